@@ -1,0 +1,6 @@
+/** Command ids, shared by the code and checked against package.json's contributions by a test. */
+export const Commands = {
+  cacheFunction: 'cachelens.cacheFunction',
+  showPanel: 'cachelens.showPanel',
+} as const;
+export type CommandId = (typeof Commands)[keyof typeof Commands];

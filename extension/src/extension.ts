@@ -1,0 +1,20 @@
+import * as vscode from 'vscode';
+import { Commands } from './commands.js';
+import { CachePanel } from './panel.js';
+
+/**
+ * Activation stays thin: it creates the output channel and the panel host and registers the
+ * commands. Everything heavy (ts-morph, the socket server) loads on first use.
+ */
+export function activate(context: vscode.ExtensionContext): void {
+  const output = vscode.window.createOutputChannel('CacheLens');
+  const panel = new CachePanel(context.extensionUri, output);
+  context.subscriptions.push(
+    output,
+    panel,
+    vscode.commands.registerCommand(Commands.showPanel, () => panel.show()),
+    vscode.commands.registerCommand(Commands.cacheFunction, () => panel.show()),
+  );
+}
+
+export function deactivate(): void {}

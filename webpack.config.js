@@ -1,0 +1,58 @@
+// Two bundles: the extension host (Node, `vscode` external; ts-morph in a lazy chunk of its own)
+// and the webview (browser). The runtime is not bundled here: apps install it as a package.
+const path = require('node:path');
+
+const tsRule = (configFile) => ({
+  test: /\.ts$/,
+  exclude: /node_modules/,
+  use: [{ loader: 'ts-loader', options: {
+    configFile,
+    transpileOnly: true, // type-checking is `tsc -b`'s job
+    onlyCompileBundledFiles: true,
+    compilerOptions: { rootDir: __dirname, composite: false, declaration: false, emitDeclarationOnly: false, sourceMap: true },
+  } }],
+});
+
+/** @type {(env: unknown, argv: { mode?: string }) => import('webpack').Configuration[]} */
+module.exports = (_env, argv) => {
+  const dev = argv.mode !== 'production';
+  return [
+    {
+      name: 'extension',
+      target: 'node20',
+      mode: dev ? 'development' : 'production',
+      entry: { extension: './extension/src/extension.ts' },
+      output: {
+        path: path.resolve(__dirname, 'dist/extension'),
+        filename: '[name].js',
+        chunkFilename: 'chunk-[name].js',
+        libraryTarget: 'commonjs2',
+        clean: true,
+      },
+      externals: { vscode: 'commonjs vscode' },
+      resolve: { extensions: ['.ts', '.js'], extensionAlias: { '.js': ['.ts', '.js'] } },
+      module: { rules: [tsRule(path.resolve(__dirname, 'extension/tsconfig.json'))] },
+      devtool: dev ? 'source-map' : 'nosources-source-map',
+      optimization: { minimize: false },
+      performance: { hints: false },
+      // ts-morph's bundled TypeScript requires optional modules dynamically; those paths are unused.
+      ignoreWarnings: [{ module: /node_modules[\\/](@ts-morph|typescript)/ }],
+    },
+    {
+      name: 'webview',
+      target: 'web',
+      mode: dev ? 'development' : 'production',
+      entry: { main: './webview/src/main.ts' },
+      output: { path: path.resolve(__dirname, 'dist/webview'), filename: '[name].js', clean: true },
+      resolve: { extensions: ['.ts', '.js'], extensionAlias: { '.js': ['.ts', '.js'] } },
+      module: {
+        rules: [
+          tsRule(path.resolve(__dirname, 'webview/tsconfig.json')),
+          { test: /\.css$/, type: 'asset/source' },
+        ],
+      },
+      devtool: dev ? 'source-map' : false,
+      performance: { hints: false },
+    },
+  ];
+};
