@@ -1,0 +1,92 @@
+/**
+ * The store contract: where a memoized function's values live. One store instance serves one
+ * memoized function (its namespace). Stores are synchronous (in-process memory: the hot path) or
+ * asynchronous (disk, Redis, Memcached, two-tier). Expiry, eviction and admission are decided by
+ * policies inside a store; statistics are reported through `StoreEvents`.
+ */
+
+/** Returned by `get` when there is no live value for the key. Distinct from a cached `undefined`. */
+export const MISS: unique symbol = Symbol.for('cachelens.miss');
+export type Miss = typeof MISS;
+
+/** Why an entry left a store. */
+export type EvictionCause = 'size' | 'expired' | 'explicit';
+
+/** Callbacks a store makes so the owning function's statistics stay exact. Cheap, synchronous. */
+export interface StoreEvents {
+  /** `count` entries holding about `bytes` bytes left the store for `cause`. */
+  evicted(cause: EvictionCause, count: number, bytes: number): void;
+  /** A remote store failed an operation and answered as a miss / dropped a write (fail open). */
+  backendError?(error: Error): void;
+}
+
+/** Per-entry options given to `set`. */
+export interface SetOptions {
+  /** Time to live in milliseconds; `undefined` means no expiry. */
+  ttlMs?: number;
+  /** Approximate size of the value in bytes (used by byte-bounded stores). */
+  bytes?: number;
+}
+
+/** What every store is told when it is created. */
+export interface StoreContext {
+  /** The memoized function's stable id (for example `"src/prices.ts#getPrices"`): the namespace. */
+  namespace: string;
+  /** Statistics sink. */
+  events: StoreEvents;
+  /** Milliseconds since the epoch; injectable so TTL tests never sleep. */
+  now: () => number;
+}
+
+/** Health of a remote backend, shown in statistics and in the panel. */
+export type BackendHealth = 'ok' | 'degraded';
+
+/** In-process store: every operation completes synchronously. Keys are strings or numbers. */
+export interface SyncStore<V = unknown> {
+  readonly sync: true;
+  /** Backend type, for statistics (`"memory"`, `"lru"`). */
+  readonly kind: string;
+  get(key: string | number): V | Miss;
+  set(key: string | number, value: V, options: SetOptions): void;
+  has(key: string | number): boolean;
+  delete(key: string | number): boolean;
+  clear(): void;
+  /** Live entries held now. */
+  readonly size: number;
+  /** Approximate bytes held now (0 when sizes are not tracked). */
+  readonly bytes: number;
+  close?(): void;
+}
+
+/** Out-of-process or persistent store. Keys are strings. Must fail open: never reject on a backend failure. */
+export interface AsyncStore<V = unknown> {
+  readonly sync: false;
+  readonly kind: string;
+  get(key: string): Promise<V | Miss>;
+  set(key: string, value: V, options: SetOptions): Promise<void>;
+  has(key: string): Promise<boolean>;
+  delete(key: string): Promise<boolean>;
+  /** Removes every entry of this namespace (without scanning the whole server's keyspace). */
+  clear(): Promise<void>;
+  /** Entries/bytes when known cheaply, else undefined. */
+  readonly size?: number;
+  readonly bytes?: number;
+  readonly health?: BackendHealth;
+  /** Releases connections/handles; never keeps the process alive in the meantime. */
+  close(): Promise<void>;
+}
+
+export type Store<V = unknown> = SyncStore<V> | AsyncStore<V>;
+
+/**
+ * Builds one store for one memoized function from a backend's config entry (the object under
+ * `backends.NAME` in cachelens.config.json, already env-interpolated). Remote backends share one
+ * client per backend name across functions.
+ */
+export type StoreFactory = (config: BackendConfig, context: StoreContext) => Store;
+
+/** A backend entry of the config file. `type` selects the factory; the rest is the backend's own options. */
+export interface BackendConfig {
+  type: string;
+  [option: string]: unknown;
+}
