@@ -1,0 +1,71 @@
+// ESLint rule `cachelens/part-boundaries`: resolves every import, export-from, dynamic import and
+// require() to the part of the architecture it lands in, and reports imports a part may not make.
+// Relative specifiers are resolved against the importing file, so `../../src/x` is caught too.
+import path from 'node:path';
+import { builtinModules } from 'node:module';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const NODE = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
+
+/** Parts, most specific folder first. */
+const PARTS = [
+  ['codemod', 'extension/codemod/'],
+  ['extension', 'extension/'],
+  ['runtime', 'runtime/'],
+  ['protocol', 'protocol/'],
+  ['webview', 'webview/'],
+];
+
+/** What each part may import from the other parts, and which packages it may not use. */
+const RULES = {
+  runtime: { parts: ['runtime'], packages: ['vscode', 'ts-morph'], why: 'the runtime is the library apps import: no editor, codemod or panel code' },
+  protocol: { parts: ['protocol', 'runtime'], packages: ['vscode', 'ts-morph', ...NODE], why: 'protocol/ is shared by the extension host and the browser: plain TypeScript only' },
+  codemod: { parts: ['codemod'], packages: ['vscode'], why: 'the codemod core is pure (text in, edits out) so it runs under plain Node and in the CLI' },
+  extension: { parts: ['extension', 'codemod', 'protocol', 'runtime'], packages: [], why: 'the host talks to the webview only through protocol/' },
+  webview: { parts: ['webview', 'protocol'], packages: ['vscode', 'ts-morph', ...NODE], why: 'the webview runs in a browser iframe: no vscode, no Node, no host code' },
+};
+
+function partOf(file) {
+  const rel = path.relative(ROOT, file).split(path.sep).join('/');
+  return PARTS.find(([, prefix]) => rel.startsWith(prefix))?.[0];
+}
+
+export default {
+  meta: {
+    type: 'problem',
+    docs: { description: 'Enforce the dependency direction between runtime, protocol, codemod, extension and webview.' },
+    schema: [],
+    messages: {
+      part: '{{from}} may not import {{to}} code ("{{spec}}"): {{why}}.',
+      pkg: '{{from}} may not import "{{spec}}": {{why}}.',
+    },
+  },
+  create(context) {
+    const from = partOf(context.filename);
+    if (!from) return {};
+    const rule = RULES[from];
+    const check = (node, spec) => {
+      if (typeof spec !== 'string') return;
+      if (spec.startsWith('.') || path.isAbsolute(spec)) {
+        const to = partOf(path.resolve(path.dirname(context.filename), spec));
+        if (to && !rule.parts.includes(to)) context.report({ node, messageId: 'part', data: { from, to, spec, why: rule.why } });
+        return;
+      }
+      const pkg = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
+      if (rule.packages.includes(pkg) || rule.packages.includes(spec)) {
+        context.report({ node, messageId: 'pkg', data: { from, spec, why: rule.why } });
+      }
+    };
+    return {
+      ImportDeclaration: (node) => check(node.source, node.source.value),
+      ExportNamedDeclaration: (node) => node.source && check(node.source, node.source.value),
+      ExportAllDeclaration: (node) => check(node.source, node.source.value),
+      ImportExpression: (node) => node.source.type === 'Literal' && check(node.source, node.source.value),
+      CallExpression: (node) => {
+        if (node.callee.type === 'Identifier' && node.callee.name === 'require' && node.arguments[0]?.type === 'Literal') {
+          check(node.arguments[0], node.arguments[0].value);
+        }
+      },
+    };
+  },
+};

@@ -1,0 +1,132 @@
+/**
+ * `npm test`: everything, in order, and one closing line `N passed, N failed` for the whole run.
+ *   prerequisites (Debian packages, Node 24, code-server; idempotent) -> build -> lint -> type-check
+ *   -> package the .vsix -> unit tests -> integration tests (real redis-server/memcached)
+ *   -> end-to-end tests in a real VS Code (code-server + Chromium, plus extension-host suites)
+ * Options: --only unit|integration|e2e (repeatable) runs just those test stages after the build.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ROOT, TEST_OUT } from './harness/paths';
+
+interface Counts {
+  passed: number;
+  failed: number;
+  skipped: number;
+  failures: string[];
+}
+const total: Counts = { passed: 0, failed: 0, skipped: 0, failures: [] };
+const only = process.argv.flatMap((arg, i, all) => (all[i - 1] === '--only' ? [arg] : []));
+const wants = (stage: string) => only.length === 0 || only.includes(stage);
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv = {}): number {
+  const result = spawnSync(command, args, { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env } });
+  return result.status ?? 1;
+}
+
+function banner(text: string): void {
+  console.log(`\n=== ${text} ===`);
+}
+
+/** A step that must succeed for the rest to mean anything (prerequisites, build). */
+function required(name: string, command: string, args: string[]): void {
+  banner(name);
+  if (run(command, args) !== 0) {
+    total.failed++;
+    total.failures.push(name);
+    finish();
+  }
+}
+
+/** A check that counts as one test. */
+function check(name: string, command: string, args: string[]): boolean {
+  banner(name);
+  const ok = run(command, args) === 0;
+  if (ok) total.passed++;
+  else {
+    total.failed++;
+    total.failures.push(name);
+  }
+  return ok;
+}
+
+function findFiles(dir: string, suffix: string): string[] {
+  const abs = path.join(ROOT, dir);
+  if (!fs.existsSync(abs)) return [];
+  return fs
+    .readdirSync(abs, { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith(suffix))
+    .map((file) => path.join(dir, file))
+    .sort();
+}
+
+/** Runs node:test files (TypeScript through tsx), counting leaf tests with our reporter. */
+function nodeTests(stage: string, files: string[], concurrency: number): void {
+  banner(`${stage} tests (${files.length} files)`);
+  if (files.length === 0) {
+    total.failed++;
+    total.failures.push(`${stage}: no test files found`);
+    return;
+  }
+  const countsFile = path.join(TEST_OUT, `${stage}-counts.json`);
+  fs.mkdirSync(TEST_OUT, { recursive: true });
+  fs.rmSync(countsFile, { force: true });
+  const status = run(process.execPath, [
+    '--import', 'tsx',
+    '--test',
+    `--test-concurrency=${concurrency}`,
+    '--test-reporter=spec', '--test-reporter-destination=stdout',
+    `--test-reporter=${path.join(ROOT, 'test', 'harness', 'count-reporter.mjs')}`, `--test-reporter-destination=${countsFile}`,
+    ...files,
+  ]);
+  let counts: Counts | undefined;
+  try {
+    counts = JSON.parse(fs.readFileSync(countsFile, 'utf8')) as Counts;
+  } catch {
+    counts = undefined;
+  }
+  if (!counts) {
+    total.failed++;
+    total.failures.push(`${stage}: the test runner ended without results (exit ${status})`);
+    return;
+  }
+  total.passed += counts.passed;
+  total.failed += counts.failed;
+  total.skipped += counts.skipped;
+  total.failures.push(...counts.failures);
+  if (status !== 0 && counts.failed === 0) {
+    total.failed++;
+    total.failures.push(`${stage}: runner exited with ${status} (a file failed to load or a hook failed)`);
+  }
+}
+
+function finish(): never {
+  banner('summary');
+  for (const failure of total.failures) console.log(`FAILED: ${failure}`);
+  if (total.skipped > 0) console.log(`(${total.skipped} skipped)`);
+  console.log(`${total.passed} passed, ${total.failed} failed`);
+  process.exit(total.failed === 0 ? 0 : 1);
+}
+
+required('prerequisites', 'bash', ['test/harness/prereqs.sh']);
+required('build', 'npm', ['run', 'build']);
+if (only.length === 0) {
+  check('lint (eslint)', 'npx', ['eslint', '.']);
+  check('type-check (tsc -b)', 'npx', ['tsc', '-b']);
+}
+const packaged = wants('e2e') ? check('package the .vsix', process.execPath, ['scripts/package.mjs', '--no-build']) : false;
+if (wants('unit')) nodeTests('unit', findFiles('test/unit', '.test.ts'), 2);
+if (wants('integration')) {
+  const files = findFiles('test/integration', '.test.ts');
+  if (files.length > 0) nodeTests('integration', files, 1);
+}
+if (wants('e2e')) {
+  if (only.length > 0) required('compile extension-host tests', 'npx', ['tsc', '-b', 'test/e2e/ext-host']);
+  if (packaged) nodeTests('e2e', findFiles('test/e2e', '.e2e.ts'), 1);
+  else {
+    total.failed++;
+    total.failures.push('e2e: not run because packaging failed');
+  }
+}
+finish();

@@ -1,0 +1,52 @@
+/**
+ * The architecture's dependency direction is a build error, not a review comment: each case
+ * lints a one-line import as if it stood in a part's folder, with the project's own ESLint config.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { ESLint } from 'eslint';
+import { ROOT } from '../../harness/paths';
+
+const eslint = new ESLint({ cwd: ROOT });
+
+async function importErrors(file: string, source: string): Promise<string[]> {
+  const [result] = await eslint.lintText(`${source}\nexport const used = x;\n`, { filePath: `${ROOT}/${file}` });
+  assert.ok(result, `ESLint linted ${file}`);
+  return result.messages.filter((m) => m.ruleId === 'cachelens/part-boundaries').map((m) => m.message);
+}
+
+const forbidden: [part: string, file: string, source: string][] = [
+  ['runtime', 'runtime/src/boundary-probe.ts', "import * as x from 'vscode';"],
+  ['runtime', 'runtime/src/boundary-probe.ts', "import { Project as x } from 'ts-morph';"],
+  ['runtime', 'runtime/src/boundary-probe.ts', "import { Commands as x } from '../../extension/src/commands.js';"],
+  ['codemod', 'extension/codemod/src/boundary-probe.ts', "import * as x from 'vscode';"],
+  ['codemod', 'extension/codemod/src/boundary-probe.ts', "import { Commands as x } from '../../src/commands.js';"],
+  ['extension', 'extension/src/boundary-probe.ts', "import * as x from '../../webview/src/main.js';"],
+  ['webview', 'webview/src/boundary-probe.ts', "import * as x from 'vscode';"],
+  ['webview', 'webview/src/boundary-probe.ts', "import * as x from 'node:fs';"],
+  ['webview', 'webview/src/boundary-probe.ts', "import * as x from 'fs';"],
+  ['webview', 'webview/src/boundary-probe.ts', "import { Commands as x } from '../../extension/src/commands.js';"],
+  ['protocol', 'protocol/boundary-probe.ts', "import * as x from 'node:net';"],
+];
+
+const allowed: [part: string, file: string, source: string][] = [
+  ['runtime', 'runtime/src/boundary-probe.ts', "import { LRUCache as x } from 'lru-cache';"],
+  ['codemod', 'extension/codemod/src/boundary-probe.ts', "import { Project as x } from 'ts-morph';"],
+  ['extension', 'extension/src/boundary-probe.ts', "import * as x from 'vscode';"],
+  ['extension', 'extension/src/boundary-probe.ts', "import * as x from '../../protocol/panel.js';"],
+  ['webview', 'webview/src/boundary-probe.ts', "import * as x from '../../protocol/panel.js';"],
+];
+
+describe('dependency direction between the parts', () => {
+  for (const [part, file, source] of forbidden) {
+    test(`${part} may not: ${source}`, async () => {
+      const errors = await importErrors(file, source);
+      assert.equal(errors.length, 1, `expected one boundary error for ${file}, got ${JSON.stringify(errors)}`);
+    });
+  }
+  for (const [part, file, source] of allowed) {
+    test(`${part} may: ${source}`, async () => {
+      assert.deepEqual(await importErrors(file, source), []);
+    });
+  }
+});

@@ -1,0 +1,55 @@
+/** package.json's contributions and the extension's code agree. */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { Commands } from '../../../extension/src/commands';
+import { ROOT } from '../../harness/paths';
+
+interface Manifest {
+  main: string;
+  engines: { vscode: string };
+  contributes: {
+    commands: { command: string; title: string }[];
+    menus: Record<string, { command: string; when?: string }[]>;
+  };
+  devDependencies: Record<string, string>;
+}
+const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as Manifest;
+
+describe('extension manifest', () => {
+  test('every command id in the code is contributed, and every contributed command is in the code', () => {
+    const contributed = manifest.contributes.commands.map((c) => c.command).sort();
+    assert.deepEqual(contributed, Object.values(Commands).sort());
+  });
+
+  test('every menu entry names a contributed command', () => {
+    const contributed = new Set(manifest.contributes.commands.map((c) => c.command));
+    for (const [menu, entries] of Object.entries(manifest.contributes.menus)) {
+      for (const entry of entries) assert.ok(contributed.has(entry.command), `${menu}: ${entry.command}`);
+    }
+  });
+
+  test('"Cache this function" is in the editor context menu for TypeScript and JavaScript files', () => {
+    const entry = manifest.contributes.menus['editor/context']?.find((e) => e.command === Commands.cacheFunction);
+    assert.ok(entry?.when, 'has a when clause');
+    const languages = /\/(.*)\//.exec(entry.when)?.[1];
+    assert.ok(languages, entry.when);
+    for (const id of ['typescript', 'typescriptreact', 'javascript', 'javascriptreact']) {
+      assert.match(id, new RegExp(languages), `${id} matches ${entry.when}`);
+    }
+    assert.doesNotMatch('json', new RegExp(languages));
+  });
+
+  test('@types/vscode is not newer than the engine the manifest declares (vsce refuses that)', () => {
+    const engine = manifest.engines.vscode.replace(/^\^/, '').split('.').map(Number);
+    const types = manifest.devDependencies['@types/vscode']!.replace(/^\^/, '').split('.').map(Number);
+    assert.ok(types[0]! < engine[0]! || (types[0] === engine[0] && types[1]! <= engine[1]!));
+  });
+
+  test('the entry point the manifest names is what webpack builds', () => {
+    assert.equal(manifest.main, './dist/extension/extension.js');
+    const config = fs.readFileSync(path.join(ROOT, 'webpack.config.js'), 'utf8');
+    assert.match(config, /dist\/extension/);
+  });
+});
