@@ -1,0 +1,257 @@
+/**
+ * The runtime <-> extension protocol (version 1): the messages a process that uses CacheLens
+ * exchanges with the editor over a WebSocket, defined once for both sides, with validators that
+ * every receiver runs before it trusts a message. `docs/protocol.md` is the prose version, written
+ * for implementers in other languages.
+ *
+ * Plain TypeScript only (no Node, no DOM): the extension and the browser build import it too.
+ * @packageDocumentation
+ */
+
+/** The protocol version every message carries as `v`. */
+export const PROTOCOL_VERSION = 1;
+
+/**
+ * Largest text frame either side sends or accepts, in bytes (1 MiB). The reporter splits a stats
+ * batch into several messages to stay under it; the server closes a connection that exceeds it.
+ */
+export const MAX_MESSAGE_BYTES = 1024 * 1024;
+
+/** Most function entries the reporter puts in one `functions` or `stats` message. */
+export const MAX_ENTRIES_PER_MESSAGE = 500;
+
+/** Option values as the runtime reports them (the memoize options, flattened to JSON scalars). */
+export type OptionValue = string | number | boolean | null;
+
+/** Where a memoized function is declared, when the runtime knows it (1-based line). */
+export interface SourceLocation {
+  file: string;
+  line: number;
+}
+
+/** One memoized function as announced by a process. */
+export interface FunctionDescriptor {
+  /** Stable id, e.g. `"src/prices.ts#getPrices"` (written by the codemod). */
+  id: string;
+  /** Backend name from the config (e.g. `"memory"`, `"shared"`). */
+  backend: string;
+  /** Backend type (e.g. `"memory"`, `"redis"`, `"disk"`, `"memcached"`). */
+  backendType: string;
+  options: Record<string, OptionValue>;
+  location?: SourceLocation;
+}
+
+/** Evictions by cause, cumulative since the process started. */
+export interface EvictionCounts {
+  size: number;
+  expired: number;
+  explicit: number;
+}
+
+/**
+ * The statistics of one function in one process. Every counter is CUMULATIVE since the process
+ * started (never a difference), so a message that is lost or sent twice cannot make a total wrong:
+ * the receiver derives differences itself. `entries` and `bytes` are current values (gauges).
+ */
+export interface FunctionStats {
+  id: string;
+  hits: number;
+  misses: number;
+  errors: number;
+  evictions: EvictionCounts;
+  /** Current number of entries held. */
+  entries: number;
+  /** Current bytes held (estimate; 0 when the backend cannot tell). */
+  bytes: number;
+  /** Total time spent computing on misses, in milliseconds. */
+  computeMs: number;
+  /** Total time saved by hits (each hit counts the function's mean compute time), in milliseconds. */
+  savedMs: number;
+  staleServed: number;
+  backendErrors: number;
+  health: 'ok' | 'degraded';
+}
+
+/** Runtime -> extension: the first message on every connection. */
+export interface HelloMessage {
+  v: 1;
+  type: 'hello';
+  /** Random id of this process run, stable across reconnects; keys the process on the server. */
+  instance: string;
+  pid: number;
+  /** Application name (the `CACHELENS_APP` variable, the package name, or the script name). */
+  app: string;
+  /** Implementation name, e.g. `"cachelens-js"`, `"cachelens-py"`. */
+  runtime: string;
+  runtimeVersion: string;
+  hostname: string;
+  /** When the process started, milliseconds since the Unix epoch. */
+  startedAt: number;
+}
+
+/** Runtime -> extension: functions added (or re-announced after a reconnect). Upsert by id. */
+export interface FunctionsMessage {
+  v: 1;
+  type: 'functions';
+  functions: FunctionDescriptor[];
+}
+
+/** Runtime -> extension: the cumulative statistics of the functions that changed since the last batch. */
+export interface StatsMessage {
+  v: 1;
+  type: 'stats';
+  /** Per-connection sequence number, starting at 1. */
+  seq: number;
+  /** When the snapshot was taken, milliseconds since the Unix epoch. */
+  at: number;
+  stats: FunctionStats[];
+}
+
+/** Runtime -> extension: the outcome of a command that carried a `requestId`. */
+export interface ResultMessage {
+  v: 1;
+  type: 'result';
+  requestId: string;
+  ok: boolean;
+  /** Why it failed, when `ok` is false. */
+  error?: string;
+}
+
+export type RuntimeToExtension = HelloMessage | FunctionsMessage | StatsMessage | ResultMessage;
+
+/** Extension -> runtime: drop every entry of one function (or of all functions when `id` is absent). */
+export interface ClearMessage {
+  v: 1;
+  type: 'clear';
+  requestId: string;
+  id?: string;
+}
+
+/** Extension -> runtime: drop one key of one function. */
+export interface DeleteKeyMessage {
+  v: 1;
+  type: 'delete-key';
+  requestId: string;
+  id: string;
+  key: string;
+}
+
+/** Extension -> runtime: stop sending `stats` (the connection stays open). */
+export interface PauseMessage {
+  v: 1;
+  type: 'pause';
+}
+
+/** Extension -> runtime: send `stats` again (the next batch brings every total up to date). */
+export interface ResumeMessage {
+  v: 1;
+  type: 'resume';
+}
+
+export type ExtensionToRuntime = ClearMessage | DeleteKeyMessage | PauseMessage | ResumeMessage;
+
+/** Why a received message was dropped; the server counts drops by this class. */
+export type ProtocolFault = 'not-json' | 'not-object' | 'bad-version' | 'unknown-type' | 'bad-field';
+
+export type Parsed<T> = { ok: true; message: T } | { ok: false; fault: ProtocolFault; detail: string };
+
+type Checker = (value: unknown) => string | undefined;
+
+const fail = <T>(fault: ProtocolFault, detail: string): Parsed<T> => ({ ok: false, fault, detail });
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const MAX_STRING = 4096;
+const str: Checker = (v) => (typeof v === 'string' && v.length <= MAX_STRING ? undefined : 'a string of at most 4096 characters');
+const nonEmpty: Checker = (v) => (typeof v === 'string' && v.length > 0 && v.length <= MAX_STRING ? undefined : 'a non-empty string of at most 4096 characters');
+const count: Checker = (v) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? undefined : 'a finite number >= 0');
+const int: Checker = (v) => (Number.isSafeInteger(v) && (v as number) >= 0 ? undefined : 'an integer >= 0');
+const bool: Checker = (v) => (typeof v === 'boolean' ? undefined : 'a boolean');
+const optional = (check: Checker): Checker => (v) => (v === undefined ? undefined : check(v));
+const oneOf = (...values: string[]): Checker => (v) => (values.includes(v as string) ? undefined : `one of ${values.join(', ')}`);
+const shape = (fields: Record<string, Checker>): Checker => (v) => {
+  if (!isRecord(v)) return 'an object';
+  for (const [name, check] of Object.entries(fields)) {
+    const problem = check(v[name]);
+    if (problem) return `${name}: ${problem}`;
+  }
+  return undefined;
+};
+const list = (item: Checker, max: number): Checker => (v) => {
+  if (!Array.isArray(v)) return 'an array';
+  if (v.length > max) return `an array of at most ${max} items`;
+  for (let i = 0; i < v.length; i++) {
+    const problem = item(v[i]);
+    if (problem) return `[${i}].${problem}`;
+  }
+  return undefined;
+};
+const scalarRecord: Checker = (v) => {
+  if (!isRecord(v)) return 'an object';
+  for (const [name, value] of Object.entries(v)) {
+    if (value !== null && typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+      return `${name}: a string, number, boolean or null`;
+    }
+  }
+  return undefined;
+};
+
+const location = shape({ file: nonEmpty, line: int });
+const descriptor = shape({ id: nonEmpty, backend: str, backendType: str, options: scalarRecord, location: optional(location) });
+const evictions = shape({ size: count, expired: count, explicit: count });
+const functionStats = shape({
+  id: nonEmpty, hits: count, misses: count, errors: count, evictions, entries: count, bytes: count,
+  computeMs: count, savedMs: count, staleServed: count, backendErrors: count, health: oneOf('ok', 'degraded'),
+});
+
+const runtimeMessages: Record<RuntimeToExtension['type'], Checker> = {
+  hello: shape({ instance: nonEmpty, pid: int, app: str, runtime: nonEmpty, runtimeVersion: str, hostname: str, startedAt: count }),
+  functions: shape({ functions: list(descriptor, MAX_ENTRIES_PER_MESSAGE) }),
+  stats: shape({ seq: int, at: count, stats: list(functionStats, MAX_ENTRIES_PER_MESSAGE) }),
+  result: shape({ requestId: nonEmpty, ok: bool, error: optional(str) }),
+};
+
+const extensionMessages: Record<ExtensionToRuntime['type'], Checker> = {
+  clear: shape({ requestId: nonEmpty, id: optional(nonEmpty) }),
+  'delete-key': shape({ requestId: nonEmpty, id: nonEmpty, key: str }),
+  pause: () => undefined,
+  resume: () => undefined,
+};
+
+function parseWith<T>(checkers: Record<string, Checker>, input: unknown): Parsed<T> {
+  let value = input;
+  if (typeof input === 'string') {
+    try {
+      value = JSON.parse(input);
+    } catch {
+      return fail('not-json', 'the frame is not valid JSON');
+    }
+  }
+  if (!isRecord(value)) return fail('not-object', 'a message must be a JSON object');
+  if (value.v !== PROTOCOL_VERSION) return fail('bad-version', `expected "v": ${PROTOCOL_VERSION}, got ${JSON.stringify(value.v)}`);
+  const type = value.type;
+  if (typeof type !== 'string' || !Object.hasOwn(checkers, type)) {
+    return fail('unknown-type', `unknown message type ${JSON.stringify(type)}`);
+  }
+  const problem = checkers[type]!(value);
+  if (problem) return fail('bad-field', `${type}.${problem}`);
+  return { ok: true, message: value as T };
+}
+
+/**
+ * Validates a message received by the extension. Accepts the raw frame text (parsed here) or an
+ * already-parsed value; returns the typed message or the fault class that made it unusable.
+ */
+export function parseRuntimeMessage(input: unknown): Parsed<RuntimeToExtension> {
+  return parseWith<RuntimeToExtension>(runtimeMessages, input);
+}
+
+/** Validates a message received by the runtime (the same contract, other direction). */
+export function parseExtensionMessage(input: unknown): Parsed<ExtensionToRuntime> {
+  return parseWith<ExtensionToRuntime>(extensionMessages, input);
+}
+
+/** The name of the environment variable that carries the endpoint (`ws://127.0.0.1:PORT/?token=...`). */
+export const ENDPOINT_ENV = 'CACHELENS_ENDPOINT';

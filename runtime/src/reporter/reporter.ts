@@ -1,0 +1,353 @@
+/**
+ * The reporter: streams the registry's statistics to the editor. Reads snapshots on a timer (the
+ * memoized call path is never touched), sends only the functions whose figures changed, and keeps
+ * no queue: every figure it sends is a cumulative total, so while the editor is away the only
+ * state held is the last snapshot sent per function (bounded by the number of functions, however
+ * long the editor is away), and one full batch after a reconnect brings every total up to date.
+ */
+import {
+  MAX_ENTRIES_PER_MESSAGE,
+  parseExtensionMessage,
+  type ExtensionToRuntime,
+  type FunctionDescriptor,
+  type FunctionStats,
+  type HelloMessage,
+  type RuntimeToExtension,
+} from '../protocol.js';
+import { systemClock, type ReporterClock } from './clock.js';
+import { OPEN, type ReporterSocket, type SocketFactory } from './socket.js';
+import type { ReportedFunction, ReporterSource } from './source.js';
+
+/** Who this process is, sent in the hello (everything but `v` and `type`). */
+export type ProcessIdentity = Omit<HelloMessage, 'v' | 'type'>;
+
+/** Reconnection delays: `initialMs * factor^attempt`, capped at `maxMs`, with equal jitter (50-100 %). */
+export interface BackoffOptions {
+  /** First delay, in milliseconds. Default 500. */
+  initialMs?: number;
+  /** Largest delay, in milliseconds. Default 30 000. */
+  maxMs?: number;
+  /** Growth per failed attempt. Default 2. */
+  factor?: number;
+}
+
+export interface ReporterOptions {
+  /** Where to connect, e.g. `ws://127.0.0.1:51234/?token=abc` (the `CACHELENS_ENDPOINT` value). */
+  endpoint: string;
+  /** The memoized functions to report (the runtime's registry). */
+  source: ReporterSource;
+  identity: ProcessIdentity;
+  /** Opens sockets. Default: `ws` in Node, the global WebSocket in a browser. */
+  socketFactory: SocketFactory;
+  /** Time between batches, in milliseconds. Default 250. */
+  intervalMs?: number;
+  backoff?: BackoffOptions;
+  /**
+   * Back-pressure: a batch is skipped (not queued) while the socket holds more than this many
+   * unsent bytes, in bytes. Default 4 MiB. Nothing is lost: the next batch carries the totals.
+   */
+  maxBufferedBytes?: number;
+  /** Default: `Date.now` and unref'd timers. */
+  clock?: ReporterClock;
+  /** Random numbers in [0, 1) for the jitter. Default `Math.random`. */
+  random?: () => number;
+  /** Diagnostics sink (connection failures, a failing `stats()`); never user-facing. Default: ignore. */
+  onError?: (error: unknown) => void;
+}
+
+export type ReporterState = 'connecting' | 'open' | 'waiting' | 'stopped';
+
+export class Reporter {
+  readonly #options: Required<Omit<ReporterOptions, 'backoff' | 'onError'>> & { backoff: Required<BackoffOptions> };
+  readonly #onError: (error: unknown) => void;
+  #state: ReporterState = 'stopped';
+  #socket: ReporterSocket | undefined;
+  #timer: unknown;
+  #attempt = 0;
+  #lastDelayMs = 0;
+  #seq = 0;
+  #paused = false;
+  /** The last figures sent per function id, on this connection. */
+  readonly #sent = new Map<string, FunctionStats>();
+  /** Function ids announced on this connection. */
+  readonly #announced = new Set<string>();
+
+  constructor(options: ReporterOptions) {
+    this.#options = {
+      endpoint: options.endpoint,
+      source: options.source,
+      identity: options.identity,
+      socketFactory: options.socketFactory,
+      intervalMs: positive(options.intervalMs, 250, 'intervalMs'),
+      maxBufferedBytes: positive(options.maxBufferedBytes, 4 * 1024 * 1024, 'maxBufferedBytes'),
+      clock: options.clock ?? systemClock,
+      random: options.random ?? Math.random,
+      backoff: {
+        initialMs: positive(options.backoff?.initialMs, 500, 'backoff.initialMs'),
+        maxMs: positive(options.backoff?.maxMs, 30_000, 'backoff.maxMs'),
+        factor: positive(options.backoff?.factor, 2, 'backoff.factor'),
+      },
+    };
+    this.#onError = options.onError ?? (() => {});
+  }
+
+  /** `connecting`, `open`, `waiting` (to reconnect) or `stopped`. */
+  get state(): ReporterState {
+    return this.#state;
+  }
+
+  /** Failed connection attempts since the last successful one. */
+  get attempt(): number {
+    return this.#attempt;
+  }
+
+  /** The delay chosen before the pending reconnection attempt, in milliseconds. */
+  get lastDelayMs(): number {
+    return this.#lastDelayMs;
+  }
+
+  /** Whether the editor asked to pause reporting. */
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  /** How many per-function snapshots the reporter holds (never more than the number of functions). */
+  get heldSnapshots(): number {
+    return this.#sent.size;
+  }
+
+  start(): void {
+    if (this.#state !== 'stopped') return;
+    this.#connect();
+  }
+
+  /** Closes the connection and cancels every timer. */
+  stop(): void {
+    this.#state = 'stopped';
+    this.#cancelTimer();
+    const socket = this.#socket;
+    this.#socket = undefined;
+    if (socket) {
+      detach(socket);
+      guard(() => socket.close(1000, 'reporter stopped'), this.#onError);
+    }
+  }
+
+  /** Sends a batch now (what the timer does); used by a final flush before the process exits. */
+  flush(): void {
+    if (this.#state !== 'open') return;
+    guard(() => this.#sendBatch(), this.#onError);
+  }
+
+  #connect(): void {
+    this.#state = 'connecting';
+    let socket: ReporterSocket;
+    try {
+      socket = this.#options.socketFactory(this.#options.endpoint);
+    } catch (error) {
+      this.#onError(error);
+      this.#scheduleReconnect();
+      return;
+    }
+    this.#socket = socket;
+    socket.onopen = () => guard(() => this.#opened(socket), this.#onError);
+    socket.onmessage = (event) => guard(() => this.#received(socket, event.data), this.#onError);
+    socket.onerror = (event) => this.#onError(event);
+    socket.onclose = () => guard(() => this.#closed(socket), this.#onError);
+  }
+
+  #opened(socket: ReporterSocket): void {
+    if (socket !== this.#socket) return;
+    this.#state = 'open';
+    this.#attempt = 0;
+    this.#seq = 0;
+    this.#sent.clear();
+    this.#announced.clear();
+    this.#send({ v: 1, type: 'hello', ...this.#options.identity });
+    this.#sendBatch();
+    this.#arm(this.#options.intervalMs);
+  }
+
+  #closed(socket: ReporterSocket): void {
+    if (socket !== this.#socket) return;
+    detach(socket);
+    this.#socket = undefined;
+    this.#cancelTimer();
+    if (this.#state === 'stopped') return;
+    this.#scheduleReconnect();
+  }
+
+  #scheduleReconnect(): void {
+    const { initialMs, maxMs, factor } = this.#options.backoff;
+    const base = Math.min(maxMs, initialMs * factor ** this.#attempt);
+    this.#attempt++;
+    this.#lastDelayMs = base / 2 + (this.#options.random() * base) / 2;
+    this.#state = 'waiting';
+    this.#arm(this.#lastDelayMs);
+  }
+
+  #arm(ms: number): void {
+    this.#cancelTimer();
+    this.#timer = this.#options.clock.setTimeout(() => this.#fire(), ms);
+  }
+
+  #cancelTimer(): void {
+    if (this.#timer !== undefined) this.#options.clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #fire(): void {
+    this.#timer = undefined;
+    if (this.#state === 'waiting') {
+      this.#connect();
+    } else if (this.#state === 'open') {
+      guard(() => this.#sendBatch(), this.#onError);
+      if (this.#state === 'open') this.#arm(this.#options.intervalMs);
+    }
+  }
+
+  #sendBatch(): void {
+    const socket = this.#socket;
+    if (!socket || socket.readyState !== OPEN) return;
+    if (socket.bufferedAmount > this.#options.maxBufferedBytes) return;
+    const functions = this.#options.source.list();
+    const fresh: FunctionDescriptor[] = [];
+    for (const fn of functions) {
+      if (!this.#announced.has(fn.id)) fresh.push(describe(fn));
+    }
+    for (const chunk of chunks(fresh)) {
+      this.#send({ v: 1, type: 'functions', functions: chunk });
+      for (const d of chunk) this.#announced.add(d.id);
+    }
+    if (this.#paused) return;
+    const changed: FunctionStats[] = [];
+    for (const fn of functions) {
+      let stats: FunctionStats;
+      try {
+        stats = snapshot(fn);
+      } catch (error) {
+        this.#onError(error);
+        continue;
+      }
+      const previous = this.#sent.get(fn.id);
+      if (previous && same(previous, stats)) continue;
+      changed.push(stats);
+    }
+    const at = this.#options.clock.now();
+    for (const chunk of chunks(changed)) {
+      if (!this.#send({ v: 1, type: 'stats', seq: ++this.#seq, at, stats: chunk })) return;
+      for (const s of chunk) this.#sent.set(s.id, s);
+    }
+  }
+
+  #received(socket: ReporterSocket, data: unknown): void {
+    if (socket !== this.#socket || typeof data !== 'string') return;
+    const parsed = parseExtensionMessage(data);
+    if (!parsed.ok) {
+      this.#onError(new Error(`dropped a message from the editor (${parsed.fault}): ${parsed.detail}`));
+      return;
+    }
+    this.#handle(parsed.message);
+  }
+
+  #handle(message: ExtensionToRuntime): void {
+    switch (message.type) {
+      case 'pause':
+        this.#paused = true;
+        return;
+      case 'resume':
+        this.#paused = false;
+        this.#sendBatch();
+        return;
+      case 'clear': {
+        const targets = message.id === undefined ? [...this.#options.source.list()] : [this.#options.source.get(message.id)];
+        if (targets.some((t) => t === undefined)) return this.#answer(message.requestId, Promise.reject(new Error(`no memoized function with id ${message.id}`)));
+        return this.#answer(message.requestId, Promise.all(targets.map((t) => t!.clear())));
+      }
+      case 'delete-key': {
+        const fn = this.#options.source.get(message.id);
+        if (!fn) return this.#answer(message.requestId, Promise.reject(new Error(`no memoized function with id ${message.id}`)));
+        if (!fn.delete) return this.#answer(message.requestId, Promise.reject(new Error(`function ${message.id} does not support deleting one key`)));
+        const del = fn.delete.bind(fn);
+        return this.#answer(message.requestId, new Promise((resolve) => resolve(del(message.key))));
+      }
+    }
+  }
+
+  #answer(requestId: string, outcome: Promise<unknown>): void {
+    outcome.then(
+      () => this.#send({ v: 1, type: 'result', requestId, ok: true }),
+      (error: unknown) => this.#send({ v: 1, type: 'result', requestId, ok: false, error: error instanceof Error ? error.message : String(error) }),
+    ).catch(this.#onError);
+  }
+
+  /** Sends one message; false when the socket is gone or refused it. */
+  #send(message: RuntimeToExtension): boolean {
+    const socket = this.#socket;
+    if (!socket || socket.readyState !== OPEN) return false;
+    try {
+      socket.send(JSON.stringify(message));
+      return true;
+    } catch (error) {
+      this.#onError(error);
+      return false;
+    }
+  }
+}
+
+function positive(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new TypeError(`Reporter option ${name} must be a finite number > 0, got ${String(value)}; omit it to use ${fallback}.`);
+  }
+  return value;
+}
+
+function guard(fn: () => void, onError: (error: unknown) => void): void {
+  try {
+    fn();
+  } catch (error) {
+    onError(error);
+  }
+}
+
+function detach(socket: ReporterSocket): void {
+  socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;
+}
+
+function* chunks<T>(items: T[]): Generator<T[]> {
+  for (let i = 0; i < items.length; i += MAX_ENTRIES_PER_MESSAGE) yield items.slice(i, i + MAX_ENTRIES_PER_MESSAGE);
+}
+
+function describe(fn: ReportedFunction): FunctionDescriptor {
+  const d: FunctionDescriptor = { id: fn.id, backend: fn.backend, backendType: fn.backendType, options: { ...fn.options } };
+  if (fn.location) d.location = { file: fn.location.file, line: fn.location.line };
+  return d;
+}
+
+function snapshot(fn: ReportedFunction): FunctionStats {
+  const s = fn.stats();
+  return {
+    id: fn.id,
+    hits: s.hits,
+    misses: s.misses,
+    errors: s.errors,
+    evictions: { size: s.evictions.size, expired: s.evictions.expired, explicit: s.evictions.explicit },
+    entries: s.entries,
+    bytes: s.bytes,
+    computeMs: s.computeMs,
+    savedMs: s.savedMs,
+    staleServed: s.staleServed,
+    backendErrors: s.backendErrors,
+    health: fn.health(),
+  };
+}
+
+function same(a: FunctionStats, b: FunctionStats): boolean {
+  return (
+    a.hits === b.hits && a.misses === b.misses && a.errors === b.errors && a.entries === b.entries && a.bytes === b.bytes &&
+    a.computeMs === b.computeMs && a.savedMs === b.savedMs && a.staleServed === b.staleServed &&
+    a.backendErrors === b.backendErrors && a.health === b.health && a.evictions.size === b.evictions.size &&
+    a.evictions.expired === b.evictions.expired && a.evictions.explicit === b.evictions.explicit
+  );
+}

@@ -1,0 +1,40 @@
+/**
+ * What the reporter reads: the runtime's registry of memoized functions. The shapes are the
+ * registry contract (`registry.ts`), restated structurally so the reporter can also be driven by a
+ * test's own registry.
+ */
+import type { OptionValue } from '../protocol.js';
+
+/** One memoized function's statistics at one instant (counters cumulative since start). */
+export interface ReportedSnapshot {
+  hits: number;
+  misses: number;
+  errors: number;
+  evictions: { size: number; expired: number; explicit: number };
+  entries: number;
+  bytes: number;
+  computeMs: number;
+  savedMs: number;
+  staleServed: number;
+  backendErrors: number;
+}
+
+/** A memoized function as the registry describes it. */
+export interface ReportedFunction {
+  readonly id: string;
+  readonly backend: string;
+  readonly backendType: string;
+  readonly options: Readonly<Record<string, OptionValue>>;
+  readonly location?: { file: string; line: number };
+  stats(): ReportedSnapshot;
+  health(): 'ok' | 'degraded';
+  clear(): Promise<void>;
+  /** Optional: drops one key (the `delete-key` command). Functions without it answer "unsupported". */
+  delete?(key: string): Promise<unknown> | unknown;
+}
+
+/** The registry as the reporter uses it. */
+export interface ReporterSource {
+  list(): readonly ReportedFunction[];
+  get(id: string): ReportedFunction | undefined;
+}

@@ -1,0 +1,180 @@
+/** The reporter, driven by a fake clock and a scripted socket. */
+import assert from 'node:assert/strict';
+import { beforeEach, describe, test } from 'node:test';
+import { Reporter } from '../../../runtime/src/reporter/index.js';
+import { FakeClock, FakeSocket, TestRegistry } from './fakes.js';
+
+const identity = { instance: 'inst-1', pid: 7, app: 'shop', runtime: 'cachelens-js', runtimeVersion: '0.1.0', hostname: 'box', startedAt: 5 };
+
+let clock: FakeClock;
+let registry: TestRegistry;
+let sockets: FakeSocket[];
+let reporter: Reporter;
+const last = () => sockets[sockets.length - 1]!;
+
+beforeEach(() => {
+  clock = new FakeClock();
+  registry = new TestRegistry();
+  sockets = [];
+  reporter = new Reporter({
+    endpoint: 'ws://127.0.0.1:1/?token=t', source: registry, identity, clock, random: () => 0.5,
+    socketFactory: (url) => {
+      const s = new FakeSocket(url);
+      sockets.push(s);
+      return s;
+    },
+  });
+});
+
+describe('reporter: batching', () => {
+  test('on open: hello, the function list, then a batch of only what changed every 250 ms', () => {
+    const a = registry.add('src/a.ts#a');
+    registry.add('src/b.ts#b');
+    reporter.start();
+    last().open();
+    assert.deepEqual(last().sent.map((m) => m.type), ['hello', 'functions', 'stats']);
+    assert.deepEqual(last().sent[0], { v: 1, type: 'hello', ...identity });
+    assert.equal((last().sent[1]!.functions as unknown[]).length, 2);
+
+    a.hits = 10;
+    a.misses = 2;
+    clock.advance(249);
+    assert.equal(last().ofType('stats').length, 1, 'no batch before the interval');
+    clock.advance(1);
+    const batch = last().ofType('stats')[1]!;
+    assert.equal(batch.seq, 2);
+    assert.deepEqual((batch.stats as { id: string; hits: number }[]).map((s) => [s.id, s.hits]), [['src/a.ts#a', 10]]);
+
+    clock.advance(250);
+    assert.equal(last().ofType('stats').length, 2, 'nothing changed, nothing sent');
+  });
+
+  test('a function registered later is announced before its stats', () => {
+    reporter.start();
+    last().open();
+    const c = registry.add('src/c.ts#c');
+    c.hits = 1;
+    clock.advance(250);
+    const types = last().sent.slice(-2).map((m) => m.type);
+    assert.deepEqual(types, ['functions', 'stats']);
+  });
+
+  test('skips (does not queue) a batch while the socket has too much unsent data, then catches up with totals', () => {
+    const a = registry.add('src/a.ts#a');
+    reporter.start();
+    last().open();
+    last().bufferedAmount = 10 * 1024 * 1024;
+    a.hits = 5;
+    clock.advance(250);
+    a.hits = 9;
+    clock.advance(250);
+    assert.equal(last().ofType('stats').length, 1);
+    last().bufferedAmount = 0;
+    clock.advance(250);
+    const stats = last().ofType('stats');
+    assert.equal(stats.length, 2);
+    assert.equal((stats[1]!.stats as { hits: number }[])[0]!.hits, 9);
+  });
+
+  test('pause stops stats, resume sends the current totals at once', () => {
+    const a = registry.add('src/a.ts#a');
+    reporter.start();
+    last().open();
+    last().receive({ v: 1, type: 'pause' });
+    assert.equal(reporter.paused, true);
+    a.hits = 3;
+    clock.advance(1000);
+    assert.equal(last().ofType('stats').length, 1);
+    last().receive({ v: 1, type: 'resume' });
+    assert.equal(last().ofType('stats').length, 2);
+  });
+
+  test('clear and delete-key commands are executed and answered', async () => {
+    registry.add('src/a.ts#a');
+    reporter.start();
+    last().open();
+    last().receive({ v: 1, type: 'clear', requestId: 'r1', id: 'src/a.ts#a' });
+    last().receive({ v: 1, type: 'clear', requestId: 'r2', id: 'src/nope.ts#x' });
+    last().receive({ v: 1, type: 'delete-key', requestId: 'r3', id: 'src/a.ts#a', key: 'k' });
+    last().receive({ v: 1, type: 'clear', requestId: 'r4' });
+    last().receive({ v: 9, type: 'clear', requestId: 'r5' });
+    await new Promise((resolve) => setImmediate(resolve));
+    const results = last().ofType('result').sort((x, y) => String(x.requestId).localeCompare(String(y.requestId)));
+    assert.deepEqual(results.map((r) => [r.requestId, r.ok]), [['r1', true], ['r2', false], ['r3', false], ['r4', true]]);
+    assert.match(String(results[1]!.error), /src\/nope\.ts#x/);
+    assert.equal(registry.fns.get('src/a.ts#a')!.cleared, 2);
+  });
+
+  test('a registry that throws never escapes the reporter', () => {
+    const errors: unknown[] = [];
+    const r = new Reporter({
+      endpoint: 'ws://x', identity, clock, socketFactory: (url) => (sockets.push(new FakeSocket(url)), last()),
+      source: { list: () => { throw new Error('boom'); }, get: () => undefined },
+      onError: (e) => errors.push(e),
+    });
+    r.start();
+    assert.doesNotThrow(() => last().open());
+    assert.doesNotThrow(() => clock.advance(1000));
+    assert.ok(errors.length >= 1);
+    r.stop();
+  });
+});
+
+describe('reporter: reconnection', () => {
+  test('backs off exponentially with jitter up to the cap, and resets after a successful connection', () => {
+    reporter.start();
+    const delays: number[] = [];
+    for (let i = 0; i < 9; i++) {
+      last().fail();
+      delays.push(reporter.lastDelayMs);
+      assert.equal(reporter.state, 'waiting');
+      clock.advance(reporter.lastDelayMs - 1);
+      assert.equal(sockets.length, i + 1, 'no attempt before the delay');
+      clock.advance(1);
+      assert.equal(sockets.length, i + 2);
+    }
+    // random() = 0.5: delay = 75 % of min(30 s, 500 ms * 2^attempt).
+    assert.deepEqual(delays, [375, 750, 1500, 3000, 6000, 12000, 22500, 22500, 22500]);
+    last().open();
+    assert.equal(reporter.attempt, 0);
+    last().fail();
+    assert.equal(reporter.lastDelayMs, 375);
+  });
+
+  test('holds a bounded state while disconnected, however long, and catches up exactly on reconnect', () => {
+    const fns = Array.from({ length: 20 }, (_, i) => registry.add(`src/f.ts#f${i}`));
+    reporter.start();
+    last().open();
+    clock.advance(250);
+    const held = reporter.heldSnapshots;
+    assert.equal(held, 20);
+    last().fail();
+    const before = process.memoryUsage().heapUsed;
+    for (let minute = 0; minute < 60; minute++) {
+      for (const f of fns) f.hits += 1000;
+      clock.advance(60_000);
+      last().fail(); // the editor stays away: every attempt fails
+      assert.ok(reporter.heldSnapshots <= 20);
+      assert.ok(clock.pending.length <= 1, 'one timer at most');
+    }
+    assert.ok(sockets.every((s) => s === last() || s.onclose === null), 'failed sockets are released');
+    assert.ok(process.memoryUsage().heapUsed - before < 50 * 1024 * 1024);
+    clock.advance(reporter.lastDelayMs);
+    last().open();
+    const stats = last().ofType('stats');
+    const totals = new Map<string, number>();
+    for (const m of stats) for (const s of m.stats as { id: string; hits: number }[]) totals.set(s.id, s.hits);
+    assert.equal(totals.size, 20, 'every function re-sent after the reconnect');
+    for (const [, hits] of totals) assert.equal(hits, 60_000);
+  });
+
+  test('stop cancels every timer and closes the socket', () => {
+    reporter.start();
+    last().open();
+    reporter.stop();
+    assert.equal(reporter.state, 'stopped');
+    assert.deepEqual(clock.pending, []);
+    last().fail();
+    assert.equal(sockets.length, 1, 'no reconnect after stop');
+  });
+});
