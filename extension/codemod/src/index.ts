@@ -1,1 +1,9 @@
-export {};
+/**
+ * CacheLens codemod core: pure functions from text to edits (no vscode, no file system).
+ * See README.md in this folder for the API and the forms it writes.
+ */
+export { analyzeAt, cacheFunction, uncacheFunction } from './codemod.js';
+export { applyEdits, toLineCharacter, toOffset } from './edits.js';
+export { readDecoratorFlavour, parseTsconfigDecorators, type TsconfigDecorators } from './tsconfig.js';
+export { BUILT_IN_BACKENDS, CONFIG_FILE_NAME, SCHEMA_PATH, declaredBackends, newConfigText } from './config.js';
+export * from './types.js';

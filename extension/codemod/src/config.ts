@@ -1,0 +1,79 @@
+import { ts } from 'ts-morph';
+import { getProperty, insertProperty, parseJsonc, propertyKeys } from './jsonc.js';
+import { refuse, type Refusal, type TextEdit } from './types.js';
+
+export const CONFIG_FILE_NAME = 'cachelens.config.json';
+export const SCHEMA_PATH = './node_modules/cachelens/schema/cachelens.config.schema.json';
+
+/** Built-in backend types and the declaration the codemod writes when the user picks one that is not declared yet. */
+export const BUILT_IN_BACKENDS: Readonly<Record<string, string>> = {
+  memory: '{ "type": "memory", "max": 10000 }',
+  disk: '{ "type": "disk", "path": ".cache/cachelens" }',
+  redis: '{ "type": "redis", "url": "${REDIS_URL:-redis://127.0.0.1:6379/0}" }',
+  memcached: '{ "type": "memcached", "servers": "${MEMCACHED_SERVERS:-127.0.0.1:11211}" }',
+};
+
+export function isBuiltInBackend(name: string): boolean {
+  return Object.prototype.hasOwnProperty.call(BUILT_IN_BACKENDS, name);
+}
+
+/** Text of a new cachelens.config.json: schema, defaults, the memory backend (and `backend` when it is another built-in). */
+export function newConfigText(backend: string | undefined, eol: '\n' | '\r\n' = '\n'): string {
+  const backends = [`    "memory": ${BUILT_IN_BACKENDS.memory}`];
+  if (backend !== undefined && backend !== 'memory' && isBuiltInBackend(backend)) {
+    backends.push(`    ${JSON.stringify(backend)}: ${BUILT_IN_BACKENDS[backend]}`);
+  }
+  return [
+    '{',
+    `  "$schema": ${JSON.stringify(SCHEMA_PATH)},`,
+    '  "defaults": { "backend": "memory", "ttl": "5m" },',
+    '  "backends": {',
+    backends.join(`,${eol}`),
+    '  }',
+    '}',
+    '',
+  ].join(eol);
+}
+
+/** Named backends declared in a config text (empty when it cannot be read). */
+export function declaredBackends(configText: string): string[] {
+  const doc = parseJsonc(configText, CONFIG_FILE_NAME);
+  const backends = doc.root && getProperty(doc.root, 'backends')?.initializer;
+  return backends && ts.isObjectLiteralExpression(backends) ? propertyKeys(backends) : [];
+}
+
+/**
+ * Edits of cachelens.config.json for a chosen backend: create the file when it is absent, add a
+ * built-in backend that is not declared yet, nothing otherwise.
+ */
+export function planConfig(
+  config: { readonly text: string } | undefined,
+  backend: string | undefined,
+): { create: boolean; edits: TextEdit[] } | undefined | Refusal {
+  const unknown = (where: string): Refusal =>
+    refuse(
+      'unknown-backend',
+      `backend ${JSON.stringify(backend)} is ${where} and is not a built-in type (memory, disk, redis, memcached): declare it under "backends" in ${CONFIG_FILE_NAME} or pick one of those`,
+    );
+  if (config === undefined) {
+    if (backend !== undefined && !isBuiltInBackend(backend)) return unknown(`not declared (there is no ${CONFIG_FILE_NAME} yet)`);
+    return { create: true, edits: [{ start: 0, end: 0, newText: newConfigText(backend) }] };
+  }
+  if (backend === undefined) return undefined;
+  const doc = parseJsonc(config.text, CONFIG_FILE_NAME);
+  if (doc.error !== undefined || !doc.root) {
+    return refuse('invalid-config', `${CONFIG_FILE_NAME} cannot be read (${doc.error ?? 'no object'}): fix the file, then run the command again`);
+  }
+  const section = getProperty(doc.root, 'backends');
+  if (section && !ts.isObjectLiteralExpression(section.initializer)) {
+    return refuse('invalid-config', `"backends" in ${CONFIG_FILE_NAME} is not an object: make it an object of named backends`);
+  }
+  const backends = section?.initializer as ts.ObjectLiteralExpression | undefined;
+  if (backends && propertyKeys(backends).includes(backend)) return undefined;
+  if (!isBuiltInBackend(backend)) return unknown(`not declared in ${CONFIG_FILE_NAME}`);
+  const declaration = BUILT_IN_BACKENDS[backend]!;
+  const edit = backends
+    ? insertProperty(doc, backends, backend, declaration)
+    : insertProperty(doc, doc.root, 'backends', `{\n${doc.unit}${JSON.stringify(backend)}: ${declaration}\n}`);
+  return { create: false, edits: [edit] };
+}
