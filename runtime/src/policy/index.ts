@@ -1,30 +1,42 @@
-import { LRUCache } from 'lru-cache';
+import { AdaptivePolicy, createCandidate } from './adaptive.js';
+import { SlotCache } from './slot-cache.js';
+import type { SlotPolicy } from './slot-policy.js';
 import type { BoundedCache, BoundedCacheOptions, PolicyName } from './types.js';
 
 export type { BoundedCache, BoundedCacheOptions, PolicyName } from './types.js';
+export type { SlotPolicy } from './slot-policy.js';
+export { AdaptivePolicy, CANDIDATES } from './adaptive.js';
+export type { CandidateName } from './adaptive.js';
+export { SlotCache } from './slot-cache.js';
+export { hashKey } from './hash.js';
+
+/** Every accepted policy name, `adaptive` (the default) first. */
+export const POLICY_NAMES: readonly PolicyName[] = ['adaptive', 'lru', 'arc', 'lirs', 'sieve', 's3fifo', 'wtinylfu'];
+
+export function isPolicyName(name: string): name is PolicyName {
+  return (POLICY_NAMES as readonly string[]).includes(name);
+}
+
+/** Builds the slot policy behind a bounded cache of `max` entries. */
+export function createSlotPolicy(policy: PolicyName, max: number): SlotPolicy {
+  return policy === 'adaptive' ? new AdaptivePolicy(max) : createCandidate(policy, max);
+}
 
 /**
- * Creates a bounded cache governed by the named policy.
- * Until the adaptive policy lands, every name is served by lru-cache's LRU.
+ * Creates a bounded cache of at most `options.max` entries, governed by the named policy
+ * (`'adaptive'` is the default of the `memory` store). Throws `TypeError` for an unknown policy
+ * or a `max` that is not an integer >= 1.
  */
-export function createBoundedCache<K extends {}, V extends {}>(
-  _policy: PolicyName,
+export function createBoundedCache<K extends NonNullable<unknown>, V extends NonNullable<unknown>>(
+  policy: PolicyName,
   options: BoundedCacheOptions<K, V>,
 ): BoundedCache<K, V> {
-  const { onEvict } = options;
-  const lru = new LRUCache<K, V>({
-    max: options.max,
-    dispose: onEvict ? (value, key, reason) => reason === 'evict' && onEvict(key, value) : undefined,
-  });
-  return {
-    get size() { return lru.size; },
-    max: options.max,
-    get: (key) => lru.get(key),
-    peek: (key) => lru.peek(key),
-    has: (key) => lru.has(key),
-    set: (key, value) => void lru.set(key, value),
-    delete: (key) => lru.delete(key),
-    clear: () => lru.clear(),
-    keys: () => lru.keys(),
-  };
+  if (!isPolicyName(policy)) {
+    throw new TypeError(`createBoundedCache: unknown policy ${JSON.stringify(policy)}; use one of ${POLICY_NAMES.join(', ')}.`);
+  }
+  const { max } = options;
+  if (!Number.isInteger(max) || max < 1) {
+    throw new TypeError(`createBoundedCache: max must be an integer >= 1 (entries), got ${String(max)}.`);
+  }
+  return new SlotCache<K, V>(createSlotPolicy(policy, max), options.onEvict);
 }

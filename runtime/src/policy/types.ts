@@ -4,8 +4,13 @@
  * byte sizes or statistics, which the store layers on top.
  */
 
-/** Names of the built-in policies. `adaptive` is the default for the bounded `memory` backend. */
-export type PolicyName = 'adaptive' | 'lru';
+/**
+ * Names of the built-in policies. `adaptive` is the default for the bounded `memory` backend: it
+ * runs whichever of the others its shadow simulations show winning on the current workload.
+ * `lru` least recently used; `arc` ARC; `lirs` LIRS; `sieve` SIEVE; `s3fifo` S3-FIFO;
+ * `wtinylfu` W-TinyLFU with the hill-climbing window.
+ */
+export type PolicyName = 'adaptive' | 'lru' | 'arc' | 'lirs' | 'sieve' | 's3fifo' | 'wtinylfu';
 
 export interface BoundedCacheOptions<K, V> {
   /** Capacity in entries. Integer >= 1. Required. */

@@ -1,0 +1,161 @@
+import { FreeSlots, Lists } from './lists.js';
+import type { SlotPolicy } from './slot-policy.js';
+
+const T1 = 0;
+const T2 = 1;
+const B1 = 2;
+const B2 = 3;
+
+/**
+ * ARC (Megiddo & Modha, FAST'03): resident lists T1 (seen once) and T2 (seen again), ghost lists
+ * B1 and B2 of their evicted keys, and a target size `p` for T1 that a ghost hit moves towards
+ * the list that would have kept the key. Nodes 0..c-1 are the slots; nodes c..2c-1 are ghosts.
+ */
+export class ArcPolicy implements SlotPolicy {
+  readonly capacity: number;
+  readonly #lists: Lists;
+  readonly #free: FreeSlots;
+  readonly #freeGhosts: FreeSlots;
+  readonly #list: Uint8Array;
+  readonly #hash: Int32Array;
+  readonly #ghostOf = new Map<number, number>();
+  readonly #size = new Int32Array(4);
+  #p = 0;
+
+  constructor(capacity: number) {
+    this.capacity = capacity;
+    this.#lists = new Lists(2 * capacity, 4);
+    this.#free = new FreeSlots(capacity);
+    this.#freeGhosts = new FreeSlots(capacity);
+    this.#list = new Uint8Array(2 * capacity);
+    this.#hash = new Int32Array(2 * capacity);
+  }
+
+  hit(slot: number): void {
+    if (this.#list[slot] === T1) {
+      this.#size[T1]--;
+      this.#size[T2]++;
+      this.#list[slot] = T2;
+    }
+    this.#lists.moveToFront(T2, slot);
+  }
+
+  miss(hash: number): number {
+    const c = this.capacity;
+    const size = this.#size;
+    const ghost = this.#ghostOf.get(hash);
+    let slot: number;
+    let into = T1;
+    if (ghost !== undefined) {
+      const b1 = size[B1]!;
+      const b2 = size[B2]!;
+      const inB2 = this.#list[ghost] === B2;
+      if (inB2) this.#p = Math.max(0, this.#p - Math.max(b1 / b2, 1));
+      else this.#p = Math.min(c, this.#p + Math.max(b2 / b1, 1));
+      this.#dropGhost(ghost);
+      slot = this.#slotFor(inB2);
+      into = T2;
+    } else {
+      const t1 = size[T1]!;
+      if (t1 + size[B1]! >= c) {
+        if (t1 < c) {
+          if (size[B1]! > 0) this.#dropGhost(this.#lists.last(B1));
+          slot = this.#slotFor(false);
+        } else {
+          slot = this.#lists.last(T1);
+          this.#lists.unlink(slot);
+          size[T1]--;
+        }
+      } else {
+        if (t1 + size[T2]! + size[B1]! + size[B2]! >= 2 * c && size[B2]! > 0) this.#dropGhost(this.#lists.last(B2));
+        slot = this.#slotFor(false);
+      }
+    }
+    this.#hash[slot] = hash;
+    this.#list[slot] = into;
+    size[into]++;
+    this.#lists.pushFront(into, slot);
+    return slot;
+  }
+
+  /** A free slot, or the one `replace` frees when the cache is full. */
+  #slotFor(inB2: boolean): number {
+    const slot = this.#free.take();
+    return slot >= 0 ? slot : this.#replace(inB2);
+  }
+
+  #replace(inB2: boolean): number {
+    const size = this.#size;
+    const t1 = size[T1]!;
+    const fromT1 = t1 > 0 && (t1 > this.#p || (inB2 && t1 === this.#p) || size[T2] === 0);
+    const from = fromT1 ? T1 : T2;
+    const slot = this.#lists.last(from);
+    this.#lists.unlink(slot);
+    size[from]--;
+    let g = this.#freeGhosts.take();
+    if (g < 0) {
+      // Only after explicit deletes can the ghosts outnumber their bound; recycle the oldest.
+      g = this.#lists.last(size[B2]! > 0 ? B2 : B1);
+      this.#dropGhost(g);
+      g = this.#freeGhosts.take();
+    }
+    const node = this.capacity + g;
+    const h = this.#hash[slot]!;
+    this.#hash[node] = h;
+    const to = fromT1 ? B1 : B2;
+    this.#list[node] = to;
+    size[to]++;
+    this.#lists.pushFront(to, node);
+    this.#ghostOf.set(h, node);
+    return slot;
+  }
+
+  #dropGhost(node: number): void {
+    this.#lists.unlink(node);
+    this.#size[this.#list[node]!]--;
+    this.#ghostOf.delete(this.#hash[node]!);
+    this.#freeGhosts.free(node - this.capacity);
+  }
+
+  remove(slot: number): void {
+    this.#size[this.#list[slot]!]--;
+    this.#lists.unlink(slot);
+    this.#free.free(slot);
+  }
+
+  clear(): void {
+    this.#lists.reset();
+    this.#free.reset();
+    this.#freeGhosts.reset();
+    this.#ghostOf.clear();
+    this.#size.fill(0);
+    this.#p = 0;
+  }
+
+  rank(out: Int32Array): number {
+    const lists = this.#lists;
+    let n = 0;
+    for (const l of [T2, T1]) {
+      const s = lists.sentinel(l);
+      for (let i = lists.first(l); i !== s; i = lists.next[i]!) out[n++] = i;
+    }
+    return n;
+  }
+
+  load(slots: Int32Array, hashes: Int32Array, count: number, keep: number): void {
+    this.clear();
+    const used = new Uint8Array(this.capacity);
+    for (let i = 0; i < count; i++) {
+      const slot = slots[i]!;
+      used[slot] = 1;
+      this.#hash[slot] = hashes[i]!;
+      // Kept entries count as seen twice; the others sit in T1, which is emptied first (p = 0).
+      const list = i < keep ? T2 : T1;
+      this.#list[slot] = list;
+      this.#size[list]++;
+      this.#lists.pushBack(list, slot);
+    }
+    this.#free.empty();
+    this.#free.freeUnused(used);
+  }
+}

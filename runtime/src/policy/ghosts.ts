@@ -1,0 +1,39 @@
+/**
+ * A bounded FIFO of key hashes: remembers the last `capacity` hashes added (ghost entries of
+ * evicted keys). One ring of hashes plus a Map from hash to ring position; no per-entry objects.
+ */
+export class GhostFifo {
+  readonly #ring: Int32Array;
+  readonly #where = new Map<number, number>();
+  #pos = 0;
+  #filled = 0;
+
+  constructor(capacity: number) {
+    this.#ring = new Int32Array(Math.max(1, capacity));
+  }
+
+  add(hash: number): void {
+    const ring = this.#ring;
+    const p = this.#pos;
+    if (this.#filled === ring.length) {
+      const old = ring[p]!;
+      if (this.#where.get(old) === p) this.#where.delete(old);
+    } else {
+      this.#filled++;
+    }
+    ring[p] = hash;
+    this.#where.set(hash, p);
+    this.#pos = p + 1 === ring.length ? 0 : p + 1;
+  }
+
+  /** True when `hash` was among the last `capacity` added (and not taken since); forgets it. */
+  take(hash: number): boolean {
+    return this.#where.delete(hash);
+  }
+
+  clear(): void {
+    this.#where.clear();
+    this.#pos = 0;
+    this.#filled = 0;
+  }
+}

@@ -1,0 +1,90 @@
+import { FreeSlots, Lists } from './lists.js';
+import type { SlotPolicy } from './slot-policy.js';
+
+/**
+ * SIEVE (Zhang et al., NSDI'24): a FIFO queue with one visited bit per entry and a hand that
+ * sweeps from the oldest entry towards the newest, clearing bits, and evicts the first entry
+ * whose bit is clear. Hits only set a bit (no list movement).
+ */
+export class SievePolicy implements SlotPolicy {
+  readonly capacity: number;
+  readonly #lists: Lists;
+  readonly #free: FreeSlots;
+  readonly #visited: Uint8Array;
+  /** Next entry the hand examines; the sentinel means "start at the oldest". */
+  #hand: number;
+
+  constructor(capacity: number) {
+    this.capacity = capacity;
+    this.#lists = new Lists(capacity, 1);
+    this.#free = new FreeSlots(capacity);
+    this.#visited = new Uint8Array(capacity);
+    this.#hand = capacity;
+  }
+
+  hit(slot: number): void {
+    this.#visited[slot] = 1;
+  }
+
+  miss(_hash: number): number {
+    let slot = this.#free.take();
+    if (slot < 0) slot = this.#sweep();
+    this.#visited[slot] = 0;
+    this.#lists.pushFront(0, slot);
+    return slot;
+  }
+
+  #sweep(): number {
+    const lists = this.#lists;
+    const s = lists.sentinel(0);
+    const visited = this.#visited;
+    let h = this.#hand === s ? lists.last(0) : this.#hand;
+    while (visited[h] !== 0) {
+      visited[h] = 0;
+      h = lists.prev[h]!;
+      if (h === s) h = lists.prev[s]!;
+    }
+    this.#hand = lists.prev[h]!;
+    lists.unlink(h);
+    return h;
+  }
+
+  remove(slot: number): void {
+    if (this.#hand === slot) this.#hand = this.#lists.prev[slot]!;
+    this.#lists.unlink(slot);
+    this.#free.free(slot);
+  }
+
+  clear(): void {
+    this.#lists.reset();
+    this.#free.reset();
+    this.#visited.fill(0);
+    this.#hand = this.capacity;
+  }
+
+  rank(out: Int32Array): number {
+    // Visited entries first (they survive the next sweep), then newest to oldest.
+    const lists = this.#lists;
+    const s = lists.sentinel(0);
+    let n = 0;
+    for (let pass = 1; pass >= 0; pass--) {
+      for (let i = lists.first(0); i !== s; i = lists.next[i]!) if (this.#visited[i] === pass) out[n++] = i;
+    }
+    return n;
+  }
+
+  load(slots: Int32Array, _hashes: Int32Array, count: number, keep: number): void {
+    this.#lists.reset();
+    this.#visited.fill(0);
+    this.#hand = this.capacity;
+    const used = new Uint8Array(this.capacity);
+    for (let i = 0; i < count; i++) {
+      this.#lists.pushBack(0, slots[i]!);
+      used[slots[i]!] = 1;
+      // Kept entries survive the first sweep; the others are at the old end, evicted first.
+      if (i < keep) this.#visited[slots[i]!] = 1;
+    }
+    this.#free.empty();
+    this.#free.freeUnused(used);
+  }
+}

@@ -1,0 +1,240 @@
+import { FreeSlots, Lists } from './lists.js';
+import { FrequencySketch } from './sketch.js';
+import type { SlotPolicy } from './slot-policy.js';
+
+const WINDOW = 0;
+const PROBATION = 1;
+const PROTECTED = 2;
+
+/** Hill climbing constants of the adaptive window (the published design's, not tuned here). */
+const STEP_FRACTION = 0.0625;
+const STEP_DECAY = 0.98;
+const RESTART_THRESHOLD = 0.05;
+/** Candidates at least this popular are admitted at random 1 time in 128 (hash-flooding defence). */
+const RANDOM_ADMIT_FREQUENCY = 6;
+
+/**
+ * W-TinyLFU (Einziger, Friedman & Manes, 2017) with the adaptive window of Caffeine 3: new keys
+ * enter an LRU window; an entry leaving the window competes with the main region's victim and
+ * stays only when the frequency sketch says it is more popular. The main region is a segmented
+ * LRU (probation, protected = 80%). Every `10 * capacity` accesses a hill climber moves the
+ * window size in the direction that raised the hit ratio. `adaptive = false` keeps a 1% window.
+ */
+export class WTinyLfuPolicy implements SlotPolicy {
+  readonly capacity: number;
+  readonly #adaptive: boolean;
+  readonly #lists: Lists;
+  readonly #free: FreeSlots;
+  readonly #list: Uint8Array;
+  readonly #hash: Int32Array;
+  readonly #sketch: FrequencySketch;
+  readonly #size = new Int32Array(3);
+  #windowMax = 0;
+  #protectedMax = 0;
+  #random = 0x9e3779b9;
+  // hill climber
+  #hits = 0;
+  #misses = 0;
+  #previousRate = 0;
+  #step = 0;
+
+  constructor(capacity: number, adaptive = true) {
+    this.capacity = capacity;
+    this.#adaptive = adaptive;
+    this.#lists = new Lists(capacity, 3);
+    this.#free = new FreeSlots(capacity);
+    this.#list = new Uint8Array(capacity);
+    this.#hash = new Int32Array(capacity);
+    this.#sketch = new FrequencySketch(capacity);
+    this.#resetSizes();
+  }
+
+  #resetSizes(): void {
+    this.#setWindow(Math.max(capacity1(this.capacity), 1));
+    this.#step = -STEP_FRACTION * this.capacity;
+    this.#hits = 0;
+    this.#misses = 0;
+    this.#previousRate = 0;
+  }
+
+  #setWindow(windowMax: number): void {
+    this.#windowMax = windowMax;
+    this.#protectedMax = Math.floor(0.8 * (this.capacity - windowMax));
+  }
+
+  hit(slot: number): void {
+    this.#sketch.increment(this.#hash[slot]!);
+    const lists = this.#lists;
+    const list = this.#list[slot]!;
+    if (list === PROBATION) {
+      lists.unlink(slot);
+      this.#list[slot] = PROTECTED;
+      this.#size[PROBATION]--;
+      this.#size[PROTECTED]++;
+      lists.pushFront(PROTECTED, slot);
+      this.#trimProtected();
+    } else {
+      lists.moveToFront(list, slot);
+    }
+    if (this.#adaptive) {
+      this.#hits++;
+      this.#climb();
+    }
+  }
+
+  miss(hash: number): number {
+    this.#sketch.increment(hash);
+    if (this.#adaptive) {
+      this.#misses++;
+      this.#climb();
+    }
+    const size = this.#size;
+    let slot = this.#free.take();
+    let into = WINDOW;
+    if (slot >= 0) {
+      // Not full: admit, then keep the window within its target.
+      this.#place(slot, hash, WINDOW);
+      if (size[WINDOW]! > this.#windowMax) this.#move(this.#lists.last(WINDOW), PROBATION);
+      return slot;
+    }
+    if (size[WINDOW]! + 1 > this.#windowMax) {
+      const fromWindow = size[WINDOW]! > 0;
+      const candidate = fromWindow ? this.#lists.last(WINDOW) : -1;
+      const victim = this.#mainVictim();
+      const candidateHash = fromWindow ? this.#hash[candidate]! : hash;
+      if (victim >= 0 && !this.#admit(candidateHash, this.#hash[victim]!)) {
+        if (!fromWindow) return -1;
+        slot = this.#detach(candidate);
+      } else if (victim < 0) {
+        slot = this.#detach(candidate);
+      } else {
+        slot = this.#detach(victim);
+        if (fromWindow) this.#move(candidate, PROBATION);
+        else into = PROBATION;
+      }
+    } else {
+      const victim = this.#mainVictim();
+      slot = this.#detach(victim >= 0 ? victim : this.#lists.last(WINDOW));
+    }
+    this.#place(slot, hash, into);
+    return slot;
+  }
+
+  #mainVictim(): number {
+    const lists = this.#lists;
+    if (!lists.isEmpty(PROBATION)) return lists.last(PROBATION);
+    if (!lists.isEmpty(PROTECTED)) return lists.last(PROTECTED);
+    return -1;
+  }
+
+  #admit(candidate: number, victim: number): boolean {
+    const c = this.#sketch.frequency(candidate);
+    const v = this.#sketch.frequency(victim);
+    if (c > v) return true;
+    if (c < RANDOM_ADMIT_FREQUENCY) return false;
+    // xorshift32: deterministic, so simulations repeat exactly.
+    let r = this.#random;
+    r ^= r << 13;
+    r ^= r >>> 17;
+    r ^= r << 5;
+    this.#random = r;
+    return (r & 127) === 0;
+  }
+
+  #place(slot: number, hash: number, list: number): void {
+    this.#hash[slot] = hash;
+    this.#list[slot] = list;
+    this.#size[list]++;
+    this.#lists.pushFront(list, slot);
+  }
+
+  #detach(slot: number): number {
+    this.#lists.unlink(slot);
+    this.#size[this.#list[slot]!]--;
+    return slot;
+  }
+
+  #move(slot: number, list: number): void {
+    this.#detach(slot);
+    this.#list[slot] = list;
+    this.#size[list]++;
+    this.#lists.pushFront(list, slot);
+  }
+
+  #trimProtected(): void {
+    while (this.#size[PROTECTED]! > this.#protectedMax) this.#move(this.#lists.last(PROTECTED), PROBATION);
+  }
+
+  #climb(): void {
+    const requests = this.#hits + this.#misses;
+    if (requests < 10 * this.capacity) return;
+    const rate = this.#hits / requests;
+    const change = rate - this.#previousRate;
+    const amount = change >= 0 ? this.#step : -this.#step;
+    this.#step = Math.abs(change) >= RESTART_THRESHOLD ? STEP_FRACTION * this.capacity * (amount >= 0 ? 1 : -1) : STEP_DECAY * amount;
+    this.#previousRate = rate;
+    this.#hits = 0;
+    this.#misses = 0;
+    this.#resizeWindow(Math.trunc(amount));
+  }
+
+  #resizeWindow(delta: number): void {
+    const target = Math.min(this.capacity - 1, Math.max(0, this.#windowMax + delta));
+    if (target === this.#windowMax) return;
+    this.#setWindow(target);
+    const lists = this.#lists;
+    const size = this.#size;
+    while (size[WINDOW]! > target) this.#move(lists.last(WINDOW), PROBATION);
+    while (size[WINDOW]! < target) {
+      const from = this.#mainVictim();
+      if (from < 0) break;
+      this.#move(from, WINDOW);
+    }
+    this.#trimProtected();
+  }
+
+  remove(slot: number): void {
+    this.#detach(slot);
+    this.#free.free(slot);
+  }
+
+  clear(): void {
+    this.#lists.reset();
+    this.#free.reset();
+    this.#sketch.clear();
+    this.#size.fill(0);
+    this.#resetSizes();
+  }
+
+  rank(out: Int32Array): number {
+    const lists = this.#lists;
+    let n = 0;
+    for (const l of [PROTECTED, WINDOW, PROBATION]) {
+      const s = lists.sentinel(l);
+      for (let i = lists.first(l); i !== s; i = lists.next[i]!) out[n++] = i;
+    }
+    return n;
+  }
+
+  load(slots: Int32Array, hashes: Int32Array, count: number, keep: number): void {
+    this.clear();
+    const used = new Uint8Array(this.capacity);
+    for (let i = 0; i < count; i++) {
+      const slot = slots[i]!;
+      used[slot] = 1;
+      const list = i < this.#protectedMax && i < keep ? PROTECTED : PROBATION;
+      this.#hash[slot] = hashes[i]!;
+      this.#list[slot] = list;
+      this.#size[list]++;
+      this.#lists.pushBack(list, slot);
+      if (i < keep) this.#sketch.increment(hashes[i]!);
+    }
+    this.#free.empty();
+    this.#free.freeUnused(used);
+  }
+}
+
+/** 1% of the capacity (the initial window). */
+function capacity1(capacity: number): number {
+  return Math.round(capacity / 100);
+}
