@@ -36,7 +36,9 @@ module.exports = (_env, argv) => {
       optimization: { minimize: false },
       performance: { hints: false },
       // ts-morph's bundled TypeScript requires optional modules dynamically; those paths are unused.
-      ignoreWarnings: [{ module: /node_modules[\\/](@ts-morph|typescript)/ }],
+      // ws requires its optional native helpers (bufferutil, utf-8-validate) inside try/catch and falls
+      // back to JavaScript without them; the bundle leaves them out on purpose.
+      ignoreWarnings: [{ module: /node_modules[\\/](@ts-morph|typescript)/ }, { module: /node_modules[\\/]ws[\\/]/, message: /bufferutil|utf-8-validate/ }],
     },
     {
       name: 'webview',
@@ -49,6 +51,8 @@ module.exports = (_env, argv) => {
         rules: [
           tsRule(path.resolve(__dirname, 'webview/tsconfig.json')),
           { test: /\.css$/, type: 'asset/source' },
+          // The codicon font, emitted next to main.js (inside localResourceRoots) and referenced by URL.
+          { test: /\.ttf$/, type: 'asset/resource', generator: { filename: '[name][ext]' } },
         ],
       },
       devtool: dev ? 'source-map' : false,

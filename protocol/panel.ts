@@ -1,36 +1,160 @@
 /**
  * The extension host <-> webview panel protocol. Defined once, used by both sides; every message
- * received is validated with the guards here before it is trusted.
+ * received is validated with the parsers here before it is trusted.
  */
+import { check, type Checker } from '../runtime/src/protocol.js';
+
 export const PANEL_PROTOCOL_VERSION = 1;
 
-/** Host -> webview messages. */
-export type HostToPanel = { v: 1; type: 'init'; state: PanelState };
-
-/** Webview -> host messages. */
-export type PanelToHost = { v: 1; type: 'ready' };
-
-/** What the panel shows. Grows with the live-statistics feature. */
-export interface PanelState {
-  processes: number;
+/** Counters that add up across processes (cumulative since each process started). */
+export interface Counters {
+  hits: number;
+  misses: number;
+  errors: number;
+  evictionsSize: number;
+  evictionsExpired: number;
+  evictionsExplicit: number;
+  /** Total milliseconds computing on misses. */
+  computeMs: number;
+  /** Estimated milliseconds saved by hits. */
+  savedMs: number;
+  staleServed: number;
+  backendErrors: number;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+/** What is held right now (live processes only: a gone process holds nothing). */
+export interface Held {
+  entries: number;
+  /** Bytes (estimate; 0 when the backend cannot tell). */
+  bytes: number;
+}
+
+/** One row of the functions table: a function id summed over every process that reported it. */
+export interface FunctionRow extends Counters, Held {
+  id: string;
+  backend: string;
+  backendType: string;
+  location?: { file: string; line: number };
+  /** Processes that reported this function (connected or gone). */
+  processes: number;
+  health: 'ok' | 'degraded';
+}
+
+/** A process that reports (or reported: `connected` false, `goneAt` set). */
+export interface ProcessRow {
+  /** The process's instance id (stable across its reconnects). */
+  key: string;
+  pid: number;
+  app: string;
+  hostname: string;
+  runtime: string;
+  runtimeVersion: string;
+  /** Milliseconds since the Unix epoch. */
+  startedAt: number;
+  connected: boolean;
+  goneAt?: number;
+  functions: number;
+  totals: Counters & Held;
+}
+
+/** One function in one process (the per-process breakdown). */
+export interface ProcessFunctionRow extends Counters, Held {
+  key: string;
+  pid: number;
+  app: string;
+  connected: boolean;
+  health: 'ok' | 'degraded';
+}
+
+/** A cached function found in the workspace's source (by its `id` option). */
+export interface WorkspaceFunction {
+  id: string;
+  file: string;
+  /** 1-based. */
+  line: number;
+}
+
+/** Everything the panel shows, sent whole (at most a few times per second). */
+export interface LiveSnapshot {
+  /** Milliseconds since the Unix epoch. */
+  at: number;
+  server: 'stopped' | 'listening';
+  processes: ProcessRow[];
+  functions: FunctionRow[];
+  /** The per-process breakdown of the selected function (empty when none is selected). */
+  breakdown: ProcessFunctionRow[];
+  workspaceFunctions: WorkspaceFunction[];
+}
+
+/** Host -> webview messages. */
+export type HostToPanel =
+  | { v: 1; type: 'init'; state: LiveSnapshot }
+  | { v: 1; type: 'update'; state: LiveSnapshot }
+  | { v: 1; type: 'notice'; level: 'info' | 'error'; text: string };
+
+/** Webview -> host messages. */
+export type PanelToHost =
+  | { v: 1; type: 'ready' }
+  /** Open a source file at a 1-based line (a file path as reported: relative to the workspace, or absolute). */
+  | { v: 1; type: 'open'; file: string; line: number }
+  /** Clear one function in every process (`id`), or every function of one process (`process`), or both. */
+  | { v: 1; type: 'clear'; id?: string; process?: string }
+  /** The function whose per-process breakdown the panel wants (null: none). */
+  | { v: 1; type: 'select'; id: string | null }
+  | { v: 1; type: 'start-server' };
+
+const { shape, list, nonEmpty, str, count, int, bool, optional, oneOf, isRecord } = check;
+const MAX_ROWS = 100_000;
+
+const counters: Record<keyof Counters, Checker> = {
+  hits: count, misses: count, errors: count, evictionsSize: count, evictionsExpired: count, evictionsExplicit: count,
+  computeMs: count, savedMs: count, staleServed: count, backendErrors: count,
+};
+const held: Record<keyof Held, Checker> = { entries: count, bytes: count };
+const health = oneOf('ok', 'degraded');
+const location = shape({ file: nonEmpty, line: int });
+const functionRow = shape({ ...counters, ...held, id: nonEmpty, backend: str, backendType: str, location: optional(location), processes: int, health });
+const processRow = shape({
+  key: nonEmpty, pid: int, app: str, hostname: str, runtime: str, runtimeVersion: str, startedAt: count, connected: bool,
+  goneAt: optional(count), functions: int, totals: shape({ ...counters, ...held }),
+});
+const breakdownRow = shape({ ...counters, ...held, key: nonEmpty, pid: int, app: str, connected: bool, health });
+const workspaceFunction = shape({ id: nonEmpty, file: nonEmpty, line: int });
+const snapshot = shape({
+  at: count, server: oneOf('stopped', 'listening'), processes: list(processRow, MAX_ROWS), functions: list(functionRow, MAX_ROWS),
+  breakdown: list(breakdownRow, MAX_ROWS), workspaceFunctions: list(workspaceFunction, MAX_ROWS),
+});
+
+const hostMessages: Record<HostToPanel['type'], Checker> = {
+  init: shape({ state: snapshot }),
+  update: shape({ state: snapshot }),
+  notice: shape({ level: oneOf('info', 'error'), text: str }),
+};
+const panelMessages: Record<PanelToHost['type'], Checker> = {
+  ready: () => undefined,
+  open: shape({ file: nonEmpty, line: int }),
+  clear: (v) => shape({ id: optional(nonEmpty), process: optional(nonEmpty) })(v) ?? (isRecord(v) && v.id === undefined && v.process === undefined ? 'id or process: at least one' : undefined),
+  select: shape({ id: (v) => (v === null ? undefined : nonEmpty(v)) }),
+  'start-server': () => undefined,
+};
+
+function parse<T>(checkers: Record<string, Checker>, value: unknown): T | undefined {
+  if (!isRecord(value) || value.v !== PANEL_PROTOCOL_VERSION || typeof value.type !== 'string') return undefined;
+  if (!Object.hasOwn(checkers, value.type)) return undefined;
+  return checkers[value.type]!(value) === undefined ? (value as T) : undefined;
 }
 
 /** Validates a message received by the webview; returns it typed, or undefined to drop it. */
 export function parseHostToPanel(value: unknown): HostToPanel | undefined {
-  if (!isObject(value) || value.v !== 1) return undefined;
-  if (value.type === 'init' && isObject(value.state) && typeof value.state.processes === 'number') {
-    return { v: 1, type: 'init', state: { processes: value.state.processes } };
-  }
-  return undefined;
+  return parse<HostToPanel>(hostMessages, value);
 }
 
 /** Validates a message received by the host; returns it typed, or undefined to drop it. */
 export function parsePanelToHost(value: unknown): PanelToHost | undefined {
-  if (!isObject(value) || value.v !== 1) return undefined;
-  if (value.type === 'ready') return { v: 1, type: 'ready' };
-  return undefined;
+  return parse<PanelToHost>(panelMessages, value);
+}
+
+/** The snapshot of a panel with no server and nothing found yet. */
+export function emptySnapshot(at = 0): LiveSnapshot {
+  return { at, server: 'stopped', processes: [], functions: [], breakdown: [], workspaceFunctions: [] };
 }

@@ -1,72 +1,148 @@
 import * as vscode from 'vscode';
-import { parsePanelToHost, type HostToPanel } from '../../protocol/panel.js';
+import { emptySnapshot, parsePanelToHost, type HostToPanel, type LiveSnapshot, type PanelToHost } from '../../protocol/panel.js';
 
-/** The CacheLens webview panel: one instance, revealed when asked for again. */
+/** Where the panel's figures come from and where its actions go (the live statistics). */
+export interface PanelFeed {
+  /** The current figures, with the per-process breakdown of `selected`. */
+  snapshot(selected: string | null): LiveSnapshot;
+  /** Fires when the figures may have changed (often: the panel throttles). */
+  readonly onDidChange: vscode.Event<void>;
+  /** Carries out a panel action; resolves to a notice to show, if any. */
+  handle(message: PanelToHost): Promise<{ level: 'info' | 'error'; text: string } | undefined>;
+}
+
+/** Most updates a second sent to the webview. */
+const UPDATE_INTERVAL_MS = 250;
+
+/**
+ * The CacheLens webview panel: one instance, revealed when asked for again, restored after a
+ * window reload (a serializer), throttled to four updates a second. Its webview loads only the
+ * bundle in dist/webview, under a strict Content Security Policy with a per-load nonce.
+ */
 export class CachePanel implements vscode.Disposable {
   static readonly viewType = 'cachelens.panel';
   private panel: vscode.WebviewPanel | undefined;
   private readonly disposables: vscode.Disposable[] = [];
+  private readonly panelDisposables: vscode.Disposable[] = [];
+  private feed: PanelFeed | undefined;
+  private selected: string | null = null;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private dirty = false;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly output: vscode.OutputChannel,
-  ) {}
+  ) {
+    this.disposables.push(
+      vscode.window.registerWebviewPanelSerializer(CachePanel.viewType, {
+        deserializeWebviewPanel: async (panel) => this.adopt(panel),
+      }),
+    );
+  }
+
+  /** Connects the panel to its source of figures and actions. */
+  attach(feed: PanelFeed): void {
+    this.feed = feed;
+    this.disposables.push(feed.onDidChange(() => this.scheduleUpdate()));
+    this.scheduleUpdate();
+  }
 
   show(): void {
     if (this.panel) {
       this.panel.reveal(vscode.ViewColumn.Beside);
       return;
     }
-    const bundle = vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview');
-    const panel = vscode.window.createWebviewPanel(CachePanel.viewType, 'CacheLens', vscode.ViewColumn.Beside, {
-      enableScripts: true,
-      localResourceRoots: [bundle],
-      retainContextWhenHidden: false,
-    });
+    const panel = vscode.window.createWebviewPanel(CachePanel.viewType, 'CacheLens', vscode.ViewColumn.Beside, this.options());
+    this.adopt(panel);
+  }
+
+  private options(): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+    return { enableScripts: true, localResourceRoots: [this.bundle()], retainContextWhenHidden: false };
+  }
+
+  private bundle(): vscode.Uri {
+    return vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview');
+  }
+
+  /** Takes charge of a panel (a new one, or one VS Code restored after a reload). */
+  private adopt(panel: vscode.WebviewPanel): void {
+    this.panel?.dispose();
     this.panel = panel;
-    panel.webview.html = this.html(panel.webview, bundle);
-    panel.webview.onDidReceiveMessage(
-      (raw: unknown) => {
-        const message = parsePanelToHost(raw);
-        if (!message) {
-          this.output.appendLine(`[panel] dropped an invalid message from the webview: ${JSON.stringify(raw)}`);
-          return;
-        }
-        if (message.type === 'ready') this.post({ v: 1, type: 'init', state: { processes: 0 } });
+    panel.webview.options = this.options();
+    panel.webview.html = this.html(panel.webview);
+    panel.webview.onDidReceiveMessage((raw: unknown) => void this.receive(raw), undefined, this.panelDisposables);
+    panel.onDidChangeViewState((e) => e.webviewPanel.visible && this.scheduleUpdate(), undefined, this.panelDisposables);
+    panel.onDidDispose(
+      () => {
+        this.panel = undefined;
+        for (const d of this.panelDisposables.splice(0)) d.dispose();
       },
       undefined,
-      this.disposables,
+      this.panelDisposables,
     );
-    panel.onDidDispose(() => (this.panel = undefined), undefined, this.disposables);
+  }
+
+  private async receive(raw: unknown): Promise<void> {
+    const message = parsePanelToHost(raw);
+    if (!message) {
+      this.output.appendLine(`[panel] dropped an invalid message from the webview: ${JSON.stringify(raw)?.slice(0, 200)}`);
+      return;
+    }
+    if (message.type === 'select') {
+      this.selected = message.id;
+      this.scheduleUpdate();
+    }
+    if (message.type === 'ready') {
+      this.post({ v: 1, type: 'init', state: this.feed?.snapshot(this.selected) ?? emptySnapshot(Date.now()) });
+    }
+    if (!this.feed) return;
+    try {
+      const notice = await this.feed.handle(message);
+      if (notice) this.post({ v: 1, type: 'notice', ...notice });
+    } catch (error) {
+      const text = error instanceof Error ? error.message : String(error);
+      this.output.appendLine(`[panel] ${message.type} failed: ${text}`);
+      this.post({ v: 1, type: 'notice', level: 'error', text });
+    }
+  }
+
+  /** Sends the figures at most every 250 ms, and only while the panel is visible. */
+  private scheduleUpdate(): void {
+    this.dirty = true;
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      if (!this.dirty || !this.panel?.visible || !this.feed) return;
+      this.dirty = false;
+      this.post({ v: 1, type: 'update', state: this.feed.snapshot(this.selected) });
+    }, UPDATE_INTERVAL_MS);
   }
 
   private post(message: HostToPanel): void {
     void this.panel?.webview.postMessage(message);
   }
 
-  private html(webview: vscode.Webview, bundle: vscode.Uri): string {
+  private html(webview: vscode.Webview): string {
     const nonce = randomNonce();
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(bundle, 'main.js'));
+    const script = webview.asWebviewUri(vscode.Uri.joinPath(this.bundle(), 'main.js'));
     return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${webview.cspSource} 'nonce-${nonce}'; script-src 'nonce-${nonce}'; font-src ${webview.cspSource}; img-src ${webview.cspSource} data:;">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<style nonce="${nonce}">
-  body { color: var(--vscode-foreground); background: var(--vscode-editor-background); font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); }
-</style>
 <title>CacheLens</title>
 </head>
 <body>
 <h1 id="title">CacheLens</h1>
-<p id="status">Loading…</p>
+<p id="status" role="status" aria-live="polite">Loading…</p>
 <script nonce="${nonce}" src="${script}"></script>
 </body>
 </html>`;
   }
 
   dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
     this.panel?.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
   }

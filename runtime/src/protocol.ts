@@ -155,7 +155,8 @@ export type ProtocolFault = 'not-json' | 'not-object' | 'bad-version' | 'unknown
 
 export type Parsed<T> = { ok: true; message: T } | { ok: false; fault: ProtocolFault; detail: string };
 
-type Checker = (value: unknown) => string | undefined;
+/** A field validator: undefined when the value is acceptable, else what was expected. */
+export type Checker = (value: unknown) => string | undefined;
 
 const fail = <T>(fault: ProtocolFault, detail: string): Parsed<T> => ({ ok: false, fault, detail });
 
@@ -197,6 +198,12 @@ const scalarRecord: Checker = (v) => {
   }
   return undefined;
 };
+
+/**
+ * The validators the messages are built from, shared with the extension<->webview protocol so
+ * that both boundaries validate the same way.
+ */
+export const check = { isRecord, str, nonEmpty, count, int, bool, optional, oneOf, shape, list, scalarRecord } as const;
 
 const location = shape({ file: nonEmpty, line: int });
 const descriptor = shape({ id: nonEmpty, backend: str, backendType: str, options: scalarRecord, location: optional(location) });

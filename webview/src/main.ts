@@ -1,19 +1,121 @@
+/**
+ * The panel's entry point: validates what the host sends, reduces it into the view state, renders,
+ * persists the state (so a hidden or reloaded panel comes back as it was), and turns clicks and
+ * keys into messages to the host.
+ */
+import codiconCss from '@vscode/codicons/dist/codicon.css';
+import codiconFont from '@vscode/codicons/dist/codicon.ttf';
+import uplotCss from 'uplot/dist/uPlot.min.css';
+import panelCss from './panel.css';
 import { parseHostToPanel, type PanelToHost } from '../../protocol/panel.js';
+import { CallsChart } from './chart.js';
+import { persist, reduce, restore, SORT_COLUMNS, type Action, type PersistedState, type SortColumn, type ViewState } from './state.js';
+import { byId, render, renderHeaders, SKELETON } from './view.js';
 
 interface VsCodeApi {
   postMessage(message: PanelToHost): void;
+  getState(): unknown;
+  setState(state: PersistedState): void;
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 
 const vscode = acquireVsCodeApi();
-const status = document.getElementById('status');
+
+// Stylesheets go in with the page's nonce (the CSP allows no other inline style). The codicon
+// font is emitted next to main.js by webpack; its @font-face is replaced to point there.
+const nonce = document.querySelector<HTMLScriptElement>('script[nonce]')?.nonce ?? '';
+const fontFace = `@font-face { font-family: "codicon"; font-display: block; src: url("${codiconFont}") format("truetype"); }`;
+const style = document.createElement('style');
+style.nonce = nonce;
+style.textContent = [fontFace, codiconCss.replace(/@font-face\s*{[^}]*}/, ''), uplotCss, panelCss].join('\n');
+document.head.append(style);
+
+document.body.insertAdjacentHTML('beforeend', SKELETON);
+renderHeaders();
+const chart = new CallsChart(byId('chart'));
+
+let state: ViewState = restore(vscode.getState());
+let scheduled = false;
+
+function dispatch(action: Action): void {
+  state = reduce(state, action);
+  vscode.setState(persist(state));
+  if (scheduled) return;
+  scheduled = true;
+  requestAnimationFrame(() => {
+    scheduled = false;
+    render(state);
+    chart.update(state.series);
+  });
+}
+
+function post(message: PanelToHost): void {
+  vscode.postMessage(message);
+}
 
 window.addEventListener('message', (event: MessageEvent<unknown>) => {
   const message = parseHostToPanel(event.data);
-  if (!message || !status) return;
-  status.textContent =
-    message.state.processes === 0
-      ? 'No process is reporting yet. Run your app in a VS Code terminal: it reports here automatically.'
-      : `${message.state.processes} process(es) reporting.`;
+  if (!message) return; // dropped: not something the host sends
+  if (message.type === 'notice') dispatch({ type: 'notice', level: message.level, text: message.text });
+  else dispatch({ type: 'snapshot', snapshot: message.state });
 });
-vscode.postMessage({ v: 1, type: 'ready' });
+
+function selectRow(id: string): void {
+  const next = state.selected === id ? null : id;
+  dispatch({ type: 'select', id: next });
+  post({ v: 1, type: 'select', id: next });
+}
+
+document.addEventListener('click', (event) => {
+  const target = event.target as HTMLElement;
+  const button = target.closest<HTMLButtonElement>('button');
+  const row = target.closest<HTMLTableRowElement>('tr[data-id]');
+  const processRow = target.closest<HTMLTableRowElement>('tr[data-process]');
+  if (button?.dataset.sort && SORT_COLUMNS.includes(button.dataset.sort as SortColumn)) {
+    dispatch({ type: 'sort', column: button.dataset.sort as SortColumn });
+    return;
+  }
+  switch (button?.dataset.action) {
+    case 'open':
+      if (button.dataset.file && button.dataset.line) post({ v: 1, type: 'open', file: button.dataset.file, line: Number(button.dataset.line) });
+      return;
+    case 'clear':
+      if (row?.dataset.id) post({ v: 1, type: 'clear', id: row.dataset.id });
+      return;
+    case 'clear-process':
+      if (processRow?.dataset.process) post({ v: 1, type: 'clear', process: processRow.dataset.process });
+      return;
+    case 'start-server':
+      post({ v: 1, type: 'start-server' });
+      return;
+    case 'dismiss':
+      dispatch({ type: 'dismiss-notice' });
+      return;
+  }
+  if (row?.dataset.id && !button) selectRow(row.dataset.id);
+});
+
+document.addEventListener('keydown', (event) => {
+  const target = event.target as HTMLElement;
+  if (target instanceof HTMLTableRowElement && target.dataset.id && (event.key === 'Enter' || event.key === ' ')) {
+    event.preventDefault();
+    selectRow(target.dataset.id);
+  } else if (target instanceof HTMLTableRowElement && (event.key === 'ArrowDown' || event.key === 'ArrowUp')) {
+    event.preventDefault();
+    const next = event.key === 'ArrowDown' ? target.nextElementSibling : target.previousElementSibling;
+    (next as HTMLElement | null)?.focus();
+  } else if (event.key === 'Escape' && target === byId('filter')) {
+    dispatch({ type: 'filter', text: '' });
+    byId<HTMLInputElement>('filter').value = '';
+  }
+});
+
+byId<HTMLInputElement>('filter').addEventListener('input', (event) => {
+  dispatch({ type: 'filter', text: (event.target as HTMLInputElement).value });
+});
+byId<HTMLInputElement>('filter').value = state.filter;
+
+render(state);
+chart.update(state.series);
+post({ v: 1, type: 'ready' });
+if (state.selected) post({ v: 1, type: 'select', id: state.selected });

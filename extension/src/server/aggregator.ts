@@ -7,60 +7,13 @@
  * function and sums them; a repeated or re-sent batch cannot make a total wrong.
  */
 import type { FunctionDescriptor, FunctionStats, HelloMessage } from '../../../runtime/src/protocol.js';
+import type { Counters, FunctionRow, Held, ProcessFunctionRow, ProcessRow } from '../../../protocol/panel.js';
 
-/** Counters that add up across processes (cumulative since each process started). */
-export interface Counters {
-  hits: number;
-  misses: number;
-  errors: number;
-  evictionsSize: number;
-  evictionsExpired: number;
-  evictionsExplicit: number;
-  computeMs: number;
-  savedMs: number;
-  staleServed: number;
-  backendErrors: number;
-}
-
-/** What is held right now (live processes only: a gone process holds nothing). */
-export interface Held {
-  entries: number;
-  bytes: number;
-}
-
-export interface ProcessView {
-  /** The process's instance id (stable across its reconnects). */
-  key: string;
-  pid: number;
-  app: string;
-  hostname: string;
-  runtime: string;
-  runtimeVersion: string;
-  startedAt: number;
-  connected: boolean;
-  /** When the process disconnected (ms since epoch), if it is gone. */
-  goneAt?: number;
-  functions: number;
-  totals: Counters & Held;
-}
-
-export interface FunctionView extends Counters, Held {
-  id: string;
-  backend: string;
-  backendType: string;
-  location?: { file: string; line: number };
-  /** Processes that reported this function (connected or gone). */
-  processes: number;
-  health: 'ok' | 'degraded';
-}
-
-export interface ProcessFunctionView extends Counters, Held {
-  key: string;
-  pid: number;
-  app: string;
-  connected: boolean;
-  health: 'ok' | 'degraded';
-}
+export type { Counters, Held };
+/** The aggregator's views are the panel protocol's rows. */
+export type FunctionView = FunctionRow;
+export type ProcessView = ProcessRow;
+export type ProcessFunctionView = ProcessFunctionRow;
 
 interface ProcessRecord {
   hello: HelloMessage;

@@ -1,0 +1,202 @@
+import * as vscode from 'vscode';
+import { emptySnapshot, type FunctionRow, type LiveSnapshot, type PanelToHost, type WorkspaceFunction } from '../../../protocol/panel.js';
+import { ENDPOINT_ENV } from '../../../runtime/src/protocol.js';
+import { Commands } from '../commands.js';
+import type { CachePanel, PanelFeed } from '../panel.js';
+import type { LiveServer } from '../server/server.js';
+import { InlineHints } from './hints.js';
+import { LiveStatusBar } from './status-bar.js';
+import { resolveSourceFile, scanWorkspace } from './workspace-scan.js';
+
+const NODE_DEBUG_TYPES = new Set(['node', 'pwa-node', 'node-terminal']);
+
+/**
+ * The live statistics in the editor: starts the socket server (when the workspace uses CacheLens,
+ * or on demand), publishes its endpoint to terminals and Node debug sessions, and feeds the status
+ * bar, the inline hints and the panel from the server's aggregator.
+ */
+export class LiveController implements PanelFeed, vscode.Disposable {
+  readonly #changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.#changed.event;
+  readonly #statusBar = new LiveStatusBar();
+  readonly #hints: InlineHints;
+  readonly #disposables: vscode.Disposable[] = [];
+  #server: LiveServer | undefined;
+  #starting: Promise<LiveServer | undefined> | undefined;
+  #workspaceFunctions: WorkspaceFunction[] = [];
+  #rows = new Map<string, FunctionRow>();
+  #rowsRevision = -1;
+  #statusTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly output: vscode.OutputChannel,
+  ) {
+    this.#hints = new InlineHints(() => this.#functionRows());
+    this.#disposables.push(
+      this.#statusBar,
+      this.#hints,
+      this.#changed,
+      vscode.commands.registerCommand(Commands.startLiveServer, () => this.start()),
+      vscode.debug.registerDebugConfigurationProvider('*', {
+        resolveDebugConfiguration: (_folder, config) => {
+          if (this.#server?.listening && NODE_DEBUG_TYPES.has(config.type)) {
+            config.env = { ...(config.env as Record<string, string> | undefined), ...this.#server.environment };
+          }
+          return config;
+        },
+      }),
+      vscode.workspace.onDidSaveTextDocument(() => void this.refreshWorkspaceFunctions()),
+    );
+  }
+
+  /** Starts the server if the workspace uses CacheLens (a config file or a `cachelens` dependency). */
+  async autoStart(): Promise<void> {
+    const [config] = await vscode.workspace.findFiles('**/cachelens.config.json', '**/node_modules/**', 1);
+    if (config || (await this.#dependsOnCacheLens())) await this.start();
+  }
+
+  /** Starts the server (once) and publishes its endpoint. */
+  start(): Promise<LiveServer | undefined> {
+    if (this.#server) return Promise.resolve(this.#server);
+    this.#starting ??= (async () => {
+      try {
+        const { LiveServer } = await import('../server/server.js');
+        const allowedOrigins = vscode.workspace.getConfiguration('cachelens').get<string[]>('live.allowedOrigins', []);
+        const server = new LiveServer({ log: (line) => this.output.appendLine(line), allowedOrigins });
+        await server.start();
+        this.#server = server;
+        server.aggregator.onChange(() => this.#onAggregate());
+        const env = this.context.environmentVariableCollection;
+        env.persistent = false; // a new token every session: never restore an old one
+        env.description = 'CacheLens: lets apps started here report their cache statistics to the editor';
+        env.replace(ENDPOINT_ENV, server.endpoint);
+        this.#changed.fire();
+        this.#updateStatus();
+        return server;
+      } catch (error) {
+        this.output.appendLine(`[server] could not start: ${error instanceof Error ? error.message : String(error)}`);
+        return undefined;
+      } finally {
+        this.#starting = undefined;
+      }
+    })();
+    return this.#starting;
+  }
+
+  snapshot(selected: string | null): LiveSnapshot {
+    const server = this.#server;
+    if (!server) return { ...emptySnapshot(Date.now()), workspaceFunctions: this.#workspaceFunctions };
+    const agg = server.aggregator;
+    return {
+      at: Date.now(),
+      server: server.listening ? 'listening' : 'stopped',
+      processes: agg.processes(),
+      functions: [...this.#functionRows().values()],
+      breakdown: selected ? agg.functionByProcess(selected) : [],
+      workspaceFunctions: this.#workspaceFunctions,
+    };
+  }
+
+  async refreshWorkspaceFunctions(): Promise<void> {
+    try {
+      this.#workspaceFunctions = await scanWorkspace();
+      this.#changed.fire();
+    } catch (error) {
+      this.output.appendLine(`[panel] workspace scan failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  /** Carries out a panel action; returns the notice to show, if any. */
+  async handle(message: PanelToHost): Promise<{ level: 'info' | 'error'; text: string } | undefined> {
+    switch (message.type) {
+      case 'ready':
+        void this.start();
+        void this.refreshWorkspaceFunctions();
+        return undefined;
+      case 'start-server':
+        return (await this.start()) ? undefined : { level: 'error', text: 'The CacheLens server could not start; see the "CacheLens" output channel.' };
+      case 'open': {
+        const uri = await resolveSourceFile(message.file);
+        if (!uri) return { level: 'error', text: `Could not find ${message.file} in the workspace.` };
+        const line = Math.max(0, message.line - 1);
+        await vscode.window.showTextDocument(uri, { selection: new vscode.Range(line, 0, line, 0), viewColumn: vscode.ViewColumn.One });
+        return undefined;
+      }
+      case 'clear':
+        return this.#clear(message.id, message.process);
+      case 'select':
+        return undefined;
+    }
+  }
+
+  async #clear(id: string | undefined, process: string | undefined): Promise<{ level: 'info' | 'error'; text: string }> {
+    const server = this.#server;
+    if (!server) return { level: 'error', text: 'No process is connected.' };
+    const targets = process
+      ? [process]
+      : server.aggregator.processes().filter((p) => p.connected && server.aggregator.functionByProcess(id!).some((f) => f.key === p.key)).map((p) => p.key);
+    const results = await Promise.all(targets.map((key) => server.clear(key, id)));
+    const failed = results.filter((r) => !r.ok);
+    const what = id ? `the cache of ${id}` : 'every cache of the process';
+    if (targets.length === 0) return { level: 'error', text: `No connected process holds ${what}.` };
+    if (failed.length > 0) return { level: 'error', text: `Could not clear ${what} in ${failed.length} of ${targets.length} process(es): ${failed[0]!.error ?? 'unknown error'}` };
+    return { level: 'info', text: `Cleared ${what} in ${targets.length} process${targets.length === 1 ? '' : 'es'}.` };
+  }
+
+  #functionRows(): ReadonlyMap<string, FunctionRow> {
+    const agg = this.#server?.aggregator;
+    if (!agg) return this.#rows;
+    if (agg.revision !== this.#rowsRevision) {
+      this.#rowsRevision = agg.revision;
+      this.#rows = new Map(agg.functions().map((row) => [row.id, row]));
+    }
+    return this.#rows;
+  }
+
+  #onAggregate(): void {
+    this.#changed.fire();
+    this.#hints.schedule(1000);
+    if (!this.#statusTimer) {
+      this.#statusTimer = setTimeout(() => {
+        this.#statusTimer = undefined;
+        this.#updateStatus();
+      }, 500);
+    }
+  }
+
+  #updateStatus(): void {
+    const server = this.#server;
+    if (!server) return this.#statusBar.update(false, 0, 0, 0);
+    const processes = server.aggregator.processes();
+    const connected = processes.filter((p) => p.connected).length;
+    this.#statusBar.update(server.listening, connected, processes.length - connected, this.#functionRows().size);
+  }
+
+  async #dependsOnCacheLens(): Promise<boolean> {
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      try {
+        const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder.uri, 'package.json')));
+        const manifest = JSON.parse(text) as { dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
+        if (manifest.dependencies?.cachelens || manifest.devDependencies?.cachelens) return true;
+      } catch {
+        // no readable package.json in this folder
+      }
+    }
+    return false;
+  }
+
+  dispose(): void {
+    if (this.#statusTimer) clearTimeout(this.#statusTimer);
+    void this.#server?.stop();
+    for (const d of this.#disposables.splice(0)) d.dispose();
+  }
+}
+
+/** Wires the live statistics into the extension: one call from `activate`. */
+export function registerLive(context: vscode.ExtensionContext, output: vscode.OutputChannel, panel: CachePanel): void {
+  const live = new LiveController(context, output);
+  context.subscriptions.push(live);
+  panel.attach(live);
+  void live.autoStart();
+}

@@ -1,0 +1,44 @@
+/** The extension <-> webview protocol, and the number formats both sides share. */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { formatBytes, formatCount, formatDuration, formatPercent, hintText } from '../../../protocol/format.js';
+import { emptySnapshot, parseHostToPanel, parsePanelToHost } from '../../../protocol/panel.js';
+
+describe('panel protocol', () => {
+  test('accepts what each side sends', () => {
+    for (const m of [
+      { v: 1, type: 'init', state: emptySnapshot(5) },
+      { v: 1, type: 'update', state: { ...emptySnapshot(5), workspaceFunctions: [{ id: 'a#b', file: 'a.ts', line: 3 }] } },
+      { v: 1, type: 'notice', level: 'error', text: 'no' },
+    ]) assert.deepEqual(parseHostToPanel(m), m);
+    for (const m of [
+      { v: 1, type: 'ready' }, { v: 1, type: 'open', file: 'src/a.ts', line: 4 }, { v: 1, type: 'clear', id: 'a#b' },
+      { v: 1, type: 'clear', process: 'p1' }, { v: 1, type: 'select', id: null }, { v: 1, type: 'select', id: 'a#b' }, { v: 1, type: 'start-server' },
+    ]) assert.deepEqual(parsePanelToHost(m), m);
+  });
+
+  test('drops every malformed class', () => {
+    for (const m of [
+      null, 'ready', [], { type: 'ready' }, { v: 2, type: 'ready' }, { v: 1, type: 'explode' }, { v: 1, type: 'constructor' },
+      { v: 1, type: 'open', file: '', line: 1 }, { v: 1, type: 'open', file: 'a', line: -1 }, { v: 1, type: 'clear' },
+      { v: 1, type: 'select' }, { v: 1, type: 'select', id: 3 },
+    ]) assert.equal(parsePanelToHost(m), undefined, JSON.stringify(m));
+    for (const m of [
+      { v: 1, type: 'update' }, { v: 1, type: 'update', state: { ...emptySnapshot(), server: 'on' } },
+      { v: 1, type: 'update', state: { ...emptySnapshot(), functions: [{ id: 'x' }] } }, { v: 1, type: 'notice', level: 'warn', text: '' },
+    ]) assert.equal(parseHostToPanel(m), undefined, JSON.stringify(m));
+  });
+});
+
+describe('formats', () => {
+  test('the inline hint', () => {
+    assert.equal(hintText({ hits: 1128, misses: 72, savedMs: 3100 }), '⚡ 94% hits · 1.2k calls · 3.1 s saved');
+    assert.equal(hintText({ hits: 0, misses: 0, savedMs: 0 }), '⚡ no calls yet');
+    assert.equal(formatPercent(0.996), '99%');
+  });
+  test('counts, durations and bytes', () => {
+    assert.deepEqual([0, 999, 1000, 1250, 999_999, 2_500_000, 3e9].map(formatCount), ['0', '999', '1k', '1.3k', '1M', '2.5M', '3G']);
+    assert.deepEqual([undefined, 0.25, 12.4, 3100, 90_000, 5_400_000].map(formatDuration), ['—', '0.25 ms', '12 ms', '3.1 s', '1.5 min', '1.5 h']);
+    assert.deepEqual([10, 2048, 5 * 1024 ** 2].map(formatBytes), ['10 B', '2 KB', '5 MB']);
+  });
+});

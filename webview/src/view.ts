@@ -1,0 +1,301 @@
+/**
+ * Rendering the view state into the DOM. Rows are keyed (by function id, by process key) and
+ * updated in place, so focus, selection and scroll survive the four updates a second.
+ * Every text goes through textContent: ids and paths reported by processes are never markup.
+ */
+import type { FunctionRow, ProcessFunctionRow, ProcessRow } from '../../protocol/panel.js';
+import { formatBytes, formatDuration, formatPercent, hitRatio, meanMissMs } from '../../protocol/format.js';
+import { visibleRows, type SortColumn, type ViewState } from './state.js';
+
+interface Column<Row> {
+  key: string;
+  label: string;
+  title?: string;
+  numeric?: boolean;
+  value(row: Row): number | string;
+  text(row: Row): string;
+}
+
+const exact = (n: number) => Math.round(n).toLocaleString('en-US');
+
+const counterColumns = <Row extends FunctionRow | ProcessFunctionRow>(): Column<Row>[] => [
+  { key: 'ratio', label: 'Hit ratio', numeric: true, value: (r) => hitRatio(r) ?? -1, text: (r) => formatPercent(hitRatio(r)) },
+  { key: 'hits', label: 'Hits', numeric: true, value: (r) => r.hits, text: (r) => exact(r.hits) },
+  { key: 'misses', label: 'Misses', numeric: true, value: (r) => r.misses, text: (r) => exact(r.misses) },
+  { key: 'errors', label: 'Errors', numeric: true, value: (r) => r.errors, text: (r) => exact(r.errors) },
+  { key: 'entries', label: 'Entries', numeric: true, value: (r) => r.entries, text: (r) => exact(r.entries) },
+  { key: 'bytes', label: 'Memory', numeric: true, value: (r) => r.bytes, text: (r) => formatBytes(r.bytes) },
+  {
+    key: 'missMs', label: 'Mean miss', numeric: true, title: 'Mean time a miss spent computing. A hit costs a lookup only (not reported per call, to keep hits free).',
+    value: (r) => meanMissMs(r) ?? -1, text: (r) => formatDuration(meanMissMs(r)),
+  },
+  { key: 'savedMs', label: 'Time saved', numeric: true, title: 'Hits × the mean miss time', value: (r) => r.savedMs, text: (r) => formatDuration(r.savedMs) },
+];
+
+const functionColumns: Column<FunctionRow>[] = [
+  { key: 'id', label: 'Function', value: (r) => r.id, text: (r) => r.id },
+  ...counterColumns<FunctionRow>(),
+  { key: 'processes', label: 'Processes', numeric: true, value: (r) => r.processes, text: (r) => String(r.processes) },
+];
+
+const breakdownColumns: Column<ProcessFunctionRow>[] = [
+  { key: 'process', label: 'Process', value: (r) => r.pid, text: (r) => `${r.app} (pid ${r.pid})${r.connected ? '' : ' — gone'}` },
+  ...counterColumns<ProcessFunctionRow>(),
+];
+
+const processColumns: Column<ProcessRow>[] = [
+  { key: 'app', label: 'App', value: (r) => r.app, text: (r) => r.app },
+  { key: 'pid', label: 'PID', numeric: true, value: (r) => r.pid, text: (r) => String(r.pid) },
+  { key: 'hostname', label: 'Host', value: (r) => r.hostname, text: (r) => r.hostname },
+  { key: 'state', label: 'State', value: (r) => (r.connected ? 'connected' : 'gone'), text: (r) => (r.connected ? 'connected' : 'gone') },
+  { key: 'functions', label: 'Functions', numeric: true, value: (r) => r.functions, text: (r) => String(r.functions) },
+  { key: 'hits', label: 'Hits', numeric: true, value: (r) => r.totals.hits, text: (r) => exact(r.totals.hits) },
+  { key: 'misses', label: 'Misses', numeric: true, value: (r) => r.totals.misses, text: (r) => exact(r.totals.misses) },
+  { key: 'savedMs', label: 'Time saved', numeric: true, value: (r) => r.totals.savedMs, text: (r) => formatDuration(r.totals.savedMs) },
+];
+
+/** The panel's static skeleton; the host page provides #title and #status. */
+export const SKELETON = `
+<div id="notice" role="alert" hidden><span class="text"></span><button type="button" class="icon" data-action="dismiss" aria-label="Dismiss"><span class="codicon codicon-close"></span></button></div>
+<section id="empty" aria-labelledby="empty-title" hidden>
+  <h2 id="empty-title"><span class="codicon codicon-info"></span> No process is reporting yet</h2>
+  <ol>
+    <li>Open a terminal in VS Code (<kbd>Terminal</kbd> → <kbd>New Terminal</kbd>). It already carries <code>CACHELENS_ENDPOINT</code>, so nothing needs to be set up.</li>
+    <li>Start your app there as usual, for example <code>npm start</code> or <code>node app.js</code>. Debug sessions launched from VS Code report too.</li>
+    <li>Call a cached function: its hits, misses and time saved appear here and next to the code.</li>
+  </ol>
+  <p id="server-stopped" hidden>The CacheLens server is not running. <button type="button" data-action="start-server"><span class="codicon codicon-play"></span> Start it</button></p>
+  <p class="hint">A process started elsewhere (a container, another machine through a tunnel) reports when <code>CACHELENS_ENDPOINT</code> is set to the value the terminal shows.</p>
+  <h3>Cached functions in this workspace</h3>
+  <p id="workspace-none">None found yet: right-click a function and choose <em>Cache this function</em>.</p>
+  <ul id="workspace-functions"></ul>
+</section>
+<section id="live" aria-label="Live statistics">
+  <div class="toolbar">
+    <label class="filter"><span class="codicon codicon-filter"></span><input id="filter" type="search" placeholder="Filter by function, backend or file" aria-label="Filter functions"></label>
+    <span id="shown"></span>
+  </div>
+  <table id="functions" aria-label="Cached functions (select a row to chart it)"><thead></thead><tbody></tbody></table>
+  <h2 id="chart-title">Calls per second — all functions</h2>
+  <div id="chart" role="img" aria-label="Hits and misses per second over the last minute"></div>
+  <h2 id="breakdown-title">Per process</h2>
+  <table id="breakdown" aria-labelledby="breakdown-title"><thead></thead><tbody></tbody></table>
+  <h2 id="processes-title">Processes</h2>
+  <table id="processes" aria-labelledby="processes-title"><thead></thead><tbody></tbody></table>
+</section>`;
+
+export function byId<T extends HTMLElement>(id: string): T {
+  const element = document.getElementById(id);
+  if (!element) throw new Error(`the panel's #${id} element is missing`);
+  return element as T;
+}
+
+function header<Row>(table: HTMLTableElement, columns: Column<Row>[], sortable: boolean, actions: boolean): void {
+  const row = document.createElement('tr');
+  for (const column of columns) {
+    const th = document.createElement('th');
+    th.scope = 'col';
+    th.dataset.col = column.key;
+    if (column.numeric) th.className = 'num';
+    if (column.title) th.title = column.title;
+    if (sortable) {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.dataset.sort = column.key;
+      button.textContent = column.label;
+      const icon = document.createElement('span');
+      icon.className = 'codicon sort-icon';
+      icon.setAttribute('aria-hidden', 'true');
+      button.append(icon);
+      th.append(button);
+    } else {
+      th.textContent = column.label;
+    }
+    row.append(th);
+  }
+  if (actions) {
+    const th = document.createElement('th');
+    th.scope = 'col';
+    th.textContent = 'Actions';
+    th.className = 'actions';
+    row.append(th);
+  }
+  table.tHead!.replaceChildren(row);
+}
+
+function iconButton(action: string, icon: string, label: string): HTMLButtonElement {
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.className = 'icon';
+  button.dataset.action = action;
+  button.setAttribute('aria-label', label);
+  button.title = label;
+  const span = document.createElement('span');
+  span.className = `codicon codicon-${icon}`;
+  span.setAttribute('aria-hidden', 'true');
+  button.append(span);
+  return button;
+}
+
+/** Updates a keyed table body in place: existing rows keep their elements (and focus). */
+function syncRows<Row>(
+  body: HTMLTableSectionElement,
+  rows: readonly Row[],
+  key: (row: Row) => string,
+  keyAttribute: string,
+  columns: Column<Row>[],
+  decorate: (tr: HTMLTableRowElement, row: Row, created: boolean) => void,
+): void {
+  const existing = new Map<string, HTMLTableRowElement>();
+  for (const tr of Array.from(body.rows)) existing.set(tr.getAttribute(keyAttribute) ?? '', tr);
+  const wanted: HTMLTableRowElement[] = [];
+  for (const row of rows) {
+    const k = key(row);
+    let tr = existing.get(k);
+    const created = !tr;
+    if (!tr) {
+      tr = document.createElement('tr');
+      tr.setAttribute(keyAttribute, k);
+      for (const column of columns) {
+        const td = document.createElement('td');
+        td.dataset.col = column.key;
+        if (column.numeric) td.className = 'num';
+        tr.append(td);
+      }
+    }
+    existing.delete(k);
+    columns.forEach((column, i) => {
+      const td = tr.cells[i]!;
+      const value = String(column.value(row));
+      if (td.dataset.value !== value || created) {
+        td.dataset.value = value;
+        setText(td, column.text(row));
+      }
+    });
+    decorate(tr, row, created);
+    wanted.push(tr);
+  }
+  for (const stale of existing.values()) stale.remove();
+  wanted.forEach((tr, i) => {
+    if (body.rows[i] !== tr) body.insertBefore(tr, body.rows[i] ?? null);
+  });
+}
+
+/** Sets the text of a cell, or of the cell's link button when it has one. */
+function setText(td: HTMLTableCellElement, text: string): void {
+  const target = td.querySelector('button.link') ?? td;
+  if (target.textContent !== text) target.textContent = text;
+}
+
+export function renderHeaders(): void {
+  header(byId<HTMLTableElement>('functions'), functionColumns, true, true);
+  header(byId<HTMLTableElement>('breakdown'), breakdownColumns, false, false);
+  header(byId<HTMLTableElement>('processes'), processColumns, false, true);
+}
+
+export function render(state: ViewState): void {
+  const { snapshot } = state;
+  const connected = snapshot.processes.filter((p) => p.connected).length;
+  const gone = snapshot.processes.length - connected;
+  byId('status').textContent =
+    snapshot.server === 'stopped'
+      ? 'The CacheLens server is not running.'
+      : `${connected} process${connected === 1 ? '' : 'es'} connected${gone ? `, ${gone} gone` : ''} · ${snapshot.functions.length} cached function${snapshot.functions.length === 1 ? '' : 's'}`;
+  byId('status').dataset.processes = String(connected);
+
+  const notice = byId('notice');
+  notice.hidden = !state.notice;
+  notice.className = state.notice?.level ?? '';
+  notice.querySelector('.text')!.textContent = state.notice?.text ?? '';
+
+  const empty = snapshot.processes.length === 0;
+  byId('empty').hidden = !empty;
+  byId('live').hidden = empty;
+  byId('server-stopped').hidden = snapshot.server !== 'stopped';
+  renderWorkspaceFunctions(state);
+  if (empty) return;
+
+  const filter = byId<HTMLInputElement>('filter');
+  if (filter.value !== state.filter && document.activeElement !== filter) filter.value = state.filter;
+  const rows = visibleRows(state);
+  byId('shown').textContent = rows.length === snapshot.functions.length ? '' : `${rows.length} of ${snapshot.functions.length} shown`;
+  renderSort(state.sort.column, state.sort.descending);
+
+  syncRows(byId<HTMLTableElement>('functions').tBodies[0]!, rows, (r) => r.id, 'data-id', functionColumns, (tr, row, created) => {
+    if (created) {
+      tr.tabIndex = 0;
+      const first = tr.cells[0]!;
+      const link = document.createElement('button');
+      link.type = 'button';
+      link.className = 'link';
+      link.dataset.action = 'open';
+      link.textContent = row.id;
+      first.replaceChildren(link);
+      const actions = document.createElement('td');
+      actions.className = 'actions';
+      actions.append(iconButton('clear', 'trash', `Clear the cache of ${row.id} in every process`));
+      tr.append(actions);
+    }
+    const link = tr.cells[0]!.querySelector('button.link') as HTMLButtonElement;
+    link.disabled = !row.location;
+    link.title = row.location ? `Open ${row.location.file}:${row.location.line}` : 'No source location reported';
+    if (row.location) {
+      link.dataset.file = row.location.file;
+      link.dataset.line = String(row.location.line);
+    }
+    tr.setAttribute('aria-selected', String(row.id === state.selected));
+    tr.classList.toggle('degraded', row.health === 'degraded');
+    tr.title = row.health === 'degraded' ? `${row.backend} (${row.backendType}) is degraded: calls are answered as misses` : `${row.backend} (${row.backendType})`;
+  });
+
+  byId('chart-title').textContent = `Calls per second — ${state.selected ?? 'all functions'}`;
+  byId('breakdown-title').textContent = state.selected ? `Per process — ${state.selected}` : 'Per process (select a function)';
+  syncRows(byId<HTMLTableElement>('breakdown').tBodies[0]!, state.selected ? snapshot.breakdown : [], (r) => r.key, 'data-process', breakdownColumns, (tr, row) => {
+    tr.classList.toggle('gone', !row.connected);
+  });
+
+  syncRows(byId<HTMLTableElement>('processes').tBodies[0]!, snapshot.processes, (r) => r.key, 'data-process', processColumns, (tr, row, created) => {
+    if (created) {
+      const actions = document.createElement('td');
+      actions.className = 'actions';
+      actions.append(iconButton('clear-process', 'clear-all', `Clear every cache of ${row.app} (pid ${row.pid})`));
+      tr.append(actions);
+    }
+    tr.classList.toggle('gone', !row.connected);
+    (tr.querySelector('button[data-action="clear-process"]') as HTMLButtonElement).disabled = !row.connected;
+  });
+}
+
+function renderSort(column: SortColumn, descending: boolean): void {
+  for (const th of Array.from(byId<HTMLTableElement>('functions').tHead!.rows[0]!.cells)) {
+    const active = th.dataset.col === column;
+    if (active) th.setAttribute('aria-sort', descending ? 'descending' : 'ascending');
+    else th.removeAttribute('aria-sort');
+    const icon = th.querySelector('.sort-icon');
+    if (icon) icon.className = `codicon sort-icon${active ? (descending ? ' codicon-arrow-down' : ' codicon-arrow-up') : ''}`;
+  }
+}
+
+function renderWorkspaceFunctions(state: ViewState): void {
+  const list = byId('workspace-functions');
+  const found = state.snapshot.workspaceFunctions;
+  byId('workspace-none').hidden = found.length > 0;
+  const key = found.map((f) => `${f.id}@${f.file}:${f.line}`).join('\n');
+  if (list.dataset.key === key) return;
+  list.dataset.key = key;
+  list.replaceChildren(
+    ...found.map((f) => {
+      const li = document.createElement('li');
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'link';
+      button.dataset.action = 'open';
+      button.dataset.file = f.file;
+      button.dataset.line = String(f.line);
+      button.textContent = f.id;
+      li.append(button, document.createTextNode(` — ${f.file}:${f.line}`));
+      return li;
+    }),
+  );
+}
+
