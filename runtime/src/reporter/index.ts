@@ -4,6 +4,7 @@
  * (no module loaded, no timer, no socket).
  */
 import { ENDPOINT_ENV } from '../protocol.js';
+import { registry } from '../registry.js';
 import { Reporter, type BackoffOptions, type ProcessIdentity } from './reporter.js';
 import { defaultSocketFactory, type SocketFactory } from './socket.js';
 import type { ReporterSource } from './source.js';
@@ -14,8 +15,8 @@ export type { ReporterSocket, SocketFactory } from './socket.js';
 export type { ReporterSource, ReportedFunction, ReportedSnapshot } from './source.js';
 
 export interface StartReporterOptions {
-  /** The registry to report. */
-  source: ReporterSource;
+  /** The functions to report. Default: the runtime's registry. */
+  source?: ReporterSource;
   /** Endpoint, e.g. `ws://127.0.0.1:51234/?token=abc`. Default: the `CACHELENS_ENDPOINT` variable. */
   endpoint?: string;
   /** Name shown in the editor. Default: `CACHELENS_APP`, else the npm package name, else the script name. */
@@ -40,7 +41,7 @@ export function currentReporter(): Reporter | undefined {
  * Starts reporting to the endpoint (once per process; later calls return the same reporter).
  * Resolves to undefined when no endpoint is configured. Never rejects.
  */
-export function startReporter(options: StartReporterOptions): Promise<Reporter | undefined> {
+export function startReporter(options: StartReporterOptions = {}): Promise<Reporter | undefined> {
   if (active) return Promise.resolve(active);
   const endpoint = options.endpoint ?? env(ENDPOINT_ENV);
   if (!endpoint) return Promise.resolve(undefined);
@@ -48,7 +49,7 @@ export function startReporter(options: StartReporterOptions): Promise<Reporter |
   starting ??= (async () => {
     try {
       const [socketFactory, identity] = await Promise.all([options.socketFactory ?? defaultSocketFactory(), identify(options.app)]);
-      const reporter = new Reporter({ endpoint, source: options.source, identity, socketFactory, intervalMs: options.intervalMs, backoff: options.backoff, onError });
+      const reporter = new Reporter({ endpoint, source: options.source ?? registry, identity, socketFactory, intervalMs: options.intervalMs, backoff: options.backoff, onError });
       active = reporter;
       reporter.start();
       if (typeof process !== 'undefined' && typeof process.once === 'function') {
@@ -106,3 +107,9 @@ async function identify(app: string | undefined): Promise<ProcessIdentity> {
     startedAt: node ? Math.round(Date.now() - process.uptime() * 1000) : Date.now(),
   };
 }
+
+// The reporter starts with the first memoized function, if an endpoint is set; the check runs once.
+const unsubscribe = registry.onRegister(() => {
+  unsubscribe();
+  reportFromEnvironment(registry);
+});
