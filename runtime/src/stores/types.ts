@@ -36,6 +36,11 @@ export interface StoreContext {
   events: StoreEvents;
   /** Milliseconds since the epoch; injectable so TTL tests never sleep. */
   now: () => number;
+  /**
+   * The backend's name in the config file (`backends.NAME`), or its type when used without an
+   * entry. Remote stores key their shared client by it. Optional for compatibility.
+   */
+  backendName?: string;
 }
 
 /** Health of a remote backend, shown in statistics and in the panel. */
@@ -74,6 +79,27 @@ export interface AsyncStore<V = unknown> {
   readonly health?: BackendHealth;
   /** Releases connections/handles; never keeps the process alive in the meantime. */
   close(): Promise<void>;
+  /**
+   * Optional cross-process single flight (stampede protection). On a miss, memoize asks for the
+   * lock of the key: `acquired` means this caller computes, sets and then releases; otherwise
+   * another process is computing, so the caller polls `get` for up to about `ttlMs` before
+   * computing anyway (`computeOnce` in `stores/remote/stampede.ts` implements that protocol).
+   * Fails open: a store that cannot reach its server answers `acquired: true`.
+   */
+  lock?(key: string, ttlMs: number): Promise<StoreLock>;
+  /**
+   * Optional synchronous answer from an in-process tier (the two-tier store's L1), without I/O.
+   * `MISS` means "not held here: ask `get`". Lets memoize serve L1 hits at in-memory cost.
+   */
+  peek?(key: string): V | Miss;
+}
+
+/** A cross-process lock on one key, from `AsyncStore.lock`. */
+export interface StoreLock {
+  /** True when this caller holds the lock and should compute the value. */
+  readonly acquired: boolean;
+  /** Releases the lock if this caller still holds it (compare-and-delete). Never rejects. */
+  release(): Promise<void>;
 }
 
 export type Store<V = unknown> = SyncStore<V> | AsyncStore<V>;

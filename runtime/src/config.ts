@@ -1,0 +1,195 @@
+/**
+ * `cachelens.config.json`: named backends and defaults, with `${VAR}` / `${VAR:-default}`
+ * environment interpolation. Found through `CACHELENS_CONFIG` (a path, relative to the working
+ * directory) or by looking from the working directory upwards. Read once per process, on the first
+ * memoized call; an invalid file gives one `ConfigError` naming the file, the JSON path and what is
+ * expected. The JSON Schema of the file is `cachelens/schema/cachelens.config.schema.json`.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { ConfigError } from './errors.js';
+import { BUILTIN_TYPES } from './backends.js';
+import { parseByteSize, parseDuration, type ByteSize, type Duration } from './units.js';
+import type { BackendConfig } from './stores/types.js';
+
+/** The config file's name. */
+export const CONFIG_FILE_NAME = 'cachelens.config.json';
+
+/** `defaults`: options applied to every memoized function that does not set them itself. */
+export interface ConfigDefaults {
+  /** Backend name (a key of `backends`) or built-in type. Default `"memory"`. */
+  backend?: string;
+  ttl?: Duration;
+  max?: number;
+  maxBytes?: ByteSize;
+  cacheErrors?: boolean;
+  staleWhileRevalidate?: Duration;
+}
+
+/** The parsed, validated and interpolated config. */
+export interface CacheLensConfig {
+  /** Absolute path of the file it came from; undefined when no file was found. */
+  readonly file: string | undefined;
+  readonly defaults: Readonly<ConfigDefaults>;
+  readonly backends: Readonly<Record<string, BackendConfig>>;
+}
+
+const EMPTY: CacheLensConfig = Object.freeze({ file: undefined, defaults: Object.freeze({}), backends: Object.freeze({}) });
+
+/** Where the config file is: `CACHELENS_CONFIG`, else the nearest `cachelens.config.json` upwards of `cwd`. */
+export function findConfigFile(cwd: string = process.cwd(), env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const named = env.CACHELENS_CONFIG;
+  if (named !== undefined && named !== '') return path.resolve(cwd, named);
+  for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, CONFIG_FILE_NAME);
+    if (fs.existsSync(candidate)) return candidate;
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
+
+/**
+ * Reads, interpolates and validates one config file.
+ * @throws ConfigError naming the file, the JSON path and what is expected.
+ */
+export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): CacheLensConfig {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(file, '$', `cannot be read (${(error as Error).message}); ` +
+      'fix the path in CACHELENS_CONFIG or create the file', { cause: error });
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(file, '$', `is not valid JSON (${(error as Error).message})`, { cause: error });
+  }
+  const data = interpolate(raw, '$', file, env);
+  return validate(data, file);
+}
+
+let cached: { file: string | undefined; config?: CacheLensConfig; error?: unknown } | undefined;
+
+/** The process's config (read once; `reloadConfig()` forgets it). Throws the same ConfigError on every call. */
+export function getConfig(): CacheLensConfig {
+  if (cached === undefined) {
+    const file = findConfigFile();
+    try {
+      cached = { file, config: file === undefined ? EMPTY : loadConfigFile(file) };
+    } catch (error) {
+      cached = { file, error };
+    }
+  }
+  if (cached.error !== undefined) throw cached.error;
+  return cached.config!;
+}
+
+/**
+ * Forgets the config read so far; the next memoized function created reads the file again.
+ * Functions already created keep the options they resolved.
+ */
+export function reloadConfig(): void {
+  cached = undefined;
+}
+
+const VAR = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+
+function interpolate(value: unknown, at: string, file: string, env: NodeJS.ProcessEnv): unknown {
+  if (typeof value === 'string') {
+    return value.replace(VAR, (_match, name: string, fallback: string | undefined) => {
+      const v = env[name];
+      if (v !== undefined && v !== '') return v;
+      if (fallback !== undefined) return fallback;
+      if (v === '') return '';
+      throw new ConfigError(file, at, `environment variable ${name} is not set; set it, or give a default: \${${name}:-value}`);
+    });
+  }
+  if (Array.isArray(value)) return value.map((x, i) => interpolate(x, `${at}[${i}]`, file, env));
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(value)) out[k] = interpolate(x, jsonPath(at, k), file, env);
+    return out;
+  }
+  return value;
+}
+
+function jsonPath(parent: string, key: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(key) ? `${parent}.${key}` : `${parent}[${JSON.stringify(key)}]`;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function describe(v: unknown): string {
+  return v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'string' ? JSON.stringify(v) : `${typeof v} ${String(v)}`;
+}
+
+/** Shared option checks of `defaults` and of in-memory backend entries. */
+function checkCommon(o: Record<string, unknown>, at: string, file: string): void {
+  if (o.ttl !== undefined) {
+    const r = parseDuration(o.ttl);
+    if (typeof r === 'object') throw new ConfigError(file, `${at}.ttl`, `expected seconds (number) or a duration string like "90s", "5m", "1h"; ${r.problem}`);
+  }
+  if (o.staleWhileRevalidate !== undefined) {
+    const r = parseDuration(o.staleWhileRevalidate);
+    if (typeof r === 'object') throw new ConfigError(file, `${at}.staleWhileRevalidate`, `expected seconds or a duration string like "30s"; ${r.problem}`);
+  }
+  if (o.max !== undefined && !(typeof o.max === 'number' && Number.isInteger(o.max) && o.max >= 1)) {
+    throw new ConfigError(file, `${at}.max`, `expected an integer >= 1 (entries), got ${describe(o.max)}`);
+  }
+  if (o.maxBytes !== undefined) {
+    const r = parseByteSize(o.maxBytes);
+    if (typeof r === 'object') throw new ConfigError(file, `${at}.maxBytes`, `expected bytes or a size string like "64MB"; ${r.problem}`);
+  }
+}
+
+const DEFAULT_KEYS = new Set(['backend', 'ttl', 'max', 'maxBytes', 'cacheErrors', 'staleWhileRevalidate']);
+
+function validate(data: unknown, file: string): CacheLensConfig {
+  if (!isObject(data)) throw new ConfigError(file, '$', `expected an object { "defaults": {...}, "backends": {...} }, got ${describe(data)}`);
+  for (const k of Object.keys(data)) {
+    if (k !== 'defaults' && k !== 'backends' && k !== '$schema') {
+      throw new ConfigError(file, jsonPath('$', k), 'unknown property; expected only "defaults", "backends" and "$schema"');
+    }
+  }
+  const backends: Record<string, BackendConfig> = {};
+  if (data.backends !== undefined) {
+    if (!isObject(data.backends)) throw new ConfigError(file, '$.backends', `expected an object of named backends, got ${describe(data.backends)}`);
+    for (const [name, entry] of Object.entries(data.backends)) {
+      const at = jsonPath('$.backends', name);
+      if (!isObject(entry)) throw new ConfigError(file, at, `expected an object like { "type": "memory" }, got ${describe(entry)}`);
+      if (typeof entry.type !== 'string' || entry.type === '') {
+        throw new ConfigError(file, `${at}.type`, `expected a backend type string ("memory", "lru", "redis", "memcached", "disk", "tiered"), got ${entry.type === undefined ? 'nothing' : describe(entry.type)}`);
+      }
+      if (BUILTIN_TYPES.includes(entry.type)) {
+        checkCommon(entry, at, file);
+        if (entry.type === 'memory' && entry.policy !== undefined && entry.policy !== 'adaptive' && entry.policy !== 'lru') {
+          throw new ConfigError(file, `${at}.policy`, `expected "adaptive" or "lru", got ${describe(entry.policy)}`);
+        }
+      }
+      backends[name] = Object.freeze({ ...entry, type: entry.type });
+    }
+  }
+  const defaults: ConfigDefaults = {};
+  if (data.defaults !== undefined) {
+    const d = data.defaults;
+    if (!isObject(d)) throw new ConfigError(file, '$.defaults', `expected an object, got ${describe(d)}`);
+    for (const k of Object.keys(d)) {
+      if (!DEFAULT_KEYS.has(k)) throw new ConfigError(file, jsonPath('$.defaults', k), `unknown property; expected one of ${[...DEFAULT_KEYS].join(', ')}`);
+    }
+    checkCommon(d, '$.defaults', file);
+    if (d.backend !== undefined) {
+      if (typeof d.backend !== 'string') throw new ConfigError(file, '$.defaults.backend', `expected a backend name, got ${describe(d.backend)}`);
+      if (!Object.hasOwn(backends, d.backend) && !BUILTIN_TYPES.includes(d.backend)) {
+        throw new ConfigError(file, '$.defaults.backend', `"${d.backend}" is neither a key of "backends" (${Object.keys(backends).join(', ') || 'none'}) nor a built-in type (memory, lru)`);
+      }
+    }
+    if (d.cacheErrors !== undefined && typeof d.cacheErrors !== 'boolean') {
+      throw new ConfigError(file, '$.defaults.cacheErrors', `expected true or false, got ${describe(d.cacheErrors)}`);
+    }
+    Object.assign(defaults, d);
+  }
+  return Object.freeze({ file, defaults: Object.freeze(defaults), backends: Object.freeze(backends) });
+}

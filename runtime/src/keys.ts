@@ -1,0 +1,132 @@
+/**
+ * Cache keys: a canonical, deterministic text for a list of arguments, the same in every process
+ * and on every machine (remote stores share keys across replicas).
+ *
+ * Rules (see docs/configuration.md, "Keys"):
+ * - `1` and `"1"` differ; `0` and `-0` are the same key (as in `Map` and JSON).
+ * - Plain objects are key-order independent; properties whose value is `undefined` count as absent.
+ * - Trailing `undefined` arguments count as absent: `f(1)` and `f(1, undefined)` share a key
+ *   (default parameters cannot tell them apart either). `undefined` in the middle is kept.
+ * - Date, Map, Set (order independent), BigInt, typed arrays, ArrayBuffer, RegExp, nested arrays and
+ *   plain objects are supported; objects with `toJSON` are keyed by what it returns.
+ * - Functions, symbols, other class instances and cycles throw `CacheKeyError`.
+ */
+import { CacheKeyError } from './errors.js';
+
+/** Thrown internally with the location; `canonicalArgs` turns it into a CacheKeyError. */
+class KeyProblem {
+  constructor(readonly path: string, readonly problem: string) {}
+}
+
+const objectProto = Object.prototype;
+
+function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function serialize(v: unknown, path: string, seen: object[]): string {
+  switch (typeof v) {
+    case 'string': return JSON.stringify(v);
+    case 'number': return v === 0 ? '0' : String(v);
+    case 'boolean': return v ? 'true' : 'false';
+    case 'undefined': return 'undefined';
+    case 'bigint': return `${v}n`;
+    case 'symbol': throw new KeyProblem(path, `is a symbol (${String(v)}), which has no stable identity across processes`);
+    case 'function': throw new KeyProblem(path, `is a function${v.name ? ` (${v.name})` : ''}, which cannot be compared by value`);
+    default: break;
+  }
+  if (v === null) return 'null';
+  const o = v as object;
+  if (seen.includes(o)) throw new KeyProblem(path, 'contains a cycle (an object that contains itself)');
+  seen.push(o);
+  let out: string;
+  if (Array.isArray(o)) {
+    out = '[';
+    for (let i = 0; i < o.length; i++) out += (i ? ',' : '') + serialize(o[i], `${path}[${i}]`, seen);
+    out += ']';
+  } else {
+    const proto: unknown = Object.getPrototypeOf(o);
+    if (proto === objectProto || proto === null) {
+      out = serializePlain(o as Record<string, unknown>, path, seen);
+    } else if (o instanceof Date) {
+      out = `Date(${Number.isNaN(o.getTime()) ? 'NaN' : o.toISOString()})`;
+    } else if (o instanceof Map) {
+      const parts: string[] = [];
+      for (const [k, x] of o) {
+        const ks = serialize(k, `${path}<key>`, seen);
+        parts.push(`${ks}=>${serialize(x, `${path}.get(${ks})`, seen)}`);
+      }
+      out = `Map{${parts.sort(compareKeys).join(',')}}`;
+    } else if (o instanceof Set) {
+      const parts: string[] = [];
+      let i = 0;
+      for (const x of o) parts.push(serialize(x, `${path}<item ${i++}>`, seen));
+      out = `Set{${parts.sort(compareKeys).join(',')}}`;
+    } else if (ArrayBuffer.isView(o)) {
+      const name = o.constructor.name;
+      if (o instanceof DataView) out = `DataView(${Buffer.from(o.buffer, o.byteOffset, o.byteLength).toString('hex')})`;
+      else out = `${name}(${Array.prototype.join.call(o, ',')})`;
+    } else if (o instanceof ArrayBuffer) {
+      out = `ArrayBuffer(${Buffer.from(o).toString('hex')})`;
+    } else if (o instanceof RegExp) {
+      out = `RegExp(${JSON.stringify(o.source)},${o.flags})`;
+    } else if (typeof (o as { toJSON?: unknown }).toJSON === 'function') {
+      out = serialize((o as { toJSON(key: string): unknown }).toJSON(''), path, seen);
+    } else {
+      const name = (o.constructor as { name?: string } | undefined)?.name || 'anonymous class';
+      throw new KeyProblem(path, `is an instance of ${name} without toJSON(), which has no value-based identity`);
+    }
+  }
+  seen.pop();
+  return out;
+}
+
+function serializePlain(o: Record<string, unknown>, path: string, seen: object[]): string {
+  const keys = Object.keys(o);
+  // Most objects arrive with their keys already sorted or in one fixed order; sort only when needed.
+  for (let i = 1; i < keys.length; i++) {
+    if (keys[i - 1]! > keys[i]!) { keys.sort(compareKeys); break; }
+  }
+  let out = '{';
+  let first = true;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    const x = o[k];
+    if (x === undefined) continue;
+    out += (first ? '' : ',') + JSON.stringify(k) + ':' + serialize(x, `${path}.${k}`, seen);
+    first = false;
+  }
+  return out + '}';
+}
+
+/**
+ * The canonical text of `args[0..length)`, trailing `undefined`s dropped.
+ * @throws CacheKeyError naming `functionId` and the argument position.
+ */
+export function canonicalArgs(functionId: string, args: ArrayLike<unknown>, length = args.length): string {
+  let n = length;
+  while (n > 0 && args[n - 1] === undefined) n--;
+  let out = '';
+  const seen: object[] = [];
+  for (let i = 0; i < n; i++) {
+    try {
+      out += (i ? ',' : '') + serialize(args[i], '', seen);
+    } catch (e) {
+      if (e instanceof KeyProblem) throw new CacheKeyError(functionId, i, e.path, e.problem);
+      throw e;
+    }
+  }
+  return out;
+}
+
+/** The canonical text of one value (e.g. what a custom `key` function returned). */
+export function canonicalValue(functionId: string, value: unknown): string {
+  try {
+    return serialize(value, '', []);
+  } catch (e) {
+    if (e instanceof KeyProblem) {
+      throw new CacheKeyError(functionId, 0, `the value returned by the \`key\` option${e.path}`, e.problem);
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,744 @@
+/**
+ * `memoize(fn, options)`, `@memoize(options)` and `cacheOf(memoized)`.
+ *
+ * One `Memo` per memoized function or decorated method: its options, resolved backend,
+ * statistics and registry entry. Values live in `Cell`s (a store plus in-flight bookkeeping):
+ * one per function, one per instance for decorated methods on in-memory backends (so an
+ * instance's entries go away with the instance).
+ *
+ * The call path of a cell is a closure built once, for one kind of store, with every option
+ * already decided: no option lookups, no arguments array for one or two arguments, counters in
+ * plain number fields.
+ */
+import { performance } from 'node:perf_hooks';
+import { backendFactory } from './backends.js';
+import { now as processNow } from './clock.js';
+import { CacheLensError, NotMemoizedError, OptionsError } from './errors.js';
+import { canonicalArgs, canonicalValue } from './keys.js';
+import { callerLocation } from './location.js';
+import { DEFAULT_MAX, resolveOptions, validateOptions, type AnyFunction, type MemoizeOptions, type ResolvedOptions } from './options.js';
+import { register, uniqueId, type MemoizedInfo } from './registry.js';
+import { Stats, type StatsSnapshot } from './stats.js';
+import { MISS, type AsyncStore, type Store, type SyncStore } from './stores/types.js';
+import { approxBytes } from './units.js';
+
+type Key = string | number;
+type Fn = (this: unknown, ...args: unknown[]) => unknown;
+
+/** A thrown error kept by `cacheErrors` (in-process stores). */
+class Thrown {
+  constructor(readonly error: unknown) {}
+}
+
+/** A value with the time it turns stale (`staleWhileRevalidate`, in-process stores). */
+class Timed {
+  constructor(readonly value: unknown, readonly staleAt: number) {}
+}
+
+/** Envelopes for remote stores (plain data, so any serializer can carry them). */
+const VALUE_FIELD = 'cachelens:value';
+const ERROR_FIELD = 'cachelens:error';
+interface ValueEnvelope { 'cachelens:value': unknown; staleAt?: number }
+interface ErrorEnvelope { 'cachelens:error': { name: string; message: string; code?: unknown } }
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
+}
+
+let warnedUnbounded = false;
+function warnOnce(code: string, message: string): void {
+  process.emitWarning(message, { type: 'CacheLensWarning', code });
+}
+
+/**
+ * The in-memory key of `args[0..n)`. One number or one string is its own key, two strings or
+ * two numbers are joined without serialization; everything else is `\u0000` + the canonical
+ * text. The prefixes keep the spaces apart: a lone string starting with a char below `\u0003`
+ * takes the canonical path instead of the fast one.
+ */
+export function memoryKey(id: string, args: ArrayLike<unknown>, length: number): Key {
+  let n = length;
+  while (n > 0 && args[n - 1] === undefined) n--;
+  if (n === 1) {
+    const a = args[0];
+    if (typeof a === 'number') return a === 0 ? 0 : a;
+    if (typeof a === 'string' && !(a.charCodeAt(0) < 3)) return a;
+  } else if (n === 2) {
+    const a = args[0];
+    const b = args[1];
+    if (typeof a === 'string' && typeof b === 'string') return '\u0001' + a.length + '\u0001' + a + b;
+    if (typeof a === 'number' && typeof b === 'number') return '\u0002' + a + ',' + b;
+  }
+  return '\u0000' + canonicalArgs(id, args, n);
+}
+
+/** One cache: a store and the call path over it. */
+interface Cell {
+  readonly call: Fn;
+  readonly store: Store;
+  keyOf(self: unknown, args: ArrayLike<unknown>): Key;
+  has(key: Key): Promise<boolean>;
+  delete(key: Key): Promise<boolean>;
+  /** Computes and stores, ignoring what is cached. */
+  refresh(self: unknown, key: Key, args: ArrayLike<unknown>): unknown;
+  clear(): Promise<void>;
+}
+
+/** Everything shared by the cells of one memoized function or method. */
+class Memo {
+  readonly stats = new Stats();
+  readonly fn: Fn;
+  readonly options: MemoizeOptions;
+  readonly id: string;
+  /** The id as given or derived, before any `#n` suffix: the namespace in remote stores. */
+  readonly baseId: string;
+  readonly now: () => number;
+  readonly resolved: ResolvedOptions | undefined;
+  /** A ConfigError/BackendError met while resolving; every call rethrows it. */
+  readonly failure: unknown;
+  readonly info: MemoizedInfo;
+  /** Set once the function or method knows how to list its cells. */
+  cells: () => Iterable<Cell> = () => [];
+
+  constructor(fn: Fn, options: MemoizeOptions, baseId: string, location: { file: string; line: number } | undefined) {
+    this.fn = fn;
+    this.options = options;
+    this.baseId = baseId;
+    this.id = uniqueId(baseId);
+    this.now = options.clock ?? processNow;
+    let resolved: ResolvedOptions | undefined;
+    let failure: unknown;
+    try {
+      resolved = resolveOptions(options);
+      // Build one store now, so that a missing module or npm package is reported on the first call.
+      backendFactory(resolved.backendType, resolved.backendName);
+      if (resolved.max === Infinity && !warnedUnbounded) {
+        warnedUnbounded = true;
+        warnOnce('CACHELENS_UNBOUNDED', `cachelens: "${this.id}" has an unbounded in-memory cache (max: Infinity); ` +
+          'it grows with every distinct argument. Set `max` to bound it.');
+      }
+    } catch (error) {
+      if (!(error instanceof CacheLensError)) throw error;
+      failure = error;
+    }
+    this.resolved = resolved;
+    this.failure = failure;
+    this.info = this.#makeInfo(location);
+    register(this.info);
+  }
+
+  #makeInfo(location: { file: string; line: number } | undefined): MemoizedInfo {
+    const r = this.resolved;
+    const o = this.options;
+    const seconds = (ms: number | undefined): number | null => (ms === undefined ? null : ms / 1000);
+    const summary: Record<string, string | number | boolean | null> = {
+      ttl: seconds(r?.ttlMs),
+      max: r === undefined || r.max === Infinity ? null : r.max,
+      maxBytes: r?.maxBytes ?? null,
+      cacheErrors: r?.cacheErrors ?? false,
+      staleWhileRevalidate: seconds(r?.staleMs),
+      key: o.key !== undefined ? 'custom' : 'arguments',
+      cacheIf: o.cacheIf !== undefined,
+    };
+    return {
+      id: this.id,
+      backend: r?.backendName ?? o.backend ?? 'memory',
+      backendType: r?.backendType ?? 'unknown',
+      options: Object.freeze(summary),
+      ...(location !== undefined ? { location } : {}),
+      stats: () => this.snapshot(),
+      health: () => {
+        if (this.failure !== undefined) return 'degraded';
+        for (const cell of this.cells()) if (!cell.store.sync && cell.store.health === 'degraded') return 'degraded';
+        return 'ok';
+      },
+      clear: () => this.clear(),
+    };
+  }
+
+  snapshot(): StatsSnapshot {
+    let entries = 0;
+    let bytes = 0;
+    for (const cell of this.cells()) {
+      entries += cell.store.size ?? 0;
+      bytes += cell.store.bytes ?? 0;
+    }
+    return this.stats.snapshot(entries, bytes);
+  }
+
+  async clear(): Promise<void> {
+    for (const cell of this.cells()) {
+      try {
+        await cell.clear();
+      } catch {
+        // clear() never rejects: a remote store that cannot clear fails open like every other operation.
+        this.stats.backendErrors++;
+      }
+    }
+  }
+
+  /** A new cell over a new store, or a cell that rethrows the resolution failure. */
+  newCell(): Cell {
+    const r = this.resolved;
+    if (r === undefined) return failingCell(this);
+    let store: Store;
+    try {
+      store = backendFactory(r.backendType, r.backendName)(r.backendConfig, {
+        namespace: this.baseId,
+        events: this.stats,
+        now: this.now,
+        backendName: r.backendName,
+      });
+    } catch (error) {
+      return failingCell(this, error);
+    }
+    return store.sync ? syncCell(this, r, store) : asyncCell(this, r, store);
+  }
+}
+
+function failingCell(memo: Memo, error: unknown = memo.failure): Cell {
+  const fail = (): never => { throw error; };
+  const store: SyncStore = {
+    sync: true, kind: 'unavailable', size: 0, bytes: 0,
+    get: () => MISS, set: () => undefined, has: () => false, delete: () => false, clear: () => undefined,
+  };
+  return { call: fail, store, keyOf: fail, has: fail, delete: fail, refresh: fail, clear: async () => undefined };
+}
+
+/** Calls the user's `cacheIf`; a predicate that throws means "do not cache" (and is reported once). */
+function accepts(memo: Memo, predicate: (result: never) => boolean, value: unknown): boolean {
+  try {
+    return predicate(value as never) === true;
+  } catch (error) {
+    warnOnce('CACHELENS_CACHEIF', `cachelens: cacheIf of "${memo.id}" threw (${String(error)}); the result was not cached.`);
+    return false;
+  }
+}
+
+function userKeyToKey(id: string, value: unknown, inMemory: boolean): Key {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return inMemory ? value : String(value);
+  return canonicalValue(id, value);
+}
+
+function syncCell(memo: Memo, r: ResolvedOptions, store: SyncStore): Cell {
+  const stats = memo.stats;
+  const fn = memo.fn;
+  const id = memo.id;
+  const now = memo.now;
+  const ttlMs = r.ttlMs;
+  const staleMs = r.staleMs;
+  const storeTtl = staleMs !== undefined && ttlMs !== undefined ? ttlMs + staleMs : ttlMs;
+  const cacheErrors = r.cacheErrors;
+  const cacheIf = memo.options.cacheIf as ((result: never) => boolean) | undefined;
+  const userKey = memo.options.key as ((this: unknown, ...args: unknown[]) => unknown) | undefined;
+  /** Hits can return what the store holds as is (no Thrown/Timed wrappers to look at). */
+  const plain = !cacheErrors && staleMs === undefined;
+  const refreshing = new Set<Key>();
+
+  const keyOf = (self: unknown, args: ArrayLike<unknown>): Key =>
+    userKey !== undefined
+      ? userKeyToKey(id, userKey.apply(self, Array.prototype.slice.call(args)), true)
+      : memoryKey(id, args, args.length);
+
+  const wrap = (value: unknown): unknown => (staleMs !== undefined ? new Timed(value, now() + ttlMs!) : value);
+
+  const isCurrent = (key: Key, promise: unknown): boolean => {
+    const held = store.has(key) ? store.get(key) : MISS;
+    return held === promise || (held instanceof Timed && held.value === promise);
+  };
+
+  // Removing an entry that never became a value (a rejected or refused promise) is not an eviction.
+  const withdraw = (key: Key): void => {
+    if (store.delete(key)) stats.evictedExplicit--;
+  };
+
+  const track = (key: Key, promise: PromiseLike<unknown>, t0: number, inFlightStored: boolean): PromiseLike<unknown> => {
+    if (inFlightStored) store.set(key, wrap(promise), { ttlMs: storeTtl, bytes: 64 });
+    promise.then((value) => {
+      stats.recordCompute(performance.now() - t0);
+      const current = !inFlightStored || isCurrent(key, promise);
+      if (!current) return;
+      if (cacheIf !== undefined && !accepts(memo, cacheIf, value)) withdraw(key);
+      else store.set(key, wrap(promise), { ttlMs: storeTtl, bytes: approxBytes(value) });
+    }, () => {
+      stats.errors++;
+      stats.recordCompute(performance.now() - t0);
+      if (inFlightStored && !cacheErrors && isCurrent(key, promise)) withdraw(key);
+      else if (!inFlightStored && cacheErrors) store.set(key, wrap(promise), { ttlMs: storeTtl, bytes: 64 });
+    });
+    return promise;
+  };
+
+  /** A miss: call the function, store what it returns (or the promise it returns, for single-flight). */
+  const compute = (self: unknown, key: Key, args: ArrayLike<unknown>, background = false): unknown => {
+    stats.misses++;
+    const t0 = performance.now();
+    let result: unknown;
+    try {
+      result = fn.apply(self, args as unknown[]);
+    } catch (error) {
+      stats.errors++;
+      stats.recordCompute(performance.now() - t0);
+      if (cacheErrors) store.set(key, new Thrown(error), { ttlMs: storeTtl, bytes: 64 });
+      throw error;
+    }
+    if (isThenable(result)) return track(key, result, t0, !background);
+    stats.recordCompute(performance.now() - t0);
+    if (cacheIf === undefined || accepts(memo, cacheIf, result)) store.set(key, wrap(result), { ttlMs: storeTtl, bytes: approxBytes(result) });
+    return result;
+  };
+
+  const revalidate = (self: unknown, key: Key, args: ArrayLike<unknown>): void => {
+    if (refreshing.has(key)) return;
+    refreshing.add(key);
+    const done = (): void => { refreshing.delete(key); };
+    setImmediate(() => {
+      try {
+        const r = compute(self, key, args, true);
+        if (isThenable(r)) r.then(done, done);
+        else done();
+      } catch {
+        done(); // the stale value stays until it expires; the next stale hit tries again
+      }
+    });
+  };
+
+  /** A hit on a wrapped value (cacheErrors / staleWhileRevalidate). */
+  const unwrap = (self: unknown, key: Key, held: unknown, args: ArrayLike<unknown>): unknown => {
+    stats.hits++;
+    if (held instanceof Thrown) throw held.error;
+    if (held instanceof Timed) {
+      if (held.staleAt <= now()) {
+        stats.staleServed++;
+        revalidate(self, key, args);
+      }
+      return held.value;
+    }
+    return held;
+  };
+
+  const lookup = (self: unknown, args: ArrayLike<unknown>): unknown => {
+    const key = keyOf(self, args);
+    const held = store.get(key);
+    if (held !== MISS) {
+      if (plain) {
+        stats.hits++;
+        return held;
+      }
+      return unwrap(self, key, held, args);
+    }
+    return compute(self, key, args);
+  };
+
+  let call: Fn;
+  if (userKey !== undefined) {
+    call = function memoized(this: unknown) {
+      // eslint-disable-next-line prefer-rest-params
+      return lookup(this, arguments);
+    };
+  } else {
+    // The fast path: one number or string, or two strings/numbers, keyed without serialization.
+    call = function memoized(this: unknown, a?: unknown, b?: unknown) {
+      const n = arguments.length;
+      let key: Key;
+      if (n === 1) {
+        if (typeof a === 'number') key = a === 0 ? 0 : a;
+        else if (typeof a === 'string' && !(a.charCodeAt(0) < 3)) key = a;
+        // eslint-disable-next-line prefer-rest-params
+        else return lookup(this, arguments);
+      } else if (n === 2 && typeof a === 'string' && typeof b === 'string') {
+        key = '\u0001' + a.length + '\u0001' + a + b;
+      } else {
+        // eslint-disable-next-line prefer-rest-params
+        return lookup(this, arguments);
+      }
+      const held = store.get(key);
+      if (held !== MISS) {
+        if (plain) {
+          stats.hits++;
+          return held;
+        }
+        return unwrap(this, key, held, n === 1 ? [a] : [a, b]);
+      }
+      return compute(this, key, n === 1 ? [a] : [a, b]);
+    } as Fn;
+  }
+
+  return {
+    call,
+    store,
+    keyOf,
+    has: async (key) => store.has(key),
+    delete: async (key) => store.delete(key),
+    refresh: (self, key, args) => compute(self, key, args),
+    clear: async () => store.clear(),
+  };
+}
+
+function asyncCell(memo: Memo, r: ResolvedOptions, store: AsyncStore): Cell {
+  const stats = memo.stats;
+  const fn = memo.fn;
+  const id = memo.id;
+  const now = memo.now;
+  const ttlMs = r.ttlMs;
+  const staleMs = r.staleMs;
+  const storeTtl = staleMs !== undefined && ttlMs !== undefined ? ttlMs + staleMs : ttlMs;
+  const cacheErrors = r.cacheErrors;
+  const cacheIf = memo.options.cacheIf as ((result: never) => boolean) | undefined;
+  const userKey = memo.options.key as ((this: unknown, ...args: unknown[]) => unknown) | undefined;
+  const enveloped = cacheErrors || staleMs !== undefined;
+  let warnedSync = false;
+
+  interface Flight { promise: Promise<unknown>; expires: number; settled?: Promise<unknown> }
+  const inflight = new Map<string, Flight>();
+  const refreshing = new Set<string>();
+
+  const keyOf = (self: unknown, args: ArrayLike<unknown>): string =>
+    userKey !== undefined
+      ? userKeyToKey(id, userKey.apply(self, Array.prototype.slice.call(args)), false) as string
+      : canonicalArgs(id, args);
+
+  const write = (flight: Flight | undefined, key: string, stored: unknown, bytes: number): void => {
+    let pending: Promise<void>;
+    try {
+      pending = store.set(key, stored, { ttlMs: storeTtl, bytes });
+    } catch {
+      stats.backendErrors++;
+      return;
+    }
+    const written = Promise.resolve(pending).catch(() => { stats.backendErrors++; });
+    if (flight !== undefined) flight.settled = written;
+  };
+
+  const compute = async (self: unknown, key: string, args: ArrayLike<unknown>, flight: Flight | undefined): Promise<unknown> => {
+    stats.misses++;
+    const t0 = performance.now();
+    let value: unknown;
+    try {
+      const result = fn.apply(self, args as unknown[]);
+      if (!isThenable(result) && !warnedSync) {
+        warnedSync = true;
+        warnOnce('CACHELENS_SYNC_REMOTE', `cachelens: "${id}" is synchronous but uses the ${store.kind} backend "${r.backendName}", ` +
+          'so its calls return Promises. Make the function async, or use an in-memory backend.');
+      }
+      value = await result;
+    } catch (error) {
+      stats.errors++;
+      stats.recordCompute(performance.now() - t0);
+      if (cacheErrors) {
+        const e = error as { name?: unknown; message?: unknown; code?: unknown };
+        const envelope: ErrorEnvelope = { [ERROR_FIELD]: { name: String(e?.name ?? 'Error'), message: String(e?.message ?? error), ...(e?.code !== undefined ? { code: e.code } : {}) } };
+        write(flight, key, envelope, 128);
+      }
+      throw error;
+    }
+    stats.recordCompute(performance.now() - t0);
+    if (cacheIf === undefined || accepts(memo, cacheIf, value)) {
+      const stored = enveloped
+        ? ({ [VALUE_FIELD]: value, ...(staleMs !== undefined ? { staleAt: now() + ttlMs! } : {}) } satisfies ValueEnvelope)
+        : value;
+      write(flight, key, stored, approxBytes(value));
+    }
+    return value;
+  };
+
+  const revalidate = (self: unknown, key: string, args: ArrayLike<unknown>): void => {
+    if (refreshing.has(key)) return;
+    refreshing.add(key);
+    const done = (): void => { refreshing.delete(key); };
+    compute(self, key, args, undefined).then(done, done);
+  };
+
+  const hit = (self: unknown, key: string, args: ArrayLike<unknown>, held: unknown): unknown => {
+    stats.hits++;
+    if (!enveloped || held === null || typeof held !== 'object') return held;
+    if (ERROR_FIELD in held) {
+      const e = (held as ErrorEnvelope)[ERROR_FIELD];
+      const error = new Error(e.message);
+      error.name = e.name;
+      if (e.code !== undefined) (error as Error & { code?: unknown }).code = e.code;
+      throw error;
+    }
+    if (VALUE_FIELD in held) {
+      const v = held as ValueEnvelope;
+      if (v.staleAt !== undefined && v.staleAt <= now()) {
+        stats.staleServed++;
+        revalidate(self, key, args);
+      }
+      return v[VALUE_FIELD];
+    }
+    return held;
+  };
+
+  const lookup = async (self: unknown, key: string, args: ArrayLike<unknown>, flight: Flight): Promise<unknown> => {
+    let held: unknown = MISS;
+    try {
+      held = await store.get(key);
+    } catch {
+      stats.backendErrors++; // fail open: a store that throws is a miss
+    }
+    if (held !== MISS) return hit(self, key, args, held);
+    return compute(self, key, args, flight);
+  };
+
+  const start = (self: unknown, key: string, args: ArrayLike<unknown>): Promise<unknown> => {
+    const flight: Flight = { promise: undefined as unknown as Promise<unknown>, expires: ttlMs !== undefined ? now() + ttlMs : 0 };
+    flight.promise = lookup(self, key, args, flight);
+    inflight.set(key, flight);
+    const release = (): void => {
+      const drop = (): void => { if (inflight.get(key) === flight) inflight.delete(key); };
+      // Keep joining callers on this flight until the value is written, so they do not miss meanwhile.
+      if (flight.settled !== undefined) void flight.settled.then(drop);
+      else drop();
+    };
+    flight.promise.then(release, release);
+    return flight.promise;
+  };
+
+  const call = function memoized(this: unknown, ...args: unknown[]): Promise<unknown> {
+    const key = keyOf(this, args);
+    const flight = inflight.get(key);
+    if (flight !== undefined && (flight.expires === 0 || flight.expires > now())) {
+      stats.hits++;
+      return flight.promise;
+    }
+    return start(this, key, args);
+  } as Fn;
+
+  return {
+    call,
+    store,
+    keyOf,
+    has: async (key) => {
+      try { return await store.has(String(key)); } catch { stats.backendErrors++; return false; }
+    },
+    delete: async (key) => {
+      inflight.delete(String(key));
+      try { return await store.delete(String(key)); } catch { stats.backendErrors++; return false; }
+    },
+    refresh: (self, key, args) => {
+      inflight.delete(String(key));
+      return compute(self, String(key), args, undefined);
+    },
+    clear: async () => {
+      inflight.clear();
+      await store.clear();
+    },
+  };
+}
+
+/** What `cacheOf` finds for a memoized function. */
+interface Owner {
+  readonly memo: Memo;
+  /** The cell of `self` (the function's only cell, or an instance's cell for methods). */
+  cellFor(self: unknown): Cell;
+  /** `this` used when `cacheOf` gets no instance (static methods: the class). */
+  defaultThis(): unknown;
+  readonly isMethod: boolean;
+}
+
+const owners = new WeakMap<object, Owner>();
+
+function copyShape(target: Fn, source: Fn): void {
+  Object.defineProperty(target, 'name', { value: source.name, configurable: true });
+  Object.defineProperty(target, 'length', { value: source.length, configurable: true });
+}
+
+function memoizeFunction<F extends AnyFunction>(fn: F, options: MemoizeOptions<F>, location: { file: string; line: number } | undefined): F {
+  if (typeof fn !== 'function') throw new OptionsError('fn', `must be a function, got ${typeof fn}`);
+  validateOptions(options);
+  // Anonymous functions are told apart by their line (still stable while the code above them is).
+  const name = fn.name || (location !== undefined ? `anonymous@${location.line}` : 'anonymous');
+  const baseId = options.id ?? (location !== undefined ? `${location.file}#${name}` : name);
+  const memo = new Memo(fn as unknown as Fn, options as MemoizeOptions, baseId, location);
+  const cell = memo.newCell();
+  memo.cells = () => [cell];
+  const call = cell.call;
+  copyShape(call, fn as unknown as Fn);
+  owners.set(call, { memo, cellFor: () => cell, defaultThis: () => undefined, isMethod: false });
+  // Keep the registry entry alive exactly as long as the memoized function.
+  infoKeepAlive.set(call, memo.info);
+  return call as unknown as F;
+}
+
+const infoKeepAlive = new WeakMap<object, MemoizedInfo>();
+
+function memoizeMethod(method: Fn, name: string, className: string | undefined, options: MemoizeOptions,
+  location: { file: string; line: number } | undefined): { fn: Fn; setDefaultThis(self: unknown): void } {
+  const qualified = className !== undefined ? `${className}.${name}` : name;
+  const baseId = options.id ?? (location !== undefined ? `${location.file}#${qualified}` : qualified);
+  const memo = new Memo(method, options, baseId, location);
+  let defaultThis: unknown;
+  const first = memo.newCell();
+  let fn: Fn;
+  let cellFor: (self: unknown) => Cell;
+  if (!first.store.sync || memo.resolved === undefined) {
+    // Remote stores are shared by every instance (and every process): the key is the arguments.
+    memo.cells = () => [first];
+    cellFor = () => first;
+    fn = first.call;
+  } else {
+    // In-memory: one cell per instance, held by a WeakMap so that it dies with its instance.
+    const byInstance = new WeakMap<object, Cell>();
+    const live = new Set<WeakRef<Cell>>();
+    const gone = new FinalizationRegistry<WeakRef<Cell>>((ref) => live.delete(ref));
+    let unbound: Cell | undefined;
+    cellFor = (self) => {
+      if ((typeof self !== 'object' || self === null) && typeof self !== 'function') return (unbound ??= first);
+      let cell = byInstance.get(self);
+      if (cell === undefined) {
+        cell = memo.newCell();
+        byInstance.set(self, cell);
+        const ref = new WeakRef(cell);
+        live.add(ref);
+        gone.register(cell, ref);
+      }
+      return cell;
+    };
+    memo.cells = function* cells() {
+      if (unbound !== undefined) yield unbound;
+      for (const ref of live) {
+        const cell = ref.deref();
+        if (cell !== undefined) yield cell;
+      }
+    };
+    fn = function memoizedMethod(this: unknown) {
+      // eslint-disable-next-line prefer-rest-params
+      return cellFor(this).call.apply(this, arguments as unknown as unknown[]);
+    };
+  }
+  copyShape(fn, method);
+  owners.set(fn, { memo, cellFor, defaultThis: () => defaultThis, isMethod: true });
+  infoKeepAlive.set(fn, memo.info);
+  return { fn, setDefaultThis: (self) => { defaultThis = self; } };
+}
+
+/**
+ * A method decorator, for both TypeScript's standard (TC39) decorators and legacy
+ * `experimentalDecorators`; which one is calling is detected at run time.
+ */
+export interface MemoizeDecorator {
+  /** Standard decorators (TypeScript 5+ without `experimentalDecorators`). */
+  <This, Args extends unknown[], Return>(
+    method: (this: This, ...args: Args) => Return,
+    context: ClassMethodDecoratorContext<This, (this: This, ...args: Args) => Return>,
+  ): (this: This, ...args: Args) => Return;
+  /** Legacy decorators (`experimentalDecorators: true`, e.g. NestJS). */
+  <T>(target: object, propertyKey: string | symbol, descriptor: TypedPropertyDescriptor<T>): TypedPropertyDescriptor<T> | void;
+}
+
+function isStandardContext(v: unknown): v is ClassMethodDecoratorContext {
+  return v !== null && typeof v === 'object' && typeof (v as { kind?: unknown }).kind === 'string' && 'name' in v;
+}
+
+function decorator(options: MemoizeOptions, location: { file: string; line: number } | undefined): MemoizeDecorator {
+  validateOptions(options);
+  return function memoizeDecorator(target: unknown, contextOrKey: unknown, descriptor?: PropertyDescriptor): unknown {
+    if (isStandardContext(contextOrKey)) {
+      if (contextOrKey.kind !== 'method' || typeof target !== 'function') {
+        throw new OptionsError('@memoize', `decorates methods only, not a ${contextOrKey.kind} (${String(contextOrKey.name)}); ` +
+          'for a getter or a field holding a function, use memoize(fn) on the function.');
+      }
+      const { fn, setDefaultThis } = memoizeMethod(target as Fn, String(contextOrKey.name), undefined, options, location);
+      if (contextOrKey.static) contextOrKey.addInitializer(function (this: unknown) { setDefaultThis(this); });
+      return fn;
+    }
+    if (descriptor !== undefined && typeof descriptor.value === 'function' && (typeof contextOrKey === 'string' || typeof contextOrKey === 'symbol')) {
+      const isStatic = typeof target === 'function';
+      const owner = (isStatic ? target : (target as { constructor?: { name?: string } }).constructor) as { name?: string } | undefined;
+      const { fn, setDefaultThis } = memoizeMethod(descriptor.value as Fn, String(contextOrKey), owner?.name || undefined, options, location);
+      if (isStatic) setDefaultThis(target);
+      descriptor.value = fn;
+      return descriptor;
+    }
+    throw new OptionsError('@memoize', 'decorates methods only (with a function value); for other members use memoize(fn).');
+  } as MemoizeDecorator;
+}
+
+/**
+ * Caches the results of a function, or (called with options only) returns a method decorator.
+ *
+ * - `memoize(fn, options?)` returns a function of exactly `fn`'s type. Sync functions stay sync
+ *   on in-memory backends; promises are cached as promises, and concurrent calls with one key
+ *   share one execution.
+ * - `@memoize(options?)` on a method caches per instance (by identity, without keeping the
+ *   instance alive) on in-memory backends; static methods work too.
+ *
+ * Errors: `OptionsError` (bad options) when `memoize` is called; `ConfigError` / `BackendError`
+ * (config file, backend) on every call until fixed; `CacheKeyError` (unkeyable arguments) at
+ * call time, before `fn` runs. Store failures never reach the caller: the call computes instead.
+ * @example
+ * const getPrices = memoize(fetchPrices, { ttl: '5m' });
+ * class Repo { @memoize({ max: 500 }) find(id: string) { ... } }
+ */
+export function memoize<F extends AnyFunction>(fn: F, options?: MemoizeOptions<F>): F;
+export function memoize(options?: MemoizeOptions): MemoizeDecorator;
+export function memoize(fnOrOptions?: unknown, options?: unknown): unknown {
+  const location = callerLocation();
+  if (typeof fnOrOptions === 'function') {
+    if (isStandardContext(options)) {
+      throw new OptionsError('@memoize', 'must be called: write @memoize() (or @memoize({ ttl: "5m" })), not @memoize.');
+    }
+    return memoizeFunction(fnOrOptions as AnyFunction, (options ?? {}) as MemoizeOptions, location);
+  }
+  if (fnOrOptions !== undefined && (typeof fnOrOptions !== 'object' || fnOrOptions === null)) {
+    throw new OptionsError('fn', `must be a function (memoize(fn, options)) or an options object (@memoize(options)), got ${fnOrOptions === null ? 'null' : typeof fnOrOptions}`);
+  }
+  if (options !== undefined) {
+    // Legacy `@memoize` without parentheses calls memoize(prototype, key, descriptor).
+    throw new OptionsError('@memoize', 'must be called: write @memoize() (or @memoize({ ttl: "5m" })), not @memoize.');
+  }
+  return decorator((fnOrOptions ?? {}) as MemoizeOptions, location);
+}
+
+/** The control surface of one memoized function. Operations never throw because of the store. */
+export interface CacheControl<F extends AnyFunction = AnyFunction> {
+  /** The function's id in the registry. */
+  readonly id: string;
+  /** Empties the cache (for a method without an instance: every instance's cache). Never rejects. */
+  clear(): Promise<void>;
+  /** Removes the entry for these arguments; true when one was there. */
+  delete(...args: Parameters<F>): Promise<boolean>;
+  /** True when a live (unexpired) entry exists for these arguments. */
+  has(...args: Parameters<F>): Promise<boolean>;
+  /** Calls the function, stores the result (replacing any entry) and returns it. */
+  refresh(...args: Parameters<F>): ReturnType<F>;
+  /** Bypass: calls the function without reading or writing the cache ("give me a fresh value"). */
+  fresh(...args: Parameters<F>): ReturnType<F>;
+  /** A snapshot of the function's counters. */
+  stats(): StatsSnapshot;
+}
+
+/**
+ * The control surface of a memoized function (a registry lookup, no property on the function).
+ * For a decorated method, pass the method (`obj.find` or `Repo.prototype.find`) and the
+ * instance whose cache to act on; without an instance, `clear` and `stats` cover every instance,
+ * and static methods use their class.
+ * @throws NotMemoizedError when `memoized` did not come from `memoize`.
+ * @example await cacheOf(getPrices).delete('EUR'); cacheOf(repo.find, repo).fresh('42');
+ */
+export function cacheOf<F extends AnyFunction>(memoized: F, instance?: object): CacheControl<F> {
+  const owner = typeof memoized === 'function' ? owners.get(memoized) : undefined;
+  if (owner === undefined) throw new NotMemoizedError(typeof memoized === 'function' ? `function ${memoized.name || '(anonymous)'}` : typeof memoized);
+  const { memo } = owner;
+  const self = (): unknown => {
+    const s = instance ?? owner.defaultThis();
+    if (owner.isMethod && s === undefined) {
+      throw new OptionsError('instance', `is needed for the method "${memo.id}": cacheOf(obj.${memo.fn.name}, obj).`);
+    }
+    return s;
+  };
+  const cell = (): Cell => owner.cellFor(self());
+  return {
+    id: memo.id,
+    clear: () => (owner.isMethod && instance === undefined && owner.defaultThis() === undefined ? memo.clear() : cell().clear().catch(() => undefined)),
+    delete: (...args) => { const c = cell(); return c.delete(c.keyOf(self(), args)); },
+    has: (...args) => { const c = cell(); return c.has(c.keyOf(self(), args)); },
+    refresh: (...args) => { const c = cell(); const s = self(); return c.refresh(s, c.keyOf(s, args), args) as ReturnType<F>; },
+    fresh: (...args) => memo.fn.apply(self(), args) as ReturnType<F>,
+    stats: () => memo.snapshot(),
+  };
+}
+
+export { DEFAULT_MAX };

@@ -1,0 +1,182 @@
+/**
+ * memoize's options: their public types (documented with unit, default and example), their
+ * validation (bad options throw `OptionsError` when `memoize` is called) and their resolution
+ * against the config file (which happens on the first call: see `resolveOptions`).
+ */
+import { OptionsError, BackendError } from './errors.js';
+import { getConfig } from './config.js';
+import { BUILTIN_TYPES, isKnownBackendType } from './backends.js';
+import { parseByteSize, parseDuration, type ByteSize, type Duration } from './units.js';
+import type { BackendConfig } from './stores/types.js';
+
+/** Any function; `never` parameters make every function assignable without `any`. */
+export type AnyFunction = (...args: never) => unknown;
+
+/** Default capacity of the `memory` and `lru` backends, in entries. */
+export const DEFAULT_MAX = 1000;
+
+/** Options of `memoize(fn, options)` and `@memoize(options)`. Every option is optional. */
+export interface MemoizeOptions<F extends AnyFunction = AnyFunction> {
+  /**
+   * Stable name of the function in statistics, the registry and the editor panel; also the
+   * namespace of its keys in remote stores. The codemod writes it (`"src/prices.ts#getPrices"`).
+   * Default: `"<file>#<name>"` from where `memoize` was called (file relative to the working
+   * directory), e.g. `"src/prices.ts#getPrices"`. Two live functions with the same id are
+   * told apart by a suffix: the second is `id#2`.
+   * @example { id: 'src/repo.ts#UserRepo.find' }
+   */
+  id?: string;
+  /**
+   * Where values live: a backend name from `cachelens.config.json` (`backends.NAME`) or a
+   * type (`"memory"`, `"lru"`, `"redis"`, `"memcached"`, `"disk"`, `"tiered"`).
+   * Default: the config's `defaults.backend`, else `"memory"`. Remote backends make every call
+   * return a Promise (use them with async functions).
+   * @example { backend: 'shared' }
+   */
+  backend?: string;
+  /**
+   * Time to live of a value (and of an in-flight promise): seconds as a number, or a string
+   * `"500ms"`, `"90s"`, `"5m"`, `"1h"`, `"1d"`. `0` or `Infinity` = no expiry.
+   * Default: the config's `defaults.ttl`, else no expiry.
+   * @example { ttl: '5m' }
+   */
+  ttl?: Duration;
+  /**
+   * Capacity in entries (integer >= 1) of the in-memory backends. The policy (`memory`:
+   * adaptive, `lru`: least recently used) picks what leaves. `Infinity` = unbounded (memory
+   * only; logs one warning, since an unbounded cache is a memory leak waiting for enough
+   * distinct arguments). For decorated methods, the capacity is per instance.
+   * Default: the backend entry's `max`, else `defaults.max`, else 1000.
+   * @example { max: 10_000 }
+   */
+  max?: number;
+  /**
+   * Approximate capacity in bytes of the in-memory backends (sizes are estimated from the
+   * values' shapes): a number or `"512KB"`, `"64MB"`, `"1GB"`. Default: none.
+   * @example { maxBytes: '64MB' }
+   */
+  maxBytes?: ByteSize;
+  /**
+   * Maps the arguments (and `this`) to the key: a string or a number is used as is; any other
+   * value is serialized by the same rules as arguments. Use it when arguments are class
+   * instances, functions or large objects of which only an id matters.
+   * Default: all arguments, serialized deterministically (see docs/configuration.md, "Keys").
+   * @example { key: (user) => user.id }
+   */
+  key?: (this: ThisParameterType<F>, ...args: Parameters<F>) => unknown;
+  /**
+   * Also cache thrown errors and rejected promises (for the TTL), so that a failing call is not
+   * retried on every call. Default: false (errors are never cached; the next call retries).
+   * @example { cacheErrors: true, ttl: '10s' }
+   */
+  cacheErrors?: boolean;
+  /**
+   * After `ttl`, keep serving the stale value for this long while ONE background call refreshes
+   * it: seconds or a duration string. Requires `ttl`. Default: none (an expired value is a miss).
+   * @example { ttl: '1m', staleWhileRevalidate: '5m' }
+   */
+  staleWhileRevalidate?: Duration;
+  /**
+   * Predicate on the result (the resolved value for promises): cache it only when this returns
+   * true. Like Flask-Caching's `unless`, inverted. Default: cache every result.
+   * @example { cacheIf: (rows) => rows.length > 0 }
+   */
+  cacheIf?: (result: Awaited<ReturnType<F>>) => boolean;
+  /**
+   * Clock for TTLs, in milliseconds. Default: the process-wide clock (`Date.now`, replaceable
+   * with `setClock`). Tests pass a fake one instead of sleeping.
+   * @example { clock: () => fakeNow }
+   */
+  clock?: () => number;
+}
+
+const KNOWN = ['id', 'backend', 'ttl', 'max', 'maxBytes', 'key', 'cacheErrors', 'staleWhileRevalidate', 'cacheIf', 'clock'];
+
+/** Checks the types and values of the options (not the config file). @throws OptionsError */
+export function validateOptions(options: unknown): asserts options is MemoizeOptions {
+  if (options === undefined) return;
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new OptionsError('options', `must be an object like { ttl: '5m' }, got ${options === null ? 'null' : typeof options}`);
+  }
+  const o = options as Record<string, unknown>;
+  for (const k of Object.keys(o)) {
+    if (!KNOWN.includes(k)) throw new OptionsError(k, `is not a memoize option; known options: ${KNOWN.join(', ')}`);
+  }
+  if (o.id !== undefined && (typeof o.id !== 'string' || o.id === '')) throw new OptionsError('id', 'must be a non-empty string like "src/prices.ts#getPrices"');
+  if (o.backend !== undefined && (typeof o.backend !== 'string' || o.backend === '')) throw new OptionsError('backend', 'must be a backend name from cachelens.config.json or a type like "memory"');
+  const ttl = parseDuration(o.ttl);
+  if (typeof ttl === 'object') throw new OptionsError('ttl', ttl.problem);
+  const swr = parseDuration(o.staleWhileRevalidate);
+  if (typeof swr === 'object') throw new OptionsError('staleWhileRevalidate', swr.problem);
+  if (o.max !== undefined && !(typeof o.max === 'number' && ((Number.isInteger(o.max) && o.max >= 1) || o.max === Infinity))) {
+    throw new OptionsError('max', `must be an integer >= 1 (entries) or Infinity, got ${String(o.max)}`);
+  }
+  const maxBytes = parseByteSize(o.maxBytes);
+  if (typeof maxBytes === 'object') throw new OptionsError('maxBytes', maxBytes.problem);
+  for (const fnOption of ['key', 'cacheIf', 'clock'] as const) {
+    if (o[fnOption] !== undefined && typeof o[fnOption] !== 'function') throw new OptionsError(fnOption, `must be a function, got ${typeof o[fnOption]}`);
+  }
+  if (o.cacheErrors !== undefined && typeof o.cacheErrors !== 'boolean') throw new OptionsError('cacheErrors', `must be true or false, got ${typeof o.cacheErrors}`);
+}
+
+/** Options after merging with the config file, in the units the engine uses. */
+export interface ResolvedOptions {
+  /** Backend name as given (or the default). */
+  backendName: string;
+  backendType: string;
+  /** The config entry handed to the store factory. */
+  backendConfig: BackendConfig;
+  ttlMs: number | undefined;
+  staleMs: number | undefined;
+  max: number;
+  maxBytes: number | undefined;
+  cacheErrors: boolean;
+}
+
+function num(value: number | undefined | { problem: string }): number | undefined {
+  return typeof value === 'number' ? value : undefined;
+}
+
+/**
+ * Merges the options with the config file: function option > backend entry > `defaults` > built-in.
+ * @throws ConfigError (invalid file) or BackendError (unknown backend)
+ */
+export function resolveOptions(options: MemoizeOptions): ResolvedOptions {
+  const config = getConfig();
+  const d = config.defaults;
+  const backendName = options.backend ?? d.backend ?? 'memory';
+  let entry = Object.hasOwn(config.backends, backendName) ? config.backends[backendName] : undefined;
+  if (entry === undefined) {
+    if (!isKnownBackendType(backendName)) {
+      const names = Object.keys(config.backends);
+      throw new BackendError(backendName, `is neither a backend of ${config.file ?? 'cachelens.config.json (none found)'} ` +
+        `(${names.length ? names.join(', ') : 'no backends defined'}) nor a backend type (memory, lru, redis, memcached, disk, tiered). ` +
+        'Fix the `backend` option or add it under "backends" in the config file.');
+    }
+    entry = { type: backendName };
+  }
+  const inMemory = BUILTIN_TYPES.includes(entry.type);
+  const ttlMs = num(parseDuration(options.ttl ?? (inMemory ? entry.ttl : undefined) ?? d.ttl));
+  const staleMs = num(parseDuration(options.staleWhileRevalidate ?? d.staleWhileRevalidate));
+  if (staleMs !== undefined && ttlMs === undefined) {
+    throw new OptionsError('staleWhileRevalidate', 'needs a `ttl` (the age after which a value is stale), e.g. { ttl: "1m", staleWhileRevalidate: "5m" }');
+  }
+  const max = options.max ?? (inMemory ? (entry.max as number | undefined) : undefined) ?? d.max ?? DEFAULT_MAX;
+  if (entry.type === 'lru' && max === Infinity) {
+    throw new OptionsError('max', 'cannot be Infinity with the "lru" backend; use backend "memory" for an unbounded cache');
+  }
+  const maxBytes = num(parseByteSize(options.maxBytes ?? (inMemory ? entry.maxBytes : undefined) ?? d.maxBytes));
+  const backendConfig: BackendConfig = inMemory
+    ? { ...entry, max, ...(maxBytes !== undefined ? { maxBytes } : {}) }
+    : entry;
+  return {
+    backendName,
+    backendType: entry.type,
+    backendConfig,
+    ttlMs,
+    staleMs,
+    max,
+    maxBytes,
+    cacheErrors: options.cacheErrors ?? d.cacheErrors ?? false,
+  };
+}
