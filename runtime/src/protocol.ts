@@ -172,13 +172,17 @@ const int: Checker = (v) => (Number.isSafeInteger(v) && (v as number) >= 0 ? und
 const bool: Checker = (v) => (typeof v === 'boolean' ? undefined : 'a boolean');
 const optional = (check: Checker): Checker => (v) => (v === undefined ? undefined : check(v));
 const oneOf = (...values: string[]): Checker => (v) => (values.includes(v as string) ? undefined : `one of ${values.join(', ')}`);
-const shape = (fields: Record<string, Checker>): Checker => (v) => {
-  if (!isRecord(v)) return 'an object';
-  for (const [name, check] of Object.entries(fields)) {
-    const problem = check(v[name]);
-    if (problem) return `${name}: ${problem}`;
-  }
-  return undefined;
+const shape = (fields: Record<string, Checker>): Checker => {
+  const names = Object.keys(fields);
+  const checks = names.map((name) => fields[name]!);
+  return (v) => {
+    if (!isRecord(v)) return 'an object';
+    for (let i = 0; i < names.length; i++) {
+      const problem = checks[i]!(v[names[i]!]);
+      if (problem) return `${names[i]}: ${problem}`;
+    }
+    return undefined;
+  };
 };
 const list = (item: Checker, max: number): Checker => (v) => {
   if (!Array.isArray(v)) return 'an array';
