@@ -89,7 +89,7 @@ function prepare(input: AnalyzeInput, flavour: DecoratorFlavour | undefined): Pr
     isAsync,
     ...(cached ? { cached } : {}),
   };
-  return { sf, style: detectStyle(source), located, target, callee, useRequire: javascript && usesRequire(sf, ext) };
+  return { sf, style: detectStyle(source, input.text), located, target, callee, useRequire: javascript && usesRequire(sf, ext) };
 }
 
 /**

@@ -8,6 +8,7 @@ export const SCHEMA_PATH = './node_modules/cachelens/schema/cachelens.config.sch
 /** Built-in backend types and the declaration the codemod writes when the user picks one that is not declared yet. */
 export const BUILT_IN_BACKENDS: Readonly<Record<string, string>> = {
   memory: '{ "type": "memory", "max": 10000 }',
+  lru: '{ "type": "lru", "max": 10000 }',
   disk: '{ "type": "disk", "path": ".cache/cachelens" }',
   redis: '{ "type": "redis", "url": "${REDIS_URL:-redis://127.0.0.1:6379/0}" }',
   memcached: '{ "type": "memcached", "servers": "${MEMCACHED_SERVERS:-127.0.0.1:11211}" }',
@@ -53,7 +54,7 @@ export function planConfig(
   const unknown = (where: string): Refusal =>
     refuse(
       'unknown-backend',
-      `backend ${JSON.stringify(backend)} is ${where} and is not a built-in type (memory, disk, redis, memcached): declare it under "backends" in ${CONFIG_FILE_NAME} or pick one of those`,
+      `backend ${JSON.stringify(backend)} is ${where} and is not a built-in type (memory, lru, disk, redis, memcached): declare it under "backends" in ${CONFIG_FILE_NAME} or pick one of those`,
     );
   if (config === undefined) {
     if (backend !== undefined && !isBuiltInBackend(backend)) return unknown(`not declared (there is no ${CONFIG_FILE_NAME} yet)`);
@@ -72,8 +73,8 @@ export function planConfig(
   if (backends && propertyKeys(backends).includes(backend)) return undefined;
   if (!isBuiltInBackend(backend)) return unknown(`not declared in ${CONFIG_FILE_NAME}`);
   const declaration = BUILT_IN_BACKENDS[backend]!;
-  const edit = backends
+  const edits = backends
     ? insertProperty(doc, backends, backend, declaration)
     : insertProperty(doc, doc.root, 'backends', `{\n${doc.unit}${JSON.stringify(backend)}: ${declaration}\n}`);
-  return { create: false, edits: [edit] };
+  return { create: false, edits };
 }

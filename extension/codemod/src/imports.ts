@@ -157,7 +157,8 @@ function headerEnd(sf: ts.SourceFile, style: Style): number {
     start = lineEnd === -1 ? text.length : lineEnd + 1;
   }
   const first = sf.statements[0];
-  const comments = ts.getLeadingCommentRanges(text, start) ?? [];
+  // Leading comments are collected from the line break before `start` (or from the file start).
+  const comments = ts.getLeadingCommentRanges(text, Math.max(0, start - 1)) ?? [];
   let after = start;
   for (const comment of comments) {
     if (first && comment.pos >= first.getStart(sf)) break;

@@ -67,7 +67,7 @@ function reindent(value: string, indent: string, eol: string): string {
  * indented relative to the new property. `before` names an existing key to insert in front of
  * (for sorted sections such as dependencies); default: after the last property.
  */
-export function insertProperty(doc: JsoncDocument, object: ts.ObjectLiteralExpression, key: string, value: string, before?: string): TextEdit {
+export function insertProperty(doc: JsoncDocument, object: ts.ObjectLiteralExpression, key: string, value: string, before?: string): TextEdit[] {
   const { text, eol, unit } = doc;
   const sf = doc.file;
   const properties = object.properties;
@@ -75,7 +75,7 @@ export function insertProperty(doc: JsoncDocument, object: ts.ObjectLiteralExpre
   if (properties.length === 0) {
     const outer = indentAt(text, object.getStart(sf));
     const inner = outer + unit;
-    return { start: object.getStart(sf) + 1, end: object.end - 1, newText: `${eol}${inner}${property(inner)}${eol}${outer}` };
+    return [{ start: object.getStart(sf) + 1, end: object.end - 1, newText: `${eol}${inner}${property(inner)}${eol}${outer}` }];
   }
   const first = properties[0]!;
   const multiline = text.slice(object.getStart(sf), first.getStart(sf)).includes('\n');
@@ -84,16 +84,21 @@ export function insertProperty(doc: JsoncDocument, object: ts.ObjectLiteralExpre
     if (anchor) {
       const start = anchor.getStart(sf);
       const indent = indentAt(text, start);
-      return { start, end: start, newText: `${property(indent)},${multiline ? eol + indent : ' '}` };
+      return [{ start, end: start, newText: `${property(indent)},${multiline ? eol + indent : ' '}` }];
     }
   }
   const last = properties[properties.length - 1]!;
   const indent = multiline ? indentAt(text, last.getStart(sf)) : '';
   const separator = multiline ? `${eol}${indent}` : ' ';
   const afterLast = /^\s*,/.exec(text.slice(last.end));
-  if (afterLast) {
-    const at = last.end + afterLast[0].length;
-    return { start: at, end: at, newText: `${separator}${property(indent)},` };
-  }
-  return { start: last.end, end: last.end, newText: `,${separator}${property(indent)}` };
+  const commaEnd = afterLast ? last.end + afterLast[0].length : last.end;
+  // A comment after the last property on its line stays on that line: insert after it.
+  const lineRest = multiline ? /^[ \t]*(\/\/[^\r\n]*|\/\*[^\r\n]*?\*\/[ \t]*)(?=\r?\n)/.exec(text.slice(commaEnd)) : null;
+  const at = lineRest ? commaEnd + lineRest[0].length : commaEnd;
+  const edits: TextEdit[] = [];
+  if (!afterLast) edits.push({ start: last.end, end: last.end, newText: ',' });
+  const newText = `${separator}${property(indent)}${afterLast ? ',' : ''}`;
+  if (at === last.end) return [{ start: at, end: at, newText: `,${newText}` }];
+  edits.push({ start: at, end: at, newText });
+  return edits;
 }

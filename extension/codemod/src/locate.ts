@@ -140,11 +140,12 @@ function returnsNothing(fn: FunctionNode): boolean {
   return !found;
 }
 
-function usesSuper(fn: FunctionNode): boolean {
+/** `super` or `this` used by the function itself (arrow functions inside share them; nested functions and classes do not). */
+function usesReceiver(fn: FunctionNode, kind: ts.SyntaxKind.SuperKeyword | ts.SyntaxKind.ThisKeyword): boolean {
   let found = false;
   const visit = (node: ts.Node): void => {
-    if (found || ((ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node) || ts.isClassLike(node)) && node !== fn)) return;
-    if (node.kind === ts.SyntaxKind.SuperKeyword) found = true;
+    if (found || ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node) || ts.isMethodDeclaration(node) || ts.isClassLike(node)) return;
+    if (node.kind === kind) found = true;
     else ts.forEachChild(node, visit);
   };
   if (fn.body) ts.forEachChild(fn.body, visit);
@@ -242,14 +243,14 @@ function locateMethod(method: ts.MethodDeclaration, ctx: Context): Located | Ref
   if (memberName === undefined || owner === undefined) {
     return refuse('anonymous', `This method has no stable name (${memberName === undefined ? 'computed name' : 'anonymous class'}) to build the cache id from: give the ${memberName === undefined ? 'method a plain name' : 'class a name'}, then cache it.`);
   }
-  const name = `${owner}.${ts.isPrivateIdentifier(method.name) ? '#' : ''}${memberName}`;
+  const name = `${owner}.${memberName}`; // a #private name keeps its #
   const what = `Method ${name}`;
   if (hasModifier(method, ts.SyntaxKind.AbstractKeyword)) {
     return refuse('abstract', `${what} is abstract: it has no body to cache. Cache the implementation in each subclass instead.`);
   }
   if (!method.body) {
     if (isAmbient(method)) return refuse('ambient', `${what} is declared only (declare): it has no body to cache. Cache the implementation where it is written.`);
-    return refuse('overload-signature', `This is an overload signature of ${what}: put the cursor on the implementation (the declaration with a body), then cache it.`);
+    return refuse('overload-signature', `This is an overload signature of ${name}: put the cursor on the implementation (the declaration with a body), then cache it.`);
   }
   const decorator = (ts.getDecorators(method) ?? []).find((d) => isMemoizeCall(d.expression, ctx.callee, sf));
   const base = { kind: 'method' as const, name, fn: method, outer: method, nameNode: method.name };
@@ -278,7 +279,7 @@ function locateFunctionDeclaration(decl: ts.FunctionDeclaration, ctx: Context): 
   const name = decl.name?.text;
   const what = `Function ${name ?? '(default export)'}`;
   if (isAmbient(decl)) return refuse('ambient', `${what} is declared only (declare): it has no body to cache. Cache the implementation where it is written.`);
-  if (!decl.body) return refuse('overload-signature', `This is an overload signature of ${what}: put the cursor on the implementation (the declaration with a body), then cache it.`);
+  if (!decl.body) return refuse('overload-signature', `This is an overload signature of ${name ?? 'the default export'}: put the cursor on the implementation (the declaration with a body), then cache it.`);
   if (!isModuleLevelStatement(decl)) {
     return refuse('not-module-level', `${what} is declared inside another function or block, so a cached version would get a new, empty cache each time that code runs. Move it to the top level of the module, then cache it.`);
   }
@@ -287,6 +288,15 @@ function locateFunctionDeclaration(decl: ts.FunctionDeclaration, ctx: Context): 
   const isDefault = hasModifier(decl, ts.SyntaxKind.DefaultKeyword);
   if (name === undefined) {
     return { kind: 'default-function', name: 'default', fn: decl, outer: decl, nameNode: decl, declarations: [decl] };
+  }
+  // Already cached in the overload form: `const f = memoize(fUncached, {...})` names this declaration.
+  for (const statement of sf.statements) {
+    if (!ts.isVariableStatement(statement)) continue;
+    const init = statement.declarationList.declarations[0]?.initializer;
+    if (init && isMemoizeCall(init, ctx.callee, sf) && init.arguments[0] && ts.isIdentifier(init.arguments[0]) && init.arguments[0].text === name) {
+      const found = locateCall(init, ctx);
+      if (found) return found;
+    }
   }
   const declarations = declarationsNamed(sf, name);
   const overloaded = declarations.length > 1;
@@ -372,8 +382,11 @@ function locateObjectMethod(method: ts.MethodDeclaration, ctx: Context): Located
   if (!method.body) return refuse('overload-signature', `This is an overload signature of ${name}: put the cursor on the implementation, then cache it.`);
   const refusal = checkFunction(method, `Method ${name}`, sf);
   if (refusal) return refusal;
-  if (usesSuper(method)) {
+  if (usesReceiver(method, ts.SyntaxKind.SuperKeyword)) {
     return refuse('unsafe-object-method', `Method ${name} uses super, which only works in method syntax, so it cannot be wrapped. Cache a module-level function that does the work instead.`);
+  }
+  if (!ctx.javascript && usesReceiver(method, ts.SyntaxKind.ThisKeyword)) {
+    return refuse('unsafe-object-method', `Method ${name} uses this, whose type the wrapped function would lose (the cache key would not see it either). Pass what it needs as arguments, or cache a module-level function instead.`);
   }
   return { kind: 'object-method', name, fn: method, outer: method, nameNode: method.name };
 }
@@ -431,7 +444,7 @@ export function locate(sf: ts.SourceFile, offset: number, ctx: Omit<Context, 'sf
       return refuse('constructor', 'Constructors cannot be cached: each call must create a new object. Cache a method or a function that computes the value instead.');
     }
     if (ts.isGetAccessorDeclaration(node) || ts.isSetAccessorDeclaration(node)) {
-      return refuse('accessor', 'Getters and setters cannot be cached with memoize. Turn the getter into a method (or a function) that returns the value, then cache that.');
+      return refuse('accessor', 'Getters and setters cannot be cached with memoize. Turn the work into a method (or a function) that returns the value, then cache that.');
     }
     if (ts.isFunctionDeclaration(node)) return locateFunctionDeclaration(node, context);
     if (ts.isCallExpression(node) && isMemoizeCall(node, ctx.callee, sf)) {

@@ -2,20 +2,20 @@ import { ts } from 'ts-morph';
 import { quoteString } from './parse.js';
 import type { CacheOptions, ExistingOptions } from './types.js';
 
-const DURATION = /^\d+(\.\d+)?(ms|s|m|h|d)$/;
+const DURATION = /^\d+(\.\d+)?(ms|s|m|h|d)?$/;
 const BACKEND_NAME = /^[A-Za-z0-9_.-]+$/;
 
 /** Checks the user's options; returns a message naming the bad option and the fix, or undefined. */
 export function validateOptions(options: CacheOptions): string | undefined {
   const { backend, ttl, max } = options;
   if (backend !== undefined && !BACKEND_NAME.test(backend)) {
-    return `backend ${JSON.stringify(backend)} is not a backend name: use a name from cachelens.config.json's "backends" or a built-in type (memory, disk, redis, memcached)`;
+    return `backend ${JSON.stringify(backend)} is not a backend name: use a name from cachelens.config.json's "backends" or a built-in type (memory, lru, disk, redis, memcached)`;
   }
   if (typeof ttl === 'string' && !DURATION.test(ttl)) {
     return `ttl ${JSON.stringify(ttl)} is not a duration: write a number and a unit, for example "500ms", "30s", "5m", "1h" or "1d"`;
   }
-  if (typeof ttl === 'number' && !(Number.isFinite(ttl) && ttl > 0)) {
-    return `ttl ${ttl} is not a positive number of milliseconds: pass a positive number or a duration string such as "5m"`;
+  if (typeof ttl === 'number' && !(ttl >= 0)) {
+    return `ttl ${ttl} is not a number of seconds: pass a number >= 0 (0 or Infinity: no expiry) or a duration string such as "5m"`;
   }
   if (max !== undefined && !(Number.isInteger(max) && max >= 1)) {
     return `max ${max} is not a positive integer: pass the maximum number of entries, for example 1000`;

@@ -20,8 +20,8 @@ export function planPackageJson(packageJson: { readonly text: string } | undefin
     return refuse('invalid-package-json', 'package.json "dependencies" is not an object: fix it, then run the command again');
   }
   if (!dependencies) {
-    return [insertProperty(doc, doc.root, 'dependencies', `{\n${doc.unit}${JSON.stringify(PACKAGE)}: ${JSON.stringify(range)}\n}`)];
+    return insertProperty(doc, doc.root, 'dependencies', `{\n${doc.unit}${JSON.stringify(PACKAGE)}: ${JSON.stringify(range)}\n}`);
   }
   const next = propertyKeys(dependencies).find((key) => key > PACKAGE);
-  return [insertProperty(doc, dependencies, PACKAGE, JSON.stringify(range), next)];
+  return insertProperty(doc, dependencies, PACKAGE, JSON.stringify(range), next);
 }

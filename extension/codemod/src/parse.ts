@@ -46,7 +46,10 @@ export function parse(text: string, fileName: string, ext: SourceExtension): Sou
   const p = getProject();
   if (hit) p.removeSourceFile(hit.sourceFile);
   const slot = `/cachelens-codemod/${cache.size}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}${ext}`;
-  const sourceFile = p.createSourceFile(slot, text, { overwrite: true });
+  // The parser drops a byte order mark, which would shift every offset by one: a space of the
+  // same length keeps offsets equal to the editor's.
+  const parsed = text.charCodeAt(0) === 0xfeff ? ` ${text.slice(1)}` : text;
+  const sourceFile = p.createSourceFile(slot, parsed, { overwrite: true });
   cache.delete(key);
   cache.set(key, { text, sourceFile });
   while (cache.size > CACHE_SIZE) {
@@ -74,7 +77,7 @@ export interface Style {
   readonly bom: number;
 }
 
-export function detectStyle(sourceFile: SourceFile): Style {
+export function detectStyle(sourceFile: SourceFile, originalText: string): Style {
   const sf = sourceFile.compilerNode;
   const text = sf.text;
   let single = 0;
@@ -113,7 +116,7 @@ export function detectStyle(sourceFile: SourceFile): Style {
     quote,
     semicolon: withSemi >= withoutSemi,
     eol: text.includes('\r\n') ? '\r\n' : '\n',
-    bom: text.charCodeAt(0) === 0xfeff ? 1 : 0,
+    bom: originalText.charCodeAt(0) === 0xfeff ? 1 : 0,
   };
 }
 

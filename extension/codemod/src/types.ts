@@ -34,9 +34,9 @@ export type DecoratorFlavour = 'standard' | 'legacy' | 'none';
 
 /** The options the user picks. Only the keys that are set are written to the source. */
 export interface CacheOptions {
-  /** Name of a backend: a key of `backends` in `cachelens.config.json`, or a built-in type (`memory`, `disk`, `redis`, `memcached`). */
+  /** Name of a backend: a key of `backends` in `cachelens.config.json`, or a built-in type (`memory`, `lru`, `disk`, `redis`, `memcached`). Absent: the config's default. */
   readonly backend?: string;
-  /** Time to live: a duration string (`"500ms"`, `"30s"`, `"5m"`, `"1h"`, `"1d"`) or a number of milliseconds. Absent: no expiry (or the config default). */
+  /** Time to live: a duration string (`"500ms"`, `"30s"`, `"5m"`, `"1h"`, `"1d"`) or a number of SECONDS (the runtime's unit; `0` = no expiry). Absent: the config's `defaults.ttl`, else no expiry. */
   readonly ttl?: string | number;
   /** Maximum number of entries kept for this function, a positive integer. Absent: the backend's default. */
   readonly max?: number;
