@@ -1,5 +1,6 @@
 import { ArcPolicy } from './arc.js';
 import { LirsPolicy } from './lirs.js';
+import { FreeSlots } from './lists.js';
 import { LruPolicy } from './lru.js';
 import { S3FifoPolicy } from './s3fifo.js';
 import { SievePolicy } from './sieve.js';
@@ -28,42 +29,69 @@ export function createCandidate(name: CandidateName, capacity: number): SlotPoli
  * shadows are scaled down to match (spatial sampling, as in SHARDS, Waldspurger et al.
  * FAST'15), so the cost per access stays bounded whatever the capacity.
  */
-const SHADOW_ENTRIES = 1024;
+const SHADOW_ENTRIES = 4096;
 /** Sampling resolution: a key is sampled when 16 bits of its (re-mixed) hash fall below a threshold. */
 const SAMPLE_SCALE = 65536;
-/** Weight kept by past evidence at each decision (one decision per shadow capacity of samples). */
-const DECAY = 0.75;
-/** Switch only when another candidate's decayed hit count leads by this fraction of the decayed accesses. */
-const MARGIN = 0.005;
+/**
+ * Weight kept by past evidence at each decision (one decision per shadow capacity of samples,
+ * so the evidence spans about ten cache turnovers).
+ */
+const DECAY = 0.9;
+/**
+ * Switch only when another candidate's decayed hit count leads by one point of hit ratio: a
+ * switch has a cost (keys the new leader holds and the cache lacks miss once), so small leads
+ * are not worth chasing. The first leader is LIRS, which resists scans and loops while the
+ * evidence builds up.
+ */
+const MARGIN = 0.01;
 
-/** A policy simulated on key hashes alone: which keys it would hold, not their values. */
+/**
+ * A policy simulated on key hashes alone: which keys it would hold, not their values. `link`
+ * ties a shadow slot to the real cache's slot holding the same key (kept for the leader only).
+ */
 class Shadow {
   readonly policy: SlotPolicy;
+  readonly link: Int32Array;
+  /** After `access`: whether it was a hit, and the real slot linked to the entry it evicted (or -1). */
+  lastHit = false;
+  evictedLink = -1;
   readonly #slots = new Map<number, number>();
   readonly #hashOf: Int32Array;
   readonly #used: Uint8Array;
 
   constructor(policy: SlotPolicy) {
     this.policy = policy;
+    this.link = new Int32Array(policy.capacity).fill(-1);
     this.#hashOf = new Int32Array(policy.capacity);
     this.#used = new Uint8Array(policy.capacity);
   }
 
-  /** Replays one access; true on a hit. */
-  access(hash: number): boolean {
+  /** Replays one access; returns the shadow slot now holding `hash`, or -1 when refused. */
+  access(hash: number): number {
     let slot = this.#slots.get(hash);
+    this.evictedLink = -1;
     if (slot !== undefined) {
       this.policy.hit(slot);
-      return true;
+      this.lastHit = true;
+      return slot;
     }
+    this.lastHit = false;
     slot = this.policy.miss(hash);
     if (slot >= 0) {
-      if (this.#used[slot] !== 0) this.#slots.delete(this.#hashOf[slot]!);
+      if (this.#used[slot] !== 0) {
+        this.#slots.delete(this.#hashOf[slot]!);
+        this.evictedLink = this.link[slot]!;
+      }
       this.#used[slot] = 1;
       this.#hashOf[slot] = hash;
+      this.link[slot] = -1;
       this.#slots.set(hash, slot);
     }
-    return false;
+    return slot;
+  }
+
+  slotOf(hash: number): number {
+    return this.#slots.get(hash) ?? -1;
   }
 
   /** Rank (0 = most valuable) of every hash the shadow holds. */
@@ -79,57 +107,80 @@ class Shadow {
     this.policy.clear();
     this.#slots.clear();
     this.#used.fill(0);
+    this.link.fill(-1);
   }
 }
 
 /**
- * The default policy. It runs one real policy over the cache's slots and, beside it, shadow
- * caches simulating every candidate (LRU, ARC, LIRS, SIEVE, S3-FIFO, adaptive W-TinyLFU) on the
- * same access stream (sampled for large caches). When a candidate's recent shadow hit count
- * clearly beats the one in charge, the real cache hands its entries to that candidate, ranked
- * the way the candidate's shadow ranks them (entries its shadow would not hold go first), and
- * the candidate carries on from there. No workload-specific constants: the evidence decides, and
- * a switch costs one pass over the entries.
+ * The default policy. It simulates every candidate (LRU, ARC, LIRS, SIEVE, S3-FIFO, adaptive
+ * W-TinyLFU) on the access stream and lets the one with the most recent hits lead; no
+ * workload-specific constants, the evidence decides. Two regimes:
+ *
+ * - Exact (capacity <= 1024 entries): each candidate runs at full size on every access, and the
+ *   cache holds exactly what the leader's simulation holds (minus keys whose values it does not
+ *   have). Changing leader costs nothing up front: entries the new leader would not hold become
+ *   orphans, evicted first; keys it holds but the cache lacks are fetched on their next access.
+ * - Sampled (larger capacities): one real policy runs over the slots, and the candidates are
+ *   simulated on a hash-sampled fraction of the keys at a proportionally smaller size (spatial
+ *   sampling, as in SHARDS, Waldspurger et al. FAST'15), so the cost per access stays bounded.
+ *   Changing leader hands the entries to the new policy, ranked as its simulation ranks them.
  */
 export class AdaptivePolicy implements SlotPolicy {
   readonly capacity: number;
   readonly #names: readonly CandidateName[];
-  readonly #engines: (SlotPolicy | undefined)[];
-  #current: SlotPolicy;
-  #currentIndex: number;
-  readonly #slotHash: Int32Array;
-  readonly #sampled: Uint8Array;
-  readonly #threshold: number;
+  readonly #exact: boolean;
   readonly #shadows: Shadow[];
+  #leader: number;
   readonly #periodHits: Int32Array;
   readonly #scores: Float64Array;
   readonly #period: number;
   #observed = 0;
   #weight = 0;
   #switches = 0;
+  /** Hash of the key in each slot. */
+  readonly #slotHash: Int32Array;
+  // Sampled regime: the real policy, and which slots hold sampled keys.
+  readonly #engines: (SlotPolicy | undefined)[];
+  #current: SlotPolicy | undefined;
+  readonly #sampled: Uint8Array;
+  readonly #threshold: number;
+  // Exact regime: slot bookkeeping mirrored from the leader's shadow.
+  readonly #free: FreeSlots;
+  readonly #occupied: Uint8Array;
+  readonly #orphan: Uint8Array;
+  readonly #orphans: Int32Array;
+  #orphanCount = 0;
+  readonly #shadowSlot: Int32Array;
 
-  constructor(capacity: number, candidates: readonly CandidateName[] = CANDIDATES, initial: CandidateName = 's3fifo') {
+  constructor(capacity: number, candidates: readonly CandidateName[] = CANDIDATES, initial: CandidateName = 'lirs') {
     this.capacity = capacity;
     this.#names = candidates;
-    this.#engines = candidates.map(() => undefined);
-    this.#currentIndex = Math.max(0, candidates.indexOf(initial));
-    this.#current = this.#engine(this.#currentIndex);
-    this.#slotHash = new Int32Array(capacity);
-    this.#sampled = new Uint8Array(capacity);
-    this.#threshold = capacity <= SHADOW_ENTRIES ? SAMPLE_SCALE : Math.ceil((SAMPLE_SCALE * SHADOW_ENTRIES) / capacity);
-    const shadowCapacity = Math.max(1, Math.round((capacity * this.#threshold) / SAMPLE_SCALE));
+    this.#exact = capacity <= SHADOW_ENTRIES;
+    this.#leader = Math.max(0, candidates.indexOf(initial));
+    this.#threshold = this.#exact ? SAMPLE_SCALE : Math.ceil((SAMPLE_SCALE * SHADOW_ENTRIES) / capacity);
+    const shadowCapacity = this.#exact ? capacity : Math.max(1, Math.round((capacity * this.#threshold) / SAMPLE_SCALE));
     this.#shadows = candidates.map((name) => new Shadow(createCandidate(name, shadowCapacity)));
     this.#periodHits = new Int32Array(candidates.length);
     this.#scores = new Float64Array(candidates.length);
     this.#period = Math.max(64, shadowCapacity);
+    this.#slotHash = new Int32Array(capacity);
+    this.#engines = candidates.map(() => undefined);
+    const exact = this.#exact ? capacity : 0;
+    this.#sampled = new Uint8Array(this.#exact ? 0 : capacity);
+    this.#free = new FreeSlots(exact);
+    this.#occupied = new Uint8Array(exact);
+    this.#orphan = new Uint8Array(exact);
+    this.#orphans = new Int32Array(exact);
+    this.#shadowSlot = new Int32Array(exact);
+    if (!this.#exact) this.#current = this.#engine(this.#leader);
   }
 
-  /** The candidate in charge now (for statistics and tests). */
+  /** The candidate leading now (for statistics and tests). */
   get active(): CandidateName {
-    return this.#names[this.#currentIndex]!;
+    return this.#names[this.#leader]!;
   }
 
-  /** How many times the policy in charge changed. */
+  /** How many times the leader changed. */
   get switches(): number {
     return this.#switches;
   }
@@ -148,30 +199,105 @@ export class AdaptivePolicy implements SlotPolicy {
   }
 
   hit(slot: number): void {
-    this.#current.hit(slot);
-    if (this.#sampled[slot] !== 0) this.#observe(this.#slotHash[slot]!);
+    if (!this.#exact) {
+      this.#current!.hit(slot);
+      if (this.#sampled[slot] !== 0) this.#observe(this.#slotHash[slot]!);
+      return;
+    }
+    const leader = this.#shadows[this.#leader]!;
+    const s = this.#observeExact(this.#slotHash[slot]!);
+    if (this.#orphan[slot] !== 0 && s >= 0) {
+      // The leader took an orphan back in; what it evicted becomes an orphan in turn.
+      this.#orphan[slot] = 0;
+      leader.link[s] = slot;
+      this.#shadowSlot[slot] = s;
+      if (leader.evictedLink >= 0) this.#makeOrphan(leader.evictedLink);
+    }
   }
 
   miss(hash: number): number {
-    const sampled = this.#isSampled(hash);
-    if (sampled !== 0) this.#observe(hash);
-    const slot = this.#current.miss(hash);
-    if (slot >= 0) {
-      this.#slotHash[slot] = hash;
-      this.#sampled[slot] = sampled;
+    if (!this.#exact) {
+      const sampled = this.#isSampled(hash);
+      if (sampled !== 0) this.#observe(hash);
+      const slot = this.#current!.miss(hash);
+      if (slot >= 0) {
+        this.#slotHash[slot] = hash;
+        this.#sampled[slot] = sampled;
+      }
+      return slot;
     }
+    const leader = this.#shadows[this.#leader]!;
+    const s = this.#observeExact(hash);
+    if (s < 0) {
+      // Refused by the leader: still kept while there is room (after deletes), as an orphan.
+      const free = this.#free.take();
+      if (free < 0) return -1;
+      this.#slotHash[free] = hash;
+      this.#occupied[free] = 1;
+      this.#makeOrphan(free);
+      return free;
+    }
+    // Room left by deletes first (what the leader evicted then stays, as an orphan); then the
+    // slot of the key the leader evicted; then an orphan.
+    let slot = this.#free.take();
+    if (slot >= 0) {
+      if (leader.evictedLink >= 0) this.#makeOrphan(leader.evictedLink);
+    } else {
+      slot = leader.evictedLink;
+      if (slot < 0) slot = this.#takeOrphan();
+    }
+    if (slot < 0) return -1; // unreachable while the leader holds at most `capacity` keys
+    leader.link[s] = slot;
+    this.#shadowSlot[slot] = s;
+    this.#slotHash[slot] = hash;
+    this.#occupied[slot] = 1;
+    this.#orphan[slot] = 0;
     return slot;
+  }
+
+  /** Feeds every shadow; returns the leader's shadow slot for `hash` (-1 when it refused it). */
+  #observeExact(hash: number): number {
+    const shadows = this.#shadows;
+    let leaderSlot = -1;
+    for (let i = 0; i < shadows.length; i++) {
+      const shadow = shadows[i]!;
+      const s = shadow.access(hash);
+      if (shadow.lastHit) this.#periodHits[i]!++;
+      if (i === this.#leader) leaderSlot = s;
+    }
+    if (++this.#observed >= this.#period) this.#decide();
+    return leaderSlot;
   }
 
   #observe(hash: number): void {
     const shadows = this.#shadows;
-    for (let i = 0; i < shadows.length; i++) if (shadows[i]!.access(hash)) this.#periodHits[i]!++;
+    for (let i = 0; i < shadows.length; i++) {
+      shadows[i]!.access(hash);
+      if (shadows[i]!.lastHit) this.#periodHits[i]!++;
+    }
     if (++this.#observed >= this.#period) this.#decide();
+  }
+
+  #makeOrphan(slot: number): void {
+    this.#orphan[slot] = 1;
+    this.#orphans[this.#orphanCount++] = slot;
+  }
+
+  /** An occupied slot whose key the leader does not hold, or -1. Stale stack entries are skipped. */
+  #takeOrphan(): number {
+    while (this.#orphanCount > 0) {
+      const slot = this.#orphans[--this.#orphanCount]!;
+      if (this.#orphan[slot] !== 0 && this.#occupied[slot] !== 0) {
+        this.#orphan[slot] = 0;
+        return slot;
+      }
+    }
+    return -1;
   }
 
   #decide(): void {
     const scores = this.#scores;
-    let best = this.#currentIndex;
+    let best = this.#leader;
     for (let i = 0; i < scores.length; i++) {
       scores[i] = scores[i]! * DECAY + this.#periodHits[i]!;
       this.#periodHits[i] = 0;
@@ -179,17 +305,41 @@ export class AdaptivePolicy implements SlotPolicy {
     this.#weight = this.#weight * DECAY + this.#observed;
     this.#observed = 0;
     for (let i = 0; i < scores.length; i++) if (scores[i]! > scores[best]!) best = i;
-    if (best !== this.#currentIndex && scores[best]! - scores[this.#currentIndex]! > MARGIN * this.#weight) this.#switchTo(best);
+    if (best !== this.#leader && scores[best]! - scores[this.#leader]! > MARGIN * this.#weight) {
+      if (this.#exact) this.#follow(best);
+      else this.#handOver(best);
+      this.#leader = best;
+      this.#switches++;
+    }
+  }
+
+  /** Exact regime: re-links the slots to the new leader's shadow; the rest become orphans. */
+  #follow(index: number): void {
+    const shadow = this.#shadows[index]!;
+    shadow.link.fill(-1);
+    this.#orphanCount = 0;
+    this.#orphan.fill(0);
+    for (let slot = 0; slot < this.capacity; slot++) {
+      if (this.#occupied[slot] === 0) continue;
+      const s = shadow.slotOf(this.#slotHash[slot]!);
+      if (s >= 0) {
+        shadow.link[s] = slot;
+        this.#shadowSlot[slot] = s;
+      } else {
+        this.#makeOrphan(slot);
+      }
+    }
   }
 
   /**
-   * Hands the entries to candidate `index`: first those its shadow holds (in the shadow's
-   * order), then those the sample says nothing about (in the outgoing policy's order), last
-   * those its shadow would already have evicted. Runs rarely; allocates.
+   * Sampled regime: hands the entries to candidate `index`: first those its shadow holds (in
+   * the shadow's order), then those the sample says nothing about (in the outgoing policy's
+   * order), last those its shadow would already have evicted. Runs rarely; allocates.
    */
-  #switchTo(index: number): void {
+  #handOver(index: number): void {
+    const current = this.#current!;
     const ranked = new Int32Array(this.capacity);
-    const count = this.#current.rank(ranked);
+    const count = current.rank(ranked);
     const ranks = this.#shadows[index]!.ranks();
     const known: number[] = [];
     const unknown: number[] = [];
@@ -205,35 +355,68 @@ export class AdaptivePolicy implements SlotPolicy {
     const hashes = order.map((slot) => this.#slotHash[slot]!);
     const next = this.#engine(index);
     next.load(order, hashes, count, known.length + unknown.length);
-    this.#current.clear();
+    current.clear();
     this.#current = next;
-    this.#currentIndex = index;
-    this.#switches++;
   }
 
   remove(slot: number): void {
-    this.#current.remove(slot);
+    if (!this.#exact) {
+      this.#current!.remove(slot);
+      return;
+    }
+    // The leader's simulation keeps the key (it models the access stream, not deletes).
+    if (this.#orphan[slot] === 0) this.#shadows[this.#leader]!.link[this.#shadowSlot[slot]!] = -1;
+    this.#orphan[slot] = 0;
+    this.#occupied[slot] = 0;
+    this.#free.free(slot);
   }
 
   clear(): void {
-    this.#current.clear();
     for (const shadow of this.#shadows) shadow.clear();
     this.#scores.fill(0);
     this.#periodHits.fill(0);
     this.#observed = 0;
     this.#weight = 0;
+    this.#current?.clear();
+    this.#free.reset();
+    this.#occupied.fill(0);
+    this.#orphan.fill(0);
+    this.#orphanCount = 0;
   }
 
   rank(out: Int32Array): number {
-    return this.#current.rank(out);
+    if (!this.#exact) return this.#current!.rank(out);
+    // Linked entries in the leader's order, then orphans.
+    const leader = this.#shadows[this.#leader]!;
+    const slots = new Int32Array(this.capacity);
+    const count = leader.policy.rank(slots);
+    let n = 0;
+    for (let i = 0; i < count; i++) {
+      const slot = leader.link[slots[i]!]!;
+      if (slot >= 0) out[n++] = slot;
+    }
+    for (let slot = 0; slot < this.capacity; slot++) if (this.#occupied[slot] !== 0 && this.#orphan[slot] !== 0) out[n++] = slot;
+    return n;
   }
 
   load(slots: Int32Array, hashes: Int32Array, count: number, keep: number): void {
-    this.#current.load(slots, hashes, count, keep);
-    this.#sampled.fill(0);
+    if (!this.#exact) {
+      this.#current!.load(slots, hashes, count, keep);
+      this.#sampled.fill(0);
+      for (let i = 0; i < count; i++) {
+        this.#slotHash[slots[i]!] = hashes[i]!;
+        this.#sampled[slots[i]!] = this.#isSampled(hashes[i]!);
+      }
+      return;
+    }
+    // The simulations know nothing of these keys: they start as orphans, least valuable on top.
+    this.clear();
+    this.#free.empty();
     for (let i = 0; i < count; i++) {
       this.#slotHash[slots[i]!] = hashes[i]!;
-      this.#sampled[slots[i]!] = this.#isSampled(hashes[i]!);
+      this.#occupied[slots[i]!] = 1;
     }
+    for (let i = count - 1; i >= 0; i--) this.#makeOrphan(slots[i]!);
+    this.#free.freeUnused(this.#occupied);
   }
 }

@@ -1,0 +1,197 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createBoundedCache, POLICY_NAMES } from '../../../runtime/src/policy/index.js';
+import type { BoundedCache, PolicyName } from '../../../runtime/src/policy/index.js';
+
+/** Deterministic PRNG (mulberry32) so every run replays the same operations. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A skewed key stream: mostly a hot set, with scans and a loop mixed in (exercises every policy path). */
+function keyStream(seed: number, length: number, distinct: number): number[] {
+  const next = random(seed);
+  const keys: number[] = [];
+  for (let i = 0; i < length; i++) {
+    const phase = Math.floor(i / 500) % 3;
+    if (phase === 0) keys.push(Math.floor(distinct * next() ** 3));
+    else if (phase === 1) keys.push(i % distinct);
+    else keys.push(Math.floor(next() * distinct));
+  }
+  return keys;
+}
+
+function replay(cache: BoundedCache<number, number>, keys: readonly number[]): number {
+  let hits = 0;
+  for (const key of keys) {
+    if (cache.get(key) === undefined) cache.set(key, key * 2);
+    else hits++;
+  }
+  return hits;
+}
+
+// Capacities on both sides of the adaptive policy's exact/sampled boundary.
+const CAPACITIES = [1, 2, 7, 64, 5000];
+
+for (const policy of POLICY_NAMES) {
+  describe(`policy ${policy}`, () => {
+    it('never holds more than max, and keeps the map and the policy consistent', () => {
+      for (const max of CAPACITIES) {
+        const evicted: number[] = [];
+        const cache = createBoundedCache<number, number>(policy, { max, onEvict: (key) => evicted.push(key) });
+        const keys = keyStream(max, max < 100 ? 3000 : 30000, max * 3 + 5);
+        let inserted = 0;
+        for (const key of keys) {
+          if (cache.get(key) === undefined) {
+            const before = cache.size;
+            const evictedBefore = evicted.length;
+            cache.set(key, key * 2);
+            inserted++;
+            assert.ok(cache.size <= max, `size ${cache.size} > max ${max}`);
+            // An entry leaves (or the new one is refused) only when the cache was full.
+            if (evicted.length > evictedBefore) assert.equal(before, max, 'evicted while not full');
+            else assert.equal(cache.size, before + 1);
+          }
+        }
+        assert.equal(cache.size + evicted.length, inserted, 'every inserted key is held or was reported evicted');
+        for (const key of cache.keys()) assert.equal(cache.peek(key), key * 2);
+      }
+    });
+
+    it('evicts nothing before it is full', () => {
+      const evicted: number[] = [];
+      const cache = createBoundedCache<string, number>(policy, { max: 100, onEvict: (key) => evicted.push(Number(key)) });
+      for (let i = 0; i < 100; i++) cache.set(`k${i}`, i);
+      for (let i = 0; i < 100; i++) assert.equal(cache.get(`k${i}`), i);
+      assert.deepEqual(evicted, []);
+      assert.equal(cache.size, 100);
+    });
+
+    it('deletes arbitrary entries, frees their room, and takes them back after a delete', () => {
+      const max = 50;
+      const evicted: number[] = [];
+      const cache = createBoundedCache<number, number>(policy, { max, onEvict: (key) => evicted.push(key) });
+      const next = random(7);
+      // The TTL interplay: the store deletes expired entries at arbitrary times and re-inserts them later.
+      for (let round = 0; round < 4000; round++) {
+        const key = Math.floor(next() * 150);
+        const r = next();
+        if (r < 0.25) {
+          const had = cache.has(key);
+          assert.equal(cache.delete(key), had);
+          assert.equal(cache.has(key), false);
+          assert.equal(cache.delete(key), false);
+        } else if (cache.get(key) === undefined) {
+          cache.set(key, key * 2);
+        }
+        assert.ok(cache.size <= max);
+      }
+      // After deleting everything, a full cache's worth goes in without a single eviction.
+      for (const key of [...cache.keys()]) cache.delete(key);
+      assert.equal(cache.size, 0);
+      evicted.length = 0;
+      for (let key = 1000; key < 1000 + max; key++) cache.set(key, key);
+      assert.deepEqual(evicted, []);
+      assert.equal(cache.size, max);
+      for (let key = 1000; key < 1000 + max; key++) assert.equal(cache.peek(key), key);
+    });
+
+    it('set on a present key replaces its value without eviction', () => {
+      const evicted: number[] = [];
+      const cache = createBoundedCache<number, number>(policy, { max: 3, onEvict: (key) => evicted.push(key) });
+      cache.set(1, 1);
+      cache.set(1, 2);
+      assert.equal(cache.get(1), 2);
+      assert.equal(cache.size, 1);
+      assert.deepEqual(evicted, []);
+    });
+
+    it('clear empties it and it works afterwards', () => {
+      const cache = createBoundedCache<number, number>(policy, { max: 10 });
+      replay(cache, keyStream(3, 500, 40));
+      cache.clear();
+      assert.equal(cache.size, 0);
+      assert.deepEqual([...cache.keys()], []);
+      replay(cache, keyStream(4, 500, 40));
+      assert.ok(cache.size <= 10 && cache.size > 0);
+    });
+
+    it('is deterministic: the same operations give the same hits and the same contents', () => {
+      const keys = keyStream(42, 20000, 3000);
+      const runs = [0, 1].map(() => {
+        const cache = createBoundedCache<number, number>(policy, { max: 300 });
+        return { hits: replay(cache, keys), keys: [...cache.keys()].sort((a, b) => a - b) };
+      });
+      assert.deepEqual(runs[0], runs[1]);
+    });
+  });
+}
+
+describe('policy behaviour', () => {
+  it('matches a simple model LRU exactly (randomized operations)', () => {
+    for (const seed of [1, 2, 3]) {
+      const next = random(seed);
+      const max = 1 + Math.floor(next() * 20);
+      const cache = createBoundedCache<number, number>('lru', { max });
+      const model: number[] = []; // most recent last
+      for (let op = 0; op < 5000; op++) {
+        const key = Math.floor(next() * 40);
+        const r = next();
+        if (r < 0.15) {
+          const i = model.indexOf(key);
+          assert.equal(cache.delete(key), i >= 0);
+          if (i >= 0) model.splice(i, 1);
+        } else {
+          const i = model.indexOf(key);
+          const got = cache.get(key);
+          assert.equal(got !== undefined, i >= 0, `seed ${seed} op ${op}: presence of ${key}`);
+          if (i >= 0) {
+            model.splice(i, 1);
+            model.push(key);
+          } else {
+            cache.set(key, key);
+            if (model.length === max) model.shift();
+            model.push(key);
+          }
+        }
+        assert.deepEqual([...cache.keys()].sort((a, b) => a - b), [...model].sort((a, b) => a - b));
+      }
+    }
+  });
+
+  it('adaptive beats LRU on a loop larger than the cache, and matches it on a recency workload', () => {
+    const loop = Array.from({ length: 30000 }, (_, i) => i % 1200);
+    const hit = (policy: PolicyName, keys: number[]) => replay(createBoundedCache<number, number>(policy, { max: 1000 }), keys) / keys.length;
+    assert.equal(hit('lru', loop), 0);
+    assert.ok(hit('adaptive', loop) > 0.6, `adaptive on a loop: ${hit('adaptive', loop)}`);
+    // A sliding working set: recency is all that matters, LRU is optimal.
+    const sliding = Array.from({ length: 40000 }, (_, i) => Math.floor(i / 20) + (i % 20) * 7);
+    assert.ok(hit('adaptive', sliding) >= hit('lru', sliding) - 0.02);
+  });
+
+  it('rejects a bad max or an unknown policy with a TypeError naming the option', () => {
+    assert.throws(() => createBoundedCache('adaptive', { max: 0 }), { name: 'TypeError', message: /max must be an integer >= 1/ });
+    assert.throws(() => createBoundedCache('adaptive', { max: 1.5 }), { name: 'TypeError', message: /max/ });
+    assert.throws(() => createBoundedCache('nope' as PolicyName, { max: 3 }), { name: 'TypeError', message: /unknown policy "nope"/ });
+  });
+
+  it('accepts string, number, object and symbol keys', () => {
+    const cache = createBoundedCache<unknown & NonNullable<unknown>, number>('adaptive', { max: 10 });
+    const object = {};
+    const symbol = Symbol('s');
+    for (const [i, key] of (['a', 1, 1.5, -0, object, symbol, 10n] as const).entries()) cache.set(key, i);
+    assert.equal(cache.get('a'), 0);
+    assert.equal(cache.get(1.5), 2);
+    assert.equal(cache.get(0), 3);
+    assert.equal(cache.get(object), 4);
+    assert.equal(cache.get(symbol), 5);
+    assert.equal(cache.get({}), undefined);
+  });
+});
