@@ -1,0 +1,407 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  memoize, cacheOf, registry, CacheKeyError, OptionsError, NotMemoizedError, DEFAULT_MAX, type MemoizedInfo,
+} from '../../../runtime/src/index.js';
+import { deferred, fakeClock, settle } from './helpers.js';
+
+test('caches by arguments and keeps the function type (parameters, return, this)', () => {
+  let calls = 0;
+  const double = memoize((x: number): number => { calls++; return x * 2; });
+  const typed: (x: number) => number = double; // compile-time: the exact type survives
+  assert.equal(typed(2), 4);
+  assert.equal(double(2), 4);
+  assert.equal(double(3), 6);
+  assert.equal(calls, 2);
+
+  const withThis = memoize(function (this: { base: number }, x: number) { return this.base + x; });
+  assert.equal(withThis.call({ base: 10 }, 1), 11);
+  assert.equal(withThis.name, '');
+  function named(a: string, b: string) { return a + b; }
+  const m = memoize(named);
+  assert.equal(m.name, 'named');
+  assert.equal(m.length, 2);
+});
+
+test('synchronous functions stay synchronous; undefined and null results are cached', () => {
+  let calls = 0;
+  const f = memoize((x: string) => { calls++; return x === 'u' ? undefined : null; });
+  assert.equal(f('u'), undefined);
+  assert.equal(f('u'), undefined);
+  assert.equal(f('n'), null);
+  assert.equal(f('n'), null);
+  assert.equal(calls, 2);
+});
+
+test('1 and "1", one string and two strings, no arguments and many arguments are all told apart', () => {
+  const seen: string[] = [];
+  const f = memoize((...args: unknown[]) => { seen.push(JSON.stringify(args)); return args.length; });
+  f(1); f('1'); f('a', 'b'); f('ab'); f(); f(1, 2, 3); f({ a: 1 }); f([1]);
+  f(1); f('1'); f('a', 'b'); f('ab'); f(); f(1, 2, 3); f({ a: 1 }); f([1]);
+  assert.equal(seen.length, 8);
+  assert.equal(cacheOf(f).stats().hits, 8);
+});
+
+test('an argument that cannot be keyed throws CacheKeyError at call time, without calling fn or caching', () => {
+  let calls = 0;
+  const f = memoize((cb: () => void, n: number) => { calls++; return n; });
+  assert.throws(() => f(() => undefined, 1), (e: unknown) => e instanceof CacheKeyError && e.argumentIndex === 0);
+  assert.equal(calls, 0);
+  const s = cacheOf(f).stats();
+  assert.equal(s.misses, 0);
+  assert.equal(s.entries, 0);
+});
+
+test('thrown errors are not cached by default: the next call retries, and the error reaches the caller unchanged', () => {
+  let calls = 0;
+  const boom = new RangeError('boom');
+  const f = memoize((x: number) => { calls++; if (calls === 1) throw boom; return x; });
+  assert.throws(() => f(1), (e: unknown) => e === boom);
+  assert.equal(f(1), 1);
+  assert.equal(calls, 2);
+  assert.equal(cacheOf(f).stats().errors, 1);
+});
+
+test('cacheErrors: a thrown error is cached for the TTL', () => {
+  const clock = fakeClock();
+  try {
+    let calls = 0;
+    const f = memoize((x: number) => { calls++; throw new Error(`fail ${x} #${calls}`); }, { cacheErrors: true, ttl: 10 });
+    assert.throws(() => f(1), /fail 1 #1/);
+    assert.throws(() => f(1), /fail 1 #1/);
+    assert.equal(calls, 1);
+    clock.advance(10_001);
+    assert.throws(() => f(1), /fail 1 #2/);
+  } finally {
+    clock.restore();
+  }
+});
+
+test('async: concurrent calls share one execution (single-flight); the value is cached as the same promise', async () => {
+  let calls = 0;
+  const gate = deferred<number>();
+  const f = memoize(async (x: number) => { calls++; return (await gate.promise) + x; });
+  const p1 = f(1);
+  const p2 = f(1);
+  assert.equal(p1, p2);
+  gate.resolve(10);
+  assert.equal(await p1, 11);
+  assert.equal(await f(1), 11);
+  assert.equal(calls, 1);
+  assert.deepEqual({ hits: cacheOf(f).stats().hits, misses: cacheOf(f).stats().misses }, { hits: 2, misses: 1 });
+});
+
+test('async: a rejection reaches every waiter, is not cached, and the next call retries', async () => {
+  let calls = 0;
+  const gate = deferred<number>();
+  const f = memoize(async (x: number) => { calls++; if (calls === 1) return gate.promise; return x; });
+  const a = f(1);
+  const b = f(1);
+  const err = new Error('down');
+  gate.reject(err);
+  await assert.rejects(a, (e) => e === err);
+  await assert.rejects(b, (e) => e === err);
+  await settle();
+  assert.equal(await cacheOf(f).has(1), false);
+  assert.equal(await f(1), 1);
+  assert.equal(calls, 2);
+  const s = cacheOf(f).stats();
+  assert.equal(s.errors, 1);
+  assert.equal(s.evictions.explicit, 0, 'dropping a failed in-flight promise is not an eviction');
+});
+
+test('async with cacheErrors: the rejected promise stays cached', async () => {
+  let calls = 0;
+  const f = memoize(async () => { calls++; throw new Error('nope'); }, { cacheErrors: true });
+  await assert.rejects(f(), /nope/);
+  await settle();
+  await assert.rejects(f(), /nope/);
+  assert.equal(calls, 1);
+});
+
+test('ttl (seconds or "90s"/"5m"/"1h") expires values by the injected clock', () => {
+  const clock = fakeClock();
+  try {
+    for (const [ttl, ms] of [[2, 2000], ['90s', 90_000], ['5m', 300_000], ['1h', 3_600_000]] as const) {
+      let calls = 0;
+      const f = memoize((x: number) => { calls++; return x; }, { ttl });
+      f(1);
+      clock.advance(ms - 1);
+      f(1);
+      assert.equal(calls, 1, `${ttl}: still fresh 1 ms before expiry`);
+      clock.advance(1);
+      f(1);
+      assert.equal(calls, 2, `${ttl}: expired at the ttl`);
+      assert.ok(cacheOf(f).stats().evictions.expired >= 1);
+    }
+  } finally {
+    clock.restore();
+  }
+});
+
+test('the `clock` option gives one function its own clock', () => {
+  let t = 0;
+  let calls = 0;
+  const f = memoize(() => ++calls, { ttl: 1, clock: () => t });
+  f(); f();
+  t = 1000;
+  assert.equal(f(), 2);
+});
+
+test('ttl applies to in-flight promises: a call that hangs past the ttl does not block later callers', async () => {
+  const clock = fakeClock();
+  try {
+    const hung = deferred<string>();
+    let calls = 0;
+    const f = memoize(async () => { calls++; return calls === 1 ? hung.promise : 'second'; }, { ttl: 5 });
+    const first = f();
+    assert.equal(f(), first);
+    clock.advance(5000);
+    assert.equal(await f(), 'second');
+    assert.equal(calls, 2);
+    hung.resolve('late');
+    assert.equal(await first, 'late');
+  } finally {
+    clock.restore();
+  }
+});
+
+test('memory is bounded by default (max 1000) and evicts by size, counting the cause', () => {
+  assert.equal(DEFAULT_MAX, 1000);
+  const f = memoize((x: number) => x);
+  for (let i = 0; i < 1500; i++) f(i);
+  const s = cacheOf(f).stats();
+  assert.ok(s.entries <= 1000, `entries ${s.entries}`);
+  assert.equal(s.evictions.size, 1500 - s.entries);
+  assert.equal(registry.get(cacheOf(f).id)?.options.max, 1000);
+});
+
+test('max bounds the entries', () => {
+  const f = memoize((x: number) => x, { max: 3 });
+  for (let i = 0; i < 10; i++) f(i);
+  assert.ok(cacheOf(f).stats().entries <= 3);
+});
+
+test('max: Infinity is unbounded and logs one warning', async () => {
+  const warnings: Error[] = [];
+  const listener = (w: Error): void => { if ((w as { code?: string }).code === 'CACHELENS_UNBOUNDED') warnings.push(w); };
+  process.on('warning', listener);
+  try {
+    const f = memoize((x: number) => x, { max: Infinity });
+    memoize((x: number) => x, { max: Infinity });
+    for (let i = 0; i < 3000; i++) f(i);
+    await settle();
+    assert.equal(cacheOf(f).stats().entries, 3000);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!.message, /unbounded/);
+  } finally {
+    process.off('warning', listener);
+  }
+});
+
+test('maxBytes bounds the approximate bytes held', () => {
+  const f = memoize((n: number) => 'x'.repeat(1000) + n, { maxBytes: '10KB', max: 10_000 });
+  for (let i = 0; i < 100; i++) f(i);
+  const s = cacheOf(f).stats();
+  assert.ok(s.bytes <= 10 * 1024 && s.bytes > 0, `bytes ${s.bytes}`);
+  assert.ok(s.entries < 100 && s.evictions.size > 0);
+});
+
+test('key: a custom key function (gets the arguments and this)', () => {
+  let calls = 0;
+  const f = memoize((user: { id: number; name: string }) => { calls++; return user.name; }, { key: (user) => user.id });
+  assert.equal(f({ id: 1, name: 'a' }), 'a');
+  assert.equal(f({ id: 1, name: 'changed' }), 'a');
+  assert.equal(calls, 1);
+  // Class instances are fine once a key says what matters.
+  class Conn { constructor(readonly url: string) {} }
+  const g = memoize((c: Conn) => c.url.length, { key: (c) => ({ url: c.url }) });
+  assert.equal(g(new Conn('ab')), 2);
+  assert.equal(cacheOf(g).stats().hits, 0);
+  g(new Conn('ab'));
+  assert.equal(cacheOf(g).stats().hits, 1);
+});
+
+test('cacheIf: results the predicate rejects are returned but not cached (sync and async)', async () => {
+  let calls = 0;
+  const f = memoize((x: number) => { calls++; return x > 0 ? [x] : []; }, { cacheIf: (rows) => rows.length > 0 });
+  f(0); f(0); f(1); f(1);
+  assert.equal(calls, 3);
+  let asyncCalls = 0;
+  const g = memoize(async (x: number) => { asyncCalls++; return x; }, { cacheIf: (v) => v !== 0 });
+  assert.equal(await g(0), 0);
+  await settle();
+  assert.equal(await g(0), 0);
+  assert.equal(await g(2), 2);
+  await settle();
+  assert.equal(await g(2), 2);
+  assert.equal(asyncCalls, 3);
+});
+
+test('staleWhileRevalidate: a stale value is served while one background refresh runs', async () => {
+  const clock = fakeClock();
+  try {
+    let version = 0;
+    const f = memoize(() => ++version, { ttl: 10, staleWhileRevalidate: 60 });
+    assert.equal(f(), 1);
+    clock.advance(10_000);
+    assert.equal(f(), 1, 'stale value served');
+    assert.equal(f(), 1, 'still stale: only one refresh is scheduled');
+    await settle();
+    assert.equal(version, 2, 'exactly one background refresh ran');
+    assert.equal(f(), 2);
+    assert.equal(cacheOf(f).stats().staleServed, 2);
+    clock.advance(70_001);
+    assert.equal(f(), 3, 'past ttl + staleWhileRevalidate the value is gone: a plain miss');
+  } finally {
+    clock.restore();
+  }
+});
+
+test('staleWhileRevalidate with an async function keeps serving the stale promise during the refresh', async () => {
+  const clock = fakeClock();
+  try {
+    let version = 0;
+    const gate = deferred<void>();
+    const f = memoize(async () => { version++; if (version === 2) await gate.promise; return version; }, { ttl: 1, staleWhileRevalidate: 10 });
+    assert.equal(await f(), 1);
+    await settle();
+    clock.advance(1000);
+    assert.equal(await f(), 1);
+    await settle();
+    assert.equal(await f(), 1, 'refresh still running: stale value');
+    gate.resolve();
+    await settle();
+    assert.equal(await f(), 2);
+  } finally {
+    clock.restore();
+  }
+});
+
+test('staleWhileRevalidate without a ttl is an OptionsError at the first call', () => {
+  const f = memoize(() => 1, { staleWhileRevalidate: 10 });
+  assert.throws(() => f(), (e: unknown) => e instanceof OptionsError && e.option === 'staleWhileRevalidate');
+});
+
+test('cacheOf: has, delete, refresh, fresh (bypass), clear, stats', async () => {
+  let calls = 0;
+  const f = memoize((x: number) => { calls++; return x * 10 + calls; });
+  const c = cacheOf(f);
+  assert.equal(f(1), 11);
+  assert.equal(await c.has(1), true);
+  assert.equal(await c.has(2), false);
+  assert.equal(c.fresh(1), 12, 'fresh calls fn');
+  assert.equal(f(1), 11, 'fresh neither read nor wrote the cache');
+  assert.equal(c.refresh(1), 13, 'refresh recomputes');
+  assert.equal(f(1), 13, 'and stores');
+  assert.equal(await c.delete(1), true);
+  assert.equal(await c.delete(1), false);
+  assert.equal(f(1), 14);
+  f(2);
+  await c.clear();
+  assert.equal(await c.has(1), false);
+  assert.equal(await c.has(2), false);
+  const s = c.stats();
+  assert.equal(s.entries, 0);
+  assert.equal(s.evictions.explicit, 3);
+  assert.equal(c.id, registry.get(c.id)?.id);
+});
+
+test('cacheOf rejects what memoize did not return, naming the fix', () => {
+  assert.throws(() => cacheOf((x: number) => x), (e: unknown) => e instanceof NotMemoizedError && e.code === 'CACHELENS_NOT_MEMOIZED');
+});
+
+test('stats: hits, misses, errors, computeMs and savedMs = mean miss latency × hits', () => {
+  const f = memoize((x: number) => { const end = performance.now() + 2; while (performance.now() < end); if (x < 0) throw new Error('neg'); return x; });
+  f(1); f(1); f(1); f(2);
+  assert.throws(() => f(-1));
+  const s = cacheOf(f).stats();
+  assert.equal(s.hits, 2);
+  assert.equal(s.misses, 3);
+  assert.equal(s.errors, 1);
+  assert.ok(s.computeMs >= 6, `computeMs ${s.computeMs}`);
+  assert.ok(Math.abs(s.savedMs - (s.computeMs / 3) * 2) < 1e-9);
+  assert.equal(s.entries, 2);
+  assert.ok(s.bytes > 0);
+});
+
+test('registry: lists functions with id, backend, options summary and location; duplicate ids get #2', async () => {
+  const seen: MemoizedInfo[] = [];
+  const off = registry.onRegister((info) => seen.push(info));
+  const a = memoize((x: number) => x, { id: 'src/dup.ts#fn', ttl: '5m' });
+  const b = memoize((x: number) => x, { id: 'src/dup.ts#fn' });
+  off();
+  memoize((x: number) => x, { id: 'src/dup.ts#after-unsubscribe' });
+  assert.deepEqual(seen.map((i) => i.id), ['src/dup.ts#fn', 'src/dup.ts#fn#2']);
+  assert.equal(cacheOf(a).id, 'src/dup.ts#fn');
+  assert.equal(cacheOf(b).id, 'src/dup.ts#fn#2');
+  const info = registry.get('src/dup.ts#fn')!;
+  assert.equal(info.backend, 'memory');
+  assert.equal(info.backendType, 'memory');
+  assert.deepEqual({ ...info.options }, { ttl: 300, max: 1000, maxBytes: null, cacheErrors: false, staleWhileRevalidate: null, key: 'arguments', cacheIf: false });
+  assert.equal(info.location?.file, 'test/unit/runtime/memoize.test.ts');
+  assert.ok((info.location?.line ?? 0) > 0);
+  assert.equal(info.health(), 'ok');
+  a(1); a(1);
+  assert.equal(info.stats().hits, 1);
+  await info.clear();
+  assert.equal(info.stats().entries, 0);
+  assert.ok(registry.list().includes(info));
+  JSON.stringify(info.options); // serializable
+});
+
+test('default ids name the file and the function', () => {
+  function getPrices() { return 1; }
+  const f = memoize(getPrices);
+  assert.equal(cacheOf(f).id.replace(/#\d+$/, ''), 'test/unit/runtime/memoize.test.ts#getPrices');
+});
+
+test('bad options are OptionsErrors naming the option, thrown by memoize itself', () => {
+  const cases: [unknown, string][] = [
+    [{ tll: 5 }, 'tll'],
+    [{ ttl: '5 minutes' }, 'ttl'],
+    [{ ttl: -1 }, 'ttl'],
+    [{ max: 0 }, 'max'],
+    [{ max: 1.5 }, 'max'],
+    [{ maxBytes: 'lots' }, 'maxBytes'],
+    [{ key: 'id' }, 'key'],
+    [{ cacheErrors: 'yes' }, 'cacheErrors'],
+    [{ cacheIf: true }, 'cacheIf'],
+    [{ id: '' }, 'id'],
+    [{ backend: 5 }, 'backend'],
+    ['ttl', 'options'],
+  ];
+  for (const [options, option] of cases) {
+    assert.throws(() => memoize((x: number) => x, options as never), (e: unknown) => e instanceof OptionsError && e.option === option && e.code === 'CACHELENS_OPTIONS', JSON.stringify(options));
+  }
+  assert.throws(() => memoize(42 as never), (e: unknown) => e instanceof OptionsError && e.option === 'fn');
+});
+
+test('the lru backend: caching, ttl by the injected clock, eviction by size', () => {
+  const clock = fakeClock();
+  try {
+    let calls = 0;
+    const f = memoize((x: number) => { calls++; return x; }, { backend: 'lru', max: 2, ttl: 1 });
+    f(1); f(1);
+    assert.equal(calls, 1);
+    f(2); f(3);
+    const s = cacheOf(f).stats();
+    assert.equal(s.entries, 2);
+    assert.equal(s.evictions.size, 1);
+    clock.advance(1001);
+    f(3);
+    assert.equal(calls, 4);
+    assert.ok(cacheOf(f).stats().evictions.expired >= 1);
+    assert.equal(registry.get(cacheOf(f).id)?.backendType, 'lru');
+    const undef = memoize(() => undefined, { backend: 'lru' });
+    undef(); undef();
+    assert.equal(cacheOf(undef).stats().hits, 1);
+  } finally {
+    clock.restore();
+  }
+});
+
+test('the lru backend refuses max: Infinity at the first call', () => {
+  const f = memoize((x: number) => x, { backend: 'lru', max: Infinity });
+  assert.throws(() => f(1), (e: unknown) => e instanceof OptionsError && e.option === 'max');
+});
