@@ -161,6 +161,7 @@ export class Reporter {
     this.#state = 'open';
     this.#attempt = 0;
     this.#seq = 0;
+    this.#paused = false; // a pause lasts as long as the connection that asked for it
     this.#sent.clear();
     this.#announced.clear();
     this.#send({ v: 1, type: 'hello', ...this.#options.identity });

@@ -178,3 +178,18 @@ describe('reporter: reconnection', () => {
     assert.equal(sockets.length, 1, 'no reconnect after stop');
   });
 });
+
+describe('reporter: pause is per connection', () => {
+  test('a reconnect starts unpaused and sends every total', () => {
+    const a = registry.add('src/a.ts#a');
+    reporter.start();
+    last().open();
+    last().receive({ v: 1, type: 'pause' });
+    a.hits = 4;
+    last().fail();
+    clock.advance(reporter.lastDelayMs);
+    last().open();
+    assert.equal(reporter.paused, false);
+    assert.equal((last().ofType('stats')[0]!.stats as { hits: number }[])[0]!.hits, 4);
+  });
+});

@@ -1,0 +1,177 @@
+/**
+ * The panel's real bundle (dist/webview) in a real browser, under the same Content Security Policy
+ * the extension sets, with `acquireVsCodeApi` provided by the page as VS Code does. Checks what the
+ * panel shows for the host's messages, what it sends back, that its state survives a reload, and
+ * that nothing breaks the CSP.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import type { FunctionRow, LiveSnapshot, ProcessFunctionRow, ProcessRow } from '../../../protocol/panel.js';
+import { launchChromium } from '../../harness/browser';
+
+const BUNDLE = path.resolve(__dirname, '../../../dist/webview');
+const NONCE = 'test-nonce-123';
+
+const counters = (hits: number, misses: number) => ({
+  hits, misses, errors: 0, evictionsSize: 0, evictionsExpired: 0, evictionsExplicit: 0, computeMs: misses * 20, savedMs: hits * 20,
+  staleServed: 0, backendErrors: 0, entries: misses, bytes: misses * 100,
+});
+const fn = (id: string, hits: number, misses: number, line: number): FunctionRow => ({
+  id, backend: 'memory', backendType: 'memory', processes: 2, health: 'ok', location: { file: 'src/app.ts', line }, ...counters(hits, misses),
+});
+const proc = (key: string, pid: number, connected: boolean): ProcessRow => ({
+  key, pid, app: 'shop', hostname: 'box', runtime: 'cachelens-js', runtimeVersion: '0.1.0', startedAt: 1, connected, functions: 3, totals: counters(10, 2),
+});
+const breakdown = (key: string, pid: number, hits: number): ProcessFunctionRow => ({ key, pid, app: 'shop', connected: true, health: 'ok', ...counters(hits, 1) });
+const snapshot = (at: number, over: Partial<LiveSnapshot> = {}): LiveSnapshot => ({
+  at, server: 'listening',
+  processes: [proc('p1', 101, true), proc('p2', 102, false)],
+  functions: [fn('src/app.ts#prices', 900, 100, 10), fn('src/app.ts#users', 50, 50, 20), fn('src/app.ts#zones', 10, 300, 30)],
+  breakdown: [], workspaceFunctions: [], ...over,
+});
+
+let server: Server;
+let base: string;
+let browser: Browser;
+
+function page(savedState: unknown): string {
+  const csp = `default-src 'none'; style-src ${base} 'nonce-${NONCE}'; script-src 'nonce-${NONCE}'; font-src ${base}; img-src ${base} data:;`;
+  return `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<style nonce="${NONCE}">body { --vscode-foreground: #ccc; --vscode-editor-background: #1e1e1e; --vscode-charts-green: #89d185; --vscode-charts-red: #f14c4c; }</style>
+<script nonce="${NONCE}">
+  window.__posted = []; window.__state = ${JSON.stringify(savedState ?? null)}; window.__violations = [];
+  document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));
+  window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), getState: () => window.__state, setState: (s) => { window.__state = s; } });
+</script></head><body class="vscode-dark">
+<h1 id="title">CacheLens</h1><p id="status" role="status">Loading…</p>
+<script nonce="${NONCE}" src="${base}/bundle/main.js"></script></body></html>`;
+}
+
+let saved: unknown = null;
+before(async () => {
+  if (!fs.existsSync(path.join(BUNDLE, 'main.js'))) assert.fail('dist/webview/main.js is missing: run `npm run compile` first');
+  server = createServer((req, res) => {
+    const url = req.url ?? '/';
+    if (url.startsWith('/bundle/')) {
+      const file = path.join(BUNDLE, path.basename(url.split('?')[0]!));
+      if (!fs.existsSync(file)) {
+        res.writeHead(404).end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': file.endsWith('.js') ? 'text/javascript' : 'font/ttf' }).end(fs.readFileSync(file));
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/html' }).end(page(saved));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+/** What the test page defines (the test project has no DOM types). */
+interface PageGlobals {
+  __posted: { type: string }[];
+  document: { querySelectorAll(selector: string): { length: number } };
+}
+const posted = (p: Page) => p.evaluate<unknown[]>('window.__posted');
+const send = (p: Page, message: unknown) => p.evaluate(`window.postMessage(${JSON.stringify(message)}, '*')`);
+const rowIds = (p: Page) => p.$$eval('#functions tbody tr', (rows) => rows.map((r) => r.getAttribute('data-id')));
+
+describe('the panel in a browser', () => {
+  test('shows live rows, sorts, filters, selects, sends actions, keeps its state over a reload, within the CSP', async () => {
+    const p = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    const errors: string[] = [];
+    p.on('pageerror', (e) => errors.push(e.message));
+    p.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    await p.goto(base);
+    await p.waitForFunction(() => (globalThis as unknown as PageGlobals).__posted.some((m) => m.type === 'ready'));
+    assert.equal(await p.textContent('#title'), 'CacheLens');
+
+    await send(p, { v: 1, type: 'update', state: snapshot(1000) });
+    await p.waitForSelector('#functions tbody tr[data-id="src/app.ts#prices"]');
+    assert.deepEqual(await rowIds(p), ['src/app.ts#prices', 'src/app.ts#users', 'src/app.ts#zones'], 'by hits, largest first');
+    assert.equal(await p.getAttribute('tr[data-id="src/app.ts#prices"] td[data-col="hits"]', 'data-value'), '900');
+    assert.equal(await p.textContent('tr[data-id="src/app.ts#prices"] td[data-col="ratio"]'), '90%');
+    assert.match((await p.textContent('#status')) ?? '', /^1 process connected, 1 gone · 3 cached functions$/);
+    assert.equal(await p.getAttribute('#status', 'data-processes'), '1');
+    assert.ok(await p.isVisible('#live'));
+    assert.ok(await p.isHidden('#empty'));
+
+    await p.click('#functions th[data-col="misses"] button');
+    assert.deepEqual(await rowIds(p), ['src/app.ts#zones', 'src/app.ts#prices', 'src/app.ts#users']);
+    assert.equal(await p.getAttribute('#functions th[data-col="misses"]', 'aria-sort'), 'descending');
+
+    await p.fill('#filter', 'USERS');
+    await p.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelectorAll('#functions tbody tr').length === 1);
+    await p.fill('#filter', '');
+    await p.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelectorAll('#functions tbody tr').length === 3);
+
+    // Keyboard: a focused row is selected with Enter.
+    await p.focus('tr[data-id="src/app.ts#users"]');
+    await p.keyboard.press('Enter');
+    await p.waitForSelector('tr[data-id="src/app.ts#users"][aria-selected="true"]');
+    assert.match((await p.textContent('#chart-title')) ?? '', /src\/app\.ts#users/);
+    await send(p, { v: 1, type: 'update', state: snapshot(1250, { breakdown: [breakdown('p1', 101, 30), breakdown('p2', 102, 20)] }) });
+    await p.waitForSelector('#breakdown tbody tr[data-process="p2"]');
+    assert.ok(await p.$('#chart canvas'), 'the chart is drawn');
+
+    await p.click('tr[data-id="src/app.ts#prices"] button[data-action="open"]');
+    await p.click('tr[data-id="src/app.ts#zones"] button[data-action="clear"]');
+    await p.click('#processes tr[data-process="p1"] button[data-action="clear-process"]');
+    assert.ok(await p.isDisabled('#processes tr[data-process="p2"] button[data-action="clear-process"]'), 'a gone process cannot be cleared');
+    const sent = (await posted(p)) as { type: string }[];
+    assert.deepEqual(sent.filter((m) => m.type !== 'ready'), [
+      { v: 1, type: 'select', id: 'src/app.ts#users' },
+      { v: 1, type: 'open', file: 'src/app.ts', line: 10 },
+      { v: 1, type: 'clear', id: 'src/app.ts#zones' },
+      { v: 1, type: 'clear', process: 'p1' },
+    ]);
+
+    // A message that is not the host's is ignored.
+    await send(p, { v: 1, type: 'update', state: { nonsense: true } });
+    await send(p, { type: 'notice', text: 'no version' });
+    assert.equal((await rowIds(p)).length, 3);
+    await send(p, { v: 1, type: 'notice', level: 'info', text: 'Cleared the cache of src/app.ts#zones in 1 process.' });
+    await p.waitForSelector('#notice:not([hidden])');
+
+    await p.fill('#filter', 'prices');
+    saved = await p.evaluate<unknown>('window.__state');
+    assert.ok(saved);
+    await p.reload();
+    await p.waitForSelector('#functions tbody tr[data-id="src/app.ts#prices"]');
+    assert.equal(await p.inputValue('#filter'), 'prices', 'the filter survives a reload');
+    assert.deepEqual(await rowIds(p), ['src/app.ts#prices'], 'the last figures show before the host speaks');
+    await p.screenshot({ path: path.resolve(__dirname, '../../../out/panel-preview.png'), fullPage: true });
+
+    const violations = await p.evaluate<string[]>('window.__violations');
+    assert.deepEqual(violations, [], 'nothing violates the Content Security Policy');
+    assert.deepEqual(errors, []);
+    await p.close();
+  });
+
+  test('the empty state teaches how to start a process and lists the workspace\'s cached functions', async () => {
+    saved = null;
+    const p = await browser.newPage();
+    await p.goto(base);
+    await send(p, { v: 1, type: 'update', state: snapshot(1, { processes: [], functions: [], server: 'stopped', workspaceFunctions: [{ id: 'src/a.ts#f', file: 'src/a.ts', line: 3 }] }) });
+    await p.waitForSelector('#empty:not([hidden])');
+    assert.ok(await p.isHidden('#live'));
+    assert.match((await p.textContent('#empty')) ?? '', /already carries CACHELENS_ENDPOINT/);
+    assert.ok(await p.isVisible('#server-stopped'));
+    await p.click('#workspace-functions button[data-action="open"]');
+    await p.click('button[data-action="start-server"]');
+    const sent = (await posted(p)) as { type: string }[];
+    assert.deepEqual(sent.filter((m) => m.type !== 'ready'), [{ v: 1, type: 'open', file: 'src/a.ts', line: 3 }, { v: 1, type: 'start-server' }]);
+    await p.close();
+  });
+});
