@@ -3,6 +3,7 @@
  * (`id: "src/prices.ts#getPrices"`). Pure (no vscode): the inline hints and the panel's empty
  * state both use it, and it is tested under plain Node.
  */
+import { toLineCharacter } from '../../codemod/src/edits.js';
 
 export interface CachedFunctionMatch {
   id: string;
@@ -18,31 +19,19 @@ const MAX_LOOKBACK = 20_000;
 
 /** Every cached function id in `text`, with the line its hint belongs on. */
 export function findCachedFunctions(text: string): CachedFunctionMatch[] {
-  const lineStarts = [0];
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) lineStarts.push(i + 1);
-  const lineOf = (offset: number): number => {
-    let lo = 0;
-    let hi = lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (lineStarts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
-  };
   const found: CachedFunctionMatch[] = [];
   for (const match of text.matchAll(ID_OPTION)) {
     const offset = match.index;
     const call = callOpening(text, offset);
-    found.push({ id: match[2]!, idLine: lineOf(offset), line: lineOf(call ?? offset) });
+    found.push({ id: match[2]!, idLine: toLineCharacter(text, offset).line, line: toLineCharacter(text, call ?? offset).line });
   }
   return found;
 }
 
 /**
  * Walks back from the `id` option to the bracket that opens the call holding the options object:
- * the first unbalanced opener is the options' `{`, the second is the call's `(`. Returns the offset
- * of the line's first token before that `(` (the `memoize` or `@memoize`), or undefined.
+ * the first unbalanced opener is the options' `{`, the second is the call's `(` (of `memoize(` or
+ * `@memoize(`). Returns that `(`'s offset, or undefined when the shape is not a call.
  */
 function callOpening(text: string, from: number): number | undefined {
   const stack: string[] = [];
