@@ -107,7 +107,7 @@ describe('cachelens cache / uncache (CLI)', () => {
     const standard = workspace({ 'package.json': PACKAGE, 'tsconfig.json': '{ "compilerOptions": { "experimentalDecorators": false } }', 'src/tokens.ts': method });
     const done = await cli(standard, 'cache', 'src/tokens.ts:2', '--ttl', '5m');
     assert.equal(done.code, 0, done.stderr);
-    assert.match(readFileSync(join(standard, 'src/tokens.ts'), 'utf8'), / {2}@memoize\(\{ id: "src\/tokens\.ts#Tokens\.#decode", ttl: "5m" \}\)\n  #decode/);
+    assert.match(readFileSync(join(standard, 'src/tokens.ts'), 'utf8'), / {2}@memoize\(\{ id: "src\/tokens\.ts#Tokens\.#decode", ttl: "5m" \}\)\n {2}#decode/);
 
     const oldTypeScript = workspace({ 'package.json': PACKAGE, 'node_modules/typescript/package.json': '{ "version": "4.9.5" }', 'src/tokens.ts': method.replace('#decode', 'decode') });
     const none = await cli(oldTypeScript, 'cache', 'src/tokens.ts:2');
