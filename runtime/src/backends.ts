@@ -14,12 +14,20 @@ import type { StoreFactory } from './stores/types.js';
 const factories = new Map<string, StoreFactory>();
 
 /** Lazily loaded backend types and their modules (relative to this file). */
-const lazyTypes: Readonly<Record<string, { module: string }>> = {
+const lazyTypes: Record<string, { module: string }> = {
   redis: { module: './stores/redis.js' },
   memcached: { module: './stores/memcached.js' },
   disk: { module: './stores/disk.js' },
   tiered: { module: './stores/tiered.js' },
 };
+
+/**
+ * Maps a type to a module loaded on first use (path relative to this file, or absolute).
+ * Internal: the built-in remote types are declared above; tests use it to exercise the loader.
+ */
+export function defineLazyBackendType(type: string, module: string): void {
+  lazyTypes[type] = { module };
+}
 
 /** Built-in in-process types (synchronous stores). */
 export const BUILTIN_TYPES: readonly string[] = ['memory', 'lru'];

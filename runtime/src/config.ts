@@ -145,6 +145,8 @@ function checkCommon(o: Record<string, unknown>, at: string, file: string): void
   }
 }
 
+const MEMORY_KEYS = ['type', 'max', 'maxBytes', 'ttl', 'policy'];
+const LRU_KEYS = ['type', 'max', 'maxBytes', 'ttl'];
 const DEFAULT_KEYS = new Set(['backend', 'ttl', 'max', 'maxBytes', 'cacheErrors', 'staleWhileRevalidate']);
 
 function validate(data: unknown, file: string): CacheLensConfig {
@@ -164,6 +166,10 @@ function validate(data: unknown, file: string): CacheLensConfig {
         throw new ConfigError(file, `${at}.type`, `expected a backend type string ("memory", "lru", "redis", "memcached", "disk", "tiered"), got ${entry.type === undefined ? 'nothing' : describe(entry.type)}`);
       }
       if (BUILTIN_TYPES.includes(entry.type)) {
+        const allowed = entry.type === 'memory' ? MEMORY_KEYS : LRU_KEYS;
+        for (const k of Object.keys(entry)) {
+          if (!allowed.includes(k)) throw new ConfigError(file, jsonPath(at, k), `unknown option of a "${entry.type}" backend; expected ${allowed.join(', ')}`);
+        }
         checkCommon(entry, at, file);
         if (entry.type === 'memory' && entry.policy !== undefined && entry.policy !== 'adaptive' && entry.policy !== 'lru') {
           throw new ConfigError(file, `${at}.policy`, `expected "adaptive" or "lru", got ${describe(entry.policy)}`);

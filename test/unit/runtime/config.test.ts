@@ -1,0 +1,144 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Ajv from 'ajv';
+import {
+  memoize, cacheOf, registry, findConfigFile, loadConfigFile, reloadConfig, ConfigError, BackendError, CONFIG_FILE_NAME,
+} from '../../../runtime/src/index.js';
+
+const schema = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../runtime/schema/cachelens.config.schema.json'), 'utf8')) as object;
+const validateBySchema = new Ajv({ allErrors: true, strict: false }).compile(schema);
+
+function tempConfig(content: unknown): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cachelens-config-'));
+  const file = path.join(dir, CONFIG_FILE_NAME);
+  fs.writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
+  return file;
+}
+
+/** Runs `body` with CACHELENS_CONFIG pointing at `file` (the process config re-read), then restores. */
+function withConfig(file: string, body: () => void | Promise<void>): Promise<void> {
+  const previous = process.env.CACHELENS_CONFIG;
+  process.env.CACHELENS_CONFIG = file;
+  reloadConfig();
+  return Promise.resolve(body()).finally(() => {
+    if (previous === undefined) delete process.env.CACHELENS_CONFIG;
+    else process.env.CACHELENS_CONFIG = previous;
+    reloadConfig();
+  });
+}
+
+test('the config file is found from the working directory upwards; CACHELENS_CONFIG wins', () => {
+  const file = tempConfig({});
+  const nested = path.join(path.dirname(file), 'a', 'b');
+  fs.mkdirSync(nested, { recursive: true });
+  assert.equal(findConfigFile(nested, {}), file);
+  assert.equal(findConfigFile(nested, { CACHELENS_CONFIG: '../../other.json' }), path.join(path.dirname(file), 'other.json'));
+  assert.equal(findConfigFile(fs.mkdtempSync(path.join(os.tmpdir(), 'cachelens-none-')), {}), undefined);
+});
+
+test('${VAR} and ${VAR:-default} are interpolated in every string', () => {
+  const file = tempConfig({
+    defaults: { ttl: '${TTL:-5m}', backend: 'shared' },
+    backends: { shared: { type: 'redis', url: 'redis://${REDIS_HOST}:${REDIS_PORT:-6379}/0', keyPrefix: '${PREFIX:-}app:' } },
+  });
+  const config = loadConfigFile(file, { REDIS_HOST: 'cache.internal', PREFIX: '' });
+  assert.equal(config.defaults.ttl, '5m');
+  assert.equal(config.backends.shared!.url, 'redis://cache.internal:6379/0');
+  assert.equal(config.backends.shared!.keyPrefix, 'app:');
+  assert.equal(loadConfigFile(file, { REDIS_HOST: 'h', REDIS_PORT: '7000', TTL: '10s' }).backends.shared!.url, 'redis://h:7000/0');
+  assert.throws(() => loadConfigFile(file, {}), (e: unknown) =>
+    e instanceof ConfigError && e.jsonPath === '$.backends.shared.url' && /REDIS_HOST is not set/.test(e.message) && e.file === file);
+});
+
+const invalid: [string, unknown, string, RegExp][] = [
+  ['not JSON', '{ "defaults": ', '$', /not valid JSON/],
+  ['not an object', [1], '$', /expected an object/],
+  ['an unknown top-level property', { default: {} }, '$.default', /unknown property/],
+  ['a backend without type', { backends: { shared: { url: 'x' } } }, '$.backends.shared.type', /expected a backend type/],
+  ['a backend that is not an object', { backends: { shared: 'redis' } }, '$.backends.shared', /expected an object/],
+  ['a bad ttl', { defaults: { ttl: '5 minutes' } }, '$.defaults.ttl', /duration string/],
+  ['a bad max', { backends: { m: { type: 'memory', max: 0 } } }, '$.backends.m.max', /integer >= 1/],
+  ['a bad maxBytes', { backends: { m: { type: 'lru', maxBytes: 'big' } } }, '$.backends.m.maxBytes', /size string/],
+  ['an unknown memory option', { backends: { m: { type: 'memory', size: 5 } } }, '$.backends.m.size', /unknown option/],
+  ['a bad policy', { backends: { m: { type: 'memory', policy: 'lfu' } } }, '$.backends.m.policy', /"adaptive" or "lru"/],
+  ['a default backend that does not exist', { defaults: { backend: 'nope' } }, '$.defaults.backend', /neither a key of "backends"/],
+  ['an unknown default', { defaults: { timeout: 5 } }, '$.defaults.timeout', /unknown property/],
+  ['a non-boolean cacheErrors', { defaults: { cacheErrors: 'yes' } }, '$.defaults.cacheErrors', /true or false/],
+];
+
+for (const [label, content, jsonPath, message] of invalid) {
+  test(`invalid config (${label}): ConfigError naming the file, ${jsonPath} and what is expected; the schema agrees`, () => {
+    const file = tempConfig(content);
+    assert.throws(() => loadConfigFile(file, {}), (e: unknown) => {
+      assert.ok(e instanceof ConfigError, String(e));
+      assert.equal(e.code, 'CACHELENS_CONFIG');
+      assert.equal(e.file, file);
+      assert.equal(e.jsonPath, jsonPath);
+      assert.match(e.message, message);
+      assert.ok(e.message.includes(file) && e.message.includes(jsonPath));
+      return true;
+    });
+    // The cross-field rule (defaults.backend must name a backend) is beyond JSON Schema.
+    if (typeof content !== 'string' && jsonPath !== '$.defaults.backend') assert.equal(validateBySchema(content), false, 'the schema rejects it too');
+  });
+}
+
+test('a valid config passes both the validator and the JSON Schema', () => {
+  const content = {
+    $schema: './node_modules/cachelens/schema/cachelens.config.schema.json',
+    defaults: { backend: 'memory', ttl: '5m', max: 500, cacheErrors: false, staleWhileRevalidate: 30 },
+    backends: {
+      memory: { type: 'memory', max: 10000, policy: 'lru' },
+      strict: { type: 'lru', max: 50, maxBytes: '1MB', ttl: 10 },
+      shared: { type: 'redis', url: '${REDIS_URL:-redis://127.0.0.1:6379/0}', keyPrefix: 'myapp:' },
+      'local-disk': { type: 'disk', path: '.cache/cachelens', maxBytes: '1GB' },
+    },
+  };
+  assert.equal(validateBySchema(content), true, JSON.stringify(validateBySchema.errors));
+  const config = loadConfigFile(tempConfig(content), {});
+  assert.equal(config.backends.strict!.type, 'lru');
+});
+
+test('memoize uses the config: defaults, named backends and their bounds', async () => {
+  const file = tempConfig({
+    defaults: { ttl: '2m', backend: 'small' },
+    backends: { small: { type: 'memory', max: 2 }, tiny: { type: 'lru', max: 1 } },
+  });
+  await withConfig(file, () => {
+    const f = memoize((x: number) => x);
+    for (let i = 0; i < 5; i++) f(i);
+    const info = registry.get(cacheOf(f).id)!;
+    assert.equal(info.backend, 'small');
+    assert.equal(info.backendType, 'memory');
+    assert.equal(info.options.ttl, 120);
+    assert.equal(info.options.max, 2);
+    assert.ok(info.stats().entries <= 2);
+    const g = memoize((x: number) => x, { backend: 'tiny', ttl: 5, max: 3 });
+    const gi = registry.get(cacheOf(g).id)!;
+    assert.deepEqual([gi.backendType, gi.options.ttl, gi.options.max], ['lru', 5, 3], 'function options win over the config');
+  });
+});
+
+test('an invalid config file is one ConfigError at the first call (not at memoize()), on every call', async () => {
+  const file = tempConfig({ defaults: { ttl: 'soon' } });
+  await withConfig(file, () => {
+    let calls = 0;
+    const f = memoize((x: number) => { calls++; return x; });
+    const isConfigError = (e: unknown): boolean => e instanceof ConfigError && e.jsonPath === '$.defaults.ttl';
+    assert.throws(() => f(1), isConfigError);
+    assert.throws(() => f(1), isConfigError);
+    assert.equal(calls, 0);
+    assert.equal(registry.get(cacheOf(f).id)?.health(), 'degraded');
+  });
+});
+
+test('an unknown backend name is a BackendError at the first call, listing the config backends', async () => {
+  const file = tempConfig({ backends: { shared: { type: 'memory' } } });
+  await withConfig(file, () => {
+    const f = memoize((x: number) => x, { backend: 'sharde' });
+    assert.throws(() => f(1), (e: unknown) => e instanceof BackendError && e.backend === 'sharde' && /shared/.test(e.message) && e.message.includes(file));
+  });
+});

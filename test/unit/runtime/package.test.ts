@@ -1,0 +1,60 @@
+// The packaging contract: the BUILT package, packed as npm would publish it, works from both
+// module systems, ships its JSON Schema and typings, and is one module instance for both.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const root = path.resolve(__dirname, '../../..');
+const runtimeDir = path.join(root, 'runtime');
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+
+test('npm pack of the built runtime: require and import both work, share one registry, and ship schema + typings', () => {
+  execFileSync(npm, ['run', 'build', '-w', 'cachelens'], { cwd: root, stdio: 'pipe' });
+  const app = fs.mkdtempSync(path.join(os.tmpdir(), 'cachelens-pack-'));
+  const tarball = execFileSync(npm, ['pack', '--pack-destination', app, '--silent'], { cwd: runtimeDir, encoding: 'utf8' }).trim().split('\n').pop()!;
+  const installed = path.join(app, 'node_modules', 'cachelens');
+  fs.mkdirSync(installed, { recursive: true });
+  execFileSync('tar', ['-xzf', path.join(app, tarball), '-C', installed, '--strip-components=1']);
+
+  const files = execFileSync('find', ['.', '-type', 'f'], { cwd: installed, encoding: 'utf8' }).split('\n').filter(Boolean);
+  for (const required of ['./package.json', './dist/cjs/index.js', './dist/cjs/index.d.ts', './dist/esm/index.mjs', './dist/esm/index.d.mts', './schema/cachelens.config.schema.json']) {
+    assert.ok(files.includes(required), `${required} is in the package`);
+  }
+  assert.ok(!files.some((f) => f.startsWith('./src/') || f.endsWith('.ts.map') || f.endsWith('.tsbuildinfo')), 'no sources or build state in the package');
+
+  // The package's dependencies, linked from this checkout (the test stays offline).
+  const pkg = JSON.parse(fs.readFileSync(path.join(installed, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+  for (const dep of Object.keys(pkg.dependencies ?? {})) {
+    const target = [path.join(runtimeDir, 'node_modules', dep), path.join(root, 'node_modules', dep)].find((dir) => fs.existsSync(dir));
+    assert.ok(target !== undefined, `dependency ${dep} is installed in this checkout`);
+    const link = path.join(app, 'node_modules', dep);
+    fs.mkdirSync(path.dirname(link), { recursive: true });
+    if (!fs.existsSync(link)) fs.symlinkSync(target, link, 'dir');
+  }
+
+  const cjs = `
+    const { memoize, cacheOf, registry } = require('cachelens');
+    let calls = 0;
+    const f = memoize((x) => { calls++; return x * 2; }, { id: 'app#double' });
+    f(2); f(2);
+    process.stdout.write(JSON.stringify({ value: f(2), calls, hits: cacheOf(f).stats().hits, listed: registry.get('app#double') !== undefined }));`;
+  assert.deepEqual(JSON.parse(execFileSync(process.execPath, ['-e', cjs], { cwd: app, encoding: 'utf8' })), { value: 4, calls: 1, hits: 2, listed: true });
+
+  const esm = `
+    import { memoize, registry, CacheKeyError } from 'cachelens';
+    import { createRequire } from 'node:module';
+    const required = createRequire(import.meta.url)('cachelens');
+    const f = memoize(async (x) => x + 1, { id: 'app#inc' });
+    await f(1);
+    let keyError = false;
+    try { memoize((fn) => 1)(() => 0); } catch (e) { keyError = e instanceof CacheKeyError && e instanceof required.CacheKeyError; }
+    process.stdout.write(JSON.stringify({ value: await f(1), sameRegistry: required.registry === registry, seenByCjs: required.registry.get('app#inc') !== undefined, keyError }));`;
+  assert.deepEqual(JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', esm], { cwd: app, encoding: 'utf8' })),
+    { value: 2, sameRegistry: true, seenByCjs: true, keyError: true });
+
+  const schema = JSON.parse(fs.readFileSync(path.join(installed, 'schema', 'cachelens.config.schema.json'), 'utf8')) as { title?: string };
+  assert.match(schema.title ?? '', /cachelens\.config\.json/);
+});

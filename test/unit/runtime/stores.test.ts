@@ -1,0 +1,80 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { MemoryStore, LruStore, MISS, type EvictionCause, type StoreContext } from '../../../runtime/src/index.js';
+
+function context(): { ctx: StoreContext; events: [EvictionCause, number, number][]; advance(ms: number): void } {
+  let t = 5000;
+  const events: [EvictionCause, number, number][] = [];
+  return { ctx: { namespace: 'ns', now: () => t, events: { evicted: (c, n, b) => { events.push([c, n, b]); } } }, events, advance: (ms) => { t += ms; } };
+}
+
+test('MemoryStore: get/set/has/delete/clear, undefined values, entries and bytes, eviction events by cause', () => {
+  const { ctx, events, advance } = context();
+  const s = new MemoryStore({ max: 100 }, ctx);
+  assert.equal(s.get('a'), MISS);
+  s.set('a', undefined, { bytes: 10 });
+  s.set(1, 'one', { bytes: 20, ttlMs: 100 });
+  assert.equal(s.get('a'), undefined);
+  assert.equal(s.get(1), 'one');
+  assert.equal(s.get('1'), MISS, 'number and string keys differ');
+  assert.deepEqual([s.size, s.bytes], [2, 30]);
+  s.set('a', 'again', { bytes: 5 });
+  assert.deepEqual([s.size, s.bytes], [2, 25], 'replacing is not an eviction');
+  advance(100);
+  assert.equal(s.has(1), false);
+  assert.equal(s.size, 1, 'size drops expired entries');
+  assert.equal(s.delete('a'), true);
+  assert.equal(s.delete('a'), false);
+  s.set('x', 1, {});
+  s.set('y', 2, {});
+  s.clear();
+  assert.deepEqual(events, [['expired', 1, 20], ['explicit', 1, 5], ['explicit', 2, 0]]);
+  assert.deepEqual([s.size, s.bytes], [0, 0]);
+});
+
+test('MemoryStore: the policy keeps it within max; hits reach the policy (the recently read entry survives under lru)', () => {
+  const { ctx, events } = context();
+  const s = new MemoryStore({ max: 3, policy: 'lru' }, ctx);
+  s.set('a', 1, {}); s.set('b', 2, {}); s.set('c', 3, {});
+  assert.equal(s.get('a'), 1); // replayed into the policy before the next insertion
+  s.set('d', 4, {});
+  assert.equal(s.size, 3);
+  assert.equal(s.has('a'), true, 'a was read, so b (least recently used) left');
+  assert.equal(s.has('b'), false);
+  assert.deepEqual(events, [['size', 1, 0]]);
+  for (let i = 0; i < 1000; i++) s.set(`k${i}`, i, {});
+  assert.equal(s.size, 3);
+});
+
+test('MemoryStore: maxBytes evicts the oldest insertions first, and refuses a value larger than the bound', () => {
+  const { ctx, events } = context();
+  const s = new MemoryStore({ max: 100, maxBytes: 100 }, ctx);
+  s.set('a', 1, { bytes: 40 }); s.set('b', 2, { bytes: 40 }); s.set('c', 3, { bytes: 40 });
+  assert.deepEqual([s.has('a'), s.has('b'), s.has('c'), s.bytes], [false, true, true, 80]);
+  s.set('huge', 4, { bytes: 1000 });
+  assert.ok(s.bytes <= 100);
+  assert.equal(s.has('huge'), false);
+  assert.deepEqual(events.map((e) => e[0]), ['size', 'size']);
+});
+
+test('MemoryStore: max Infinity is unbounded', () => {
+  const { ctx } = context();
+  const s = new MemoryStore({ max: Infinity }, ctx);
+  for (let i = 0; i < 5000; i++) s.set(i, i, {});
+  assert.equal(s.size, 5000);
+});
+
+test('LruStore: lru order, ttl with the injected clock, maxBytes, eviction causes', () => {
+  const { ctx, events, advance } = context();
+  const s = new LruStore({ max: 2, maxBytes: 100 }, ctx);
+  s.set('a', 1, { bytes: 10 }); s.set('b', 2, { bytes: 10, ttlMs: 50 });
+  s.get('a');
+  s.set('c', undefined, { bytes: 10 });
+  assert.deepEqual([s.has('a'), s.has('b'), s.get('c')], [true, false, undefined]);
+  assert.equal(s.bytes, 20);
+  s.set('d', 1, { bytes: 10, ttlMs: 10 });
+  advance(11);
+  assert.equal(s.get('d'), MISS);
+  assert.equal(s.delete('c'), true);
+  assert.deepEqual(events.map((e) => e[0]), ['size', 'size', 'expired', 'explicit']);
+});
