@@ -67,7 +67,7 @@ const codemod = tsxRequire('../extension/codemod/src/index.ts', import.meta.url)
 const base = generate();
 const lineCount = base.split('\n').length;
 const functions = (base.match(/^export async function /gm) ?? []).length;
-const methods = (base.match(/^  async /gm) ?? []).length;
+const methods = (base.match(/^ {2}async /gm) ?? []).length;
 const input = (text, target = 'async totals(') => ({
   text,
   fileName: 'src/report.ts',
