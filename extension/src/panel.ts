@@ -13,6 +13,8 @@ export interface PanelFeed {
 
 /** Most updates a second sent to the webview. */
 const UPDATE_INTERVAL_MS = 250;
+/** Updates are sent at least this often while visible, so the chart's time axis moves (and shows idle time as zero). */
+const HEARTBEAT_MS = 1000;
 
 /**
  * The CacheLens webview panel: one instance, revealed when asked for again, restored after a
@@ -27,6 +29,7 @@ export class CachePanel implements vscode.Disposable {
   private feed: PanelFeed | undefined;
   private selected: string | null = null;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private heartbeat: ReturnType<typeof setInterval> | undefined;
   private dirty = false;
 
   constructor(
@@ -72,9 +75,12 @@ export class CachePanel implements vscode.Disposable {
     panel.webview.html = this.html(panel.webview);
     panel.webview.onDidReceiveMessage((raw: unknown) => void this.receive(raw), undefined, this.panelDisposables);
     panel.onDidChangeViewState((e) => e.webviewPanel.visible && this.scheduleUpdate(), undefined, this.panelDisposables);
+    this.heartbeat ??= setInterval(() => this.scheduleUpdate(), HEARTBEAT_MS);
     panel.onDidDispose(
       () => {
         this.panel = undefined;
+        clearInterval(this.heartbeat);
+        this.heartbeat = undefined;
         for (const d of this.panelDisposables.splice(0)) d.dispose();
       },
       undefined,
@@ -143,6 +149,7 @@ export class CachePanel implements vscode.Disposable {
 
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
+    clearInterval(this.heartbeat);
     this.panel?.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
   }

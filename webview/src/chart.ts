@@ -5,6 +5,9 @@
 import uPlot from 'uplot';
 import type { SeriesPoint } from './state.js';
 
+/** The chart's time window, in seconds. */
+const WINDOW_SECONDS = 60;
+
 function themeColor(name: string, fallback: string): string {
   const value = getComputedStyle(document.body).getPropertyValue(name).trim();
   return value || fallback;
@@ -41,7 +44,11 @@ export class CallsChart {
         height: 180,
         legend: { show: true },
         cursor: { drag: { x: false, y: false } },
-        scales: { y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
+        // The last minute, ending at the newest point, whatever the number of points.
+        scales: {
+          x: { time: true, range: (_u, _min, max) => [max - WINDOW_SECONDS, max] },
+          y: { range: (_u, _min, max) => [0, Math.max(1, max)] },
+        },
         axes: [axis, { ...axis, label: 'calls/s' }],
         series: [
           {},

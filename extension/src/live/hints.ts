@@ -20,7 +20,10 @@ export class InlineHints implements vscode.Disposable {
   readonly #scans = new WeakMap<vscode.TextDocument, { version: number; matches: CachedFunctionMatch[] }>();
   #pending: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly rows: () => ReadonlyMap<string, FunctionRow>) {
+  constructor(
+    private readonly rows: () => ReadonlyMap<string, FunctionRow>,
+    private readonly log: (line: string) => void,
+  ) {
     this.#disposables.push(
       vscode.window.onDidChangeVisibleTextEditors(() => this.schedule(0)),
       vscode.workspace.onDidChangeTextDocument((e) => {
@@ -37,7 +40,11 @@ export class InlineHints implements vscode.Disposable {
     if (this.#pending) return;
     this.#pending = setTimeout(() => {
       this.#pending = undefined;
-      this.refresh();
+      try {
+        this.refresh();
+      } catch (error) {
+        this.log(`[hints] ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+      }
     }, delayMs);
   }
 

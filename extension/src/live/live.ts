@@ -32,7 +32,7 @@ export class LiveController implements PanelFeed, vscode.Disposable {
     private readonly context: vscode.ExtensionContext,
     private readonly output: vscode.OutputChannel,
   ) {
-    this.#hints = new InlineHints(() => this.#functionRows());
+    this.#hints = new InlineHints(() => this.#functionRows(), (line) => this.output.appendLine(line));
     this.#disposables.push(
       this.#statusBar,
       this.#hints,
