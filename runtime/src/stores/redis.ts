@@ -1,0 +1,473 @@
+/**
+ * The Redis store (ioredis, loaded on first use): standalone, Cluster or Sentinel.
+ *
+ * - Keys: `keyPrefix + functionId + ':' + generation + ':' + key` (see `remote/keys.ts`), TTL on
+ *   the server with `PX`.
+ * - Clearing a function: `INCR` of its generation counter plus a pub/sub message, so every process
+ *   switches to the new generation at once (and re-reads the counter every `generationRefreshMs`
+ *   in the background in case a message was missed). No `KEYS`, no `SCAN`.
+ * - Fail open: `commandTimeoutMs` bounds every command, no offline queue (a command while
+ *   disconnected fails at once), and a circuit breaker skips the server after repeated failures.
+ *   Every failure is reported through `events.backendError` and answered as a miss / dropped write.
+ * - Auto-pipelining: concurrent commands of one tick go out in one write.
+ * - Cross-process stampede protection: `lock(key, ttlMs)` (SET NX PX + compare-and-delete).
+ *
+ * One connection (and one subscriber connection) per backend config object is shared by every
+ * function's store; it closes when the last store closes.
+ */
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
+import { MISS } from './types.js';
+import type { AsyncStore, BackendConfig, BackendHealth, Miss, SetOptions, StoreContext, StoreEvents, StoreFactory, StoreLock } from './types.js';
+import { createCodec, type Codec, type SerializeOptions } from './serialize.js';
+import { BackendConfigError, BackendDependencyMissingError } from './remote/errors.js';
+import { FailOpenGuard, type BreakerOptions } from './remote/guard.js';
+import { initialGeneration, KeyScheme } from './remote/keys.js';
+
+/** A Redis node address: `"host:port"` or `{ host, port }`. */
+export type RedisNode = string | { host: string; port: number };
+
+/** The `backends.NAME` entry for `"type": "redis"`. Exactly one of `url`, `cluster`, `sentinel`, `client` (default: `url` = `redis://127.0.0.1:6379`). */
+export interface RedisBackendConfig extends SerializeOptions, BackendConfig {
+  /** `"redis"`. */
+  type: string;
+  /**
+   * Where the server is. `redis://[:password@]host:port[/db]` or `rediss://` (TLS) for one server;
+   * `redis-cluster://host:port,host:port` for a Cluster (any reachable masters);
+   * `redis-sentinel://[:password@]host:port,host:port/masterName[/db]` for Sentinel.
+   * Example: `"${REDIS_URL:-redis://127.0.0.1:6379/0}"` in cachelens.config.json.
+   */
+  url?: string;
+  /** Cluster seed nodes (alternative to a `redis-cluster://` URL). */
+  cluster?: readonly RedisNode[];
+  /** Sentinel setup (alternative to a `redis-sentinel://` URL). */
+  sentinel?: { sentinels: readonly RedisNode[]; name: string; password?: string; sentinelPassword?: string; db?: number };
+  /** An ioredis client (Redis or Cluster) the app already has. The store never closes it. Set `enableOfflineQueue: false` and `commandTimeout` on it to keep calls bounded. */
+  client?: Redis | Cluster;
+  /** More ioredis options (password, username, tls, db, ...), applied after CacheLens's defaults. */
+  options?: RedisOptions;
+  /** Prepended to every key, e.g. `"myapp:"`, so two apps on one server never collide. Default: `"cachelens:"`. */
+  keyPrefix?: string;
+  /** Bound on one command, in ms; past it the call goes on as a miss. Default: 500. */
+  commandTimeoutMs?: number;
+  /** Bound on connecting, in ms; calls made before the first connection wait at most this long. Default: 2000. */
+  connectTimeoutMs?: number;
+  /** Circuit breaker. Default: opens after 5 failures in a row, probes after 1000 ms. */
+  breaker?: BreakerOptions;
+  /** Re-read a function's generation counter in the background at most this often, in ms (a safety net for missed pub/sub messages). Default: 5000. */
+  generationRefreshMs?: number;
+  /** Listen to other processes' clears over pub/sub (one more connection). Default: true. */
+  invalidation?: boolean;
+}
+
+/** An invalidation broadcast to every process sharing the server (and prefix). */
+export interface InvalidationMessage {
+  /** The sending connection's id (a process ignores its own messages). */
+  o: string;
+  /** Namespace (function id). */
+  ns: string;
+  /** New generation, after a clear. */
+  g?: string;
+  /** Keys written or deleted (two-tier stores evict them from their L1). */
+  k?: string[];
+}
+
+type IoredisModule = typeof import('ioredis');
+type Client = Redis | Cluster;
+
+function loadIoredis(): IoredisModule {
+  try {
+    // Loaded on first use: apps that never use Redis never load (or install) ioredis.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('ioredis') as IoredisModule;
+  } catch (error) {
+    throw new BackendDependencyMissingError('redis', 'ioredis', error);
+  }
+}
+
+function parseNode(node: RedisNode, option: string): { host: string; port: number } {
+  if (typeof node !== 'string') return node;
+  const at = node.lastIndexOf(':');
+  const port = Number(node.slice(at + 1));
+  if (at <= 0 || !Number.isInteger(port)) throw new BackendConfigError('redis', option, `has "${node}", expected "host:port".`);
+  return { host: node.slice(0, at), port };
+}
+
+function positive(config: RedisBackendConfig, option: 'commandTimeoutMs' | 'connectTimeoutMs' | 'generationRefreshMs', fallback: number): number {
+  const value = config[option] ?? fallback;
+  if (typeof value !== 'number' || !(value > 0)) throw new BackendConfigError('redis', option, `must be a number of milliseconds > 0, got ${JSON.stringify(value)}.`);
+  return value;
+}
+
+/** Splits `scheme://[user:pass@]h:p,h:p/rest` (URL parsing rejects host lists). */
+function parseMultiHostUrl(url: string): { nodes: { host: string; port: number }[]; password?: string; username?: string; path: string[] } {
+  const rest = url.slice(url.indexOf('://') + 3);
+  const slash = rest.indexOf('/');
+  let hosts = slash < 0 ? rest : rest.slice(0, slash);
+  const path = slash < 0 ? [] : rest.slice(slash + 1).split('/').filter(Boolean);
+  let username: string | undefined;
+  let password: string | undefined;
+  const at = hosts.lastIndexOf('@');
+  if (at >= 0) {
+    const auth = hosts.slice(0, at);
+    hosts = hosts.slice(at + 1);
+    const colon = auth.indexOf(':');
+    username = colon < 0 ? undefined : decodeURIComponent(auth.slice(0, colon)) || undefined;
+    password = decodeURIComponent(colon < 0 ? auth : auth.slice(colon + 1));
+  }
+  return { nodes: hosts.split(',').map((h) => parseNode(h, 'url')), password, username, path };
+}
+
+/** One ioredis client (+ subscriber) shared by every function's store of one backend config. */
+class RedisConnection {
+  readonly client: Client;
+  readonly guard: FailOpenGuard;
+  readonly prefix: string;
+  readonly id = randomBytes(8).toString('hex');
+  readonly channel: string;
+  readonly refreshMs: number;
+  readonly generations = new Map<string, { value: string | undefined; at: number; pending: Promise<string | undefined> | undefined }>();
+  readonly #listeners = new Map<string, Set<(message: InvalidationMessage) => void>>();
+  readonly #ownsClient: boolean;
+  #subscriber: Client | undefined;
+  #ready: Promise<void> | undefined;
+  #everReady = false;
+  refs = 0;
+
+  constructor(config: RedisBackendConfig, readonly onClosed: () => void) {
+    const commandTimeout = positive(config, 'commandTimeoutMs', 500);
+    const connectTimeout = positive(config, 'connectTimeoutMs', 2000);
+    this.refreshMs = positive(config, 'generationRefreshMs', 5000);
+    this.prefix = config.keyPrefix ?? 'cachelens:';
+    if (typeof this.prefix !== 'string') throw new BackendConfigError('redis', 'keyPrefix', 'must be a string such as "myapp:".');
+    this.channel = this.prefix + '__cachelens__:invalidate';
+    // The guard adds no timer of its own: ioredis enforces commandTimeout.
+    this.guard = new FailOpenGuard('redis', config.breaker);
+    this.#ownsClient = config.client === undefined;
+    this.client = config.client ?? this.#createClient(config, commandTimeout, connectTimeout);
+    if (this.client.status === 'ready') this.#everReady = true;
+    else {
+      this.#ready = new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, connectTimeout);
+        timer.unref();
+        this.client.once('ready', () => { clearTimeout(timer); resolve(); });
+      }).then(() => { this.#ready = undefined; });
+    }
+    this.client.on('ready', () => { this.#everReady = true; });
+    // A client without an 'error' listener would crash the process on a connection error.
+    this.client.on('error', () => undefined);
+    if (this.#ownsClient) unrefSockets(this.client);
+    if (config.invalidation !== false) this.#subscribe();
+  }
+
+  #createClient(config: RedisBackendConfig, commandTimeout: number, connectTimeout: number): Client {
+    const { Redis, Cluster } = loadIoredis();
+    const base: RedisOptions = {
+      commandTimeout,
+      connectTimeout,
+      enableOfflineQueue: false,
+      enableAutoPipelining: true,
+      maxRetriesPerRequest: 1,
+      retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 6), 2000),
+      ...config.options,
+    };
+    const url = config.url;
+    const given = [url !== undefined, config.cluster !== undefined, config.sentinel !== undefined].filter(Boolean).length;
+    if (given > 1) throw new BackendConfigError('redis', 'url', 'is given together with cluster or sentinel: give exactly one of url, cluster, sentinel, client.');
+    if (config.cluster !== undefined || url?.startsWith('redis-cluster://')) {
+      const nodes = config.cluster?.map((n) => parseNode(n, 'cluster')) ?? parseMultiHostUrl(url as string).nodes;
+      if (nodes.length === 0) throw new BackendConfigError('redis', 'cluster', 'lists no nodes: give at least one "host:port".');
+      const auth = url ? parseMultiHostUrl(url) : undefined;
+      const redisOptions: RedisOptions = { ...base, password: auth?.password ?? base.password, username: auth?.username ?? base.username };
+      const options: ClusterOptions = {
+        enableOfflineQueue: false,
+        enableAutoPipelining: true,
+        clusterRetryStrategy: (times: number) => Math.min(100 * times, 2000),
+        slotsRefreshTimeout: connectTimeout,
+        redisOptions,
+      };
+      return new Cluster(nodes, options);
+    }
+    if (config.sentinel !== undefined || url?.startsWith('redis-sentinel://')) {
+      let sentinel = config.sentinel;
+      if (sentinel === undefined) {
+        const parsed = parseMultiHostUrl(url as string);
+        const [name, db] = parsed.path;
+        if (!name) throw new BackendConfigError('redis', 'url', `"${url}" names no master: use redis-sentinel://host:port,host:port/masterName.`);
+        sentinel = { sentinels: parsed.nodes, name, password: parsed.password, db: db === undefined ? undefined : Number(db) };
+      }
+      if (!sentinel.name) throw new BackendConfigError('redis', 'sentinel.name', 'is missing: give the monitored master name.');
+      return new Redis({
+        ...base,
+        sentinels: sentinel.sentinels.map((n) => parseNode(n, 'sentinel.sentinels')),
+        name: sentinel.name,
+        password: sentinel.password ?? base.password,
+        sentinelPassword: sentinel.sentinelPassword,
+        db: sentinel.db ?? base.db,
+      });
+    }
+    const target = url ?? 'redis://127.0.0.1:6379';
+    if (!/^rediss?:\/\//.test(target)) throw new BackendConfigError('redis', 'url', `is "${target}": expected redis://, rediss://, redis-cluster:// or redis-sentinel://.`);
+    return new Redis(target, base);
+  }
+
+  #subscribe(): void {
+    const sub = isCluster(this.client)
+      ? this.client.duplicate(undefined, { enableOfflineQueue: true, enableAutoPipelining: false })
+      : this.client.duplicate({ enableOfflineQueue: true, enableAutoPipelining: false, lazyConnect: false });
+    this.#subscriber = sub;
+    sub.on('error', () => undefined);
+    unrefSockets(sub);
+    let connectedBefore = false;
+    sub.on('ready', () => {
+      // Messages sent while the subscriber was away are lost: re-read every generation soon.
+      if (connectedBefore) for (const state of this.generations.values()) state.at = -Infinity;
+      connectedBefore = true;
+      for (const listeners of this.#listeners.values()) for (const l of listeners) l({ o: '', ns: '' });
+    });
+    sub.on('messageBuffer', (_channel: Buffer, payload: Buffer) => this.#receive(payload));
+    sub.subscribe(this.channel).catch(() => undefined);
+  }
+
+  /** True while invalidation messages are being received (two-tier stores fill their L1 only then). */
+  get listening(): boolean {
+    return this.#subscriber?.status === 'ready';
+  }
+
+  #receive(payload: Buffer): void {
+    let message: InvalidationMessage;
+    try {
+      message = JSON.parse(payload.toString()) as InvalidationMessage;
+    } catch {
+      return;
+    }
+    if (message.o === this.id || typeof message.ns !== 'string') return;
+    if (typeof message.g === 'string') {
+      const state = this.generations.get(message.ns);
+      if (state) { state.value = message.g; state.at = performance.now(); }
+    }
+    const listeners = this.#listeners.get(message.ns);
+    if (listeners) for (const l of listeners) l(message);
+  }
+
+  /** Calls `listener` for other processes' invalidations of `namespace`, and with `ns: ''` when the subscriber (re)connects. Returns the unsubscribe function. */
+  listen(namespace: string, listener: (message: InvalidationMessage) => void): () => void {
+    let set = this.#listeners.get(namespace);
+    if (!set) this.#listeners.set(namespace, (set = new Set()));
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  publish(events: StoreEvents, message: Omit<InvalidationMessage, 'o'>): Promise<unknown> {
+    const payload = JSON.stringify({ o: this.id, ...message });
+    return this.guard.run(events, 'PUBLISH', () => this.client.publish(this.channel, payload), 0);
+  }
+
+  /** Resolves once the first connection is up or `connectTimeoutMs` passed; undefined when there is nothing to wait for. */
+  get firstReady(): Promise<void> | undefined {
+    return this.#everReady ? undefined : this.#ready;
+  }
+
+  get health(): BackendHealth {
+    return this.client.status === 'ready' ? this.guard.health : 'degraded';
+  }
+
+  async close(): Promise<void> {
+    const clients = this.#ownsClient ? [this.client, this.#subscriber] : [this.#subscriber];
+    await Promise.all(clients.map(async (c) => {
+      if (!c) return;
+      try {
+        await Promise.race([c.quit(), new Promise((r) => setTimeout(r, 200).unref())]);
+      } catch {
+        // already disconnected
+      }
+      c.disconnect();
+    }));
+    this.onClosed();
+  }
+}
+
+function isCluster(client: Client): client is Cluster {
+  return (client as { isCluster?: boolean }).isCluster === true;
+}
+
+/** Sockets must not keep the app alive; a pending command still does, through its commandTimeout timer. */
+function unrefSockets(client: Client): void {
+  const unref = (c: Redis) => c.on('connect', () => (c as unknown as { stream?: { unref?(): void } }).stream?.unref?.());
+  if (isCluster(client)) client.on('+node', (node: Redis) => unref(node));
+  else unref(client);
+}
+
+const connections = new WeakMap<object, RedisConnection>();
+
+/** The shared connection of a backend config (or of a passed-in client). */
+function acquireConnection(config: RedisBackendConfig): RedisConnection {
+  const owner: object = config.client ?? config;
+  let connection = connections.get(owner);
+  if (!connection) {
+    connection = new RedisConnection(config, () => connections.delete(owner));
+    connections.set(owner, connection);
+  }
+  connection.refs++;
+  return connection;
+}
+
+const UNLOCK = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
+
+/** The store of one memoized function on Redis. Exported for the two-tier store; apps use `createRedisStore`. */
+export class RedisStore<V = unknown> implements AsyncStore<V> {
+  readonly sync = false;
+  readonly kind: string = 'redis';
+  readonly connection: RedisConnection;
+  readonly keys: KeyScheme;
+  readonly #codec: Codec;
+  readonly #events: StoreEvents;
+  readonly #namespace: string;
+  readonly #gen: { value: string | undefined; at: number; pending: Promise<string | undefined> | undefined };
+  #closed = false;
+
+  constructor(config: RedisBackendConfig, context: StoreContext) {
+    this.#codec = createCodec(config);
+    this.connection = acquireConnection(config);
+    this.#namespace = context.namespace;
+    this.#events = context.events;
+    this.keys = new KeyScheme(this.connection.prefix, context.namespace);
+    let state = this.connection.generations.get(context.namespace);
+    if (!state) this.connection.generations.set(context.namespace, (state = { value: undefined, at: -Infinity, pending: undefined }));
+    this.#gen = state;
+  }
+
+  get health(): BackendHealth {
+    return this.connection.health;
+  }
+
+  /** The current generation of this function; undefined when Redis cannot be reached. */
+  generation(): string | undefined | Promise<string | undefined> {
+    const state = this.#gen;
+    if (state.value !== undefined) {
+      if (performance.now() - state.at > this.connection.refreshMs && !state.pending) void this.#fetchGeneration();
+      return state.value;
+    }
+    return state.pending ?? this.#fetchGeneration();
+  }
+
+  #fetchGeneration(): Promise<string | undefined> {
+    const { client, guard } = this.connection;
+    const key = this.keys.generationKey;
+    const state = this.#gen;
+    const wait = this.connection.firstReady;
+    const run = async (): Promise<string | undefined> => {
+      if (wait) await wait;
+      const value = await guard.run(this.#events, 'GET generation', async () => {
+        const current = await client.get(key);
+        if (current !== null) return current;
+        await client.set(key, initialGeneration(), 'NX');
+        return (await client.get(key)) ?? undefined;
+      }, undefined);
+      if (value !== undefined) { state.value = value; state.at = performance.now(); }
+      return state.value;
+    };
+    const pending = run().finally(() => { state.pending = undefined; });
+    state.pending = pending;
+    return pending;
+  }
+
+  async #dataKey(key: string): Promise<string | undefined> {
+    const gen = this.generation();
+    const value = typeof gen === 'object' ? await gen : gen;
+    return value === undefined ? undefined : this.keys.data(value, key);
+  }
+
+  async get(key: string): Promise<V | Miss> {
+    const k = await this.#dataKey(key);
+    if (k === undefined) return MISS;
+    const bytes = await this.connection.guard.run(this.#events, 'GET', () => this.connection.client.getBuffer(k), null);
+    if (bytes === null) return MISS;
+    try {
+      return this.#codec.decode(bytes) as V;
+    } catch (error) {
+      this.#events.backendError?.(error as Error);
+      return MISS;
+    }
+  }
+
+  /** Encodes for storage; an unserializable or too large value is reported and yields undefined. */
+  encode(value: V): Buffer | undefined {
+    const encoded = this.#codec.encode(value, this.#namespace);
+    if (encoded instanceof Error) {
+      this.#events.backendError?.(encoded);
+      return undefined;
+    }
+    return encoded;
+  }
+
+  async set(key: string, value: V, options: SetOptions): Promise<void> {
+    const bytes = this.encode(value);
+    if (bytes === undefined) return;
+    const k = await this.#dataKey(key);
+    if (k === undefined) return;
+    const { client } = this.connection;
+    const ttl = options.ttlMs;
+    await this.connection.guard.run(this.#events, 'SET', () => (ttl === undefined ? client.set(k, bytes) : client.set(k, bytes, 'PX', Math.max(1, Math.ceil(ttl)))), null);
+  }
+
+  async has(key: string): Promise<boolean> {
+    const k = await this.#dataKey(key);
+    if (k === undefined) return false;
+    return (await this.connection.guard.run(this.#events, 'EXISTS', () => this.connection.client.exists(k), 0)) > 0;
+  }
+
+  async delete(key: string): Promise<boolean> {
+    const k = await this.#dataKey(key);
+    if (k === undefined) return false;
+    const removed = await this.connection.guard.run(this.#events, 'DEL', () => this.connection.client.del(k), 0);
+    if (removed > 0) this.#events.evicted('explicit', removed, 0);
+    return removed > 0;
+  }
+
+  /** Starts a new generation of this function: every process stops reading the old keys. */
+  async clear(): Promise<void> {
+    const { client, guard } = this.connection;
+    const key = this.keys.generationKey;
+    const next = await guard.run(this.#events, 'INCR generation', async () => {
+      await client.set(key, initialGeneration(), 'NX');
+      return String(await client.incr(key));
+    }, undefined);
+    if (next === undefined) return;
+    this.#gen.value = next;
+    this.#gen.at = performance.now();
+    await this.connection.publish(this.#events, { ns: this.#namespace, g: next });
+  }
+
+  /**
+   * Cross-process single flight: `SET lockKey token NX PX ttlMs`. When Redis cannot answer the
+   * lock is reported as acquired (fail open: compute rather than wait on a broken server).
+   */
+  async lock(key: string, ttlMs: number): Promise<StoreLock> {
+    const k = await this.#dataKey(key);
+    if (k === undefined) return { acquired: true, release: async () => undefined };
+    const gen = this.#gen.value as string;
+    const lockKey = this.keys.lock(gen, key);
+    const token = randomBytes(12).toString('base64url');
+    const { client, guard } = this.connection;
+    const reply = await guard.run(this.#events, 'SET NX', () => client.set(lockKey, token, 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX'), 'OK' as const);
+    if (reply !== 'OK') return { acquired: false, release: async () => undefined };
+    return {
+      acquired: true,
+      release: async () => {
+        await guard.run(this.#events, 'unlock', () => client.eval(UNLOCK, 1, lockKey, token), 0);
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (--this.connection.refs === 0) await this.connection.close();
+  }
+}
+
+/** `StoreFactory` for `"type": "redis"`. Loads ioredis on first call. */
+export const createRedisStore: StoreFactory = (config: BackendConfig, context: StoreContext) =>
+  new RedisStore(config as RedisBackendConfig, context);

@@ -1,0 +1,106 @@
+/**
+ * Fail-open execution for remote stores: a circuit breaker shared by every store on one
+ * connection, and a bound on how long one operation may take. A failed, timed-out or skipped
+ * operation answers with the caller's fallback (a miss, a dropped write) and is reported through
+ * `StoreEvents.backendError`; nothing is ever thrown into user code.
+ *
+ * Breaker: `failureThreshold` failures in a row open it; while open, operations are not sent;
+ * after `openMs` one probe is let through (half-open); its success closes the breaker, its failure
+ * opens it for another `openMs`. Time here is the real monotonic clock, not the store's injected
+ * clock: it bounds real waiting on a real server.
+ */
+import { performance } from 'node:perf_hooks';
+import type { BackendHealth, StoreEvents } from '../types.js';
+import { BackendCircuitOpenError, BackendTimeoutError, BackendUnavailableError, CacheBackendError } from './errors.js';
+
+/** Circuit-breaker options of a remote backend's config entry (`breaker: {...}`). */
+export interface BreakerOptions {
+  /** Consecutive failures that open the breaker. Default: 5. */
+  failureThreshold?: number;
+  /** How long the breaker stays open before one probe is let through, in ms. Default: 1000. */
+  openMs?: number;
+}
+
+type BreakerState = 'closed' | 'open' | 'half-open';
+
+export class FailOpenGuard {
+  readonly #backend: string;
+  readonly #threshold: number;
+  readonly #openMs: number;
+  readonly #timeoutMs: number | undefined;
+  #state: BreakerState = 'closed';
+  #failures = 0;
+  #openedAt = 0;
+  #probing = false;
+
+  /**
+   * @param backend label used in error messages (`"redis"`)
+   * @param timeoutMs bound on one operation enforced here; `undefined` when the client enforces it itself
+   */
+  constructor(backend: string, breaker: BreakerOptions = {}, timeoutMs?: number) {
+    const threshold = breaker.failureThreshold ?? 5;
+    const openMs = breaker.openMs ?? 1000;
+    if (!(Number.isInteger(threshold) && threshold >= 1)) throw new TypeError(`breaker.failureThreshold must be a whole number >= 1, got ${String(threshold)}`);
+    if (!(Number.isFinite(openMs) && openMs > 0)) throw new TypeError(`breaker.openMs must be a number of milliseconds > 0, got ${String(openMs)}`);
+    this.#backend = backend;
+    this.#threshold = threshold;
+    this.#openMs = openMs;
+    this.#timeoutMs = timeoutMs;
+  }
+
+  /** `degraded` while the breaker is not closed. */
+  get health(): BackendHealth {
+    return this.#state === 'closed' ? 'ok' : 'degraded';
+  }
+
+  /** Counts a failure seen outside `run` (a connection dropped), so the breaker reflects it. */
+  noteFailure(events: StoreEvents | undefined, error: Error): void {
+    this.#failure(events, error);
+  }
+
+  /**
+   * Runs `operation` unless the breaker is open; answers `fallback` on any failure or timeout.
+   * The fast path (breaker closed, no own timer) adds one `await` and no allocation beyond it.
+   */
+  async run<T>(events: StoreEvents, op: string, operation: () => Promise<T>, fallback: T): Promise<T> {
+    let probe = false;
+    if (this.#state !== 'closed') {
+      if (this.#state === 'open' && performance.now() - this.#openedAt >= this.#openMs && !this.#probing) {
+        this.#state = 'half-open';
+      }
+      if (this.#state !== 'half-open' || this.#probing) return fallback;
+      this.#probing = probe = true;
+    }
+    try {
+      const result = this.#timeoutMs === undefined ? await operation() : await this.#bounded(op, operation(), this.#timeoutMs);
+      if (this.#failures !== 0 || probe) { this.#failures = 0; this.#state = 'closed'; }
+      return result;
+    } catch (error) {
+      const reported = error instanceof CacheBackendError ? error : new BackendUnavailableError(this.#backend, op, error);
+      this.#failure(events, reported);
+      return fallback;
+    } finally {
+      if (probe) this.#probing = false;
+    }
+  }
+
+  #failure(events: StoreEvents | undefined, error: Error): void {
+    events?.backendError?.(error);
+    this.#failures++;
+    if (this.#state === 'half-open' || (this.#state === 'closed' && this.#failures >= this.#threshold)) {
+      if (this.#state === 'closed') events?.backendError?.(new BackendCircuitOpenError(this.#backend, this.#failures, this.#openMs));
+      this.#state = 'open';
+      this.#openedAt = performance.now();
+    }
+  }
+
+  #bounded<T>(op: string, promise: Promise<T>, ms: number): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new BackendTimeoutError(this.#backend, op, ms)), ms);
+      promise.then(
+        (value) => { clearTimeout(timer); resolve(value); },
+        (error: unknown) => { clearTimeout(timer); reject(error instanceof Error ? error : new Error(String(error))); },
+      );
+    });
+  }
+}

@@ -1,0 +1,134 @@
+// The Redis store against real redis-server processes: standalone, a 3-master Cluster, Sentinel.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
+import { createRedisStore, type RedisBackendConfig } from '../../../runtime/src/stores/redis.js';
+import { MISS, type AsyncStore, type StoreContext } from '../../../runtime/src/stores/types.js';
+import { startRedis, startRedisCluster, startRedisSentinel, type RedisServer } from '../../harness/servers.js';
+import { storeContract } from '../../unit/backends/contract.js';
+
+const quiet: StoreContext['events'] = { evicted: () => undefined, backendError: () => undefined };
+const ctx = (namespace: string, errors: Error[] = []): StoreContext => ({ namespace, now: Date.now, events: { evicted: () => undefined, backendError: (e) => errors.push(e) } });
+
+let standalone: RedisServer;
+const standaloneConfig: RedisBackendConfig = { type: 'redis', url: '', keyPrefix: 'test:' };
+before(async () => {
+  standalone = await startRedis();
+  standaloneConfig.url = standalone.url;
+});
+after(() => standalone.stop());
+
+storeContract({ name: 'redis', ttl: 'server', copies: true, create: (c) => createRedisStore(standaloneConfig, c) });
+
+describe('redis: keys, TTL, generations', () => {
+  let raw: Redis;
+  before(() => { raw = new Redis(standalone.url); });
+  after(() => raw.quit());
+
+  it('writes readable keys prefix + function id + generation + key, with the TTL in PX', async () => {
+    const store = createRedisStore(standaloneConfig, ctx('src/prices.ts#getPrices')) as AsyncStore;
+    await store.set('["EUR"]', 42, { ttlMs: 90_000 });
+    const [key] = (await raw.keys('test:src/prices.ts#getPrices:*')).filter((k) => !k.endsWith(':gen'));
+    assert.match(key as string, /^test:src\/prices\.ts#getPrices:\d{13}:\["EUR"\]$/);
+    const ttl = await raw.pttl(key as string);
+    assert.ok(ttl > 85_000 && ttl <= 90_000, `PTTL ${ttl}`);
+    assert.equal(await raw.pttl('test:src/prices.ts#getPrices:gen'), -1, 'the generation counter never expires');
+    await store.close();
+  });
+
+  it('clears a function by a new generation, seen by another connection through pub/sub', async () => {
+    const configB: RedisBackendConfig = { ...standaloneConfig };
+    const a = createRedisStore(standaloneConfig, ctx('gen-fn')) as AsyncStore;
+    const b = createRedisStore(configB, ctx('gen-fn')) as AsyncStore;
+    await a.set('k', 'v1', {});
+    assert.equal(await b.get('k'), 'v1');
+    await a.clear();
+    // b learns the new generation from the pub/sub message; wait for it without sleeping blindly.
+    for (let i = 0; i < 200 && (await b.get('k')) !== MISS; i++) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(await b.get('k'), MISS);
+    await a.close();
+    await b.close();
+  });
+
+  it('lets exactly one of many concurrent lock callers compute', async () => {
+    const stores = [0, 1, 2].map(() => createRedisStore({ ...standaloneConfig }, ctx('lock-fn')) as AsyncStore);
+    const locks = await Promise.all(stores.flatMap((s) => [s.lock!('hot', 5000), s.lock!('hot', 5000)]));
+    assert.equal(locks.filter((l) => l.acquired).length, 1);
+    await Promise.all(locks.map((l) => l.release()));
+    const again = await stores[1]!.lock!('hot', 5000);
+    assert.equal(again.acquired, true, 'released locks can be taken again');
+    await again.release();
+    for (const s of stores) await s.close();
+  });
+
+  it('does not cache a value above maxValueBytes, compresses a large one, and reports the skip', async () => {
+    const errors: Error[] = [];
+    const store = createRedisStore({ ...standaloneConfig, maxValueBytes: 2000, compressAboveBytes: 500 }, ctx('size-fn', errors)) as AsyncStore;
+    await store.set('compressible', 'a'.repeat(50_000), {});
+    assert.equal(await store.get('compressible'), 'a'.repeat(50_000));
+    const random = randomBytes(5000);
+    await store.set('big', random.toString('base64'), {});
+    assert.equal(await store.get('big'), MISS);
+    assert.deepEqual(errors.map((e) => (e as Error & { code: string }).code), ['CACHELENS_VALUE_TOO_LARGE']);
+    await store.close();
+  });
+
+  it('rejects a bad option with a named error at creation', () => {
+    assert.throws(() => createRedisStore({ type: 'redis', url: 'http://x' }, ctx('bad')), { code: 'CACHELENS_BACKEND_CONFIG' });
+    assert.throws(() => createRedisStore({ type: 'redis', url: standalone.url, commandTimeoutMs: -1 }, ctx('bad')), { code: 'CACHELENS_BACKEND_CONFIG' });
+  });
+
+  it('uses an ioredis client passed in, and leaves it open on close', async () => {
+    const client = new Redis(standalone.url);
+    const store = createRedisStore({ type: 'redis', client, keyPrefix: 'given:' }, { ...ctx('given'), events: quiet }) as AsyncStore;
+    await store.set('k', 1, {});
+    assert.equal(await store.get('k'), 1);
+    await store.close();
+    assert.equal(await client.ping(), 'PONG');
+    await client.quit();
+  });
+});
+
+describe('redis cluster (3 masters)', () => {
+  let cluster: Awaited<ReturnType<typeof startRedisCluster>>;
+  const config: RedisBackendConfig = { type: 'redis', keyPrefix: 'c:' };
+  before(async () => {
+    cluster = await startRedisCluster(3);
+    config.url = `redis-cluster://${cluster.nodes.join(',')}`;
+  });
+  after(() => cluster.stop());
+  storeContract({ name: 'redis-cluster', ttl: 'server', copies: true, create: (c) => createRedisStore(config, c) });
+
+  it('spreads one function\'s keys over the masters', async () => {
+    const store = createRedisStore(config, ctx('spread')) as AsyncStore;
+    for (let i = 0; i < 60; i++) await store.set(`k${i}`, i, {});
+    const counts = await Promise.all(cluster.nodes.map(async (n) => {
+      const r = new Redis(`redis://${n}`);
+      const size = await r.dbsize();
+      r.disconnect();
+      return size;
+    }));
+    assert.ok(counts.every((c) => c > 5), `keys per master: ${counts.join(', ')}`);
+    for (let i = 0; i < 60; i++) assert.equal(await store.get(`k${i}`), i);
+    await store.close();
+  });
+});
+
+describe('redis sentinel', () => {
+  let sentinel: Awaited<ReturnType<typeof startRedisSentinel>>;
+  before(async () => { sentinel = await startRedisSentinel('cachelens'); });
+  after(() => sentinel.stop());
+
+  it('finds the master through the sentinel given by URL, and by options', async () => {
+    const byUrl = createRedisStore({ type: 'redis', url: `redis-sentinel://${sentinel.sentinels.join(',')}/${sentinel.name}` }, ctx('sentinel-fn')) as AsyncStore;
+    await byUrl.set('k', new Date(5), {});
+    const byOptions = createRedisStore({ type: 'redis', sentinel: { sentinels: sentinel.sentinels, name: sentinel.name } }, ctx('sentinel-fn')) as AsyncStore;
+    assert.deepEqual(await byOptions.get('k'), new Date(5));
+    const raw = new Redis(sentinel.master.url);
+    assert.equal((await raw.keys('cachelens:sentinel-fn:*')).length, 2, 'the value and the generation live on the master');
+    raw.disconnect();
+    await byUrl.close();
+    await byOptions.close();
+  });
+});
