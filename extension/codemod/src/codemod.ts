@@ -1,7 +1,7 @@
 import { ts } from 'ts-morph';
 import { planConfig } from './config.js';
 import { normalizeEdits, toOffset } from './edits.js';
-import { countUses, findMemoizeBinding, planImport, planImportRemoval } from './imports.js';
+import { countUses, findMemoizeBinding, hasTopLevelName, planImport, planImportRemoval } from './imports.js';
 import { locate, type Located } from './locate.js';
 import { readOptions, renderOptions, rewriteOptions, validateOptions } from './options.js';
 import { planPackageJson } from './packageJson.js';
@@ -63,7 +63,9 @@ function prepare(input: AnalyzeInput, flavour: DecoratorFlavour | undefined): Pr
   }
   const javascript = isJavaScript(ext);
   const binding = findMemoizeBinding(sf);
-  const callee = binding?.callee ?? 'memoize';
+  // Without a binding from the runtime, a `memoize` declared or imported from elsewhere (lodash...)
+  // is not ours: match nothing rather than mistake its calls for cached functions.
+  const callee = binding?.callee ?? (hasTopLevelName(sf, 'memoize') ? '\u0000' : 'memoize');
   const located = locate(sf, offset, { callee, flavour: javascript ? 'none' : (flavour ?? 'standard'), javascript });
   if ('ok' in located) return located;
   const relPath = (input.relPath ?? input.fileName).replace(/\\/g, '/');

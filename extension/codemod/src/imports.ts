@@ -96,6 +96,10 @@ function topLevelNames(sf: ts.SourceFile): Set<string> {
   return names;
 }
 
+export function hasTopLevelName(sf: ts.SourceFile, name: string): boolean {
+  return topLevelNames(sf).has(name);
+}
+
 export interface ImportPlan {
   readonly callee: string;
   readonly edits: readonly TextEdit[];

@@ -44,7 +44,7 @@ describe('codemod golden files', () => {
     it(c.name, () => {
       const input = read(c.dir, c.inputFile)!;
       if (isTypeScript(c.ext) && !c.refusal && c.name !== 'syntax-error') {
-        assert.deepEqual(typeCheck(c.inputFile, input, c.flavour), [], 'the input itself type-checks');
+        assert.deepEqual(typeCheck(c.inputFile, input, c.flavour, c.dir), [], 'the input itself type-checks');
       }
 
       if (c.mode === 'uncache') {
@@ -58,7 +58,7 @@ describe('codemod golden files', () => {
         assertNonOverlapping(result.edits.source);
         const output = applyEdits(input, result.edits.source);
         assert.equal(output, golden(c.dir, `expected${c.ext}`, output));
-        if (isTypeScript(c.ext)) assert.deepEqual(typeCheck(c.inputFile, output, c.flavour), []);
+        if (isTypeScript(c.ext)) assert.deepEqual(typeCheck(c.inputFile, output, c.flavour, c.dir), []);
         return;
       }
 
@@ -87,7 +87,7 @@ describe('codemod golden files', () => {
       else assert.equal(read(c.dir, 'expected.package.json'), undefined, 'no package.json change expected');
       if (configOut !== undefined) assert.equal(ts.parseConfigFileTextToJson('cachelens.config.json', configOut).error, undefined, 'the config stays valid JSONC');
 
-      if (isTypeScript(c.ext)) assert.deepEqual(typeCheck(c.inputFile, output, c.flavour), [], 'the result type-checks');
+      if (isTypeScript(c.ext)) assert.deepEqual(typeCheck(c.inputFile, output, c.flavour, c.dir), [], 'the result type-checks');
 
       // Idempotence: the same command on the result changes nothing (options edited in place, identical).
       const again = cacheFunction(cacheInput(c, output));

@@ -82,12 +82,13 @@ export function cachelensTypes(): { path: string; real: boolean } {
 }
 
 /**
- * Type-checks one TypeScript file (strict) with the real compiler, resolving `cachelens` to the
+ * Type-checks one TypeScript text (strict) with the real compiler, as a file in `dir`, resolving `cachelens` to the
  * runtime's source or the fallback declaration. Returns the diagnostics of that file only.
  */
-export function typeCheck(fileName: string, text: string, flavour: DecoratorFlavour): string[] {
+export function typeCheck(fileName: string, text: string, flavour: DecoratorFlavour, dir = join(FIXTURES, '__virtual__')): string[] {
   const cachelens = cachelensTypes();
-  const virtual = resolve(FIXTURES, '__virtual__', `app${fileName.slice(fileName.lastIndexOf('.'))}`);
+  // The checked text lives next to the case's files (as __checked__.<ext>), so relative imports resolve.
+  const virtual = resolve(dir, `__checked__${fileName.slice(fileName.lastIndexOf('.'))}`);
   const options: ts.CompilerOptions = {
     strict: true,
     noEmit: true,
