@@ -15,8 +15,8 @@ export interface SeriesPoint {
   misses: number;
 }
 
-/** Most points kept in the chart (a minute at four updates per second). */
-export const MAX_POINTS = 240;
+/** Most points kept in the chart (two minutes at one point a second). */
+export const MAX_POINTS = 120;
 
 export interface ViewState {
   snapshot: LiveSnapshot;
@@ -70,9 +70,13 @@ export function reduce(state: ViewState, action: Action): ViewState {
   }
 }
 
+/** Shortest interval a point of the chart covers, in ms: rates over shorter spans jitter with batch timing. */
+export const MIN_POINT_INTERVAL_MS = 1000;
+
 function withPoint(state: ViewState, snapshot: LiveSnapshot): ViewState {
   const totals = totalsOf(snapshot.functions, state.selected);
   const last = state.last;
+  if (last && snapshot.at > last.at && snapshot.at - last.at < MIN_POINT_INTERVAL_MS) return state;
   const next: ViewState = { ...state, last: { at: snapshot.at, ...totals } };
   if (!last || snapshot.at <= last.at) return next;
   const seconds = (snapshot.at - last.at) / 1000;

@@ -33,21 +33,24 @@ describe('panel state reducer', () => {
     assert.equal(visibleRows(s).length, 1);
   });
 
-  test('turns successive totals into calls per second for all functions, or the selected one', () => {
+  test('turns successive totals into calls per second, over at least a second, for all functions or the selected one', () => {
     let s = reduce(initialState(), { type: 'snapshot', snapshot: snap(1000, [row('a', 10, 2), row('b', 0, 0)]) });
     assert.deepEqual(s.series, []);
-    s = reduce(s, { type: 'snapshot', snapshot: snap(1500, [row('a', 20, 4), row('b', 5, 0)]) });
-    assert.deepEqual(s.series, [{ t: 1500, hits: 30, misses: 4 }]);
+    s = reduce(s, { type: 'snapshot', snapshot: snap(1250, [row('a', 15, 3), row('b', 1, 0)]) });
+    assert.deepEqual(s.series, [], 'a quarter of a second is too short a span for a rate');
+    assert.equal(s.snapshot.at, 1250, 'the table still shows the newest figures');
+    s = reduce(s, { type: 'snapshot', snapshot: snap(2000, [row('a', 20, 4), row('b', 5, 0)]) });
+    assert.deepEqual(s.series, [{ t: 2000, hits: 15, misses: 2 }]);
     s = reduce(s, { type: 'select', id: 'b' });
     assert.deepEqual(s.series, [], 'a new selection starts a new series');
-    s = reduce(s, { type: 'snapshot', snapshot: snap(2000, [row('a', 30, 4), row('b', 5, 0)]) });
-    s = reduce(s, { type: 'snapshot', snapshot: snap(3000, [row('a', 40, 4), row('b', 6, 1)]) });
-    assert.deepEqual(s.series, [{ t: 3000, hits: 1, misses: 1 }]);
+    s = reduce(s, { type: 'snapshot', snapshot: snap(3000, [row('a', 30, 4), row('b', 5, 0)]) });
+    s = reduce(s, { type: 'snapshot', snapshot: snap(5000, [row('a', 40, 4), row('b', 6, 1)]) });
+    assert.deepEqual(s.series, [{ t: 5000, hits: 0.5, misses: 0.5 }]);
   });
 
   test('a total that goes down (a process forgotten) gives zero, never negative rates; the series is bounded', () => {
     let s: ViewState = initialState();
-    for (let i = 0; i <= MAX_POINTS + 10; i++) s = reduce(s, { type: 'snapshot', snapshot: snap(1000 + i * 250, [row('a', i % 7 === 0 ? 0 : i * 4, 0)]) });
+    for (let i = 0; i <= MAX_POINTS + 10; i++) s = reduce(s, { type: 'snapshot', snapshot: snap(1000 + i * 1000, [row('a', i % 7 === 0 ? 0 : i * 4, 0)]) });
     assert.equal(s.series.length, MAX_POINTS);
     assert.ok(s.series.every((p) => p.hits >= 0 && p.misses >= 0));
   });
