@@ -81,11 +81,22 @@ after(async () => {
 /** What the test page defines (the test project has no DOM types). */
 interface PageGlobals {
   __posted: { type: string }[];
-  document: { querySelectorAll(selector: string): { length: number } };
+  document: { querySelectorAll(selector: string): ArrayLike<{ getAttribute(name: string): string | null }> };
 }
 const posted = (p: Page) => p.evaluate<unknown[]>('window.__posted');
 const send = (p: Page, message: unknown) => p.evaluate(`window.postMessage(${JSON.stringify(message)}, '*')`);
 const rowIds = (p: Page) => p.$$eval('#functions tbody tr', (rows) => rows.map((r) => r.getAttribute('data-id')));
+/** The panel renders on the next animation frame: wait for the rows to read `ids`, then check. */
+async function expectRows(p: Page, ids: string[], message?: string): Promise<void> {
+  await p
+    .waitForFunction(
+      (want) => JSON.stringify(Array.from((globalThis as unknown as PageGlobals).document.querySelectorAll('#functions tbody tr')).map((r) => r.getAttribute('data-id'))) === want,
+      JSON.stringify(ids),
+      { timeout: 5000 },
+    )
+    .catch(() => undefined);
+  assert.deepEqual(await rowIds(p), ids, message);
+}
 
 describe('the panel in a browser', () => {
   test('shows live rows, sorts, filters, selects, sends actions, keeps its state over a reload, within the CSP', async () => {
@@ -99,7 +110,7 @@ describe('the panel in a browser', () => {
 
     await send(p, { v: 1, type: 'update', state: snapshot(1000) });
     await p.waitForSelector('#functions tbody tr[data-id="src/app.ts#prices"]');
-    assert.deepEqual(await rowIds(p), ['src/app.ts#prices', 'src/app.ts#users', 'src/app.ts#zones'], 'by hits, largest first');
+    await expectRows(p, ['src/app.ts#prices', 'src/app.ts#users', 'src/app.ts#zones'], 'by hits, largest first');
     assert.equal(await p.getAttribute('tr[data-id="src/app.ts#prices"] td[data-col="hits"]', 'data-value'), '900');
     assert.equal(await p.textContent('tr[data-id="src/app.ts#prices"] td[data-col="ratio"]'), '90%');
     assert.match((await p.textContent('#status')) ?? '', /^1 process connected, 1 gone · 3 cached functions$/);
@@ -108,8 +119,8 @@ describe('the panel in a browser', () => {
     assert.ok(await p.isHidden('#empty'));
 
     await p.click('#functions th[data-col="misses"] button');
-    assert.deepEqual(await rowIds(p), ['src/app.ts#zones', 'src/app.ts#prices', 'src/app.ts#users']);
-    assert.equal(await p.getAttribute('#functions th[data-col="misses"]', 'aria-sort'), 'descending');
+    await expectRows(p, ['src/app.ts#zones', 'src/app.ts#prices', 'src/app.ts#users']);
+    await p.waitForSelector('#functions th[data-col="misses"][aria-sort="descending"]');
 
     await p.fill('#filter', 'USERS');
     await p.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelectorAll('#functions tbody tr').length === 1);
@@ -150,7 +161,7 @@ describe('the panel in a browser', () => {
     await p.reload();
     await p.waitForSelector('#functions tbody tr[data-id="src/app.ts#prices"]');
     assert.equal(await p.inputValue('#filter'), 'prices', 'the filter survives a reload');
-    assert.deepEqual(await rowIds(p), ['src/app.ts#prices'], 'the last figures show before the host speaks');
+    await expectRows(p, ['src/app.ts#prices'], 'the last figures show before the host speaks');
     await p.screenshot({ path: path.resolve(__dirname, '../../../out/panel-preview.png'), fullPage: true });
 
     const violations = await p.evaluate<string[]>('window.__violations');
