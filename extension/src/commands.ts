@@ -2,5 +2,6 @@
 export const Commands = {
   cacheFunction: 'cachelens.cacheFunction',
   showPanel: 'cachelens.showPanel',
+  startLiveServer: 'cachelens.startLiveServer',
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];

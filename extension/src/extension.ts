@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { Commands } from './commands.js';
 import { CachePanel } from './panel.js';
+import { registerLive } from './live/live.js'; // live statistics: server, status bar, hints, panel feed
 
 /**
  * Activation stays thin: it creates the output channel and the panel host and registers the
@@ -15,6 +16,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand(Commands.showPanel, () => panel.show()),
     vscode.commands.registerCommand(Commands.cacheFunction, () => panel.show()),
   );
+  registerLive(context, output, panel); // live statistics (issue 6)
 }
 
 export function deactivate(): void {}
