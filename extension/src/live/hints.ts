@@ -89,7 +89,10 @@ export class InlineHints implements vscode.Disposable {
 function hover(row: FunctionRow): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
   md.isTrusted = { enabledCommands: [Commands.showPanel] };
-  md.appendMarkdown(`**CacheLens** · \`${row.id}\` · ${row.backend} (${row.backendType})${row.health === 'degraded' ? ' · $(warning) degraded' : ''}\n\n`);
+  // Ids and backend names come from processes: appended as text (escaped), never as markdown.
+  md.appendMarkdown('**CacheLens** · ');
+  md.appendText(`${row.id} · ${row.backend} (${row.backendType})`);
+  md.appendMarkdown(`${row.health === 'degraded' ? ' · $(warning) degraded' : ''}\n\n`);
   md.appendMarkdown('| | |\n|---|---:|\n');
   const lines: [string, string][] = [
     ['Hit ratio', formatPercent(hitRatio(row))],

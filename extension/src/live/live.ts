@@ -6,7 +6,7 @@ import type { CachePanel, PanelFeed } from '../panel.js';
 import type { LiveServer } from '../server/server.js';
 import { InlineHints } from './hints.js';
 import { LiveStatusBar } from './status-bar.js';
-import { resolveSourceFile, scanWorkspace } from './workspace-scan.js';
+import { resolveSourceFile, scanDocument, scanWorkspace } from './workspace-scan.js';
 
 const NODE_DEBUG_TYPES = new Set(['node', 'pwa-node', 'node-terminal']);
 
@@ -46,7 +46,7 @@ export class LiveController implements PanelFeed, vscode.Disposable {
           return config;
         },
       }),
-      vscode.workspace.onDidSaveTextDocument(() => void this.refreshWorkspaceFunctions()),
+      vscode.workspace.onDidSaveTextDocument((document) => this.#rescanDocument(document)),
     );
   }
 
@@ -105,6 +105,17 @@ export class LiveController implements PanelFeed, vscode.Disposable {
     } catch (error) {
       this.output.appendLine(`[panel] workspace scan failed: ${error instanceof Error ? error.message : String(error)}`);
     }
+  }
+
+  /** A saved JS/TS file: replaces its entries in the workspace list (no new workspace scan). */
+  #rescanDocument(document: vscode.TextDocument): void {
+    if (!/^(typescript|javascript)(react)?$/.test(document.languageId)) return;
+    const file = vscode.workspace.asRelativePath(document.uri, false);
+    const others = this.#workspaceFunctions.filter((f) => f.file !== file);
+    const mine = scanDocument(document);
+    if (mine.length === 0 && others.length === this.#workspaceFunctions.length) return;
+    this.#workspaceFunctions = [...others, ...mine].sort((a, b) => a.id.localeCompare(b.id));
+    this.#changed.fire();
   }
 
   /** Carries out a panel action; returns the notice to show, if any. */

@@ -27,6 +27,12 @@ export async function scanWorkspace(token?: vscode.CancellationToken): Promise<W
   return found.sort((a, b) => a.id.localeCompare(b.id));
 }
 
+/** The cached functions of one document (for an update on save, instead of a new workspace scan). */
+export function scanDocument(document: vscode.TextDocument): WorkspaceFunction[] {
+  const file = vscode.workspace.asRelativePath(document.uri, false);
+  return findCachedFunctions(document.getText()).map((m) => ({ id: m.id, file, line: m.line + 1 }));
+}
+
 /** Resolves a file as a process reported it (absolute, or relative to a workspace folder / app root). */
 export async function resolveSourceFile(file: string): Promise<vscode.Uri | undefined> {
   const candidates: vscode.Uri[] = [];
