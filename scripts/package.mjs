@@ -12,7 +12,8 @@ const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'ut
 
 if (!process.argv.includes('--no-build')) run('npm', ['run', 'build']);
 const out = path.join(root, 'dist', `cachelens-${manifest.version}.vsix`);
+fs.rmSync(out, { force: true }); // never leave an older package behind for the tests to install
 run(path.join(root, 'node_modules', '.bin', 'vsce'), [
-  'package', '--no-dependencies', '--allow-missing-repository', '--out', out,
+  'package', '--no-dependencies', '--allow-missing-repository', '--readme-path', 'extension/README.md', '--out', out,
 ]);
 console.log(out);

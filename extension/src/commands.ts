@@ -1,6 +1,8 @@
 /** Command ids, shared by the code and checked against package.json's contributions by a test. */
 export const Commands = {
   cacheFunction: 'cachelens.cacheFunction',
+  changeSettings: 'cachelens.changeSettings',
+  removeCaching: 'cachelens.removeCaching',
   showPanel: 'cachelens.showPanel',
   startLiveServer: 'cachelens.startLiveServer',
 } as const;

@@ -13,7 +13,7 @@ import { launchChromium } from '../harness/browser';
 import { startCodeServer, type CodeServer } from '../harness/code-server';
 import { ROOT, TEST_OUT } from '../harness/paths';
 import { runExtensionHostTests } from './ext-host-runner';
-import { openWorkbench, quickOpen, rightClickOn, screenshot, webviewFrame } from './ui/workbench';
+import { editorLine, openContextMenuItem, openWorkbench, pickQuickItem, quickOpen, runCommand, screenshot, waitFor, webviewFrame } from './ui/workbench';
 import { copyExample } from './workspace';
 
 const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
@@ -23,6 +23,7 @@ const SHOTS = path.join(OUT, 'screenshots');
 
 let server: CodeServer;
 let browser: Browser;
+let workspace: string;
 
 /** Runs one UI flow on a fresh page; on failure saves a screenshot named after the flow. */
 async function withPage(name: string, flow: (page: Page) => Promise<void>): Promise<void> {
@@ -41,7 +42,7 @@ describe('in a real VS Code (code-server + Chromium)', { timeout: 600_000 }, () 
   before(async () => {
     assert.ok(fs.existsSync(VSIX), `packed extension ${VSIX} is missing: run \`npm run package\` first`);
     fs.rmSync(OUT, { recursive: true, force: true });
-    const workspace = copyExample(path.join(OUT, 'ws-ui'));
+    workspace = copyExample(path.join(OUT, 'ws-ui'));
     server = await startCodeServer({ stateDir: path.join(OUT, 'cs'), folder: workspace, vsix: VSIX });
     browser = await launchChromium();
   });
@@ -51,14 +52,9 @@ describe('in a real VS Code (code-server + Chromium)', { timeout: 600_000 }, () 
     await server?.stop();
   });
 
-  test('right-click in an example file offers "Cache this function"; the CacheLens panel opens', async () => {
-    await withPage('context-menu', async (page) => {
-      await quickOpen(page, 'prices.ts', 'pricesByRegion');
-      await rightClickOn(page, 'const rows = salesRows().filter');
-      const item = page.getByRole('menuitem', { name: 'Cache this function' });
-      await item.waitFor({ timeout: 15_000 });
-      await screenshot(page, SHOTS, 'context-menu');
-      await item.click();
+  test('the panel opens from the command palette', async () => {
+    await withPage('panel', async (page) => {
+      await runCommand(page, 'CacheLens: Show cache panel');
       await page.getByRole('tab', { name: /CacheLens/ }).waitFor({ timeout: 30_000 });
       const title = await webviewFrame(page).locator('#title').textContent({ timeout: 30_000 });
       assert.equal(title, 'CacheLens');
@@ -66,12 +62,69 @@ describe('in a real VS Code (code-server + Chromium)', { timeout: 600_000 }, () 
     });
   });
 
+  test('right-click a plain function, pick backend, TTL and size: wrapped, config created; one Undo reverts both', async () => {
+    await withPage('cache-via-context-menu', async (page) => {
+      const config = path.join(workspace, 'cachelens.config.json');
+      const source = path.join(workspace, 'src', 'prices.ts');
+      const original = fs.readFileSync(source, 'utf8');
+      await quickOpen(page, 'prices.ts', 'pricesByRegion');
+      await openContextMenuItem(page, 'const rows = salesRows().filter', 'Cache this function');
+      await screenshot(page, SHOTS, 'context-menu');
+      await page.getByRole('menuitem', { name: 'Cache this function' }).click();
+      await pickQuickItem(page, 'memory');
+      await screenshot(page, SHOTS, 'quick-pick-ttl');
+      await pickQuickItem(page, '5m');
+      await pickQuickItem(page, '1000');
+      await page.waitForSelector('.monaco-editor .view-lines:has-text("memoize(")', { timeout: 30_000 });
+      await page.locator('.explorer-folders-view .monaco-list-row:has-text("cachelens.config.json")').waitFor({ timeout: 30_000 });
+      assert.ok(fs.existsSync(config), 'cachelens.config.json was created in the app root');
+      await screenshot(page, SHOTS, 'cached');
+
+      // One Undo reverts the whole WorkspaceEdit. When another file of the edit is open, VS Code
+      // first asks whether to undo across all files; then the answer is yes.
+      await editorLine(page, 'memoize(').click();
+      await page.keyboard.press('Control+Z');
+      const acrossFiles = page.locator('.monaco-dialog-box .monaco-button', { hasText: /Undo in \d+ Files/ });
+      if (await acrossFiles.waitFor({ timeout: 3_000 }).then(() => true, () => false)) {
+        await screenshot(page, SHOTS, 'undo-across-files');
+        await acrossFiles.click();
+      }
+      await page.waitForSelector('.monaco-editor .view-lines:has-text("export function pricesByRegion")', { timeout: 30_000 });
+      await waitFor(() => !fs.existsSync(config), 'cachelens.config.json removed by Undo');
+      assert.equal(await page.locator('.monaco-editor .view-lines:has-text("memoize(")').count(), 0);
+      await page.keyboard.press('Control+S');
+      await waitFor(() => fs.readFileSync(source, 'utf8') === original, 'prices.ts on disk is byte for byte the original');
+    });
+  });
+
+  test('light bulb on a class method: cached with the decorator', async () => {
+    await withPage('cache-via-light-bulb', async (page) => {
+      await quickOpen(page, 'reports.ts', 'userReport');
+      await editorLine(page, 'async userReport(').getByText('userReport', { exact: true }).click();
+      const action = page.getByRole('menuitem', { name: /Cache ReportService\.userReport/ }).or(
+        page.locator('.action-widget .monaco-list-row', { hasText: 'Cache ReportService.userReport' }),
+      );
+      for (let i = 0; i < 10 && !(await action.first().isVisible()); i++) {
+        await page.keyboard.press('Control+.');
+        await page.waitForTimeout(700);
+        if (!(await action.first().isVisible())) await page.keyboard.press('Escape');
+      }
+      await screenshot(page, SHOTS, 'light-bulb');
+      await action.first().click();
+      await pickQuickItem(page, 'memory');
+      await pickQuickItem(page, '30s');
+      await pickQuickItem(page, 'Backend default');
+      await page.waitForSelector('.monaco-editor .view-lines:has-text("@memoize(")', { timeout: 30_000 });
+      await screenshot(page, SHOTS, 'decorated');
+    });
+  });
+
   test('extension-host suites', async (t) => {
-    const workspace = copyExample(path.join(OUT, 'ws-ext-host'));
+    const extHostWorkspace = copyExample(path.join(OUT, 'ws-ext-host'));
     const results = await runExtensionHostTests(browser, server.url, {
       extensionPath: ROOT,
       testsPath: path.join(ROOT, 'out', 'e2e', 'ext-host', 'index.js'),
-      folder: workspace,
+      folder: extHostWorkspace,
       screenshotDir: SHOTS,
     });
     assert.ok(results.tests.length > 0, `the extension host ran no test (exit code ${results.exitCode}):\n${results.log}`);

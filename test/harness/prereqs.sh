@@ -11,6 +11,10 @@ CODE_SERVER_VERSION="4.139.1"   # VS Code 1.139.1; engines.node = 24
 NODE24_VERSION="24.21.0"
 mkdir -p "$CACHE"
 t0=$SECONDS
+# When run from an npm script, npm exports npm_* variables (npm_config_user_agent names the outer
+# Node 20); the nested installs below must not inherit them: code-server's postinstall reads the
+# Node version from that user agent.
+for var in $(env | grep -o '^npm_[A-Za-z0-9_]*'); do unset "$var"; done
 log() { echo "[prereqs] $* ($((SECONDS - t0))s)" >&2; }
 
 # 1. Debian packages, only the missing ones. apt waits for a dpkg lock held by another process.

@@ -45,3 +45,63 @@ export async function screenshot(page: Page, dir: string, name: string): Promise
   fs.mkdirSync(dir, { recursive: true });
   await page.screenshot({ path: path.join(dir, `${name}.png`) }).catch(() => undefined);
 }
+
+/**
+ * Runs a command from the command palette by its title. Retries while the workbench is still
+ * registering extension contributions (the palette lists commands as of the moment it opens).
+ */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  const input = page.locator('.quick-input-widget input');
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+  for (let attempt = 0; attempt < 20; attempt++) {
+    for (let i = 0; i < 30 && !(await input.isVisible()); i++) {
+      await page.keyboard.press('Control+Shift+P');
+      await page.waitForTimeout(300);
+    }
+    await input.fill(`>${title}`);
+    try {
+      await row.waitFor({ timeout: 1_500 });
+      await row.click();
+      return;
+    } catch {
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(1_000);
+    }
+  }
+  throw new Error(`the command palette never listed "${title}"`);
+}
+
+/**
+ * Puts the cursor on the line containing `text` and opens the editor context menu until it shows
+ * `item` (the extension sets the context key that enables it when the cursor moves).
+ */
+export async function openContextMenuItem(page: Page, text: string, item: string): Promise<void> {
+  const menuItem = page.getByRole('menuitem', { name: item });
+  for (let i = 0; i < 15; i++) {
+    await rightClickOn(page, text);
+    try {
+      await menuItem.waitFor({ timeout: 1_000 });
+      return;
+    } catch {
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(500);
+    }
+  }
+  throw new Error(`the editor context menu never showed "${item}"`);
+}
+
+/** Picks the quick-pick row whose label starts with `label`. */
+export async function pickQuickItem(page: Page, label: string): Promise<void> {
+  const row = page.locator(`.quick-input-widget .quick-input-list .monaco-list-row[aria-label^="${label}"]`).first();
+  await row.waitFor({ timeout: 30_000 });
+  await row.click();
+}
+
+/** Polls a condition (file system state and the like) for up to `ms` milliseconds. */
+export async function waitFor(condition: () => boolean, what: string, ms = 15_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

@@ -53,3 +53,22 @@ describe('extension manifest', () => {
     assert.match(config, /dist\/extension/);
   });
 });
+
+describe('extension settings', () => {
+  test('contributes.configuration declares exactly the settings the code reads, with the same defaults', async () => {
+    const { SETTINGS_SECTION, SettingDefaults } = await import('../../../extension/src/settings-defaults');
+    const declared = (manifest.contributes as unknown as { configuration: { properties: Record<string, { default: unknown }> } })
+      .configuration.properties;
+    const fromCode = Object.fromEntries(Object.entries(SettingDefaults).map(([key, value]) => [`${SETTINGS_SECTION}.${key}`, value]));
+    const fromManifest = Object.fromEntries(Object.entries(declared).map(([key, value]) => [key, value.default]));
+    assert.deepEqual(fromManifest, fromCode);
+  });
+
+  test('the config file schema the manifest contributes is built into the package', () => {
+    const validation = (manifest.contributes as unknown as { jsonValidation: { fileMatch: string; url: string }[] }).jsonValidation;
+    assert.deepEqual(validation.map((v) => v.fileMatch), ['cachelens.config.json']);
+    assert.match(validation[0]!.url, /^\.\/dist\/runtime\/cachelens\.config\.schema\.json$/);
+    const ignore = fs.readFileSync(path.join(ROOT, '.vscodeignore'), 'utf8');
+    assert.match(ignore, /^!dist\/runtime\/\*\*$/m);
+  });
+});

@@ -1,0 +1,110 @@
+import * as vscode from 'vscode';
+
+/**
+ * The files around a source file that a cache command reads: the app root (the nearest folder with
+ * a package.json, within the workspace folder), its cachelens.config.json and package.json, and the
+ * nearest tsconfig.json. Text comes from the open editor when the file is open (unsaved text wins),
+ * otherwise from disk. Nothing here writes.
+ */
+export interface AppFiles {
+  /** Folder that holds package.json (or the workspace folder when there is none). */
+  root: vscode.Uri;
+  workspaceFolder: vscode.WorkspaceFolder;
+  config: { uri: vscode.Uri; text: string | undefined };
+  packageJson: { uri: vscode.Uri; text: string } | undefined;
+  tsconfigText: string | undefined;
+  /** Source path relative to the app root, posix separators: the id's file part. */
+  relPath: string;
+}
+
+export const CONFIG_FILE = 'cachelens.config.json';
+
+export async function readText(uri: vscode.Uri): Promise<string | undefined> {
+  const open = vscode.workspace.textDocuments.find((doc) => doc.uri.toString() === uri.toString());
+  if (open) return open.getText();
+  try {
+    return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+  } catch {
+    return undefined;
+  }
+}
+
+async function exists(uri: vscode.Uri): Promise<boolean> {
+  try {
+    await vscode.workspace.fs.stat(uri);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Folders from the file's folder up to (and including) the workspace folder. */
+function foldersUp(file: vscode.Uri, top: vscode.Uri): vscode.Uri[] {
+  const folders: vscode.Uri[] = [];
+  let dir = vscode.Uri.joinPath(file, '..');
+  while (dir.path.startsWith(top.path)) {
+    folders.push(dir);
+    if (dir.path === top.path) break;
+    dir = vscode.Uri.joinPath(dir, '..');
+  }
+  return folders;
+}
+
+export async function findAppFiles(file: vscode.Uri): Promise<AppFiles | undefined> {
+  const workspaceFolder = vscode.workspace.getWorkspaceFolder(file);
+  if (!workspaceFolder) return undefined;
+  const folders = foldersUp(file, workspaceFolder.uri);
+  let root = workspaceFolder.uri;
+  for (const dir of folders) {
+    if (await exists(vscode.Uri.joinPath(dir, 'package.json'))) {
+      root = dir;
+      break;
+    }
+  }
+  let tsconfigText: string | undefined;
+  for (const dir of folders) {
+    tsconfigText = await readText(vscode.Uri.joinPath(dir, 'tsconfig.json'));
+    if (tsconfigText !== undefined) break;
+  }
+  const configUri = vscode.Uri.joinPath(root, CONFIG_FILE);
+  const packageUri = vscode.Uri.joinPath(root, 'package.json');
+  const packageText = await readText(packageUri);
+  return {
+    root,
+    workspaceFolder,
+    config: { uri: configUri, text: await readText(configUri) },
+    packageJson: packageText === undefined ? undefined : { uri: packageUri, text: packageText },
+    tsconfigText,
+    relPath: file.path.slice(root.path.length).replace(/^\/+/, ''),
+  };
+}
+
+/** Backends named in cachelens.config.json (tolerant: a config that does not parse names none). */
+export function namedBackends(configText: string | undefined): { name: string; type: string }[] {
+  if (!configText) return [];
+  try {
+    const parsed = JSON.parse(configText) as { backends?: Record<string, { type?: unknown }> };
+    return Object.entries(parsed.backends ?? {}).map(([name, value]) => ({
+      name,
+      type: typeof value?.type === 'string' ? value.type : 'unknown',
+    }));
+  } catch {
+    return [];
+  }
+}
+
+/** `defaults` of cachelens.config.json, when they parse. */
+export function configDefaults(configText: string | undefined): { backend?: string; ttl?: string | number; max?: number } {
+  if (!configText) return {};
+  try {
+    const parsed = JSON.parse(configText) as { defaults?: { backend?: unknown; ttl?: unknown; max?: unknown } };
+    const d = parsed.defaults ?? {};
+    return {
+      backend: typeof d.backend === 'string' ? d.backend : undefined,
+      ttl: typeof d.ttl === 'string' || typeof d.ttl === 'number' ? d.ttl : undefined,
+      max: typeof d.max === 'number' ? d.max : undefined,
+    };
+  } catch {
+    return {};
+  }
+}

@@ -1,0 +1,221 @@
+import fs from 'node:fs/promises';
+import * as vscode from 'vscode';
+import type { CacheEdits, TextEdit } from '../codemod/src/index.js';
+import { configDefaults, findAppFiles, namedBackends, type AppFiles } from './app-files.js';
+import { loadCodemod } from './codemod-host.js';
+import { promptOptions, type PickedOptions } from './options-prompt.js';
+import { readSettings } from './settings.js';
+
+/**
+ * Arguments of the cache commands when they are called from code (code actions, CodeLens, tests).
+ * Any of backend/ttl/max given skips that question; `ttl: null` = no expiry, `max: null` = the
+ * backend's default.
+ */
+export interface CacheCommandArgs {
+  uri?: vscode.Uri | string;
+  position?: { line: number; character: number };
+  backend?: string;
+  ttl?: string | null;
+  max?: number | null;
+}
+
+/** What a command did, returned for callers and tests. */
+export interface CommandOutcome {
+  applied: boolean;
+  /** Refusal code, `cancelled`, or `failed` when nothing was applied. */
+  reason?: string;
+  message?: string;
+  change?: 'created' | 'updated' | 'unchanged' | 'removed';
+}
+
+const LANGUAGES = new Set(['typescript', 'typescriptreact', 'javascript', 'javascriptreact']);
+
+interface Located {
+  document: vscode.TextDocument;
+  offset: number;
+}
+
+async function locate(args: CacheCommandArgs | undefined): Promise<Located | undefined> {
+  if (args?.uri) {
+    const uri = typeof args.uri === 'string' ? vscode.Uri.parse(args.uri) : args.uri;
+    const document = await vscode.workspace.openTextDocument(uri);
+    const position = args.position ? new vscode.Position(args.position.line, args.position.character) : new vscode.Position(0, 0);
+    return { document, offset: document.offsetAt(position) };
+  }
+  const editor = vscode.window.activeTextEditor;
+  if (!editor) return undefined;
+  return { document: editor.document, offset: editor.document.offsetAt(editor.selection.active) };
+}
+
+function refuse(reason: string, message: string, severity: 'warning' | 'error' = 'warning'): CommandOutcome {
+  void (severity === 'error' ? vscode.window.showErrorMessage(message) : vscode.window.showWarningMessage(message));
+  return { applied: false, reason, message };
+}
+
+/**
+ * Read-only for the editor (a read-only file system, `files.readonlyInclude`) or on disk (no write
+ * bit at all: the user's intent even where root could write it anyway).
+ */
+async function isReadonly(uri: vscode.Uri): Promise<boolean> {
+  if (vscode.workspace.fs.isWritableFileSystem(uri.scheme) === false) return true;
+  try {
+    const stat = await vscode.workspace.fs.stat(uri);
+    if (((stat.permissions ?? 0) & vscode.FilePermission.Readonly) !== 0) return true;
+    if (uri.scheme === 'file') return ((await fs.stat(uri.fsPath)).mode & 0o222) === 0;
+    return false;
+  } catch {
+    return false;
+  }
+}
+
+/** Converts offset-based edits of `text` into range-based ones of `uri`, added to `edit`. */
+function addTextEdits(edit: vscode.WorkspaceEdit, uri: vscode.Uri, text: string, edits: readonly TextEdit[]): void {
+  const lineStarts = [0];
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) lineStarts.push(i + 1);
+  const position = (offset: number) => {
+    let lo = 0;
+    let hi = lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (lineStarts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return new vscode.Position(lo, offset - lineStarts[lo]!);
+  };
+  for (const e of edits) edit.replace(uri, new vscode.Range(position(e.start), position(e.end)), e.newText);
+}
+
+function buildWorkspaceEdit(document: vscode.TextDocument, files: AppFiles, edits: CacheEdits): vscode.WorkspaceEdit {
+  const edit = new vscode.WorkspaceEdit();
+  addTextEdits(edit, document.uri, document.getText(), edits.source);
+  if (edits.config) {
+    if (edits.config.create) {
+      // Created empty, then filled by a text edit: the new file opens unsaved and one Undo removes it.
+      edit.createFile(files.config.uri, { ignoreIfExists: true });
+      edit.insert(files.config.uri, new vscode.Position(0, 0), edits.config.edits.map((e) => e.newText).join(''));
+    } else {
+      addTextEdits(edit, files.config.uri, files.config.text ?? '', edits.config.edits);
+    }
+  }
+  if (edits.packageJson && files.packageJson) addTextEdits(edit, files.packageJson.uri, files.packageJson.text, edits.packageJson);
+  return edit;
+}
+
+async function runtimeInstalled(root: vscode.Uri): Promise<boolean> {
+  try {
+    await vscode.workspace.fs.stat(vscode.Uri.joinPath(root, 'node_modules', 'cachelens', 'package.json'));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Offers to install the runtime from the tarball shipped inside the extension (works offline). */
+async function offerRuntimeInstall(context: vscode.ExtensionContext, files: AppFiles): Promise<void> {
+  if (!files.packageJson || (await runtimeInstalled(files.root))) return;
+  const version = String((context.extension.packageJSON as { version: string }).version);
+  const tarball = vscode.Uri.joinPath(context.extensionUri, 'dist', 'runtime', `cachelens-${version}.tgz`);
+  const choice = await vscode.window.showInformationMessage(
+    'This app does not have the cachelens runtime installed yet, so the cached code will not run.',
+    'Install it (offline)',
+  );
+  if (choice !== 'Install it (offline)') return;
+  const terminal = vscode.window.createTerminal({ name: 'CacheLens: install runtime', cwd: files.root });
+  terminal.show();
+  // --no-save keeps the "^version" dependency the command wrote to package.json.
+  terminal.sendText(`npm install --no-save ${JSON.stringify(tarball.fsPath)}`);
+}
+
+function toCacheOptions(picked: PickedOptions) {
+  return {
+    backend: picked.backend,
+    ...(picked.ttl !== undefined ? { ttl: picked.ttl } : {}),
+    ...(picked.max !== undefined ? { max: picked.max } : {}),
+  };
+}
+
+/** "Cache this function" and "Change cache settings": one flow, the second requires a cached target. */
+export async function cacheCommand(
+  context: vscode.ExtensionContext,
+  args: CacheCommandArgs | undefined,
+  mode: 'cache' | 'change',
+): Promise<CommandOutcome> {
+  const located = await locate(args);
+  if (!located) return refuse('no-editor', 'CacheLens: open a TypeScript or JavaScript file and put the cursor inside the function to cache.');
+  const { document, offset } = located;
+  if (!LANGUAGES.has(document.languageId)) {
+    return refuse('unsupported-file', `CacheLens caches TypeScript and JavaScript functions; ${document.fileName} is ${document.languageId}.`);
+  }
+  const files = await findAppFiles(document.uri);
+  if (!files) return refuse('outside-workspace', `CacheLens: ${document.fileName} is not inside an open workspace folder; open its project folder first.`);
+  if (await isReadonly(document.uri)) {
+    return refuse('read-only', `CacheLens: ${vscode.workspace.asRelativePath(document.uri)} is read-only; make it writable to cache a function in it.`);
+  }
+  const codemod = await loadCodemod();
+  const flavour = files.tsconfigText === undefined ? 'standard' : codemod.readDecoratorFlavour(files.tsconfigText);
+  const base = { text: document.getText(), fileName: document.fileName, position: offset, relPath: files.relPath, flavour };
+  const analysis = codemod.analyzeAt(base);
+  const target = analysis.ok ? analysis.target : analysis.code === 'already-cached' ? analysis.target : undefined;
+  if (!target) return refuse(analysis.ok ? 'no-target' : analysis.code, analysis.ok ? '' : `CacheLens: ${analysis.message}`);
+  if (mode === 'change' && !target.cached) {
+    return refuse('not-cached', `CacheLens: ${target.name} is not cached yet; use "Cache this function".`);
+  }
+
+  const settings = readSettings(document.uri);
+  const fromConfig = configDefaults(files.config.text);
+  const current = target.cached;
+  const defaults = {
+    backend: current?.backend ?? fromConfig.backend ?? settings.defaultBackend,
+    ttl: current ? (current.ttl === undefined ? undefined : String(current.ttl)) : String(fromConfig.ttl ?? settings.defaultTtl) || undefined,
+    max: current ? current.max : (fromConfig.max ?? (settings.defaultMax > 0 ? settings.defaultMax : undefined)),
+    named: namedBackends(files.config.text),
+  };
+  let picked: PickedOptions | undefined;
+  const scripted = args && (args.backend !== undefined || args.ttl !== undefined || args.max !== undefined);
+  if (scripted) {
+    picked = {
+      backend: args.backend ?? defaults.backend,
+      ttl: args.ttl === undefined ? defaults.ttl : (args.ttl ?? undefined),
+      max: args.max === undefined ? defaults.max : (args.max ?? undefined),
+    };
+  } else {
+    picked = await promptOptions(`${current ? 'Change caching of' : 'Cache'} ${target.name}`, defaults);
+  }
+  if (!picked) return { applied: false, reason: 'cancelled' };
+
+  const result = codemod.cacheFunction({
+    ...base,
+    options: toCacheOptions(picked),
+    config: files.config.text === undefined ? undefined : { text: files.config.text },
+    packageJson: files.packageJson ? { text: files.packageJson.text } : undefined,
+    runtimeVersion: String((context.extension.packageJSON as { version: string }).version),
+    onCached: 'update',
+  });
+  if (!result.ok) return refuse(result.code, `CacheLens: ${result.message}`);
+  if (result.change === 'unchanged') return { applied: false, reason: 'unchanged', change: 'unchanged' };
+  const applied = await vscode.workspace.applyEdit(buildWorkspaceEdit(document, files, result.edits));
+  if (!applied) return refuse('failed', `CacheLens: VS Code did not apply the edit to ${vscode.workspace.asRelativePath(document.uri)} (is it read-only or changed meanwhile?). Nothing was changed.`, 'error');
+  void offerRuntimeInstall(context, files);
+  return { applied: true, change: result.change };
+}
+
+/** "Remove caching": restores the function's original form (and drops the import when unused). */
+export async function uncacheCommand(args: CacheCommandArgs | undefined): Promise<CommandOutcome> {
+  const located = await locate(args);
+  if (!located) return refuse('no-editor', 'CacheLens: put the cursor inside a cached function first.');
+  const { document, offset } = located;
+  const files = await findAppFiles(document.uri);
+  if (!files) return refuse('outside-workspace', `CacheLens: ${document.fileName} is not inside an open workspace folder.`);
+  if (await isReadonly(document.uri)) {
+    return refuse('read-only', `CacheLens: ${vscode.workspace.asRelativePath(document.uri)} is read-only.`);
+  }
+  const codemod = await loadCodemod();
+  const flavour = files.tsconfigText === undefined ? 'standard' : codemod.readDecoratorFlavour(files.tsconfigText);
+  const result = codemod.uncacheFunction({ text: document.getText(), fileName: document.fileName, position: offset, relPath: files.relPath, flavour });
+  if (!result.ok) return refuse(result.code, `CacheLens: ${result.message}`);
+  const edit = new vscode.WorkspaceEdit();
+  addTextEdits(edit, document.uri, document.getText(), result.edits.source);
+  const applied = await vscode.workspace.applyEdit(edit);
+  if (!applied) return refuse('failed', 'CacheLens: VS Code did not apply the edit; nothing was changed.', 'error');
+  return { applied: true, change: 'removed' };
+}

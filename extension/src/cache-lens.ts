@@ -1,0 +1,108 @@
+import * as vscode from 'vscode';
+import type { Target } from '../codemod/src/index.js';
+import { loadCodemod } from './codemod-host.js';
+import { Commands } from './commands.js';
+
+/**
+ * Where the cursor is, in caching terms: sets the context keys the menus use
+ * (`cachelens.canCache`: inside something cacheable or cached; `cachelens.isCached`), offers the
+ * light-bulb actions on a function's name, and shows a CodeLens with the settings of each cached
+ * function. The codemod (ts-morph) loads on the first TypeScript/JavaScript cursor move, not at
+ * activation.
+ */
+export const SELECTOR: vscode.DocumentSelector = ['typescript', 'typescriptreact', 'javascript', 'javascriptreact'].map(
+  (language) => ({ language, scheme: 'file' }),
+);
+const LANGUAGES = new Set(['typescript', 'typescriptreact', 'javascript', 'javascriptreact']);
+
+async function targetAt(document: vscode.TextDocument, offset: number): Promise<Target | undefined> {
+  const codemod = await loadCodemod();
+  const result = codemod.analyzeAt({
+    text: document.getText(),
+    fileName: document.fileName,
+    position: offset,
+    relPath: vscode.workspace.asRelativePath(document.uri, false),
+  });
+  if (result.ok) return result.target;
+  return result.code === 'already-cached' ? result.target : undefined;
+}
+
+function describeOptions(target: Target): string {
+  const cached = target.cached;
+  if (!cached) return '';
+  const parts = [cached.backend ?? 'default backend'];
+  parts.push(cached.ttl === undefined ? 'no expiry' : `ttl ${cached.ttl}`);
+  if (cached.max !== undefined) parts.push(`max ${cached.max}`);
+  return parts.join(' · ');
+}
+
+export function registerCacheLens(context: vscode.ExtensionContext): void {
+  let pending: NodeJS.Timeout | undefined;
+  let generation = 0;
+  const update = (editor: vscode.TextEditor | undefined) => {
+    clearTimeout(pending);
+    const mine = ++generation;
+    if (!editor || !LANGUAGES.has(editor.document.languageId)) {
+      void vscode.commands.executeCommand('setContext', 'cachelens.canCache', false);
+      void vscode.commands.executeCommand('setContext', 'cachelens.isCached', false);
+      return;
+    }
+    pending = setTimeout(async () => {
+      const target = await targetAt(editor.document, editor.document.offsetAt(editor.selection.active)).catch(() => undefined);
+      if (mine !== generation) return;
+      await vscode.commands.executeCommand('setContext', 'cachelens.canCache', target !== undefined);
+      await vscode.commands.executeCommand('setContext', 'cachelens.isCached', target?.cached !== undefined);
+    }, 50);
+  };
+
+  const codeLensChanged = new vscode.EventEmitter<void>();
+  context.subscriptions.push(
+    codeLensChanged,
+    { dispose: () => clearTimeout(pending) },
+    vscode.window.onDidChangeTextEditorSelection((e) => update(e.textEditor)),
+    vscode.window.onDidChangeActiveTextEditor((editor) => update(editor)),
+    vscode.languages.registerCodeActionsProvider(
+      SELECTOR,
+      {
+        async provideCodeActions(document, range) {
+          const offset = document.offsetAt(range.start);
+          const target = await targetAt(document, offset).catch(() => undefined);
+          if (!target || offset < target.nameRange.start || offset > target.nameRange.end) return [];
+          const args = { uri: document.uri.toString(), position: { line: range.start.line, character: range.start.character } };
+          const action = (title: string, command: string) => {
+            const a = new vscode.CodeAction(title, vscode.CodeActionKind.RefactorRewrite);
+            a.command = { title, command, arguments: [args] };
+            return a;
+          };
+          return target.cached
+            ? [action(`Change cache settings of ${target.name}…`, Commands.changeSettings), action(`Remove caching of ${target.name}`, Commands.removeCaching)]
+            : [action(`Cache ${target.name}…`, Commands.cacheFunction)];
+        },
+      },
+      { providedCodeActionKinds: [vscode.CodeActionKind.RefactorRewrite] },
+    ),
+    vscode.languages.registerCodeLensProvider(SELECTOR, {
+      onDidChangeCodeLenses: codeLensChanged.event,
+      async provideCodeLenses(document) {
+        const text = document.getText();
+        if (!text.includes('memoize')) return [];
+        const lenses: vscode.CodeLens[] = [];
+        const seen = new Set<string>();
+        for (const match of text.matchAll(/\bmemoize\s*\(/g)) {
+          const target = await targetAt(document, match.index).catch(() => undefined);
+          if (!target?.cached || seen.has(target.id)) continue;
+          seen.add(target.id);
+          const position = document.positionAt(target.range.start);
+          const args = { uri: document.uri.toString(), position: { line: position.line, character: position.character } };
+          const range = new vscode.Range(position, position);
+          lenses.push(
+            new vscode.CodeLens(range, { title: `$(zap) cached: ${describeOptions(target)}`, command: Commands.changeSettings, arguments: [args], tooltip: 'Change cache settings' }),
+            new vscode.CodeLens(range, { title: 'Remove caching', command: Commands.removeCaching, arguments: [args] }),
+          );
+        }
+        return lenses;
+      },
+    }),
+  );
+  update(vscode.window.activeTextEditor);
+}

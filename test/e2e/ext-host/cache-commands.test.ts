@@ -1,0 +1,176 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import * as vscode from 'vscode';
+
+interface Outcome {
+  applied: boolean;
+  reason?: string;
+  change?: string;
+}
+
+const root = () => vscode.workspace.workspaceFolders![0]!.uri;
+const file = (...parts: string[]) => vscode.Uri.joinPath(root(), ...parts);
+
+async function open(...parts: string[]): Promise<vscode.TextDocument> {
+  const document = await vscode.workspace.openTextDocument(file(...parts));
+  await vscode.window.showTextDocument(document);
+  return document;
+}
+
+function positionOf(document: vscode.TextDocument, needle: string): { line: number; character: number } {
+  const offset = document.getText().indexOf(needle);
+  assert.ok(offset >= 0, `${needle} is in ${document.fileName}`);
+  const p = document.positionAt(offset);
+  return { line: p.line, character: p.character };
+}
+
+async function revertAll(): Promise<void> {
+  for (const document of vscode.workspace.textDocuments.filter((d) => d.isDirty)) {
+    await vscode.window.showTextDocument(document);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+  }
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  const config = file('cachelens.config.json');
+  if (fs.existsSync(config.fsPath)) fs.rmSync(config.fsPath);
+}
+
+suite('cache commands (WorkspaceEdit, no prompts when options are given)', () => {
+  teardown(revertAll);
+
+  test('caching a plain function wraps it, creates cachelens.config.json and adds the dependency, all unsaved', async () => {
+    const document = await open('src', 'prices.ts');
+    const before = document.getText();
+    const outcome = (await vscode.commands.executeCommand('cachelens.cacheFunction', {
+      uri: document.uri.toString(),
+      position: positionOf(document, 'salesRows().filter'),
+      backend: 'memory',
+      ttl: '5m',
+      max: 1000,
+    })) as Outcome;
+    assert.deepEqual(outcome, { applied: true, change: 'created' });
+    const after = document.getText();
+    assert.notEqual(after, before);
+    assert.match(after, /import \{ memoize \} from 'cachelens';/);
+    assert.match(after, /memoize\(\s*function pricesByRegion/);
+    assert.match(after, /id: 'src\/prices\.ts#pricesByRegion'/);
+    assert.equal(document.isDirty, true, 'the source edit is left unsaved for the user');
+    const config = vscode.workspace.textDocuments.find((d) => d.uri.path.endsWith('/cachelens.config.json'));
+    assert.ok(config, 'cachelens.config.json is part of the same edit');
+    assert.match(config.getText(), /"backends"/);
+    const pkg = await vscode.workspace.openTextDocument(file('package.json'));
+    assert.match(pkg.getText(), /"cachelens": "\^0\.1\.0"/);
+  });
+
+  test('Remove caching restores the original text exactly', async () => {
+    const document = await open('src', 'prices.ts');
+    const before = document.getText();
+    const position = positionOf(document, 'salesRows().filter');
+    await vscode.commands.executeCommand('cachelens.cacheFunction', { uri: document.uri.toString(), position, backend: 'memory', ttl: '1h' });
+    assert.notEqual(document.getText(), before);
+    const outcome = (await vscode.commands.executeCommand('cachelens.removeCaching', {
+      uri: document.uri.toString(),
+      position: positionOf(document, 'salesRows().filter'),
+    })) as Outcome;
+    assert.deepEqual(outcome, { applied: true, change: 'removed' });
+    assert.equal(document.getText(), before);
+  });
+
+  test('on a cached function the same command changes the options in place (no second wrapper)', async () => {
+    const document = await open('src', 'prices.ts');
+    const args = { uri: document.uri.toString(), position: positionOf(document, 'salesRows().filter') };
+    await vscode.commands.executeCommand('cachelens.cacheFunction', { ...args, backend: 'memory', ttl: '5m' });
+    const outcome = (await vscode.commands.executeCommand('cachelens.changeSettings', {
+      uri: document.uri.toString(),
+      position: positionOf(document, 'salesRows().filter'),
+      backend: 'lru',
+      ttl: '1h',
+      max: 50,
+    })) as Outcome;
+    assert.deepEqual(outcome, { applied: true, change: 'updated' });
+    const text = document.getText();
+    assert.equal(text.match(/memoize\(/g)?.length, 1, text);
+    assert.match(text, /backend: 'lru'/);
+    assert.match(text, /ttl: '1h'/);
+    assert.match(text, /max: 50/);
+  });
+
+  test('a cached function gets a CodeLens with its settings and a "Remove caching" lens', async () => {
+    const document = await open('src', 'prices.ts');
+    await vscode.commands.executeCommand('cachelens.cacheFunction', {
+      uri: document.uri.toString(),
+      position: positionOf(document, 'salesRows().filter'),
+      backend: 'memory',
+      ttl: '5m',
+      max: 1000,
+    });
+    const lenses = (await vscode.commands.executeCommand('vscode.executeCodeLensProvider', document.uri, 10)) as vscode.CodeLens[];
+    const titles = lenses.map((lens) => lens.command?.title).filter((t) => t?.includes('cached') || t === 'Remove caching');
+    assert.deepEqual(titles, ['$(zap) cached: memory · ttl 5m · max 1000', 'Remove caching']);
+    const line = lenses.find((lens) => lens.command?.title === 'Remove caching')!.range.start.line;
+    assert.match(document.lineAt(line).text, /pricesByRegion = memoize\(/);
+  });
+
+  test('a class method gets the decorator', async () => {
+    const document = await open('src', 'reports.ts');
+    const outcome = (await vscode.commands.executeCommand('cachelens.cacheFunction', {
+      uri: document.uri.toString(),
+      position: positionOf(document, 'userReport('),
+      backend: 'memory',
+      ttl: '30s',
+    })) as Outcome;
+    assert.equal(outcome.applied, true);
+    assert.match(document.getText(), /@memoize\(\{[^}]*id: 'src\/reports\.ts#ReportService\.userReport'/);
+  });
+
+  test('outside any function: a clear refusal and no edit', async () => {
+    const document = await open('src', 'prices.ts');
+    const before = document.getText();
+    const outcome = (await vscode.commands.executeCommand('cachelens.cacheFunction', {
+      uri: document.uri.toString(),
+      position: positionOf(document, 'export interface PriceSummary'),
+      backend: 'memory',
+    })) as Outcome;
+    assert.equal(outcome.applied, false);
+    assert.equal(outcome.reason, 'no-target');
+    assert.equal(document.getText(), before);
+    assert.equal(fs.existsSync(file('cachelens.config.json').fsPath), false);
+  });
+
+  test('a file with a syntax error: refused, nothing changed', async () => {
+    const broken = file('src', 'broken.ts');
+    fs.writeFileSync(broken.fsPath, 'export function slow(n: number) {\n  return n * 2;\n\nexport const x = (;\n');
+    try {
+      const document = await open('src', 'broken.ts');
+      const outcome = (await vscode.commands.executeCommand('cachelens.cacheFunction', {
+        uri: document.uri.toString(),
+        position: { line: 1, character: 4 },
+        backend: 'memory',
+      })) as Outcome;
+      assert.equal(outcome.applied, false);
+      assert.equal(outcome.reason, 'syntax-error');
+      assert.equal(document.isDirty, false);
+    } finally {
+      fs.rmSync(broken.fsPath);
+    }
+  });
+
+  test('a read-only file: refused with a message naming it', async () => {
+    const target = file('src', 'readonly.ts');
+    fs.writeFileSync(target.fsPath, 'export function slow(n: number): number {\n  return n * 2;\n}\n');
+    fs.chmodSync(target.fsPath, 0o444);
+    try {
+      const document = await open('src', 'readonly.ts');
+      const outcome = (await vscode.commands.executeCommand('cachelens.cacheFunction', {
+        uri: document.uri.toString(),
+        position: { line: 1, character: 4 },
+        backend: 'memory',
+      })) as Outcome & { message?: string };
+      assert.equal(outcome.applied, false);
+      assert.equal(outcome.reason, 'read-only');
+      assert.match(outcome.message ?? '', /readonly\.ts is read-only/);
+    } finally {
+      fs.chmodSync(target.fsPath, 0o644);
+      fs.rmSync(target.fsPath);
+    }
+  });
+});
