@@ -75,14 +75,14 @@ describe('in a real VS Code (code-server + Chromium)', { timeout: 600_000 }, () 
       await screenshot(page, SHOTS, 'quick-pick-ttl');
       await pickQuickItem(page, '5m');
       await pickQuickItem(page, '1000');
-      await page.waitForSelector('.monaco-editor .view-lines:has-text("memoize(")', { timeout: 30_000 });
+      await page.waitForSelector('.monaco-editor .view-lines:has-text("pricesByRegion = memoize(function pricesByRegion")', { timeout: 30_000 });
       await page.locator('.explorer-folders-view .monaco-list-row:has-text("cachelens.config.json")').waitFor({ timeout: 30_000 });
       assert.ok(fs.existsSync(config), 'cachelens.config.json was created in the app root');
       await screenshot(page, SHOTS, 'cached');
 
       // One Undo reverts the whole WorkspaceEdit. When another file of the edit is open, VS Code
       // first asks whether to undo across all files; then the answer is yes.
-      await editorLine(page, 'memoize(').click();
+      await editorLine(page, 'pricesByRegion = memoize(').click();
       await page.keyboard.press('Control+Z');
       const acrossFiles = page.locator('.monaco-dialog-box .monaco-button', { hasText: /Undo in \d+ Files/ });
       if (await acrossFiles.waitFor({ timeout: 3_000 }).then(() => true, () => false)) {
@@ -91,7 +91,7 @@ describe('in a real VS Code (code-server + Chromium)', { timeout: 600_000 }, () 
       }
       await page.waitForSelector('.monaco-editor .view-lines:has-text("export function pricesByRegion")', { timeout: 30_000 });
       await waitFor(() => !fs.existsSync(config), 'cachelens.config.json removed by Undo');
-      assert.equal(await page.locator('.monaco-editor .view-lines:has-text("memoize(")').count(), 0);
+      assert.equal(await page.locator('.monaco-editor .view-lines:has-text("pricesByRegion = memoize(")').count(), 0);
       await page.keyboard.press('Control+S');
       await waitFor(() => fs.readFileSync(source, 'utf8') === original, 'prices.ts on disk is byte for byte the original');
     });

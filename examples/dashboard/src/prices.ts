@@ -1,3 +1,4 @@
+import { memoize } from 'cachelens';
 import { salesRows, type Sale } from './data.js';
 
 export interface PriceSummary {
@@ -34,8 +35,8 @@ export interface ProductRank {
   units: number;
 }
 
-/** The `n` best-selling products since a given day, by revenue. */
-export const topProducts = (n: number, sinceDay: number): ProductRank[] => {
+/** The `n` best-selling products since a given day, by revenue. Cached: the dashboard asks for few distinct (n, day) pairs. */
+export const topProducts = memoize((n: number, sinceDay: number): ProductRank[] => {
   const totals = new Map<string, ProductRank>();
   for (const sale of salesRows()) {
     if (sale.day < sinceDay) continue;
@@ -48,7 +49,7 @@ export const topProducts = (n: number, sinceDay: number): ProductRank[] => {
     .sort((a, b) => b.revenue - a.revenue || a.product.localeCompare(b.product))
     .slice(0, n)
     .map((rank) => ({ ...rank, revenue: Math.round(rank.revenue * 100) / 100 }));
-};
+}, { id: 'src/prices.ts#topProducts', backend: 'memory', ttl: '5m', max: 100 });
 
 /** Daily revenue of one product as a moving average over `window` days. */
 export function revenueTrend(product: string, window: number): number[] {
