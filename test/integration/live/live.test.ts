@@ -91,8 +91,14 @@ describe('live statistics, real processes and the real server', () => {
 
       // Clearing from the editor empties the app's cache: the next calls miss again.
       const first = server.aggregator.processes()[0]!.key;
+      const held = () => server.aggregator.functionByProcess('test/app.ts#double').find((p) => p.key === first)!.entries;
+      assert.ok(held() > 0);
       const result = await server.clear(first, 'test/app.ts#double');
       assert.deepEqual([result.ok, result.error], [true, undefined]);
+      await until('the cleared cache to report no entries', () => held() === 0);
+      const unknown = await server.clear(first, 'test/app.ts#nope');
+      assert.equal(unknown.ok, false);
+      assert.match(unknown.error ?? '', /test\/app\.ts#nope/);
 
       // The apps exit by themselves (nothing keeps them alive); their processes are marked gone, figures kept.
       assert.deepEqual(await Promise.all(apps.map((a) => a.exit())), [0, 0, 0]);
