@@ -88,7 +88,7 @@ suite('cache commands (WorkspaceEdit, no prompts when options are given)', () =>
     })) as Outcome;
     assert.deepEqual(outcome, { applied: true, change: 'updated' });
     const text = document.getText();
-    assert.equal(text.match(/memoize\(/g)?.length, 1, text);
+    assert.equal(text.match(/memoize\(function pricesByRegion/g)?.length, 1, text);
     assert.match(text, /backend: 'lru'/);
     assert.match(text, /ttl: '1h'/);
     assert.match(text, /max: 50/);

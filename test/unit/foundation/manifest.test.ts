@@ -56,7 +56,7 @@ describe('extension manifest', () => {
 
 describe('extension settings', () => {
   test('contributes.configuration declares exactly the settings the code reads, with the same defaults', async () => {
-    const { SETTINGS_SECTION, SettingDefaults } = await import('../../../extension/src/settings-defaults');
+    const { SETTINGS_SECTION, SettingDefaults } = await import('../../../extension/src/settings-defaults.js');
     const declared = (manifest.contributes as unknown as { configuration: { properties: Record<string, { default: unknown }> } })
       .configuration.properties;
     const fromCode = Object.fromEntries(Object.entries(SettingDefaults).map(([key, value]) => [`${SETTINGS_SECTION}.${key}`, value]));
