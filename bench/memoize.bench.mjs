@@ -21,6 +21,8 @@ const option = (name, fallback) => {
 const ROUNDS = option('rounds', 9);
 const CALLS = option('calls', 1_000_000);
 const DISTINCT = 100;
+const onlyIndex = argv.indexOf('--only');
+const only = onlyIndex >= 0 ? argv[onlyIndex + 1].split(',') : undefined;
 
 const dist = path.join(root, 'runtime', 'dist', 'esm', 'index.mjs');
 if (!fs.existsSync(dist)) {
@@ -155,8 +157,10 @@ const cases = [
   ['async', 'async function'],
 ];
 
-function makeLoop(name) {
-  return new Function('f', 'calls', 'numbers', 'firsts', 'seconds', 'kinds', loops[name]);
+function makeLoop(name, lib) {
+  // The comment makes each contender's source unique: V8 caches compilations by source text, so
+  // identical loops would share one call site and its feedback (and turn it polymorphic).
+  return new Function('f', 'calls', 'numbers', 'firsts', 'seconds', 'kinds', `// ${lib}\n${loops[name]}`);
 }
 
 async function warm(name, f) {
@@ -173,7 +177,7 @@ async function measureCase(name, entries) {
   for (const [lib, factory] of entries) {
     const f = factory();
     await warm(name, f);
-    const loop = makeLoop(name);
+    const loop = makeLoop(name, lib);
     await loop(f, 50_000, numbers, firsts, seconds, kinds); // JIT warm-up
     runs.push({ lib, f, loop, samples: [] });
   }
@@ -192,11 +196,13 @@ async function measureCase(name, entries) {
 }
 
 const results = {};
+const floorName = 'hand-written Map (floor)';
 for (const [name] of cases) {
-  await measureCase(name, Object.entries(contenders).filter(([, f]) => f[name] !== undefined).map(([lib, f]) => [lib, f[name]]));
+  await measureCase(name, Object.entries(contenders)
+    .filter(([lib, f]) => f[name] !== undefined && (only === undefined || lib === floorName || only.includes(lib)))
+    .map(([lib, f]) => [lib, f[name]]));
 }
 
-const floorName = 'hand-written Map (floor)';
 const cell = (lib, name) => {
   const ns = results[lib]?.[name];
   if (ns === undefined) return 'n/a';

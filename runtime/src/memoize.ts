@@ -14,7 +14,8 @@ import { performance } from 'node:perf_hooks';
 import { backendFactory } from './backends.js';
 import { now as processNow } from './clock.js';
 import { CacheLensError, NotMemoizedError, OptionsError } from './errors.js';
-import { canonicalArgs, canonicalValue } from './keys.js';
+import { canonicalArgs, canonicalValue, plainAsJson } from './keys.js';
+import { buildCallPath } from './call-path.js';
 import { callerLocation } from './location.js';
 import { DEFAULT_MAX, resolveOptions, validateOptions, type AnyFunction, type MemoizeOptions, type ResolvedOptions } from './options.js';
 import { register, uniqueId, type MemoizedInfo } from './registry.js';
@@ -51,25 +52,41 @@ function warnOnce(code: string, message: string): void {
 }
 
 /**
- * The in-memory key of `args[0..n)`. One number or one string is its own key, two strings or
- * two numbers are joined without serialization; everything else is `\u0000` + the canonical
- * text. The prefixes keep the spaces apart: a lone string starting with a char below `\u0003`
- * takes the canonical path instead of the fast one.
+ * The in-memory key of `args[0..n)`, in disjoint spaces so no two argument lists share a key:
+ * - one number: itself (a number key never equals a string key);
+ * - one string: itself, unless its first char is below `\u0003` or `{`;
+ * - one plain object: its canonical text, which starts with `{`;
+ * - two strings: `\u0001` + a + `\u0001` + b, when `a` has no `\u0001`;
+ * - two numbers: `\u0002` + a + `,` + b;
+ * - anything else: `\u0000` + the canonical text.
+ * `call-path.ts` computes the first, second and fourth inline and must stay equivalent.
  */
 export function memoryKey(id: string, args: ArrayLike<unknown>, length: number): Key {
   let n = length;
   while (n > 0 && args[n - 1] === undefined) n--;
   if (n === 1) {
     const a = args[0];
-    if (typeof a === 'number') return a === 0 ? 0 : a;
-    if (typeof a === 'string' && !(a.charCodeAt(0) < 3)) return a;
+    if (typeof a === 'number') return a;
+    if (typeof a === 'string') {
+      const c = a.charCodeAt(0);
+      if (!(c < 3) && c !== 123) return a;
+    } else if (a !== null && typeof a === 'object') {
+      return objectKey(id, a);
+    }
   } else if (n === 2) {
     const a = args[0];
     const b = args[1];
-    if (typeof a === 'string' && typeof b === 'string') return '\u0001' + a.length + '\u0001' + a + b;
+    if (typeof a === 'string' && typeof b === 'string' && a.indexOf('\u0001') === -1) return '\u0001' + a + '\u0001' + b;
     if (typeof a === 'number' && typeof b === 'number') return '\u0002' + a + ',' + b;
   }
   return '\u0000' + canonicalArgs(id, args, n);
+}
+
+/** The in-memory key of one object argument (see `memoryKey`). */
+function objectKey(id: string, a: object): Key {
+  const proto: unknown = Object.getPrototypeOf(a);
+  if (proto === Object.prototype || proto === null) return plainAsJson(a as Record<string, unknown>) ?? canonicalArgs(id, [a], 1);
+  return '\u0000' + canonicalArgs(id, [a], 1);
 }
 
 /** One cache: a store and the call path over it. */
@@ -338,31 +355,20 @@ function syncCell(memo: Memo, r: ResolvedOptions, store: SyncStore): Cell {
       return lookup(this, arguments);
     };
   } else {
-    // The fast path: one number or string, or two strings/numbers, keyed without serialization.
-    call = function memoized(this: unknown, a?: unknown, b?: unknown) {
-      const n = arguments.length;
-      let key: Key;
-      if (n === 1) {
-        if (typeof a === 'number') key = a === 0 ? 0 : a;
-        else if (typeof a === 'string' && !(a.charCodeAt(0) < 3)) key = a;
-        // eslint-disable-next-line prefer-rest-params
-        else return lookup(this, arguments);
-      } else if (n === 2 && typeof a === 'string' && typeof b === 'string') {
-        key = '\u0001' + a.length + '\u0001' + a + b;
-      } else {
-        // eslint-disable-next-line prefer-rest-params
-        return lookup(this, arguments);
-      }
+    /** One object argument, passed as itself (no arguments object): the by-value case. */
+    const lookupObject = (self: unknown, a: object): unknown => {
+      const key = objectKey(id, a);
       const held = store.get(key);
       if (held !== MISS) {
         if (plain) {
           stats.hits++;
           return held;
         }
-        return unwrap(this, key, held, n === 1 ? [a] : [a, b]);
+        return unwrap(self, key, held, [a]);
       }
-      return compute(this, key, n === 1 ? [a] : [a, b]);
-    } as Fn;
+      return compute(self, key, [a]);
+    };
+    call = buildCallPath<Key>({ store, stats, plain, miss: MISS, lookup, lookupObject, unwrap, compute });
   }
 
   return {

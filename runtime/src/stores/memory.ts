@@ -4,10 +4,11 @@
  * the store is full.
  *
  * Hits must cost about one `Map` lookup, so accesses are not handed to the policy one by one:
- * they are written into a small ring of recent keys and replayed into the policy just before
- * the next insertion (the only moment the policy has to decide anything). When more hits happen
- * between two insertions than the ring holds, the oldest ones are dropped: the policy still sees
- * the most recent accesses, which are the ones eviction decisions depend on.
+ * the first hit on an entry since the last insertion marks it and queues it, and the queue is
+ * replayed into the policy just before the next insertion (the only moment the policy has to
+ * decide anything). Further hits on a marked entry cost one flag check. The policy thus sees,
+ * per interval between two insertions, which entries were used (not how often, nor in which
+ * final order): the same kind of lossy read recording Caffeine does with its read buffers.
  */
 import { createBoundedCache, type BoundedCache, type PolicyName } from '../policy/index.js';
 import { MISS, type Miss, type SetOptions, type StoreContext, type StoreEvents, type SyncStore } from './types.js';
@@ -23,16 +24,21 @@ export interface MemoryStoreOptions {
 }
 
 type Key = string | number;
+/** A module-local binding: compiled CommonJS would otherwise read MISS off the imported module object on every miss. */
+const miss: Miss = MISS;
 
 interface Entry<V> {
+  readonly key: Key;
   value: V;
+  /** Used since the last replay into the policy (always true when there is no policy). */
+  touched: boolean;
+  /** A hit needs no work beyond returning the value: touched and never expiring. One check on the hot path. */
+  idle: boolean;
   /** Expiry time (clock ms); 0 = never. */
   expires: number;
   bytes: number;
 }
 
-const RING = 128;
-const RING_MASK = RING - 1;
 
 export class MemoryStore<V = unknown> implements SyncStore<V> {
   readonly sync = true;
@@ -42,10 +48,8 @@ export class MemoryStore<V = unknown> implements SyncStore<V> {
   readonly #maxBytes: number;
   readonly #events: StoreEvents;
   readonly #now: () => number;
-  /** Recent hits not yet replayed into the policy. */
-  readonly #ring: Key[];
-  #ringNext = 0;
-  #ringCount = 0;
+  /** Entries hit since the last insertion, not yet replayed into the policy. */
+  #touched: Entry<V>[] = [];
   #bytes = 0;
   /** Entries with an expiry time (0 = `size` need not look for expired entries). */
   #timed = 0;
@@ -61,22 +65,26 @@ export class MemoryStore<V = unknown> implements SyncStore<V> {
         max: options.max,
         onEvict: (key) => this.#evicted(key),
       });
-    this.#ring = this.#policy ? new Array<Key>(RING) : [];
   }
 
   get(key: Key): V | Miss {
     const e = this.#map.get(key);
-    if (e === undefined) return MISS;
+    if (e === undefined) return miss;
+    if (e.idle) return e.value;
+    return this.#busyHit(key, e);
+  }
+
+  /** A hit on an entry that may have expired or must be queued for the policy. */
+  #busyHit(key: Key, e: Entry<V>): V | Miss {
     if (e.expires !== 0 && e.expires <= this.#now()) {
       this.#remove(key, e);
       this.#events.evicted('expired', 1, e.bytes);
       return MISS;
     }
-    if (this.#policy !== undefined) {
-      const i = this.#ringNext;
-      this.#ring[i] = key;
-      this.#ringNext = (i + 1) & RING_MASK;
-      this.#ringCount++;
+    if (!e.touched) {
+      e.touched = true;
+      e.idle = e.expires === 0;
+      this.#touched.push(e);
     }
     return e.value;
   }
@@ -88,15 +96,19 @@ export class MemoryStore<V = unknown> implements SyncStore<V> {
 
   set(key: Key, value: V, options: SetOptions): void {
     const policy = this.#policy;
-    if (policy !== undefined && this.#ringCount > 0) this.#replay(policy);
+    if (this.#touched.length > 0) this.#replay(policy!);
     const previous = this.#map.get(key);
     if (previous !== undefined) this.#remove(key, previous);
     const ttl = options.ttlMs;
     const entry: Entry<V> = {
+      key,
       value,
+      touched: policy === undefined,
+      idle: false,
       expires: ttl !== undefined && ttl > 0 && ttl !== Infinity ? this.#now() + ttl : 0,
       bytes: options.bytes ?? 0,
     };
+    entry.idle = entry.touched && entry.expires === 0;
     this.#map.set(key, entry);
     this.#bytes += entry.bytes;
     if (entry.expires !== 0) this.#timed++;
@@ -119,7 +131,7 @@ export class MemoryStore<V = unknown> implements SyncStore<V> {
     this.#policy?.clear();
     this.#bytes = 0;
     this.#timed = 0;
-    this.#ringCount = 0;
+    this.#touched = [];
     if (count > 0) this.#events.evicted('explicit', count, bytes);
   }
 
@@ -151,13 +163,14 @@ export class MemoryStore<V = unknown> implements SyncStore<V> {
   }
 
   #replay(policy: BoundedCache<Key, true>): void {
-    const count = Math.min(this.#ringCount, RING);
-    let i = (this.#ringNext - count) & RING_MASK;
-    for (let n = 0; n < count; n++) {
-      policy.get(this.#ring[i]!);
-      i = (i + 1) & RING_MASK;
+    const touched = this.#touched;
+    for (let i = 0; i < touched.length; i++) {
+      const e = touched[i]!;
+      e.touched = false;
+      e.idle = false;
+      if (this.#map.get(e.key) === e) policy.get(e.key);
     }
-    this.#ringCount = 0;
+    touched.length = 0;
   }
 
   #shrinkToBytes(): void {

@@ -65,6 +65,10 @@ test('strings are escaped, so no two argument lists collide', () => {
   assert.notEqual(memoryKey('t', ['\u0000"x"'], 1), memoryKey('t', [['x']], 1));
   assert.notEqual(memoryKey('t', [1, 2], 2), memoryKey('t', ['\u00021,2'], 1));
   assert.notEqual(memoryKey('t', [1, 2], 2), memoryKey('t', ['1', '2'], 2));
+  assert.notEqual(memoryKey('t', ['a\u0001b', 'c'], 2), memoryKey('t', ['a', 'b\u0001c'], 2));
+  assert.notEqual(memoryKey('t', ['{"a":1}'], 1), memoryKey('t', [{ a: 1 }], 1));
+  assert.equal(memoryKey('t', [{ b: 1, a: 2 }], 1), memoryKey('t', [{ a: 2, b: 1 }], 1), 'one plain object: order independent on the fast path too');
+  assert.equal(memoryKey('t', [{ a: 1, d: new Date(0) }], 1), memoryKey('t', [{ d: new Date(0), a: 1 }], 1));
 });
 
 for (const [label, value, where] of [

@@ -1,0 +1,100 @@
+/**
+ * The hot call path of a memoized function on an in-process store: key one number or one string
+ * as itself and two strings by concatenation (no serialization, no arguments array), look it up,
+ * count the hit. Anything else goes to `lookup` (the general path).
+ *
+ * Every memoized function gets its own compiled copy of this small function. Closures created
+ * from one function literal share their type feedback and optimized code in V8, so with a single
+ * literal every memoized function in an app would run generic code that cannot treat its own
+ * store, counters and options as constants; a separate compilation per function keeps each one
+ * monomorphic and specialised. Where code generation from strings is disabled
+ * (`--disallow-code-generation-from-strings`), the same logic runs as an ordinary closure.
+ */
+
+export type CallPath = (this: unknown, ...args: unknown[]) => unknown;
+
+/** What the call path closes over; all fixed when the memoized function is created. */
+export interface CallPathParts<K> {
+  store: { get(key: K): unknown };
+  stats: { hits: number };
+  /** True when hits can return what the store holds as is (no cacheErrors / staleWhileRevalidate wrappers). */
+  plain: boolean;
+  miss: symbol;
+  lookup: (self: unknown, args: ArrayLike<unknown>) => unknown;
+  /** The general path for exactly one non-null object argument. */
+  lookupObject: (self: unknown, a: object) => unknown;
+  unwrap: (self: unknown, key: K, held: unknown, args: ArrayLike<unknown>) => unknown;
+  compute: (self: unknown, key: K, args: ArrayLike<unknown>) => unknown;
+}
+
+// Must stay equivalent to `closurePath` below and to `memoryKey` (memoize.ts).
+const SOURCE = `"use strict";
+return function memoized(a, b) {
+  var n = arguments.length;
+  var key;
+  if (n === 1) {
+    if (typeof a === 'number') key = a;
+    else if (typeof a === 'string' && !(a.charCodeAt(0) < 3) && a.charCodeAt(0) !== 123) key = a;
+    else if (typeof a === 'object' && a !== null) return lookupObject(this, a);
+    else return lookup(this, arguments);
+  } else if (n === 2 && typeof a === 'string' && typeof b === 'string' && a.indexOf('\\u0001') === -1) {
+    key = '\\u0001' + a + '\\u0001' + b;
+  } else {
+    return lookup(this, arguments);
+  }
+  var held = store.get(key);
+  if (held !== miss) {
+    if (plain) {
+      stats.hits++;
+      return held;
+    }
+    return unwrap(this, key, held, n === 1 ? [a] : [a, b]);
+  }
+  return compute(this, key, n === 1 ? [a] : [a, b]);
+};`;
+
+let compiled = 0;
+let codegenAllowed = true;
+
+function closurePath<K>({ store, stats, plain, miss, lookup, lookupObject, unwrap, compute }: CallPathParts<K>): CallPath {
+  return function memoized(this: unknown, a?: unknown, b?: unknown) {
+    const n = arguments.length;
+    let key: unknown;
+    if (n === 1) {
+      if (typeof a === 'number') key = a;
+      else if (typeof a === 'string' && !(a.charCodeAt(0) < 3) && a.charCodeAt(0) !== 123) key = a;
+      else if (typeof a === 'object' && a !== null) return lookupObject(this, a);
+      // eslint-disable-next-line prefer-rest-params
+      else return lookup(this, arguments);
+    } else if (n === 2 && typeof a === 'string' && typeof b === 'string' && a.indexOf('\u0001') === -1) {
+      key = '\u0001' + a + '\u0001' + b;
+    } else {
+      // eslint-disable-next-line prefer-rest-params
+      return lookup(this, arguments);
+    }
+    const held = store.get(key as K);
+    if (held !== miss) {
+      if (plain) {
+        stats.hits++;
+        return held;
+      }
+      return unwrap(this, key as K, held, n === 1 ? [a] : [a, b]);
+    }
+    return compute(this, key as K, n === 1 ? [a] : [a, b]);
+  } as CallPath;
+}
+
+/** A call path of its own for one memoized function. */
+export function buildCallPath<K>(parts: CallPathParts<K>): CallPath {
+  if (codegenAllowed) {
+    try {
+      // The numbered comment makes each source unique, so V8's compilation cache cannot share it.
+      const factory = new Function('store', 'stats', 'plain', 'miss', 'lookup', 'lookupObject', 'unwrap', 'compute',
+        `// cachelens call path ${++compiled}\n${SOURCE}`) as (...deps: unknown[]) => CallPath;
+      return factory(parts.store, parts.stats, parts.plain, parts.miss, parts.lookup, parts.lookupObject, parts.unwrap, parts.compute);
+    } catch {
+      codegenAllowed = false; // EvalError: code generation from strings is disallowed in this process
+    }
+  }
+  return closurePath(parts);
+}
