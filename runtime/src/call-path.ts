@@ -31,14 +31,14 @@ export interface CallPathParts<K> {
 const SOURCE = `"use strict";
 return function memoized(a, b) {
   var n = arguments.length;
-  var key;
+  var key, c;
   if (n === 1) {
     if (typeof a === 'number') key = a;
-    else if (typeof a === 'string' && !(a.charCodeAt(0) < 3) && a.charCodeAt(0) !== 123) key = a;
+    else if (typeof a === 'string' && (((c = a.charCodeAt(0)) > 2 && c < 128 && c !== 123) || c > 255)) key = a;
     else if (typeof a === 'object' && a !== null) return lookupObject(this, a);
     else return lookup(this, arguments);
-  } else if (n === 2 && typeof a === 'string' && typeof b === 'string' && a.indexOf('\\u0001') === -1) {
-    key = '\\u0001' + a + '\\u0001' + b;
+  } else if (n === 2 && typeof a === 'string' && typeof b === 'string' && a.length < 128) {
+    key = String.fromCharCode(128 + a.length) + a + b;
   } else {
     return lookup(this, arguments);
   }
@@ -60,14 +60,15 @@ function closurePath<K>({ store, stats, plain, miss, lookup, lookupObject, unwra
   return function memoized(this: unknown, a?: unknown, b?: unknown) {
     const n = arguments.length;
     let key: unknown;
+    let c: number;
     if (n === 1) {
       if (typeof a === 'number') key = a;
-      else if (typeof a === 'string' && !(a.charCodeAt(0) < 3) && a.charCodeAt(0) !== 123) key = a;
+      else if (typeof a === 'string' && (((c = a.charCodeAt(0)) > 2 && c < 128 && c !== 123) || c > 255)) key = a;
       else if (typeof a === 'object' && a !== null) return lookupObject(this, a);
       // eslint-disable-next-line prefer-rest-params
       else return lookup(this, arguments);
-    } else if (n === 2 && typeof a === 'string' && typeof b === 'string' && a.indexOf('\u0001') === -1) {
-      key = '\u0001' + a + '\u0001' + b;
+    } else if (n === 2 && typeof a === 'string' && typeof b === 'string' && a.length < 128) {
+      key = String.fromCharCode(128 + a.length) + a + b;
     } else {
       // eslint-disable-next-line prefer-rest-params
       return lookup(this, arguments);

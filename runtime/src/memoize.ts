@@ -54,9 +54,10 @@ function warnOnce(code: string, message: string): void {
 /**
  * The in-memory key of `args[0..n)`, in disjoint spaces so no two argument lists share a key:
  * - one number: itself (a number key never equals a string key);
- * - one string: itself, unless its first char is below `\u0003` or `{`;
+ * - one string: itself, unless its first char is below `\u0003`, `{`, or in `\u0080`-`\u00ff`;
  * - one plain object: its canonical text, which starts with `{`;
- * - two strings: `\u0001` + a + `\u0001` + b, when `a` has no `\u0001`;
+ * - two strings: the char `\u0080` + a.length, then a, then b, when a is shorter than 128
+ *   (the length char is a cached one-byte string, so this costs what `a + sep + b` costs);
  * - two numbers: `\u0002` + a + `,` + b;
  * - anything else: `\u0000` + the canonical text.
  * `call-path.ts` computes the first, second and fourth inline and must stay equivalent.
@@ -69,14 +70,14 @@ export function memoryKey(id: string, args: ArrayLike<unknown>, length: number):
     if (typeof a === 'number') return a;
     if (typeof a === 'string') {
       const c = a.charCodeAt(0);
-      if (!(c < 3) && c !== 123) return a;
+      if ((c > 2 && c < 128 && c !== 123) || c > 255) return a;
     } else if (a !== null && typeof a === 'object') {
       return objectKey(id, a);
     }
   } else if (n === 2) {
     const a = args[0];
     const b = args[1];
-    if (typeof a === 'string' && typeof b === 'string' && a.indexOf('\u0001') === -1) return '\u0001' + a + '\u0001' + b;
+    if (typeof a === 'string' && typeof b === 'string' && a.length < 128) return String.fromCharCode(128 + a.length) + a + b;
     if (typeof a === 'number' && typeof b === 'number') return '\u0002' + a + ',' + b;
   }
   return '\u0000' + canonicalArgs(id, args, n);

@@ -67,6 +67,10 @@ test('strings are escaped, so no two argument lists collide', () => {
   assert.notEqual(memoryKey('t', [1, 2], 2), memoryKey('t', ['1', '2'], 2));
   assert.notEqual(memoryKey('t', ['a\u0001b', 'c'], 2), memoryKey('t', ['a', 'b\u0001c'], 2));
   assert.notEqual(memoryKey('t', ['{"a":1}'], 1), memoryKey('t', [{ a: 1 }], 1));
+  assert.notEqual(memoryKey('t', ['\u0082abc'], 1), memoryKey('t', ['ab', 'c'], 2), 'a lone string cannot pose as a length-prefixed pair');
+  assert.notEqual(memoryKey('t', ['x'.repeat(200), 'y'], 2), memoryKey('t', ['x'.repeat(199), 'xy'], 2));
+  assert.equal(memoryKey('t', ['é'], 1), '\u0000"é"');
+  assert.equal(memoryKey('t', ['日本'], 1), '日本');
   assert.equal(memoryKey('t', [{ b: 1, a: 2 }], 1), memoryKey('t', [{ a: 2, b: 1 }], 1), 'one plain object: order independent on the fast path too');
   assert.equal(memoryKey('t', [{ a: 1, d: new Date(0) }], 1), memoryKey('t', [{ d: new Date(0), a: 1 }], 1));
 });

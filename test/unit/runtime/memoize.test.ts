@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import {
   memoize, cacheOf, registry, CacheKeyError, OptionsError, NotMemoizedError, DEFAULT_MAX, type MemoizedInfo,
 } from '../../../runtime/src/index.js';
@@ -404,4 +406,16 @@ test('the lru backend: caching, ttl by the injected clock, eviction by size', ()
 test('the lru backend refuses max: Infinity at the first call', () => {
   const f = memoize((x: number) => x, { backend: 'lru', max: Infinity });
   assert.throws(() => f(1), (e: unknown) => e instanceof OptionsError && e.option === 'max');
+});
+
+test('without code generation from strings (--disallow-code-generation-from-strings) the same call path runs as a closure', () => {
+  const script = `
+    const { memoize, cacheOf } = require('./runtime/src/index.ts');
+    let calls = 0;
+    const f = memoize((...args) => { calls++; return args.length; });
+    for (const args of [[1], ['a'], ['a', 'b'], [{ x: 1 }], [1, 2, 3], [1], ['a'], ['a', 'b'], [{ x: 1 }], [1, 2, 3]]) f(...args);
+    process.stdout.write(JSON.stringify({ calls, hits: cacheOf(f).stats().hits }));`;
+  const child = spawnSync(process.execPath, ['--disallow-code-generation-from-strings', '--import', 'tsx', '-e', script], { cwd: path.resolve(__dirname, '../../..'), encoding: 'utf8' });
+  assert.equal(child.status, 0, child.stderr);
+  assert.deepEqual(JSON.parse(child.stdout), { calls: 5, hits: 5 });
 });
