@@ -239,17 +239,26 @@ function userKeyToKey(id: string, value: unknown, inMemory: boolean): Key {
   return canonicalValue(id, value);
 }
 
+/** What both kinds of cell read from their memo, as locals (the call paths close over them). */
+function cellSettings(memo: Memo, r: ResolvedOptions) {
+  const { ttlMs, staleMs } = r;
+  return {
+    stats: memo.stats,
+    fn: memo.fn,
+    id: memo.id,
+    now: memo.now,
+    ttlMs,
+    staleMs,
+    /** How long the store keeps an entry: the ttl, plus the stale window. */
+    storeTtl: staleMs !== undefined && ttlMs !== undefined ? ttlMs + staleMs : ttlMs,
+    cacheErrors: r.cacheErrors,
+    cacheIf: memo.options.cacheIf as ((result: never) => boolean) | undefined,
+    userKey: memo.options.key as ((this: unknown, ...args: unknown[]) => unknown) | undefined,
+  };
+}
+
 function syncCell(memo: Memo, r: ResolvedOptions, store: SyncStore): Cell {
-  const stats = memo.stats;
-  const fn = memo.fn;
-  const id = memo.id;
-  const now = memo.now;
-  const ttlMs = r.ttlMs;
-  const staleMs = r.staleMs;
-  const storeTtl = staleMs !== undefined && ttlMs !== undefined ? ttlMs + staleMs : ttlMs;
-  const cacheErrors = r.cacheErrors;
-  const cacheIf = memo.options.cacheIf as ((result: never) => boolean) | undefined;
-  const userKey = memo.options.key as ((this: unknown, ...args: unknown[]) => unknown) | undefined;
+  const { stats, fn, id, now, ttlMs, staleMs, storeTtl, cacheErrors, cacheIf, userKey } = cellSettings(memo, r);
   /** Hits can return what the store holds as is (no Thrown/Timed wrappers to look at). */
   const plain = !cacheErrors && staleMs === undefined;
   const refreshing = new Set<Key>();
@@ -384,16 +393,7 @@ function syncCell(memo: Memo, r: ResolvedOptions, store: SyncStore): Cell {
 }
 
 function asyncCell(memo: Memo, r: ResolvedOptions, store: AsyncStore): Cell {
-  const stats = memo.stats;
-  const fn = memo.fn;
-  const id = memo.id;
-  const now = memo.now;
-  const ttlMs = r.ttlMs;
-  const staleMs = r.staleMs;
-  const storeTtl = staleMs !== undefined && ttlMs !== undefined ? ttlMs + staleMs : ttlMs;
-  const cacheErrors = r.cacheErrors;
-  const cacheIf = memo.options.cacheIf as ((result: never) => boolean) | undefined;
-  const userKey = memo.options.key as ((this: unknown, ...args: unknown[]) => unknown) | undefined;
+  const { stats, fn, id, now, ttlMs, staleMs, storeTtl, cacheErrors, cacheIf, userKey } = cellSettings(memo, r);
   const enveloped = cacheErrors || staleMs !== undefined;
   let warnedSync = false;
 
