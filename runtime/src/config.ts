@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from './errors.js';
 import { BUILTIN_TYPES } from './backends.js';
+import { POLICY_NAMES, isPolicyName } from './policy/index.js';
 import { parseByteSize, parseDuration, type ByteSize, type Duration } from './units.js';
 import type { BackendConfig } from './stores/types.js';
 
@@ -171,8 +172,8 @@ function validate(data: unknown, file: string): CacheLensConfig {
           if (!allowed.includes(k)) throw new ConfigError(file, jsonPath(at, k), `unknown option of a "${entry.type}" backend; expected ${allowed.join(', ')}`);
         }
         checkCommon(entry, at, file);
-        if (entry.type === 'memory' && entry.policy !== undefined && entry.policy !== 'adaptive' && entry.policy !== 'lru') {
-          throw new ConfigError(file, `${at}.policy`, `expected "adaptive" or "lru", got ${describe(entry.policy)}`);
+        if (entry.type === 'memory' && entry.policy !== undefined && !(typeof entry.policy === 'string' && isPolicyName(entry.policy))) {
+          throw new ConfigError(file, `${at}.policy`, `expected one of ${POLICY_NAMES.map((n) => `"${n}"`).join(', ')}, got ${describe(entry.policy)}`);
         }
       }
       backends[name] = Object.freeze({ ...entry, type: entry.type });

@@ -63,7 +63,7 @@ const invalid: [string, unknown, string, RegExp][] = [
   ['a bad max', { backends: { m: { type: 'memory', max: 0 } } }, '$.backends.m.max', /integer >= 1/],
   ['a bad maxBytes', { backends: { m: { type: 'lru', maxBytes: 'big' } } }, '$.backends.m.maxBytes', /size string/],
   ['an unknown memory option', { backends: { m: { type: 'memory', size: 5 } } }, '$.backends.m.size', /unknown option/],
-  ['a bad policy', { backends: { m: { type: 'memory', policy: 'lfu' } } }, '$.backends.m.policy', /"adaptive" or "lru"/],
+  ['a bad policy', { backends: { m: { type: 'memory', policy: 'lfu' } } }, '$.backends.m.policy', /expected one of "adaptive", "lru"/],
   ['a default backend that does not exist', { defaults: { backend: 'nope' } }, '$.defaults.backend', /neither a key of "backends"/],
   ['an unknown default', { defaults: { timeout: 5 } }, '$.defaults.timeout', /unknown property/],
   ['a non-boolean cacheErrors', { defaults: { cacheErrors: 'yes' } }, '$.defaults.cacheErrors', /true or false/],
@@ -92,6 +92,7 @@ test('a valid config passes both the validator and the JSON Schema', () => {
     defaults: { backend: 'memory', ttl: '5m', max: 500, cacheErrors: false, staleWhileRevalidate: 30 },
     backends: {
       memory: { type: 'memory', max: 10000, policy: 'lru' },
+      scan: { type: 'memory', max: 100, policy: 's3fifo' },
       strict: { type: 'lru', max: 50, maxBytes: '1MB', ttl: 10 },
       shared: { type: 'redis', url: '${REDIS_URL:-redis://127.0.0.1:6379/0}', keyPrefix: 'myapp:' },
       'local-disk': { type: 'disk', path: '.cache/cachelens', maxBytes: '1GB' },
