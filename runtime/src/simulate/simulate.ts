@@ -79,24 +79,40 @@ export async function simulateTrace(path: string, format: TraceFormat, sizes: re
   let distinctKeys: number | undefined;
   if (sizes.some((size) => 'percent' in size)) distinctKeys = (await countDistinctKeys(path, format)).distinct;
   const capacities = [...new Set(sizes.map((size) => ('entries' in size ? size.entries : Math.max(1, Math.round((size.percent / 100) * distinctKeys!)))))];
+  const run = startSimulation(capacities, policies);
+  const { accesses } = await readTrace(path, format, run.feed);
+  const rows = run.rows(accesses);
+  return distinctKeys === undefined ? { rows, accesses } : { rows, accesses, distinctKeys };
+}
+
+/** The caches of one simulation, fed batch by batch. */
+function startSimulation(capacities: readonly number[], policies: readonly string[]): { feed: (keys: readonly TraceKey[], count: number) => void; rows: (accesses: number) => SimulationRow[] } {
   const points = policies.flatMap((policy) => capacities.map((size) => ({
     policy,
     size,
     cache: createBoundedCache<TraceKey, true>(resolvePolicy(policy), { max: size }) as BoundedCache<TraceKey, true>,
     hits: 0,
   })));
-  const { accesses } = await readTrace(path, format, (keys, count) => {
-    for (const point of points) {
-      const cache = point.cache;
-      let hits = 0;
-      for (let i = 0; i < count; i++) {
-        const key = keys[i]!;
-        if (cache.get(key) === undefined) cache.set(key, true);
-        else hits++;
+  return {
+    feed(keys, count) {
+      for (const point of points) {
+        const cache = point.cache;
+        let hits = 0;
+        for (let i = 0; i < count; i++) {
+          const key = keys[i]!;
+          if (cache.get(key) === undefined) cache.set(key, true);
+          else hits++;
+        }
+        point.hits += hits;
       }
-      point.hits += hits;
-    }
-  });
-  const rows = points.map(({ policy, size, hits }) => ({ policy, size, accesses, hits, hitRatio: accesses === 0 ? 0 : hits / accesses }));
-  return distinctKeys === undefined ? { rows, accesses } : { rows, accesses, distinctKeys };
+    },
+    rows: (accesses) => points.map(({ policy, size, hits }) => ({ policy, size, accesses, hits, hitRatio: accesses === 0 ? 0 : hits / accesses })),
+  };
+}
+
+/** Replays keys held in memory (e.g. a `TraceRecorder` snapshot) through every (policy, size) pair. */
+export function simulateKeys(keys: readonly TraceKey[], capacities: readonly number[], policies: readonly string[]): SimulationRow[] {
+  const run = startSimulation([...new Set(capacities)], policies);
+  run.feed(keys, keys.length);
+  return run.rows(keys.length);
 }

@@ -1,0 +1,200 @@
+/**
+ * get/set throughput of the default policy beside other LRU libraries, on one Zipf key stream
+ * (2,000,000 operations, skew 0.99 over 100,000 string keys, capacity 10,000; an operation is a
+ * get, and a set on a miss). Every case runs in its own process (a fresh JIT), case after case,
+ * for several rounds; the report gives medians and ratios to a plain Map (no eviction, the
+ * ceiling) measured in the same rounds, and memory per entry. Writes docs/benchmarks-policy.md.
+ *
+ *   node --import tsx bench/throughput.bench.ts [--rounds 5] [--ops 2000000]
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { createRequire } from 'node:module';
+import { createLRU } from 'lru.min';
+import LRUMap from 'mnemonist/lru-map.js';
+import { createBoundedCache } from '../runtime/src/policy/index.js';
+import { MISS } from '../runtime/src/stores/types.js';
+import { MemoryStore } from '../runtime/src/stores/memory.js';
+import { writeSection } from './policy-doc.js';
+
+const KEYS = 100_000;
+const CAPACITY = 10_000;
+const SKEW = 0.99;
+const TTL_MS = 600_000;
+
+function option(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1]! : fallback;
+}
+const OPS = Number(option('ops', '2000000'));
+const ROUNDS = Number(option('rounds', '5'));
+
+/** A cache as the loop sees it: get (undefined on a miss) and set. */
+interface Subject {
+  get(key: string): unknown;
+  set(key: string, value: number): void;
+  readonly size: number;
+}
+
+interface Case {
+  name: string;
+  library: string;
+  ttl: boolean;
+  make(): Promise<Subject>;
+}
+
+const ignore = { evicted() {} };
+
+/** lru-cache as the runtime depends on it (the repository root may hold an older major). */
+const { LRUCache } = createRequire(require.resolve('../runtime/package.json'))('lru-cache') as typeof import('lru-cache');
+
+/** quick-lru is ESM-only; loaded on demand. */
+async function quickLru(): Promise<typeof import('quick-lru').default> {
+  const mod = (await import('quick-lru')) as { default: typeof import('quick-lru').default & { default?: typeof import('quick-lru').default } };
+  return mod.default.default ?? mod.default;
+}
+
+const CASES: Case[] = [
+  { name: 'map', library: 'Map (no eviction, the ceiling)', ttl: false, async make() { return new Map<string, number>(); } },
+  { name: 'cachelens', library: 'cachelens BoundedCache, adaptive (default)', ttl: false, async make() { return createBoundedCache<string, number>('adaptive', { max: CAPACITY }); } },
+  { name: 'cachelens-lru', library: 'cachelens BoundedCache, lru', ttl: false, async make() { return createBoundedCache<string, number>('lru', { max: CAPACITY }); } },
+  {
+    name: 'cachelens-store', library: 'cachelens memory store, adaptive', ttl: false,
+    async make() {
+      const store = new MemoryStore<number>({ max: CAPACITY }, { namespace: 'bench', events: ignore, now: Date.now });
+      return { get: (k) => { const v = store.get(k); return v === MISS ? undefined : v; }, set: (k, v) => store.set(k, v, {}), get size() { return store.size; } };
+    },
+  },
+  {
+    name: 'cachelens-store-ttl', library: 'cachelens memory store, adaptive', ttl: true,
+    async make() {
+      const store = new MemoryStore<number>({ max: CAPACITY }, { namespace: 'bench', events: ignore, now: Date.now });
+      const options = { ttlMs: TTL_MS };
+      return { get: (k) => { const v = store.get(k); return v === MISS ? undefined : v; }, set: (k, v) => store.set(k, v, options), get size() { return store.size; } };
+    },
+  },
+  { name: 'lru-cache', library: 'lru-cache', ttl: false, async make() { return new LRUCache<string, number>({ max: CAPACITY }); } },
+  { name: 'lru-cache-ttl', library: 'lru-cache', ttl: true, async make() { return new LRUCache<string, number>({ max: CAPACITY, ttl: TTL_MS }); } },
+  { name: 'mnemonist', library: 'mnemonist LRUMap', ttl: false, async make() { return new LRUMap<string, number>(CAPACITY); } },
+  { name: 'lru.min', library: 'lru.min', ttl: false, async make() { return createLRU<string, number>({ max: CAPACITY }); } },
+  { name: 'quick-lru', library: 'quick-lru (two generations: up to 2x capacity held)', ttl: false, async make() { const QuickLRU = await quickLru(); return new QuickLRU<string, number>({ maxSize: CAPACITY }); } },
+  { name: 'quick-lru-ttl', library: 'quick-lru (two generations: up to 2x capacity held)', ttl: true, async make() { const QuickLRU = await quickLru(); return new QuickLRU<string, number>({ maxSize: CAPACITY, maxAge: TTL_MS }); } },
+];
+
+/** The key stream: Zipf ranks drawn with a fixed seed, mapped to string keys. */
+function zipfStream(ops: number, seed: number): string[] {
+  const cdf = new Float64Array(KEYS);
+  let sum = 0;
+  for (let i = 0; i < KEYS; i++) cdf[i] = sum += 1 / (i + 1) ** SKEW;
+  let a = seed >>> 0;
+  const names = Array.from({ length: KEYS }, (_, i) => `key:${(i * 7919) % KEYS}`);
+  const stream = new Array<string>(ops);
+  for (let n = 0; n < ops; n++) {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    const u = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * sum;
+    let lo = 0;
+    let hi = KEYS - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (cdf[mid]! < u) lo = mid + 1;
+      else hi = mid;
+    }
+    stream[n] = names[lo]!;
+  }
+  return stream;
+}
+
+function replay(cache: Subject, stream: readonly string[]): number {
+  let hits = 0;
+  for (let i = 0; i < stream.length; i++) {
+    const key = stream[i]!;
+    if (cache.get(key) === undefined) cache.set(key, i);
+    else hits++;
+  }
+  return hits;
+}
+
+interface Measurement {
+  opsPerSec: number;
+  hitRatio: number;
+  bytesPerEntry: number;
+  size: number;
+}
+
+/** Child mode: one case, one measurement. */
+async function measure(name: string): Promise<Measurement> {
+  const c = CASES.find((x) => x.name === name)!;
+  const stream = zipfStream(OPS, 12345);
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) throw new Error('run the child with --expose-gc');
+  // Memory: heap growth of one instance run over the whole stream (this run also warms the JIT).
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const probe = await c.make();
+  replay(probe, stream);
+  gc();
+  const bytesPerEntry = (process.memoryUsage().heapUsed - before) / probe.size;
+  // Speed: a fresh instance, timed.
+  const cache = await c.make();
+  // CPU time of this process, less sensitive than wall time to other work on a shared machine.
+  const started = process.cpuUsage();
+  const hits = replay(cache, stream);
+  const used = process.cpuUsage(started);
+  const seconds = (used.user + used.system) / 1e6;
+  return { opsPerSec: OPS / seconds, hitRatio: hits / OPS, bytesPerEntry, size: cache.size };
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+async function main(): Promise<void> {
+  const child = process.argv.indexOf('--case');
+  if (child >= 0) {
+    process.stdout.write(JSON.stringify(await measure(process.argv[child + 1]!)));
+    return;
+  }
+  const run = promisify(execFile);
+  const results = new Map<string, Measurement[]>();
+  const ratios = new Map<string, number[]>();
+  for (let round = 0; round < ROUNDS; round++) {
+    const roundResults = new Map<string, Measurement>();
+    for (const c of CASES) {
+      const { stdout } = await run(process.execPath, ['--expose-gc', '--import', 'tsx', __filename, '--case', c.name, '--ops', String(OPS)], { maxBuffer: 1 << 20 });
+      const m = JSON.parse(stdout) as Measurement;
+      roundResults.set(c.name, m);
+      results.set(c.name, [...(results.get(c.name) ?? []), m]);
+    }
+    const map = roundResults.get('map')!.opsPerSec;
+    for (const [name, m] of roundResults) ratios.set(name, [...(ratios.get(name) ?? []), m.opsPerSec / map]);
+    process.stderr.write(`round ${round + 1}/${ROUNDS} done\n`);
+  }
+  const lruCache = (ttl: boolean): number => median(results.get(ttl ? 'lru-cache-ttl' : 'lru-cache')!.map((m) => m.opsPerSec));
+  const lines = [
+    '## Throughput', '',
+    `Zipf key stream: ${OPS.toLocaleString('en-US')} operations, skew ${SKEW} over ${KEYS.toLocaleString('en-US')} string keys, capacity ${CAPACITY.toLocaleString('en-US')};`,
+    'one operation = `get`, and `set` on a miss. Each case in its own process, all cases in each round, ' + `${ROUNDS} rounds; medians of ops per CPU-second of the timed loop (after a warm-up pass over the whole stream).`,
+    '"× Map" is the median of the per-round ratios to the plain Map; "× lru-cache" compares with lru-cache in the same TTL mode.',
+    `TTL cases use ${TTL_MS / 1000} s (nothing expires during the run: this measures the bookkeeping). Memory per entry: heap growth after a forced GC divided by the entries held (keys are shared strings, values small integers).`, '',
+    '| case | TTL | ops/s (median) | × Map | × lru-cache | hit ratio | bytes/entry | entries held |',
+    '|---|---|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const c of CASES) {
+    const ms = results.get(c.name)!;
+    const ops = median(ms.map((m) => m.opsPerSec));
+    const vsLru = c.name === 'map' ? '—' : (ops / lruCache(c.ttl)).toFixed(2);
+    lines.push(`| ${c.library} | ${c.ttl ? `${TTL_MS / 1000} s` : 'no'} | ${(ops / 1e6).toFixed(2)} M | ${median(ratios.get(c.name)!).toFixed(2)} | ${vsLru} | ${(median(ms.map((m) => m.hitRatio)) * 100).toFixed(1)}% | ${median(ms.map((m) => m.bytesPerEntry)).toFixed(0)} | ${ms[0]!.size.toLocaleString('en-US')} |`);
+  }
+  lines.push('', `Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.`);
+  const report = lines.join('\n');
+  process.stdout.write(`${report}\n`);
+  writeSection('throughput', report);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});
