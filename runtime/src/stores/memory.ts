@@ -24,6 +24,12 @@ export interface MemoryStoreOptions {
 }
 
 type Key = string | number;
+/**
+ * Integer keys below this are also indexed by an array: an element load costs about half a `Map`
+ * lookup, and one small number is the most common argument there is. The array grows only as far
+ * as the largest such key seen (at most 8 KB).
+ */
+const INT_INDEX_LIMIT = 1024;
 /** A module-local binding: compiled CommonJS would otherwise read MISS off the imported module object on every miss. */
 const miss: Miss = MISS;
 
@@ -44,6 +50,8 @@ export class MemoryStore<V = unknown> implements SyncStore<V> {
   readonly sync = true;
   readonly kind: string;
   readonly #map = new Map<Key, Entry<V>>();
+  /** The same entries as `#map` for integer keys in [0, INT_INDEX_LIMIT). */
+  #ints: (Entry<V> | undefined)[] = [];
   readonly #policy: BoundedCache<Key, true> | undefined;
   readonly #maxBytes: number;
   readonly #events: StoreEvents;
@@ -68,7 +76,7 @@ export class MemoryStore<V = unknown> implements SyncStore<V> {
   }
 
   get(key: Key): V | Miss {
-    const e = this.#map.get(key);
+    const e = typeof key === 'number' && key >>> 0 === key && key < INT_INDEX_LIMIT ? this.#ints[key] : this.#map.get(key);
     if (e === undefined) return miss;
     if (e.idle) return e.value;
     return this.#busyHit(key, e);
@@ -110,6 +118,7 @@ export class MemoryStore<V = unknown> implements SyncStore<V> {
     };
     entry.idle = entry.touched && entry.expires === 0;
     this.#map.set(key, entry);
+    if (typeof key === 'number' && key >>> 0 === key && key < INT_INDEX_LIMIT) this.#ints[key] = entry;
     this.#bytes += entry.bytes;
     if (entry.expires !== 0) this.#timed++;
     if (policy !== undefined) policy.set(key, true);
@@ -128,6 +137,7 @@ export class MemoryStore<V = unknown> implements SyncStore<V> {
     const count = this.#map.size;
     const bytes = this.#bytes;
     this.#map.clear();
+    this.#ints = [];
     this.#policy?.clear();
     this.#bytes = 0;
     this.#timed = 0;
@@ -145,8 +155,13 @@ export class MemoryStore<V = unknown> implements SyncStore<V> {
     return this.#bytes;
   }
 
-  #remove(key: Key, e: Entry<V>): void {
+  #unlink(key: Key): void {
     this.#map.delete(key);
+    if (typeof key === 'number' && key >>> 0 === key && key < INT_INDEX_LIMIT) this.#ints[key] = undefined;
+  }
+
+  #remove(key: Key, e: Entry<V>): void {
+    this.#unlink(key);
     this.#policy?.delete(key);
     this.#bytes -= e.bytes;
     if (e.expires !== 0) this.#timed--;
@@ -156,7 +171,7 @@ export class MemoryStore<V = unknown> implements SyncStore<V> {
   #evicted(key: Key): void {
     const e = this.#map.get(key);
     if (e === undefined) return;
-    this.#map.delete(key);
+    this.#unlink(key);
     this.#bytes -= e.bytes;
     if (e.expires !== 0) this.#timed--;
     this.#events.evicted('size', 1, e.bytes);

@@ -78,3 +78,20 @@ test('LruStore: lru order, ttl with the injected clock, maxBytes, eviction cause
   assert.equal(s.delete('c'), true);
   assert.deepEqual(events.map((e) => e[0]), ['size', 'size', 'expired', 'explicit']);
 });
+
+test('MemoryStore: integer keys (indexed by an array) behave like every other key', () => {
+  const { ctx } = context();
+  const s = new MemoryStore({ max: 3, policy: 'lru' }, ctx);
+  for (const k of [5, 3.5, -1]) s.set(k, `v${k}`, {});
+  assert.deepEqual([s.get(5), s.get(3.5), s.get(-1), s.get('5'), s.get(6)], ['v5', 'v3.5', 'v-1', MISS, MISS]);
+  s.set(2000, 'big', {}); // evicts 5, the least recently used
+  assert.deepEqual([s.get(5), s.has(5), s.get(2000)], [MISS, false, 'big']);
+  s.set(7, 'seven', { ttlMs: 10 });
+  assert.equal(s.delete(7), true);
+  assert.equal(s.get(7), MISS);
+  s.set(8, 'eight', {});
+  s.clear();
+  assert.equal(s.get(8), MISS);
+  s.set(8, 'again', {});
+  assert.equal(s.get(8), 'again');
+});
