@@ -8,6 +8,16 @@ import { InlineHints } from './hints.js';
 import { LiveStatusBar } from './status-bar.js';
 import { resolveSourceFile, scanDocument, scanWorkspace } from './workspace-scan.js';
 
+const ENDPOINT_STATE_KEY = 'cachelens.live.endpoint';
+
+function rememberedEndpoint(value: unknown): { port: number; token: string } | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { port, token } = value as { port?: unknown; token?: unknown };
+  if (typeof port !== 'number' || !Number.isInteger(port) || port <= 0 || port > 65535) return undefined;
+  if (typeof token !== 'string' || token.length < 32) return undefined;
+  return { port, token };
+}
+
 const NODE_DEBUG_TYPES = new Set(['node', 'pwa-node', 'node-terminal']);
 
 /**
@@ -63,12 +73,24 @@ export class LiveController implements PanelFeed, vscode.Disposable {
       try {
         const { LiveServer } = await import('../server/server.js');
         const allowedOrigins = vscode.workspace.getConfiguration('cachelens').get<string[]>('live.allowedOrigins', []);
-        const server = new LiveServer({ log: (line) => this.output.appendLine(line), allowedOrigins });
-        await server.start();
+        const log = (line: string) => this.output.appendLine(line);
+        // The same port and token as last time in this workspace, when free: apps still running in
+        // the terminals (which keep their environment over a window reload) reconnect on their own.
+        const remembered = rememberedEndpoint(this.context.workspaceState.get(ENDPOINT_STATE_KEY));
+        let server = new LiveServer({ log, allowedOrigins, ...remembered });
+        try {
+          await server.start();
+        } catch (error) {
+          if (!remembered) throw error;
+          log(`[server] port ${remembered.port} is taken (another window on this workspace?); using a new port and token`);
+          server = new LiveServer({ log, allowedOrigins });
+          await server.start();
+        }
+        await this.context.workspaceState.update(ENDPOINT_STATE_KEY, { port: server.port, token: server.token });
         this.#server = server;
         server.aggregator.onChange(() => this.#onAggregate());
         const env = this.context.environmentVariableCollection;
-        env.persistent = false; // a new token every session: never restore an old one
+        env.persistent = false; // set afresh on every start, never restored from an older session
         env.description = 'CacheLens: lets apps started here report their cache statistics to the editor';
         env.replace(ENDPOINT_ENV, server.endpoint);
         this.#changed.fire();
