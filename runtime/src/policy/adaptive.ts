@@ -24,12 +24,16 @@ export function createCandidate(name: CandidateName, capacity: number): SlotPoli
 }
 
 /**
- * Largest shadow cache, in entries. Up to this capacity every access is simulated (the shadows
- * are exact replicas); above it, a fixed fraction of the key space is sampled by hash and the
- * shadows are scaled down to match (spatial sampling, as in SHARDS, Waldspurger et al.
- * FAST'15), so the cost per access stays bounded whatever the capacity.
+ * Capacities up to this many entries run in the exact regime: every candidate simulated at full
+ * size on every access (costs about six policy updates per access).
  */
-const SHADOW_ENTRIES = 4096;
+const EXACT_MAX = 4096;
+/**
+ * Above `EXACT_MAX`, the candidates are simulated at this many entries on a matching hash-sampled
+ * fraction of the keys (spatial sampling, as in SHARDS, Waldspurger et al. FAST'15): at 10,000
+ * entries that is 2.6% of the keys, so the simulations cost a few nanoseconds per access.
+ */
+const SAMPLED_ENTRIES = 256;
 /** Sampling resolution: a key is sampled when 16 bits of its (re-mixed) hash fall below a threshold. */
 const SAMPLE_SCALE = 65536;
 /**
@@ -116,7 +120,7 @@ class Shadow {
  * W-TinyLFU) on the access stream and lets the one with the most recent hits lead; no
  * workload-specific constants, the evidence decides. Two regimes:
  *
- * - Exact (capacity <= 1024 entries): each candidate runs at full size on every access, and the
+ * - Exact (capacity <= 4096 entries): each candidate runs at full size on every access, and the
  *   cache holds exactly what the leader's simulation holds (minus keys whose values it does not
  *   have). Changing leader costs nothing up front: entries the new leader would not hold become
  *   orphans, evicted first; keys it holds but the cache lacks are fetched on their next access.
@@ -155,9 +159,9 @@ export class AdaptivePolicy implements SlotPolicy {
   constructor(capacity: number, candidates: readonly CandidateName[] = CANDIDATES, initial: CandidateName = 'lirs') {
     this.capacity = capacity;
     this.#names = candidates;
-    this.#exact = capacity <= SHADOW_ENTRIES;
+    this.#exact = capacity <= EXACT_MAX;
     this.#leader = Math.max(0, candidates.indexOf(initial));
-    this.#threshold = this.#exact ? SAMPLE_SCALE : Math.ceil((SAMPLE_SCALE * SHADOW_ENTRIES) / capacity);
+    this.#threshold = this.#exact ? SAMPLE_SCALE : Math.ceil((SAMPLE_SCALE * SAMPLED_ENTRIES) / capacity);
     const shadowCapacity = this.#exact ? capacity : Math.max(1, Math.round((capacity * this.#threshold) / SAMPLE_SCALE));
     this.#shadows = candidates.map((name) => new Shadow(createCandidate(name, shadowCapacity)));
     this.#periodHits = new Int32Array(candidates.length);
@@ -356,6 +360,8 @@ export class AdaptivePolicy implements SlotPolicy {
     const next = this.#engine(index);
     next.load(order, hashes, count, known.length + unknown.length);
     current.clear();
+    // Only the policy in charge keeps its arrays; a later switch back builds it again.
+    this.#engines[this.#leader] = undefined;
     this.#current = next;
   }
 
