@@ -106,6 +106,6 @@ function hover(row: FunctionRow): vscode.MarkdownString {
     ['Processes', String(row.processes)],
   ];
   for (const [name, value] of lines) md.appendMarkdown(`| ${name} | ${value} |\n`);
-  md.appendMarkdown(`\n[$(pulse) Open the CacheLens panel](command:${Commands.showPanel})`);
+  md.appendMarkdown(`\n\n[$(pulse) Open the CacheLens panel](command:${Commands.showPanel})`);
   return md;
 }
