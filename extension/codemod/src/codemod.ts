@@ -135,6 +135,23 @@ function topLevelNames(sf: ts.SourceFile): Set<string> {
   return names;
 }
 
+/** `expr` -> `callee(expr, options)`. */
+function wrap(expr: ts.Node, sf: ts.SourceFile, callee: string, options: string): TextEdit[] {
+  const start = expr.getStart(sf);
+  return [
+    { start, end: start, newText: `${callee}(` },
+    { start: expr.end, end: expr.end, newText: `, ${options})` },
+  ];
+}
+
+/** `memoize(arg, options)` -> `arg`; `end` extends the removal past the call (a `;` the wrapper form added). */
+function unwrap(call: ts.CallExpression, arg: ts.Node, sf: ts.SourceFile, end = call.end): TextEdit[] {
+  return [
+    { start: call.getStart(sf), end: arg.getStart(sf), newText: '' },
+    { start: arg.end, end, newText: '' },
+  ];
+}
+
 /** Edits that add caching to an uncached target. */
 function addCaching(p: Prepared, callee: string, options: string): TextEdit[] {
   const { sf, style, located } = p;
@@ -185,12 +202,7 @@ function addCaching(p: Prepared, callee: string, options: string): TextEdit[] {
       return edits;
     }
     case 'default-function': {
-      if (located.wrapped) {
-        return [
-          { start: located.wrapped.getStart(sf), end: located.wrapped.getStart(sf), newText: `${callee}(` },
-          { start: located.wrapped.end, end: located.wrapped.end, newText: `, ${options})` },
-        ];
-      }
+      if (located.wrapped) return wrap(located.wrapped, sf, callee, options);
       const decl = located.fn as ts.FunctionDeclaration;
       const at = functionKeywordStart(decl, sf);
       return [
@@ -200,12 +212,7 @@ function addCaching(p: Prepared, callee: string, options: string): TextEdit[] {
     }
     case 'variable-function':
     case 'object-method': {
-      if (located.wrapped) {
-        return [
-          { start: located.wrapped.getStart(sf), end: located.wrapped.getStart(sf), newText: `${callee}(` },
-          { start: located.wrapped.end, end: located.wrapped.end, newText: `, ${options})` },
-        ];
-      }
+      if (located.wrapped) return wrap(located.wrapped, sf, callee, options);
       // Object method syntax `async name(...) {}` -> `name: memoize(async function name(...) {}, {...})`.
       const method = located.fn as ts.MethodDeclaration;
       const name = (method.name as ts.Identifier).text;
@@ -264,10 +271,7 @@ function removeCaching(p: Prepared): TextEdit[] | Refusal {
     case 'default-function': {
       const holder = call.parent;
       const declarationForm = ts.isFunctionExpression(arg) && arg.name === undefined && ts.isExportAssignment(holder);
-      return [
-        { start: call.getStart(sf), end: arg.getStart(sf), newText: '' },
-        { start: arg.end, end: declarationForm ? holder.end : call.end, newText: '' },
-      ];
+      return unwrap(call, arg, sf, declarationForm ? holder.end : call.end);
     }
     case 'object-method': {
       const holder = call.parent;
@@ -279,16 +283,10 @@ function removeCaching(p: Prepared): TextEdit[] | Refusal {
           { start: arg.end, end: call.end, newText: '' },
         ];
       }
-      return [
-        { start: call.getStart(sf), end: arg.getStart(sf), newText: '' },
-        { start: arg.end, end: call.end, newText: '' },
-      ];
+      return unwrap(call, arg, sf);
     }
     case 'variable-function':
-      return [
-        { start: call.getStart(sf), end: arg.getStart(sf), newText: '' },
-        { start: arg.end, end: call.end, newText: '' },
-      ];
+      return unwrap(call, arg, sf);
     case 'method':
       return refuse('unrecognized-form', `${located.name} is cached in a form the codemod did not write: remove the memoize call by hand.`);
   }

@@ -1,4 +1,4 @@
-import { applyEdits, lineStarts } from './edits.js';
+import { applyEdits, lineIndexAt, lineStarts } from './edits.js';
 import type { TextEdit } from './types.js';
 
 /** Lines of `text` each with its line break (the last one may have none). */
@@ -20,16 +20,7 @@ export function unifiedDiff(oldText: string, edits: readonly TextEdit[], oldName
   if (sorted.length === 0 || applyEdits(oldText, sorted) === oldText) return '';
   const starts = lineStarts(oldText);
   const lineCount = oldText === '' ? 0 : oldText.endsWith('\n') ? starts.length - 1 : starts.length;
-  const lineOf = (offset: number): number => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
-  };
+  const lineOf = (offset: number): number => lineIndexAt(starts, offset);
   const lineStart = (line: number): number => (line < starts.length ? starts[line]! : oldText.length);
 
   // Group edits whose changed lines are close enough to share context.

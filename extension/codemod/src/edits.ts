@@ -50,9 +50,8 @@ export function toOffset(text: string, position: Position): number | undefined {
   return Math.min(lineStart + character, lineEnd);
 }
 
-/** Converts an offset to a zero-based line/character. */
-export function toLineCharacter(text: string, offset: number): LineCharacter {
-  const starts = lineStarts(text);
+/** Index of the line holding `offset`, given the line starts of the text. */
+export function lineIndexAt(starts: readonly number[], offset: number): number {
   let lo = 0;
   let hi = starts.length - 1;
   while (lo < hi) {
@@ -60,5 +59,12 @@ export function toLineCharacter(text: string, offset: number): LineCharacter {
     if (starts[mid]! <= offset) lo = mid;
     else hi = mid - 1;
   }
-  return { line: lo, character: offset - starts[lo]! };
+  return lo;
+}
+
+/** Converts an offset to a zero-based line/character. */
+export function toLineCharacter(text: string, offset: number): LineCharacter {
+  const starts = lineStarts(text);
+  const line = lineIndexAt(starts, offset);
+  return { line, character: offset - starts[line]! };
 }

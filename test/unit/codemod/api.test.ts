@@ -6,9 +6,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import Ajv from 'ajv';
+import { loadConfigFile } from '../../../runtime/src/index.js';
 import {
   analyzeAt,
   applyEdits,
+  BUILT_IN_BACKENDS,
   cacheFunction,
   CodemodError,
   declaredBackends,
@@ -254,5 +257,26 @@ describe('config helpers', () => {
     assert.deepEqual(declaredBackends(newConfigText(undefined)), ['memory']);
     assert.deepEqual(declaredBackends(newConfigText('redis')), ['memory', 'redis']);
     assert.deepEqual(Object.keys(JSON.parse(newConfigText('disk')) as object), ['$schema', 'defaults', 'backends']);
+  });
+});
+
+describe('the config the codemod writes, as the runtime reads it', () => {
+  it('is accepted by the runtime schema and loader for every built-in backend it can add', () => {
+    const schema = JSON.parse(readFileSync(join(__dirname, '../../../runtime/schema/cachelens.config.schema.json'), 'utf8')) as object;
+    const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+    const dir = mkdtempSync(join(tmpdir(), 'cachelens-config-'));
+    try {
+      for (const backend of Object.keys(BUILT_IN_BACKENDS)) {
+        const text = newConfigText(backend);
+        assert.ok(validate(JSON.parse(text)), `${backend}: ${JSON.stringify(validate.errors)}`);
+        const file = join(dir, `${backend}.json`);
+        writeFileSync(file, text);
+        const config = loadConfigFile(file, {});
+        assert.ok(config.backends[backend], `${backend} is declared`);
+        assert.equal(config.defaults.backend, 'memory');
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
