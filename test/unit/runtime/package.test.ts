@@ -55,6 +55,8 @@ test('npm pack of the built runtime: require and import both work, share one reg
   assert.deepEqual(JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', esm], { cwd: app, encoding: 'utf8' })),
     { value: 2, sameRegistry: true, seenByCjs: true, keyError: true });
 
-  const schema = JSON.parse(fs.readFileSync(path.join(installed, 'schema', 'cachelens.config.schema.json'), 'utf8')) as { title?: string };
+  const schemaPath = execFileSync(process.execPath, ['-p', "require.resolve('cachelens/schema/cachelens.config.schema.json')"], { cwd: app, encoding: 'utf8' }).trim();
+  assert.equal(fs.realpathSync(schemaPath), fs.realpathSync(path.join(installed, 'schema', 'cachelens.config.schema.json')), 'the schema is an export of the package');
+  const schema = JSON.parse(fs.readFileSync(schemaPath, 'utf8')) as { title?: string };
   assert.match(schema.title ?? '', /cachelens\.config\.json/);
 });
