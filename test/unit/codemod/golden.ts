@@ -81,6 +81,8 @@ export function cachelensTypes(): { path: string; real: boolean } {
   return real ? { path: RUNTIME_ENTRY, real } : { path: FALLBACK_DECLARATION, real };
 }
 
+const sharedFiles = new Map<string, ts.SourceFile>();
+
 /**
  * Type-checks one TypeScript text (strict) with the real compiler, as a file in `dir`, resolving `cachelens` to the
  * runtime's source or the fallback declaration. Returns the diagnostics of that file only.
@@ -106,8 +108,17 @@ export function typeCheck(fileName: string, text: string, flavour: DecoratorFlav
   };
   const host = ts.createCompilerHost(options);
   const getSourceFile = host.getSourceFile.bind(host);
-  host.getSourceFile = (name, version, onError, create) =>
-    resolve(name) === virtual ? ts.createSourceFile(name, text, version, true) : getSourceFile(name, version, onError, create);
+  host.getSourceFile = (name, version, onError, create) => {
+    if (resolve(name) === virtual) return ts.createSourceFile(name, text, version, true);
+    // Library, runtime and shim files are the same for every case: parse them once per flavour.
+    const key = `${flavour === 'legacy'}:${name}`;
+    let file = sharedFiles.get(key);
+    if (!file) {
+      file = getSourceFile(name, version, onError, create);
+      if (file) sharedFiles.set(key, file);
+    }
+    return file;
+  };
   const fileExists = host.fileExists.bind(host);
   host.fileExists = (name) => resolve(name) === virtual || fileExists(name);
   const readFile = host.readFile.bind(host);
