@@ -27,17 +27,20 @@ export class CacheLensError extends Error {
  * Fix: pass a `key` option that maps the arguments to a string.
  */
 export class CacheKeyError extends CacheLensError {
-  /** Zero-based position of the offending argument. */
+  /** Zero-based position of the offending argument; -1 when the `key` option returned the value. */
   readonly argumentIndex: number;
   /** Where inside that argument, e.g. `.user.tags[2]` (empty for the argument itself). */
   readonly path: string;
   constructor(functionId: string, argumentIndex: number, path: string, problem: string) {
     super(
       'CACHELENS_KEY',
-      `cachelens: cannot build a cache key for "${functionId}": argument ${argumentIndex + 1} ` +
-        `(index ${argumentIndex})${path ? ` at ${path}` : ''} ${problem}. ` +
-        'Pass a `key` option that maps the arguments to a string, e.g. ' +
-        '`memoize(fn, { key: (user) => user.id })`.',
+      argumentIndex < 0
+        ? `cachelens: cannot build a cache key for "${functionId}": the value returned by its \`key\` option` +
+          `${path ? ` at ${path}` : ''} ${problem}. Make \`key\` return a string, a number, or plain data.`
+        : `cachelens: cannot build a cache key for "${functionId}": argument ${argumentIndex + 1} ` +
+          `(index ${argumentIndex})${path ? ` at ${path}` : ''} ${problem}. ` +
+          'Pass a `key` option that maps the arguments to a string, e.g. ' +
+          '`memoize(fn, { key: (user) => user.id })`.',
     );
     this.argumentIndex = argumentIndex;
     this.path = path;

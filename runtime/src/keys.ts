@@ -150,7 +150,7 @@ export function canonicalValue(functionId: string, value: unknown): string {
     return serialize(value, '', []);
   } catch (e) {
     if (e instanceof KeyProblem) {
-      throw new CacheKeyError(functionId, 0, `the value returned by the \`key\` option${e.path}`, e.problem);
+      throw new CacheKeyError(functionId, -1, e.path, e.problem);
     }
     throw e;
   }

@@ -222,6 +222,8 @@ test('key: a custom key function (gets the arguments and this)', () => {
   assert.equal(cacheOf(g).stats().hits, 0);
   g(new Conn('ab'));
   assert.equal(cacheOf(g).stats().hits, 1);
+  const bad = memoize((x: number) => x, { key: () => ({ fn: () => 1 }) });
+  assert.throws(() => bad(1), (e: unknown) => e instanceof CacheKeyError && e.argumentIndex === -1 && e.path === '.fn' && /returned by its `key` option/.test(e.message));
 });
 
 test('cacheIf: results the predicate rejects are returned but not cached (sync and async)', async () => {
