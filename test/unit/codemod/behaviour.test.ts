@@ -1,0 +1,101 @@
+// The cached code runs: functions cached by the codemod, executed against the real runtime
+// (runtime/src), return what they returned before and compute once per argument.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { applyEdits, cacheFunction, uncacheFunction } from '../../../extension/codemod/src/index.js';
+
+const APP = `let calls = 0;
+export function calls_(): number {
+  return calls;
+}
+
+export function square(n: number): number {
+  calls++;
+  return n * n;
+}
+
+export const cube = (n: number): number => {
+  calls++;
+  return n ** 3;
+};
+
+export class Repo {
+  find(id: string): string {
+    calls++;
+    return id.toUpperCase();
+  }
+}
+
+export const api = {
+  twice(n: number): number {
+    calls++;
+    return 2 * n;
+  },
+};
+`;
+
+interface App {
+  calls_(): number;
+  square(n: number): number;
+  cube(n: number): number;
+  Repo: new () => { find(id: string): string };
+  api: { twice(n: number): number };
+}
+
+const RUNTIME = resolve(__dirname, '../../../runtime/src/index.ts');
+
+async function load(text: string, name: string, dir: string): Promise<App> {
+  const file = join(dir, `${name}.ts`);
+  writeFileSync(file, text.replace(/from "cachelens"/, `from ${JSON.stringify(pathToFileURL(RUNTIME).href)}`));
+  return (await import(pathToFileURL(file).href)) as App;
+}
+
+function exercise(app: App): { results: unknown[]; calls: number } {
+  const repo = new app.Repo();
+  const results = [app.square(3), app.square(3), app.cube(2), app.cube(2), repo.find('a'), repo.find('a'), app.api.twice(4), app.api.twice(4)];
+  return { results, calls: app.calls_() };
+}
+
+describe('cached code at run time', () => {
+  it('returns the same results as before, computing once per argument', async () => {
+    let text = APP;
+    for (const cursor of ['square(n', 'cube =', 'find(id', 'twice(n']) {
+      const result = cacheFunction({
+        text,
+        fileName: 'src/app.ts',
+        relPath: 'src/app.ts',
+        position: text.indexOf(cursor),
+        options: { backend: 'memory', ttl: '5m', max: 100 },
+        flavour: 'standard',
+        config: { text: '{}' },
+        runtimeVersion: '0.1.0',
+      });
+      assert.ok(result.ok, `${cursor}: ${JSON.stringify(result)}`);
+      text = applyEdits(text, result.edits.source);
+    }
+    assert.equal((text.match(/memoize\(/g) ?? []).length, 4);
+
+    const dir = mkdtempSync(join(tmpdir(), 'cachelens-run-'));
+    try {
+      const before = exercise(await load(APP, 'plain', dir));
+      const after = exercise(await load(text, 'cached', dir));
+      assert.deepEqual(after.results, before.results);
+      assert.equal(before.calls, 8, 'uncached: every call computes');
+      assert.equal(after.calls, 4, 'cached: the repeated calls are hits');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+
+    let undone = text;
+    for (const cursor of ['twice(n', 'find(id', 'cube =', 'square(n']) {
+      const result = uncacheFunction({ text: undone, fileName: 'src/app.ts', position: undone.indexOf(cursor) });
+      assert.ok(result.ok, cursor);
+      undone = applyEdits(undone, result.edits.source);
+    }
+    assert.equal(undone, APP);
+  });
+});
