@@ -210,13 +210,21 @@ export class AdaptivePolicy implements SlotPolicy {
     }
     const leader = this.#shadows[this.#leader]!;
     const s = this.#observeExact(this.#slotHash[slot]!);
-    if (this.#orphan[slot] !== 0 && s >= 0) {
-      // The leader took an orphan back in; what it evicted becomes an orphan in turn.
+    if (s >= 0 && !leader.lastHit) {
+      // The leader did not hold this key (an orphan): it takes it back in, and what it evicted
+      // becomes an orphan in turn.
       this.#orphan[slot] = 0;
       leader.link[s] = slot;
       this.#shadowSlot[slot] = s;
       if (leader.evictedLink >= 0) this.#makeOrphan(leader.evictedLink);
+    } else if (s >= 0 && leader.link[s] !== slot) {
+      // Defensive: a key both hold must be linked.
+      this.#orphan[slot] = 0;
+      leader.link[s] = slot;
+      this.#shadowSlot[slot] = s;
     }
+    // Decisions wait until the slot bookkeeping of this access is done.
+    if (this.#observed >= this.#period) this.#decide();
   }
 
   miss(hash: number): number {
@@ -230,6 +238,14 @@ export class AdaptivePolicy implements SlotPolicy {
       }
       return slot;
     }
+    const slot = this.#placeExact(hash);
+    // Decisions wait until the slot bookkeeping of this access is done.
+    if (this.#observed >= this.#period) this.#decide();
+    return slot;
+  }
+
+  /** Exact regime: the slot for a key the cache lacks, following the leader's simulation. */
+  #placeExact(hash: number): number {
     const leader = this.#shadows[this.#leader]!;
     const s = this.#observeExact(hash);
     if (s < 0) {
@@ -250,7 +266,9 @@ export class AdaptivePolicy implements SlotPolicy {
       slot = leader.evictedLink;
       if (slot < 0) slot = this.#takeOrphan();
     }
-    if (slot < 0) return -1; // unreachable while the leader holds at most `capacity` keys
+    // Unreachable: every occupied slot is linked to the leader or an orphan, and the leader
+    // holds at most `capacity` keys including this one.
+    if (slot < 0) return -1;
     leader.link[s] = slot;
     this.#shadowSlot[slot] = s;
     this.#slotHash[slot] = hash;
@@ -269,7 +287,7 @@ export class AdaptivePolicy implements SlotPolicy {
       if (shadow.lastHit) this.#periodHits[i]!++;
       if (i === this.#leader) leaderSlot = s;
     }
-    if (++this.#observed >= this.#period) this.#decide();
+    this.#observed++;
     return leaderSlot;
   }
 
@@ -283,6 +301,12 @@ export class AdaptivePolicy implements SlotPolicy {
   }
 
   #makeOrphan(slot: number): void {
+    if (this.#orphan[slot] !== 0) return;
+    // The stack may hold stale entries (slots re-linked since); when full, rebuild it from the flags.
+    if (this.#orphanCount === this.#orphans.length) {
+      this.#orphanCount = 0;
+      for (let i = 0; i < this.capacity; i++) if (this.#orphan[i] !== 0 && this.#occupied[i] !== 0) this.#orphans[this.#orphanCount++] = i;
+    }
     this.#orphan[slot] = 1;
     this.#orphans[this.#orphanCount++] = slot;
   }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createBoundedCache, POLICY_NAMES } from '../../../runtime/src/policy/index.js';
+import { AdaptivePolicy, createBoundedCache, POLICY_NAMES, SlotCache } from '../../../runtime/src/policy/index.js';
 import type { BoundedCache, PolicyName } from '../../../runtime/src/policy/index.js';
 
 /** Deterministic PRNG (mulberry32) so every run replays the same operations. */
@@ -174,6 +174,20 @@ describe('policy behaviour', () => {
     // A sliding working set: recency is all that matters, LRU is optimal.
     const sliding = Array.from({ length: 40000 }, (_, i) => Math.floor(i / 20) + (i % 20) * 7);
     assert.ok(hit('adaptive', sliding) >= hit('lru', sliding) - 0.02);
+  });
+
+  it('adaptive keeps what its leader keeps across changes of leader (no lost entries)', () => {
+    // A sliding working set: LIRS leads first, LRU overtakes it; after each change of leader the
+    // cache must still follow the leader's simulation (a bug once left entries stranded).
+    const next = random(3);
+    const keys = Array.from({ length: 300_000 }, (_, i) => Math.floor(i / 10) + Math.floor(next() * 2000));
+    const ratio = (cache: BoundedCache<number, number>): number => replay(cache, keys) / keys.length;
+    const policy = new AdaptivePolicy(500, ['lirs', 'lru'], 'lirs');
+    const adaptive = ratio(new SlotCache<number, number>(policy));
+    const lru = ratio(createBoundedCache<number, number>('lru', { max: 500 }));
+    const lirs = ratio(createBoundedCache<number, number>('lirs', { max: 500 }));
+    assert.ok(policy.switches > 0, 'the leader changed');
+    assert.ok(adaptive >= Math.min(lru, lirs) - 0.01, `adaptive ${adaptive} vs lru ${lru}, lirs ${lirs}`);
   });
 
   it('rejects a bad max or an unknown policy with a TypeError naming the option', () => {
