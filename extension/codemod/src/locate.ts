@@ -186,7 +186,10 @@ function earlyUse(sf: ts.SourceFile, names: ReadonlySet<string>, before: number,
       if (!isName && !isLabel) found = node;
       return;
     }
-    const defers = isFunctionLike(node) || (ts.isPropertyDeclaration(node) && !hasModifier(node, ts.SyntaxKind.StaticKeyword));
+    // Function bodies run later; class static blocks and static field initializers run right away.
+    const defers =
+      (isFunctionLike(node) && !ts.isClassStaticBlockDeclaration(node)) ||
+      (ts.isPropertyDeclaration(node) && !hasModifier(node, ts.SyntaxKind.StaticKeyword));
     ts.forEachChild(node, (child) => visit(child, deferred || defers));
   };
   visit(sf, false);
