@@ -16,12 +16,12 @@
  * function's store; it closes when the last store closes.
  */
 import { randomBytes } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
 import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import { MISS } from './types.js';
 import type { AsyncStore, BackendConfig, BackendHealth, Miss, SetOptions, StoreContext, StoreEvents, StoreFactory, StoreLock } from './types.js';
 import { createCodec, type Codec, type SerializeOptions } from './serialize.js';
 import { BackendConfigError, BackendDependencyMissingError } from './remote/errors.js';
+import { GenerationCache } from './remote/generation.js';
 import { FailOpenGuard, type BreakerOptions } from './remote/guard.js';
 import { initialGeneration, KeyScheme } from './remote/keys.js';
 
@@ -127,7 +127,7 @@ class RedisConnection {
   readonly id = randomBytes(8).toString('hex');
   readonly channel: string;
   readonly refreshMs: number;
-  readonly generations = new Map<string, { value: string | undefined; at: number; pending: Promise<string | undefined> | undefined }>();
+  readonly generations = new Map<string, GenerationCache>();
   readonly #listeners = new Map<string, Set<(message: InvalidationMessage) => void>>();
   readonly #ownsClient: boolean;
   #subscriber: Client | undefined;
@@ -222,7 +222,7 @@ class RedisConnection {
     let connectedBefore = false;
     sub.on('ready', () => {
       // Messages sent while the subscriber was away are lost: re-read every generation soon.
-      if (connectedBefore) for (const state of this.generations.values()) state.at = -Infinity;
+      if (connectedBefore) for (const gen of this.generations.values()) gen.stale();
       connectedBefore = true;
       for (const listeners of this.#listeners.values()) for (const l of listeners) l({ o: '', ns: '' });
     });
@@ -244,8 +244,7 @@ class RedisConnection {
     }
     if (message.o === this.id || typeof message.ns !== 'string') return;
     if (typeof message.g === 'string') {
-      const state = this.generations.get(message.ns);
-      if (state) { state.value = message.g; state.at = performance.now(); }
+      this.generations.get(message.ns)?.update(message.g);
     }
     const listeners = this.#listeners.get(message.ns);
     if (listeners) for (const l of listeners) l(message);
@@ -324,7 +323,7 @@ export class RedisStore<V = unknown> implements AsyncStore<V> {
   readonly #codec: Codec;
   readonly #events: StoreEvents;
   readonly #namespace: string;
-  readonly #gen: { value: string | undefined; at: number; pending: Promise<string | undefined> | undefined };
+  readonly #gen: GenerationCache;
   #closed = false;
 
   constructor(config: RedisBackendConfig, context: StoreContext) {
@@ -333,9 +332,9 @@ export class RedisStore<V = unknown> implements AsyncStore<V> {
     this.#namespace = context.namespace;
     this.#events = context.events;
     this.keys = new KeyScheme(this.connection.prefix, context.namespace);
-    let state = this.connection.generations.get(context.namespace);
-    if (!state) this.connection.generations.set(context.namespace, (state = { value: undefined, at: -Infinity, pending: undefined }));
-    this.#gen = state;
+    let gen = this.connection.generations.get(context.namespace);
+    if (!gen) this.connection.generations.set(context.namespace, (gen = new GenerationCache(this.connection.refreshMs, () => this.#fetchGeneration())));
+    this.#gen = gen;
   }
 
   get health(): BackendHealth {
@@ -344,33 +343,20 @@ export class RedisStore<V = unknown> implements AsyncStore<V> {
 
   /** The current generation of this function; undefined when Redis cannot be reached. */
   generation(): string | undefined | Promise<string | undefined> {
-    const state = this.#gen;
-    if (state.value !== undefined) {
-      if (performance.now() - state.at > this.connection.refreshMs && !state.pending) void this.#fetchGeneration();
-      return state.value;
-    }
-    return state.pending ?? this.#fetchGeneration();
+    return this.#gen.current();
   }
 
-  #fetchGeneration(): Promise<string | undefined> {
+  async #fetchGeneration(): Promise<string | undefined> {
     const { client, guard } = this.connection;
     const key = this.keys.generationKey;
-    const state = this.#gen;
     const wait = this.connection.firstReady;
-    const run = async (): Promise<string | undefined> => {
-      if (wait) await wait;
-      const value = await guard.run(this.#events, 'GET generation', async () => {
-        const current = await client.get(key);
-        if (current !== null) return current;
-        await client.set(key, initialGeneration(), 'NX');
-        return (await client.get(key)) ?? undefined;
-      }, undefined);
-      if (value !== undefined) { state.value = value; state.at = performance.now(); }
-      return state.value;
-    };
-    const pending = run().finally(() => { state.pending = undefined; });
-    state.pending = pending;
-    return pending;
+    if (wait) await wait;
+    return guard.run(this.#events, 'GET generation', async () => {
+      const current = await client.get(key);
+      if (current !== null) return current;
+      await client.set(key, initialGeneration(), 'NX');
+      return (await client.get(key)) ?? undefined;
+    }, undefined);
   }
 
   async #dataKey(key: string): Promise<string | undefined> {
@@ -435,8 +421,7 @@ export class RedisStore<V = unknown> implements AsyncStore<V> {
       return String(await client.incr(key));
     }, undefined);
     if (next === undefined) return;
-    this.#gen.value = next;
-    this.#gen.at = performance.now();
+    this.#gen.update(next);
     await this.connection.publish(this.#events, { ns: this.#namespace, g: next });
   }
 
@@ -471,3 +456,6 @@ export class RedisStore<V = unknown> implements AsyncStore<V> {
 /** `StoreFactory` for `"type": "redis"`. Loads ioredis on first call. */
 export const createRedisStore: StoreFactory = (config: BackendConfig, context: StoreContext) =>
   new RedisStore(config as RedisBackendConfig, context);
+
+/** The name the backend registry (`backends.ts`) looks for when it loads this module for `"type": "redis"`. */
+export const createStore: StoreFactory = createRedisStore;

@@ -1,0 +1,240 @@
+/**
+ * The Memcached store (memjs, binary protocol, loaded on first use).
+ *
+ * Same key scheme, codec and fail-open behaviour as the Redis store (`remote/keys.ts`,
+ * `serialize.ts`, `remote/guard.ts`). Differences that follow from Memcached:
+ * - TTLs are whole seconds (rounded up); a TTL over 30 days is sent as an absolute Unix time,
+ *   because Memcached reads any expiry above 2,592,000 as a timestamp.
+ * - Clearing a function increments its generation counter (`incr`, created at the current time
+ *   when missing). Memcached has no pub/sub: other processes see the new generation when they
+ *   re-read it, at most `generationRefreshMs` later (default 1000 ms; 0 = re-read on every call).
+ * - The counter itself can be evicted under memory pressure; it restarts at the current Unix time
+ *   in seconds (memjs sends a 32-bit initial value), so old keys are not revived unless a function
+ *   was cleared more often than once a second on average.
+ * - `lock` uses `add` (store-if-absent) with the lock's TTL; release deletes it if still ours.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Client } from 'memjs';
+import { MISS } from './types.js';
+import type { AsyncStore, BackendConfig, BackendHealth, Miss, SetOptions, StoreContext, StoreEvents, StoreFactory, StoreLock } from './types.js';
+import { createCodec, type Codec, type SerializeOptions } from './serialize.js';
+import { BackendConfigError, BackendDependencyMissingError } from './remote/errors.js';
+import { GenerationCache } from './remote/generation.js';
+import { FailOpenGuard, type BreakerOptions } from './remote/guard.js';
+import { KeyScheme } from './remote/keys.js';
+
+/** The `backends.NAME` entry for `"type": "memcached"`. */
+export interface MemcachedBackendConfig extends SerializeOptions, BackendConfig {
+  /** `"memcached"`. */
+  type: string;
+  /**
+   * Servers: `"host:port,host:port"` (optionally `user:pass@host:port` for SASL) or a list of them.
+   * Example: `"${MEMCACHED_SERVERS:-127.0.0.1:11211}"`. Default: `"127.0.0.1:11211"`.
+   */
+  servers?: string | readonly string[];
+  /** Prepended to every key. Default: `"cachelens:"`. */
+  keyPrefix?: string;
+  /** Bound on one operation, in ms; past it the call goes on as a miss. Default: 500. */
+  commandTimeoutMs?: number;
+  /** Circuit breaker. Default: opens after 5 failures in a row, probes after 1000 ms. */
+  breaker?: BreakerOptions;
+  /** How stale a function's generation may be (how late another process's clear is seen), in ms. Default: 1000. */
+  generationRefreshMs?: number;
+}
+
+/** Memcached reads an expiry above this many seconds as an absolute Unix time. */
+const RELATIVE_TTL_LIMIT_S = 30 * 24 * 3600;
+
+/** Expiry to send for a TTL in ms: whole seconds, or an absolute time past 30 days. */
+export function memcachedExpiry(ttlMs: number | undefined, nowMs: number): number {
+  if (ttlMs === undefined) return 0;
+  const seconds = Math.max(1, Math.ceil(ttlMs / 1000));
+  return seconds <= RELATIVE_TTL_LIMIT_S ? seconds : Math.floor(nowMs / 1000) + seconds;
+}
+
+type MemjsModule = typeof import('memjs');
+
+function loadMemjs(): MemjsModule {
+  try {
+    // Loaded on first use: apps that never use Memcached never load (or install) memjs.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('memjs') as MemjsModule;
+  } catch (error) {
+    throw new BackendDependencyMissingError('memcached', 'memjs', error);
+  }
+}
+
+function milliseconds(config: MemcachedBackendConfig, option: 'commandTimeoutMs' | 'generationRefreshMs', fallback: number, min: number): number {
+  const value = config[option] ?? fallback;
+  if (typeof value !== 'number' || !(value >= min)) throw new BackendConfigError('memcached', option, `must be a number of milliseconds >= ${min}, got ${JSON.stringify(value)}.`);
+  return value;
+}
+
+/** One memjs client shared by every function's store of one backend config. */
+class MemcachedConnection {
+  readonly client: Client;
+  readonly guard: FailOpenGuard;
+  readonly prefix: string;
+  readonly refreshMs: number;
+  readonly generations = new Map<string, GenerationCache>();
+  refs = 0;
+
+  constructor(config: MemcachedBackendConfig, readonly onClosed: () => void) {
+    const timeout = milliseconds(config, 'commandTimeoutMs', 500, 1);
+    this.refreshMs = milliseconds(config, 'generationRefreshMs', 1000, 0);
+    this.prefix = config.keyPrefix ?? 'cachelens:';
+    if (typeof this.prefix !== 'string') throw new BackendConfigError('memcached', 'keyPrefix', 'must be a string such as "myapp:".');
+    const servers = Array.isArray(config.servers) ? config.servers.join(',') : (config.servers ?? '127.0.0.1:11211');
+    if (typeof servers !== 'string' || servers.trim() === '') throw new BackendConfigError('memcached', 'servers', 'must be "host:port[,host:port]" or a list of them.');
+    const { Client } = loadMemjs();
+    this.client = Client.create(servers, {
+      timeout: timeout / 1000,
+      conntimeout: timeout / 1000,
+      retries: 1,
+      failover: false,
+      keepAlive: true,
+      expires: 0,
+      logger: { log: () => undefined },
+    });
+    // memjs enforces its timeout per socket; the guard bounds the whole operation as well.
+    this.guard = new FailOpenGuard('memcached', config.breaker, timeout + 50);
+  }
+
+  close(): void {
+    this.client.close();
+    this.onClosed();
+  }
+}
+
+const connections = new WeakMap<object, MemcachedConnection>();
+
+/** The store of one memoized function on Memcached. */
+export class MemcachedStore<V = unknown> implements AsyncStore<V> {
+  readonly sync = false;
+  readonly kind = 'memcached';
+  readonly #connection: MemcachedConnection;
+  readonly #keys: KeyScheme;
+  readonly #codec: Codec;
+  readonly #events: StoreEvents;
+  readonly #namespace: string;
+  readonly #gen: GenerationCache;
+  #closed = false;
+
+  constructor(config: MemcachedBackendConfig, context: StoreContext) {
+    this.#codec = createCodec(config);
+    let connection = connections.get(config);
+    if (!connection) connections.set(config, (connection = new MemcachedConnection(config, () => connections.delete(config))));
+    connection.refs++;
+    this.#connection = connection;
+    this.#events = context.events;
+    this.#namespace = context.namespace;
+    this.#keys = new KeyScheme(connection.prefix, context.namespace, 250);
+    let gen = connection.generations.get(context.namespace);
+    if (!gen) connection.generations.set(context.namespace, (gen = new GenerationCache(connection.refreshMs, () => this.#readGeneration(0))));
+    this.#gen = gen;
+  }
+
+  get health(): BackendHealth {
+    return this.#connection.guard.health;
+  }
+
+  /** Adds `by` to the generation counter (creating it at the current time) and returns it. */
+  #readGeneration(by: number): Promise<string | undefined> {
+    const { client, guard } = this.#connection;
+    return guard.run(this.#events, by === 0 ? 'get generation' : 'incr generation', async () => {
+      const reply = await client.increment(this.#keys.generationKey, by, { initial: Math.floor(Date.now() / 1000), expires: 0 });
+      if (!reply.success || reply.value == null) throw new Error('incr refused');
+      return String(reply.value);
+    }, undefined);
+  }
+
+  async #dataKey(key: string): Promise<string | undefined> {
+    const gen = this.#gen.current();
+    const value = typeof gen === 'object' ? await gen : gen;
+    return value === undefined ? undefined : this.#keys.data(value, key);
+  }
+
+  async get(key: string): Promise<V | Miss> {
+    const k = await this.#dataKey(key);
+    if (k === undefined) return MISS;
+    const reply = await this.#connection.guard.run(this.#events, 'get', () => this.#connection.client.get(k), null);
+    const bytes = reply?.value;
+    if (!bytes) return MISS;
+    try {
+      return this.#codec.decode(bytes) as V;
+    } catch (error) {
+      this.#events.backendError?.(error as Error);
+      return MISS;
+    }
+  }
+
+  async set(key: string, value: V, options: SetOptions): Promise<void> {
+    const bytes = this.#codec.encode(value, this.#namespace);
+    if (bytes instanceof Error) {
+      this.#events.backendError?.(bytes);
+      return;
+    }
+    const k = await this.#dataKey(key);
+    if (k === undefined) return;
+    // The absolute form of a long TTL is read by the server's real clock, so use the real time here.
+    const expires = memcachedExpiry(options.ttlMs, Date.now());
+    await this.#connection.guard.run(this.#events, 'set', () => this.#connection.client.set(k, bytes, { expires }), false);
+  }
+
+  async has(key: string): Promise<boolean> {
+    return (await this.get(key)) !== MISS;
+  }
+
+  async delete(key: string): Promise<boolean> {
+    const k = await this.#dataKey(key);
+    if (k === undefined) return false;
+    const removed = await this.#connection.guard.run(this.#events, 'delete', () => this.#connection.client.delete(k), false);
+    if (removed) this.#events.evicted('explicit', 1, 0);
+    return removed;
+  }
+
+  async clear(): Promise<void> {
+    const next = await this.#readGeneration(1);
+    if (next !== undefined) this.#gen.update(next);
+  }
+
+  async lock(key: string, ttlMs: number): Promise<StoreLock> {
+    const k = await this.#dataKey(key);
+    if (k === undefined) return { acquired: true, release: async () => undefined };
+    const lockKey = this.#keys.lock(this.#gen.value as string, key);
+    const token = randomBytes(12).toString('base64url');
+    const { client, guard } = this.#connection;
+    const added = await guard.run(this.#events, 'add', async () => {
+      try {
+        return await client.add(lockKey, token, { expires: memcachedExpiry(ttlMs, Date.now()) });
+      } catch (error) {
+        // memjs rejects an add on an existing key as an error; that is "someone else holds it".
+        if (/exists/i.test((error as Error).message)) return false;
+        throw error;
+      }
+    }, true);
+    if (!added) return { acquired: false, release: async () => undefined };
+    return {
+      acquired: true,
+      release: async () => {
+        await guard.run(this.#events, 'unlock', async () => {
+          const held = await client.get(lockKey);
+          if (held.value?.toString() === token) await client.delete(lockKey);
+        }, undefined);
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (--this.#connection.refs === 0) this.#connection.close();
+  }
+}
+
+/** `StoreFactory` for `"type": "memcached"`. Loads memjs on first call. */
+export const createMemcachedStore: StoreFactory = (config: BackendConfig, context: StoreContext) =>
+  new MemcachedStore(config as MemcachedBackendConfig, context);
+
+/** The name the backend registry (`backends.ts`) looks for when it loads this module. */
+export const createStore: StoreFactory = createMemcachedStore;

@@ -1,0 +1,43 @@
+/**
+ * A function's generation as one process knows it: fetched once, then served from memory and
+ * re-read in the background at most every `refreshMs` (Redis also pushes new generations over
+ * pub/sub). Concurrent first reads share one fetch. `undefined` = the server could not be asked.
+ */
+import { performance } from 'node:perf_hooks';
+
+export class GenerationCache {
+  value: string | undefined;
+  #at = -Infinity;
+  #pending: Promise<string | undefined> | undefined;
+
+  constructor(readonly refreshMs: number, readonly fetch: () => Promise<string | undefined>) {}
+
+  /** The generation now (sync when known), fetching it when unknown and refreshing it when old. */
+  current(): string | undefined | Promise<string | undefined> {
+    if (this.value !== undefined) {
+      if (performance.now() - this.#at > this.refreshMs && !this.#pending) void this.#fetch();
+      return this.value;
+    }
+    return this.#pending ?? this.#fetch();
+  }
+
+  /** Records a generation learnt otherwise (our own clear, a pub/sub message). */
+  update(value: string): void {
+    this.value = value;
+    this.#at = performance.now();
+  }
+
+  /** Forces a re-read on next use (messages may have been missed). */
+  stale(): void {
+    this.#at = -Infinity;
+  }
+
+  #fetch(): Promise<string | undefined> {
+    const pending = this.fetch().then((value) => {
+      if (value !== undefined) this.update(value);
+      return this.value;
+    }).finally(() => { this.#pending = undefined; });
+    this.#pending = pending;
+    return pending;
+  }
+}
