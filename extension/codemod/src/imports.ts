@@ -148,8 +148,17 @@ export function planImport(sf: ts.SourceFile, style: Style, useRequire: boolean)
       else break;
     }
   }
-  if (anchor) return { callee: local, edits: [{ start: anchor.end, end: anchor.end, newText: `${style.eol}${line}` }] };
+  if (anchor) {
+    const at = afterTrailingComments(sf.text, anchor.end);
+    return { callee: local, edits: [{ start: at, end: at, newText: `${style.eol}${line}` }] };
+  }
   return { callee: local, edits: [{ start: headerEnd(sf, style), end: headerEnd(sf, style), newText: `${line}${style.eol}${style.eol}` }] };
+}
+
+/** The end of the comments after `pos` on the same line (`import a from "a"; // why`), or `pos`. */
+function afterTrailingComments(text: string, pos: number): number {
+  const comments = ts.getTrailingCommentRanges(text, pos) ?? [];
+  return comments.length > 0 ? comments[comments.length - 1]!.end : pos;
 }
 
 /** Where a new first statement goes: after a BOM, a shebang line and a detached header comment (one followed by a blank line). */
@@ -187,7 +196,7 @@ export function planImportRemoval(sf: ts.SourceFile, binding: MemoizeBinding): T
     }
   }
   const index = sf.statements.indexOf(statement);
-  if (index > 0) return [{ start: sf.statements[index - 1]!.end, end: statement.end, newText: '' }];
+  if (index > 0) return [{ start: afterTrailingComments(text, sf.statements[index - 1]!.end), end: statement.end, newText: '' }];
   let end = statement.end;
   for (let breaks = 0; breaks < 2; breaks++) {
     if (text.startsWith('\r\n', end)) end += 2;
