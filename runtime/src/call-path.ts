@@ -1,7 +1,7 @@
 /**
  * The hot call path of a memoized function on an in-process store: key one number or one string
- * as itself and two strings by concatenation (no serialization, no arguments array), look it up,
- * count the hit. Anything else goes to `lookup` (the general path).
+ * as itself, two strings through `pairKey`, one object through `lookupObject` (no arguments
+ * object), look it up, count the hit. Anything else goes to `lookup` (the general path).
  *
  * Every memoized function gets its own compiled copy of this small function. Closures created
  * from one function literal share their type feedback and optimized code in V8, so with a single
@@ -21,6 +21,8 @@ export interface CallPathParts<K> {
   plain: boolean;
   miss: symbol;
   lookup: (self: unknown, args: ArrayLike<unknown>) => unknown;
+  /** The key of two string arguments (equal to `memoryKey`'s). */
+  pairKey: (a: string, b: string) => K;
   /** The general path for exactly one non-null object argument. */
   lookupObject: (self: unknown, a: object) => unknown;
   unwrap: (self: unknown, key: K, held: unknown, args: ArrayLike<unknown>) => unknown;
@@ -37,8 +39,8 @@ return function memoized(a, b) {
     else if (typeof a === 'string' && (((c = a.charCodeAt(0)) > 2 && c < 128 && c !== 123) || c > 255)) key = a;
     else if (typeof a === 'object' && a !== null) return lookupObject(this, a);
     else return lookup(this, arguments);
-  } else if (n === 2 && typeof a === 'string' && typeof b === 'string' && a.length < 128) {
-    key = String.fromCharCode(128 + a.length) + a + b;
+  } else if (n === 2 && typeof a === 'string' && typeof b === 'string') {
+    key = pairKey(a, b);
   } else {
     return lookup(this, arguments);
   }
@@ -56,7 +58,7 @@ return function memoized(a, b) {
 let compiled = 0;
 let codegenAllowed = true;
 
-function closurePath<K>({ store, stats, plain, miss, lookup, lookupObject, unwrap, compute }: CallPathParts<K>): CallPath {
+function closurePath<K>({ store, stats, plain, miss, lookup, pairKey, lookupObject, unwrap, compute }: CallPathParts<K>): CallPath {
   return function memoized(this: unknown, a?: unknown, b?: unknown) {
     const n = arguments.length;
     let key: unknown;
@@ -67,8 +69,8 @@ function closurePath<K>({ store, stats, plain, miss, lookup, lookupObject, unwra
       else if (typeof a === 'object' && a !== null) return lookupObject(this, a);
       // eslint-disable-next-line prefer-rest-params
       else return lookup(this, arguments);
-    } else if (n === 2 && typeof a === 'string' && typeof b === 'string' && a.length < 128) {
-      key = String.fromCharCode(128 + a.length) + a + b;
+    } else if (n === 2 && typeof a === 'string' && typeof b === 'string') {
+      key = pairKey(a, b);
     } else {
       // eslint-disable-next-line prefer-rest-params
       return lookup(this, arguments);
@@ -90,9 +92,9 @@ export function buildCallPath<K>(parts: CallPathParts<K>): CallPath {
   if (codegenAllowed) {
     try {
       // The numbered comment makes each source unique, so V8's compilation cache cannot share it.
-      const factory = new Function('store', 'stats', 'plain', 'miss', 'lookup', 'lookupObject', 'unwrap', 'compute',
+      const factory = new Function('store', 'stats', 'plain', 'miss', 'lookup', 'pairKey', 'lookupObject', 'unwrap', 'compute',
         `// cachelens call path ${++compiled}\n${SOURCE}`) as (...deps: unknown[]) => CallPath;
-      return factory(parts.store, parts.stats, parts.plain, parts.miss, parts.lookup, parts.lookupObject, parts.unwrap, parts.compute);
+      return factory(parts.store, parts.stats, parts.plain, parts.miss, parts.lookup, parts.pairKey, parts.lookupObject, parts.unwrap, parts.compute);
     } catch {
       codegenAllowed = false; // EvalError: code generation from strings is disallowed in this process
     }

@@ -83,6 +83,9 @@ export function memoryKey(id: string, args: ArrayLike<unknown>, length: number):
   return '\u0000' + canonicalArgs(id, args, n);
 }
 
+/** How many (string, string) argument pairs a function remembers the joined key of. */
+const PAIR_KEYS_MAX = 4096;
+
 /** The in-memory key of one object argument (see `memoryKey`). */
 function objectKey(id: string, a: object): Key {
   const proto: unknown = Object.getPrototypeOf(a);
@@ -378,7 +381,29 @@ function syncCell(memo: Memo, r: ResolvedOptions, store: SyncStore): Cell {
       }
       return compute(self, key, [a]);
     };
-    call = buildCallPath<Key>({ store, stats, plain, miss: MISS, lookup, lookupObject, unwrap, compute });
+    // Two strings: the joined key is remembered per (a, b), so a repeated pair costs two lookups
+    // of strings whose hashes V8 has already cached, instead of hashing a new concatenation on
+    // every call. Bounded: the memory is dropped and rebuilt past PAIR_KEYS_MAX pairs.
+    let pairs = new Map<string, Map<string, Key>>();
+    let pairCount = 0;
+    const pairKey = (a: string, b: string): Key => {
+      let inner = pairs.get(a);
+      if (inner !== undefined) {
+        const known = inner.get(b);
+        if (known !== undefined) return known;
+      }
+      const key = memoryKey(id, [a, b], 2);
+      if (pairCount >= PAIR_KEYS_MAX) {
+        pairs = new Map();
+        pairCount = 0;
+        inner = undefined;
+      }
+      if (inner === undefined) pairs.set(a, (inner = new Map()));
+      inner.set(b, key);
+      pairCount++;
+      return key;
+    };
+    call = buildCallPath<Key>({ store, stats, plain, miss: MISS, lookup, pairKey, lookupObject, unwrap, compute });
   }
 
   return {

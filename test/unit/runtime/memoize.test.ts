@@ -421,3 +421,21 @@ test('without code generation from strings (--disallow-code-generation-from-stri
   assert.equal(child.status, 0, child.stderr);
   assert.deepEqual(JSON.parse(child.stdout), { calls: 5, hits: 5 });
 });
+
+test('two string arguments: pairs are told apart, long strings work, and the remembered pair keys stay bounded', () => {
+  let calls = 0;
+  const f = memoize((a: string, b: string) => { calls++; return `${a}|${b}`; }, { max: 10_000 });
+  assert.equal(f('ab', 'c'), 'ab|c');
+  assert.equal(f('a', 'bc'), 'a|bc');
+  const long = 'x'.repeat(300);
+  assert.equal(f(long, 'y'), `${long}|y`);
+  assert.equal(f(long, 'y'), `${long}|y`);
+  assert.equal(calls, 3);
+  for (let i = 0; i < 6000; i++) f(`k${i}`, 'v'); // past the remembered-pairs bound
+  assert.equal(calls, 6003);
+  assert.equal(f('ab', 'c'), 'ab|c');
+  assert.equal(f('k5999', 'v'), 'k5999|v');
+  assert.equal(f('k10', 'v'), 'k10|v');
+  assert.equal(calls, 6003, 'all still cached, whether or not their pair key is remembered');
+  assert.equal(cacheOf(f).has('k10', 'v').constructor, Promise);
+});
