@@ -5,7 +5,7 @@ import { countUses, findMemoizeBinding, hasTopLevelName, planImport, planImportR
 import { locate, type Located } from './locate.js';
 import { readOptions, renderOptions, rewriteOptions, validateOptions } from './options.js';
 import { planPackageJson } from './packageJson.js';
-import { detectStyle, firstSyntaxError, indentAt, isJavaScript, parse, sourceExtension, startsLine, type Style } from './parse.js';
+import { afterTrailingComments, detectStyle, firstSyntaxError, indentAt, isJavaScript, parse, sourceExtension, startsLine, type Style } from './parse.js';
 import {
   refuse,
   type AnalyzeInput,
@@ -198,7 +198,8 @@ function addCaching(p: Prepared, callee: string, options: string): TextEdit[] {
       const impl = located.fn;
       const line = `${exported && !exported.isDefault ? 'export ' : ''}const ${name} = ${callee}(${renamed}, ${options})${semi}`;
       const tail = exported?.isDefault ? `${eol}export default ${name}${semi}` : '';
-      edits.push({ start: impl.end, end: impl.end, newText: `${eol}${line}${tail}` });
+      const at = afterTrailingComments(text, impl.end);
+      edits.push({ start: at, end: at, newText: `${eol}${line}${tail}` });
       return edits;
     }
     case 'default-function': {
@@ -258,7 +259,7 @@ function removeCaching(p: Prepared): TextEdit[] | Refusal {
       const end = (located.exportDefault ?? statement).end;
       const exported = (ts.getModifiers(statement) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
       const prefix = located.exportDefault ? 'export default ' : exported ? 'export ' : '';
-      const edits: TextEdit[] = [{ start: sf.statements[index - 1]!.end, end, newText: '' }];
+      const edits: TextEdit[] = [{ start: afterTrailingComments(text, sf.statements[index - 1]!.end), end, newText: '' }];
       for (const decl of located.renamed!) {
         if (prefix) {
           const at = functionKeywordStart(decl, sf);

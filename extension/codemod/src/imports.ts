@@ -1,5 +1,5 @@
 import { ts } from 'ts-morph';
-import type { Style } from './parse.js';
+import { afterTrailingComments, type Style } from './parse.js';
 import type { TextEdit } from './types.js';
 
 export const PACKAGE = 'cachelens';
@@ -153,12 +153,6 @@ export function planImport(sf: ts.SourceFile, style: Style, useRequire: boolean)
     return { callee: local, edits: [{ start: at, end: at, newText: `${style.eol}${line}` }] };
   }
   return { callee: local, edits: [{ start: headerEnd(sf, style), end: headerEnd(sf, style), newText: `${line}${style.eol}${style.eol}` }] };
-}
-
-/** The end of the comments after `pos` on the same line (`import a from "a"; // why`), or `pos`. */
-function afterTrailingComments(text: string, pos: number): number {
-  const comments = ts.getTrailingCommentRanges(text, pos) ?? [];
-  return comments.length > 0 ? comments[comments.length - 1]!.end : pos;
 }
 
 /** Where a new first statement goes: after a BOM, a shebang line and a detached header comment (one followed by a blank line). */

@@ -142,3 +142,9 @@ export function quoteString(value: string, quote: '"' | "'"): string {
   if (quote === '"') return json;
   return `'${json.slice(1, -1).replace(/\\"/g, '"').replace(/'/g, "\\'")}'`;
 }
+
+/** The end of the comments after `pos` on the same line (`import a from "a"; // why`), or `pos`. */
+export function afterTrailingComments(text: string, pos: number): number {
+  const comments = ts.getTrailingCommentRanges(text, pos) ?? [];
+  return comments.length > 0 ? comments[comments.length - 1]!.end : pos;
+}
