@@ -36,7 +36,7 @@ export interface DiskBackendConfig extends SerializeOptions, BackendConfig {
 }
 
 type Database = BetterSqlite3.Database;
-type Statement = BetterSqlite3.Statement;
+type Statement<P extends unknown[], R = unknown> = BetterSqlite3.Statement<P, R>;
 
 function loadSqlite(): typeof BetterSqlite3 {
   try {

@@ -1,0 +1,94 @@
+// Fault tests: the server dies in the middle of a load of memoized-style calls and comes back.
+// Every call returns the right value, none waits past the bound, and caching resumes by itself.
+import assert from 'node:assert/strict';
+import { performance } from 'node:perf_hooks';
+import { describe, it } from 'node:test';
+import { createMemcachedStore } from '../../../runtime/src/stores/memcached.js';
+import { createRedisStore } from '../../../runtime/src/stores/redis.js';
+import { MISS, type AsyncStore, type StoreContext } from '../../../runtime/src/stores/types.js';
+import { startMemcached, startRedis, type ServerProcess } from '../../harness/servers.js';
+
+/** Far above commandTimeoutMs (200): a call slower than this has hung on the cache. */
+const BOUND_MS = 3000;
+
+interface Load { calls: number; hits: number; slowest: number; degradedSeen: boolean; errors: number }
+
+/** A memoized call: get, else compute and set. Returns the value the caller receives. */
+async function cachedCall(store: AsyncStore, n: number, load: Load): Promise<number> {
+  const t0 = performance.now();
+  let value = await store.get(`n${n}`);
+  if (value === MISS) {
+    value = n * 2;
+    await store.set(`n${n}`, value, { ttlMs: 60_000 });
+  } else load.hits++;
+  load.calls++;
+  load.slowest = Math.max(load.slowest, performance.now() - t0);
+  if (store.health === 'degraded') load.degradedSeen = true;
+  return value as number;
+}
+
+async function runUnderFault(store: AsyncStore, server: ServerProcess, load: Load): Promise<void> {
+  let phase = 'up';
+  const workers = Array.from({ length: 20 }, async (_, w) => {
+    for (let i = 0; i < 150; i++) {
+      const n = (w * 7 + i) % 50;
+      assert.equal(await cachedCall(store, n, load), n * 2, `call ${w}/${i} during phase ${phase}`);
+      if (i % 10 === 0) await new Promise((r) => setTimeout(r, 2));
+    }
+  });
+  const chaos = (async () => {
+    await new Promise((r) => setTimeout(r, 60));
+    phase = 'killed';
+    await server.kill('SIGKILL');
+    await new Promise((r) => setTimeout(r, 400));
+    phase = 'restarting';
+    await server.start();
+    phase = 'back';
+  })();
+  await Promise.all([...workers, chaos]);
+}
+
+/** After the restart, a set followed by a get hits again within a few seconds (breaker closes, client reconnects). */
+async function cachingResumes(store: AsyncStore): Promise<boolean> {
+  for (let i = 0; i < 200; i++) {
+    await store.set('resume', i, {});
+    if ((await store.get('resume')) === i) return true;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return false;
+}
+
+const context = (errors: Error[]): StoreContext => ({ namespace: 'fault-fn', now: Date.now, events: { evicted: () => undefined, backendError: (e) => errors.push(e) } });
+
+describe('fault: server killed and restarted mid-load', () => {
+  it('redis', async () => {
+    const server = await startRedis();
+    const errors: Error[] = [];
+    const store = createRedisStore({ type: 'redis', url: server.url, commandTimeoutMs: 200, breaker: { failureThreshold: 3, openMs: 200 } }, context(errors)) as AsyncStore;
+    const load: Load = { calls: 0, hits: 0, slowest: 0, degradedSeen: false, errors: 0 };
+    await runUnderFault(store, server.process, load);
+    assert.equal(load.calls, 3000);
+    assert.ok(load.slowest < BOUND_MS, `slowest call ${load.slowest.toFixed(0)} ms`);
+    assert.ok(errors.length > 0, 'the outage was reported');
+    assert.ok(load.degradedSeen, 'health said degraded during the outage');
+    assert.equal(await cachingResumes(store), true, 'caching resumed after the restart');
+    assert.equal(store.health, 'ok');
+    await store.close();
+    await server.stop();
+  });
+
+  it('memcached', async () => {
+    const server = await startMemcached();
+    const errors: Error[] = [];
+    const store = createMemcachedStore({ type: 'memcached', servers: server.address, commandTimeoutMs: 200, breaker: { failureThreshold: 3, openMs: 200 } }, context(errors)) as AsyncStore;
+    const load: Load = { calls: 0, hits: 0, slowest: 0, degradedSeen: false, errors: 0 };
+    await runUnderFault(store, server.process, load);
+    assert.equal(load.calls, 3000);
+    assert.ok(load.slowest < BOUND_MS, `slowest call ${load.slowest.toFixed(0)} ms`);
+    assert.ok(errors.length > 0, 'the outage was reported');
+    assert.ok(load.degradedSeen, 'health said degraded during the outage');
+    assert.equal(await cachingResumes(store), true, 'caching resumed after the restart');
+    await store.close();
+    await server.stop();
+  });
+});
