@@ -258,8 +258,12 @@ class RedisConnection {
     return () => set.delete(listener);
   }
 
-  publish(events: StoreEvents, message: Omit<InvalidationMessage, 'o'>): Promise<unknown> {
-    const payload = JSON.stringify({ o: this.id, ...message });
+  /** Tells other processes, and this process's other listeners of the namespace (all but `sender`). */
+  publish(events: StoreEvents, message: Omit<InvalidationMessage, 'o'>, sender?: (message: InvalidationMessage) => void): Promise<unknown> {
+    const full: InvalidationMessage = { o: this.id, ...message };
+    const local = this.#listeners.get(message.ns);
+    if (local) for (const l of local) if (l !== sender) l(full);
+    const payload = JSON.stringify(full);
     return this.guard.run(events, 'PUBLISH', () => this.client.publish(this.channel, payload), 0);
   }
 
