@@ -129,59 +129,44 @@ class Shadow {
  *   sampling, as in SHARDS, Waldspurger et al. FAST'15), so the cost per access stays bounded.
  *   Changing leader hands the entries to the new policy, ranked as its simulation ranks them.
  */
-export class AdaptivePolicy implements SlotPolicy {
+export abstract class AdaptivePolicy implements SlotPolicy {
   readonly capacity: number;
-  readonly #names: readonly CandidateName[];
-  readonly #exact: boolean;
-  readonly #shadows: Shadow[];
-  #leader: number;
+  protected readonly names: readonly CandidateName[];
+  protected readonly shadows: Shadow[];
+  protected leader: number;
+  protected observed = 0;
+  /** Hash of the key in each slot. */
+  protected readonly slotHash: Int32Array;
+  readonly #period: number;
   readonly #periodHits: Int32Array;
   readonly #scores: Float64Array;
-  readonly #period: number;
-  #observed = 0;
   #weight = 0;
   #switches = 0;
-  /** Hash of the key in each slot. */
-  readonly #slotHash: Int32Array;
-  // Sampled regime: the real policy, and which slots hold sampled keys.
-  readonly #engines: (SlotPolicy | undefined)[];
-  #current: SlotPolicy | undefined;
-  readonly #sampled: Uint8Array;
-  readonly #threshold: number;
-  // Exact regime: slot bookkeeping mirrored from the leader's shadow.
-  readonly #free: FreeSlots;
-  readonly #occupied: Uint8Array;
-  readonly #orphan: Uint8Array;
-  readonly #orphans: Int32Array;
-  #orphanCount = 0;
-  readonly #shadowSlot: Int32Array;
 
-  constructor(capacity: number, candidates: readonly CandidateName[] = CANDIDATES, initial: CandidateName = 'lirs') {
+  protected constructor(capacity: number, candidates: readonly CandidateName[], initial: CandidateName, shadowCapacity: number) {
     this.capacity = capacity;
-    this.#names = candidates;
-    this.#exact = capacity <= EXACT_MAX;
-    this.#leader = Math.max(0, candidates.indexOf(initial));
-    this.#threshold = this.#exact ? SAMPLE_SCALE : Math.ceil((SAMPLE_SCALE * SAMPLED_ENTRIES) / capacity);
-    const shadowCapacity = this.#exact ? capacity : Math.max(1, Math.round((capacity * this.#threshold) / SAMPLE_SCALE));
-    this.#shadows = candidates.map((name) => new Shadow(createCandidate(name, shadowCapacity)));
+    this.names = candidates;
+    this.leader = Math.max(0, candidates.indexOf(initial));
+    this.shadows = candidates.map((name) => new Shadow(createCandidate(name, shadowCapacity)));
     this.#periodHits = new Int32Array(candidates.length);
     this.#scores = new Float64Array(candidates.length);
     this.#period = Math.max(64, shadowCapacity);
-    this.#slotHash = new Int32Array(capacity);
-    this.#engines = candidates.map(() => undefined);
-    const exact = this.#exact ? capacity : 0;
-    this.#sampled = new Uint8Array(this.#exact ? 0 : capacity);
-    this.#free = new FreeSlots(exact);
-    this.#occupied = new Uint8Array(exact);
-    this.#orphan = new Uint8Array(exact);
-    this.#orphans = new Int32Array(exact);
-    this.#shadowSlot = new Int32Array(exact);
-    if (!this.#exact) this.#current = this.#engine(this.#leader);
+    this.slotHash = new Int32Array(capacity);
+  }
+
+  /**
+   * The adaptive policy for `capacity` entries: exact up to 4096 entries, sampled above.
+   * `candidates` and `initial` (the first leader) are for tests and experiments.
+   */
+  static create(capacity: number, candidates: readonly CandidateName[] = CANDIDATES, initial?: CandidateName): AdaptivePolicy {
+    return capacity <= EXACT_MAX
+      ? new ExactAdaptivePolicy(capacity, candidates, initial ?? 'lirs')
+      : new SampledAdaptivePolicy(capacity, candidates, initial ?? 's3fifo');
   }
 
   /** The candidate leading now (for statistics and tests). */
   get active(): CandidateName {
-    return this.#names[this.#leader]!;
+    return this.names[this.leader]!;
   }
 
   /** How many times the leader changed. */
@@ -189,27 +174,82 @@ export class AdaptivePolicy implements SlotPolicy {
     return this.#switches;
   }
 
-  #engine(i: number): SlotPolicy {
-    let engine = this.#engines[i];
-    if (engine === undefined) {
-      engine = createCandidate(this.#names[i]!, this.capacity);
-      this.#engines[i] = engine;
+  /** Replays one access in every shadow, counting their hits; returns the leader's shadow slot. */
+  protected observe(hash: number): number {
+    const shadows = this.shadows;
+    let leaderSlot = -1;
+    for (let i = 0; i < shadows.length; i++) {
+      const shadow = shadows[i]!;
+      const s = shadow.access(hash);
+      if (shadow.lastHit) this.#periodHits[i]!++;
+      if (i === this.leader) leaderSlot = s;
     }
-    return engine;
+    this.observed++;
+    return leaderSlot;
   }
 
-  #isSampled(hash: number): number {
-    return (mix32(hash ^ 0x5bd1e995) & 0xffff) < this.#threshold ? 1 : 0;
+  /** Called after an access's bookkeeping: at the end of a period, maybe changes leader. */
+  protected maybeDecide(): void {
+    if (this.observed >= this.#period) this.#decide();
+  }
+
+  #decide(): void {
+    const scores = this.#scores;
+    let best = this.leader;
+    for (let i = 0; i < scores.length; i++) {
+      scores[i] = scores[i]! * DECAY + this.#periodHits[i]!;
+      this.#periodHits[i] = 0;
+    }
+    this.#weight = this.#weight * DECAY + this.observed;
+    this.observed = 0;
+    for (let i = 0; i < scores.length; i++) if (scores[i]! > scores[best]!) best = i;
+    if (best !== this.leader && scores[best]! - scores[this.leader]! > MARGIN * this.#weight) {
+      this.changeLeader(best);
+      this.leader = best;
+      this.#switches++;
+    }
+  }
+
+  /** Makes candidate `index` the leader (called before `leader` changes). */
+  protected abstract changeLeader(index: number): void;
+
+  protected resetEvidence(): void {
+    for (const shadow of this.shadows) shadow.clear();
+    this.#scores.fill(0);
+    this.#periodHits.fill(0);
+    this.observed = 0;
+    this.#weight = 0;
+  }
+
+  abstract hit(slot: number): void;
+  abstract miss(hash: number): number;
+  abstract remove(slot: number): void;
+  abstract clear(): void;
+  abstract rank(out: Int32Array): number;
+  abstract load(slots: Int32Array, hashes: Int32Array, count: number, keep: number): void;
+}
+
+/** Exact regime: the cache mirrors the leader's full-size simulation (see `AdaptivePolicy`). */
+class ExactAdaptivePolicy extends AdaptivePolicy {
+  readonly #free: FreeSlots;
+  readonly #occupied: Uint8Array;
+  readonly #orphan: Uint8Array;
+  readonly #orphans: Int32Array;
+  #orphanCount = 0;
+  readonly #shadowSlot: Int32Array;
+
+  constructor(capacity: number, candidates: readonly CandidateName[], initial: CandidateName) {
+    super(capacity, candidates, initial, capacity);
+    this.#free = new FreeSlots(capacity);
+    this.#occupied = new Uint8Array(capacity);
+    this.#orphan = new Uint8Array(capacity);
+    this.#orphans = new Int32Array(capacity);
+    this.#shadowSlot = new Int32Array(capacity);
   }
 
   hit(slot: number): void {
-    if (!this.#exact) {
-      this.#current!.hit(slot);
-      if (this.#sampled[slot] !== 0) this.#observe(this.#slotHash[slot]!);
-      return;
-    }
-    const leader = this.#shadows[this.#leader]!;
-    const s = this.#observeExact(this.#slotHash[slot]!);
+    const leader = this.shadows[this.leader]!;
+    const s = this.observe(this.slotHash[slot]!);
     if (s >= 0 && !leader.lastHit) {
       // The leader did not hold this key (an orphan): it takes it back in, and what it evicted
       // becomes an orphan in turn.
@@ -224,35 +264,24 @@ export class AdaptivePolicy implements SlotPolicy {
       this.#shadowSlot[slot] = s;
     }
     // Decisions wait until the slot bookkeeping of this access is done.
-    if (this.#observed >= this.#period) this.#decide();
+    this.maybeDecide();
   }
 
   miss(hash: number): number {
-    if (!this.#exact) {
-      const sampled = this.#isSampled(hash);
-      if (sampled !== 0) this.#observe(hash);
-      const slot = this.#current!.miss(hash);
-      if (slot >= 0) {
-        this.#slotHash[slot] = hash;
-        this.#sampled[slot] = sampled;
-      }
-      return slot;
-    }
-    const slot = this.#placeExact(hash);
-    // Decisions wait until the slot bookkeeping of this access is done.
-    if (this.#observed >= this.#period) this.#decide();
+    const slot = this.#place(hash);
+    this.maybeDecide();
     return slot;
   }
 
-  /** Exact regime: the slot for a key the cache lacks, following the leader's simulation. */
-  #placeExact(hash: number): number {
-    const leader = this.#shadows[this.#leader]!;
-    const s = this.#observeExact(hash);
+  /** The slot for a key the cache lacks, following the leader's simulation. */
+  #place(hash: number): number {
+    const leader = this.shadows[this.leader]!;
+    const s = this.observe(hash);
     if (s < 0) {
       // Refused by the leader: still kept while there is room (after deletes), as an orphan.
       const free = this.#free.take();
       if (free < 0) return -1;
-      this.#slotHash[free] = hash;
+      this.slotHash[free] = hash;
       this.#occupied[free] = 1;
       this.#makeOrphan(free);
       return free;
@@ -271,33 +300,10 @@ export class AdaptivePolicy implements SlotPolicy {
     if (slot < 0) return -1;
     leader.link[s] = slot;
     this.#shadowSlot[slot] = s;
-    this.#slotHash[slot] = hash;
+    this.slotHash[slot] = hash;
     this.#occupied[slot] = 1;
     this.#orphan[slot] = 0;
     return slot;
-  }
-
-  /** Feeds every shadow; returns the leader's shadow slot for `hash` (-1 when it refused it). */
-  #observeExact(hash: number): number {
-    const shadows = this.#shadows;
-    let leaderSlot = -1;
-    for (let i = 0; i < shadows.length; i++) {
-      const shadow = shadows[i]!;
-      const s = shadow.access(hash);
-      if (shadow.lastHit) this.#periodHits[i]!++;
-      if (i === this.#leader) leaderSlot = s;
-    }
-    this.#observed++;
-    return leaderSlot;
-  }
-
-  #observe(hash: number): void {
-    const shadows = this.#shadows;
-    for (let i = 0; i < shadows.length; i++) {
-      shadows[i]!.access(hash);
-      if (shadows[i]!.lastHit) this.#periodHits[i]!++;
-    }
-    if (++this.#observed >= this.#period) this.#decide();
   }
 
   #makeOrphan(slot: number): void {
@@ -323,33 +329,15 @@ export class AdaptivePolicy implements SlotPolicy {
     return -1;
   }
 
-  #decide(): void {
-    const scores = this.#scores;
-    let best = this.#leader;
-    for (let i = 0; i < scores.length; i++) {
-      scores[i] = scores[i]! * DECAY + this.#periodHits[i]!;
-      this.#periodHits[i] = 0;
-    }
-    this.#weight = this.#weight * DECAY + this.#observed;
-    this.#observed = 0;
-    for (let i = 0; i < scores.length; i++) if (scores[i]! > scores[best]!) best = i;
-    if (best !== this.#leader && scores[best]! - scores[this.#leader]! > MARGIN * this.#weight) {
-      if (this.#exact) this.#follow(best);
-      else this.#handOver(best);
-      this.#leader = best;
-      this.#switches++;
-    }
-  }
-
-  /** Exact regime: re-links the slots to the new leader's shadow; the rest become orphans. */
-  #follow(index: number): void {
-    const shadow = this.#shadows[index]!;
+  /** Re-links the slots to the new leader's shadow; the rest become orphans. */
+  protected changeLeader(index: number): void {
+    const shadow = this.shadows[index]!;
     shadow.link.fill(-1);
     this.#orphanCount = 0;
     this.#orphan.fill(0);
     for (let slot = 0; slot < this.capacity; slot++) {
       if (this.#occupied[slot] === 0) continue;
-      const s = shadow.slotOf(this.#slotHash[slot]!);
+      const s = shadow.slotOf(this.slotHash[slot]!);
       if (s >= 0) {
         shadow.link[s] = slot;
         this.#shadowSlot[slot] = s;
@@ -359,55 +347,16 @@ export class AdaptivePolicy implements SlotPolicy {
     }
   }
 
-  /**
-   * Sampled regime: hands the entries to candidate `index`: first those its shadow holds (in
-   * the shadow's order), then those the sample says nothing about (in the outgoing policy's
-   * order), last those its shadow would already have evicted. Runs rarely; allocates.
-   */
-  #handOver(index: number): void {
-    const current = this.#current!;
-    const ranked = new Int32Array(this.capacity);
-    const count = current.rank(ranked);
-    const ranks = this.#shadows[index]!.ranks();
-    const known: number[] = [];
-    const unknown: number[] = [];
-    const unwanted: number[] = [];
-    for (let i = 0; i < count; i++) {
-      const slot = ranked[i]!;
-      if (this.#sampled[slot] === 0) unknown.push(slot);
-      else if (ranks.has(this.#slotHash[slot]!)) known.push(slot);
-      else unwanted.push(slot);
-    }
-    known.sort((a, b) => ranks.get(this.#slotHash[a]!)! - ranks.get(this.#slotHash[b]!)!);
-    const order = Int32Array.from([...known, ...unknown, ...unwanted]);
-    const hashes = order.map((slot) => this.#slotHash[slot]!);
-    const next = this.#engine(index);
-    next.load(order, hashes, count, known.length + unknown.length);
-    current.clear();
-    // Only the policy in charge keeps its arrays; a later switch back builds it again.
-    this.#engines[this.#leader] = undefined;
-    this.#current = next;
-  }
-
   remove(slot: number): void {
-    if (!this.#exact) {
-      this.#current!.remove(slot);
-      return;
-    }
     // The leader's simulation keeps the key (it models the access stream, not deletes).
-    if (this.#orphan[slot] === 0) this.#shadows[this.#leader]!.link[this.#shadowSlot[slot]!] = -1;
+    if (this.#orphan[slot] === 0) this.shadows[this.leader]!.link[this.#shadowSlot[slot]!] = -1;
     this.#orphan[slot] = 0;
     this.#occupied[slot] = 0;
     this.#free.free(slot);
   }
 
   clear(): void {
-    for (const shadow of this.#shadows) shadow.clear();
-    this.#scores.fill(0);
-    this.#periodHits.fill(0);
-    this.#observed = 0;
-    this.#weight = 0;
-    this.#current?.clear();
+    this.resetEvidence();
     this.#free.reset();
     this.#occupied.fill(0);
     this.#orphan.fill(0);
@@ -415,9 +364,8 @@ export class AdaptivePolicy implements SlotPolicy {
   }
 
   rank(out: Int32Array): number {
-    if (!this.#exact) return this.#current!.rank(out);
     // Linked entries in the leader's order, then orphans.
-    const leader = this.#shadows[this.#leader]!;
+    const leader = this.shadows[this.leader]!;
     const slots = new Int32Array(this.capacity);
     const count = leader.policy.rank(slots);
     let n = 0;
@@ -429,24 +377,104 @@ export class AdaptivePolicy implements SlotPolicy {
     return n;
   }
 
-  load(slots: Int32Array, hashes: Int32Array, count: number, keep: number): void {
-    if (!this.#exact) {
-      this.#current!.load(slots, hashes, count, keep);
-      this.#sampled.fill(0);
-      for (let i = 0; i < count; i++) {
-        this.#slotHash[slots[i]!] = hashes[i]!;
-        this.#sampled[slots[i]!] = this.#isSampled(hashes[i]!);
-      }
-      return;
-    }
+  load(slots: Int32Array, hashes: Int32Array, count: number, _keep: number): void {
     // The simulations know nothing of these keys: they start as orphans, least valuable on top.
     this.clear();
     this.#free.empty();
     for (let i = 0; i < count; i++) {
-      this.#slotHash[slots[i]!] = hashes[i]!;
+      this.slotHash[slots[i]!] = hashes[i]!;
       this.#occupied[slots[i]!] = 1;
     }
     for (let i = count - 1; i >= 0; i--) this.#makeOrphan(slots[i]!);
     this.#free.freeUnused(this.#occupied);
+  }
+}
+
+/** Sampled regime: one real policy, candidates simulated on sampled keys (see `AdaptivePolicy`). */
+class SampledAdaptivePolicy extends AdaptivePolicy {
+  #current: SlotPolicy;
+  readonly #sampled: Uint8Array;
+  readonly #threshold: number;
+
+  constructor(capacity: number, candidates: readonly CandidateName[], initial: CandidateName) {
+    const threshold = Math.ceil((SAMPLE_SCALE * SAMPLED_ENTRIES) / capacity);
+    super(capacity, candidates, initial, Math.max(1, Math.round((capacity * threshold) / SAMPLE_SCALE)));
+    this.#threshold = threshold;
+    this.#sampled = new Uint8Array(capacity);
+    this.#current = createCandidate(this.names[this.leader]!, capacity);
+  }
+
+  #isSampled(hash: number): number {
+    return (mix32(hash ^ 0x5bd1e995) & 0xffff) < this.#threshold ? 1 : 0;
+  }
+
+  hit(slot: number): void {
+    this.#current.hit(slot);
+    if (this.#sampled[slot] !== 0) {
+      this.observe(this.slotHash[slot]!);
+      this.maybeDecide();
+    }
+  }
+
+  miss(hash: number): number {
+    const sampled = this.#isSampled(hash);
+    if (sampled !== 0) this.observe(hash);
+    const slot = this.#current.miss(hash);
+    if (slot >= 0) {
+      this.slotHash[slot] = hash;
+      this.#sampled[slot] = sampled;
+    }
+    if (sampled !== 0) this.maybeDecide();
+    return slot;
+  }
+
+  /**
+   * Hands the entries to candidate `index`: first those its shadow holds (in the shadow's
+   * order), then those the sample says nothing about (in the outgoing policy's order), last
+   * those its shadow would already have evicted. Runs rarely; allocates (the outgoing policy's
+   * arrays are released).
+   */
+  protected changeLeader(index: number): void {
+    const current = this.#current;
+    const ranked = new Int32Array(this.capacity);
+    const count = current.rank(ranked);
+    const ranks = this.shadows[index]!.ranks();
+    const known: number[] = [];
+    const unknown: number[] = [];
+    const unwanted: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const slot = ranked[i]!;
+      if (this.#sampled[slot] === 0) unknown.push(slot);
+      else if (ranks.has(this.slotHash[slot]!)) known.push(slot);
+      else unwanted.push(slot);
+    }
+    known.sort((a, b) => ranks.get(this.slotHash[a]!)! - ranks.get(this.slotHash[b]!)!);
+    const order = Int32Array.from([...known, ...unknown, ...unwanted]);
+    const hashes = order.map((slot) => this.slotHash[slot]!);
+    const next = createCandidate(this.names[index]!, this.capacity);
+    next.load(order, hashes, count, known.length + unknown.length);
+    this.#current = next;
+  }
+
+  remove(slot: number): void {
+    this.#current.remove(slot);
+  }
+
+  clear(): void {
+    this.resetEvidence();
+    this.#current.clear();
+  }
+
+  rank(out: Int32Array): number {
+    return this.#current.rank(out);
+  }
+
+  load(slots: Int32Array, hashes: Int32Array, count: number, keep: number): void {
+    this.#current.load(slots, hashes, count, keep);
+    this.#sampled.fill(0);
+    for (let i = 0; i < count; i++) {
+      this.slotHash[slots[i]!] = hashes[i]!;
+      this.#sampled[slots[i]!] = this.#isSampled(hashes[i]!);
+    }
   }
 }

@@ -19,7 +19,7 @@ export function isPolicyName(name: string): name is PolicyName {
 
 /** Builds the slot policy behind a bounded cache of `max` entries. */
 export function createSlotPolicy(policy: PolicyName, max: number): SlotPolicy {
-  return policy === 'adaptive' ? new AdaptivePolicy(max) : createCandidate(policy, max);
+  return policy === 'adaptive' ? AdaptivePolicy.create(max) : createCandidate(policy, max);
 }
 
 /**

@@ -182,7 +182,7 @@ describe('policy behaviour', () => {
     const next = random(3);
     const keys = Array.from({ length: 300_000 }, (_, i) => Math.floor(i / 10) + Math.floor(next() * 2000));
     const ratio = (cache: BoundedCache<number, number>): number => replay(cache, keys) / keys.length;
-    const policy = new AdaptivePolicy(500, ['lirs', 'lru'], 'lirs');
+    const policy = AdaptivePolicy.create(500, ['lirs', 'lru'], 'lirs');
     const adaptive = ratio(new SlotCache<number, number>(policy));
     const lru = ratio(createBoundedCache<number, number>('lru', { max: 500 }));
     const lirs = ratio(createBoundedCache<number, number>('lirs', { max: 500 }));
