@@ -142,7 +142,12 @@ export class MemcachedStore<V = unknown> implements AsyncStore<V> {
   #readGeneration(by: number): Promise<string | undefined> {
     const { client, guard } = this.#connection;
     return guard.run(this.#events, by === 0 ? 'get generation' : 'incr generation', async () => {
-      const reply = await client.increment(this.#keys.generationKey, by, { initial: Math.floor(Date.now() / 1000), expires: 0 });
+      const incr = () => client.increment(this.#keys.generationKey, by, { initial: Math.floor(Date.now() / 1000), expires: 0 });
+      // Two processes creating the counter at once: the loser's create is refused; its retry increments.
+      const reply = await incr().catch((error: unknown) => {
+        if (/not stored/i.test(String((error as Error).message))) return incr();
+        throw error;
+      });
       if (!reply.success || reply.value == null) throw new Error('incr refused');
       return String(reply.value);
     }, undefined);

@@ -1,0 +1,50 @@
+/**
+ * Cross-process stampede protection for memoize, on stores that offer `lock` (Redis, Memcached,
+ * two-tier): on a miss, one caller across all processes computes; the others poll the store for
+ * its value (backing off from `pollMs` to 8x) for up to `waitMs`, then compute anyway, so a lost
+ * lock holder costs a delay, never a hang. Within one process, memoize's own single flight
+ * already merges concurrent calls; this is the layer between processes.
+ */
+import { MISS, type AsyncStore, type SetOptions } from '../types.js';
+
+export interface StampedeOptions {
+  /** How long the lock lives if its holder dies, in ms. Default: 10000. */
+  lockTtlMs?: number;
+  /** How long a caller that did not get the lock waits for the value, in ms. Default: the lock TTL. */
+  waitMs?: number;
+  /** First polling interval, in ms. Default: 10. */
+  pollMs?: number;
+}
+
+/**
+ * Returns the value of `key`: computed here (and stored with `setOptions`) when this caller wins
+ * the lock or the wait runs out, else read from the store once the winner has stored it.
+ * Without `store.lock` it computes and stores directly.
+ */
+export async function computeOnce<V>(store: AsyncStore<V>, key: string, compute: () => Promise<V>, setOptions: SetOptions, options: StampedeOptions = {}): Promise<V> {
+  const lockTtl = options.lockTtlMs ?? 10_000;
+  if (!store.lock) return storeAfter(store, key, await compute(), setOptions);
+  const lock = await store.lock(key, lockTtl);
+  if (lock.acquired) {
+    try {
+      return storeAfter(store, key, await compute(), setOptions);
+    } finally {
+      await lock.release();
+    }
+  }
+  const deadline = Date.now() + (options.waitMs ?? lockTtl);
+  let pause = options.pollMs ?? 10;
+  const maxPause = pause * 8;
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, Math.min(pause, Math.max(1, deadline - Date.now()))));
+    const value = await store.get(key);
+    if (value !== MISS) return value;
+    pause = Math.min(pause * 2, maxPause);
+  }
+  return storeAfter(store, key, await compute(), setOptions);
+}
+
+async function storeAfter<V>(store: AsyncStore<V>, key: string, value: V, setOptions: SetOptions): Promise<V> {
+  await store.set(key, value, setOptions);
+  return value;
+}
