@@ -1,6 +1,6 @@
 // Serialization formats for the remote and disk stores, measured side by side in one run:
 // JSON (with a tagged replacer/reviver so Date/Map/Set/BigInt survive), v8.serialize, msgpackr.
-// Run: node --import tsx bench/backends-serialize.ts
+// Used by bench/backends.bench.ts (section "Serialization").
 import v8 from 'node:v8';
 import { Packr } from 'msgpackr';
 import { createCodec } from '../runtime/src/stores/serialize.js';
@@ -39,20 +39,25 @@ const formats: Record<string, { enc(v: unknown): Buffer | string; dec(b: Buffer 
   'cachelens codec (v8 + class check)': { enc: (v) => { const r = codec.encode(v, 'bench'); if (r instanceof Error) throw r; return r; }, dec: (b) => codec.decode(b as Buffer) },
 };
 
-for (const [label, n] of [['~1 KB', 12], ['~100 KB', 1200]] as const) {
-  const value = sample(n);
-  console.log(`\n${label} value (${JSON.stringify(value).length} bytes of JSON)`);
-  console.log('| format | encode+decode µs | relative to JSON | size bytes |');
-  console.log('|---|---:|---:|---:|');
-  let base = 0;
-  for (const [name, f] of Object.entries(formats)) {
-    const iters = n > 100 ? 300 : 20_000;
-    for (let i = 0; i < iters / 10; i++) f.dec(f.enc(value));
-    const t0 = process.hrtime.bigint();
-    let size = 0;
-    for (let i = 0; i < iters; i++) { const b = f.enc(value); size = b.length; f.dec(b); }
-    const us = Number(process.hrtime.bigint() - t0) / 1000 / iters;
-    if (!base) base = us;
-    console.log(`| ${name} | ${us.toFixed(1)} | ${(us / base).toFixed(2)}× | ${size} |`);
+/** Markdown lines: encode+decode cost and size per format, for a ~1 KB and a ~100 KB value. */
+export function serializationTables(): string[] {
+  const out: string[] = [];
+  for (const [label, n] of [['~1 KB', 12], ['~100 KB', 1200]] as const) {
+    const value = sample(n);
+    out.push(`\n${label} value (${JSON.stringify(value).length} bytes of JSON)`);
+    out.push('| format | encode+decode µs | relative to JSON | size bytes |');
+    out.push('|---|---:|---:|---:|');
+    let base = 0;
+    for (const [name, f] of Object.entries(formats)) {
+      const iters = n > 100 ? 300 : 20_000;
+      for (let i = 0; i < iters / 10; i++) f.dec(f.enc(value));
+      const t0 = process.hrtime.bigint();
+      let size = 0;
+      for (let i = 0; i < iters; i++) { const b = f.enc(value); size = b.length; f.dec(b); }
+      const us = Number(process.hrtime.bigint() - t0) / 1000 / iters;
+      if (!base) base = us;
+      out.push(`| ${name} | ${us.toFixed(1)} | ${(us / base).toFixed(2)}× | ${size} |`);
+    }
   }
+  return out;
 }
