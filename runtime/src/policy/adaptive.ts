@@ -161,7 +161,7 @@ export abstract class AdaptivePolicy implements SlotPolicy {
   static create(capacity: number, candidates: readonly CandidateName[] = CANDIDATES, initial?: CandidateName): AdaptivePolicy {
     return capacity <= EXACT_MAX
       ? new ExactAdaptivePolicy(capacity, candidates, initial ?? 'lirs')
-      : new SampledAdaptivePolicy(capacity, candidates, initial ?? 's3fifo');
+      : new SampledAdaptivePolicy(capacity, candidates, initial ?? 'lirs');
   }
 
   /** The candidate leading now (for statistics and tests). */
