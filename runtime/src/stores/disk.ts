@@ -22,6 +22,7 @@ import { MISS } from './types.js';
 import type { AsyncStore, BackendConfig, Miss, SetOptions, StoreContext, StoreEvents, StoreFactory } from './types.js';
 import { createCodec, type Codec, type SerializeOptions } from './serialize.js';
 import { BackendConfigError, BackendDependencyMissingError, BackendUnavailableError } from './remote/errors.js';
+import { bytesOption, msOption } from './remote/options.js';
 
 /** The `backends.NAME` entry for `"type": "disk"`. */
 export interface DiskBackendConfig extends SerializeOptions, BackendConfig {
@@ -29,10 +30,10 @@ export interface DiskBackendConfig extends SerializeOptions, BackendConfig {
   type: string;
   /** Database file, or a directory to hold `cachelens.sqlite` (created). Relative to the working directory. Default: `".cache/cachelens"`. */
   path?: string;
-  /** Bound on the bytes of all stored values in the file; past it the least recently used entries go. Default: 1 GiB. Example: 1073741824. */
-  maxBytes?: number;
+  /** Bound on the bytes of all stored values in the file; past it the least recently used entries go. Default: 1 GiB. Example: `"1GB"`, 536870912. */
+  maxBytes?: number | string;
   /** How long a write waits for another process's write to finish, in ms. Default: 2000. */
-  busyTimeoutMs?: number;
+  busyTimeoutMs?: number | `${number}`;
 }
 
 type Database = BetterSqlite3.Database;
@@ -148,10 +149,8 @@ export class DiskStore<V = unknown> implements AsyncStore<V> {
   #closed = false;
 
   constructor(config: DiskBackendConfig, context: StoreContext) {
-    const maxBytes = config.maxBytes ?? 1024 ** 3;
-    if (typeof maxBytes !== 'number' || !(maxBytes > 0)) throw new BackendConfigError('disk', 'maxBytes', `must be a number of bytes > 0, got ${JSON.stringify(maxBytes)}.`);
-    const busy = config.busyTimeoutMs ?? 2000;
-    if (typeof busy !== 'number' || !(busy >= 0)) throw new BackendConfigError('disk', 'busyTimeoutMs', `must be a number of milliseconds >= 0, got ${JSON.stringify(busy)}.`);
+    const maxBytes = bytesOption('disk', config, 'maxBytes', 1024 ** 3);
+    const busy = msOption('disk', config, 'busyTimeoutMs', 2000, 0);
     const given = config.path ?? '.cache/cachelens';
     if (typeof given !== 'string' || given === '') throw new BackendConfigError('disk', 'path', 'must be a file or directory path such as ".cache/cachelens".');
     let file = path.resolve(given);

@@ -20,6 +20,7 @@ import type { AsyncStore, BackendConfig, BackendHealth, Miss, SetOptions, StoreC
 import { createCodec, type Codec, type SerializeOptions } from './serialize.js';
 import { BackendConfigError, BackendDependencyMissingError } from './remote/errors.js';
 import { GenerationCache } from './remote/generation.js';
+import { msOption } from './remote/options.js';
 import { FailOpenGuard, type BreakerOptions } from './remote/guard.js';
 import { KeyScheme } from './remote/keys.js';
 
@@ -35,11 +36,11 @@ export interface MemcachedBackendConfig extends SerializeOptions, BackendConfig 
   /** Prepended to every key. Default: `"cachelens:"`. */
   keyPrefix?: string;
   /** Bound on one operation, in ms; past it the call goes on as a miss. Default: 500. */
-  commandTimeoutMs?: number;
+  commandTimeoutMs?: number | `${number}`;
   /** Circuit breaker. Default: opens after 5 failures in a row, probes after 1000 ms. */
   breaker?: BreakerOptions;
   /** How stale a function's generation may be (how late another process's clear is seen), in ms. Default: 1000. */
-  generationRefreshMs?: number;
+  generationRefreshMs?: number | `${number}`;
 }
 
 /** Memcached reads an expiry above this many seconds as an absolute Unix time. */
@@ -64,11 +65,6 @@ function loadMemjs(): MemjsModule {
   }
 }
 
-function milliseconds(config: MemcachedBackendConfig, option: 'commandTimeoutMs' | 'generationRefreshMs', fallback: number, min: number): number {
-  const value = config[option] ?? fallback;
-  if (typeof value !== 'number' || !(value >= min)) throw new BackendConfigError('memcached', option, `must be a number of milliseconds >= ${min}, got ${JSON.stringify(value)}.`);
-  return value;
-}
 
 /** One memjs client shared by every function's store of one backend config. */
 class MemcachedConnection {
@@ -80,8 +76,8 @@ class MemcachedConnection {
   refs = 0;
 
   constructor(config: MemcachedBackendConfig, readonly onClosed: () => void) {
-    const timeout = milliseconds(config, 'commandTimeoutMs', 500, 1);
-    this.refreshMs = milliseconds(config, 'generationRefreshMs', 1000, 0);
+    const timeout = msOption('memcached', config, 'commandTimeoutMs', 500, 1);
+    this.refreshMs = msOption('memcached', config, 'generationRefreshMs', 1000, 0);
     this.prefix = config.keyPrefix ?? 'cachelens:';
     if (typeof this.prefix !== 'string') throw new BackendConfigError('memcached', 'keyPrefix', 'must be a string such as "myapp:".');
     const servers = Array.isArray(config.servers) ? config.servers.join(',') : (config.servers ?? '127.0.0.1:11211');

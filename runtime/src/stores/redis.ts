@@ -22,6 +22,7 @@ import type { AsyncStore, BackendConfig, BackendHealth, Miss, SetOptions, StoreC
 import { createCodec, type Codec, type SerializeOptions } from './serialize.js';
 import { BackendConfigError, BackendDependencyMissingError } from './remote/errors.js';
 import { GenerationCache } from './remote/generation.js';
+import { msOption } from './remote/options.js';
 import { FailOpenGuard, type BreakerOptions } from './remote/guard.js';
 import { initialGeneration, KeyScheme } from './remote/keys.js';
 
@@ -50,13 +51,13 @@ export interface RedisBackendConfig extends SerializeOptions, BackendConfig {
   /** Prepended to every key, e.g. `"myapp:"`, so two apps on one server never collide. Default: `"cachelens:"`. */
   keyPrefix?: string;
   /** Bound on one command, in ms; past it the call goes on as a miss. Default: 500. */
-  commandTimeoutMs?: number;
+  commandTimeoutMs?: number | `${number}`;
   /** Bound on connecting, in ms; calls made before the first connection wait at most this long. Default: 2000. */
-  connectTimeoutMs?: number;
+  connectTimeoutMs?: number | `${number}`;
   /** Circuit breaker. Default: opens after 5 failures in a row, probes after 1000 ms. */
   breaker?: BreakerOptions;
   /** Re-read a function's generation counter in the background at most this often, in ms (a safety net for missed pub/sub messages). Default: 5000. */
-  generationRefreshMs?: number;
+  generationRefreshMs?: number | `${number}`;
   /** Listen to other processes' clears over pub/sub (one more connection). Default: true. */
   invalidation?: boolean;
 }
@@ -94,11 +95,6 @@ function parseNode(node: RedisNode, option: string): { host: string; port: numbe
   return { host: node.slice(0, at), port };
 }
 
-function positive(config: RedisBackendConfig, option: 'commandTimeoutMs' | 'connectTimeoutMs' | 'generationRefreshMs', fallback: number): number {
-  const value = config[option] ?? fallback;
-  if (typeof value !== 'number' || !(value > 0)) throw new BackendConfigError('redis', option, `must be a number of milliseconds > 0, got ${JSON.stringify(value)}.`);
-  return value;
-}
 
 /** Splits `scheme://[user:pass@]h:p,h:p/rest` (URL parsing rejects host lists). */
 function parseMultiHostUrl(url: string): { nodes: { host: string; port: number }[]; password?: string; username?: string; path: string[] } {
@@ -136,9 +132,9 @@ class RedisConnection {
   refs = 0;
 
   constructor(config: RedisBackendConfig, readonly onClosed: () => void) {
-    const commandTimeout = positive(config, 'commandTimeoutMs', 500);
-    const connectTimeout = positive(config, 'connectTimeoutMs', 2000);
-    this.refreshMs = positive(config, 'generationRefreshMs', 5000);
+    const commandTimeout = msOption('redis', config, 'commandTimeoutMs', 500, 1);
+    const connectTimeout = msOption('redis', config, 'connectTimeoutMs', 2000, 1);
+    this.refreshMs = msOption('redis', config, 'generationRefreshMs', 5000, 1);
     this.prefix = config.keyPrefix ?? 'cachelens:';
     if (typeof this.prefix !== 'string') throw new BackendConfigError('redis', 'keyPrefix', 'must be a string such as "myapp:".');
     this.channel = this.prefix + '__cachelens__:invalidate';

@@ -30,11 +30,11 @@ describe('disk: persistence, bound, recovery', () => {
     await second.close();
   });
 
-  it('stays under maxBytes by evicting the least recently written entries, and says so', async () => {
+  it('stays under maxBytes (given as "19.5KB") by evicting the least recently written entries, and says so', async () => {
     const evictions: { cause: EvictionCause; count: number }[] = [];
-    const store = createDiskStore({ type: 'disk', path: path.join(dir, 'bounded.sqlite'), maxBytes: 20_000, compressAboveBytes: false }, ctx('b', evictions)) as AsyncStore;
+    const store = createDiskStore({ type: 'disk', path: path.join(dir, 'bounded.sqlite'), maxBytes: '19.5KB', compressAboveBytes: false }, ctx('b', evictions)) as AsyncStore;
     for (let i = 0; i < 100; i++) await store.set(`k${i}`, 'x'.repeat(1000), {});
-    assert.ok((store.bytes ?? 0) <= 20_000, `bytes held ${store.bytes}`);
+    assert.ok((store.bytes ?? 0) <= 19.5 * 1024, `bytes held ${store.bytes}`);
     assert.equal(await store.get('k0'), MISS, 'the oldest entry left');
     assert.equal(await store.get('k99'), 'x'.repeat(1000), 'the newest stays');
     assert.ok(evictions.some((e) => e.cause === 'size' && e.count > 0));

@@ -1,0 +1,26 @@
+/**
+ * Reading a backend's options from its config entry. Values may arrive as strings after
+ * environment interpolation (`"commandTimeoutMs": "${REDIS_TIMEOUT_MS:-500}"`), so numbers are
+ * accepted in either form; byte sizes also as `"512MB"`.
+ */
+import { parseByteSize } from '../../units.js';
+import { BackendConfigError } from './errors.js';
+
+/** A number of milliseconds >= `min` (number or numeric string), or `fallback` when absent. */
+export function msOption(backend: string, config: Record<string, unknown>, option: string, fallback: number, min: number): number {
+  const raw = config[option] ?? fallback;
+  const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+  if (typeof value !== 'number' || Number.isNaN(value) || value < min || (min > 0 && value === 0)) {
+    throw new BackendConfigError(backend, option, `must be a number of milliseconds >= ${min}, got ${JSON.stringify(raw)}.`);
+  }
+  return value;
+}
+
+/** A byte size > 0 (`1073741824`, `"1GB"`, `"512MB"`), or `fallback` when absent. */
+export function bytesOption(backend: string, config: Record<string, unknown>, option: string, fallback: number): number {
+  const parsed = parseByteSize(config[option] ?? fallback);
+  if (typeof parsed !== 'number') {
+    throw new BackendConfigError(backend, option, `must be a byte size such as 1073741824 or "1GB"${parsed ? ` (${parsed.problem})` : ''}, got ${JSON.stringify(config[option])}.`);
+  }
+  return parsed;
+}
