@@ -1,8 +1,9 @@
 import fs from 'node:fs/promises';
+import path from 'node:path';
 import * as vscode from 'vscode';
 import type { CacheEdits, TextEdit } from '../codemod/src/index.js';
 import { configDefaults, findAppFiles, namedBackends, type AppFiles } from './app-files.js';
-import { loadCodemod } from './codemod-host.js';
+import { loadCodemod, type Codemod } from './codemod-host.js';
 import { promptOptions, type PickedOptions } from './options-prompt.js';
 import { readSettings } from './settings.js';
 
@@ -69,35 +70,33 @@ async function isReadonly(uri: vscode.Uri): Promise<boolean> {
 }
 
 /** Converts offset-based edits of `text` into range-based ones of `uri`, added to `edit`. */
-function addTextEdits(edit: vscode.WorkspaceEdit, uri: vscode.Uri, text: string, edits: readonly TextEdit[]): void {
-  const lineStarts = [0];
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) lineStarts.push(i + 1);
+function addTextEdits(
+  codemod: Codemod,
+  edit: vscode.WorkspaceEdit,
+  uri: vscode.Uri,
+  text: string,
+  edits: readonly TextEdit[],
+): void {
   const position = (offset: number) => {
-    let lo = 0;
-    let hi = lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (lineStarts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return new vscode.Position(lo, offset - lineStarts[lo]!);
+    const { line, character } = codemod.toLineCharacter(text, offset);
+    return new vscode.Position(line, character);
   };
   for (const e of edits) edit.replace(uri, new vscode.Range(position(e.start), position(e.end)), e.newText);
 }
 
-function buildWorkspaceEdit(document: vscode.TextDocument, files: AppFiles, edits: CacheEdits): vscode.WorkspaceEdit {
+function buildWorkspaceEdit(codemod: Codemod, document: vscode.TextDocument, files: AppFiles, edits: CacheEdits): vscode.WorkspaceEdit {
   const edit = new vscode.WorkspaceEdit();
-  addTextEdits(edit, document.uri, document.getText(), edits.source);
+  addTextEdits(codemod, edit, document.uri, document.getText(), edits.source);
   if (edits.config) {
     if (edits.config.create) {
       // Created empty, then filled by a text edit: the new file opens unsaved and one Undo removes it.
       edit.createFile(files.config.uri, { ignoreIfExists: true });
       edit.insert(files.config.uri, new vscode.Position(0, 0), edits.config.edits.map((e) => e.newText).join(''));
     } else {
-      addTextEdits(edit, files.config.uri, files.config.text ?? '', edits.config.edits);
+      addTextEdits(codemod, edit, files.config.uri, files.config.text ?? '', edits.config.edits);
     }
   }
-  if (edits.packageJson && files.packageJson) addTextEdits(edit, files.packageJson.uri, files.packageJson.text, edits.packageJson);
+  if (edits.packageJson && files.packageJson) addTextEdits(codemod, edit, files.packageJson.uri, files.packageJson.text, edits.packageJson);
   return edit;
 }
 
@@ -126,6 +125,12 @@ async function offerRuntimeInstall(context: vscode.ExtensionContext, files: AppF
   terminal.sendText(`npm install --no-save ${JSON.stringify(tarball.fsPath)}`);
 }
 
+/** How decorators compile here: the tsconfig chain on disk (with `extends`), or the open tsconfig's text elsewhere. */
+function projectFlavour(codemod: Codemod, document: vscode.TextDocument, files: AppFiles) {
+  if (document.uri.scheme === 'file') return codemod.decoratorFlavour(path.dirname(document.uri.fsPath), files.root.fsPath);
+  return files.tsconfigText === undefined ? 'standard' : codemod.readDecoratorFlavour(files.tsconfigText);
+}
+
 function toCacheOptions(picked: PickedOptions) {
   return {
     backend: picked.backend,
@@ -152,7 +157,7 @@ export async function cacheCommand(
     return refuse('read-only', `CacheLens: ${vscode.workspace.asRelativePath(document.uri)} is read-only; make it writable to cache a function in it.`);
   }
   const codemod = await loadCodemod();
-  const flavour = files.tsconfigText === undefined ? 'standard' : codemod.readDecoratorFlavour(files.tsconfigText);
+  const flavour = projectFlavour(codemod, document, files);
   const base = { text: document.getText(), fileName: document.fileName, position: offset, relPath: files.relPath, flavour };
   const analysis = codemod.analyzeAt(base);
   const target = analysis.ok ? analysis.target : analysis.code === 'already-cached' ? analysis.target : undefined;
@@ -193,7 +198,7 @@ export async function cacheCommand(
   });
   if (!result.ok) return refuse(result.code, `CacheLens: ${result.message}`);
   if (result.change === 'unchanged') return { applied: false, reason: 'unchanged', change: 'unchanged' };
-  const applied = await vscode.workspace.applyEdit(buildWorkspaceEdit(document, files, result.edits));
+  const applied = await vscode.workspace.applyEdit(buildWorkspaceEdit(codemod, document, files, result.edits));
   if (!applied) return refuse('failed', `CacheLens: VS Code did not apply the edit to ${vscode.workspace.asRelativePath(document.uri)} (is it read-only or changed meanwhile?). Nothing was changed.`, 'error');
   void offerRuntimeInstall(context, files);
   return { applied: true, change: result.change };
@@ -210,11 +215,11 @@ export async function uncacheCommand(args: CacheCommandArgs | undefined): Promis
     return refuse('read-only', `CacheLens: ${vscode.workspace.asRelativePath(document.uri)} is read-only.`);
   }
   const codemod = await loadCodemod();
-  const flavour = files.tsconfigText === undefined ? 'standard' : codemod.readDecoratorFlavour(files.tsconfigText);
+  const flavour = projectFlavour(codemod, document, files);
   const result = codemod.uncacheFunction({ text: document.getText(), fileName: document.fileName, position: offset, relPath: files.relPath, flavour });
   if (!result.ok) return refuse(result.code, `CacheLens: ${result.message}`);
   const edit = new vscode.WorkspaceEdit();
-  addTextEdits(edit, document.uri, document.getText(), result.edits.source);
+  addTextEdits(codemod, edit, document.uri, document.getText(), result.edits.source);
   const applied = await vscode.workspace.applyEdit(edit);
   if (!applied) return refuse('failed', 'CacheLens: VS Code did not apply the edit; nothing was changed.', 'error');
   return { applied: true, change: 'removed' };

@@ -2,7 +2,7 @@
  * Loads the codemod core (ts-morph, several MB) on first use only, in its own webpack chunk, so
  * activation stays fast.
  */
-type Codemod = typeof import('../codemod/src/index.js');
+export type Codemod = typeof import('../codemod/src/index.js');
 
 let loading: Promise<Codemod> | undefined;
 

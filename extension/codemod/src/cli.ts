@@ -5,15 +5,14 @@
  * with a package.json above the file, or --root).
  */
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { cacheFunction, uncacheFunction } from './codemod.js';
 import { CONFIG_FILE_NAME } from './config.js';
 import { unifiedDiff } from './diff.js';
 import { applyEdits } from './edits.js';
 import { isJavaScript, sourceExtension } from './parse.js';
-import { parseTsconfigDecorators } from './tsconfig.js';
-import type { CacheOptions, DecoratorFlavour, Refusal, TextEdit } from './types.js';
+import { decoratorFlavour, findUp, readIfExists } from './project-files.js';
+import type { CacheOptions, Refusal, TextEdit } from './types.js';
 
 /** The runtime version written as `^<version>` when neither --runtime-version nor an installed cachelens says otherwise. */
 export const DEFAULT_RUNTIME_VERSION = '0.1.0';
@@ -107,57 +106,6 @@ function parseArgs(argv: readonly string[]): Parsed {
     root: values.get('root'),
     runtimeVersion: values.get('runtime-version'),
   };
-}
-
-function readIfExists(file: string): string | undefined {
-  return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
-}
-
-/** Nearest folder at or above `dir` that holds `name`. */
-function findUp(dir: string, name: string, stopAt?: string): string | undefined {
-  for (let current = dir; ; current = path.dirname(current)) {
-    if (existsSync(path.join(current, name))) return current;
-    if (current === stopAt || path.dirname(current) === current) return undefined;
-  }
-}
-
-/** experimentalDecorators from the nearest tsconfig.json (following `extends`), and the project's TypeScript major version. */
-function decoratorFlavour(fileDir: string, root: string): DecoratorFlavour {
-  const tsconfigDir = findUp(fileDir, 'tsconfig.json', root);
-  let experimental: boolean | undefined;
-  const seen = new Set<string>();
-  const visit = (file: string): void => {
-    if (experimental !== undefined || seen.has(file) || !existsSync(file)) return;
-    seen.add(file);
-    const parsed = parseTsconfigDecorators(readFileSync(file, 'utf8'));
-    if (parsed.experimentalDecorators !== undefined) {
-      experimental = parsed.experimentalDecorators;
-      return;
-    }
-    for (const base of [...parsed.extends].reverse()) {
-      let resolved: string | undefined;
-      if (base.startsWith('.') || path.isAbsolute(base)) {
-        resolved = path.resolve(path.dirname(file), base);
-        if (!resolved.endsWith('.json') && !existsSync(resolved)) resolved += '.json';
-      } else {
-        try {
-          resolved = createRequire(file).resolve(base.endsWith('.json') ? base : `${base}/tsconfig.json`);
-        } catch {
-          try {
-            resolved = createRequire(file).resolve(base);
-          } catch {
-            resolved = undefined;
-          }
-        }
-      }
-      if (resolved) visit(resolved);
-    }
-  };
-  if (tsconfigDir) visit(path.join(tsconfigDir, 'tsconfig.json'));
-  if (experimental === true) return 'legacy';
-  const tsPackage = readIfExists(path.join(root, 'node_modules', 'typescript', 'package.json'));
-  const major = tsPackage ? Number((JSON.parse(tsPackage) as { version?: string }).version?.split('.')[0]) : undefined;
-  return major !== undefined && major < 5 ? 'none' : 'standard';
 }
 
 function installedRuntimeVersion(root: string): string | undefined {

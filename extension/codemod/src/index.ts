@@ -5,6 +5,7 @@
 export { analyzeAt, cacheFunction, uncacheFunction } from './codemod.js';
 export { applyEdits, toLineCharacter, toOffset } from './edits.js';
 export { unifiedDiff } from './diff.js';
+export { decoratorFlavour } from './project-files.js';
 export { readDecoratorFlavour, parseTsconfigDecorators, type TsconfigDecorators } from './tsconfig.js';
 export { BUILT_IN_BACKENDS, CONFIG_FILE_NAME, SCHEMA_PATH, declaredBackends, newConfigText } from './config.js';
 export * from './types.js';

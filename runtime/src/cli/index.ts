@@ -1,4 +1,5 @@
 import { POLICY_NAMES } from '../policy/index.js';
+import { cache, uncache } from './codemod.js';
 import { TraceError, UsageError } from '../simulate/errors.js';
 import { parsePolicies, parseSizes, simulateTrace } from '../simulate/simulate.js';
 import { TRACE_FORMATS } from '../simulate/trace.js';
@@ -86,7 +87,7 @@ const simulate: Subcommand = {
  * The subcommands by name. Others (e.g. the codemod's `cache` / `uncache`) are added by putting
  * an entry here.
  */
-export const SUBCOMMANDS: Record<string, Subcommand> = { simulate };
+export const SUBCOMMANDS: Record<string, Subcommand> = { simulate, cache, uncache };
 
 function help(): string {
   const names = Object.entries(SUBCOMMANDS).map(([name, command]) => `  ${name.padEnd(10)} ${command.summary}`);
