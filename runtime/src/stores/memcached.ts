@@ -96,6 +96,11 @@ class MemcachedConnection {
     this.guard = new FailOpenGuard('memcached', config.breaker, timeout + 50);
   }
 
+  /** memjs sockets would keep the app alive; a pending operation still does, through the guard's timer. */
+  unref(): void {
+    for (const server of this.client.servers) (server as unknown as { _socket?: { unref?(): void } })._socket?.unref?.();
+  }
+
   close(): void {
     this.client.close();
     this.onClosed();
@@ -134,10 +139,16 @@ export class MemcachedStore<V = unknown> implements AsyncStore<V> {
     return this.#connection.guard.health;
   }
 
+  async #run<T>(op: string, operation: () => Promise<T>, fallback: T): Promise<T> {
+    const result = await this.#connection.guard.run(this.#events, op, operation, fallback);
+    this.#connection.unref();
+    return result;
+  }
+
   /** Adds `by` to the generation counter (creating it at the current time) and returns it. */
   #readGeneration(by: number): Promise<string | undefined> {
-    const { client, guard } = this.#connection;
-    return guard.run(this.#events, by === 0 ? 'get generation' : 'incr generation', async () => {
+    const { client } = this.#connection;
+    return this.#run(by === 0 ? 'get generation' : 'incr generation', async () => {
       const incr = () => client.increment(this.#keys.generationKey, by, { initial: Math.floor(Date.now() / 1000), expires: 0 });
       // Two processes creating the counter at once: the loser's create is refused; its retry increments.
       const reply = await incr().catch((error: unknown) => {
@@ -158,7 +169,7 @@ export class MemcachedStore<V = unknown> implements AsyncStore<V> {
   async get(key: string): Promise<V | Miss> {
     const k = await this.#dataKey(key);
     if (k === undefined) return MISS;
-    const reply = await this.#connection.guard.run(this.#events, 'get', () => this.#connection.client.get(k), null);
+    const reply = await this.#run('get', () => this.#connection.client.get(k), null);
     const bytes = reply?.value;
     if (!bytes) return MISS;
     try {
@@ -179,7 +190,7 @@ export class MemcachedStore<V = unknown> implements AsyncStore<V> {
     if (k === undefined) return;
     // The absolute form of a long TTL is read by the server's real clock, so use the real time here.
     const expires = memcachedExpiry(options.ttlMs, Date.now());
-    await this.#connection.guard.run(this.#events, 'set', () => this.#connection.client.set(k, bytes, { expires }), false);
+    await this.#run('set', () => this.#connection.client.set(k, bytes, { expires }), false);
   }
 
   async has(key: string): Promise<boolean> {
@@ -189,7 +200,7 @@ export class MemcachedStore<V = unknown> implements AsyncStore<V> {
   async delete(key: string): Promise<boolean> {
     const k = await this.#dataKey(key);
     if (k === undefined) return false;
-    const removed = await this.#connection.guard.run(this.#events, 'delete', () => this.#connection.client.delete(k), false);
+    const removed = await this.#run('delete', () => this.#connection.client.delete(k), false);
     if (removed) this.#events.evicted('explicit', 1, 0);
     return removed;
   }
@@ -204,8 +215,8 @@ export class MemcachedStore<V = unknown> implements AsyncStore<V> {
     if (k === undefined) return { acquired: true, release: async () => undefined };
     const lockKey = this.#keys.lock(this.#gen.value as string, key);
     const token = randomBytes(12).toString('base64url');
-    const { client, guard } = this.#connection;
-    const added = await guard.run(this.#events, 'add', async () => {
+    const { client } = this.#connection;
+    const added = await this.#run('add', async () => {
       try {
         return await client.add(lockKey, token, { expires: memcachedExpiry(ttlMs, Date.now()) });
       } catch (error) {
@@ -218,7 +229,7 @@ export class MemcachedStore<V = unknown> implements AsyncStore<V> {
     return {
       acquired: true,
       release: async () => {
-        await guard.run(this.#events, 'unlock', async () => {
+        await this.#run('unlock', async () => {
           const held = await client.get(lockKey);
           if (held.value?.toString() === token) await client.delete(lockKey);
         }, undefined);
