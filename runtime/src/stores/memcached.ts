@@ -7,7 +7,8 @@
  *   because Memcached reads any expiry above 2,592,000 as a timestamp.
  * - Clearing a function increments its generation counter (`incr`, created at the current time
  *   when missing). Memcached has no pub/sub: other processes see the new generation when they
- *   re-read it, at most `generationRefreshMs` later (default 1000 ms; 0 = re-read on every call).
+ *   re-read it, at most `generationRefreshMs` later (default 1000 ms; 0 = read it before every
+ *   operation, one more round trip each).
  * - The counter itself can be evicted under memory pressure; it restarts at the current Unix time
  *   in seconds (memjs sends a 32-bit initial value), so old keys are not revived unless a function
  *   was cleared more often than once a second on average.

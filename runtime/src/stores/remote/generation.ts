@@ -12,8 +12,12 @@ export class GenerationCache {
 
   constructor(readonly refreshMs: number, readonly fetch: () => Promise<string | undefined>) {}
 
-  /** The generation now (sync when known), fetching it when unknown and refreshing it when old. */
+  /**
+   * The generation now (sync when known), fetching it when unknown and refreshing it in the
+   * background when old. With `refreshMs` 0 every call waits for a fresh read (strict mode).
+   */
   current(): string | undefined | Promise<string | undefined> {
+    if (this.refreshMs === 0) return this.#pending ?? this.#fetch();
     if (this.value !== undefined) {
       if (performance.now() - this.#at > this.refreshMs && !this.#pending) void this.#fetch();
       return this.value;
