@@ -33,11 +33,15 @@ export class FailOpenGuard {
   #openedAt = 0;
   #probing = false;
 
+  readonly #clock: () => number;
+
   /**
    * @param backend label used in error messages (`"redis"`)
    * @param timeoutMs bound on one operation enforced here; `undefined` when the client enforces it itself
+   * @param clock monotonic milliseconds (injectable for tests)
    */
-  constructor(backend: string, breaker: BreakerOptions = {}, timeoutMs?: number) {
+  constructor(backend: string, breaker: BreakerOptions = {}, timeoutMs?: number, clock: () => number = () => performance.now()) {
+    this.#clock = clock;
     const threshold = breaker.failureThreshold ?? 5;
     const openMs = breaker.openMs ?? 1000;
     if (!(Number.isInteger(threshold) && threshold >= 1)) throw new TypeError(`breaker.failureThreshold must be a whole number >= 1, got ${String(threshold)}`);
@@ -65,7 +69,7 @@ export class FailOpenGuard {
   async run<T>(events: StoreEvents, op: string, operation: () => Promise<T>, fallback: T): Promise<T> {
     let probe = false;
     if (this.#state !== 'closed') {
-      if (this.#state === 'open' && performance.now() - this.#openedAt >= this.#openMs && !this.#probing) {
+      if (this.#state === 'open' && this.#clock() - this.#openedAt >= this.#openMs && !this.#probing) {
         this.#state = 'half-open';
       }
       if (this.#state !== 'half-open' || this.#probing) return fallback;
@@ -90,7 +94,7 @@ export class FailOpenGuard {
     if (this.#state === 'half-open' || (this.#state === 'closed' && this.#failures >= this.#threshold)) {
       if (this.#state === 'closed') events?.backendError?.(new BackendCircuitOpenError(this.#backend, this.#failures, this.#openMs));
       this.#state = 'open';
-      this.#openedAt = performance.now();
+      this.#openedAt = this.#clock();
     }
   }
 

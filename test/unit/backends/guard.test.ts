@@ -1,0 +1,61 @@
+// The fail-open guard's circuit breaker, on an injected clock.
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { FailOpenGuard } from '../../../runtime/src/stores/remote/guard.js';
+import type { StoreEvents } from '../../../runtime/src/stores/types.js';
+
+function setup() {
+  let time = 0;
+  const codes: string[] = [];
+  const events: StoreEvents = { evicted: () => undefined, backendError: (e) => codes.push((e as Error & { code: string }).code) };
+  const guard = new FailOpenGuard('test', { failureThreshold: 3, openMs: 1000 }, 50, () => time);
+  return { guard, events, codes, advance: (ms: number) => { time += ms; } };
+}
+const fail = () => Promise.reject(new Error('down'));
+
+it('answers the fallback on failure, opens after failureThreshold failures in a row, and stops calling', async () => {
+  const { guard, events, codes } = setup();
+  for (let i = 0; i < 3; i++) assert.equal(await guard.run(events, 'GET', fail, 'miss'), 'miss');
+  assert.equal(guard.health, 'degraded');
+  assert.deepEqual(codes, ['CACHELENS_BACKEND_UNAVAILABLE', 'CACHELENS_BACKEND_UNAVAILABLE', 'CACHELENS_BACKEND_UNAVAILABLE', 'CACHELENS_BACKEND_CIRCUIT_OPEN']);
+  let called = false;
+  assert.equal(await guard.run(events, 'GET', async () => { called = true; return 'hit'; }, 'miss'), 'miss');
+  assert.equal(called, false, 'an open breaker sends nothing');
+});
+
+it('lets one probe through after openMs; its success closes the breaker', async () => {
+  const { guard, events, advance } = setup();
+  for (let i = 0; i < 3; i++) await guard.run(events, 'GET', fail, 'miss');
+  advance(1000);
+  let release!: (v: string) => void;
+  const probe = guard.run(events, 'GET', () => new Promise<string>((r) => { release = r; }), 'miss');
+  assert.equal(await guard.run(events, 'GET', async () => 'other', 'miss'), 'miss', 'only one probe at a time');
+  release('hit');
+  assert.equal(await probe, 'hit');
+  assert.equal(guard.health, 'ok');
+  assert.equal(await guard.run(events, 'GET', async () => 'hit', 'miss'), 'hit');
+});
+
+it('reopens for another openMs when the probe fails', async () => {
+  const { guard, events, advance } = setup();
+  for (let i = 0; i < 3; i++) await guard.run(events, 'GET', fail, 'miss');
+  advance(1000);
+  assert.equal(await guard.run(events, 'GET', fail, 'miss'), 'miss');
+  advance(999);
+  let called = false;
+  await guard.run(events, 'GET', async () => { called = true; return 'x'; }, 'miss');
+  assert.equal(called, false);
+  advance(1);
+  assert.equal(await guard.run(events, 'GET', async () => 'hit', 'miss'), 'hit');
+});
+
+it('bounds an operation that never settles by its own timeout', async () => {
+  const { guard, events, codes } = setup();
+  assert.equal(await guard.run(events, 'GET', () => new Promise<string>(() => undefined), 'miss'), 'miss');
+  assert.deepEqual(codes, ['CACHELENS_BACKEND_TIMEOUT']);
+});
+
+it('rejects bad breaker options with a TypeError naming the option', () => {
+  assert.throws(() => new FailOpenGuard('x', { failureThreshold: 0 }), /breaker.failureThreshold/);
+  assert.throws(() => new FailOpenGuard('x', { openMs: -1 }), /breaker.openMs/);
+});
