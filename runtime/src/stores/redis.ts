@@ -11,6 +11,7 @@
  *   Every failure is reported through `events.backendError` and answered as a miss / dropped write.
  * - Auto-pipelining: concurrent commands of one tick go out in one write.
  * - Cross-process stampede protection: `lock(key, ttlMs)` (SET NX PX + compare-and-delete).
+ * - Tags: `set(..., { tags })` indexes the entry under each tag; `invalidateTags` removes them all.
  *
  * One connection (and one subscriber connection) per backend config object is shared by every
  * function's store; it closes when the last store closes.
@@ -24,7 +25,7 @@ import { BackendConfigError, BackendDependencyMissingError } from './remote/erro
 import { GenerationCache } from './remote/generation.js';
 import { msOption } from './remote/options.js';
 import { FailOpenGuard, type BreakerOptions } from './remote/guard.js';
-import { initialGeneration, KeyScheme } from './remote/keys.js';
+import { initialGeneration, KeyScheme, keyPart } from './remote/keys.js';
 
 /** A Redis node address: `"host:port"` or `{ host, port }`. */
 export type RedisNode = string | { host: string; port: number };
@@ -226,6 +227,11 @@ class RedisConnection {
     sub.subscribe(this.channel).catch(() => undefined);
   }
 
+  /** The index set of a tag. */
+  tagKey(tag: string): string {
+    return this.prefix + '__tag__:' + keyPart(tag, 200);
+  }
+
   /** True while invalidation messages are being received (two-tier stores fill their L1 only then). */
   get listening(): boolean {
     return this.#subscriber?.status === 'ready';
@@ -394,8 +400,56 @@ export class RedisStore<V = unknown> implements AsyncStore<V> {
     const k = await this.#dataKey(key);
     if (k === undefined) return;
     const { client } = this.connection;
-    const ttl = options.ttlMs;
-    await this.connection.guard.run(this.#events, 'SET', () => (ttl === undefined ? client.set(k, bytes) : client.set(k, bytes, 'PX', Math.max(1, Math.ceil(ttl)))), null);
+    const ttl = options.ttlMs === undefined ? undefined : Math.max(1, Math.ceil(options.ttlMs));
+    await this.connection.guard.run(this.#events, 'SET', () => (ttl === undefined ? client.set(k, bytes) : client.set(k, bytes, 'PX', ttl)), null);
+    if (options.tags?.length) await this.#tag(options.tags, k, key, ttl);
+  }
+
+  /** Adds the entry to each tag's index set; the set lives as long as its longest-lived member. */
+  async #tag(tags: readonly string[], dataKey: string, key: string, ttl: number | undefined): Promise<void> {
+    const { client } = this.connection;
+    const member = JSON.stringify([dataKey, this.#namespace, key]);
+    await this.connection.guard.run(this.#events, 'SADD tag', () => Promise.all(tags.map(async (tag) => {
+      const tagKey = this.connection.tagKey(tag);
+      const existed = await client.exists(tagKey);
+      await client.sadd(tagKey, member);
+      // GT never shortens the set's life, and leaves a set kept forever (for a member without TTL) as it is.
+      if (ttl === undefined) await client.persist(tagKey);
+      else if (existed) await client.pexpire(tagKey, ttl, 'GT');
+      else await client.pexpire(tagKey, ttl);
+    })), undefined);
+  }
+
+  /**
+   * Removes every entry set with any of `tags` (any function, any process), and tells the
+   * two-tier stores to drop them from their L1. Tag index: `keyPrefix + '__tag__:' + tag`.
+   */
+  async invalidateTags(tags: readonly string[]): Promise<number> {
+    const { client, guard } = this.connection;
+    const members = await guard.run(this.#events, 'SMEMBERS tag', async () => {
+      const all: string[] = [];
+      for (const tag of tags) {
+        const tagKey = this.connection.tagKey(tag);
+        all.push(...await client.smembers(tagKey));
+        await client.del(tagKey);
+      }
+      return all;
+    }, [] as string[]);
+    const byNamespace = new Map<string, string[]>();
+    let removed = 0;
+    for (const member of new Set(members)) {
+      let parsed: unknown;
+      try { parsed = JSON.parse(member); } catch { continue; }
+      if (!Array.isArray(parsed) || parsed.length !== 3 || !parsed.every((p) => typeof p === 'string')) continue;
+      const [dataKey, ns, key] = parsed as [string, string, string];
+      // One DEL per key: in a Cluster the keys live in different slots.
+      removed += await guard.run(this.#events, 'DEL tagged', () => client.del(dataKey), 0);
+      const list = byNamespace.get(ns) ?? [];
+      list.push(key);
+      byNamespace.set(ns, list);
+    }
+    for (const [ns, keys] of byNamespace) await this.connection.publish(this.#events, { ns, k: keys });
+    return removed;
   }
 
   async has(key: string): Promise<boolean> {

@@ -120,6 +120,11 @@ export class TieredStore<V = unknown> implements AsyncStore<V> {
     await this.#l2.clear(); // publishes the new generation; other processes empty their L1
   }
 
+  /** Removes tagged entries from Redis; every process's L1 (this one's too) drops them on the message. */
+  invalidateTags(tags: readonly string[]): Promise<number> {
+    return this.#l2.invalidateTags(tags);
+  }
+
   lock(key: string, ttlMs: number): Promise<StoreLock> {
     return this.#l2.lock(key, ttlMs);
   }

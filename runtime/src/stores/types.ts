@@ -26,6 +26,8 @@ export interface SetOptions {
   ttlMs?: number;
   /** Approximate size of the value in bytes (used by byte-bounded stores). */
   bytes?: number;
+  /** Tags of the entry, for `AsyncStore.invalidateTags` (stores without tag support ignore them). */
+  tags?: readonly string[];
 }
 
 /** What every store is told when it is created. */
@@ -92,6 +94,11 @@ export interface AsyncStore<V = unknown> {
    * `MISS` means "not held here: ask `get`". Lets memoize serve L1 hits at in-memory cost.
    */
   peek?(key: string): V | Miss;
+  /**
+   * Optional: removes every entry set with any of `tags`, in every function and process sharing
+   * the backend. Resolves with the number of entries removed. Never rejects.
+   */
+  invalidateTags?(tags: readonly string[]): Promise<number>;
 }
 
 /** A cross-process lock on one key, from `AsyncStore.lock`. */

@@ -132,3 +132,34 @@ describe('redis sentinel', () => {
     await byOptions.close();
   });
 });
+
+describe('redis: tags', () => {
+  it('removes every entry of a tag across functions, and keeps the others', async () => {
+    const prices = createRedisStore(standaloneConfig, ctx('tags-prices')) as AsyncStore;
+    const users = createRedisStore(standaloneConfig, ctx('tags-users')) as AsyncStore;
+    await prices.set('eur', 1, { tags: ['catalog'], ttlMs: 60_000 });
+    await prices.set('usd', 2, { tags: ['catalog', 'usd'] });
+    await users.set('ada', 3, { tags: ['catalog'] });
+    await users.set('bob', 4, { tags: ['people'] });
+    assert.equal(await users.invalidateTags!(['catalog']), 3);
+    assert.equal(await prices.get('eur'), MISS);
+    assert.equal(await prices.get('usd'), MISS);
+    assert.equal(await users.get('ada'), MISS);
+    assert.equal(await users.get('bob'), 4);
+    assert.equal(await users.invalidateTags!(['catalog']), 0, 'the tag index went with its entries');
+    await prices.close();
+    await users.close();
+  });
+
+  it('keeps a tag index as long as its longest-lived entry', async () => {
+    const raw = new Redis(standalone.url);
+    const store = createRedisStore(standaloneConfig, ctx('tags-ttl')) as AsyncStore;
+    await store.set('a', 1, { tags: ['t-ttl'], ttlMs: 50_000 });
+    await store.set('b', 1, { tags: ['t-ttl'], ttlMs: 10_000 });
+    assert.ok((await raw.pttl('test:__tag__:t-ttl')) > 40_000, 'a shorter TTL does not shorten the index');
+    await store.set('c', 1, { tags: ['t-ttl'] });
+    assert.equal(await raw.pttl('test:__tag__:t-ttl'), -1, 'an entry without TTL keeps the index forever');
+    await store.close();
+    raw.disconnect();
+  });
+});

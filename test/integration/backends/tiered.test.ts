@@ -41,6 +41,21 @@ describe('tiered: L1 and coherence', () => {
     await store.close();
   });
 
+  it('drops tagged entries from every L1 when a tag is invalidated', async () => {
+    const a = createTieredStore(config, ctx('tier-tags')) as AsyncStore;
+    const b = createTieredStore({ ...config }, ctx('tier-tags')) as AsyncStore;
+    await a.set('k', 1, { tags: ['t'] });
+    for (let i = 0; i < 200 && b.peek!('k') === MISS; i++) { await b.get('k'); await new Promise((r) => setTimeout(r, 5)); }
+    assert.equal(b.peek!('k'), 1, 'b holds the entry in its L1');
+    assert.equal(await a.invalidateTags!(['t']), 1);
+    for (let i = 0; i < 200 && b.peek!('k') !== MISS; i++) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(b.peek!('k'), MISS);
+    assert.equal(a.peek!('k'), MISS);
+    assert.equal(await b.get('k'), MISS);
+    await a.close();
+    await b.close();
+  });
+
   it('shows another process a write within the bound', async () => {
     const writer = createTieredStore({ ...config, keyPrefix: 'coh:' }, ctx('coherent-fn')) as AsyncStore;
     await writer.set('k', 'v0', {});
