@@ -130,6 +130,9 @@ class RedisConnection {
   #subscriber: Client | undefined;
   #ready: Promise<void> | undefined;
   #everReady = false;
+  /** The one bounded wait for the first connection is over (connected or timed out). */
+  #waited = false;
+  #connectTimeout = 0;
   refs = 0;
 
   constructor(config: RedisBackendConfig, readonly onClosed: () => void) {
@@ -143,14 +146,8 @@ class RedisConnection {
     this.guard = new FailOpenGuard('redis', config.breaker);
     this.#ownsClient = config.client === undefined;
     this.client = config.client ?? this.#createClient(config, commandTimeout, connectTimeout);
+    this.#connectTimeout = connectTimeout;
     if (this.client.status === 'ready') this.#everReady = true;
-    else {
-      this.#ready = new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, connectTimeout);
-        timer.unref();
-        this.client.once('ready', () => { clearTimeout(timer); resolve(); });
-      }).then(() => { this.#ready = undefined; });
-    }
     this.client.on('ready', () => { this.#everReady = true; });
     // A client without an 'error' listener would crash the process on a connection error.
     this.client.on('error', () => undefined);
@@ -269,9 +266,15 @@ class RedisConnection {
     return this.guard.run(events, 'PUBLISH', () => this.client.publish(this.channel, payload), 0);
   }
 
-  /** Resolves once the first connection is up or `connectTimeoutMs` passed; undefined when there is nothing to wait for. */
+  /** Resolves once the first connection is up or `connectTimeoutMs` passed (one wait per connection); undefined when there is nothing to wait for. */
   get firstReady(): Promise<void> | undefined {
-    return this.#everReady ? undefined : this.#ready;
+    if (this.#everReady || this.#waited) return undefined;
+    // Created on first use, and not unref'd: a call waiting here must keep the process alive.
+    this.#ready ??= new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, this.#connectTimeout);
+      this.client.once('ready', () => { clearTimeout(timer); resolve(); });
+    }).then(() => { this.#waited = true; this.#ready = undefined; });
+    return this.#ready;
   }
 
   get health(): BackendHealth {
@@ -297,11 +300,18 @@ function isCluster(client: Client): client is Cluster {
   return (client as { isCluster?: boolean }).isCluster === true;
 }
 
-/** Sockets must not keep the app alive; a pending command still does, through its commandTimeout timer. */
+/**
+ * Sockets and reconnection timers must not keep the app alive (a pending command still does,
+ * through its commandTimeout timer). ioredis sets its reconnect timer just before the
+ * 'reconnecting' event is emitted (next tick), so the handler finds it.
+ */
 function unrefSockets(client: Client): void {
-  const unref = (c: Redis) => c.on('connect', () => (c as unknown as { stream?: { unref?(): void } }).stream?.unref?.());
-  if (isCluster(client)) client.on('+node', (node: Redis) => unref(node));
+  type Handles = { stream?: { unref?(): void }; reconnectTimeout?: { unref?(): void } };
+  const unref = (c: Redis) => c.on('connect', () => (c as unknown as Handles).stream?.unref?.());
+  const unrefReconnect = (c: Client) => c.on('reconnecting', () => (c as unknown as Handles).reconnectTimeout?.unref?.());
+  if (isCluster(client)) client.on('+node', (node: Redis) => { unref(node); unrefReconnect(node); });
   else unref(client);
+  unrefReconnect(client);
 }
 
 const connections = new WeakMap<object, RedisConnection>();

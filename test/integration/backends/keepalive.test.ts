@@ -28,3 +28,12 @@ for (const kind of ['redis', 'memcached'] as const) {
     assert.equal(result.exitedAlone, true);
   });
 }
+
+it('redis unreachable: the call still answers (as a miss, after at most connectTimeoutMs) and the process exits', async () => {
+  const dead = await startRedis();
+  const url = dead.url;
+  await dead.stop(); // nothing listens on this port now
+  const result = await runIdleApp('redis', url);
+  assert.equal(result.output, 'Symbol(cachelens.miss)', 'the pending call was not cut off by the process exiting');
+  assert.equal(result.exitedAlone, true, 'reconnection timers do not keep the process alive');
+});
