@@ -16,12 +16,27 @@ export function activate(context: vscode.ExtensionContext): void {
     output,
     panel,
     vscode.commands.registerCommand(Commands.showPanel, () => panel.show()),
-    vscode.commands.registerCommand(Commands.cacheFunction, (args?: CacheCommandArgs) => cacheCommand(context, args, 'cache')),
-    vscode.commands.registerCommand(Commands.changeSettings, (args?: CacheCommandArgs) => cacheCommand(context, args, 'change')),
-    vscode.commands.registerCommand(Commands.removeCaching, (args?: CacheCommandArgs) => uncacheCommand(args)),
+    vscode.commands.registerCommand(Commands.cacheFunction, (args?: CacheCommandArgs) => reported(output, 'Cache this function', () => cacheCommand(context, args, 'cache'))),
+    vscode.commands.registerCommand(Commands.changeSettings, (args?: CacheCommandArgs) => reported(output, 'Change cache settings', () => cacheCommand(context, args, 'change'))),
+    vscode.commands.registerCommand(Commands.removeCaching, (args?: CacheCommandArgs) => reported(output, 'Remove caching', () => uncacheCommand(args))),
   );
   registerCacheLens(context);
   registerLive(context, output, panel); // live statistics (issue 6)
+}
+
+/** Runs a command; an unexpected failure is logged and shown, never lost. */
+async function reported<T>(output: vscode.OutputChannel, title: string, run: () => Promise<T>): Promise<T | undefined> {
+  output.appendLine(`[command] ${title}`);
+  try {
+    const result = await run();
+    output.appendLine(`[command] ${title} -> ${JSON.stringify(result)}`);
+    return result;
+  } catch (error) {
+    const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    output.appendLine(`[command] ${title} failed: ${message}`);
+    void vscode.window.showErrorMessage(`CacheLens: "${title}" failed: ${error instanceof Error ? error.message : String(error)}. Details are in the CacheLens output.`);
+    return undefined;
+  }
 }
 
 export function deactivate(): void {}

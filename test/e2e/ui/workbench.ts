@@ -3,24 +3,44 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, FrameLocator, Page } from 'playwright-core';
 
-export async function openWorkbench(browser: Browser, url: string): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+export async function openWorkbench(browser: Browser, url: string, viewport = { width: 1400, height: 900 }): Promise<Page> {
+  const page = await browser.newPage({ viewport });
   await page.goto(url);
   await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
   await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 60_000 });
   return page;
 }
 
+/**
+ * Opens a quick input with `shortcut`, types `text` and clicks the first row containing
+ * `rowText`. Retries: key presses can be swallowed while the workbench wires its keybindings, the
+ * widget is briefly inert while a previous quick input closes, and the command palette lists
+ * commands as of the moment it opens (extension contributions may still be registering).
+ */
+async function pickFromQuickInput(page: Page, shortcut: string, text: string, rowText: string): Promise<void> {
+  const input = page.locator('.quick-input-widget input');
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: rowText }).first();
+  for (let attempt = 0; attempt < 20; attempt++) {
+    for (let i = 0; i < 30 && !(await input.isVisible()); i++) {
+      await page.keyboard.press(shortcut);
+      await page.waitForTimeout(300);
+    }
+    try {
+      await input.fill(text, { timeout: 2_000 });
+      await row.waitFor({ timeout: 3_000 });
+      await row.click({ timeout: 2_000 });
+      return;
+    } catch {
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(1_000);
+    }
+  }
+  throw new Error(`the quick input never listed "${rowText}" for "${text}"`);
+}
+
 /** Quick Open (Ctrl+P) a file by name and wait until its text shows in the editor. */
 export async function quickOpen(page: Page, fileName: string, expectText: string): Promise<void> {
-  const input = page.locator('.quick-input-widget input');
-  // Early key presses can be swallowed while the workbench wires its keybindings: retry.
-  for (let i = 0; i < 30 && !(await input.isVisible()); i++) {
-    await page.keyboard.press('Control+P');
-    await page.waitForTimeout(500);
-  }
-  await input.fill(fileName);
-  await page.locator(`.quick-input-list .monaco-list-row:has-text("${fileName}")`).first().click({ timeout: 30_000 });
+  await pickFromQuickInput(page, 'Control+P', fileName, fileName);
   await page.waitForSelector(`.monaco-editor .view-lines:has-text("${expectText}")`, { timeout: 30_000 });
 }
 
@@ -46,29 +66,9 @@ export async function screenshot(page: Page, dir: string, name: string): Promise
   await page.screenshot({ path: path.join(dir, `${name}.png`) }).catch(() => undefined);
 }
 
-/**
- * Runs a command from the command palette by its title. Retries while the workbench is still
- * registering extension contributions (the palette lists commands as of the moment it opens).
- */
+/** Runs a command from the command palette by its title. */
 export async function runCommand(page: Page, title: string): Promise<void> {
-  const input = page.locator('.quick-input-widget input');
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-  for (let attempt = 0; attempt < 20; attempt++) {
-    for (let i = 0; i < 30 && !(await input.isVisible()); i++) {
-      await page.keyboard.press('Control+Shift+P');
-      await page.waitForTimeout(300);
-    }
-    await input.fill(`>${title}`);
-    try {
-      await row.waitFor({ timeout: 1_500 });
-      await row.click();
-      return;
-    } catch {
-      await page.keyboard.press('Escape');
-      await page.waitForTimeout(1_000);
-    }
-  }
-  throw new Error(`the command palette never listed "${title}"`);
+  await pickFromQuickInput(page, 'Control+Shift+P', `>${title}`, title);
 }
 
 /**
@@ -104,4 +104,25 @@ export async function waitFor(condition: () => boolean, what: string, ms = 15_00
     if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/**
+ * Runs an editor context-menu item on the line containing `lineText` and waits for the quick-pick
+ * row `firstRow` it opens. A click that lands while the menu re-renders runs nothing; like a
+ * person, try the menu again then.
+ */
+export async function contextMenuToQuickPick(page: Page, lineText: string, item: string, firstRow: string): Promise<void> {
+  const row = page.locator(`.quick-input-widget .quick-input-list .monaco-list-row[aria-label^="${firstRow}"]`).first();
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await openContextMenuItem(page, lineText, item);
+    // VS Code's menu ignores a click right after it opens (so the right-click's release cannot pick
+    // an item); a person's pointer takes a moment to get there.
+    const menuItem = page.getByRole('menuitem', { name: item });
+    await menuItem.hover();
+    await page.waitForTimeout(400);
+    await menuItem.click();
+    if (await row.waitFor({ timeout: 10_000 }).then(() => true, () => false)) return;
+    await page.keyboard.press('Escape');
+  }
+  throw new Error(`"${item}" never opened its quick pick (no row "${firstRow}")`);
 }
