@@ -20,6 +20,7 @@ import { callerLocation } from './location.js';
 import { DEFAULT_MAX, resolveOptions, validateOptions, type AnyFunction, type MemoizeOptions, type ResolvedOptions } from './options.js';
 import { register, uniqueId, type MemoizedInfo } from './registry.js';
 import { Stats, type StatsSnapshot } from './stats.js';
+import { onceAcrossProcesses } from './stores/remote/stampede.js';
 import { MISS, type AsyncStore, type Store, type SyncStore } from './stores/types.js';
 import { approxBytes } from './units.js';
 
@@ -503,15 +504,39 @@ function asyncCell(memo: Memo, r: ResolvedOptions, store: AsyncStore): Cell {
     return held;
   };
 
+  /** Across processes, one computes a missing key; the others read its value (see `stampede`). */
+  const computeAcrossProcesses = async (self: unknown, key: string, args: ArrayLike<unknown>, flight: Flight): Promise<unknown> => {
+    let producing = false;
+    try {
+      const result = await onceAcrossProcesses(store, key, async () => {
+        producing = true;
+        const value = await compute(self, key, args, flight);
+        await flight.settled; // the value is in the store before the lock is released
+        return value;
+      });
+      return 'stored' in result ? hit(self, key, args, result.stored) : result.produced;
+    } catch (error) {
+      if (producing) throw error; // the function's own error, as without caching
+      stats.backendErrors++; // the lock failed: fail open, compute here
+      return compute(self, key, args, flight);
+    }
+  };
+  const stampede = memo.options.stampede !== false && store.lock !== undefined;
+
   const lookup = async (self: unknown, key: string, args: ArrayLike<unknown>, flight: Flight): Promise<unknown> => {
     let held: unknown = MISS;
+    if (store.peek !== undefined) {
+      // An in-process tier (two-tier L1) answers without I/O.
+      try { held = store.peek(key); } catch { held = MISS; }
+      if (held !== MISS) return hit(self, key, args, held);
+    }
     try {
       held = await store.get(key);
     } catch {
       stats.backendErrors++; // fail open: a store that throws is a miss
     }
     if (held !== MISS) return hit(self, key, args, held);
-    return compute(self, key, args, flight);
+    return stampede ? computeAcrossProcesses(self, key, args, flight) : compute(self, key, args, flight);
   };
 
   const start = (self: unknown, key: string, args: ArrayLike<unknown>): Promise<unknown> => {

@@ -83,6 +83,14 @@ export interface MemoizeOptions<F extends AnyFunction = AnyFunction> {
    */
   cacheIf?: (result: Awaited<ReturnType<F>>) => boolean;
   /**
+   * Cross-process stampede protection on backends that offer a lock (Redis, Memcached, two-tier):
+   * when a key is missing, one process computes it while the others wait briefly for its value
+   * (up to 10 s, polling the store), then compute anyway if it has not come. Within one process,
+   * concurrent calls always share one computation. Default: true. No effect on in-memory backends.
+   * @example { backend: 'shared', stampede: false }
+   */
+  stampede?: boolean;
+  /**
    * Clock for TTLs, in milliseconds. Default: the process-wide clock (`Date.now`, replaceable
    * with `setClock`). Tests pass a fake one instead of sleeping.
    * @example { clock: () => fakeNow }
@@ -90,7 +98,7 @@ export interface MemoizeOptions<F extends AnyFunction = AnyFunction> {
   clock?: () => number;
 }
 
-const KNOWN = ['id', 'backend', 'ttl', 'max', 'maxBytes', 'key', 'cacheErrors', 'staleWhileRevalidate', 'cacheIf', 'clock'];
+const KNOWN = ['id', 'backend', 'ttl', 'max', 'maxBytes', 'key', 'cacheErrors', 'staleWhileRevalidate', 'cacheIf', 'stampede', 'clock'];
 
 /** Checks the types and values of the options (not the config file). @throws OptionsError */
 export function validateOptions(options: unknown): asserts options is MemoizeOptions {
@@ -116,7 +124,9 @@ export function validateOptions(options: unknown): asserts options is MemoizeOpt
   for (const fnOption of ['key', 'cacheIf', 'clock'] as const) {
     if (o[fnOption] !== undefined && typeof o[fnOption] !== 'function') throw new OptionsError(fnOption, `must be a function, got ${typeof o[fnOption]}`);
   }
-  if (o.cacheErrors !== undefined && typeof o.cacheErrors !== 'boolean') throw new OptionsError('cacheErrors', `must be true or false, got ${typeof o.cacheErrors}`);
+  for (const flag of ['cacheErrors', 'stampede'] as const) {
+    if (o[flag] !== undefined && typeof o[flag] !== 'boolean') throw new OptionsError(flag, `must be true or false, got ${typeof o[flag]}`);
+  }
 }
 
 /** Options after merging with the config file, in the units the engine uses. */

@@ -17,17 +17,22 @@ export interface StampedeOptions {
 }
 
 /**
- * Returns the value of `key`: computed here (and stored with `setOptions`) when this caller wins
- * the lock or the wait runs out, else read from the store once the winner has stored it.
- * Without `store.lock` it computes and stores directly.
+ * The protocol, with the computing step left to the caller: `produce` computes the value AND
+ * stores it (memoize does that itself, to keep its statistics and envelopes). Resolves with
+ * `{ stored }` when another process's value was read from the store, or `{ produced }`.
  */
-export async function computeOnce<V>(store: AsyncStore<V>, key: string, compute: () => Promise<V>, setOptions: SetOptions, options: StampedeOptions = {}): Promise<V> {
+export async function onceAcrossProcesses<V, P>(
+  store: AsyncStore<V>,
+  key: string,
+  produce: () => Promise<P>,
+  options: StampedeOptions = {},
+): Promise<{ stored: V } | { produced: P }> {
   const lockTtl = options.lockTtlMs ?? 10_000;
-  if (!store.lock) return storeAfter(store, key, await compute(), setOptions);
+  if (!store.lock) return { produced: await produce() };
   const lock = await store.lock(key, lockTtl);
   if (lock.acquired) {
     try {
-      return storeAfter(store, key, await compute(), setOptions);
+      return { produced: await produce() };
     } finally {
       await lock.release();
     }
@@ -38,13 +43,22 @@ export async function computeOnce<V>(store: AsyncStore<V>, key: string, compute:
   while (Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, Math.min(pause, Math.max(1, deadline - Date.now()))));
     const value = await store.get(key);
-    if (value !== MISS) return value;
+    if (value !== MISS) return { stored: value };
     pause = Math.min(pause * 2, maxPause);
   }
-  return storeAfter(store, key, await compute(), setOptions);
+  return { produced: await produce() };
 }
 
-async function storeAfter<V>(store: AsyncStore<V>, key: string, value: V, setOptions: SetOptions): Promise<V> {
-  await store.set(key, value, setOptions);
-  return value;
+/**
+ * Returns the value of `key`: computed here (and stored with `setOptions`) when this caller wins
+ * the lock or the wait runs out, else read from the store once the winner has stored it.
+ * Without `store.lock` it computes and stores directly.
+ */
+export async function computeOnce<V>(store: AsyncStore<V>, key: string, compute: () => Promise<V>, setOptions: SetOptions, options: StampedeOptions = {}): Promise<V> {
+  const result = await onceAcrossProcesses(store, key, async () => {
+    const value = await compute();
+    await store.set(key, value, setOptions);
+    return value;
+  }, options);
+  return 'stored' in result ? result.stored : result.produced;
 }
