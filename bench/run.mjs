@@ -1,6 +1,7 @@
 // `npm run bench [-- NAME...]`: builds the runtime, runs every bench/*.bench.{mjs,ts} (or the named
 // ones) one after the other, then folds the sections they wrote (docs/benchmarks-NAME.md) into
 // docs/benchmarks.md. Benchmarks are not tests: they assert nothing, they measure and report.
+// `--fold-only` just folds sections already written (by running one bench script directly).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -8,18 +9,19 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const only = process.argv.slice(2);
+const foldOnly = process.argv.includes('--fold-only');
+const only = process.argv.slice(2).filter((a) => a !== '--fold-only');
 const ORDER = ['memoize', 'throughput', 'hitratio', 'policy', 'backends', 'reporter', 'codemod'];
 const rank = (name) => (ORDER.indexOf(name) === -1 ? ORDER.length : ORDER.indexOf(name));
 
 const run = (args) => spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' }).status ?? 1;
-if (spawnSync('npm', ['run', 'build', '-w', 'cachelens'], { cwd: root, stdio: 'inherit' }).status !== 0) process.exit(1);
+if (!foldOnly && spawnSync('npm', ['run', 'build', '-w', 'cachelens'], { cwd: root, stdio: 'inherit' }).status !== 0) process.exit(1);
 
 const benches = fs
   .readdirSync(path.join(root, 'bench'))
   .filter((f) => /\.bench\.(mjs|ts)$/.test(f))
   .map((f) => ({ file: f, name: f.replace(/\.bench\.(mjs|ts)$/, '') }))
-  .filter((b) => only.length === 0 || only.includes(b.name))
+  .filter((b) => !foldOnly && (only.length === 0 || only.includes(b.name)))
   .sort((a, b) => rank(a.name) - rank(b.name) || a.name.localeCompare(b.name));
 let failed = 0;
 for (const bench of benches) {
@@ -50,8 +52,8 @@ for (const part of parts.sort((a, b) => rank(a.slice(11, -3)) - rank(b.slice(11,
   doc = pattern.test(doc) ? doc.replace(pattern, section) : `${doc.trimEnd()}\n\n${section}\n`;
   fs.rmSync(path.join(root, 'docs', part));
 }
-const machine = `Last run: ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB.`;
-doc = /^Last run: .*$/m.test(doc) ? doc.replace(/^Last run: .*$/m, machine) : doc.replace(/(# Benchmarks\n\n)/, `$1${machine}\n\n`);
+const machine = `Last folded: ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB.`;
+doc = /^Last folded: .*$/m.test(doc) ? doc.replace(/^Last folded: .*$/m, machine) : doc.replace(/(# Benchmarks\n\n)/, `$1${machine}\n\n`);
 fs.writeFileSync(docPath, doc.endsWith('\n') ? doc : `${doc}\n`);
 console.log(`\n${benches.length - failed} benchmarks ran, ${failed} failed; figures in docs/benchmarks.md`);
 process.exit(failed === 0 ? 0 : 1);
