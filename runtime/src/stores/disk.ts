@@ -13,7 +13,7 @@
  * - better-sqlite3 is synchronous: each operation blocks the event loop for its duration
  *   (microseconds on a local disk). Failures (a locked or full disk) are reported and answered as misses.
  *
- * Engine choice: `bench/backends-disk.ts` (see docs/benchmarks-backends.md).
+ * Engine choice: `bench/backends-disk.ts` (see docs/benchmarks.md (backends section)).
  */
 import fs from 'node:fs';
 import path from 'node:path';

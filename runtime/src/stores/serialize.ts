@@ -3,7 +3,7 @@
  *
  * Format: one header byte, then the payload. `0x01` = `v8.serialize` output, `0x02` = the same,
  * deflate-compressed. v8's structured-clone format was chosen by measurement
- * (`bench/backends-serialize.ts`, `docs/benchmarks-backends.md`): it returns exactly what went in for
+ * (`bench/backends-serialize.ts`, `docs/benchmarks.md (backends section)`): it returns exactly what went in for
  * plain data, `undefined` vs `null`, `-0`, sparse arrays, Date, Map (any keys), Set, BigInt, RegExp,
  * Error, typed arrays and Buffers, and it throws on functions and symbols instead of silently
  * dropping them (msgpackr, twice as fast, loses `-0`, holes and functions; JSON with a reviver is

@@ -6,7 +6,7 @@
  *   memoize can serve L1 hits at in-memory cost.
  * - Writes, deletes and clears go to L2 first, then a message on the prefix's invalidation channel
  *   tells every other process to drop the key (or, for a clear, its whole L1 for the function).
- * - Staleness window: the pub/sub delivery time (`docs/benchmarks-backends.md` has the measured
+ * - Staleness window: the pub/sub delivery time (`docs/benchmarks.md (backends section)` has the measured
  *   figure; a few ms on one network). If a message is lost (the subscriber reconnects), every L1
  *   is emptied on reconnect, and while the subscriber is down L1 is not filled at all; as a last
  *   bound, no L1 entry lives longer than `l1.ttlMs`.
