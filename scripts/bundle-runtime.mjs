@@ -1,17 +1,35 @@
 // Puts what the extension ships of the runtime into dist/runtime: the config file's JSON Schema
-// (contributed through `jsonValidation`) and the packed `cachelens` package, so that "Cache this
-// function" can install the runtime into an app offline.
+// (contributed through `jsonValidation`) and a packed `cachelens` whose dependencies are bundled
+// inside the tarball, so that "Cache this function" can install the runtime into an app with no
+// registry at hand (`npm install --offline <tarball>`).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const out = path.join(root, 'dist', 'runtime');
+const npm = (args, cwd) => execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
 fs.rmSync(out, { recursive: true, force: true });
 fs.mkdirSync(out, { recursive: true });
 const schema = path.join(root, 'runtime', 'schema', 'cachelens.config.schema.json');
 if (!fs.existsSync(schema)) throw new Error(`${schema} is missing: the runtime package must ship its config schema`);
 fs.copyFileSync(schema, path.join(out, 'cachelens.config.schema.json'));
-const packed = execFileSync('npm', ['pack', '--silent', '--pack-destination', out], { cwd: path.join(root, 'runtime'), encoding: 'utf8' });
-console.log(`dist/runtime: schema + ${packed.trim().split('\n').pop()}`);
+
+// Stage the package as npm would publish it, install its (non-optional, non-peer) dependencies
+// into the stage, and pack it again with those dependencies bundled.
+const stage = fs.mkdtempSync(path.join(os.tmpdir(), 'cachelens-runtime-'));
+try {
+  const packed = npm(['pack', '--silent', '--pack-destination', stage], path.join(root, 'runtime')).trim().split('\n').pop();
+  execFileSync('tar', ['xzf', path.join(stage, packed), '-C', stage]);
+  const pkgDir = path.join(stage, 'package');
+  const manifest = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8'));
+  npm(['install', '--omit=dev', '--omit=peer', '--omit=optional', '--ignore-scripts', '--no-audit', '--no-fund', '--no-package-lock', '--prefer-offline'], pkgDir);
+  manifest.bundleDependencies = Object.keys(manifest.dependencies ?? {});
+  fs.writeFileSync(path.join(pkgDir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  const tarball = npm(['pack', '--silent', '--pack-destination', out], pkgDir).trim().split('\n').pop();
+  console.log(`dist/runtime: schema + ${tarball} (bundles ${manifest.bundleDependencies.join(', ')})`);
+} finally {
+  fs.rmSync(stage, { recursive: true, force: true });
+}
