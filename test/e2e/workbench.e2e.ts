@@ -117,6 +117,19 @@ describe('in a real VS Code (code-server + Chromium)', { timeout: 600_000 }, () 
       await pickQuickItem(page, 'Backend default');
       await page.waitForSelector('.monaco-editor .view-lines:has-text("@memoize(")', { timeout: 30_000 });
       await screenshot(page, SHOTS, 'decorated');
+
+      // The app has no node_modules: the extension offers to install the runtime it ships.
+      // (VS Code may have moved the toast into the notification centre already: open it there.)
+      const offer = page.locator('.notification-list-item', { hasText: 'does not have the cachelens runtime installed' }).first();
+      if (!(await offer.waitFor({ timeout: 5_000 }).then(() => true, () => false))) {
+        await runCommand(page, 'Notifications: Show Notifications');
+        await offer.waitFor({ timeout: 15_000 });
+      }
+      await screenshot(page, SHOTS, 'install-offer');
+      await offer.getByRole('button', { name: 'Install it (offline)' }).click();
+      const installed = path.join(workspace, 'node_modules', 'cachelens', 'package.json');
+      await waitFor(() => fs.existsSync(installed), 'the runtime installed into the app by the terminal', 90_000);
+      await screenshot(page, SHOTS, 'runtime-installed');
     });
   });
 
