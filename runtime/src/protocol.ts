@@ -8,6 +8,8 @@
  * @packageDocumentation
  */
 
+import type { StatsSnapshot } from './stats.js';
+
 /** The protocol version every message carries as `v`. */
 export const PROTOCOL_VERSION = 1;
 
@@ -41,34 +43,13 @@ export interface FunctionDescriptor {
   location?: SourceLocation;
 }
 
-/** Evictions by cause, cumulative since the process started. */
-export interface EvictionCounts {
-  size: number;
-  expired: number;
-  explicit: number;
-}
-
 /**
  * The statistics of one function in one process. Every counter is CUMULATIVE since the process
  * started (never a difference), so a message that is lost or sent twice cannot make a total wrong:
  * the receiver derives differences itself. `entries` and `bytes` are current values (gauges).
  */
-export interface FunctionStats {
+export interface FunctionStats extends StatsSnapshot {
   id: string;
-  hits: number;
-  misses: number;
-  errors: number;
-  evictions: EvictionCounts;
-  /** Current number of entries held. */
-  entries: number;
-  /** Current bytes held (estimate; 0 when the backend cannot tell). */
-  bytes: number;
-  /** Total time spent computing on misses, in milliseconds. */
-  computeMs: number;
-  /** Total time saved by hits (each hit counts the function's mean compute time), in milliseconds. */
-  savedMs: number;
-  staleServed: number;
-  backendErrors: number;
   health: 'ok' | 'degraded';
 }
 

@@ -1,23 +1,13 @@
 /**
  * What the reporter reads: the runtime's registry of memoized functions. The shapes are the
- * registry contract (`registry.ts`), restated structurally so the reporter can also be driven by a
- * test's own registry.
+ * registry contract (`registry.ts`), as interfaces, so the reporter can also be driven by a test's
+ * own registry.
  */
 import type { OptionValue } from '../protocol.js';
+import type { StatsSnapshot } from '../stats.js';
 
 /** One memoized function's statistics at one instant (counters cumulative since start). */
-export interface ReportedSnapshot {
-  hits: number;
-  misses: number;
-  errors: number;
-  evictions: { size: number; expired: number; explicit: number };
-  entries: number;
-  bytes: number;
-  computeMs: number;
-  savedMs: number;
-  staleServed: number;
-  backendErrors: number;
-}
+export type ReportedSnapshot = StatsSnapshot;
 
 /** A memoized function as the registry describes it. */
 export interface ReportedFunction {
