@@ -160,8 +160,10 @@ export async function cacheCommand(
   const flavour = projectFlavour(codemod, document, files);
   const base = { text: document.getText(), fileName: document.fileName, position: offset, relPath: files.relPath, flavour };
   const analysis = codemod.analyzeAt(base);
-  const target = analysis.ok ? analysis.target : analysis.code === 'already-cached' ? analysis.target : undefined;
-  if (!target) return refuse(analysis.ok ? 'no-target' : analysis.code, analysis.ok ? '' : `CacheLens: ${analysis.message}`);
+  // "Already cached" is not a refusal here: the same command then changes the options in place.
+  if (!analysis.ok && analysis.code !== 'already-cached') return refuse(analysis.code, `CacheLens: ${analysis.message}`);
+  const target = analysis.target;
+  if (!target) return refuse('no-target', 'CacheLens: put the cursor inside the function to cache.');
   if (mode === 'change' && !target.cached) {
     return refuse('not-cached', `CacheLens: ${target.name} is not cached yet; use "Cache this function".`);
   }
