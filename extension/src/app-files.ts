@@ -79,32 +79,33 @@ export async function findAppFiles(file: vscode.Uri): Promise<AppFiles | undefin
   };
 }
 
-/** Backends named in cachelens.config.json (tolerant: a config that does not parse names none). */
-export function namedBackends(configText: string | undefined): { name: string; type: string }[] {
-  if (!configText) return [];
-  try {
-    const parsed = JSON.parse(configText) as { backends?: Record<string, { type?: unknown }> };
-    return Object.entries(parsed.backends ?? {}).map(([name, value]) => ({
-      name,
-      type: typeof value?.type === 'string' ? value.type : 'unknown',
-    }));
-  } catch {
-    return [];
-  }
+/** What the prompts need from cachelens.config.json: its named backends and its `defaults`. */
+export interface ConfigSummary {
+  named: { name: string; type: string }[];
+  defaults: { backend?: string; ttl?: string | number; max?: number };
 }
 
-/** `defaults` of cachelens.config.json, when they parse. */
-export function configDefaults(configText: string | undefined): { backend?: string; ttl?: string | number; max?: number } {
-  if (!configText) return {};
+/** Reads the config's backends and defaults (tolerant: a config that does not parse gives neither). */
+export function summarizeConfig(configText: string | undefined): ConfigSummary {
+  let parsed: { backends?: Record<string, { type?: unknown }>; defaults?: { backend?: unknown; ttl?: unknown; max?: unknown } };
   try {
-    const parsed = JSON.parse(configText) as { defaults?: { backend?: unknown; ttl?: unknown; max?: unknown } };
-    const d = parsed.defaults ?? {};
-    return {
+    const value: unknown = configText ? JSON.parse(configText) : {};
+    parsed = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as typeof parsed) : {};
+  } catch {
+    parsed = {};
+  }
+  if (typeof parsed.backends !== 'object' || parsed.backends === null) parsed.backends = {};
+  if (typeof parsed.defaults !== 'object' || parsed.defaults === null) parsed.defaults = {};
+  const d = parsed.defaults ?? {};
+  return {
+    named: Object.entries(parsed.backends ?? {}).map(([name, value]) => ({
+      name,
+      type: typeof value?.type === 'string' ? value.type : 'unknown',
+    })),
+    defaults: {
       backend: typeof d.backend === 'string' ? d.backend : undefined,
       ttl: typeof d.ttl === 'string' || typeof d.ttl === 'number' ? d.ttl : undefined,
       max: typeof d.max === 'number' ? d.max : undefined,
-    };
-  } catch {
-    return {};
-  }
+    },
+  };
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { CacheEdits, TextEdit } from '../codemod/src/index.js';
-import { configDefaults, findAppFiles, namedBackends, type AppFiles } from './app-files.js';
+import { findAppFiles, summarizeConfig, type AppFiles } from './app-files.js';
 import { loadCodemod, type Codemod } from './codemod-host.js';
 import { promptOptions, type PickedOptions } from './options-prompt.js';
 import { readSettings } from './settings.js';
@@ -169,13 +169,14 @@ export async function cacheCommand(
   }
 
   const settings = readSettings(document.uri);
-  const fromConfig = configDefaults(files.config.text);
+  const config = summarizeConfig(files.config.text);
+  const fromConfig = config.defaults;
   const current = target.cached;
   const defaults = {
     backend: current?.backend ?? fromConfig.backend ?? settings.defaultBackend,
     ttl: current ? (current.ttl === undefined ? undefined : String(current.ttl)) : String(fromConfig.ttl ?? settings.defaultTtl) || undefined,
     max: current ? current.max : (fromConfig.max ?? (settings.defaultMax > 0 ? settings.defaultMax : undefined)),
-    named: namedBackends(files.config.text),
+    named: config.named,
   };
   let picked: PickedOptions | undefined;
   const scripted = args && (args.backend !== undefined || args.ttl !== undefined || args.max !== undefined);

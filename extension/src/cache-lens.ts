@@ -7,8 +7,8 @@ import { Commands } from './commands.js';
  * Where the cursor is, in caching terms: sets the context keys the menus use
  * (`cachelens.canCache`: inside something cacheable or cached; `cachelens.isCached`), offers the
  * light-bulb actions on a function's name, and shows a CodeLens with the settings of each cached
- * function. The codemod (ts-morph) loads on the first TypeScript/JavaScript cursor move, not at
- * activation.
+ * function. The codemod (ts-morph) loads on first use (a cursor move, a light bulb, a CodeLens for
+ * a file that mentions memoize), never at activation.
  */
 export const SELECTOR: vscode.DocumentSelector = ['typescript', 'typescriptreact', 'javascript', 'javascriptreact'].map(
   (language) => ({ language, scheme: 'file' }),
@@ -104,5 +104,6 @@ export function registerCacheLens(context: vscode.ExtensionContext): void {
       },
     }),
   );
-  update(vscode.window.activeTextEditor);
+  // No analysis at activation: the context keys are computed from the first cursor move on, so
+  // opening a file never loads ts-morph by itself.
 }

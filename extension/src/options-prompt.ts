@@ -45,6 +45,44 @@ async function pick<T>(title: string, step: number, items: Item<T>[], placeHolde
   return vscode.window.showQuickPick(items, { title: `${title} (${step}/3)`, placeHolder, ignoreFocusOut: true });
 }
 
+const CANCELLED = Symbol('cancelled');
+
+/**
+ * One "pick a value" step: the suggested choices (plus the current value when it is not one of
+ * them), a "none" entry (undefined), and "Custom…" with a validated input box. The current value
+ * is listed first and marked "default".
+ */
+async function pickValue<T extends string | number>(step: {
+  title: string;
+  step: number;
+  question: string;
+  choices: T[];
+  current: T | undefined;
+  choiceDescription: string | undefined;
+  none: { label: string; description: string | undefined };
+  custom: { description: string; prompt: string; validate: (value: string) => string | undefined; parse: (typed: string) => T };
+}): Promise<T | undefined | typeof CANCELLED> {
+  const { current } = step;
+  const items: Item<T | undefined | 'custom'>[] = [
+    ...(current !== undefined && current !== '' && !step.choices.includes(current) ? [current] : []),
+    ...step.choices,
+  ].map((value) => ({ label: String(value), description: value === current ? 'default' : step.choiceDescription, value }));
+  items.push({ label: step.none.label, description: current === undefined ? 'default' : step.none.description, value: undefined });
+  items.push({ label: 'Custom…', description: step.custom.description, value: 'custom' });
+  items.sort((a, b) => Number(b.description === 'default') - Number(a.description === 'default'));
+  const picked = await pick(step.title, step.step, items, step.question);
+  if (!picked) return CANCELLED;
+  if (picked.value !== 'custom') return picked.value;
+  const typed = await vscode.window.showInputBox({
+    title: `${step.title} (${step.step}/3)`,
+    prompt: step.custom.prompt,
+    validateInput: step.custom.validate,
+    ignoreFocusOut: true,
+  });
+  if (typed === undefined) return CANCELLED;
+  return typed.trim() === '' ? undefined : step.custom.parse(typed);
+}
+
 /** The three questions: backend, TTL, max entries. Undefined when the user cancels. */
 export async function promptOptions(title: string, defaults: PromptDefaults): Promise<PickedOptions | undefined> {
   const backendItems: Item<string>[] = [];
@@ -59,48 +97,19 @@ export async function promptOptions(title: string, defaults: PromptDefaults): Pr
   const backend = await pick(title, 1, backendItems, 'Where should the cached values live?');
   if (!backend) return undefined;
 
-  const ttlChoices = ['30s', '5m', '1h', '1d'];
-  const ttlItems: Item<string | undefined | 'custom'>[] = [
-    ...(defaults.ttl && !ttlChoices.includes(defaults.ttl) ? [defaults.ttl] : []),
-    ...ttlChoices,
-  ].map((ttl) => ({ label: ttl, description: ttl === defaults.ttl ? 'default' : undefined, value: ttl }));
-  ttlItems.push({ label: 'No expiry', description: defaults.ttl === undefined ? 'default' : 'values stay until evicted or cleared', value: undefined });
-  ttlItems.push({ label: 'Custom…', description: 'type a duration', value: 'custom' });
-  ttlItems.sort((a, b) => Number(b.description === 'default') - Number(a.description === 'default'));
-  const ttlPick = await pick(title, 2, ttlItems, 'How long may a cached value be served (time to live)?');
-  if (!ttlPick) return undefined;
-  let ttl = ttlPick.value;
-  if (ttl === 'custom') {
-    const typed = await vscode.window.showInputBox({
-      title: `${title} (2/3)`,
-      prompt: 'Time to live, e.g. 90s, 10m, 2h; empty for no expiry',
-      validateInput: validateTtl,
-      ignoreFocusOut: true,
-    });
-    if (typed === undefined) return undefined;
-    ttl = typed.trim() === '' ? undefined : typed.replace(/\s+/g, '');
-  }
-
-  const maxChoices = [100, 1000, 10000];
-  const maxItems: Item<number | undefined | 'custom'>[] = [
-    ...(defaults.max !== undefined && !maxChoices.includes(defaults.max) ? [defaults.max] : []),
-    ...maxChoices,
-  ].map((max) => ({ label: String(max), description: max === defaults.max ? 'default' : 'entries', value: max }));
-  maxItems.push({ label: 'Backend default', description: defaults.max === undefined ? 'default' : undefined, value: undefined });
-  maxItems.push({ label: 'Custom…', description: 'type a number of entries', value: 'custom' });
-  maxItems.sort((a, b) => Number(b.description === 'default') - Number(a.description === 'default'));
-  const maxPick = await pick(title, 3, maxItems, 'How many entries may this function keep?');
-  if (!maxPick) return undefined;
-  let max = maxPick.value;
-  if (max === 'custom') {
-    const typed = await vscode.window.showInputBox({
-      title: `${title} (3/3)`,
-      prompt: 'Maximum entries; empty for the backend default',
-      validateInput: validateMax,
-      ignoreFocusOut: true,
-    });
-    if (typed === undefined) return undefined;
-    max = typed.trim() === '' ? undefined : Number(typed);
-  }
+  const ttl = await pickValue({
+    title, step: 2, question: 'How long may a cached value be served (time to live)?',
+    choices: ['30s', '5m', '1h', '1d'], current: defaults.ttl, choiceDescription: undefined,
+    none: { label: 'No expiry', description: 'values stay until evicted or cleared' },
+    custom: { description: 'type a duration', prompt: 'Time to live, e.g. 90s, 10m, 2h; empty for no expiry', validate: validateTtl, parse: (typed) => typed.replace(/\s+/g, '') },
+  });
+  if (ttl === CANCELLED) return undefined;
+  const max = await pickValue({
+    title, step: 3, question: 'How many entries may this function keep?',
+    choices: [100, 1000, 10000], current: defaults.max, choiceDescription: 'entries',
+    none: { label: 'Backend default', description: undefined },
+    custom: { description: 'type a number of entries', prompt: 'Maximum entries; empty for the backend default', validate: validateMax, parse: Number },
+  });
+  if (max === CANCELLED) return undefined;
   return { backend: backend.value, ttl, max };
 }
