@@ -1,5 +1,6 @@
 import { ArcPolicy } from './arc.js';
 import { LirsPolicy } from './lirs.js';
+import { IntMap } from './int-map.js';
 import { FreeSlots } from './lists.js';
 import { LruPolicy } from './lru.js';
 import { S3FifoPolicy } from './s3fifo.js';
@@ -59,7 +60,7 @@ class Shadow {
   /** After `access`: whether it was a hit, and the real slot linked to the entry it evicted (or -1). */
   lastHit = false;
   evictedLink = -1;
-  readonly #slots = new Map<number, number>();
+  readonly #slots: IntMap;
   readonly #hashOf: Int32Array;
   readonly #used: Uint8Array;
 
@@ -68,13 +69,14 @@ class Shadow {
     this.link = new Int32Array(policy.capacity).fill(-1);
     this.#hashOf = new Int32Array(policy.capacity);
     this.#used = new Uint8Array(policy.capacity);
+    this.#slots = new IntMap(policy.capacity);
   }
 
   /** Replays one access; returns the shadow slot now holding `hash`, or -1 when refused. */
   access(hash: number): number {
     let slot = this.#slots.get(hash);
     this.evictedLink = -1;
-    if (slot !== undefined) {
+    if (slot >= 0) {
       this.policy.hit(slot);
       this.lastHit = true;
       return slot;
@@ -95,7 +97,7 @@ class Shadow {
   }
 
   slotOf(hash: number): number {
-    return this.#slots.get(hash) ?? -1;
+    return this.#slots.get(hash);
   }
 
   /** Rank (0 = most valuable) of every hash the shadow holds. */

@@ -1,3 +1,4 @@
+import { IntMap } from './int-map.js';
 import { FreeSlots, Lists } from './lists.js';
 import type { SlotPolicy } from './slot-policy.js';
 
@@ -18,7 +19,7 @@ export class ArcPolicy implements SlotPolicy {
   readonly #freeGhosts: FreeSlots;
   readonly #list: Uint8Array;
   readonly #hash: Int32Array;
-  readonly #ghostOf = new Map<number, number>();
+  readonly #ghostOf: IntMap;
   readonly #size = new Int32Array(4);
   #p = 0;
 
@@ -29,6 +30,7 @@ export class ArcPolicy implements SlotPolicy {
     this.#freeGhosts = new FreeSlots(capacity);
     this.#list = new Uint8Array(2 * capacity);
     this.#hash = new Int32Array(2 * capacity);
+    this.#ghostOf = new IntMap(capacity);
   }
 
   hit(slot: number): void {
@@ -46,7 +48,7 @@ export class ArcPolicy implements SlotPolicy {
     const ghost = this.#ghostOf.get(hash);
     let slot: number;
     let into = T1;
-    if (ghost !== undefined) {
+    if (ghost >= 0) {
       const b1 = size[B1]!;
       const b2 = size[B2]!;
       const inB2 = this.#list[ghost] === B2;

@@ -1,15 +1,18 @@
 /**
  * A bounded FIFO of key hashes: remembers the last `capacity` hashes added (ghost entries of
- * evicted keys). One ring of hashes plus a Map from hash to ring position; no per-entry objects.
+ * evicted keys). One ring of hashes plus an `IntMap` from hash to ring position; no per-entry objects.
  */
+import { IntMap } from './int-map.js';
+
 export class GhostFifo {
   readonly #ring: Int32Array;
-  readonly #where = new Map<number, number>();
+  readonly #where: IntMap;
   #pos = 0;
   #filled = 0;
 
   constructor(capacity: number) {
     this.#ring = new Int32Array(Math.max(1, capacity));
+    this.#where = new IntMap(capacity);
   }
 
   add(hash: number): void {

@@ -1,3 +1,4 @@
+import { IntMap } from './int-map.js';
 import { FreeSlots, Lists } from './lists.js';
 import type { SlotPolicy } from './slot-policy.js';
 
@@ -27,7 +28,7 @@ export class LirsPolicy implements SlotPolicy {
   readonly #hash: Int32Array;
   readonly #state: Uint8Array;
   readonly #inStack: Uint8Array;
-  readonly #ghostOf = new Map<number, number>();
+  readonly #ghostOf: IntMap;
   #lir = 0;
   #ghosts = 0;
 
@@ -46,6 +47,7 @@ export class LirsPolicy implements SlotPolicy {
     this.#hash = new Int32Array(nodes);
     this.#state = new Uint8Array(nodes);
     this.#inStack = new Uint8Array(nodes);
+    this.#ghostOf = new IntMap(this.#ghostMax);
   }
 
   hit(slot: number): void {
@@ -70,8 +72,8 @@ export class LirsPolicy implements SlotPolicy {
 
   miss(hash: number): number {
     let x = this.#ghostOf.get(hash);
-    const wasGhost = x !== undefined;
-    if (x !== undefined) {
+    const wasGhost = x >= 0;
+    if (wasGhost) {
       this.#ghostOf.delete(hash);
       this.#queues.unlink(x);
       this.#ghosts--;
@@ -80,7 +82,7 @@ export class LirsPolicy implements SlotPolicy {
     }
     let slot = this.#freeSlots.take();
     if (slot < 0) slot = this.#evict();
-    if (x === undefined) {
+    if (!wasGhost) {
       x = this.#freeNodes.take();
       this.#hash[x] = hash;
     }
