@@ -1,16 +1,16 @@
 /**
- * The `memory` backend: values in a `Map`, with TTL (injected clock), approximate byte accounting
- * and eviction events by cause, on top of a `BoundedCache` whose policy decides what leaves when
- * the store is full.
+ * The `memory` backend: one `Map` from key to slot, and the entries in arrays indexed by slot
+ * (keys, values, expiry times, sizes, a state byte), with a slot policy (`policy/`) deciding which
+ * slot a new key takes and so which entry leaves when the store is full. No object per entry.
  *
  * Hits must cost about one `Map` lookup, so accesses are not handed to the policy one by one:
- * the first hit on an entry since the last insertion marks it and queues it, and the queue is
- * replayed into the policy just before the next insertion (the only moment the policy has to
- * decide anything). Further hits on a marked entry cost one flag check. The policy thus sees,
+ * the first hit on an entry since the last insertion marks it and queues its slot, and the queue
+ * is replayed into the policy just before the next insertion (the only moment the policy has to
+ * decide anything). Further hits on a marked entry cost one byte load. The policy thus sees,
  * per interval between two insertions, which entries were used (not how often, nor in which
  * final order): the same kind of lossy read recording Caffeine does with its read buffers.
  */
-import { createBoundedCache, type BoundedCache, type PolicyName } from '../policy/index.js';
+import { createSlotPolicy, hashKey, isPolicyName, POLICY_NAMES, type PolicyName, type SlotPolicy } from '../policy/index.js';
 import { MISS, type Miss, type SetOptions, type StoreContext, type StoreEvents, type SyncStore } from './types.js';
 
 /** Options of the `memory` backend (the `backends.NAME` entry, merged with the function's options). */
@@ -25,39 +25,46 @@ export interface MemoryStoreOptions {
 
 type Key = string | number;
 /**
- * Integer keys below this are also indexed by an array: an element load costs about half a `Map`
- * lookup, and one small number is the most common argument there is. The array grows only as far
- * as the largest such key seen (at most 8 KB).
+ * Integer keys below this are also indexed by an array (slot + 1; 0 = absent): an element load
+ * costs about half a `Map` lookup, and one small number is the most common argument there is.
  */
 const INT_INDEX_LIMIT = 1024;
 /** A module-local binding: compiled CommonJS would otherwise read MISS off the imported module object on every miss. */
 const miss: Miss = MISS;
 
-interface Entry<V> {
-  readonly key: Key;
-  value: V;
-  /** Used since the last replay into the policy (always true when there is no policy). */
-  touched: boolean;
-  /** A hit needs no work beyond returning the value: touched and never expiring. One check on the hot path. */
-  idle: boolean;
-  /** Expiry time (clock ms); 0 = never. */
-  expires: number;
-  bytes: number;
-}
-
+/** State byte of a slot. */
+const OCCUPIED = 1;
+/** Used since the last replay into the policy (set at insertion when there is no policy). */
+const TOUCHED = 2;
+/** Has an expiry time. */
+const TIMED = 4;
+/** A hit needs no work beyond returning the value: the one check on the hot path. */
+const IDLE = OCCUPIED | TOUCHED;
+/** Slots allocated up front; the arrays double as the store fills (up to `max`). */
+const INITIAL_SLOTS = 64;
 
 export class MemoryStore<V = unknown> implements SyncStore<V> {
   readonly sync = true;
   readonly kind: string;
-  readonly #map = new Map<Key, Entry<V>>();
-  /** The same entries as `#map` for integer keys in [0, INT_INDEX_LIMIT). */
-  #ints: (Entry<V> | undefined)[] = [];
-  readonly #policy: BoundedCache<Key, true> | undefined;
+  readonly #slots = new Map<Key, number>();
+  /** slot + 1 of integer keys in [0, INT_INDEX_LIMIT); 0 = absent. */
+  #ints = new Int32Array(0);
+  #keys: Key[];
+  #values: (V | undefined)[];
+  #state: Uint8Array;
+  /** Expiry time (clock ms) of TIMED slots. */
+  #expires: Float64Array;
+  #sizes: Float64Array;
+  /** Slots hit since the last insertion, not yet replayed into the policy. */
+  #touched: Int32Array;
+  #touchedCount = 0;
+  readonly #policy: SlotPolicy | undefined;
+  /** Without a policy (unbounded): slots freed by deletes, and the next never-used slot. */
+  readonly #free: number[] = [];
+  #nextSlot = 0;
   readonly #maxBytes: number;
   readonly #events: StoreEvents;
   readonly #now: () => number;
-  /** Entries hit since the last insertion, not yet replayed into the policy. */
-  #touched: Entry<V>[] = [];
   #bytes = 0;
   /** Entries with an expiry time (0 = `size` need not look for expired entries). */
   #timed = 0;
@@ -67,135 +74,205 @@ export class MemoryStore<V = unknown> implements SyncStore<V> {
     this.#events = context.events;
     this.#now = context.now;
     this.#maxBytes = options.maxBytes ?? Infinity;
-    this.#policy = options.max === Infinity
-      ? undefined
-      : createBoundedCache<Key, true>(options.policy ?? 'adaptive', {
-        max: options.max,
-        onEvict: (key) => this.#evicted(key),
-      });
+    const max = options.max;
+    if (max !== Infinity && !(Number.isInteger(max) && max >= 1)) {
+      throw new TypeError(`memory store: max must be an integer >= 1 (entries) or Infinity, got ${String(max)}.`);
+    }
+    const policy = options.policy ?? 'adaptive';
+    if (!isPolicyName(policy)) {
+      throw new TypeError(`memory store: unknown policy ${JSON.stringify(policy)}; use one of ${POLICY_NAMES.join(', ')}.`);
+    }
+    this.#policy = max === Infinity ? undefined : createSlotPolicy(policy, max);
+    const slots = Math.min(INITIAL_SLOTS, max);
+    this.#keys = new Array<Key>(slots);
+    this.#values = new Array<V | undefined>(slots);
+    this.#state = new Uint8Array(slots);
+    this.#expires = new Float64Array(slots);
+    this.#sizes = new Float64Array(slots);
+    this.#touched = new Int32Array(slots);
   }
 
   get(key: Key): V | Miss {
-    const e = typeof key === 'number' && key >>> 0 === key && key < INT_INDEX_LIMIT ? this.#ints[key] : this.#map.get(key);
-    if (e === undefined) return miss;
-    if (e.idle) return e.value;
-    return this.#busyHit(key, e);
+    const slot = typeof key === 'number' && key >>> 0 === key && key < INT_INDEX_LIMIT ? this.#intSlot(key) : this.#slots.get(key);
+    if (slot === undefined) return miss;
+    if (this.#state[slot] === IDLE) return this.#values[slot] as V;
+    return this.#busyHit(slot);
+  }
+
+  #intSlot(key: number): number | undefined {
+    const ints = this.#ints;
+    const s = key < ints.length ? ints[key]! : 0;
+    return s === 0 ? undefined : s - 1;
   }
 
   /** A hit on an entry that may have expired or must be queued for the policy. */
-  #busyHit(key: Key, e: Entry<V>): V | Miss {
-    if (e.expires !== 0 && e.expires <= this.#now()) {
-      this.#remove(key, e);
-      this.#events.evicted('expired', 1, e.bytes);
-      return MISS;
+  #busyHit(slot: number): V | Miss {
+    const state = this.#state[slot]!;
+    if ((state & TIMED) !== 0 && this.#expires[slot]! <= this.#now()) {
+      const bytes = this.#sizes[slot]!;
+      this.#remove(slot);
+      this.#events.evicted('expired', 1, bytes);
+      return miss;
     }
-    if (!e.touched) {
-      e.touched = true;
-      e.idle = e.expires === 0;
-      this.#touched.push(e);
+    if ((state & TOUCHED) === 0) {
+      this.#state[slot] = state | TOUCHED;
+      this.#touched[this.#touchedCount++] = slot;
     }
-    return e.value;
+    return this.#values[slot] as V;
   }
 
   has(key: Key): boolean {
-    const e = this.#map.get(key);
-    return e !== undefined && (e.expires === 0 || e.expires > this.#now());
+    const slot = this.#slots.get(key);
+    return slot !== undefined && ((this.#state[slot]! & TIMED) === 0 || this.#expires[slot]! > this.#now());
   }
 
   set(key: Key, value: V, options: SetOptions): void {
     const policy = this.#policy;
-    if (this.#touched.length > 0) this.#replay(policy!);
-    const previous = this.#map.get(key);
-    if (previous !== undefined) this.#remove(key, previous);
+    if (this.#touchedCount > 0) this.#replay(policy!);
     const ttl = options.ttlMs;
-    const entry: Entry<V> = {
-      key,
-      value,
-      touched: policy === undefined,
-      idle: false,
-      expires: ttl !== undefined && ttl > 0 && ttl !== Infinity ? this.#now() + ttl : 0,
-      bytes: options.bytes ?? 0,
-    };
-    entry.idle = entry.touched && entry.expires === 0;
-    this.#map.set(key, entry);
-    if (typeof key === 'number' && key >>> 0 === key && key < INT_INDEX_LIMIT) this.#ints[key] = entry;
-    this.#bytes += entry.bytes;
-    if (entry.expires !== 0) this.#timed++;
-    if (policy !== undefined) policy.set(key, true);
+    const expires = ttl !== undefined && ttl > 0 && ttl !== Infinity ? this.#now() + ttl : 0;
+    const bytes = options.bytes ?? 0;
+    let slot = this.#slots.get(key);
+    if (slot !== undefined) {
+      // A new value for a held key: in place, and an access for the policy.
+      this.#bytes -= this.#sizes[slot]!;
+      if ((this.#state[slot]! & TIMED) !== 0) this.#timed--;
+      policy?.hit(slot);
+    } else {
+      slot = policy !== undefined ? policy.miss(hashKey(key)) : (this.#free.pop() ?? this.#nextSlot++);
+      if (slot < 0) {
+        // The policy refused the new entry: as if it was stored and evicted at once.
+        this.#events.evicted('size', 1, bytes);
+        return;
+      }
+      if (slot >= this.#state.length) this.#grow(slot);
+      else if (this.#state[slot] !== 0) this.#evictSlot(slot);
+      this.#keys[slot] = key;
+      this.#slots.set(key, slot);
+      if (typeof key === 'number' && key >>> 0 === key && key < INT_INDEX_LIMIT) this.#indexInt(key, slot + 1);
+    }
+    this.#values[slot] = value;
+    this.#sizes[slot] = bytes;
+    this.#expires[slot] = expires;
+    this.#state[slot] = OCCUPIED | (policy === undefined ? TOUCHED : 0) | (expires !== 0 ? TIMED : 0);
+    this.#bytes += bytes;
+    if (expires !== 0) this.#timed++;
     if (this.#bytes > this.#maxBytes) this.#shrinkToBytes();
   }
 
   delete(key: Key): boolean {
-    const e = this.#map.get(key);
-    if (e === undefined) return false;
-    this.#remove(key, e);
-    this.#events.evicted('explicit', 1, e.bytes);
+    const slot = this.#slots.get(key);
+    if (slot === undefined) return false;
+    const bytes = this.#sizes[slot]!;
+    this.#remove(slot);
+    this.#events.evicted('explicit', 1, bytes);
     return true;
   }
 
   clear(): void {
-    const count = this.#map.size;
+    const count = this.#slots.size;
     const bytes = this.#bytes;
-    this.#map.clear();
-    this.#ints = [];
+    this.#slots.clear();
+    this.#ints = new Int32Array(0);
+    this.#keys.fill(undefined as unknown as Key);
+    this.#values.fill(undefined);
+    this.#state.fill(0);
     this.#policy?.clear();
+    this.#free.length = 0;
+    this.#nextSlot = 0;
     this.#bytes = 0;
     this.#timed = 0;
-    this.#touched = [];
+    this.#touchedCount = 0;
     if (count > 0) this.#events.evicted('explicit', count, bytes);
   }
 
   /** Live entries; drops expired ones first (so statistics never count dead entries). */
   get size(): number {
     if (this.#timed > 0) this.#purgeExpired();
-    return this.#map.size;
+    return this.#slots.size;
   }
 
   get bytes(): number {
     return this.#bytes;
   }
 
-  #unlink(key: Key): void {
-    this.#map.delete(key);
-    if (typeof key === 'number' && key >>> 0 === key && key < INT_INDEX_LIMIT) this.#ints[key] = undefined;
-  }
-
-  #remove(key: Key, e: Entry<V>): void {
-    this.#unlink(key);
-    this.#policy?.delete(key);
-    this.#bytes -= e.bytes;
-    if (e.expires !== 0) this.#timed--;
-  }
-
-  /** The policy evicted `key` (or refused to admit it). */
-  #evicted(key: Key): void {
-    const e = this.#map.get(key);
-    if (e === undefined) return;
-    this.#unlink(key);
-    this.#bytes -= e.bytes;
-    if (e.expires !== 0) this.#timed--;
-    this.#events.evicted('size', 1, e.bytes);
-  }
-
-  #replay(policy: BoundedCache<Key, true>): void {
-    const touched = this.#touched;
-    for (let i = 0; i < touched.length; i++) {
-      const e = touched[i]!;
-      e.touched = false;
-      e.idle = false;
-      if (this.#map.get(e.key) === e) policy.get(e.key);
+  #indexInt(key: number, value: number): void {
+    if (key >= this.#ints.length) {
+      if (value === 0) return;
+      const grown = new Int32Array(Math.min(INT_INDEX_LIMIT, Math.max(16, key + 1, this.#ints.length * 2)));
+      grown.set(this.#ints);
+      this.#ints = grown;
     }
-    touched.length = 0;
+    this.#ints[key] = value;
+  }
+
+  /** Makes room for `slot` (slots are handed out densely, so doubling keeps up). */
+  #grow(slot: number): void {
+    const length = Math.max(slot + 1, this.#state.length * 2);
+    const capacity = this.#policy === undefined ? length : Math.min(length, this.#policy.capacity);
+    const widen = <T extends Uint8Array | Float64Array | Int32Array>(old: T, make: (n: number) => T): T => {
+      const next = make(capacity);
+      next.set(old);
+      return next;
+    };
+    this.#state = widen(this.#state, (n) => new Uint8Array(n));
+    this.#expires = widen(this.#expires, (n) => new Float64Array(n));
+    this.#sizes = widen(this.#sizes, (n) => new Float64Array(n));
+    this.#touched = widen(this.#touched, (n) => new Int32Array(n));
+    this.#keys.length = capacity;
+    this.#values.length = capacity;
+  }
+
+  /** Forgets the entry in `slot` (index, counters); the policy and the slot's owner are handled by the caller. */
+  #unlink(slot: number): void {
+    const key = this.#keys[slot]!;
+    this.#slots.delete(key);
+    if (typeof key === 'number' && key >>> 0 === key && key < INT_INDEX_LIMIT) this.#indexInt(key, 0);
+    this.#keys[slot] = undefined as unknown as Key;
+    this.#values[slot] = undefined;
+    this.#bytes -= this.#sizes[slot]!;
+    if ((this.#state[slot]! & TIMED) !== 0) this.#timed--;
+    this.#state[slot] = 0;
+  }
+
+  /** Removes the entry in `slot` and frees the slot (delete, expiry, byte bound). */
+  #remove(slot: number): void {
+    this.#unlink(slot);
+    if (this.#policy !== undefined) this.#policy.remove(slot);
+    else this.#free.push(slot);
+  }
+
+  /** The policy gave an occupied slot to a new key: its entry leaves. */
+  #evictSlot(slot: number): void {
+    const bytes = this.#sizes[slot]!;
+    this.#unlink(slot);
+    this.#events.evicted('size', 1, bytes);
+  }
+
+  #replay(policy: SlotPolicy): void {
+    const touched = this.#touched;
+    const state = this.#state;
+    for (let i = 0; i < this.#touchedCount; i++) {
+      const slot = touched[i]!;
+      const s = state[slot]!;
+      // A slot deleted since its hit has state 0 (and is not reused before this replay).
+      if ((s & TOUCHED) !== 0) {
+        state[slot] = s & ~TOUCHED;
+        policy.hit(slot);
+      }
+    }
+    this.#touchedCount = 0;
   }
 
   #shrinkToBytes(): void {
     let count = 0;
     let bytes = 0;
-    for (const [key, e] of this.#map) {
+    // Map order is insertion order: oldest-inserted first.
+    for (const slot of this.#slots.values()) {
       if (this.#bytes <= this.#maxBytes) break;
-      this.#remove(key, e);
+      bytes += this.#sizes[slot]!;
       count++;
-      bytes += e.bytes;
+      this.#remove(slot);
     }
     if (count > 0) this.#events.evicted('size', count, bytes);
   }
@@ -204,11 +281,11 @@ export class MemoryStore<V = unknown> implements SyncStore<V> {
     const now = this.#now();
     let count = 0;
     let bytes = 0;
-    for (const [key, e] of this.#map) {
-      if (e.expires !== 0 && e.expires <= now) {
-        this.#remove(key, e);
+    for (const slot of this.#slots.values()) {
+      if ((this.#state[slot]! & TIMED) !== 0 && this.#expires[slot]! <= now) {
+        bytes += this.#sizes[slot]!;
         count++;
-        bytes += e.bytes;
+        this.#remove(slot);
       }
     }
     if (count > 0) this.#events.evicted('expired', count, bytes);
