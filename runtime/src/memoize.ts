@@ -21,6 +21,7 @@ import { DEFAULT_MAX, resolveOptions, validateOptions, type AnyFunction, type Me
 import { register, uniqueId, type MemoizedInfo } from './registry.js';
 import { Stats, type StatsSnapshot } from './stats.js';
 import { onceAcrossProcesses } from './stores/remote/stampede.js';
+import { recordingStore, TraceRecorder, traceOptionsFromEnvironment } from './simulate/recorder.js';
 import { MISS, type AsyncStore, type Store, type SyncStore } from './stores/types.js';
 import { approxBytes } from './units.js';
 
@@ -119,6 +120,8 @@ class Memo {
   /** A ConfigError/BackendError met while resolving; every call rethrows it. */
   readonly failure: unknown;
   readonly info: MemoizedInfo;
+  /** The recording of this function's lookups (`trace` option or `CACHELENS_TRACE`); undefined when off. */
+  readonly trace: TraceRecorder | undefined;
   /** Set once the function or method knows how to list its cells. */
   cells: () => Iterable<Cell> = () => [];
 
@@ -145,6 +148,8 @@ class Memo {
     }
     this.resolved = resolved;
     this.failure = failure;
+    const traceOptions = options.trace ?? traceOptionsFromEnvironment() ?? false;
+    this.trace = traceOptions === false || resolved === undefined ? undefined : new TraceRecorder(traceOptions === true ? {} : traceOptions);
     this.info = this.#makeInfo(location);
     register(this.info);
   }
@@ -175,6 +180,7 @@ class Memo {
         return 'ok';
       },
       clear: () => this.clear(),
+      ...(this.trace !== undefined ? { trace: this.trace } : {}),
     };
   }
 
@@ -214,7 +220,9 @@ class Memo {
     } catch (error) {
       return failingCell(this, error);
     }
-    return store.sync ? syncCell(this, r, store) : asyncCell(this, r, store);
+    // Tracing wraps the store in a recorder of lookups; without it the store is used as is (no cost).
+    const traced = this.trace !== undefined ? recordingStore(store, this.trace) : store;
+    return traced.sync ? syncCell(this, r, traced, store as SyncStore) : asyncCell(this, r, traced);
   }
 }
 
@@ -261,7 +269,8 @@ function cellSettings(memo: Memo, r: ResolvedOptions) {
   };
 }
 
-function syncCell(memo: Memo, r: ResolvedOptions, store: SyncStore): Cell {
+/** `raw`: the store without the tracing wrapper, for the cell's own checks (not lookups, not recorded). */
+function syncCell(memo: Memo, r: ResolvedOptions, store: SyncStore, raw: SyncStore = store): Cell {
   const { stats, fn, id, now, ttlMs, staleMs, storeTtl, cacheErrors, cacheIf, userKey } = cellSettings(memo, r);
   /** Hits can return what the store holds as is (no Thrown/Timed wrappers to look at). */
   const plain = !cacheErrors && staleMs === undefined;
@@ -275,7 +284,7 @@ function syncCell(memo: Memo, r: ResolvedOptions, store: SyncStore): Cell {
   const wrap = (value: unknown): unknown => (staleMs !== undefined ? new Timed(value, now() + ttlMs!) : value);
 
   const isCurrent = (key: Key, promise: unknown): boolean => {
-    const held = store.has(key) ? store.get(key) : MISS;
+    const held = raw.has(key) ? raw.get(key) : MISS;
     return held === promise || (held instanceof Timed && held.value === promise);
   };
 

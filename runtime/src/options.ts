@@ -8,6 +8,7 @@ import { getConfig } from './config.js';
 import { BUILTIN_TYPES, isKnownBackendType } from './backends.js';
 import { parseByteSize, parseDuration, type ByteSize, type Duration } from './units.js';
 import type { BackendConfig } from './stores/types.js';
+import { TraceRecorder, type TraceRecorderOptions } from './simulate/recorder.js';
 
 /** Any function; `never` parameters make every function assignable without `any`. */
 export type AnyFunction = (...args: never) => unknown;
@@ -91,6 +92,17 @@ export interface MemoizeOptions<F extends AnyFunction = AnyFunction> {
    */
   stampede?: boolean;
   /**
+   * Record a sampled trace of this function's cache lookups (30-bit hashes of the keys, never
+   * the keys), so the editor's "What if?" view can replay it at other cache sizes and policies.
+   * `true`: the defaults, the last 100,000 lookups (4 bytes each, 400 KB) of every key;
+   * `{ maxEntries, sampleRate }`: lookups kept (integer >= 1) and the fraction of distinct keys
+   * recorded, in (0, 1] (a key is recorded on every lookup or never). `false`: off, even when
+   * `CACHELENS_TRACE` is set. Default: the `CACHELENS_TRACE` environment variable (`1`, or
+   * `maxEntries=50000,sampleRate=0.1`), else off. Costs nothing when off.
+   * @example { trace: { maxEntries: 50_000, sampleRate: 0.25 } }
+   */
+  trace?: boolean | TraceRecorderOptions;
+  /**
    * Clock for TTLs, in milliseconds. Default: the process-wide clock (`Date.now`, replaceable
    * with `setClock`). Tests pass a fake one instead of sleeping.
    * @example { clock: () => fakeNow }
@@ -98,7 +110,7 @@ export interface MemoizeOptions<F extends AnyFunction = AnyFunction> {
   clock?: () => number;
 }
 
-const KNOWN = ['id', 'backend', 'ttl', 'max', 'maxBytes', 'key', 'cacheErrors', 'staleWhileRevalidate', 'cacheIf', 'stampede', 'clock'];
+const KNOWN = ['id', 'backend', 'ttl', 'max', 'maxBytes', 'key', 'cacheErrors', 'staleWhileRevalidate', 'cacheIf', 'stampede', 'trace', 'clock'];
 
 /** Checks the types and values of the options (not the config file). @throws OptionsError */
 export function validateOptions(options: unknown): asserts options is MemoizeOptions {
@@ -126,6 +138,22 @@ export function validateOptions(options: unknown): asserts options is MemoizeOpt
   }
   for (const flag of ['cacheErrors', 'stampede'] as const) {
     if (o[flag] !== undefined && typeof o[flag] !== 'boolean') throw new OptionsError(flag, `must be true or false, got ${typeof o[flag]}`);
+  }
+  validateTrace(o.trace);
+}
+
+function validateTrace(trace: unknown): void {
+  if (trace === undefined || typeof trace === 'boolean') return;
+  if (trace === null || typeof trace !== 'object' || Array.isArray(trace)) {
+    throw new OptionsError('trace', `must be true, false or { maxEntries, sampleRate }, got ${trace === null ? 'null' : typeof trace}`);
+  }
+  for (const k of Object.keys(trace)) {
+    if (k !== 'maxEntries' && k !== 'sampleRate') throw new OptionsError(`trace.${k}`, 'is not a trace option; known: maxEntries (lookups kept), sampleRate (fraction of keys, in (0, 1])');
+  }
+  try {
+    new TraceRecorder(trace as TraceRecorderOptions);
+  } catch (error) {
+    throw new OptionsError('trace', (error as Error).message.replace(/^trace recorder: /, ''));
   }
 }
 

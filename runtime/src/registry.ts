@@ -4,6 +4,7 @@
  * request, say) leaves the registry instead of leaking its cache.
  */
 import type { StatsSnapshot } from './stats.js';
+import type { TraceRecorder } from './simulate/recorder.js';
 
 export type { StatsSnapshot } from './stats.js';
 
@@ -25,6 +26,8 @@ export interface MemoizedInfo {
   health(): 'ok' | 'degraded';
   /** Empties the cache. Never rejects. */
   clear(): Promise<void>;
+  /** The recording of the function's lookups, when tracing is on (`trace` option or `CACHELENS_TRACE`). */
+  readonly trace?: TraceRecorder;
 }
 
 const entries = new Map<string, WeakRef<MemoizedInfo>>();

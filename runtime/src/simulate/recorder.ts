@@ -10,12 +10,14 @@
  *
  * Sampling is by key (spatial, as in SHARDS): a key is recorded on every access or never, so
  * a recording at rate r replays like the full stream through a cache r times smaller.
- * `whatIf` applies that scaling.
+ * `whatIf` (in `whatif.ts`, which loads the simulator; this file does not) applies that scaling.
  */
-import { hashKey, POLICY_NAMES } from '../policy/index.js';
+import { hashKey } from '../policy/index.js';
 import { mix32 } from '../policy/slot-policy.js';
-import { simulateKeys } from './simulate.js';
-import type { SimulationRow } from './simulate.js';
+import { type AsyncStore, type SetOptions, type Store, type SyncStore } from '../stores/types.js';
+
+/** The environment variable that turns recording on for every memoized function. */
+export const TRACE_ENV = 'CACHELENS_TRACE';
 
 export interface TraceRecorderOptions {
   /** Accesses kept, the most recent ones (a ring buffer: 4 bytes each). Integer >= 1. Default 100,000. */
@@ -121,8 +123,112 @@ export function traceOptionsFromEnv(value: string | undefined): TraceRecorderOpt
       throw new TraceRecorderOptionError(`CACHELENS_TRACE=${JSON.stringify(value)}: expected 1, 0, or "maxEntries=N,sampleRate=R" (e.g. maxEntries=50000,sampleRate=0.1).`);
     }
   }
-  new TraceRecorder(options); // validates the values now, with the option's name in the message
+  try {
+    new TraceRecorder(options); // validates the values now
+  } catch (error) {
+    throw new TraceRecorderOptionError(`CACHELENS_TRACE=${JSON.stringify(value)}: ${(error as Error).message.replace(/^trace recorder: /, '')}`);
+  }
   return options;
+}
+
+/**
+ * What `CACHELENS_TRACE` asks for in this process (read once): recording options, or undefined
+ * when it is off. A bad value never throws: it emits ONE warning naming the variable and the fix,
+ * and recording stays off.
+ */
+export function traceOptionsFromEnvironment(env: NodeJS.ProcessEnv = process.env): TraceRecorderOptions | undefined {
+  if (env === process.env && fromProcessEnv !== null) return fromProcessEnv.options;
+  let options: TraceRecorderOptions | undefined;
+  try {
+    options = traceOptionsFromEnv(env[TRACE_ENV]);
+  } catch (error) {
+    process.emitWarning(`cachelens: ${(error as Error).message} Recording stays off.`, { type: 'CacheLensWarning', code: 'CACHELENS_TRACE_OPTION' });
+    options = undefined;
+  }
+  if (env === process.env) fromProcessEnv = { options };
+  return options;
+}
+let fromProcessEnv: { options: TraceRecorderOptions | undefined } | null = null;
+
+/** Forgets the `CACHELENS_TRACE` value read so far (tests that change the variable). */
+export function rereadTraceEnvironment(): void {
+  fromProcessEnv = null;
+}
+
+/**
+ * `store`, recording every lookup into `recorder`: `hashKey(key)` on `get` of an in-process
+ * store; on an asynchronous store, on `peek` when it has one (memoize asks `peek` first, then
+ * `get` only when `peek` missed, so one call records once), else on `get`. Every other member
+ * is delegated unchanged. Only functions with tracing on get this wrapper: the others keep
+ * their store as is, and pay nothing.
+ */
+export function recordingStore<S extends Store>(store: S, recorder: TraceRecorder): S {
+  return (store.sync ? recordingSync(store, recorder) : recordingAsync(store, recorder)) as S;
+}
+
+function recordingSync(store: SyncStore, recorder: TraceRecorder): SyncStore {
+  return {
+    sync: true,
+    get kind() { return store.kind; },
+    get size() { return store.size; },
+    get bytes() { return store.bytes; },
+    get(key: string | number): unknown {
+      recorder.recordHash(hashKey(key));
+      return store.get(key);
+    },
+    set: (key: string | number, value: unknown, options: SetOptions) => store.set(key, value, options),
+    has: (key: string | number) => store.has(key),
+    delete: (key: string | number) => store.delete(key),
+    clear: () => store.clear(),
+    ...(store.close !== undefined ? { close: () => store.close!() } : {}),
+  };
+}
+
+function recordingAsync(store: AsyncStore, recorder: TraceRecorder): AsyncStore {
+  const peek = store.peek;
+  const wrapped: AsyncStore = {
+    sync: false,
+    get kind() { return store.kind; },
+    get size() { return store.size; },
+    get bytes() { return store.bytes; },
+    get health() { return store.health; },
+    get: peek !== undefined
+      ? (key) => store.get(key)
+      : (key) => {
+          recorder.recordHash(hashKey(key));
+          return store.get(key);
+        },
+    set: (key, value, options) => store.set(key, value, options),
+    has: (key) => store.has(key),
+    delete: (key) => store.delete(key),
+    clear: () => store.clear(),
+    close: () => store.close(),
+  };
+  if (peek !== undefined) {
+    wrapped.peek = (key: string): unknown => {
+      recorder.recordHash(hashKey(key));
+      return peek.call(store, key) as unknown;
+    };
+  }
+  if (store.lock !== undefined) wrapped.lock = (key, ttlMs) => store.lock!(key, ttlMs);
+  if (store.invalidateTags !== undefined) wrapped.invalidateTags = (tags) => store.invalidateTags!(tags);
+  return wrapped;
+}
+
+/** The key hashes of a recording as sent over the protocol: base64 of big-endian int32s. */
+export function encodeHashes(keys: Int32Array): string {
+  const bytes = Buffer.alloc(keys.length * 4);
+  for (let i = 0; i < keys.length; i++) bytes.writeInt32BE(keys[i]!, i * 4);
+  return bytes.toString('base64');
+}
+
+/** The inverse of `encodeHashes`. @throws TraceRecorderOptionError when the length is not a multiple of 4 bytes. */
+export function decodeHashes(base64: string): Int32Array {
+  const bytes = Buffer.from(base64, 'base64');
+  if (bytes.length % 4 !== 0) throw new TraceRecorderOptionError(`trace hashes: ${bytes.length} bytes is not a whole number of 4-byte hashes.`);
+  const keys = new Int32Array(bytes.length / 4);
+  for (let i = 0; i < keys.length; i++) keys[i] = bytes.readInt32BE(i * 4);
+  return keys;
 }
 
 /** One recorder per memoized function id, created on first use. */
@@ -151,24 +257,4 @@ export class TraceRecorders {
   functions(): string[] {
     return [...this.#byFunction.keys()];
   }
-}
-
-/** One point of a what-if curve. `size` is the real cache size asked about, in entries. */
-export type WhatIfPoint = SimulationRow;
-
-/**
- * Hit ratios of `policies` (default: the default policy and LRU) at each real cache `size`,
- * from a recording: simulated at `size * sampleRate` entries when the recording was sampled.
- * Synchronous and CPU-bound: callers in an editor run it off the main thread.
- */
-export function whatIf(recorder: TraceRecorder, sizes: readonly number[], policies: readonly string[] = ['default', 'lru']): WhatIfPoint[] {
-  for (const policy of policies) {
-    if (policy !== 'default' && !(POLICY_NAMES as readonly string[]).includes(policy)) {
-      throw new TraceRecorderOptionError(`whatIf: unknown policy ${JSON.stringify(policy)}; use default or one of ${POLICY_NAMES.join(', ')}.`);
-    }
-  }
-  const keys = recorder.snapshot();
-  const scaled = sizes.map((size) => Math.max(1, Math.round(size * recorder.sampleRate)));
-  const rows = simulateKeys(Array.from(keys), scaled, policies);
-  return rows.map((row) => ({ ...row, size: sizes[scaled.indexOf(row.size)]! }));
 }

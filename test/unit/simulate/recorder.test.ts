@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { hashKey } from '../../../runtime/src/policy/index.js';
-import { TraceRecorder, TraceRecorderOptionError, TraceRecorders, traceOptionsFromEnv, whatIf } from '../../../runtime/src/simulate/recorder.js';
+import { TraceRecorder, TraceRecorderOptionError, TraceRecorders, traceOptionsFromEnv } from '../../../runtime/src/simulate/recorder.js';
+import { whatIf } from '../../../runtime/src/simulate/whatif.js';
 
 describe('trace recorder', () => {
   it('keeps the most recent maxEntries key hashes, oldest first', () => {

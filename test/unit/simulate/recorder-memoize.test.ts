@@ -1,0 +1,171 @@
+/**
+ * Tracing hooked into memoize: the `trace` option and `CACHELENS_TRACE` wrap a function's store
+ * in a recorder of lookups (hits and misses alike); without them the store is used as is.
+ */
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
+import { memoize, registerBackendType, registry, MISS, type AsyncStore, type SyncStore } from '../../../runtime/src/index.js';
+import { hashKey } from '../../../runtime/src/policy/index.js';
+import { recordingStore, rereadTraceEnvironment, traceOptionsFromEnvironment, TraceRecorder } from '../../../runtime/src/simulate/recorder.js';
+
+/** An in-process store that notes whether each lookup came through the recording wrapper. */
+function probeStore(lookups: { wrapped: boolean }[]): SyncStore {
+  const map = new Map<string | number, unknown>();
+  return {
+    sync: true, kind: 'probe', bytes: 0,
+    get size() { return map.size; },
+    get(key) {
+      lookups.push({ wrapped: /recordingSync|recorder\.ts/.test(new Error().stack ?? '') });
+      return map.has(key) ? map.get(key) : MISS;
+    },
+    set(key, value) { map.set(key, value); },
+    has: (key) => map.has(key),
+    delete: (key) => map.delete(key),
+    clear: () => map.clear(),
+  };
+}
+
+let lookups: { wrapped: boolean }[] = [];
+registerBackendType('trace-probe', () => probeStore(lookups));
+
+const savedEnv = process.env.CACHELENS_TRACE;
+afterEach(() => {
+  if (savedEnv === undefined) delete process.env.CACHELENS_TRACE;
+  else process.env.CACHELENS_TRACE = savedEnv;
+  rereadTraceEnvironment();
+  lookups = [];
+});
+
+describe('tracing in memoize', () => {
+  it('trace: true records every lookup, hits and misses, in call order', () => {
+    const double = memoize((x: number) => x * 2, { id: 'trace.test#double', trace: true });
+    for (const x of [1, 1, 2, 1, 3]) double(x);
+    const trace = registry.get('trace.test#double')!.trace!;
+    assert.deepEqual([...trace.snapshot()], [1, 1, 2, 1, 3].map(hashKey));
+    assert.equal(trace.seen, 5);
+    assert.equal(double.name, '', 'the arrow function keeps its (empty) name');
+  });
+
+  it('records through every call shape: two strings, one object, a custom key', () => {
+    const join = memoize((a: string, b: string) => a + b, { id: 'trace.test#join', trace: { maxEntries: 10 } });
+    const byObject = memoize((o: { n: number }) => o.n, { id: 'trace.test#byObject', trace: true });
+    const custom = memoize((user: { id: string }) => user.id.length, { id: 'trace.test#custom', key: (user) => user.id, trace: true });
+    join('a', 'b'); join('a', 'b');
+    byObject({ n: 1 }); byObject({ n: 1 });
+    custom({ id: 'u1' }); custom({ id: 'u1' });
+    for (const id of ['trace.test#join', 'trace.test#byObject', 'trace.test#custom']) {
+      const keys = [...registry.get(id)!.trace!.snapshot()];
+      assert.equal(keys.length, 2, `${id} records both calls`);
+      assert.equal(keys[0], keys[1], `${id}: one key, recorded twice`);
+    }
+    assert.equal(registry.get('trace.test#custom')!.trace!.snapshot()[0], hashKey('u1'));
+    assert.equal(registry.get('trace.test#join')!.trace!.maxEntries, 10);
+  });
+
+  it('costs nothing when off: the store is not wrapped and nothing is recorded', () => {
+    const off = memoize((x: number) => x + 1, { id: 'trace.test#off', backend: 'trace-probe' });
+    off(1); off(1);
+    assert.equal(registry.get('trace.test#off')!.trace, undefined);
+    assert.deepEqual(lookups, [{ wrapped: false }, { wrapped: false }]);
+    lookups = [];
+    const on = memoize((x: number) => x + 1, { id: 'trace.test#on', backend: 'trace-probe', trace: true });
+    on(1); on(1);
+    assert.deepEqual(lookups, [{ wrapped: true }, { wrapped: true }], 'the same probe sees the wrapper when tracing is on');
+  });
+
+  it('a promise stored in flight is not counted as a second lookup when it settles', async () => {
+    const slow = memoize(async (x: number) => x, { id: 'trace.test#slow', trace: true });
+    await slow(1);
+    await slow(1);
+    assert.deepEqual([...registry.get('trace.test#slow')!.trace!.snapshot()], [hashKey(1), hashKey(1)]);
+  });
+
+  it('CACHELENS_TRACE=1 turns recording on for every function without the option; trace: false still turns it off', () => {
+    process.env.CACHELENS_TRACE = 'maxEntries=20';
+    rereadTraceEnvironment();
+    const a = memoize((x: number) => x, { id: 'trace.test#envA' });
+    const b = memoize((x: number) => x, { id: 'trace.test#envB', trace: false });
+    a(1); b(1);
+    assert.equal(registry.get('trace.test#envA')!.trace!.maxEntries, 20);
+    assert.equal(registry.get('trace.test#envA')!.trace!.size, 1);
+    assert.equal(registry.get('trace.test#envB')!.trace, undefined);
+  });
+
+  it('a bad CACHELENS_TRACE: one warning naming the variable, recording off, no throw', async () => {
+    process.env.CACHELENS_TRACE = 'lots';
+    rereadTraceEnvironment();
+    const warnings: Error[] = [];
+    const listen = (w: Error) => warnings.push(w);
+    process.on('warning', listen);
+    try {
+      const f = memoize((x: number) => x, { id: 'trace.test#bad1' });
+      const g = memoize((x: number) => x, { id: 'trace.test#bad2' });
+      assert.equal(f(1), 1);
+      assert.equal(g(2), 2);
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(registry.get('trace.test#bad1')!.trace, undefined);
+      const ours = warnings.filter((w) => (w as Error & { code?: string }).code === 'CACHELENS_TRACE_OPTION');
+      assert.equal(ours.length, 1);
+      assert.match(ours[0]!.message, /CACHELENS_TRACE="lots"/);
+      assert.match(ours[0]!.message, /Recording stays off/);
+    } finally {
+      process.off('warning', listen);
+    }
+  });
+
+  it('reads the environment it is given: off, on, options', () => {
+    assert.equal(traceOptionsFromEnvironment({}), undefined);
+    assert.deepEqual(traceOptionsFromEnvironment({ CACHELENS_TRACE: 'on' }), {});
+    assert.deepEqual(traceOptionsFromEnvironment({ CACHELENS_TRACE: 'sampleRate=0.5' }), { sampleRate: 0.5 });
+  });
+
+  it('a bad trace option throws OptionsError naming it when memoize is called', () => {
+    assert.throws(() => memoize((x: number) => x, { trace: { sampleRate: 0 } }), { code: 'CACHELENS_OPTIONS', message: /`trace` sampleRate must be in \(0, 1\]/ });
+    assert.throws(() => memoize((x: number) => x, { trace: { size: 3 } as never }), { message: /`trace.size` is not a trace option/ });
+    assert.throws(() => memoize((x: number) => x, { trace: 'yes' as never }), { message: /`trace` must be true, false or/ });
+  });
+});
+
+describe('the recording store wrapper', () => {
+  it('records on peek only when an async store has one (memoize asks peek, then get on a peek miss)', async () => {
+    const map = new Map<string, unknown>([['held', 1]]);
+    const store: AsyncStore = {
+      sync: false, kind: 'two-tier',
+      get: async (key) => (map.has(key) ? map.get(key) : MISS),
+      peek: (key) => (key === 'held' ? 1 : MISS),
+      set: async (key, value) => { map.set(key, value); },
+      has: async (key) => map.has(key),
+      delete: async (key) => map.delete(key),
+      clear: async () => map.clear(),
+      close: async () => undefined,
+    };
+    const recorder = new TraceRecorder();
+    const traced = recordingStore(store, recorder);
+    assert.equal(traced.peek!('held'), 1);
+    assert.equal(traced.peek!('other'), MISS);
+    assert.equal(await traced.get('other'), MISS);
+    assert.deepEqual([...recorder.snapshot()], [hashKey('held'), hashKey('other')]);
+    assert.equal(traced.lock, undefined, 'no lock is invented');
+  });
+
+  it('records on get for an async store without peek, and delegates the rest', async () => {
+    const map = new Map<string, unknown>();
+    const store: AsyncStore = {
+      sync: false, kind: 'remote', size: 7,
+      get: async (key) => (map.has(key) ? map.get(key) : MISS),
+      set: async (key, value) => { map.set(key, value); },
+      has: async (key) => map.has(key),
+      delete: async (key) => map.delete(key),
+      clear: async () => map.clear(),
+      close: async () => undefined,
+    };
+    const recorder = new TraceRecorder();
+    const traced = recordingStore(store, recorder);
+    await traced.set('k', 1, {});
+    assert.equal(await traced.get('k'), 1);
+    assert.equal(await traced.has('k'), true);
+    assert.equal(traced.size, 7);
+    assert.equal(traced.peek, undefined);
+    assert.deepEqual([...recorder.snapshot()], [hashKey('k')]);
+  });
+});
