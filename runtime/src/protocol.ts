@@ -22,6 +22,12 @@ export const MAX_MESSAGE_BYTES = 1024 * 1024;
 /** Most function entries the reporter puts in one `functions` or `stats` message. */
 export const MAX_ENTRIES_PER_MESSAGE = 500;
 
+/**
+ * Most key hashes one `trace` message carries: the most recent ones of a recording
+ * (512 KiB of hashes, about 700 KB of base64: under `MAX_MESSAGE_BYTES`).
+ */
+export const MAX_TRACE_ENTRIES = 131_072;
+
 /** Option values as the runtime reports them (the memoize options, flattened to JSON scalars). */
 export type OptionValue = string | number | boolean | null;
 
@@ -98,7 +104,31 @@ export interface ResultMessage {
   error?: string;
 }
 
-export type RuntimeToExtension = HelloMessage | FunctionsMessage | StatsMessage | ResultMessage;
+/**
+ * Runtime -> extension: the answer to a `trace-request`: the function's recorded lookups, for
+ * what-if curves. `recording` false (tracing is off for that function) comes with no hashes.
+ */
+export interface TraceMessage {
+  v: 1;
+  type: 'trace';
+  requestId: string;
+  id: string;
+  recording: boolean;
+  /** Fraction of distinct keys recorded, in (0, 1] (1 when not recording). */
+  sampleRate: number;
+  /** Lookups offered to the recorder since it started (sampled out or not); >= `count`. */
+  seen: number;
+  /** The recorder's capacity, in lookups (0 when not recording). */
+  maxEntries: number;
+  /** The function's current capacity in entries; null when unbounded or not an in-memory backend. */
+  max: number | null;
+  /** Hashes carried: at most `maxEntries` and `MAX_TRACE_ENTRIES`. */
+  count: number;
+  /** `count` 32-bit key hashes, oldest first, as big-endian int32s, base64 (standard alphabet, padded). */
+  hashes: string;
+}
+
+export type RuntimeToExtension = HelloMessage | FunctionsMessage | StatsMessage | ResultMessage | TraceMessage;
 
 /** Extension -> runtime: drop every entry of one function (or of all functions when `id` is absent). */
 export interface ClearMessage {
@@ -129,7 +159,15 @@ export interface ResumeMessage {
   type: 'resume';
 }
 
-export type ExtensionToRuntime = ClearMessage | DeleteKeyMessage | PauseMessage | ResumeMessage;
+/** Extension -> runtime: send the recorded lookups of one function (answered by `trace`, or by `result` with an error). */
+export interface TraceRequestMessage {
+  v: 1;
+  type: 'trace-request';
+  requestId: string;
+  id: string;
+}
+
+export type ExtensionToRuntime = ClearMessage | DeleteKeyMessage | PauseMessage | ResumeMessage | TraceRequestMessage;
 
 /** Why a received message was dropped; the server counts drops by this class. */
 export type ProtocolFault = 'not-json' | 'not-object' | 'bad-version' | 'unknown-type' | 'bad-field';
@@ -198,11 +236,29 @@ const functionStats = shape({
   computeMs: count, savedMs: count, staleServed: count, backendErrors: count, health: oneOf('ok', 'degraded'),
 });
 
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const traceMessage: Checker = (v) => {
+  const problem = shape({
+    requestId: nonEmpty, id: nonEmpty, recording: bool, sampleRate: (x) => (typeof x === 'number' && x > 0 && x <= 1 ? undefined : 'a number in (0, 1]'),
+    seen: int, maxEntries: int, max: (x) => (x === null || (Number.isSafeInteger(x) && (x as number) >= 1) ? undefined : 'null or an integer >= 1'),
+    count: int, hashes: (x) => (typeof x === 'string' && BASE64.test(x) ? undefined : 'a base64 string'),
+  })(v);
+  if (problem) return problem;
+  const m = v as unknown as TraceMessage;
+  if (m.count > MAX_TRACE_ENTRIES) return `count: at most ${MAX_TRACE_ENTRIES}`;
+  if (m.count > m.maxEntries) return 'count: at most maxEntries';
+  if (m.seen < m.count) return 'seen: at least count';
+  if (!m.recording && m.count !== 0) return 'count: 0 when not recording';
+  if (m.hashes.length !== 4 * Math.ceil((4 * m.count) / 3)) return `hashes: the base64 of ${m.count} 4-byte hashes (${4 * Math.ceil((4 * m.count) / 3)} characters)`;
+  return undefined;
+};
+
 const runtimeMessages: Record<RuntimeToExtension['type'], Checker> = {
   hello: shape({ instance: nonEmpty, pid: int, app: str, runtime: nonEmpty, runtimeVersion: str, hostname: str, startedAt: count }),
   functions: shape({ functions: list(descriptor, MAX_ENTRIES_PER_MESSAGE) }),
   stats: shape({ seq: int, at: count, stats: list(functionStats, MAX_ENTRIES_PER_MESSAGE) }),
   result: shape({ requestId: nonEmpty, ok: bool, error: optional(str) }),
+  trace: traceMessage,
 };
 
 const extensionMessages: Record<ExtensionToRuntime['type'], Checker> = {
@@ -210,6 +266,7 @@ const extensionMessages: Record<ExtensionToRuntime['type'], Checker> = {
   'delete-key': shape({ requestId: nonEmpty, id: nonEmpty, key: str }),
   pause: () => undefined,
   resume: () => undefined,
+  'trace-request': shape({ requestId: nonEmpty, id: nonEmpty }),
 };
 
 function parseWith<T>(checkers: Record<string, Checker>, input: unknown): Parsed<T> {
@@ -243,6 +300,27 @@ export function parseRuntimeMessage(input: unknown): Parsed<RuntimeToExtension> 
 /** Validates a message received by the runtime (the same contract, other direction). */
 export function parseExtensionMessage(input: unknown): Parsed<ExtensionToRuntime> {
   return parseWith<ExtensionToRuntime>(extensionMessages, input);
+}
+
+/** `keys` as a `trace` message carries them: big-endian int32s, base64. Plain JS (Node and browsers). */
+export function encodeHashes(keys: Int32Array): string {
+  const bytes = new Uint8Array(keys.length * 4);
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < keys.length; i++) view.setInt32(i * 4, keys[i]!, false);
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}
+
+/** The inverse of `encodeHashes`, for a message that passed validation. */
+export function decodeHashes(base64: string): Int32Array {
+  const binary = atob(base64);
+  const keys = new Int32Array(Math.floor(binary.length / 4));
+  for (let i = 0; i < keys.length; i++) {
+    const o = i * 4;
+    keys[i] = (binary.charCodeAt(o) << 24) | (binary.charCodeAt(o + 1) << 16) | (binary.charCodeAt(o + 2) << 8) | binary.charCodeAt(o + 3);
+  }
+  return keys;
 }
 
 /** The name of the environment variable that carries the endpoint (`ws://127.0.0.1:PORT/?token=...`). */

@@ -14,6 +14,7 @@ import {
   type ExtensionToRuntime,
   type ProtocolFault,
   type ResultMessage,
+  type TraceMessage,
 } from '../../../runtime/src/protocol.js';
 import { Aggregator } from './aggregator.js';
 
@@ -67,7 +68,7 @@ export class LiveServer {
   readonly #options: Required<Pick<LiveServerOptions, 'maxMessageBytes' | 'allowedOrigins' | 'requestTimeoutMs' | 'port'>>;
   readonly #log: (line: string) => void;
   readonly #connections = new Set<Connection>();
-  readonly #pending = new Map<string, { resolve: (r: ResultMessage) => void; timer: ReturnType<typeof setTimeout> }>();
+  readonly #pending = new Map<string, { resolve: (r: ResultMessage | TraceMessage) => void; timer: ReturnType<typeof setTimeout> }>();
   #http: Server | undefined;
   #wss: WebSocketServer | undefined;
   #port = 0;
@@ -176,16 +177,25 @@ export class LiveServer {
   clear(key: string, id?: string): Promise<ResultMessage> {
     const requestId = randomUUID();
     const message: ExtensionToRuntime = id === undefined ? { v: 1, type: 'clear', requestId } : { v: 1, type: 'clear', requestId, id };
-    return this.#request(key, requestId, message);
+    return this.#request(key, requestId, message).then(asResult);
   }
 
   /** Sends a delete-key to one process and waits for its result. */
   deleteKey(key: string, id: string, cacheKey: string): Promise<ResultMessage> {
     const requestId = randomUUID();
-    return this.#request(key, requestId, { v: 1, type: 'delete-key', requestId, id, key: cacheKey });
+    return this.#request(key, requestId, { v: 1, type: 'delete-key', requestId, id, key: cacheKey }).then(asResult);
   }
 
-  #request(key: string, requestId: string, message: ExtensionToRuntime): Promise<ResultMessage> {
+  /**
+   * Asks one process for the recorded lookups of function `id` (a `trace-request`). Resolves the
+   * `trace` answer, or a `result` with `ok: false` (unknown function, not connected, no answer in time).
+   */
+  trace(key: string, id: string): Promise<TraceMessage | ResultMessage> {
+    const requestId = randomUUID();
+    return this.#request(key, requestId, { v: 1, type: 'trace-request', requestId, id });
+  }
+
+  #request(key: string, requestId: string, message: ExtensionToRuntime): Promise<ResultMessage | TraceMessage> {
     if (!this.send(key, message)) {
       return Promise.resolve({ v: 1, type: 'result', requestId, ok: false, error: 'the process is not connected' });
     }
@@ -289,4 +299,9 @@ export class LiveServer {
     if (connection.logged <= LOG_LIMIT_PER_CONNECTION) this.#log(`[server] connection ${connection.id}: ${text}`);
     else if (connection.logged === LOG_LIMIT_PER_CONNECTION + 1) this.#log(`[server] connection ${connection.id}: further problems are counted, not logged`);
   }
+}
+
+/** A command's answer must be a `result`; anything else under its request id is a failure. */
+function asResult(answer: ResultMessage | TraceMessage): ResultMessage {
+  return answer.type === 'result' ? answer : { v: 1, type: 'result', requestId: answer.requestId, ok: false, error: `unexpected ${answer.type} answer` };
 }

@@ -12,7 +12,7 @@ import type { ReporterSource } from './source.js';
 export { Reporter, type ReporterOptions, type ReporterState, type BackoffOptions, type ProcessIdentity } from './reporter.js';
 export type { ReporterClock } from './clock.js';
 export type { ReporterSocket, SocketFactory } from './socket.js';
-export type { ReporterSource, ReportedFunction, ReportedSnapshot } from './source.js';
+export type { ReporterSource, ReportedFunction, ReportedSnapshot, ReportedTrace } from './source.js';
 
 export interface StartReporterOptions {
   /** The functions to report. Default: the runtime's registry. */

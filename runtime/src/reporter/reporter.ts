@@ -6,13 +6,16 @@
  * long the editor is away), and one full batch after a reconnect brings every total up to date.
  */
 import {
+  encodeHashes,
   MAX_ENTRIES_PER_MESSAGE,
+  MAX_TRACE_ENTRIES,
   parseExtensionMessage,
   type ExtensionToRuntime,
   type FunctionDescriptor,
   type FunctionStats,
   type HelloMessage,
   type RuntimeToExtension,
+  type TraceMessage,
 } from '../protocol.js';
 import { systemClock, type ReporterClock } from './clock.js';
 import { OPEN, type ReporterSocket, type SocketFactory } from './socket.js';
@@ -272,6 +275,12 @@ export class Reporter {
         const del = fn.delete.bind(fn);
         return this.#answer(message.requestId, new Promise((resolve) => resolve(del(message.key))));
       }
+      case 'trace-request': {
+        const fn = this.#options.source.get(message.id);
+        if (!fn) return this.#answer(message.requestId, Promise.reject(new Error(`no memoized function with id ${message.id}`)));
+        this.#send(traceReply(message.requestId, fn));
+        return;
+      }
     }
   }
 
@@ -294,6 +303,21 @@ export class Reporter {
       return false;
     }
   }
+}
+
+/** The `trace` answer for `fn`: its most recent recorded lookups, at most `MAX_TRACE_ENTRIES`. */
+function traceReply(requestId: string, fn: ReportedFunction): TraceMessage {
+  const max = typeof fn.options.max === 'number' && Number.isSafeInteger(fn.options.max) && fn.options.max >= 1 ? fn.options.max : null;
+  const trace = fn.trace;
+  if (trace === undefined) {
+    return { v: 1, type: 'trace', requestId, id: fn.id, recording: false, sampleRate: 1, seen: 0, maxEntries: 0, max, count: 0, hashes: '' };
+  }
+  let keys = trace.snapshot();
+  if (keys.length > MAX_TRACE_ENTRIES) keys = keys.subarray(keys.length - MAX_TRACE_ENTRIES);
+  return {
+    v: 1, type: 'trace', requestId, id: fn.id, recording: true, sampleRate: trace.sampleRate, seen: Math.max(trace.seen, keys.length),
+    maxEntries: trace.maxEntries, max, count: keys.length, hashes: encodeHashes(keys),
+  };
 }
 
 function positive(value: number | undefined, fallback: number, name: string): number {

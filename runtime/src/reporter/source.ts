@@ -21,6 +21,17 @@ export interface ReportedFunction {
   clear(): Promise<void>;
   /** Optional: drops one key (the `delete-key` command). Functions without it answer "unsupported". */
   delete?(key: string): Promise<unknown> | unknown;
+  /** The recording of the function's lookups, when tracing is on (the `trace-request` command). */
+  readonly trace?: ReportedTrace;
+}
+
+/** What the reporter reads of a trace recorder (`TraceRecorder` has it). */
+export interface ReportedTrace {
+  readonly sampleRate: number;
+  readonly maxEntries: number;
+  readonly seen: number;
+  /** The recorded key hashes, oldest first. */
+  snapshot(): Int32Array;
 }
 
 /** The registry as the reporter uses it. */

@@ -215,22 +215,6 @@ function recordingAsync(store: AsyncStore, recorder: TraceRecorder): AsyncStore 
   return wrapped;
 }
 
-/** The key hashes of a recording as sent over the protocol: base64 of big-endian int32s. */
-export function encodeHashes(keys: Int32Array): string {
-  const bytes = Buffer.alloc(keys.length * 4);
-  for (let i = 0; i < keys.length; i++) bytes.writeInt32BE(keys[i]!, i * 4);
-  return bytes.toString('base64');
-}
-
-/** The inverse of `encodeHashes`. @throws TraceRecorderOptionError when the length is not a multiple of 4 bytes. */
-export function decodeHashes(base64: string): Int32Array {
-  const bytes = Buffer.from(base64, 'base64');
-  if (bytes.length % 4 !== 0) throw new TraceRecorderOptionError(`trace hashes: ${bytes.length} bytes is not a whole number of 4-byte hashes.`);
-  const keys = new Int32Array(bytes.length / 4);
-  for (let i = 0; i < keys.length; i++) keys[i] = bytes.readInt32BE(i * 4);
-  return keys;
-}
-
 /** One recorder per memoized function id, created on first use. */
 export class TraceRecorders {
   readonly #options: TraceRecorderOptions;
