@@ -21,7 +21,9 @@ module.exports = (_env, argv) => {
       name: 'extension',
       target: 'node20',
       mode: dev ? 'development' : 'production',
-      entry: { extension: './extension/src/extension.ts' },
+      // The what-if worker is an entry of its own (a worker_threads script bundling the runtime's
+      // simulator), started only when the panel asks for a curve.
+      entry: { extension: './extension/src/extension.ts', 'whatif-worker': './extension/src/whatif/worker.ts' },
       output: {
         path: path.resolve(__dirname, 'dist/extension'),
         filename: '[name].js',

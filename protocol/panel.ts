@@ -86,11 +86,50 @@ export interface LiveSnapshot {
   workspaceFunctions: WorkspaceFunction[];
 }
 
+/** One policy's hit ratios over a what-if curve's sizes. */
+export interface WhatIfSeries {
+  /** The simulator's policy name: `default` (the memory backend's policy) or `lru`. */
+  policy: string;
+  /** Shown in the legend, e.g. `default (adaptive)`. */
+  label: string;
+  /** Hit ratio in [0, 1] at each of the curve's sizes. */
+  hitRatios: number[];
+}
+
+/** A computed what-if curve: the hit ratio a function would have had at other cache sizes. */
+export interface WhatIfCurve {
+  /** Cache sizes in entries, ascending (at most `MAX_WHATIF_SIZES`). */
+  sizes: number[];
+  series: WhatIfSeries[];
+  /** The function's current `max` (marked on the curve); null when unbounded or unknown. */
+  max: number | null;
+  /** One sentence, e.g. "Doubling max (1,000 → 2,000) would raise hits from 71% to 83%." */
+  sentence: string;
+  /** Recorded lookups replayed. */
+  accesses: number;
+  /** Lookups the process saw since it started recording (sampled out or not). */
+  seen: number;
+  /** Fraction of keys recorded, in (0, 1]. */
+  sampleRate: number;
+}
+
+/** The what-if view of one function: being computed, not recorded (with how to turn it on), failed, or ready. */
+export type WhatIfView =
+  | { state: 'computing'; text: string }
+  | { state: 'off'; text: string }
+  | { state: 'error'; text: string }
+  | { state: 'ready'; text: string; curve: WhatIfCurve };
+
+/** Most sizes one what-if curve has. */
+export const MAX_WHATIF_SIZES = 64;
+
 /** Host -> webview messages. */
 export type HostToPanel =
   | { v: 1; type: 'init'; state: LiveSnapshot }
   | { v: 1; type: 'update'; state: LiveSnapshot }
-  | { v: 1; type: 'notice'; level: 'info' | 'error'; text: string };
+  | { v: 1; type: 'notice'; level: 'info' | 'error'; text: string }
+  /** The what-if view of function `id` (`text`: where the figures come from, or what to do). */
+  | { v: 1; type: 'whatif'; id: string; view: WhatIfView };
 
 /** Webview -> host messages. */
 export type PanelToHost =
@@ -101,7 +140,9 @@ export type PanelToHost =
   | { v: 1; type: 'clear'; id?: string; process?: string }
   /** The function whose per-process breakdown the panel wants (null: none). */
   | { v: 1; type: 'select'; id: string | null }
-  | { v: 1; type: 'start-server' };
+  | { v: 1; type: 'start-server' }
+  /** Compute the what-if curve of function `id` (on demand: nothing is computed until asked). */
+  | { v: 1; type: 'whatif'; id: string };
 
 const { shape, list, nonEmpty, str, count, int, bool, optional, oneOf, isRecord } = check;
 const MAX_ROWS = 100_000;
@@ -125,10 +166,29 @@ const snapshot = shape({
   breakdown: list(breakdownRow, MAX_ROWS), workspaceFunctions: list(workspaceFunction, MAX_ROWS),
 });
 
+const ratio: Checker = (v) => (typeof v === 'number' && v >= 0 && v <= 1 ? undefined : 'a number in [0, 1]');
+const curve: Checker = (v) => {
+  const problem = shape({
+    sizes: list((x) => (Number.isSafeInteger(x) && (x as number) >= 1 ? undefined : 'an integer >= 1'), MAX_WHATIF_SIZES),
+    series: list(shape({ policy: nonEmpty, label: str, hitRatios: list(ratio, MAX_WHATIF_SIZES) }), 8),
+    max: (x) => (x === null || (Number.isSafeInteger(x) && (x as number) >= 1) ? undefined : 'null or an integer >= 1'),
+    sentence: str, accesses: int, seen: int, sampleRate: (x) => (typeof x === 'number' && x > 0 && x <= 1 ? undefined : 'a number in (0, 1]'),
+  })(v);
+  if (problem) return problem;
+  const c = v as unknown as WhatIfCurve;
+  return c.series.every((s) => s.hitRatios.length === c.sizes.length) ? undefined : 'series: one hit ratio per size';
+};
+const whatIfView: Checker = (v) => {
+  if (!isRecord(v)) return 'an object';
+  if (v.state === 'ready') return shape({ text: str, curve })(v);
+  return shape({ state: oneOf('computing', 'off', 'error'), text: str })(v);
+};
+
 const hostMessages: Record<HostToPanel['type'], Checker> = {
   init: shape({ state: snapshot }),
   update: shape({ state: snapshot }),
   notice: shape({ level: oneOf('info', 'error'), text: str }),
+  whatif: shape({ id: nonEmpty, view: whatIfView }),
 };
 const panelMessages: Record<PanelToHost['type'], Checker> = {
   ready: () => undefined,
@@ -136,6 +196,7 @@ const panelMessages: Record<PanelToHost['type'], Checker> = {
   clear: (v) => shape({ id: optional(nonEmpty), process: optional(nonEmpty) })(v) ?? (isRecord(v) && v.id === undefined && v.process === undefined ? 'id or process: at least one' : undefined),
   select: shape({ id: (v) => (v === null ? undefined : nonEmpty(v)) }),
   'start-server': () => undefined,
+  whatif: shape({ id: nonEmpty }),
 };
 
 function parse<T>(checkers: Record<string, Checker>, value: unknown): T | undefined {

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { emptySnapshot, parsePanelToHost, type HostToPanel, type LiveSnapshot, type PanelToHost } from '../../protocol/panel.js';
+import { emptySnapshot, parsePanelToHost, type HostToPanel, type LiveSnapshot, type PanelToHost, type WhatIfView } from '../../protocol/panel.js';
 
 /** Where the panel's figures come from and where its actions go (the live statistics). */
 export interface PanelFeed {
@@ -9,6 +9,8 @@ export interface PanelFeed {
   readonly onDidChange: vscode.Event<void>;
   /** Carries out a panel action; resolves to a notice to show, if any. */
   handle(message: PanelToHost): Promise<{ level: 'info' | 'error'; text: string } | undefined>;
+  /** The what-if view of function `id` (computed on demand, off the host's thread). Never rejects. */
+  whatIf?(id: string): Promise<WhatIfView>;
 }
 
 /** Most updates a second sent to the webview. */
@@ -100,6 +102,15 @@ export class CachePanel implements vscode.Disposable {
     }
     if (message.type === 'ready') {
       this.post({ v: 1, type: 'init', state: this.feed?.snapshot(this.selected) ?? emptySnapshot(Date.now()) });
+    }
+    if (message.type === 'whatif') {
+      const id = message.id;
+      this.post({ v: 1, type: 'whatif', id, view: { state: 'computing', text: `Asking the app for the trace of ${id} and replaying it…` } });
+      const view: WhatIfView = this.feed?.whatIf
+        ? await this.feed.whatIf(id).catch((error: unknown) => ({ state: 'error' as const, text: error instanceof Error ? error.message : String(error) }))
+        : { state: 'error', text: 'No process is connected.' };
+      this.post({ v: 1, type: 'whatif', id, view });
+      return;
     }
     if (!this.feed) return;
     try {

@@ -3,6 +3,7 @@
  * never flicker. Colours come from the theme's chart variables and follow theme changes.
  */
 import uPlot from 'uplot';
+import type { WhatIfCurve } from '../../protocol/panel.js';
 import type { SeriesPoint } from './state.js';
 
 /** The chart's time window, in seconds. */
@@ -63,5 +64,80 @@ export class CallsChart {
 
   #resize(): void {
     this.#plot?.setSize({ width: Math.max(200, this.container.clientWidth), height: 180 });
+  }
+}
+
+/**
+ * The what-if chart: hit ratio (%) over cache sizes (log scale), one line per policy, with a
+ * dashed line at the function's current max. Rebuilt for each new curve (a few times a session).
+ */
+export class WhatIfChart {
+  #plot: uPlot | undefined;
+  #curve: WhatIfCurve | undefined;
+
+  constructor(private readonly container: HTMLElement) {
+    new ResizeObserver(() => this.#plot?.setSize({ width: this.#width(), height: 220 })).observe(container);
+    new MutationObserver(() => this.#rebuild()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+  }
+
+  /** Shows `curve` (undefined: nothing). The same curve again is a no-op. */
+  update(curve: WhatIfCurve | undefined): void {
+    if (curve === this.#curve) return;
+    this.#curve = curve;
+    this.#rebuild();
+  }
+
+  #width(): number {
+    return Math.max(240, Math.min(900, this.container.clientWidth));
+  }
+
+  #rebuild(): void {
+    this.#plot?.destroy();
+    this.#plot = undefined;
+    const curve = this.#curve;
+    if (!curve) return;
+    const fg = themeColor('--vscode-foreground', '#888');
+    const grid = themeColor('--vscode-editorWidget-border', 'rgba(128,128,128,0.3)');
+    const marker = themeColor('--vscode-charts-yellow', '#bf8803');
+    const colors = [themeColor('--vscode-charts-blue', '#1a85ff'), themeColor('--vscode-charts-orange', '#d18616')];
+    const axis: uPlot.Axis = { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
+    const max = curve.max;
+    const drawMax = (u: uPlot): void => {
+      if (max === null) return;
+      const x = u.valToPos(max, 'x', true);
+      const ctx = u.ctx;
+      ctx.save();
+      ctx.strokeStyle = marker;
+      ctx.fillStyle = marker;
+      ctx.lineWidth = Math.max(1, devicePixelRatio);
+      ctx.setLineDash([5 * devicePixelRatio, 4 * devicePixelRatio]);
+      ctx.beginPath();
+      ctx.moveTo(x, u.bbox.top);
+      ctx.lineTo(x, u.bbox.top + u.bbox.height);
+      ctx.stroke();
+      ctx.font = `${12 * devicePixelRatio}px ${getComputedStyle(document.body).fontFamily}`;
+      ctx.fillText(`max ${max.toLocaleString('en-US')}`, x + 4 * devicePixelRatio, u.bbox.top + 14 * devicePixelRatio);
+      ctx.restore();
+    };
+    this.#plot = new uPlot(
+      {
+        width: this.#width(),
+        height: 220,
+        legend: { show: true },
+        cursor: { drag: { x: false, y: false } },
+        scales: { x: { time: false, distr: 3 }, y: { range: [0, 100] } },
+        axes: [{ ...axis, label: 'cache size (entries)' }, { ...axis, label: 'hits %', values: (_u, ticks) => ticks.map((t) => `${t}%`) }],
+        series: [
+          { label: 'size', value: (_u, v) => (v == null ? '' : v.toLocaleString('en-US')) },
+          ...curve.series.map((s, i) => ({
+            label: s.label, stroke: colors[i % colors.length]!, width: 2,
+            value: (_u: uPlot, v: number | null) => (v == null ? '' : `${v.toFixed(1)}%`),
+          })),
+        ],
+        hooks: { draw: [drawMax] },
+      },
+      [curve.sizes, ...curve.series.map((s) => s.hitRatios.map((r) => r * 100))],
+      this.container,
+    );
   }
 }

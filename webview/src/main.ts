@@ -8,9 +8,9 @@ import codiconFont from '@vscode/codicons/dist/codicon.ttf';
 import uplotCss from 'uplot/dist/uPlot.min.css';
 import panelCss from './panel.css';
 import { parseHostToPanel, type PanelToHost } from '../../protocol/panel.js';
-import { CallsChart } from './chart.js';
+import { CallsChart, WhatIfChart } from './chart.js';
 import { persist, reduce, restore, SORT_COLUMNS, type Action, type PersistedState, type SortColumn, type ViewState } from './state.js';
-import { byId, render, renderHeaders, SKELETON } from './view.js';
+import { byId, render, renderHeaders, renderWhatIf, SKELETON } from './view.js';
 
 interface VsCodeApi {
   postMessage(message: PanelToHost): void;
@@ -33,6 +33,7 @@ document.head.append(style);
 document.body.insertAdjacentHTML('beforeend', SKELETON);
 renderHeaders();
 const chart = new CallsChart(byId('chart'));
+const whatIfChart = new WhatIfChart(byId('whatif-chart'));
 
 let state: ViewState = restore(vscode.getState());
 let scheduled = false;
@@ -46,6 +47,7 @@ function dispatch(action: Action): void {
     scheduled = false;
     render(state);
     chart.update(state.series);
+    whatIfChart.update(renderWhatIf(state));
   });
 }
 
@@ -57,6 +59,7 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
   const message = parseHostToPanel(event.data);
   if (!message) return; // dropped: not something the host sends
   if (message.type === 'notice') dispatch({ type: 'notice', level: message.level, text: message.text });
+  else if (message.type === 'whatif') dispatch({ type: 'whatif', id: message.id, view: message.view });
   else dispatch({ type: 'snapshot', snapshot: message.state });
 });
 
@@ -90,6 +93,16 @@ document.addEventListener('click', (event) => {
       return;
     case 'dismiss':
       dispatch({ type: 'dismiss-notice' });
+      return;
+    case 'whatif':
+      if (row?.dataset.id) {
+        dispatch({ type: 'whatif', id: row.dataset.id, view: { state: 'computing', text: '' } });
+        post({ v: 1, type: 'whatif', id: row.dataset.id });
+      }
+      return;
+    case 'close-whatif':
+      dispatch({ type: 'close-whatif' });
+      whatIfChart.update(undefined);
       return;
   }
   if (row?.dataset.id && !button) selectRow(row.dataset.id);

@@ -2,7 +2,7 @@
  * The panel's view state and its reducer: a pure function from (state, action) to state, so the
  * panel's behaviour (sorting, filtering, selection, the chart's series) is tested without a DOM.
  */
-import { emptySnapshot, parseHostToPanel, type FunctionRow, type LiveSnapshot } from '../../protocol/panel.js';
+import { emptySnapshot, parseHostToPanel, type FunctionRow, type LiveSnapshot, type WhatIfView } from '../../protocol/panel.js';
 import { hitRatio, meanMissMs } from '../../protocol/format.js';
 
 export const SORT_COLUMNS = ['id', 'ratio', 'hits', 'misses', 'errors', 'entries', 'bytes', 'missMs', 'savedMs', 'processes'] as const;
@@ -28,6 +28,8 @@ export interface ViewState {
   /** The totals behind the last point, to turn the next totals into rates. */
   last?: { at: number; hits: number; misses: number };
   notice?: { level: 'info' | 'error'; text: string };
+  /** The what-if view on show (one function at a time), until closed. */
+  whatIf?: { id: string; view: WhatIfView };
 }
 
 export type Action =
@@ -36,7 +38,9 @@ export type Action =
   | { type: 'filter'; text: string }
   | { type: 'select'; id: string | null }
   | { type: 'notice'; level: 'info' | 'error'; text: string }
-  | { type: 'dismiss-notice' };
+  | { type: 'dismiss-notice' }
+  | { type: 'whatif'; id: string; view: WhatIfView }
+  | { type: 'close-whatif' };
 
 export function initialState(): ViewState {
   return { snapshot: emptySnapshot(), sort: { column: 'hits', descending: true }, filter: '', selected: null, series: [] };
@@ -65,6 +69,15 @@ export function reduce(state: ViewState, action: Action): ViewState {
     case 'dismiss-notice': {
       const next = { ...state };
       delete next.notice;
+      return next;
+    }
+    case 'whatif':
+      // A late answer for another function does not replace the one asked for last.
+      if (action.view.state !== 'computing' && state.whatIf && state.whatIf.id !== action.id) return state;
+      return { ...state, whatIf: { id: action.id, view: action.view } };
+    case 'close-whatif': {
+      const next = { ...state };
+      delete next.whatIf;
       return next;
     }
   }

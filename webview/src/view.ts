@@ -3,7 +3,7 @@
  * updated in place, so focus, selection and scroll survive the four updates a second.
  * Every text goes through textContent: ids and paths reported by processes are never markup.
  */
-import type { FunctionRow, ProcessFunctionRow, ProcessRow } from '../../protocol/panel.js';
+import type { FunctionRow, ProcessFunctionRow, ProcessRow, WhatIfCurve } from '../../protocol/panel.js';
 import { formatBytes, formatDuration, formatPercent, hitRatio, meanMissMs } from '../../protocol/format.js';
 import { visibleRows, type SortColumn, type ViewState } from './state.js';
 
@@ -76,6 +76,12 @@ export const SKELETON = `
     <span id="shown"></span>
   </div>
   <table id="functions" aria-label="Cached functions (select a row to chart it)"><thead></thead><tbody></tbody></table>
+  <section id="whatif" aria-labelledby="whatif-title" hidden>
+    <div class="whatif-head"><h2 id="whatif-title">What if?</h2><button type="button" class="icon" data-action="close-whatif" aria-label="Close the what-if view" title="Close"><span class="codicon codicon-close"></span></button></div>
+    <p id="whatif-sentence" role="status" aria-live="polite"></p>
+    <div id="whatif-chart" role="img" aria-label="Hit ratio over cache sizes, default policy and LRU, with the current max marked"></div>
+    <p id="whatif-text" class="hint"></p>
+  </section>
   <h2 id="chart-title">Calls per second — all functions</h2>
   <div id="chart" role="img" aria-label="Hits and misses per second over the last minute"></div>
   <h2 id="breakdown-title">Per process</h2>
@@ -233,7 +239,10 @@ export function render(state: ViewState): void {
       first.replaceChildren(link);
       const actions = document.createElement('td');
       actions.className = 'actions';
-      actions.append(iconButton('clear', 'trash', `Clear the cache of ${row.id} in every process`));
+      actions.append(
+        iconButton('whatif', 'graph-line', `What if? The hit ratio of ${row.id} at other cache sizes (from a recorded trace)`),
+        iconButton('clear', 'trash', `Clear the cache of ${row.id} in every process`),
+      );
       tr.append(actions);
     }
     const link = tr.cells[0]!.querySelector('button.link') as HTMLButtonElement;
@@ -264,6 +273,30 @@ export function render(state: ViewState): void {
     tr.classList.toggle('gone', !row.connected);
     (tr.querySelector('button[data-action="clear-process"]') as HTMLButtonElement).disabled = !row.connected;
   });
+}
+
+/** The what-if section: hidden until asked for; then the state, the sentence, and (when ready) the curve's numbers for assistive tech. */
+export function renderWhatIf(state: ViewState): WhatIfCurve | undefined {
+  const section = byId('whatif');
+  const whatIf = state.whatIf;
+  section.hidden = !whatIf;
+  if (!whatIf) return undefined;
+  const { id, view } = whatIf;
+  section.dataset.state = view.state;
+  section.dataset.id = id;
+  byId('whatif-title').textContent = `What if? — ${id}`;
+  const sentence = byId('whatif-sentence');
+  sentence.textContent = view.state === 'ready' ? view.curve.sentence : view.state === 'computing' ? 'Computing…' : '';
+  byId('whatif-text').textContent = view.text;
+  byId('whatif-text').className = view.state === 'error' ? 'hint error' : 'hint';
+  const curve = view.state === 'ready' ? view.curve : undefined;
+  byId('whatif-chart').hidden = !curve;
+  if (curve) {
+    const at = curve.max !== null ? curve.sizes.indexOf(curve.max) : -1;
+    byId('whatif-chart').setAttribute('aria-label', `Hit ratio over cache sizes from ${curve.sizes[0]} to ${curve.sizes[curve.sizes.length - 1]} entries` +
+      (at >= 0 ? `; at the current max of ${curve.max}: ${curve.series.map((s) => `${s.label} ${Math.round(s.hitRatios[at]! * 100)}%`).join(', ')}` : ''));
+  }
+  return curve;
 }
 
 function renderSort(column: SortColumn, descending: boolean): void {

@@ -1,9 +1,10 @@
 import * as vscode from 'vscode';
-import { emptySnapshot, type FunctionRow, type LiveSnapshot, type PanelToHost, type WorkspaceFunction } from '../../../protocol/panel.js';
+import { emptySnapshot, type FunctionRow, type LiveSnapshot, type PanelToHost, type WhatIfView, type WorkspaceFunction } from '../../../protocol/panel.js';
 import { ENDPOINT_ENV } from '../../../runtime/src/protocol.js';
 import { Commands } from '../commands.js';
 import type { CachePanel, PanelFeed } from '../panel.js';
 import type { LiveServer } from '../server/server.js';
+import type { CurveWorker } from '../whatif/runner.js';
 import { InlineHints } from './hints.js';
 import { LiveStatusBar } from './status-bar.js';
 import { resolveSourceFile, scanDocument, scanWorkspace } from './workspace-scan.js';
@@ -37,6 +38,7 @@ export class LiveController implements PanelFeed, vscode.Disposable {
   #rows = new Map<string, FunctionRow>();
   #rowsRevision = -1;
   #statusTimer: ReturnType<typeof setTimeout> | undefined;
+  #curveWorker: CurveWorker | undefined;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -159,8 +161,18 @@ export class LiveController implements PanelFeed, vscode.Disposable {
       case 'clear':
         return this.#clear(message.id, message.process);
       case 'select':
+      case 'whatif': // answered by whatIf()
         return undefined;
     }
+  }
+
+  /** The what-if view of `id`: the code (and its worker thread) load on the first request only. */
+  async whatIf(id: string): Promise<WhatIfView> {
+    const server = this.#server;
+    if (!server) return { state: 'error', text: 'The CacheLens server is not running, so no process is connected.' };
+    const [{ whatIfView }, { CurveWorker }] = await Promise.all([import('../whatif/whatif.js'), import('../whatif/runner.js')]);
+    this.#curveWorker ??= new CurveWorker({ script: vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'extension', 'whatif-worker.js').fsPath });
+    return whatIfView(server, this.#curveWorker, id);
   }
 
   async #clear(id: string | undefined, process: string | undefined): Promise<{ level: 'info' | 'error'; text: string }> {
@@ -221,6 +233,7 @@ export class LiveController implements PanelFeed, vscode.Disposable {
 
   dispose(): void {
     if (this.#statusTimer) clearTimeout(this.#statusTimer);
+    this.#curveWorker?.dispose();
     void this.#server?.stop();
     for (const d of this.#disposables.splice(0)) d.dispose();
   }
