@@ -22,7 +22,7 @@ import { register, uniqueId, type MemoizedInfo } from './registry.js';
 import { Stats, type StatsSnapshot } from './stats.js';
 import { onceAcrossProcesses } from './stores/remote/stampede.js';
 import { recordingStore, TraceRecorder, traceOptionsFromEnvironment } from './simulate/recorder.js';
-import { MISS, type AsyncStore, type Store, type SyncStore } from './stores/types.js';
+import { MISS, type AsyncStore, type SettledTier, type Store, type SyncStore } from './stores/types.js';
 import { approxBytes } from './units.js';
 
 type Key = string | number;
@@ -87,6 +87,33 @@ export function memoryKey(id: string, args: ArrayLike<unknown>, length: number):
 
 /** How many (string, string) argument pairs a function remembers the joined key of. */
 const PAIR_KEYS_MAX = 4096;
+
+/**
+ * `join` for (string, string) argument pairs, remembered per (a, b): a repeated pair costs two
+ * lookups of strings whose hashes V8 has already cached, instead of hashing a new concatenation
+ * on every call. Bounded: the memory is dropped and rebuilt past PAIR_KEYS_MAX pairs.
+ */
+function rememberPairs<K>(join: (a: string, b: string) => K): (a: string, b: string) => K {
+  let pairs = new Map<string, Map<string, K>>();
+  let pairCount = 0;
+  return (a, b) => {
+    let inner = pairs.get(a);
+    if (inner !== undefined) {
+      const known = inner.get(b);
+      if (known !== undefined) return known;
+    }
+    const key = join(a, b);
+    if (pairCount >= PAIR_KEYS_MAX) {
+      pairs = new Map();
+      pairCount = 0;
+      inner = undefined;
+    }
+    if (inner === undefined) pairs.set(a, (inner = new Map()));
+    inner.set(b, key);
+    pairCount++;
+    return key;
+  };
+}
 
 /** The in-memory key of one object argument (see `memoryKey`). */
 function objectKey(id: string, a: object): Key {
@@ -391,28 +418,7 @@ function syncCell(memo: Memo, r: ResolvedOptions, store: SyncStore, raw: SyncSto
       }
       return compute(self, key, [a]);
     };
-    // Two strings: the joined key is remembered per (a, b), so a repeated pair costs two lookups
-    // of strings whose hashes V8 has already cached, instead of hashing a new concatenation on
-    // every call. Bounded: the memory is dropped and rebuilt past PAIR_KEYS_MAX pairs.
-    let pairs = new Map<string, Map<string, Key>>();
-    let pairCount = 0;
-    const pairKey = (a: string, b: string): Key => {
-      let inner = pairs.get(a);
-      if (inner !== undefined) {
-        const known = inner.get(b);
-        if (known !== undefined) return known;
-      }
-      const key = memoryKey(id, [a, b], 2);
-      if (pairCount >= PAIR_KEYS_MAX) {
-        pairs = new Map();
-        pairCount = 0;
-        inner = undefined;
-      }
-      if (inner === undefined) pairs.set(a, (inner = new Map()));
-      inner.set(b, key);
-      pairCount++;
-      return key;
-    };
+    const pairKey = rememberPairs((a, b) => memoryKey(id, [a, b], 2));
     call = buildCallPath<Key>({ store, stats, plain, miss: MISS, lookup, pairKey, lookupObject, unwrap, compute });
   }
 
@@ -562,15 +568,57 @@ function asyncCell(memo: Memo, r: ResolvedOptions, store: AsyncStore): Cell {
     return flight.promise;
   };
 
-  const call = function memoized(this: unknown, ...args: unknown[]): Promise<unknown> {
-    const key = keyOf(this, args);
+  /** The general path for a key: join its flight in progress, else start one. */
+  const join = (self: unknown, key: string, args: ArrayLike<unknown>): Promise<unknown> => {
     const flight = inflight.get(key);
     if (flight !== undefined && (flight.expires === 0 || flight.expires > now())) {
       stats.hits++;
       return flight.promise;
     }
-    return start(this, key, args);
-  } as Fn;
+    return start(self, key, args);
+  };
+
+  /**
+   * Over an in-process tier with settled promises (two-tier L1), when hits need no unwrapping:
+   * the in-memory call path, with the tier as its store, so an L1 hit costs what a memory-backend
+   * hit of an async function costs (its cached promise). Misses take the general path.
+   */
+  const tierCall = (tier: SettledTier): Fn => {
+    const tierKeyOf = tier.keyOf;
+    const byKey = (self: unknown, key: string, args: ArrayLike<unknown>): unknown => {
+      let held: unknown;
+      try { held = tier.get(tierKeyOf(key)); } catch { held = MISS; }
+      if (held !== MISS) {
+        stats.hits++;
+        return held;
+      }
+      return join(self, key, args);
+    };
+    const lookup = (self: unknown, args: ArrayLike<unknown>): unknown => byKey(self, keyOf(self, args), args);
+    if (userKey !== undefined) {
+      return function memoized(this: unknown) {
+        // eslint-disable-next-line prefer-rest-params
+        return lookup(this, arguments);
+      };
+    }
+    const lookupObject = (self: unknown, a: object): unknown => {
+      const proto: unknown = Object.getPrototypeOf(a);
+      const plainKey = proto === Object.prototype || proto === null ? plainAsJson(a as Record<string, unknown>) : undefined;
+      return byKey(self, plainKey ?? canonicalArgs(id, [a], 1), [a]);
+    };
+    const miss = (self: unknown, _key: unknown, args: ArrayLike<unknown>): unknown => join(self, keyOf(self, args), args);
+    return buildCallPath<string | number>({
+      store: tier, stats, plain: true, miss: MISS, lookup, lookupObject, compute: miss,
+      pairKey: rememberPairs((a, b) => tierKeyOf(canonicalArgs(id, [a, b], 2))),
+      unwrap: (self, key, _held, args) => miss(self, key, args), // not called: plain hits are returned as held
+    }) as Fn;
+  };
+
+  const call = store.settled !== undefined && !enveloped
+    ? tierCall(store.settled)
+    : function memoized(this: unknown, ...args: unknown[]): Promise<unknown> {
+      return join(this, keyOf(this, args), args);
+    } as Fn;
 
   return {
     call,

@@ -2,20 +2,28 @@
  * The two-tier store: an in-process L1 (the runtime's `MemoryStore`) in front of the Redis store
  * (L2), kept coherent across processes by Redis pub/sub.
  *
- * - Reads: L1, else L2 (and the value is kept in L1). `peek` answers from L1 synchronously, so
- *   memoize can serve L1 hits at in-memory cost.
+ * - Reads: L1, else L2 (and the value is kept in L1). `peek` answers from L1 synchronously, and
+ *   `settled` serves memoize's call path: an L1 hit returns the entry's settled promise (made
+ *   once, when the entry is filled), so a hit through memoize costs what a hit of the same async
+ *   function costs on the memory backend: no key text, no allocation.
+ * - L1 keys: `tierKey(key)` of the store key (see there); messages carry store keys, so every
+ *   process maps them the same way.
  * - Writes, deletes and clears go to L2 first, then a message on the prefix's invalidation channel
  *   tells every other process to drop the key (or, for a clear, its whole L1 for the function).
  * - Staleness window: the pub/sub delivery time (`docs/benchmarks.md (backends section)` has the measured
  *   figure; a few ms on one network). If a message is lost (the subscriber reconnects), every L1
  *   is emptied on reconnect, and while the subscriber is down L1 is not filled at all; as a last
- *   bound, no L1 entry lives longer than `l1.ttlMs`.
+ *   bound, no L1 entry lives longer than `l1.ttlMs`. L1 expiry reads the context's clock, which
+ *   memoize gives as the process's tick clock (read at most once per ms tick): an entry may then
+ *   outlive its TTL by about a millisecond plus the synchronous run in progress, during which no
+ *   invalidation message can arrive anyway (messages come on the event loop). Injected clocks
+ *   are read exactly.
  * - A read of L2 that overlaps an invalidation of the same function does not fill L1, so an old
  *   value read just before a write cannot settle in L1 after the write's message.
  */
 import { MemoryStore } from './memory.js';
 import { MISS } from './types.js';
-import type { AsyncStore, BackendConfig, BackendHealth, Miss, SetOptions, StoreContext, StoreFactory, StoreLock } from './types.js';
+import type { AsyncStore, BackendConfig, BackendHealth, Miss, SetOptions, SettledTier, StoreContext, StoreFactory, StoreLock } from './types.js';
 import { BackendConfigError } from './remote/errors.js';
 import { RedisStore, type InvalidationMessage, type RedisBackendConfig } from './redis.js';
 
@@ -33,10 +41,65 @@ export interface TieredBackendConfig extends RedisBackendConfig {
 
 const noEvents = { evicted: () => undefined };
 
+/**
+ * The L1 key of a store key, injective and pure (every process maps a message's keys the same way):
+ * - the key of one number argument (`String(n)`, canonical) is the number `n`;
+ * - the key of one string argument (`JSON.stringify(s)`) is `s` itself when `memoryKey` would take
+ *   `s` as is (first char above `\u0002`, below `\u0080` but not `{`, or above `\u00ff`);
+ * - a key starting with `{` (a plain object first) is itself: no string of the previous case starts so;
+ * - any other key is `\u0000` + the key.
+ * The first two are what memoize's call path computes inline, so hot calls build no key text.
+ */
+export function tierKey(key: string): string | number {
+  const c = key.charCodeAt(0);
+  if (c === 34) {
+    const s = singleJsonString(key);
+    if (s !== undefined) {
+      const first = s.charCodeAt(0);
+      if ((first > 2 && first < 128 && first !== 123) || first > 255) return s;
+    }
+  } else if ((c >= 48 && c <= 57) || c === 45 || c === 73 || c === 78) { // digit, '-', 'Infinity', 'NaN'
+    const n = Number(key);
+    if (String(n) === key) return n;
+  } else if (c === 123) {
+    return key;
+  }
+  return '\u0000' + key;
+}
+
+/** `s` when `key` is exactly `JSON.stringify(s)` for a string `s`, else undefined. */
+function singleJsonString(key: string): string | undefined {
+  // Several arguments starting with a string ('"a","b"') are the common other case: find the end
+  // of the first literal without parsing (and without an exception per call).
+  let i = 1;
+  while (i < key.length) {
+    const c = key.charCodeAt(i);
+    if (c === 92) i += 2;
+    else if (c === 34) break;
+    else i++;
+  }
+  if (i !== key.length - 1) return undefined;
+  let s: unknown;
+  try {
+    s = JSON.parse(key);
+  } catch {
+    return undefined;
+  }
+  return typeof s === 'string' && JSON.stringify(s) === key ? s : undefined;
+}
+
+/** An L1 entry: the value, and the settled promise every hit through memoize returns. */
+class Held<V> {
+  readonly promise: Promise<V>;
+  constructor(readonly value: V) {
+    this.promise = Promise.resolve(value);
+  }
+}
+
 export class TieredStore<V = unknown> implements AsyncStore<V> {
   readonly sync = false;
   readonly kind = 'tiered';
-  readonly #l1: MemoryStore<V>;
+  readonly #l1: MemoryStore<Held<V>>;
   readonly #l2: RedisStore<V>;
   readonly #l1Ttl: number;
   readonly #unlisten: () => void;
@@ -44,6 +107,7 @@ export class TieredStore<V = unknown> implements AsyncStore<V> {
   readonly #context: StoreContext;
   /** Bumped by every invalidation of this function (ours or another process's). */
   #epoch = 0;
+  readonly settled: SettledTier;
 
   constructor(config: TieredBackendConfig, context: StoreContext) {
     if (config.invalidation === false) throw new BackendConfigError('tiered', 'invalidation', 'cannot be false: the two-tier store needs pub/sub to keep L1 coherent.');
@@ -54,7 +118,16 @@ export class TieredStore<V = unknown> implements AsyncStore<V> {
     this.#namespace = context.namespace;
     this.#context = context;
     // L1 evictions lose nothing (L2 still holds the value): they are not the function's evictions.
-    this.#l1 = new MemoryStore<V>({ max: l1.max ?? 1000, ...(l1.maxBytes !== undefined ? { maxBytes: l1.maxBytes } : {}) }, { ...context, events: noEvents }, 'tiered-l1');
+    const store = new MemoryStore<Held<V>>({ max: l1.max ?? 1000, ...(l1.maxBytes !== undefined ? { maxBytes: l1.maxBytes } : {}) },
+      { ...context, events: noEvents }, 'tiered-l1');
+    this.#l1 = store;
+    this.settled = {
+      keyOf: tierKey,
+      get: (key: string | number): Promise<unknown> | Miss => {
+        const held = store.get(key);
+        return held === MISS ? MISS : held.promise;
+      },
+    };
     this.#l2 = new RedisStore<V>(config, context);
     this.#unlisten = this.#l2.connection.listen(context.namespace, this.#listener);
   }
@@ -64,7 +137,7 @@ export class TieredStore<V = unknown> implements AsyncStore<V> {
   #invalidate(message: InvalidationMessage): void {
     this.#epoch++;
     if (message.k === undefined) this.#l1.clear(); // a clear, or the subscriber reconnected
-    else for (const key of message.k) this.#l1.delete(key);
+    else for (const key of message.k) this.#l1.delete(tierKey(key));
   }
 
   get health(): BackendHealth {
@@ -77,17 +150,18 @@ export class TieredStore<V = unknown> implements AsyncStore<V> {
 
   /** L1 only, synchronous. */
   peek(key: string): V | Miss {
-    return this.#l1.get(key);
+    const held = this.#l1.get(tierKey(key));
+    return held === MISS ? MISS : held.value;
   }
 
   #fill(key: string, value: V, ttlMs: number | undefined): void {
     if (!this.#l2.connection.listening) return; // no invalidations arrive: L1 could go stale
-    this.#l1.set(key, value, { ttlMs: ttlMs === undefined ? this.#l1Ttl : Math.min(ttlMs, this.#l1Ttl) });
+    this.#l1.set(tierKey(key), new Held(value), { ttlMs: ttlMs === undefined ? this.#l1Ttl : Math.min(ttlMs, this.#l1Ttl) });
   }
 
   async get(key: string): Promise<V | Miss> {
-    const held = this.#l1.get(key);
-    if (held !== MISS) return held;
+    const held = this.#l1.get(tierKey(key));
+    if (held !== MISS) return held.value;
     const epoch = this.#epoch;
     const value = await this.#l2.get(key);
     if (value !== MISS && epoch === this.#epoch) this.#fill(key, value, undefined);
@@ -96,19 +170,19 @@ export class TieredStore<V = unknown> implements AsyncStore<V> {
 
   async set(key: string, value: V, options: SetOptions): Promise<void> {
     this.#epoch++;
-    this.#l1.delete(key);
+    this.#l1.delete(tierKey(key));
     await this.#l2.set(key, value, options);
     this.#fill(key, value, options.ttlMs);
     await this.#l2.connection.publish(this.#context.events, { ns: this.#namespace, k: [key] }, this.#listener);
   }
 
   async has(key: string): Promise<boolean> {
-    return this.#l1.has(key) || this.#l2.has(key);
+    return this.#l1.has(tierKey(key)) || this.#l2.has(key);
   }
 
   async delete(key: string): Promise<boolean> {
     this.#epoch++;
-    this.#l1.delete(key);
+    this.#l1.delete(tierKey(key));
     const removed = await this.#l2.delete(key);
     await this.#l2.connection.publish(this.#context.events, { ns: this.#namespace, k: [key] }, this.#listener);
     return removed;

@@ -95,10 +95,30 @@ export interface AsyncStore<V = unknown> {
    */
   peek?(key: string): V | Miss;
   /**
+   * Optional in-process tier whose hits are served without I/O and without allocation (the
+   * two-tier store's L1): memoize calls `settled.get` straight from its call path. Must stay
+   * coherent with `peek`/`get` (same entries).
+   */
+  readonly settled?: SettledTier;
+  /**
    * Optional: removes every entry set with any of `tags`, in every function and process sharing
    * the backend. Resolves with the number of entries removed. Never rejects.
    */
   invalidateTags?(tags: readonly string[]): Promise<number>;
+}
+
+/**
+ * Synchronous access to an in-process tier by its own keys. `keyOf` maps a store key (a string)
+ * to the tier's key, keeping the two forms the in-memory call path computes inline: the store key
+ * of one number argument maps to that number, and the store key of one string argument whose
+ * first char `memoryKey` takes as is (see memoize.ts) maps to that string. So a hot call needs no
+ * key text at all.
+ */
+export interface SettledTier {
+  /** The tier's key of a store key. Pure: the same in every process. */
+  keyOf(key: string): string | number;
+  /** The held value as an already settled promise (the same object on every hit), or `MISS`. */
+  get(tierKey: string | number): Promise<unknown> | Miss;
 }
 
 /** A cross-process lock on one key, from `AsyncStore.lock`. */

@@ -10,9 +10,8 @@ import { createTieredStore, type TieredBackendConfig } from '../../../runtime/sr
 import { MISS, type AsyncStore, type StoreContext } from '../../../runtime/src/stores/types.js';
 import { startRedis, type RedisServer } from '../../harness/servers.js';
 import { storeContract } from '../../unit/backends/contract.js';
+import { COHERENCE_BOUND_MS } from './coherence.js';
 
-/** The documented bound on the staleness window while connected (docs/deployment.md). */
-export const COHERENCE_BOUND_MS = 1000;
 
 let server: RedisServer;
 const config: TieredBackendConfig = { type: 'tiered', keyPrefix: 'tier:' };
