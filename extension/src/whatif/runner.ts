@@ -7,10 +7,8 @@ import type { WhatIfCurve } from '../../../protocol/panel.js';
 import type { CurveJob } from './curve.js';
 
 export interface CurveWorkerOptions {
-  /** The worker script: `dist/extension/whatif-worker.js` in the extension, the TypeScript source in tests. */
+  /** The worker script: `dist/extension/whatif-worker.js` in the extension (tests use a tsx bootstrap of the source). */
   script: string;
-  /** Node options of the worker (tests pass `['--import', 'tsx']`). Default: none. */
-  execArgv?: string[];
   /** Milliseconds without a request after which the worker is ended. Default 30,000. */
   idleMs?: number;
 }
@@ -30,7 +28,7 @@ export class CurveWorker {
   started = 0;
 
   constructor(options: CurveWorkerOptions) {
-    this.#options = { execArgv: [], idleMs: 30_000, ...options };
+    this.#options = { idleMs: 30_000, ...options };
   }
 
   /** Whether a worker thread exists right now. */
@@ -51,7 +49,7 @@ export class CurveWorker {
   }
 
   #start(): Worker {
-    const worker = new Worker(this.#options.script, { execArgv: this.#options.execArgv });
+    const worker = new Worker(this.#options.script);
     this.started++;
     worker.on('message', (message: { seq: number; ok: boolean; curve?: WhatIfCurve; error?: string }) => {
       const pending = this.#pending.get(message.seq);

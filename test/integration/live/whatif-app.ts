@@ -1,0 +1,43 @@
+/**
+ * A real app for the what-if integration test: two memoized functions (one traced when
+ * CACHELENS_TRACE says so, one never), skewed keys, driven over stdin/stdout one JSON object a line:
+ *   in:  {"cmd":"hammer","calls":N}          out: {"done":true,"calls":N}
+ *   in:  {"cmd":"whatif","sizes":[...]}      out: {"points":[...]} (whatIf on the app's own recorder) or {"points":null}
+ *   in:  {"cmd":"exit"}
+ * The reporter starts on its own from CACHELENS_ENDPOINT.
+ */
+import { createInterface } from 'node:readline';
+import { memoize, registry } from '../../../runtime/src/index.js';
+import { whatIf } from '../../../runtime/src/simulate/whatif.js';
+
+export const TRACED_ID = 'whatif-app#price';
+export const UNTRACED_ID = 'whatif-app#label';
+
+const price = memoize((sku: number) => sku * 1.5, { id: TRACED_ID, max: 64 });
+const label = memoize((sku: number) => `#${sku}`, { id: UNTRACED_ID, max: 64, trace: false });
+
+let state = 12345;
+/** Keys 0..999, the low ones far more often (u^3): a working set larger than max, so size matters. */
+function nextKey(): number {
+  state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+  return Math.floor(((state / 4294967296) ** 3) * 1000);
+}
+
+const lines = createInterface({ input: process.stdin });
+lines.on('line', (line) => {
+  const message = JSON.parse(line) as { cmd: string; calls?: number; sizes?: number[] };
+  if (message.cmd === 'hammer') {
+    const calls = message.calls ?? 0;
+    for (let i = 0; i < calls; i++) {
+      const key = nextKey();
+      price(key);
+      label(key);
+    }
+    process.stdout.write(`${JSON.stringify({ done: true, calls })}\n`);
+  } else if (message.cmd === 'whatif') {
+    const trace = registry.get(TRACED_ID)?.trace;
+    process.stdout.write(`${JSON.stringify({ points: trace ? whatIf(trace, message.sizes ?? []) : null })}\n`);
+  } else if (message.cmd === 'exit') {
+    lines.close();
+  }
+});
