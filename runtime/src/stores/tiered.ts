@@ -13,11 +13,10 @@
  * - Staleness window: the pub/sub delivery time (`docs/benchmarks.md (backends section)` has the measured
  *   figure; a few ms on one network). If a message is lost (the subscriber reconnects), every L1
  *   is emptied on reconnect, and while the subscriber is down L1 is not filled at all; as a last
- *   bound, no L1 entry lives longer than `l1.ttlMs`. L1 expiry reads the context's clock, which
- *   memoize gives as the process's tick clock (read at most once per ms tick): an entry may then
- *   outlive its TTL by about a millisecond plus the synchronous run in progress, during which no
- *   invalidation message can arrive anyway (messages come on the event loop). Injected clocks
- *   are read exactly.
+ *   bound, no L1 entry lives longer than `l1.ttlMs`: the whole L1 is emptied every `l1.ttlMs`
+ *   (an unref'd timer). So entries need no TTL of their own, and their hits read no clock, unless
+ *   the value's TTL is shorter than `l1.ttlMs`; such entries expire on the context's clock (which
+ *   memoize gives as its tick clock, or the injected one, read exactly).
  * - A read of L2 that overlaps an invalidation of the same function does not fill L1, so an old
  *   value read just before a write cannot settle in L1 after the write's message.
  */
@@ -34,7 +33,10 @@ export interface TieredBackendConfig extends RedisBackendConfig {
     max?: number;
     /** Bytes held in process per function (approximate). Default: no bound. */
     maxBytes?: number;
-    /** Longest time an entry stays in L1, in ms, whatever its TTL in L2. Default: 10000. */
+    /**
+     * Longest time an entry stays in L1, in ms, whatever its TTL in L2: L1 is emptied this often.
+     * The bound on staleness should an invalidation message be lost. Default: 10000.
+     */
     ttlMs?: number;
   };
 }
@@ -64,7 +66,18 @@ export function tierKey(key: string): string | number {
   } else if (c === 123) {
     return key;
   }
-  return '\u0000' + key;
+  return internalized('\u0000' + key);
+}
+
+/**
+ * The engine's unique copy of `s` (as a property name). Two such copies compare by identity, so
+ * a hit whose key was remembered (memoize's (string, string) pairs) finds the L1 entry without
+ * comparing characters, as it does on the memory backend, where both are one string object.
+ */
+function internalized(s: string): string {
+  const holder: Record<string, 0> = { [s]: 0 };
+  for (const name in holder) return name;
+  return s;
 }
 
 /** `s` when `key` is exactly `JSON.stringify(s)` for a string `s`, else undefined. */
@@ -103,6 +116,8 @@ export class TieredStore<V = unknown> implements AsyncStore<V> {
   readonly #l2: RedisStore<V>;
   readonly #l1Ttl: number;
   readonly #unlisten: () => void;
+  /** Empties L1 every `l1.ttlMs`: the last-resort bound, without a clock read per hit. */
+  readonly #sweep: NodeJS.Timeout;
   readonly #namespace: string;
   readonly #context: StoreContext;
   /** Bumped by every invalidation of this function (ours or another process's). */
@@ -128,6 +143,8 @@ export class TieredStore<V = unknown> implements AsyncStore<V> {
         return held === MISS ? MISS : held.promise;
       },
     };
+    this.#sweep = setInterval(() => store.clear(), ttl);
+    this.#sweep.unref();
     this.#l2 = new RedisStore<V>(config, context);
     this.#unlisten = this.#l2.connection.listen(context.namespace, this.#listener);
   }
@@ -156,7 +173,8 @@ export class TieredStore<V = unknown> implements AsyncStore<V> {
 
   #fill(key: string, value: V, ttlMs: number | undefined): void {
     if (!this.#l2.connection.listening) return; // no invalidations arrive: L1 could go stale
-    this.#l1.set(tierKey(key), new Held(value), { ttlMs: ttlMs === undefined ? this.#l1Ttl : Math.min(ttlMs, this.#l1Ttl) });
+    // Longer TTLs are cut by the sweep; only a shorter one needs the entry to expire by itself.
+    this.#l1.set(tierKey(key), new Held(value), ttlMs !== undefined && ttlMs < this.#l1Ttl ? { ttlMs } : {});
   }
 
   async get(key: string): Promise<V | Miss> {
@@ -204,6 +222,7 @@ export class TieredStore<V = unknown> implements AsyncStore<V> {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.#sweep);
     this.#unlisten();
     this.#l1.clear();
     await this.#l2.close();

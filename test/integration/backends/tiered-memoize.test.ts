@@ -56,6 +56,15 @@ async function warm(f: (...args: never[]) => Promise<unknown>, args: unknown[]):
   });
 }
 
+/**
+ * Waits until the backend's shared connection receives invalidations (L1 is filled only then), so
+ * that the next miss fills L1 from its own write, with the write's TTL.
+ */
+async function listening(): Promise<void> {
+  const probe = memoize(async () => 0, { backend: 'two', id: `tm-probe-${Math.random()}` });
+  await warm(probe, []);
+}
+
 /** The argument lists of every shape the call path tells apart, with the value each returns. */
 const SHAPES: { name: string; args: unknown[] }[] = [
   { name: 'one number', args: [7] },
@@ -131,11 +140,16 @@ describe('memoize over the two-tier store', () => {
     let t = Date.now();
     const restore = setClock(() => t);
     try {
-      const f = memoize(async (n: number) => n + 1, { backend: 'two', id: 'tm-clock', ttl: '1h' });
-      await warm(f, [1]);
+      // A TTL shorter than l1.ttlMs (10 s): the L1 entry expires by itself, on the function's clock.
+      await listening();
+      const f = memoize(async (n: number) => n + 1, { backend: 'two', id: 'tm-clock', ttl: '5s' });
+      await f(1);
+      await until('the write lands', () => cacheOf(f).has(1)); // and so the flight is over: hits come from L1
       const p = f(1);
       assert.equal(f(1), p, 'an L1 hit');
-      t += 2 * 3_600_000; // past the TTL, and past l1.ttlMs: the L1 entry is dead on this clock
+      t += 4_999;
+      assert.equal(f(1), p, 'still an L1 hit just before the TTL');
+      t += 2;
       assert.notEqual(f(1), p, 'no longer served from L1, with no tick in between');
     } finally {
       restore();
@@ -144,10 +158,13 @@ describe('memoize over the two-tier store', () => {
 
   it('expires L1 entries exactly on a function clock option', async () => {
     let t = 1_000_000;
-    const f = memoize(async (n: number) => n + 1, { backend: 'two', id: 'tm-own-clock', ttl: '10s', clock: () => t });
-    await warm(f, [1]);
+    await listening();
+    const f = memoize(async (n: number) => n + 1, { backend: 'two', id: 'tm-own-clock', ttl: '2s', clock: () => t });
+    await f(1);
+    await until('the write lands', () => cacheOf(f).has(1));
     const p = f(1);
-    t += 10_001;
+    assert.equal(f(1), p, 'an L1 hit');
+    t += 2_001;
     assert.notEqual(f(1), p);
   });
 });
