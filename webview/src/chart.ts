@@ -123,7 +123,7 @@ export class WhatIfChart {
       {
         width: this.#width(),
         height: 220,
-        legend: { show: true },
+        legend: { show: true, live: false },
         cursor: { drag: { x: false, y: false } },
         scales: { x: { time: false, distr: 3 }, y: { range: [0, 100] } },
         axes: [{ ...axis, label: 'cache size (entries)' }, { ...axis, label: 'hits %', values: (_u, ticks) => ticks.map((t) => `${t}%`) }],

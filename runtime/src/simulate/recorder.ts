@@ -159,8 +159,9 @@ export function rereadTraceEnvironment(): void {
  * `store`, recording every lookup into `recorder`: `hashKey(key)` on `get` of an in-process
  * store; on an asynchronous store, on `peek` when it has one (memoize asks `peek` first, then
  * `get` only when `peek` missed, so one call records once), else on `get`. Every other member
- * is delegated unchanged. Only functions with tracing on get this wrapper: the others keep
- * their store as is, and pay nothing.
+ * is delegated unchanged, except a two-tier store's `settled` tier: its hits would bypass the
+ * recording, so a traced function takes the general path (`peek`, recorded) instead. Only
+ * functions with tracing on get this wrapper: the others keep their store as is, and pay nothing.
  */
 export function recordingStore<S extends Store>(store: S, recorder: TraceRecorder): S {
   return (store.sync ? recordingSync(store, recorder) : recordingAsync(store, recorder)) as S;

@@ -146,6 +146,7 @@ describe('the recording store wrapper', () => {
     assert.equal(await traced.get('other'), MISS);
     assert.deepEqual([...recorder.snapshot()], [hashKey('held'), hashKey('other')]);
     assert.equal(traced.lock, undefined, 'no lock is invented');
+    assert.equal(traced.settled, undefined, 'no settled tier: its hits would not be recorded');
   });
 
   it('records on get for an async store without peek, and delegates the rest', async () => {
