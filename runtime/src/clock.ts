@@ -4,10 +4,33 @@
  */
 
 let current: () => number = Date.now;
+const realNow = Date.now;
+/** Captured at load, so fake timers installed later cannot stop the tick clock from advancing. */
+const realSetTimeout = setTimeout;
 
 /** Current time in ms from the process-wide clock. */
 export function now(): number {
   return current();
+}
+
+let ticked = 0;
+const untick = (): void => { ticked = 0; };
+
+/**
+ * The process-wide clock as TTL checks read it: the real clock is read at most once per
+ * millisecond tick, and the reading is reused until an unref'd 1 ms timer clears it (a cached
+ * value, as lru-cache's `ttlResolution` does; `Date.now` costs more than the rest of a cache hit).
+ * So during one synchronous run of code the time does not advance: an entry that expires in the
+ * middle of it is served until the run ends, which is also when the event loop, timers and I/O
+ * get their turn. A clock replaced with `setClock` is read exactly, on every call.
+ */
+export function tickNow(): number {
+  if (current !== realNow) return current();
+  if (ticked !== 0) return ticked;
+  ticked = realNow();
+  const timer = realSetTimeout(untick, 1);
+  if (typeof timer === 'object' && typeof timer.unref === 'function') timer.unref();
+  return ticked;
 }
 
 /**

@@ -12,7 +12,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { backendFactory } from './backends.js';
-import { now as processNow } from './clock.js';
+import { tickNow } from './clock.js';
 import { CacheLensError, NotMemoizedError, OptionsError } from './errors.js';
 import { canonicalArgs, canonicalValue, plainAsJson } from './keys.js';
 import { buildCallPath } from './call-path.js';
@@ -157,7 +157,7 @@ class Memo {
     this.options = options;
     this.baseId = baseId;
     this.id = uniqueId(baseId);
-    this.now = options.clock ?? processNow;
+    this.now = options.clock ?? tickNow;
     let resolved: ResolvedOptions | undefined;
     let failure: unknown;
     try {

@@ -104,7 +104,8 @@ export interface MemoizeOptions<F extends AnyFunction = AnyFunction> {
   trace?: boolean | TraceRecorderOptions;
   /**
    * Clock for TTLs, in milliseconds. Default: the process-wide clock (`Date.now`, replaceable
-   * with `setClock`). Tests pass a fake one instead of sleeping.
+   * with `setClock`), read at most once per millisecond tick of the event loop (so time does not
+   * advance during one synchronous run of code). Tests pass a fake one instead of sleeping.
    * @example { clock: () => fakeNow }
    */
   clock?: () => number;

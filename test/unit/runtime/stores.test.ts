@@ -95,3 +95,60 @@ test('MemoryStore: integer keys (indexed by an array) behave like every other ke
   s.set(8, 'again', {});
   assert.equal(s.get(8), 'again');
 });
+
+test('MemoryStore: random operations agree with a model (values, TTL, deletes, clears), stay within max, and count every eviction', () => {
+  for (const policy of ['adaptive', 'lru', 'sieve', 'lirs'] as const) {
+    let t = 0;
+    let evicted = 0;
+    const s = new MemoryStore<number>({ max: 300, policy }, { namespace: 'ns', now: () => t, events: { evicted: (_c, n) => { evicted += n; } } });
+    // What the store may hold: key -> [value, expiry]; an entry the store lacks must have been evicted.
+    const model = new Map<string | number, [number, number]>();
+    let seed = 99;
+    const next = (): number => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return seed / 4294967296; };
+    let inserted = 0;
+    for (let i = 0; i < 40_000; i++) {
+      const r = next();
+      const key = next() < 0.5 ? Math.floor(next() ** 2 * 2000) : `k${Math.floor(next() ** 2 * 2000)}`;
+      if (r < 0.5) {
+        const got = s.get(key);
+        const m = model.get(key);
+        if (got !== MISS) {
+          assert.ok(m !== undefined && m[0] === got && (m[1] === 0 || m[1] > t), `${policy}: ${String(key)} returned a value the model does not hold`);
+        }
+      } else if (r < 0.9) {
+        const ttl = next() < 0.3 ? 50 : undefined;
+        if (!model.has(key) || s.get(key) === MISS) inserted++;
+        s.set(key, i, ttl === undefined ? {} : { ttlMs: ttl });
+        model.set(key, [i, ttl === undefined ? 0 : t + ttl]);
+      } else if (r < 0.98) {
+        s.delete(key);
+        model.delete(key);
+      } else if (r < 0.985) {
+        s.clear();
+        model.clear();
+      } else {
+        t += 20;
+      }
+      assert.ok(s.size <= 300, `${policy}: size ${s.size} exceeds max`);
+    }
+    assert.ok(inserted > 300 && evicted > 0, `${policy}: the run filled the store (${inserted} insertions, ${evicted} evictions)`);
+  }
+});
+
+test('MemoryStore: grows past its first arrays up to max, and hits queued before a delete never reach a reused slot', () => {
+  const { ctx, events } = context();
+  const s = new MemoryStore<number>({ max: 5000, policy: 'lru' }, ctx);
+  for (let i = 0; i < 5000; i++) s.set(`k${i}`, i, {});
+  assert.equal(s.size, 5000);
+  for (let i = 0; i < 5000; i += 7) assert.equal(s.get(`k${i}`), i);
+  assert.equal(events.length, 0, 'nothing evicted below max');
+  // k0 is hit (queued for the policy), then deleted; the next insertion replays the queue first.
+  assert.equal(s.get('k0'), 0);
+  s.delete('k0');
+  s.set('fresh', 1, {});
+  s.set('another', 2, {});
+  assert.equal(s.size, 5000);
+  assert.equal(s.get('fresh'), 1);
+  assert.equal(s.get('k7'), 7, 'k7 was read recently, so it is not the lru victim');
+  assert.equal(s.get('k1'), MISS, 'k1 (never read) was');
+});
