@@ -85,6 +85,7 @@ describe('what if? in a real VS Code', { timeout: 600_000 }, () => {
     await page.keyboard.type('61');
     await page.keyboard.press('Enter');
     await page.waitForSelector('.monaco-editor .view-lines:has-text("await sleep(DB_LATENCY_MS)")', { timeout: 30_000 });
+    await page.waitForTimeout(1_000); // the editor settles (and the extension sees the cursor) before the right-click
     await contextMenuToQuickPick(page, 'await sleep(DB_LATENCY_MS)', 'Cache this function', 'memory');
     await pickQuickItem(page, 'memory');
     await pickQuickItem(page, '5m');
@@ -144,8 +145,13 @@ describe('what if? in a real VS Code', { timeout: 600_000 }, () => {
     await frame.locator('#whatif').scrollIntoViewIfNeeded();
     await page.waitForTimeout(1_000);
     await screenshot(page, SHOTS, 'whatif');
-    // The panel alone, for the README (media/whatif.png is a copy of a run's image).
-    await page.locator('iframe.webview.ready').screenshot({ path: path.join(SHOTS, 'whatif-panel.png') });
+    // The panel down to the what-if view, for the README (media/whatif.png is a copy of a run's image).
+    const panelBox = await page.locator('iframe.webview.ready').boundingBox();
+    const whatIfBox = await frame.locator('#whatif').boundingBox();
+    if (panelBox && whatIfBox) {
+      const height = Math.min(panelBox.height, whatIfBox.y + whatIfBox.height + 12 - panelBox.y);
+      await page.screenshot({ path: path.join(SHOTS, 'whatif-panel.png'), clip: { x: panelBox.x, y: panelBox.y, width: panelBox.width, height } });
+    }
     await runCommand(page, 'Terminal: Kill the Active Terminal Instance');
   });
 });

@@ -125,12 +125,12 @@ export class WhatIfChart {
         height: 220,
         legend: { show: true, live: false },
         cursor: { drag: { x: false, y: false } },
-        scales: { x: { time: false, distr: 3 }, y: { range: [0, 100] } },
+        scales: { x: { time: false, distr: 3, range: (_u, min, max) => [min, max] }, y: { range: [0, 100] } },
         axes: [{ ...axis, label: 'cache size (entries)' }, { ...axis, label: 'hits %', values: (_u, ticks) => ticks.map((t) => `${t}%`) }],
         series: [
           { label: 'size', value: (_u, v) => (v == null ? '' : v.toLocaleString('en-US')) },
           ...curve.series.map((s, i) => ({
-            label: s.label, stroke: colors[i % colors.length]!, width: 2,
+            label: s.label, stroke: colors[i % colors.length]!, width: 2, points: { show: false },
             value: (_u: uPlot, v: number | null) => (v == null ? '' : `${v.toFixed(1)}%`),
           })),
         ],
