@@ -4,19 +4,29 @@
  * get, and a set on a miss). Every case runs in its own process (a fresh JIT), case after case,
  * for several rounds; the report gives medians and ratios to a plain Map (no eviction, the
  * ceiling) measured in the same rounds, and memory per entry. Writes docs/benchmarks-policy.md.
+ * CacheLens is measured as built (runtime/dist, tsc's output: what apps run), like every library.
  *
- *   node --import tsx bench/throughput.bench.ts [--rounds 5] [--ops 2000000]
+ *   npm run build -w cachelens && node --import tsx bench/throughput.bench.ts [--rounds 5] [--ops 2000000]
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createRequire } from 'node:module';
 import { createLRU } from 'lru.min';
 import LRUMap from 'mnemonist/lru-map.js';
-import { createBoundedCache } from '../runtime/src/policy/index.js';
-import { MISS } from '../runtime/src/stores/types.js';
-import { MemoryStore } from '../runtime/src/stores/memory.js';
-import { tickNow } from '../runtime/src/clock.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { writeSection } from './policy-doc.js';
+
+/** The built runtime (bench/run.mjs builds it first). */
+const dist = join(__dirname, '..', 'runtime', 'dist', 'cjs');
+if (!existsSync(join(dist, 'stores', 'memory.js'))) {
+  process.stderr.write('runtime/dist is missing: run `npm run build -w cachelens` first.\n');
+  process.exit(1);
+}
+const { createBoundedCache } = require(join(dist, 'policy', 'index.js')) as typeof import('../runtime/src/policy/index.js');
+const { MISS } = require(join(dist, 'stores', 'types.js')) as typeof import('../runtime/src/stores/types.js');
+const { MemoryStore } = require(join(dist, 'stores', 'memory.js')) as typeof import('../runtime/src/stores/memory.js');
+const { tickNow } = require(join(dist, 'clock.js')) as typeof import('../runtime/src/clock.js');
 
 const KEYS = 100_000;
 const CAPACITY = 10_000;
