@@ -11,6 +11,7 @@ import { ConfigError } from './errors.js';
 import { BUILTIN_TYPES } from './backends.js';
 import { POLICY_NAMES, isPolicyName } from './policy/index.js';
 import { parseByteSize, parseDuration, type ByteSize, type Duration } from './units.js';
+import { TraceRecorder, type TraceRecorderOptions } from './simulate/recorder.js';
 import type { BackendConfig } from './stores/types.js';
 
 /** The config file's name. */
@@ -25,6 +26,8 @@ export interface ConfigDefaults {
   maxBytes?: ByteSize;
   cacheErrors?: boolean;
   staleWhileRevalidate?: Duration;
+  /** Record every function's lookups for "What if?": `true` or `{ maxEntries, sampleRate }` (see the `trace` option). Default off. */
+  trace?: boolean | TraceRecorderOptions;
 }
 
 /** The parsed, validated and interpolated config. */
@@ -148,7 +151,21 @@ function checkCommon(o: Record<string, unknown>, at: string, file: string): void
 
 const MEMORY_KEYS = ['type', 'max', 'maxBytes', 'ttl', 'policy'];
 const LRU_KEYS = ['type', 'max', 'maxBytes', 'ttl'];
-const DEFAULT_KEYS = new Set(['backend', 'ttl', 'max', 'maxBytes', 'cacheErrors', 'staleWhileRevalidate']);
+const DEFAULT_KEYS = new Set(['backend', 'ttl', 'max', 'maxBytes', 'cacheErrors', 'staleWhileRevalidate', 'trace']);
+
+function checkTrace(trace: unknown, file: string): void {
+  const at = '$.defaults.trace';
+  if (!isObject(trace)) throw new ConfigError(file, at, `expected true, false or { "maxEntries": N, "sampleRate": R }, got ${describe(trace)}`);
+  for (const k of Object.keys(trace)) {
+    if (k !== 'maxEntries' && k !== 'sampleRate') throw new ConfigError(file, jsonPath(at, k), 'unknown property; expected maxEntries (lookups kept) and sampleRate (fraction of keys, in (0, 1])');
+  }
+  try {
+    new TraceRecorder(trace as TraceRecorderOptions);
+  } catch (error) {
+    const name = /sampleRate/.test((error as Error).message) ? 'sampleRate' : 'maxEntries';
+    throw new ConfigError(file, `${at}.${name}`, (error as Error).message.replace(/^trace recorder: /, ''));
+  }
+}
 
 function validate(data: unknown, file: string): CacheLensConfig {
   if (!isObject(data)) throw new ConfigError(file, '$', `expected an object { "defaults": {...}, "backends": {...} }, got ${describe(data)}`);
@@ -196,6 +213,7 @@ function validate(data: unknown, file: string): CacheLensConfig {
     if (d.cacheErrors !== undefined && typeof d.cacheErrors !== 'boolean') {
       throw new ConfigError(file, '$.defaults.cacheErrors', `expected true or false, got ${describe(d.cacheErrors)}`);
     }
+    if (d.trace !== undefined && typeof d.trace !== 'boolean') checkTrace(d.trace, file);
     Object.assign(defaults, d);
   }
   return Object.freeze({ file, defaults: Object.freeze(defaults), backends: Object.freeze(backends) });

@@ -21,7 +21,7 @@ import { DEFAULT_MAX, resolveOptions, validateOptions, type AnyFunction, type Me
 import { register, uniqueId, type MemoizedInfo } from './registry.js';
 import { Stats, type StatsSnapshot } from './stats.js';
 import { onceAcrossProcesses } from './stores/remote/stampede.js';
-import { recordingStore, TraceRecorder, traceOptionsFromEnvironment } from './simulate/recorder.js';
+import { recordingStore, TraceRecorder } from './simulate/recorder.js';
 import { MISS, type AsyncStore, type SettledTier, type Store, type SyncStore } from './stores/types.js';
 import { approxBytes } from './units.js';
 
@@ -175,8 +175,7 @@ class Memo {
     }
     this.resolved = resolved;
     this.failure = failure;
-    const traceOptions = options.trace ?? traceOptionsFromEnvironment() ?? false;
-    this.trace = traceOptions === false || resolved === undefined ? undefined : new TraceRecorder(traceOptions === true ? {} : traceOptions);
+    this.trace = resolved?.trace !== undefined ? new TraceRecorder(resolved.trace) : undefined;
     this.info = this.#makeInfo(location);
     register(this.info);
   }

@@ -8,7 +8,7 @@ import { getConfig } from './config.js';
 import { BUILTIN_TYPES, isKnownBackendType } from './backends.js';
 import { parseByteSize, parseDuration, type ByteSize, type Duration } from './units.js';
 import type { BackendConfig } from './stores/types.js';
-import { TraceRecorder, type TraceRecorderOptions } from './simulate/recorder.js';
+import { TraceRecorder, traceOptionsFromEnvironment, type TraceRecorderOptions } from './simulate/recorder.js';
 
 /** Any function; `never` parameters make every function assignable without `any`. */
 export type AnyFunction = (...args: never) => unknown;
@@ -98,7 +98,8 @@ export interface MemoizeOptions<F extends AnyFunction = AnyFunction> {
    * `{ maxEntries, sampleRate }`: lookups kept (integer >= 1) and the fraction of distinct keys
    * recorded, in (0, 1] (a key is recorded on every lookup or never). `false`: off, even when
    * `CACHELENS_TRACE` is set. Default: the `CACHELENS_TRACE` environment variable (`1`, or
-   * `maxEntries=50000,sampleRate=0.1`), else off. Costs nothing when off.
+   * `maxEntries=50000,sampleRate=0.1`) when it turns recording on, else the config's
+   * `defaults.trace`, else off. Costs nothing when off.
    * @example { trace: { maxEntries: 50_000, sampleRate: 0.25 } }
    */
   trace?: boolean | TraceRecorderOptions;
@@ -170,6 +171,8 @@ export interface ResolvedOptions {
   max: number;
   maxBytes: number | undefined;
   cacheErrors: boolean;
+  /** Recording options when the function's lookups are traced; undefined when not. */
+  trace: TraceRecorderOptions | undefined;
 }
 
 function num(value: number | undefined | { problem: string }): number | undefined {
@@ -217,5 +220,10 @@ export function resolveOptions(options: MemoizeOptions): ResolvedOptions {
     max,
     maxBytes,
     cacheErrors: options.cacheErrors ?? d.cacheErrors ?? false,
+    trace: traceSetting(options.trace ?? traceOptionsFromEnvironment() ?? d.trace ?? false),
   };
+}
+
+function traceSetting(trace: boolean | TraceRecorderOptions): TraceRecorderOptions | undefined {
+  return trace === false ? undefined : trace === true ? {} : trace;
 }

@@ -3,8 +3,14 @@
  * in a recorder of lookups (hits and misses alike); without them the store is used as is.
  */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, it } from 'node:test';
-import { memoize, registerBackendType, registry, MISS, type AsyncStore, type SyncStore } from '../../../runtime/src/index.js';
+import Ajv from 'ajv';
+import {
+  CONFIG_FILE_NAME, ConfigError, loadConfigFile, memoize, registerBackendType, registry, reloadConfig, MISS, type AsyncStore, type SyncStore,
+} from '../../../runtime/src/index.js';
 import { hashKey } from '../../../runtime/src/policy/index.js';
 import { recordingStore, rereadTraceEnvironment, traceOptionsFromEnvironment, TraceRecorder } from '../../../runtime/src/simulate/recorder.js';
 
@@ -123,6 +129,54 @@ describe('tracing in memoize', () => {
     assert.throws(() => memoize((x: number) => x, { trace: { sampleRate: 0 } }), { code: 'CACHELENS_OPTIONS', message: /`trace` sampleRate must be in \(0, 1\]/ });
     assert.throws(() => memoize((x: number) => x, { trace: { size: 3 } as never }), { message: /`trace.size` is not a trace option/ });
     assert.throws(() => memoize((x: number) => x, { trace: 'yes' as never }), { message: /`trace` must be true, false or/ });
+  });
+});
+
+describe('tracing from cachelens.config.json (defaults.trace)', () => {
+  const schema = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../runtime/schema/cachelens.config.schema.json'), 'utf8')) as object;
+  const bySchema = new Ajv({ allErrors: true, strict: false }).compile(schema);
+  function configFile(content: unknown): string {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cachelens-trace-')), CONFIG_FILE_NAME);
+    fs.writeFileSync(file, JSON.stringify(content));
+    return file;
+  }
+
+  it('defaults.trace turns recording on for functions without the option; the option still wins', () => {
+    const previous = process.env.CACHELENS_CONFIG;
+    delete process.env.CACHELENS_TRACE;
+    rereadTraceEnvironment();
+    process.env.CACHELENS_CONFIG = configFile({ defaults: { trace: { maxEntries: 30, sampleRate: 0.5 } } });
+    reloadConfig();
+    try {
+      const a = memoize((x: number) => x, { id: 'trace.config#a' });
+      memoize((x: number) => x, { id: 'trace.config#b', trace: false });
+      a(1);
+      const trace = registry.get('trace.config#a')!.trace!;
+      assert.equal(trace.maxEntries, 30);
+      assert.equal(trace.sampleRate, 0.5);
+      assert.equal(registry.get('trace.config#b')!.trace, undefined);
+    } finally {
+      if (previous === undefined) delete process.env.CACHELENS_CONFIG;
+      else process.env.CACHELENS_CONFIG = previous;
+      reloadConfig();
+    }
+  });
+
+  it('accepts true, false and the two options; rejects anything else with its JSON path (the schema too)', () => {
+    for (const trace of [true, false, { maxEntries: 10 }, { sampleRate: 1 }]) {
+      assert.deepEqual(loadConfigFile(configFile({ defaults: { trace } })).defaults.trace, trace);
+      assert.equal(bySchema({ defaults: { trace } }), true, JSON.stringify(trace));
+    }
+    const bad: [unknown, string, RegExp][] = [
+      ['yes', '$.defaults.trace', /expected true, false or/],
+      [{ sampleRate: 0 }, '$.defaults.trace.sampleRate', /sampleRate must be in \(0, 1\]/],
+      [{ maxEntries: 1.5 }, '$.defaults.trace.maxEntries', /maxEntries must be an integer >= 1/],
+      [{ size: 3 }, '$.defaults.trace.size', /unknown property/],
+    ];
+    for (const [trace, jsonPath, message] of bad) {
+      assert.throws(() => loadConfigFile(configFile({ defaults: { trace } })), (e: unknown) => e instanceof ConfigError && e.jsonPath === jsonPath && message.test(e.message), JSON.stringify(trace));
+      assert.equal(bySchema({ defaults: { trace } }), false, `the schema rejects ${JSON.stringify(trace)} too`);
+    }
   });
 });
 
