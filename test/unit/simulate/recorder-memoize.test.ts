@@ -180,19 +180,25 @@ describe('tracing from cachelens.config.json (defaults.trace)', () => {
   });
 });
 
+/** An asynchronous store over a Map, with `extra` members (peek, settled, size, ...). */
+function mapStore(entries: [string, unknown][], extra: Partial<AsyncStore>): AsyncStore {
+  const map = new Map(entries);
+  return {
+    sync: false, kind: 'remote',
+    get: async (key) => (map.has(key) ? map.get(key) : MISS),
+    set: async (key, value) => { map.set(key, value); },
+    has: async (key) => map.has(key),
+    delete: async (key) => map.delete(key),
+    clear: async () => map.clear(),
+    close: async () => undefined,
+    ...extra,
+  };
+}
+
 describe('the recording store wrapper', () => {
   it('records on peek only when an async store has one (memoize asks peek, then get on a peek miss)', async () => {
-    const map = new Map<string, unknown>([['held', 1]]);
-    const store: AsyncStore = {
-      sync: false, kind: 'two-tier',
-      get: async (key) => (map.has(key) ? map.get(key) : MISS),
-      peek: (key) => (key === 'held' ? 1 : MISS),
-      set: async (key, value) => { map.set(key, value); },
-      has: async (key) => map.has(key),
-      delete: async (key) => map.delete(key),
-      clear: async () => map.clear(),
-      close: async () => undefined,
-    };
+    const settled: AsyncStore['settled'] = { keyOf: (key) => key, get: () => MISS };
+    const store = mapStore([['held', 1]], { kind: 'two-tier', peek: (key) => (key === 'held' ? 1 : MISS), settled });
     const recorder = new TraceRecorder();
     const traced = recordingStore(store, recorder);
     assert.equal(traced.peek!('held'), 1);
@@ -200,22 +206,12 @@ describe('the recording store wrapper', () => {
     assert.equal(await traced.get('other'), MISS);
     assert.deepEqual([...recorder.snapshot()], [hashKey('held'), hashKey('other')]);
     assert.equal(traced.lock, undefined, 'no lock is invented');
-    assert.equal(traced.settled, undefined, 'no settled tier: its hits would not be recorded');
+    assert.equal(traced.settled, undefined, 'the settled tier is not forwarded: its hits would not be recorded');
   });
 
   it('records on get for an async store without peek, and delegates the rest', async () => {
-    const map = new Map<string, unknown>();
-    const store: AsyncStore = {
-      sync: false, kind: 'remote', size: 7,
-      get: async (key) => (map.has(key) ? map.get(key) : MISS),
-      set: async (key, value) => { map.set(key, value); },
-      has: async (key) => map.has(key),
-      delete: async (key) => map.delete(key),
-      clear: async () => map.clear(),
-      close: async () => undefined,
-    };
     const recorder = new TraceRecorder();
-    const traced = recordingStore(store, recorder);
+    const traced = recordingStore(mapStore([], { size: 7 }), recorder);
     await traced.set('k', 1, {});
     assert.equal(await traced.get('k'), 1);
     assert.equal(await traced.has('k'), true);
