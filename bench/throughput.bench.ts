@@ -23,10 +23,11 @@ if (!existsSync(join(dist, 'stores', 'memory.js'))) {
   process.stderr.write('runtime/dist is missing: run `npm run build -w cachelens` first.\n');
   process.exit(1);
 }
-const { createBoundedCache } = require(join(dist, 'policy', 'index.js')) as typeof import('../runtime/src/policy/index.js');
-const { MISS } = require(join(dist, 'stores', 'types.js')) as typeof import('../runtime/src/stores/types.js');
-const { MemoryStore } = require(join(dist, 'stores', 'memory.js')) as typeof import('../runtime/src/stores/memory.js');
-const { tickNow } = require(join(dist, 'clock.js')) as typeof import('../runtime/src/clock.js');
+const load = createRequire(__filename);
+const { createBoundedCache } = load(join(dist, 'policy', 'index.js')) as typeof import('../runtime/src/policy/index.js');
+const { MISS } = load(join(dist, 'stores', 'types.js')) as typeof import('../runtime/src/stores/types.js');
+const { MemoryStore } = load(join(dist, 'stores', 'memory.js')) as typeof import('../runtime/src/stores/memory.js');
+const { tickNow } = load(join(dist, 'clock.js')) as typeof import('../runtime/src/clock.js');
 
 const KEYS = 100_000;
 const CAPACITY = 10_000;
