@@ -5,41 +5,18 @@
  * misses again. Screenshots of the panel in a dark and a light theme go to out/test/e2e/screenshots.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
-import { after, afterEach, before, describe, test } from 'node:test';
-import type { Browser, FrameLocator, Page } from 'playwright-core';
-import { launchChromium } from '../harness/browser';
-import { startCodeServer, type CodeServer } from '../harness/code-server';
-import { ROOT, TEST_OUT } from '../harness/paths';
-import { contextMenuToQuickPick, openWorkbench, pickQuickItem, quickOpen, runCommand, screenshot, webviewFrame } from './ui/workbench';
-import { copyExample, linkRuntime } from './workspace';
+import { before, describe, test } from 'node:test';
+import type { FrameLocator, Page } from 'playwright-core';
+import { liveWorkbench, SHOTS } from './session';
+import { contextMenuToQuickPick, pickQuickItem, quickOpen, runCommand, screenshot, until, webviewFrame } from './ui/workbench';
 
-const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
-const VSIX = process.env.CACHELENS_VSIX ?? path.join(ROOT, 'dist', `cachelens-${manifest.version}.vsix`);
-const OUT = path.join(TEST_OUT, 'e2e-live');
-const SHOTS = path.join(TEST_OUT, 'e2e', 'screenshots');
 const FUNCTION_ID = 'src/prices.ts#pricesByRegion';
 
-let server: CodeServer;
-let browser: Browser;
 let page: Page;
 
 async function cell(frame: FrameLocator, column: string): Promise<number> {
   const value = await frame.locator(`tr[data-id="${FUNCTION_ID}"] td[data-col="${column}"]`).getAttribute('data-value', { timeout: 30_000 });
   return Number(value);
-}
-
-/** Polls a number from the page until it satisfies `ok`, within `ms`. */
-async function until(read: () => Promise<number>, ok: (n: number) => boolean, what: string, ms = 30_000): Promise<number> {
-  const deadline = Date.now() + ms;
-  let last = NaN;
-  while (Date.now() < deadline) {
-    last = await read().catch(() => NaN);
-    if (ok(last)) return last;
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`timed out waiting for ${what} (last value ${last})`);
 }
 
 /** The text the editor draws after a line's content (decorations are CSS pseudo-elements, not text). */
@@ -57,32 +34,8 @@ async function inlineHints(p: Page): Promise<string[]> {
 }
 
 describe('live statistics in a real VS Code', { timeout: 600_000 }, () => {
-  before(async () => {
-    assert.ok(fs.existsSync(VSIX), `packed extension ${VSIX} is missing: run \`npm run package\` first`);
-    assert.ok(fs.existsSync(path.join(ROOT, 'runtime', 'dist', 'cjs', 'index.js')), 'the runtime is built (npm run build)');
-    fs.rmSync(OUT, { recursive: true, force: true });
-    const workspace = copyExample(path.join(OUT, 'ws'));
-    linkRuntime(workspace);
-    server = await startCodeServer({
-      stateDir: path.join(OUT, 'cs'),
-      folder: workspace,
-      vsix: VSIX,
-      settings: { 'workbench.colorTheme': 'Default Dark Modern' },
-    });
-    browser = await launchChromium();
-    page = await openWorkbench(browser, server.url, { width: 1700, height: 950 });
-  });
-
-  afterEach(async (context) => {
-    // node:test passes the finished test's context; screenshot the failures.
-    const failed = (context as { passed?: boolean }).passed === false;
-    if (failed && page) await screenshot(page, SHOTS, `FAILED-live-${(context as { name: string }).name.slice(0, 40).replace(/\W+/g, '-')}`);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const session = liveWorkbench('live', { width: 1700, height: 950 });
+  before(() => { page = session.page; });
 
   test('cache pricesByRegion through the UI and save', async () => {
     await quickOpen(page, 'prices.ts', 'pricesByRegion');

@@ -6,37 +6,15 @@
  * Screenshots go to out/test/e2e/screenshots/whatif.png (the workbench) and whatif-panel.png (the panel).
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
-import { after, afterEach, before, describe, test } from 'node:test';
-import type { Browser, FrameLocator, Page } from 'playwright-core';
-import { launchChromium } from '../harness/browser';
-import { startCodeServer, type CodeServer } from '../harness/code-server';
-import { ROOT, TEST_OUT } from '../harness/paths';
-import { contextMenuToQuickPick, openWorkbench, pickQuickItem, quickOpen, runCommand, screenshot, webviewFrame } from './ui/workbench';
-import { copyExample, linkRuntime } from './workspace';
+import { before, describe, test } from 'node:test';
+import type { FrameLocator, Page } from 'playwright-core';
+import { liveWorkbench, SHOTS } from './session';
+import { contextMenuToQuickPick, pickQuickItem, quickOpen, runCommand, screenshot, until, webviewFrame } from './ui/workbench';
 
-const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
-const VSIX = process.env.CACHELENS_VSIX ?? path.join(ROOT, 'dist', `cachelens-${manifest.version}.vsix`);
-const OUT = path.join(TEST_OUT, 'e2e-whatif');
-const SHOTS = path.join(TEST_OUT, 'e2e', 'screenshots');
 const FUNCTION_ID = 'src/data.ts#fetchUserSales';
 
-let server: CodeServer;
-let browser: Browser;
 let page: Page;
-
-/** Polls a value from the page until it satisfies `ok`, within `ms`. */
-async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: T | undefined;
-  while (Date.now() < deadline) {
-    last = await read().catch(() => undefined);
-    if (last !== undefined && ok(last)) return last;
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`timed out waiting for ${what} (last value ${String(last)})`);
-}
 
 const hits = async (frame: FrameLocator): Promise<number> =>
   Number(await frame.locator(`tr[data-id="${FUNCTION_ID}"] td[data-col="hits"]`).getAttribute('data-value', { timeout: 5_000 }));
@@ -52,31 +30,8 @@ async function askWhatIf(frame: FrameLocator, state: string): Promise<void> {
 }
 
 describe('what if? in a real VS Code', { timeout: 600_000 }, () => {
-  before(async () => {
-    assert.ok(fs.existsSync(VSIX), `packed extension ${VSIX} is missing: run \`npm run package\` first`);
-    assert.ok(fs.existsSync(path.join(ROOT, 'runtime', 'dist', 'cjs', 'index.js')), 'the runtime is built (npm run build)');
-    fs.rmSync(OUT, { recursive: true, force: true });
-    const workspace = copyExample(path.join(OUT, 'ws'));
-    linkRuntime(workspace);
-    server = await startCodeServer({
-      stateDir: path.join(OUT, 'cs'),
-      folder: workspace,
-      vsix: VSIX,
-      settings: { 'workbench.colorTheme': 'Default Dark Modern' },
-    });
-    browser = await launchChromium();
-    page = await openWorkbench(browser, server.url, { width: 1500, height: 1000 });
-  });
-
-  afterEach(async (context) => {
-    const failed = (context as { passed?: boolean }).passed === false;
-    if (failed && page) await screenshot(page, SHOTS, `FAILED-whatif-${(context as { name: string }).name.slice(0, 40).replace(/\W+/g, '-')}`);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const session = liveWorkbench('whatif', { width: 1500, height: 1000 });
+  before(() => { page = session.page; });
 
   test('cache fetchUserSales through the UI with max 100, and save', async () => {
     await quickOpen(page, 'data.ts', 'export interface Sale');

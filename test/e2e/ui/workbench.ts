@@ -126,3 +126,15 @@ export async function contextMenuToQuickPick(page: Page, lineText: string, item:
   }
   throw new Error(`"${item}" never opened its quick pick (no row "${firstRow}")`);
 }
+
+/** Polls `read` until its value satisfies `ok`, within `ms`; a read that throws counts as not yet. */
+export async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string, ms = 30_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  let last: T | undefined;
+  while (Date.now() < deadline) {
+    last = await read().catch(() => undefined);
+    if (last !== undefined && ok(last)) return last;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`timed out waiting for ${what} (last value ${String(last)})`);
+}
