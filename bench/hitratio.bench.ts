@@ -1,7 +1,7 @@
 /**
  * Hit ratio of the default (adaptive) policy against the reference policies on every shared
  * trace, at the sizes of ../shared/bench/ANCHORS.md. Prints a markdown report and writes it into
- * docs/benchmarks-policy.md. Traces: CACHELENS_TRACES=dir or --traces dir (default
+ * docs/benchmarks.md (its hit-ratio markers). Traces: CACHELENS_TRACES=dir or --traces dir (default
  * ../shared/traces next to the repository). --jobs N runs N traces at once (default: 2).
  *
  *   node --import tsx bench/hitratio.bench.ts
@@ -67,7 +67,7 @@ async function main(): Promise<void> {
   const report = `${render(present, results, (performance.now() - started) / 1000, jobs)}\n\n${renderSynthetic()}`;
   process.stdout.write(`${report}\n`);
   writeSection('hitratio', report);
-  process.stderr.write('written to docs/benchmarks-policy.md\n');
+  process.stderr.write('written to docs/benchmarks.md (its hit-ratio markers)\n');
 }
 
 function weight(t: TracePoint): number {

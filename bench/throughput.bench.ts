@@ -3,7 +3,7 @@
  * (2,000,000 operations, skew 0.99 over 100,000 string keys, capacity 10,000; an operation is a
  * get, and a set on a miss). Every case runs in its own process (a fresh JIT), case after case,
  * for several rounds; the report gives medians and ratios to a plain Map (no eviction, the
- * ceiling) measured in the same rounds, and memory per entry. Writes docs/benchmarks-policy.md.
+ * ceiling) measured in the same rounds, and memory per entry. Writes its section of docs/benchmarks.md.
  * CacheLens is measured as built (runtime/dist, tsc's output: what apps run), like every library.
  *
  *   npm run build -w cachelens && node --import tsx bench/throughput.bench.ts [--rounds 5] [--ops 2000000]
