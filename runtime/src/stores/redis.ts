@@ -148,7 +148,7 @@ class RedisConnection {
     this.client = config.client ?? this.#createClient(config, commandTimeout, connectTimeout);
     this.#connectTimeout = connectTimeout;
     if (this.client.status === 'ready') this.#everReady = true;
-    this.client.on('ready', () => { this.#everReady = true; });
+    this.client.on('ready', () => { this.#everReady = true; this.guard.noteRecovered(); });
     // A client without an 'error' listener would crash the process on a connection error.
     this.client.on('error', () => undefined);
     if (this.#ownsClient) unrefSockets(this.client);

@@ -1,21 +1,16 @@
 /**
  * The panel's real bundle (dist/webview) in a real browser, under the same Content Security Policy
- * the extension sets, with `acquireVsCodeApi` provided by the page as VS Code does. Checks what the
- * panel shows for the host's messages, what it sends back, that its state survives a reload, and
- * that nothing breaks the CSP.
+ * the extension sets, with `acquireVsCodeApi` provided by the page as VS Code does (panel-page.ts).
+ * Checks what the panel shows for the host's messages, what it sends back, that its state survives
+ * a reload, and that nothing breaks the CSP.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { FunctionRow, LiveSnapshot, ProcessFunctionRow, ProcessRow } from '../../../protocol/panel.js';
 import { launchChromium } from '../../harness/browser';
-
-const BUNDLE = path.resolve(__dirname, '../../../dist/webview');
-const NONCE = 'test-nonce-123';
+import { servePanelPage, type PanelPageServer } from './panel-page.js';
 
 const counters = (hits: number, misses: number) => ({
   hits, misses, errors: 0, evictionsSize: 0, evictionsExpired: 0, evictionsExplicit: 0, computeMs: misses * 20, savedMs: hits * 20,
@@ -35,47 +30,18 @@ const snapshot = (at: number, over: Partial<LiveSnapshot> = {}): LiveSnapshot =>
   breakdown: [], workspaceFunctions: [], ...over,
 });
 
-let server: Server;
+let pageServer: PanelPageServer;
 let base: string;
 let browser: Browser;
-
-function page(savedState: unknown): string {
-  const csp = `default-src 'none'; style-src ${base} 'nonce-${NONCE}'; script-src 'nonce-${NONCE}'; font-src ${base}; img-src ${base} data:;`;
-  return `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<style nonce="${NONCE}">body { --vscode-foreground: #ccc; --vscode-editor-background: #1e1e1e; --vscode-charts-green: #89d185; --vscode-charts-red: #f14c4c; }</style>
-<script nonce="${NONCE}">
-  window.__posted = []; window.__state = ${JSON.stringify(savedState ?? null)}; window.__violations = [];
-  document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));
-  window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), getState: () => window.__state, setState: (s) => { window.__state = s; } });
-</script></head><body class="vscode-dark">
-<h1 id="title">CacheLens</h1><p id="status" role="status">Loading…</p>
-<script nonce="${NONCE}" src="${base}/bundle/main.js"></script></body></html>`;
-}
-
 let saved: unknown = null;
 before(async () => {
-  if (!fs.existsSync(path.join(BUNDLE, 'main.js'))) assert.fail('dist/webview/main.js is missing: run `npm run compile` first');
-  server = createServer((req, res) => {
-    const url = req.url ?? '/';
-    if (url.startsWith('/bundle/')) {
-      const file = path.join(BUNDLE, path.basename(url.split('?')[0]!));
-      if (!fs.existsSync(file)) {
-        res.writeHead(404).end();
-        return;
-      }
-      res.writeHead(200, { 'content-type': file.endsWith('.js') ? 'text/javascript' : 'font/ttf' }).end(fs.readFileSync(file));
-      return;
-    }
-    res.writeHead(200, { 'content-type': 'text/html' }).end(page(saved));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  pageServer = await servePanelPage(() => saved);
+  base = pageServer.base;
   browser = await launchChromium();
 });
 after(async () => {
   await browser?.close();
-  server?.close();
+  pageServer?.close();
 });
 
 /** What the test page defines (the test project has no DOM types). */

@@ -59,3 +59,24 @@ it('rejects bad breaker options with a TypeError naming the option', () => {
   assert.throws(() => new FailOpenGuard('x', { failureThreshold: 0 }), /breaker.failureThreshold/);
   assert.throws(() => new FailOpenGuard('x', { openMs: -1 }), /breaker.openMs/);
 });
+
+it('closes when the connection is back (noteRecovered), with the first operation as the probe', async () => {
+  const { guard, events } = setup();
+  for (let i = 0; i < 3; i++) await guard.run(events, 'GET', fail, 'miss');
+  assert.equal(guard.health, 'degraded');
+  guard.noteRecovered();
+  assert.equal(guard.health, 'ok', 'an idle app shows the server as ok once it is reachable');
+  assert.equal(await guard.run(events, 'GET', async () => 'hit', 'miss'), 'hit', 'operations are sent again at once');
+  for (let i = 0; i < 3; i++) await guard.run(events, 'GET', fail, 'miss');
+  guard.noteRecovered();
+  assert.equal(await guard.run(events, 'GET', fail, 'miss'), 'miss');
+  assert.equal(guard.health, 'degraded', 'a failure right after recovering reopens the breaker, as a failed probe would');
+});
+
+it('leaves a closed breaker and its count of failures alone on noteRecovered', async () => {
+  const { guard, events } = setup();
+  await guard.run(events, 'GET', fail, 'miss');
+  guard.noteRecovered();
+  await guard.run(events, 'GET', fail, 'miss');
+  assert.equal(guard.health, 'ok', 'two failures of three: still closed');
+});

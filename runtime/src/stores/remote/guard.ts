@@ -63,6 +63,18 @@ export class FailOpenGuard {
   }
 
   /**
+   * The connection to the server is (re)established: close the breaker, so that health says `ok`
+   * without waiting for a call to probe (an idle app would otherwise show a live server as
+   * degraded). One failure in a row is kept short of the threshold, so the first operation acts
+   * as the probe would: if it fails, the breaker opens again at once.
+   */
+  noteRecovered(): void {
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    this.#failures = this.#threshold - 1;
+  }
+
+  /**
    * Runs `operation` unless the breaker is open; answers `fallback` on any failure or timeout.
    * The fast path (breaker closed, no own timer) adds one `await` and no allocation beyond it.
    */
