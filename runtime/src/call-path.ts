@@ -101,3 +101,14 @@ export function buildCallPath<K>(parts: CallPathParts<K>): CallPath {
   }
   return closurePath(parts);
 }
+
+/**
+ * The engine's unique copy of `s` (made a property name). Two such copies compare by identity, so
+ * a key text remembered on one side and stored on the other is found without comparing characters.
+ * Costs an object: for keys made once and used many times, not on a per-call path.
+ */
+export function internalized(s: string): string {
+  const holder: Record<string, 0> = { [s]: 0 };
+  for (const name in holder) return name;
+  return s;
+}

@@ -15,7 +15,7 @@ import { backendFactory } from './backends.js';
 import { tickNow } from './clock.js';
 import { CacheLensError, NotMemoizedError, OptionsError } from './errors.js';
 import { canonicalArgs, canonicalValue, plainAsJson } from './keys.js';
-import { buildCallPath } from './call-path.js';
+import { buildCallPath, internalized } from './call-path.js';
 import { callerLocation } from './location.js';
 import { DEFAULT_MAX, resolveOptions, validateOptions, type AnyFunction, type MemoizeOptions, type ResolvedOptions } from './options.js';
 import { register, uniqueId, type MemoizedInfo } from './registry.js';
@@ -608,7 +608,11 @@ function asyncCell(memo: Memo, r: ResolvedOptions, store: AsyncStore): Cell {
     const miss = (self: unknown, _key: unknown, args: ArrayLike<unknown>): unknown => join(self, keyOf(self, args), args);
     return buildCallPath<string | number>({
       store: tier, stats, plain: true, miss: MISS, lookup, lookupObject, compute: miss,
-      pairKey: rememberPairs((a, b) => tierKeyOf(canonicalArgs(id, [a, b], 2))),
+      // Remembered, so made the engine's unique copy (as the tier stores it): found by identity.
+      pairKey: rememberPairs((a, b) => {
+        const key = tierKeyOf(canonicalArgs(id, [a, b], 2));
+        return typeof key === 'string' ? internalized(key) : key;
+      }),
       unwrap: (self, key, _held, args) => miss(self, key, args), // not called: plain hits are returned as held
     }) as Fn;
   };

@@ -20,6 +20,7 @@
  * - A read of L2 that overlaps an invalidation of the same function does not fill L1, so an old
  *   value read just before a write cannot settle in L1 after the write's message.
  */
+import { internalized } from '../call-path.js';
 import { MemoryStore } from './memory.js';
 import { MISS } from './types.js';
 import type { AsyncStore, BackendConfig, BackendHealth, Miss, SetOptions, SettledTier, StoreContext, StoreFactory, StoreLock } from './types.js';
@@ -66,18 +67,7 @@ export function tierKey(key: string): string | number {
   } else if (c === 123) {
     return key;
   }
-  return internalized('\u0000' + key);
-}
-
-/**
- * The engine's unique copy of `s` (as a property name). Two such copies compare by identity, so
- * a hit whose key was remembered (memoize's (string, string) pairs) finds the L1 entry without
- * comparing characters, as it does on the memory backend, where both are one string object.
- */
-function internalized(s: string): string {
-  const holder: Record<string, 0> = { [s]: 0 };
-  for (const name in holder) return name;
-  return s;
+  return '\u0000' + key;
 }
 
 /** `s` when `key` is exactly `JSON.stringify(s)` for a string `s`, else undefined. */
@@ -174,7 +164,10 @@ export class TieredStore<V = unknown> implements AsyncStore<V> {
   #fill(key: string, value: V, ttlMs: number | undefined): void {
     if (!this.#l2.connection.listening) return; // no invalidations arrive: L1 could go stale
     // Longer TTLs are cut by the sweep; only a shorter one needs the entry to expire by itself.
-    this.#l1.set(tierKey(key), new Held(value), ttlMs !== undefined && ttlMs < this.#l1Ttl ? { ttlMs } : {});
+    // Key texts are stored as the engine's unique copies: a caller holding one too (memoize's
+    // remembered pair keys) then finds the entry by identity, without comparing characters.
+    const tierKeyOf = tierKey(key);
+    this.#l1.set(typeof tierKeyOf === 'string' ? internalized(tierKeyOf) : tierKeyOf, new Held(value), ttlMs !== undefined && ttlMs < this.#l1Ttl ? { ttlMs } : {});
   }
 
   async get(key: string): Promise<V | Miss> {
