@@ -95,6 +95,15 @@ class MemcachedConnection {
     });
     // memjs enforces its timeout per socket; the guard bounds the whole operation as well.
     this.guard = new FailOpenGuard('memcached', config.breaker, timeout + 50);
+    // memjs reconnects on the next command and announces nothing: while the breaker is open, a
+    // read of a key that is never written tells when the server is back.
+    const client = this.client;
+    const probeKey = `${this.prefix}:probe`;
+    this.guard.watchRecovery(() => {
+      const reply = client.get(probeKey);
+      this.unref(); // the probe's socket never holds the app open
+      return reply.finally(() => this.unref());
+    });
   }
 
   /** memjs sockets would keep the app alive; a pending operation still does, through the guard's timer. */
@@ -103,6 +112,7 @@ class MemcachedConnection {
   }
 
   close(): void {
+    this.guard.dispose();
     this.client.close();
     this.onClosed();
   }

@@ -90,4 +90,34 @@ describe('fault: server killed and restarted mid-load', () => {
     const server = await startMemcached();
     await survivesRestart(server, (errors) => createMemcachedStore({ type: 'memcached', servers: server.address, commandTimeoutMs: 200, breaker: { failureThreshold: 3, openMs: 200 } }, context(errors)) as AsyncStore, false);
   });
+
+  /** The server dies, calls see degraded; it comes back while the app makes no calls: health returns to ok by itself. */
+  async function idleRecovery(server: { process: ServerProcess; stop(): Promise<void> }, store: AsyncStore): Promise<number> {
+    await store.set('k', 1, {});
+    assert.equal(await store.get('k'), 1);
+    await server.process.kill('SIGKILL');
+    for (let i = 0; i < 100 && store.health !== 'degraded'; i++) await store.get('k');
+    assert.equal(store.health, 'degraded', 'calls during the outage open the breaker');
+    await server.process.start();
+    const health = (): string | undefined => store.health; // read afresh (no narrowing from the assert above)
+    const t0 = performance.now();
+    while (health() !== 'ok' && performance.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 20));
+    const waited = performance.now() - t0;
+    assert.equal(health(), 'ok', 'health returned to ok without any call');
+    await store.close();
+    await server.stop();
+    return waited;
+  }
+
+  it('memcached: an idle app sees its backend ok again once the server is back', async () => {
+    const server = await startMemcached();
+    const waited = await idleRecovery(server, createMemcachedStore({ type: 'memcached', servers: server.address, commandTimeoutMs: 200, breaker: { failureThreshold: 3, openMs: 200 } }, context([])) as AsyncStore);
+    assert.ok(waited < 10_000, `${waited.toFixed(0)} ms`);
+  });
+
+  it('redis: an idle app sees its backend ok again once the server is back', async () => {
+    const server = await startRedis();
+    const waited = await idleRecovery(server, createRedisStore({ type: 'redis', url: server.url, commandTimeoutMs: 200, breaker: { failureThreshold: 3, openMs: 200 } }, context([])) as AsyncStore);
+    assert.ok(waited < 10_000, `${waited.toFixed(0)} ms`);
+  });
 });

@@ -80,3 +80,34 @@ it('leaves a closed breaker and its count of failures alone on noteRecovered', a
   await guard.run(events, 'GET', fail, 'miss');
   assert.equal(guard.health, 'ok', 'two failures of three: still closed');
 });
+
+it('with a recovery probe, an open breaker closes by itself once the probe succeeds (no caller needed)', async () => {
+  const guard = new FailOpenGuard('test', { failureThreshold: 2, openMs: 20 }, 50);
+  const events: StoreEvents = { evicted: () => undefined };
+  let up = false;
+  let probes = 0;
+  guard.watchRecovery(async () => { probes++; if (!up) throw new Error('still down'); });
+  for (let i = 0; i < 2; i++) await guard.run(events, 'GET', fail, 'miss');
+  assert.equal(guard.health, 'degraded');
+  await new Promise((r) => setTimeout(r, 70));
+  assert.equal(guard.health, 'degraded', 'a failing probe keeps it open');
+  assert.ok(probes >= 2, `probed every openMs while down (${probes})`);
+  up = true;
+  const health = (): string => guard.health; // read afresh (no narrowing from the assert above)
+  for (let i = 0; i < 50 && health() !== 'ok'; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(health(), 'ok');
+  const after = probes;
+  await new Promise((r) => setTimeout(r, 60));
+  assert.equal(probes, after, 'no probing once closed');
+  guard.dispose();
+});
+
+it('dispose stops the recovery probe', async () => {
+  const guard = new FailOpenGuard('test', { failureThreshold: 1, openMs: 10 }, 50);
+  let probes = 0;
+  guard.watchRecovery(async () => { probes++; throw new Error('down'); });
+  await guard.run({ evicted: () => undefined }, 'GET', fail, 'miss');
+  guard.dispose();
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(probes, 0);
+});

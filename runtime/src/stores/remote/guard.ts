@@ -32,6 +32,9 @@ export class FailOpenGuard {
   #failures = 0;
   #openedAt = 0;
   #probing = false;
+  /** Checks the server without a caller (see `watchRecovery`), and its pending timer. */
+  #recoveryProbe: (() => Promise<unknown>) | undefined;
+  #recoveryTimer: ReturnType<typeof setTimeout> | undefined;
 
   readonly #clock: () => number;
 
@@ -75,6 +78,36 @@ export class FailOpenGuard {
   }
 
   /**
+   * For clients that announce no reconnection (memjs): while the breaker is open, `probe` runs
+   * every `openMs` (an unref'd timer, bounded by the operation timeout) and its first success
+   * calls `noteRecovered`, so an idle app's health returns to `ok` when the server does.
+   */
+  watchRecovery(probe: () => Promise<unknown>): void {
+    this.#recoveryProbe = probe;
+  }
+
+  /** Stops the recovery probe (the connection is closed). */
+  dispose(): void {
+    this.#recoveryProbe = undefined;
+    if (this.#recoveryTimer !== undefined) clearTimeout(this.#recoveryTimer);
+    this.#recoveryTimer = undefined;
+  }
+
+  #scheduleRecovery(): void {
+    if (this.#recoveryProbe === undefined || this.#recoveryTimer !== undefined) return;
+    this.#recoveryTimer = setTimeout(() => {
+      this.#recoveryTimer = undefined;
+      const probe = this.#recoveryProbe;
+      if (probe === undefined || this.#state === 'closed') return;
+      const attempt = this.#timeoutMs === undefined ? probe() : this.#bounded('probe', probe(), this.#timeoutMs);
+      attempt.then(() => this.noteRecovered(), () => undefined).finally(() => {
+        if (this.#state !== 'closed') this.#scheduleRecovery();
+      });
+    }, this.#openMs);
+    this.#recoveryTimer.unref?.();
+  }
+
+  /**
    * Runs `operation` unless the breaker is open; answers `fallback` on any failure or timeout.
    * The fast path (breaker closed, no own timer) adds one `await` and no allocation beyond it.
    */
@@ -107,6 +140,7 @@ export class FailOpenGuard {
       if (this.#state === 'closed') events?.backendError?.(new BackendCircuitOpenError(this.#backend, this.#failures, this.#openMs));
       this.#state = 'open';
       this.#openedAt = this.#clock();
+      this.#scheduleRecovery();
     }
   }
 
