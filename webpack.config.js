@@ -33,7 +33,12 @@ module.exports = (_env, argv) => {
       },
       externals: { vscode: 'commonjs vscode' },
       resolve: { extensions: ['.ts', '.js'], extensionAlias: { '.js': ['.ts', '.js'] } },
-      module: { rules: [tsRule(path.resolve(__dirname, 'extension/tsconfig.json'))] },
+      module: {
+        rules: [tsRule(path.resolve(__dirname, 'extension/tsconfig.json'))],
+        // createRequire(file) resolves packages of the user's project at run time (a tsconfig's
+        // "extends"): Node's own, not webpack's bundle-time emulation.
+        parser: { javascript: { createRequire: false } },
+      },
       devtool: dev ? 'source-map' : 'nosources-source-map',
       optimization: { minimize: false },
       performance: { hints: false },
