@@ -99,7 +99,7 @@ export class FailOpenGuard {
       this.#recoveryTimer = undefined;
       const probe = this.#recoveryProbe;
       if (probe === undefined || this.#state === 'closed') return;
-      const attempt = this.#timeoutMs === undefined ? probe() : this.#bounded('probe', probe(), this.#timeoutMs);
+      const attempt = this.#timeoutMs === undefined ? probe() : this.#bounded('probe', probe(), this.#timeoutMs, true);
       attempt.then(() => this.noteRecovered(), () => undefined).finally(() => {
         if (this.#state !== 'closed') this.#scheduleRecovery();
       });
@@ -144,9 +144,11 @@ export class FailOpenGuard {
     }
   }
 
-  #bounded<T>(op: string, promise: Promise<T>, ms: number): Promise<T> {
+  /** `promise`, or a timeout error after `ms`; `background`: the timer never keeps the process alive. */
+  #bounded<T>(op: string, promise: Promise<T>, ms: number, background = false): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => reject(new BackendTimeoutError(this.#backend, op, ms)), ms);
+      if (background) timer.unref();
       promise.then(
         (value) => { clearTimeout(timer); resolve(value); },
         (error: unknown) => { clearTimeout(timer); reject(error instanceof Error ? error : new Error(String(error))); },
