@@ -139,7 +139,7 @@ export class ArcPolicy implements SlotPolicy {
     let n = 0;
     for (const l of [T2, T1]) {
       const s = lists.sentinel(l);
-      for (let i = lists.first(l); i !== s; i = lists.next[i]!) out[n++] = i;
+      for (let i = lists.first(l); i !== s; i = lists.nextOf(i)) out[n++] = i;
     }
     return n;
   }

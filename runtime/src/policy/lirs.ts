@@ -186,10 +186,10 @@ export class LirsPolicy implements SlotPolicy {
     let n = 0;
     const stack = this.#stack;
     const s = stack.sentinel(0);
-    for (let i = stack.first(0); i !== s; i = stack.next[i]!) if (this.#state[i] === LIR) out[n++] = this.#nodeSlot[i]!;
+    for (let i = stack.first(0); i !== s; i = stack.nextOf(i)) if (this.#state[i] === LIR) out[n++] = this.#nodeSlot[i]!;
     const queues = this.#queues;
     const q = queues.sentinel(Q);
-    for (let i = queues.first(Q); i !== q; i = queues.next[i]!) out[n++] = this.#nodeSlot[i]!;
+    for (let i = queues.first(Q); i !== q; i = queues.nextOf(i)) out[n++] = this.#nodeSlot[i]!;
     return n;
   }
 

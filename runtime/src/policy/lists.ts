@@ -1,24 +1,26 @@
 /**
- * Intrusive circular doubly linked lists over a fixed pool of integer nodes, all in two
- * Int32Arrays. List `l` has its sentinel at index `nodes + l`, so unlinking never branches.
+ * Intrusive circular doubly linked lists over a fixed pool of integer nodes, in one Int32Array:
+ * node `n`'s previous and next links sit side by side (`2n`, `2n + 1`), so moving a node touches
+ * one cache line per node rather than one in each of two arrays (the pools of the larger
+ * policies, LIRS's with its non-resident entries, do not fit in the CPU caches). List `l` has
+ * its sentinel at node `nodes + l`, so unlinking never branches.
  */
 export class Lists {
-  readonly prev: Int32Array;
-  readonly next: Int32Array;
+  readonly #links: Int32Array;
   readonly nodes: number;
 
   constructor(nodes: number, lists: number) {
     this.nodes = nodes;
-    this.prev = new Int32Array(nodes + lists);
-    this.next = new Int32Array(nodes + lists);
+    this.#links = new Int32Array(2 * (nodes + lists));
     this.reset();
   }
 
   /** Empties every list (nodes are left unlinked, pointing to themselves). */
   reset(): void {
-    for (let i = 0; i < this.prev.length; i++) {
-      this.prev[i] = i;
-      this.next[i] = i;
+    const links = this.#links;
+    for (let i = 0; i < links.length; i += 2) {
+      links[i] = i >> 1;
+      links[i + 1] = i >> 1;
     }
   }
 
@@ -26,46 +28,59 @@ export class Lists {
     return this.nodes + list;
   }
 
+  /** The node after `n` (towards the back); a list's sentinel after its last node. */
+  nextOf(n: number): number {
+    return this.#links[2 * n + 1]!;
+  }
+
+  /** The node before `n` (towards the front); a list's sentinel before its first node. */
+  prevOf(n: number): number {
+    return this.#links[2 * n]!;
+  }
+
   /** Most recently pushed-front node, or the sentinel when empty. */
   first(list: number): number {
-    return this.next[this.nodes + list]!;
+    return this.#links[2 * (this.nodes + list) + 1]!;
   }
 
   /** Oldest node (the back), or the sentinel when empty. */
   last(list: number): number {
-    return this.prev[this.nodes + list]!;
+    return this.#links[2 * (this.nodes + list)]!;
   }
 
   isEmpty(list: number): boolean {
     const s = this.nodes + list;
-    return this.next[s] === s;
+    return this.#links[2 * s + 1] === s;
   }
 
   unlink(n: number): void {
-    const p = this.prev[n]!;
-    const x = this.next[n]!;
-    this.next[p] = x;
-    this.prev[x] = p;
-    this.prev[n] = n;
-    this.next[n] = n;
+    const links = this.#links;
+    const p = links[2 * n]!;
+    const x = links[2 * n + 1]!;
+    links[2 * p + 1] = x;
+    links[2 * x] = p;
+    links[2 * n] = n;
+    links[2 * n + 1] = n;
   }
 
   pushFront(list: number, n: number): void {
+    const links = this.#links;
     const s = this.nodes + list;
-    const f = this.next[s]!;
-    this.prev[n] = s;
-    this.next[n] = f;
-    this.prev[f] = n;
-    this.next[s] = n;
+    const f = links[2 * s + 1]!;
+    links[2 * n] = s;
+    links[2 * n + 1] = f;
+    links[2 * f] = n;
+    links[2 * s + 1] = n;
   }
 
   pushBack(list: number, n: number): void {
+    const links = this.#links;
     const s = this.nodes + list;
-    const l = this.prev[s]!;
-    this.next[n] = s;
-    this.prev[n] = l;
-    this.next[l] = n;
-    this.prev[s] = n;
+    const l = links[2 * s]!;
+    links[2 * n + 1] = s;
+    links[2 * n] = l;
+    links[2 * l + 1] = n;
+    links[2 * s] = n;
   }
 
   moveToFront(list: number, n: number): void {

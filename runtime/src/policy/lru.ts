@@ -38,7 +38,7 @@ export class LruPolicy implements SlotPolicy {
     const lists = this.#lists;
     const s = lists.sentinel(0);
     let n = 0;
-    for (let i = lists.first(0); i !== s; i = lists.next[i]!) out[n++] = i;
+    for (let i = lists.first(0); i !== s; i = lists.nextOf(i)) out[n++] = i;
     return n;
   }
 

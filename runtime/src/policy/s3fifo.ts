@@ -103,7 +103,7 @@ export class S3FifoPolicy implements SlotPolicy {
     let n = 0;
     for (const q of [MAIN, SMALL]) {
       const s = lists.sentinel(q);
-      for (let i = lists.first(q); i !== s; i = lists.next[i]!) out[n++] = i;
+      for (let i = lists.first(q); i !== s; i = lists.nextOf(i)) out[n++] = i;
     }
     return n;
   }

@@ -41,16 +41,16 @@ export class SievePolicy implements SlotPolicy {
     let h = this.#hand === s ? lists.last(0) : this.#hand;
     while (visited[h] !== 0) {
       visited[h] = 0;
-      h = lists.prev[h]!;
-      if (h === s) h = lists.prev[s]!;
+      h = lists.prevOf(h);
+      if (h === s) h = lists.prevOf(s);
     }
-    this.#hand = lists.prev[h]!;
+    this.#hand = lists.prevOf(h);
     lists.unlink(h);
     return h;
   }
 
   remove(slot: number): void {
-    if (this.#hand === slot) this.#hand = this.#lists.prev[slot]!;
+    if (this.#hand === slot) this.#hand = this.#lists.prevOf(slot);
     this.#lists.unlink(slot);
     this.#free.free(slot);
   }
@@ -68,7 +68,7 @@ export class SievePolicy implements SlotPolicy {
     const s = lists.sentinel(0);
     let n = 0;
     for (let pass = 1; pass >= 0; pass--) {
-      for (let i = lists.first(0); i !== s; i = lists.next[i]!) if (this.#visited[i] === pass) out[n++] = i;
+      for (let i = lists.first(0); i !== s; i = lists.nextOf(i)) if (this.#visited[i] === pass) out[n++] = i;
     }
     return n;
   }

@@ -211,7 +211,7 @@ export class WTinyLfuPolicy implements SlotPolicy {
     let n = 0;
     for (const l of [PROTECTED, WINDOW, PROBATION]) {
       const s = lists.sentinel(l);
-      for (let i = lists.first(l); i !== s; i = lists.next[i]!) out[n++] = i;
+      for (let i = lists.first(l); i !== s; i = lists.nextOf(i)) out[n++] = i;
     }
     return n;
   }
