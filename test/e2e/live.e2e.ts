@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
 import { liveWorkbench, SHOTS } from './session';
-import { contextMenuToQuickPick, pickQuickItem, quickOpen, runCommand, screenshot, until, webviewFrame } from './ui/workbench';
+import { contextMenuToQuickPick, pickQuickItem, quickOpen, runCommand, saveAll, screenshot, until, webviewFrame } from './ui/workbench';
 
 const FUNCTION_ID = 'src/prices.ts#pricesByRegion';
 
@@ -44,7 +44,7 @@ describe('live statistics in a real VS Code', { timeout: 600_000 }, () => {
     await pickQuickItem(page, '5m');
     await pickQuickItem(page, '1000');
     await page.waitForSelector('.monaco-editor .view-lines:has-text("pricesByRegion = memoize(function pricesByRegion")', { timeout: 30_000 });
-    await runCommand(page, 'File: Save All Files');
+    await saveAll(page);
   });
 
   test('the workbench runs in a dark theme (for the first screenshot)', async () => {

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
 import { liveWorkbench, SHOTS } from './session';
-import { contextMenuToQuickPick, pickQuickItem, quickOpen, runCommand, screenshot, until, webviewFrame } from './ui/workbench';
+import { contextMenuToQuickPick, pickQuickItem, quickOpen, runCommand, saveAll, screenshot, until, webviewFrame } from './ui/workbench';
 
 const FUNCTION_ID = 'src/data.ts#fetchUserSales';
 
@@ -49,7 +49,7 @@ describe('what if? in a real VS Code', { timeout: 600_000 }, () => {
     await hundred.waitFor({ timeout: 30_000 });
     await hundred.click();
     await page.waitForSelector('.monaco-editor .view-lines:has-text("fetchUserSales = memoize(")', { timeout: 30_000 });
-    await runCommand(page, 'File: Save All Files');
+    await saveAll(page);
   });
 
   test('without a trace, What if? says how to record one', async () => {

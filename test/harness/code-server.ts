@@ -46,6 +46,9 @@ const QUIET_SETTINGS = {
   'security.workspace.trust.enabled': false,
   'git.enabled': false,
   'typescript.tsserver.experimental.enableProjectDiagnostics': false,
+  // VS Code in a browser saves edits after one second by default (desktop: off); the tests check
+  // what is left unsaved for the user, and a late save would race them.
+  'files.autoSave': 'off',
 };
 
 export function freePort(): Promise<number> {

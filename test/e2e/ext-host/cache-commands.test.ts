@@ -28,6 +28,7 @@ async function revertAll(): Promise<void> {
   for (const document of vscode.workspace.textDocuments.filter((d) => d.isDirty)) {
     await vscode.window.showTextDocument(document);
     await vscode.commands.executeCommand('workbench.action.files.revert');
+    assert.equal(document.isDirty, false, `${document.uri.fsPath} was reverted between tests`);
   }
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   const config = file('cachelens.config.json');
@@ -64,6 +65,7 @@ suite('cache commands (WorkspaceEdit, no prompts when options are given)', () =>
   test('Remove caching restores the original text exactly', async () => {
     const document = await open('src', 'prices.ts');
     const before = document.getText();
+    assert.equal(before, fs.readFileSync(document.uri.fsPath, 'utf8'), 'starts from the file as it is on disk');
     const position = positionOf(document, 'salesRows().filter');
     await vscode.commands.executeCommand('cachelens.cacheFunction', { uri: document.uri.toString(), position, backend: 'memory', ttl: '1h' });
     assert.notEqual(document.getText(), before);

@@ -138,3 +138,17 @@ export async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean
   }
   throw new Error(`timed out waiting for ${what} (last value ${String(last)})`);
 }
+
+/**
+ * Saves every editor and waits until no tab is left unsaved. "Save All" right after an edit that
+ * also created a file can run before the new file's text is in (the file then stays unsaved), so
+ * it is repeated, bounded, until the tabs say everything is saved.
+ */
+export async function saveAll(page: Page): Promise<void> {
+  const dirty = page.locator('.tabs-container .tab.dirty');
+  for (let attempt = 0; attempt < 5; attempt++) {
+    await runCommand(page, 'File: Save All Files');
+    if (await until(() => dirty.count(), (n) => n === 0, 'every tab saved', 3_000).then(() => true, () => false)) return;
+  }
+  throw new Error(`${await dirty.count()} editor tab(s) still unsaved after Save All`);
+}
