@@ -10,7 +10,8 @@ export interface SyntheticWorkload {
   sizes: number[];
 }
 
-function rng(seed: number): () => number {
+/** Deterministic PRNG (mulberry32) in [0, 1). */
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -20,7 +21,8 @@ function rng(seed: number): () => number {
   };
 }
 
-function zipf(n: number, skew: number, next: () => number): () => number {
+/** Zipf ranks in [0, n) with exponent `skew`, drawn with `next` (inverse CDF by binary search). */
+export function zipf(n: number, skew: number, next: () => number): () => number {
   const cdf = new Float64Array(n);
   let sum = 0;
   for (let i = 0; i < n; i++) cdf[i] = sum += 1 / (i + 1) ** skew;

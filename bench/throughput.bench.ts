@@ -15,6 +15,7 @@ import { createLRU } from 'lru.min';
 import LRUMap from 'mnemonist/lru-map.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { rng, zipf } from './hitratio-synthetic.js';
 import { writeSection } from './policy-doc.js';
 
 /** The built runtime (bench/run.mjs builds it first). */
@@ -108,27 +109,9 @@ const SELECTED = ONLY === undefined ? CASES : CASES.filter((c) => ONLY.has(c.nam
 
 /** The key stream: Zipf ranks drawn with a fixed seed, mapped to string keys. */
 function zipfStream(ops: number, seed: number): string[] {
-  const cdf = new Float64Array(KEYS);
-  let sum = 0;
-  for (let i = 0; i < KEYS; i++) cdf[i] = sum += 1 / (i + 1) ** SKEW;
-  let a = seed >>> 0;
+  const rank = zipf(KEYS, SKEW, rng(seed));
   const names = Array.from({ length: KEYS }, (_, i) => `key:${(i * 7919) % KEYS}`);
-  const stream = new Array<string>(ops);
-  for (let n = 0; n < ops; n++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    const u = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * sum;
-    let lo = 0;
-    let hi = KEYS - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (cdf[mid]! < u) lo = mid + 1;
-      else hi = mid;
-    }
-    stream[n] = names[lo]!;
-  }
-  return stream;
+  return Array.from({ length: ops }, () => names[rank()]!);
 }
 
 function replay(cache: Subject, stream: readonly string[]): number {
