@@ -20,7 +20,7 @@ import path from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { MISS } from './types.js';
 import type { AsyncStore, BackendConfig, Miss, SetOptions, StoreContext, StoreEvents, StoreFactory } from './types.js';
-import { createCodec, type Codec, type SerializeOptions } from './serialize.js';
+import { createCodec, type Codec, type SerializeOptions, decodeOrMiss, encodeOrReport } from './serialize.js';
 import { BackendConfigError, BackendDependencyMissingError, BackendUnavailableError } from './remote/errors.js';
 import { bytesOption, msOption } from './remote/options.js';
 
@@ -191,20 +191,12 @@ export class DiskStore<V = unknown> implements AsyncStore<V> {
     }
     // Recency for eviction, written at most once a second per entry to spare the write lock.
     if (now - row.atime > 1000) this.#run('touch', () => this.#file.touch.run(now, this.#ns, key), undefined);
-    try {
-      return this.#codec.decode(row.value) as V;
-    } catch (error) {
-      this.#events.backendError?.(error as Error);
-      return MISS;
-    }
+    return decodeOrMiss(this.#codec, row.value, this.#events) as V | Miss;
   }
 
   async set(key: string, value: V, options: SetOptions): Promise<void> {
-    const bytes = this.#codec.encode(value, this.#ns);
-    if (bytes instanceof Error) {
-      this.#events.backendError?.(bytes);
-      return;
-    }
+    const bytes = encodeOrReport(this.#codec, value, this.#ns, this.#events);
+    if (bytes === undefined) return;
     const now = this.#now();
     const expires = options.ttlMs === undefined ? null : now + options.ttlMs;
     this.#run('write', () => this.#file.put.run(this.#ns, key, bytes, bytes.length, expires, now), undefined);

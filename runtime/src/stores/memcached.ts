@@ -18,7 +18,7 @@ import { randomBytes } from 'node:crypto';
 import type { Client } from 'memjs';
 import { MISS } from './types.js';
 import type { AsyncStore, BackendConfig, BackendHealth, Miss, SetOptions, StoreContext, StoreEvents, StoreFactory, StoreLock } from './types.js';
-import { createCodec, type Codec, type SerializeOptions } from './serialize.js';
+import { createCodec, type Codec, type SerializeOptions, decodeOrMiss, encodeOrReport } from './serialize.js';
 import { BackendConfigError, BackendDependencyMissingError } from './remote/errors.js';
 import { GenerationCache } from './remote/generation.js';
 import { msOption } from './remote/options.js';
@@ -183,20 +183,12 @@ export class MemcachedStore<V = unknown> implements AsyncStore<V> {
     const reply = await this.#run('get', () => this.#connection.client.get(k), null);
     const bytes = reply?.value;
     if (!bytes) return MISS;
-    try {
-      return this.#codec.decode(bytes) as V;
-    } catch (error) {
-      this.#events.backendError?.(error as Error);
-      return MISS;
-    }
+    return decodeOrMiss(this.#codec, bytes, this.#events) as V | Miss;
   }
 
   async set(key: string, value: V, options: SetOptions): Promise<void> {
-    const bytes = this.#codec.encode(value, this.#namespace);
-    if (bytes instanceof Error) {
-      this.#events.backendError?.(bytes);
-      return;
-    }
+    const bytes = encodeOrReport(this.#codec, value, this.#namespace, this.#events);
+    if (bytes === undefined) return;
     const k = await this.#dataKey(key);
     if (k === undefined) return;
     // The absolute form of a long TTL is read by the server's real clock, so use the real time here.

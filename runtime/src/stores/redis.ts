@@ -20,7 +20,7 @@ import { randomBytes } from 'node:crypto';
 import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import { MISS } from './types.js';
 import type { AsyncStore, BackendConfig, BackendHealth, Miss, SetOptions, StoreContext, StoreEvents, StoreFactory, StoreLock } from './types.js';
-import { createCodec, type Codec, type SerializeOptions } from './serialize.js';
+import { createCodec, type Codec, type SerializeOptions, decodeOrMiss, encodeOrReport } from './serialize.js';
 import { BackendConfigError, BackendDependencyMissingError } from './remote/errors.js';
 import { GenerationCache } from './remote/generation.js';
 import { msOption } from './remote/options.js';
@@ -386,22 +386,12 @@ export class RedisStore<V = unknown> implements AsyncStore<V> {
     if (k === undefined) return MISS;
     const bytes = await this.connection.guard.run(this.#events, 'GET', () => this.connection.client.getBuffer(k), null);
     if (bytes === null) return MISS;
-    try {
-      return this.#codec.decode(bytes) as V;
-    } catch (error) {
-      this.#events.backendError?.(error as Error);
-      return MISS;
-    }
+    return decodeOrMiss(this.#codec, bytes, this.#events) as V | Miss;
   }
 
   /** Encodes for storage; an unserializable or too large value is reported and yields undefined. */
   encode(value: V): Buffer | undefined {
-    const encoded = this.#codec.encode(value, this.#namespace);
-    if (encoded instanceof Error) {
-      this.#events.backendError?.(encoded);
-      return undefined;
-    }
-    return encoded;
+    return encodeOrReport(this.#codec, value, this.#namespace, this.#events);
   }
 
   async set(key: string, value: V, options: SetOptions): Promise<void> {

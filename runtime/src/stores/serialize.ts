@@ -16,6 +16,7 @@
 import v8 from 'node:v8';
 import zlib from 'node:zlib';
 import { CacheBackendError } from './remote/errors.js';
+import { MISS, type StoreEvents } from './types.js';
 
 /** Options of the codec, shared by every out-of-process backend's config entry. */
 export interface SerializeOptions {
@@ -144,4 +145,28 @@ export function decodeValue(bytes: Buffer): unknown {
     throw new ValueUnreadableError(error instanceof Error ? error.message : String(error));
   }
   throw new ValueUnreadableError(`unknown format byte ${String(header)}`);
+}
+
+/**
+ * `codec.encode`, for a store's `set`: a value that cannot be stored (not serializable, too
+ * large) is reported through `events` and gives `undefined` (the set is skipped, the caller keeps
+ * its computed value).
+ */
+export function encodeOrReport(codec: Codec, value: unknown, namespace: string, events: StoreEvents): Buffer | undefined {
+  const bytes = codec.encode(value, namespace);
+  if (bytes instanceof Error) {
+    events.backendError?.(bytes);
+    return undefined;
+  }
+  return bytes;
+}
+
+/** `codec.decode`, for a store's `get`: bytes that do not decode are reported through `events` and read as a miss. */
+export function decodeOrMiss(codec: Codec, bytes: Buffer, events: StoreEvents): unknown {
+  try {
+    return codec.decode(bytes);
+  } catch (error) {
+    events.backendError?.(error as Error);
+    return MISS;
+  }
 }
