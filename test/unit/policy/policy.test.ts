@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AdaptivePolicy, createBoundedCache, POLICY_NAMES, SlotCache } from '../../../runtime/src/policy/index.js';
 import type { BoundedCache, PolicyName } from '../../../runtime/src/policy/index.js';
+import { nextLeader } from '../../../runtime/src/policy/adaptive.js';
 import { random } from './random.js';
 
 /** A skewed key stream: mostly a hot set, with scans and a loop mixed in (exercises every policy path). */
@@ -196,5 +197,60 @@ describe('policy behaviour', () => {
     assert.equal(cache.get(object), 4);
     assert.equal(cache.get(symbol), 5);
     assert.equal(cache.get({}), undefined);
+  });
+});
+
+describe('adaptive policy: changes of leader', () => {
+  // Candidates in CANDIDATES order: lru, arc, lirs, sieve, s3fifo, wtinylfu; cost ranks from COST_ORDER.
+  const costRank = Int8Array.from([1, 3, 4, 0, 2, 5]);
+  const LIRS = 2;
+  const SIEVE = 3;
+  const scores = (lead: Partial<Record<number, number>>): Float64Array => Float64Array.from({ length: 6 }, (_, i) => 1000 + (lead[i] ?? 0));
+
+  it('takes the best candidate only when it leads by more than the margin', () => {
+    assert.equal(nextLeader(scores({ 0: 9 }), LIRS, 10, undefined), LIRS);
+    assert.equal(nextLeader(scores({ 0: 11 }), LIRS, 10, undefined), 0);
+    assert.equal(nextLeader(scores({ [SIEVE]: 9 }), LIRS, 10, undefined), LIRS, 'without costs, cheaper is no better');
+  });
+
+  it('gives near-ties to the cheaper candidate (half the margin), never to a costlier one', () => {
+    assert.equal(nextLeader(scores({ [SIEVE]: 6 }), LIRS, 10, costRank), SIEVE);
+    assert.equal(nextLeader(scores({ [SIEVE]: 4 }), LIRS, 10, costRank), LIRS);
+    assert.equal(nextLeader(scores({ [LIRS]: 9 }), SIEVE, 10, costRank), SIEVE, 'a costlier candidate needs the full margin');
+    assert.equal(nextLeader(scores({ [LIRS]: 11 }), SIEVE, 10, costRank), LIRS);
+    // Two cheaper candidates past half the margin: the better-scoring one.
+    assert.equal(nextLeader(scores({ [SIEVE]: 6, 0: 8 }), LIRS, 10, costRank), 0);
+  });
+
+  it('starts the sampled regime with the cheapest candidate, the exact regime with LIRS', () => {
+    assert.equal(AdaptivePolicy.create(10_000).active, 'sieve');
+    assert.equal(AdaptivePolicy.create(10_000, ['lirs', 'lru', 'arc']).active, 'lru');
+    assert.equal(AdaptivePolicy.create(1000).active, 'lirs');
+  });
+
+  it('leaves a collapsing leader in the sampled regime (SIEVE on a loop after a skewed phase)', () => {
+    // After a skewed phase every resident entry has its visited bit set, and SIEVE then evicts
+    // each loop key before its reuse: 0% on a loop that fits in the cache.
+    const next = random(11);
+    const keys = Array.from({ length: 100_000 }, () => Math.floor(20_000 * next() ** 3));
+    const loopStart = keys.length;
+    for (let i = 0; i < 60_000; i++) keys.push(100_000 + (i % 3000));
+    const loopHits = (cache: BoundedCache<number, number>, onAccess?: (i: number) => void): number => {
+      let hits = 0;
+      keys.forEach((key, i) => {
+        if (cache.get(key) === undefined) cache.set(key, i);
+        else if (i >= loopStart) hits++;
+        onAccess?.(i);
+      });
+      return hits / (keys.length - loopStart);
+    };
+    assert.equal(loopHits(createBoundedCache<number, number>('sieve', { max: 6000 })), 0);
+    const policy = AdaptivePolicy.create(6000);
+    let left = -1;
+    const ratio = loopHits(new SlotCache<number, number>(policy), (i) => {
+      if (left < 0 && i >= loopStart && policy.active !== 'sieve') left = i - loopStart;
+    });
+    assert.ok(left >= 0 && left < 10_000, `left SIEVE ${left} accesses into the loop`);
+    assert.ok(ratio > 0.8, `adaptive on the loop: ${ratio}`);
   });
 });
