@@ -307,6 +307,8 @@ export abstract class AdaptivePolicy implements SlotPolicy {
 
 /** Exact regime: the cache mirrors the leader's full-size simulation (see `AdaptivePolicy`). */
 class ExactAdaptivePolicy extends AdaptivePolicy {
+  /** Every hit runs six simulations: storage should deduplicate them. */
+  readonly deferHits = true;
   readonly #free: FreeSlots;
   readonly #occupied: Uint8Array;
   readonly #orphan: Uint8Array;

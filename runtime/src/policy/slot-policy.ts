@@ -7,6 +7,12 @@
 export interface SlotPolicy {
   /** Capacity in entries (slots 0..capacity-1). */
   readonly capacity: number;
+  /**
+   * True when `hit` costs enough that storage should defer and deduplicate hits (the adaptive
+   * policy's exact regime simulates six policies per access): the memory store then passes on
+   * only the first hit on each entry between two insertions. Default false: every hit is passed on.
+   */
+  readonly deferHits?: boolean;
   /** Records an access to the entry held in `slot`. */
   hit(slot: number): void;
   /**

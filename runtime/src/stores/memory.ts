@@ -3,12 +3,14 @@
  * (keys, values, expiry times, sizes, a state byte), with a slot policy (`policy/`) deciding which
  * slot a new key takes and so which entry leaves when the store is full. No object per entry.
  *
- * Hits must cost about one `Map` lookup, so accesses are not handed to the policy one by one:
- * the first hit on an entry since the last insertion marks it and queues its slot, and the queue
- * is replayed into the policy just before the next insertion (the only moment the policy has to
- * decide anything). Further hits on a marked entry cost one byte load. The policy thus sees,
- * per interval between two insertions, which entries were used (not how often, nor in which
- * final order): the same kind of lossy read recording Caffeine does with its read buffers.
+ * A hit costs one `Map` lookup, a state byte and the policy's own `hit` (a bit set for SIEVE, a
+ * list move for LRU). When the policy's hits are costly (`deferHits`: the adaptive policy's exact
+ * regime, up to 4096 entries, simulates six policies per access), they are not handed over one by
+ * one: the first hit on an entry since the last insertion marks it and queues its slot, and the
+ * queue is replayed into the policy just before the next insertion (the only moment the policy
+ * has to decide anything). Further hits on a marked entry cost one byte load. The policy thus
+ * sees, per interval between two insertions, which entries were used (not how often, nor in
+ * which final order): the same kind of lossy read recording Caffeine does with its read buffers.
  */
 import { createSlotPolicy, hashKey, isPolicyName, POLICY_NAMES, type PolicyName, type SlotPolicy } from '../policy/index.js';
 import { MISS, type Miss, type SetOptions, type StoreContext, type StoreEvents, type SyncStore } from './types.js';
@@ -38,8 +40,12 @@ const OCCUPIED = 1;
 const TOUCHED = 2;
 /** Has an expiry time. */
 const TIMED = 4;
-/** A hit needs no work beyond returning the value: the one check on the hot path. */
+/** Hits go to the policy as they happen (its `deferHits` is false). */
+const DIRECT = 8;
+/** A hit needs no work beyond returning the value: the first check on the hot path. */
 const IDLE = OCCUPIED | TOUCHED;
+/** A hit only tells the policy: the second check. */
+const DIRECT_IDLE = OCCUPIED | DIRECT;
 /** Slots allocated up front; the arrays double as the store fills (up to `max`). */
 const INITIAL_SLOTS = 64;
 
@@ -59,6 +65,8 @@ export class MemoryStore<V = unknown> implements SyncStore<V> {
   #touched: Int32Array;
   #touchedCount = 0;
   readonly #policy: SlotPolicy | undefined;
+  /** State of a newly stored entry: IDLE without a policy, DIRECT_IDLE or OCCUPIED (hits deferred) with one. */
+  readonly #fresh: number;
   /** Without a policy (unbounded): slots freed by deletes, and the next never-used slot. */
   readonly #free: number[] = [];
   #nextSlot = 0;
@@ -66,6 +74,8 @@ export class MemoryStore<V = unknown> implements SyncStore<V> {
   readonly #events: StoreEvents;
   readonly #now: () => number;
   #bytes = 0;
+  /** Some entry was stored with a size (until then every size is 0 and `#sizes` is not written). */
+  #sized = false;
   /** Entries with an expiry time (0 = `size` need not look for expired entries). */
   #timed = 0;
 
@@ -83,6 +93,7 @@ export class MemoryStore<V = unknown> implements SyncStore<V> {
       throw new TypeError(`memory store: unknown policy ${JSON.stringify(policy)}; use one of ${POLICY_NAMES.join(', ')}.`);
     }
     this.#policy = max === Infinity ? undefined : createSlotPolicy(policy, max);
+    this.#fresh = this.#policy === undefined ? IDLE : this.#policy.deferHits === true ? OCCUPIED : DIRECT_IDLE;
     const slots = Math.min(INITIAL_SLOTS, max);
     this.#keys = new Array<Key>(slots);
     this.#values = new Array<V | undefined>(slots);
@@ -95,7 +106,12 @@ export class MemoryStore<V = unknown> implements SyncStore<V> {
   get(key: Key): V | Miss {
     const slot = typeof key === 'number' && key >>> 0 === key && key < INT_INDEX_LIMIT ? this.#intSlot(key) : this.#slots.get(key);
     if (slot === undefined) return miss;
-    if (this.#state[slot] === IDLE) return this.#values[slot] as V;
+    const state = this.#state[slot];
+    if (state === IDLE) return this.#values[slot] as V;
+    if (state === DIRECT_IDLE) {
+      this.#policy!.hit(slot);
+      return this.#values[slot] as V;
+    }
     return this.#busyHit(slot);
   }
 
@@ -114,7 +130,9 @@ export class MemoryStore<V = unknown> implements SyncStore<V> {
       this.#events.evicted('expired', 1, bytes);
       return miss;
     }
-    if ((state & TOUCHED) === 0) {
+    if ((state & DIRECT) !== 0) {
+      this.#policy!.hit(slot);
+    } else if ((state & TOUCHED) === 0) {
       this.#state[slot] = state | TOUCHED;
       this.#touched[this.#touchedCount++] = slot;
     }
@@ -152,11 +170,19 @@ export class MemoryStore<V = unknown> implements SyncStore<V> {
       if (typeof key === 'number' && key >>> 0 === key && key < INT_INDEX_LIMIT) this.#indexInt(key, slot + 1);
     }
     this.#values[slot] = value;
+    this.#state[slot] = this.#fresh | (expires !== 0 ? TIMED : 0);
+    // Expiry times are read only for TIMED slots, sizes only once some entry had a size.
+    if (expires !== 0) {
+      this.#expires[slot] = expires;
+      this.#timed++;
+    }
+    if (bytes !== 0 || this.#sized) this.#account(slot, bytes);
+  }
+
+  #account(slot: number, bytes: number): void {
+    this.#sized = true;
     this.#sizes[slot] = bytes;
-    this.#expires[slot] = expires;
-    this.#state[slot] = OCCUPIED | (policy === undefined ? TOUCHED : 0) | (expires !== 0 ? TIMED : 0);
     this.#bytes += bytes;
-    if (expires !== 0) this.#timed++;
     if (this.#bytes > this.#maxBytes) this.#shrinkToBytes();
   }
 
@@ -230,7 +256,7 @@ export class MemoryStore<V = unknown> implements SyncStore<V> {
     if (typeof key === 'number' && key >>> 0 === key && key < INT_INDEX_LIMIT) this.#indexInt(key, 0);
     this.#keys[slot] = undefined as unknown as Key;
     this.#values[slot] = undefined;
-    this.#bytes -= this.#sizes[slot]!;
+    if (this.#sized) this.#bytes -= this.#sizes[slot]!;
     if ((this.#state[slot]! & TIMED) !== 0) this.#timed--;
     this.#state[slot] = 0;
   }
