@@ -56,8 +56,13 @@ const MARGIN = 0.01;
  * every candidate runs on every access anyway, so the leader's own cost does not matter.
  */
 const COST_ORDER: readonly CandidateName[] = ['sieve', 'lru', 's3fifo', 'arc', 'lirs', 'wtinylfu'];
-/** In the sampled regime, how often (in sampled accesses) a period is checked for a decisive lead before its end. */
-const EARLY_CHECK = 16;
+/**
+ * In the sampled regime, sampled accesses are replayed into the shadows in batches of this many,
+ * one shadow at a time: a shadow's arrays are then loaded into the CPU caches once per batch
+ * rather than once per access (between two sampled accesses the real cache has done ~40 others
+ * and pushed them out). Decisions, including the check for a decisive lead, happen after each batch.
+ */
+const SAMPLE_BATCH = 32;
 
 /** How an `AdaptivePolicy` changes leader (fixed per regime). */
 interface SwitchRule {
@@ -251,9 +256,23 @@ export abstract class AdaptivePolicy implements SlotPolicy {
   }
 
   /** Called after an access's bookkeeping: at the end of a period, maybe changes leader. */
+  /** Replays `count` accesses in every shadow, one shadow at a time, counting their hits (sampled regime). */
+  protected observeMany(hashes: Int32Array, count: number): void {
+    const shadows = this.shadows;
+    for (let i = 0; i < shadows.length; i++) {
+      const shadow = shadows[i]!;
+      let hits = 0;
+      for (let j = 0; j < count; j++) {
+        shadow.access(hashes[j]!);
+        if (shadow.lastHit) hits++;
+      }
+      this.#periodHits[i]! += hits;
+    }
+    this.observed += count;
+  }
+
   protected maybeDecide(): void {
-    const observed = this.observed;
-    if (observed >= this.#period || (this.#rule.early && observed % EARLY_CHECK === 0 && this.#decisive())) this.#decide();
+    if (this.observed >= this.#period || (this.#rule.early && this.#decisive())) this.#decide();
   }
 
   #margin(weight: number): number {
@@ -473,6 +492,9 @@ class SampledAdaptivePolicy extends AdaptivePolicy {
   #current: SlotPolicy;
   readonly #sampled: Uint8Array;
   readonly #threshold: number;
+  /** Sampled accesses not yet replayed into the shadows. */
+  readonly #pending = new Int32Array(SAMPLE_BATCH);
+  #pendingCount = 0;
 
   constructor(capacity: number, candidates: readonly CandidateName[], initial: CandidateName) {
     const threshold = Math.ceil((SAMPLE_SCALE * SAMPLED_ENTRIES) / capacity);
@@ -493,22 +515,28 @@ class SampledAdaptivePolicy extends AdaptivePolicy {
 
   hit(slot: number): void {
     this.#current.hit(slot);
-    if (this.#sampled[slot] !== 0) {
-      this.observe(this.slotHash[slot]!);
-      this.maybeDecide();
-    }
+    if (this.#sampled[slot] !== 0) this.#sample(this.slotHash[slot]!);
   }
 
   miss(hash: number): number {
     const sampled = this.#isSampled(hash);
-    if (sampled !== 0) this.observe(hash);
     const slot = this.#current.miss(hash);
     if (slot >= 0) {
       this.slotHash[slot] = hash;
       this.#sampled[slot] = sampled;
     }
-    if (sampled !== 0) this.maybeDecide();
+    // After the slot bookkeeping: a decision may hand every entry to another policy.
+    if (sampled !== 0) this.#sample(hash);
     return slot;
+  }
+
+  #sample(hash: number): void {
+    this.#pending[this.#pendingCount++] = hash;
+    if (this.#pendingCount === SAMPLE_BATCH) {
+      this.observeMany(this.#pending, SAMPLE_BATCH);
+      this.#pendingCount = 0;
+      this.maybeDecide();
+    }
   }
 
   /**
@@ -545,6 +573,7 @@ class SampledAdaptivePolicy extends AdaptivePolicy {
 
   clear(): void {
     this.resetEvidence();
+    this.#pendingCount = 0;
     this.#current.clear();
   }
 
