@@ -63,6 +63,15 @@ const COST_ORDER: readonly CandidateName[] = ['sieve', 'lru', 's3fifo', 'arc', '
  * and pushed them out). Decisions, including the check for a decisive lead, happen after each batch.
  */
 const SAMPLE_BATCH = 32;
+/**
+ * In the sampled regime, a lead must also be this many standard deviations of its noise (a
+ * one-sided z-test, about 0.1% per test when nothing differs). Two candidates replaying the same
+ * accesses differ only on the accesses where one hits and the other misses, and with no real
+ * difference each such access goes either way with even odds (McNemar's test): the lead's variance
+ * is the (decayed) number of those accesses. The margin alone is not enough there: 256 simulated
+ * entries are a small sample, tested after every batch.
+ */
+const SIGNIFICANCE = 3;
 
 /** How an `AdaptivePolicy` changes leader (fixed per regime). */
 interface SwitchRule {
@@ -74,6 +83,8 @@ interface SwitchRule {
   costRank: Int8Array | undefined;
   /** Decide as soon as some candidate's lead reaches the margin, counting the period so far, instead of only at period ends. */
   early: boolean;
+  /** Require a lead to be significant, not only over the margin (see `SIGNIFICANCE`). */
+  significance: boolean;
   /**
    * The margin is a share of the decayed evidence weight, but at least of this many accesses
    * (the weight the window reaches once full), so a few lucky hits in the first periods do not
@@ -84,21 +95,30 @@ interface SwitchRule {
 
 /**
  * The switching rule, given each candidate's decayed hit count (`scores`), the current leader and
- * the margin (in hits): the best-scoring candidate when it leads by more than the margin; else,
- * with `costRank` (each candidate's rank in `COST_ORDER`), the best-scoring of the cheaper
- * candidates leading by more than half the margin; else the leader stays.
+ * the margin (in hits): the best-scoring candidate when it leads by more than the margin (and,
+ * with `noise`, by more than `SIGNIFICANCE` times `noise[i]`, the standard deviation of its lead
+ * over the leader); else, with `costRank` (each candidate's rank in `COST_ORDER`), the
+ * best-scoring of the cheaper candidates leading by more than half the margin; else the leader stays.
  */
-export function nextLeader(scores: Float64Array, leader: number, margin: number, costRank: Int8Array | undefined): number {
+export function nextLeader(scores: Float64Array, leader: number, margin: number, costRank: Int8Array | undefined, noise?: Float64Array): number {
   let best = leader;
   for (let i = 0; i < scores.length; i++) if (scores[i]! > scores[best]!) best = i;
   const current = scores[leader]!;
-  if (scores[best]! - current > margin) return best;
+  const lead = scores[best]! - current;
+  if (lead > margin && (noise === undefined || lead > SIGNIFICANCE * noise[best]!)) return best;
   best = leader;
   if (costRank === undefined) return best;
   for (let i = 0; i < scores.length; i++) {
     if (costRank[i]! < costRank[leader]! && scores[i]! - current > margin / 2 && (best === leader || scores[i]! > scores[best]!)) best = i;
   }
   return best;
+}
+
+/** Number of set bits of a 32-bit integer. */
+function popcount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
 }
 
 /** Accesses per decision period: one shadow capacity, at least 64. */
@@ -207,10 +227,25 @@ export abstract class AdaptivePolicy implements SlotPolicy {
   #weight = 0;
   #switches = 0;
   readonly #rule: SwitchRule;
+  /**
+   * Sampled regime: for each pair of candidates (i * n + j), the decayed number of accesses where
+   * exactly one of the two hit; `#noise` is its square root for pairs with the leader.
+   */
+  readonly #discordant: Float64Array;
+  readonly #noise: Float64Array;
+  /** Scores and weight as they would be if the period ended now (for the early check). */
+  readonly #projected: Float64Array;
+  /** Per candidate, which accesses of the current batch hit (bit j = access j). */
+  readonly #batchHits: Int32Array;
 
   protected constructor(capacity: number, candidates: readonly CandidateName[], initial: CandidateName, shadowCapacity: number, rule: SwitchRule) {
     this.capacity = capacity;
     this.#rule = rule;
+    const n = candidates.length;
+    this.#discordant = new Float64Array(n * n);
+    this.#noise = new Float64Array(n);
+    this.#projected = new Float64Array(n);
+    this.#batchHits = new Int32Array(n);
     this.names = candidates;
     this.leader = Math.max(0, candidates.indexOf(initial));
     this.shadows = candidates.map((name) => new Shadow(createCandidate(name, shadowCapacity)));
@@ -259,14 +294,20 @@ export abstract class AdaptivePolicy implements SlotPolicy {
   /** Replays `count` accesses in every shadow, one shadow at a time, counting their hits (sampled regime). */
   protected observeMany(hashes: Int32Array, count: number): void {
     const shadows = this.shadows;
-    for (let i = 0; i < shadows.length; i++) {
+    const n = shadows.length;
+    const masks = this.#batchHits;
+    for (let i = 0; i < n; i++) {
       const shadow = shadows[i]!;
-      let hits = 0;
+      let mask = 0;
       for (let j = 0; j < count; j++) {
         shadow.access(hashes[j]!);
-        if (shadow.lastHit) hits++;
+        if (shadow.lastHit) mask |= 1 << j;
       }
-      this.#periodHits[i]! += hits;
+      masks[i] = mask;
+      this.#periodHits[i]! += popcount(mask);
+    }
+    if (this.#rule.significance) {
+      for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) this.#discordant[i * n + j]! += popcount(masks[i]! ^ masks[j]!);
     }
     this.observed += count;
   }
@@ -279,14 +320,21 @@ export abstract class AdaptivePolicy implements SlotPolicy {
     return MARGIN * Math.max(this.#rule.minWeight, weight);
   }
 
-  /** Whether some candidate leads the leader by the margin already, counting this period so far. */
+  /** Whether the rule would change leader now, counting this period so far (scores not yet decayed). */
   #decisive(): boolean {
-    const scores = this.#scores;
-    const hits = this.#periodHits;
+    const projected = this.#projected;
+    for (let i = 0; i < projected.length; i++) projected[i] = this.#scores[i]! * DECAY + this.#periodHits[i]!;
+    const weight = this.#weight * DECAY + this.observed;
+    return nextLeader(projected, this.leader, this.#margin(weight), undefined, this.#noiseOf()) !== this.leader;
+  }
+
+  /** Standard deviation of each candidate's lead over the leader (undefined without the significance rule). */
+  #noiseOf(): Float64Array | undefined {
+    if (!this.#rule.significance) return undefined;
+    const n = this.#noise.length;
     const l = this.leader;
-    const bar = scores[l]! * DECAY + hits[l]! + this.#margin(this.#weight * DECAY + this.observed);
-    for (let i = 0; i < scores.length; i++) if (scores[i]! * DECAY + hits[i]! > bar) return true;
-    return false;
+    for (let i = 0; i < n; i++) this.#noise[i] = Math.sqrt(this.#discordant[i < l ? i * n + l : l * n + i]!);
+    return this.#noise;
   }
 
   #decide(): void {
@@ -297,7 +345,10 @@ export abstract class AdaptivePolicy implements SlotPolicy {
     }
     this.#weight = this.#weight * DECAY + this.observed;
     this.observed = 0;
-    const best = nextLeader(scores, this.leader, this.#margin(this.#weight), this.#rule.costRank);
+    const noise = this.#noiseOf();
+    const best = nextLeader(scores, this.leader, this.#margin(this.#weight), this.#rule.costRank, noise);
+    // The discordant counts decay with the scores (this period's are already in).
+    for (let i = 0; i < this.#discordant.length; i++) this.#discordant[i]! *= DECAY;
     if (best !== this.leader) {
       this.changeLeader(best);
       this.leader = best;
@@ -312,6 +363,7 @@ export abstract class AdaptivePolicy implements SlotPolicy {
     for (const shadow of this.shadows) shadow.clear();
     this.#scores.fill(0);
     this.#periodHits.fill(0);
+    this.#discordant.fill(0);
     this.observed = 0;
     this.#weight = 0;
   }
@@ -336,7 +388,7 @@ class ExactAdaptivePolicy extends AdaptivePolicy {
   readonly #shadowSlot: Int32Array;
 
   constructor(capacity: number, candidates: readonly CandidateName[], initial: CandidateName) {
-    super(capacity, candidates, initial, capacity, { costRank: undefined, early: false, minWeight: 0 });
+    super(capacity, candidates, initial, capacity, { costRank: undefined, early: false, significance: false, minWeight: 0 });
     this.#free = new FreeSlots(capacity);
     this.#occupied = new Uint8Array(capacity);
     this.#orphan = new Uint8Array(capacity);
@@ -502,6 +554,7 @@ class SampledAdaptivePolicy extends AdaptivePolicy {
     super(capacity, candidates, initial, shadowCapacity, {
       costRank: Int8Array.from(candidates, (name) => COST_ORDER.indexOf(name)),
       early: true,
+      significance: true,
       minWeight: periodOf(shadowCapacity) / (1 - DECAY),
     });
     this.#threshold = threshold;

@@ -213,6 +213,13 @@ describe('adaptive policy: changes of leader', () => {
     assert.equal(nextLeader(scores({ [SIEVE]: 9 }), LIRS, 10, undefined), LIRS, 'without costs, cheaper is no better');
   });
 
+  it('with noise figures, takes only a significant lead (3 standard deviations)', () => {
+    const noise = (sd: number): Float64Array => new Float64Array(6).fill(sd);
+    assert.equal(nextLeader(scores({ 0: 30 }), LIRS, 10, undefined, noise(12)), LIRS, '30 < 3 x 12');
+    assert.equal(nextLeader(scores({ 0: 30 }), LIRS, 10, undefined, noise(9)), 0);
+    assert.equal(nextLeader(scores({ 0: 9 }), LIRS, 10, undefined, noise(0)), LIRS, 'still over the margin');
+  });
+
   it('gives near-ties to the cheaper candidate (half the margin), never to a costlier one', () => {
     assert.equal(nextLeader(scores({ [SIEVE]: 6 }), LIRS, 10, costRank), SIEVE);
     assert.equal(nextLeader(scores({ [SIEVE]: 4 }), LIRS, 10, costRank), LIRS);
