@@ -19,8 +19,7 @@ export class GhostFifo {
     const ring = this.#ring;
     const p = this.#pos;
     if (this.#filled === ring.length) {
-      const old = ring[p]!;
-      if (this.#where.get(old) === p) this.#where.delete(old);
+      this.#where.deleteIf(ring[p]!, p);
     } else {
       this.#filled++;
     }

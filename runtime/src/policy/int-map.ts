@@ -1,16 +1,17 @@
 /**
- * A map from 30-bit key hashes (integers in [0, 2^30)) to int32 values, in two typed arrays:
- * open addressing with linear probing, Fibonacci hashing for the home slot, and deletion by
- * backward shift (no tombstones, so lookups never slow down with churn). The policies' ghost
- * lists and shadow simulations look hashes up on every access; a `Map<number, number>` costs a
- * heap-allocated hash table with boxed entries, this costs two array loads in the common case.
+ * A map from 30-bit key hashes (integers in [0, 2^30)) to int32 values, in one typed array of
+ * (key, value) pairs: open addressing with linear probing, Fibonacci hashing for the home slot,
+ * and deletion by backward shift (no tombstones, so lookups never slow down with churn). The
+ * policies' ghost lists and shadow simulations look hashes up on every access; a
+ * `Map<number, number>` costs a heap-allocated hash table with boxed entries, this costs one
+ * cache line in the common case (a key and its value sit side by side).
  * Grows (doubling) when more than half full; never shrinks.
  */
 const EMPTY = -1;
 
 export class IntMap {
-  #keys: Int32Array;
-  #values: Int32Array;
+  /** Slot i holds its key at 2i and its value at 2i + 1; EMPTY keys mark free slots. */
+  #table: Int32Array;
   #mask: number;
   #shift: number;
   #size = 0;
@@ -19,10 +20,15 @@ export class IntMap {
   constructor(expected = 8) {
     let capacity = 16;
     while (capacity < expected * 2) capacity *= 2;
-    this.#keys = new Int32Array(capacity).fill(EMPTY);
-    this.#values = new Int32Array(capacity);
+    this.#table = IntMap.#empty(capacity);
     this.#mask = capacity - 1;
     this.#shift = 32 - Math.log2(capacity);
+  }
+
+  static #empty(capacity: number): Int32Array {
+    const table = new Int32Array(2 * capacity);
+    for (let i = 0; i < table.length; i += 2) table[i] = EMPTY;
+    return table;
   }
 
   get size(): number {
@@ -33,45 +39,41 @@ export class IntMap {
     return Math.imul(key, 0x9e3779b1) >>> this.#shift;
   }
 
-  /** The value of `key`, or -1 when absent (values are never negative where this is used). */
-  get(key: number): number {
-    const keys = this.#keys;
+  /** Slot holding `key`, or -1. */
+  #find(key: number): number {
+    const table = this.#table;
     const mask = this.#mask;
     for (let i = this.#home(key); ; i = (i + 1) & mask) {
-      const k = keys[i]!;
-      if (k === key) return this.#values[i]!;
+      const k = table[2 * i]!;
+      if (k === key) return i;
       if (k === EMPTY) return -1;
     }
+  }
+
+  /** The value of `key`, or -1 when absent (values are never negative where this is used). */
+  get(key: number): number {
+    const i = this.#find(key);
+    return i < 0 ? -1 : this.#table[2 * i + 1]!;
   }
 
   has(key: number): boolean {
     return this.#find(key) >= 0;
   }
 
-  #find(key: number): number {
-    const keys = this.#keys;
-    const mask = this.#mask;
-    for (let i = this.#home(key); ; i = (i + 1) & mask) {
-      const k = keys[i]!;
-      if (k === key) return i;
-      if (k === EMPTY) return -1;
-    }
-  }
-
   /** Inserts or replaces. `key` must be in [0, 2^30). */
   set(key: number, value: number): void {
-    const keys = this.#keys;
+    const table = this.#table;
     const mask = this.#mask;
     for (let i = this.#home(key); ; i = (i + 1) & mask) {
-      const k = keys[i]!;
+      const k = table[2 * i]!;
       if (k === key) {
-        this.#values[i] = value;
+        table[2 * i + 1] = value;
         return;
       }
       if (k === EMPTY) {
-        keys[i] = key;
-        this.#values[i] = value;
-        if (++this.#size * 2 > keys.length) this.#grow();
+        table[2 * i] = key;
+        table[2 * i + 1] = value;
+        if (++this.#size * 4 > table.length) this.#grow();
         return;
       }
     }
@@ -79,41 +81,52 @@ export class IntMap {
 
   /** Removes `key`; true when it was present. */
   delete(key: number): boolean {
-    let i = this.#find(key);
+    const i = this.#find(key);
     if (i < 0) return false;
-    const keys = this.#keys;
-    const values = this.#values;
+    this.#removeAt(i);
+    return true;
+  }
+
+  /** Removes `key` only if it maps to `value` (one probe instead of a get and a delete); true when removed. */
+  deleteIf(key: number, value: number): boolean {
+    const i = this.#find(key);
+    if (i < 0 || this.#table[2 * i + 1] !== value) return false;
+    this.#removeAt(i);
+    return true;
+  }
+
+  #removeAt(hole: number): void {
+    const table = this.#table;
     const mask = this.#mask;
+    let i = hole;
     // Backward shift: move later members of the probe run into the hole when their home allows it.
-    for (let j = (i + 1) & mask; keys[j] !== EMPTY; j = (j + 1) & mask) {
-      const home = this.#home(keys[j]!);
+    for (let j = (i + 1) & mask; table[2 * j] !== EMPTY; j = (j + 1) & mask) {
+      const home = this.#home(table[2 * j]!);
       // Can the entry at j move to i? Only if its home is not in the cyclic range (i, j].
       if (((j - home) & mask) >= ((j - i) & mask)) {
-        keys[i] = keys[j]!;
-        values[i] = values[j]!;
+        table[2 * i] = table[2 * j]!;
+        table[2 * i + 1] = table[2 * j + 1]!;
         i = j;
       }
     }
-    keys[i] = EMPTY;
+    table[2 * i] = EMPTY;
     this.#size--;
-    return true;
   }
 
   clear(): void {
     if (this.#size === 0) return;
-    this.#keys.fill(EMPTY);
+    const table = this.#table;
+    for (let i = 0; i < table.length; i += 2) table[i] = EMPTY;
     this.#size = 0;
   }
 
   #grow(): void {
-    const keys = this.#keys;
-    const values = this.#values;
-    const capacity = keys.length * 2;
-    this.#keys = new Int32Array(capacity).fill(EMPTY);
-    this.#values = new Int32Array(capacity);
+    const old = this.#table;
+    const capacity = old.length; // slots double: old.length / 2 slots now, old.length after
+    this.#table = IntMap.#empty(capacity);
     this.#mask = capacity - 1;
     this.#shift--;
     this.#size = 0;
-    for (let i = 0; i < keys.length; i++) if (keys[i] !== EMPTY) this.set(keys[i]!, values[i]!);
+    for (let i = 0; i < old.length; i += 2) if (old[i] !== EMPTY) this.set(old[i]!, old[i + 1]!);
   }
 }

@@ -14,8 +14,14 @@ test('IntMap: 200,000 random set/get/delete operations agree with a Map, through
     if (op < 0.45) {
       map.set(key, i);
       reference.set(key, i);
-    } else if (op < 0.75) {
+    } else if (op < 0.65) {
       assert.equal(map.delete(key), reference.delete(key));
+    } else if (op < 0.75) {
+      // Conditional delete: only when the key holds this value.
+      const value = next() < 0.5 ? (reference.get(key) ?? 7) : -5;
+      const expected = reference.get(key) === value;
+      if (expected) reference.delete(key);
+      assert.equal(map.deleteIf(key, value), expected);
     } else {
       assert.equal(map.get(key), reference.get(key) ?? -1);
       assert.equal(map.has(key), reference.has(key));
