@@ -159,17 +159,44 @@ class Shadow {
     }
     this.lastHit = false;
     slot = this.policy.miss(hash);
-    if (slot >= 0) {
-      if (this.#used[slot] !== 0) {
-        this.#slots.delete(this.#hashOf[slot]!);
-        this.evictedLink = this.link[slot]!;
-      }
-      this.#used[slot] = 1;
-      this.#hashOf[slot] = hash;
-      this.link[slot] = -1;
-      this.#slots.set(hash, slot);
-    }
+    if (slot >= 0) this.evictedLink = this.#fill(hash, slot);
     return slot;
+  }
+
+  /**
+   * Replays up to 32 accesses (the sampled regime, which keeps no links); bit j of the result is
+   * set when access j hit.
+   */
+  replay(hashes: Int32Array, count: number): number {
+    const slots = this.#slots;
+    const policy = this.policy;
+    let mask = 0;
+    for (let j = 0; j < count; j++) {
+      const hash = hashes[j]!;
+      const slot = slots.get(hash);
+      if (slot >= 0) {
+        policy.hit(slot);
+        mask |= 1 << j;
+      } else {
+        const fresh = policy.miss(hash);
+        if (fresh >= 0) this.#fill(hash, fresh);
+      }
+    }
+    return mask;
+  }
+
+  /** Records `hash` in `slot` (the policy's answer to a miss); returns the real slot linked to the entry it replaced, or -1. */
+  #fill(hash: number, slot: number): number {
+    let evicted = -1;
+    if (this.#used[slot] !== 0) {
+      this.#slots.delete(this.#hashOf[slot]!);
+      evicted = this.link[slot]!;
+    }
+    this.#used[slot] = 1;
+    this.#hashOf[slot] = hash;
+    this.link[slot] = -1;
+    this.#slots.set(hash, slot);
+    return evicted;
   }
 
   slotOf(hash: number): number {
@@ -297,12 +324,7 @@ export abstract class AdaptivePolicy implements SlotPolicy {
     const n = shadows.length;
     const masks = this.#batchHits;
     for (let i = 0; i < n; i++) {
-      const shadow = shadows[i]!;
-      let mask = 0;
-      for (let j = 0; j < count; j++) {
-        shadow.access(hashes[j]!);
-        if (shadow.lastHit) mask |= 1 << j;
-      }
+      const mask = shadows[i]!.replay(hashes, count);
       masks[i] = mask;
       this.#periodHits[i]! += popcount(mask);
     }
