@@ -33,7 +33,7 @@ const EXACT_MAX = 4096;
  * Above `EXACT_MAX`, the candidates are simulated at this many entries on a matching hash-sampled
  * fraction of the keys (spatial sampling, as in SHARDS, Waldspurger et al. FAST'15): at 10,000
  * entries that is 1.3% of the keys, so the simulations cost a few nanoseconds per access. 128
- * rather than 256: the simulations were still ~15% of a bounded store's time at 256; at 128 the
+ * rather than 256: the simulations were still 16-19% of a bounded store's time at 256; at 128 the
  * default policy's hit ratios on the sampled points of both benchmark sets were as close to the
  * best or closer (7 of 9 points), and no worse than 1.6 points below it.
  */
@@ -239,9 +239,10 @@ class Shadow {
  *   Here the leader's own cost per access is what the cache costs, so cost counts: the cheapest
  *   candidate (SIEVE) leads first, near-ties go to the cheaper candidate (`COST_ORDER`), the
  *   margin is never less than one point of a full evidence window (no leader from a few lucky
- *   hits in the first periods), and a lead that reaches the margin mid-period is acted on at once
- *   (a leader that collapses, as SIEVE does when a loop follows a skewed phase, is replaced within
- *   a few dozen sampled accesses rather than at the end of the period).
+ *   hits in the first periods), a lead must be significant as well as over the margin (the
+ *   simulations are a small sample), and a lead that reaches the margin mid-period is acted on
+ *   after the current batch rather than at the end of the period (a leader that collapses, as
+ *   SIEVE does when a loop follows a skewed phase, is replaced sooner).
  */
 export abstract class AdaptivePolicy implements SlotPolicy {
   readonly capacity: number;
@@ -320,7 +321,6 @@ export abstract class AdaptivePolicy implements SlotPolicy {
     return leaderSlot;
   }
 
-  /** Called after an access's bookkeeping: at the end of a period, maybe changes leader. */
   /** Replays `count` accesses in every shadow, one shadow at a time, counting their hits (sampled regime). */
   protected observeMany(hashes: Int32Array, count: number): void {
     const shadows = this.shadows;
@@ -337,6 +337,7 @@ export abstract class AdaptivePolicy implements SlotPolicy {
     this.observed += count;
   }
 
+  /** Called after an access's (or a batch's) bookkeeping: at the end of a period, or on a decisive lead, maybe changes leader. */
   protected maybeDecide(): void {
     if (this.observed >= this.#period || (this.#rule.early && this.#decisive())) this.#decide();
   }
