@@ -56,7 +56,7 @@ export function syntheticWorkloads(): SyntheticWorkload[] {
   {
     // Recency: a working set that slides forward; old keys never return.
     const next = rng(3);
-    out.push({ name: 'sliding', description: 'sliding working set of 2,000 keys advancing by one key every 10 accesses (recency: LRU-friendly)', keys: Array.from({ length: LENGTH }, (_, i) => Math.floor(i / 10) + Math.floor(next() * 2000)), sizes: [500, 1500, 3000] });
+    out.push({ name: 'sliding', description: 'sliding working set of 2,000 keys advancing by one key every 10 accesses (recency: LRU-friendly)', keys: Array.from({ length: LENGTH }, (_, i) => Math.floor(i / 10) + Math.floor(next() * 2000)), sizes: [500, 1500, 3000, 8000, 12000] });
   }
   {
     const next = rng(4);
@@ -72,7 +72,7 @@ export function syntheticWorkloads(): SyntheticWorkload[] {
     // Phase change: frequency-friendly, then loop, then frequency-friendly over other keys.
     const next = rng(6);
     const z = zipf(20_000, 0.9, next);
-    out.push({ name: 'phases', description: 'Zipf 0.9 (20,000 keys), then a loop of 3,000 keys, then Zipf over a fresh key range, 100,000 accesses each', keys: Array.from({ length: LENGTH }, (_, i) => (i < 100_000 ? z() : i < 200_000 ? 100_000 + (i % 3000) : 200_000 + z())), sizes: [500, 2000, 6000] });
+    out.push({ name: 'phases', description: 'Zipf 0.9 (20,000 keys), then a loop of 3,000 keys, then Zipf over a fresh key range, 100,000 accesses each', keys: Array.from({ length: LENGTH }, (_, i) => (i < 100_000 ? z() : i < 200_000 ? 100_000 + (i % 3000) : 200_000 + z())), sizes: [500, 2000, 6000, 12000] });
   }
   return out;
 }

@@ -75,6 +75,28 @@ const SAMPLE_BATCH = 32;
  * entries are a small sample, tested after every batch.
  */
 const SIGNIFICANCE = 3;
+/**
+ * Per decision, how much of a candidate's penalty (see `AdaptivePolicy.#penalty`) it keeps while
+ * it does not lead: ~50 periods of memory, so a policy whose simulation proved optimistic is
+ * tried again only long after.
+ */
+const PENALTY_DECAY = 0.98;
+/**
+ * At the start and after a change of leader, the real cache is not compared with the leader's
+ * simulation for this many periods: it first has to fill, or to fetch the keys the simulation
+ * holds and the outgoing policy had evicted.
+ */
+const GRACE_PERIODS = 2;
+/** The real cache and its leader's simulation are compared over about this many recent periods. */
+const REALITY_PERIODS = 2;
+/**
+ * A simulation counts as unfaithful when the real cache's hit ratio falls this far (10 points)
+ * below it. Scaled-down simulations are off by a few points for some workloads (LIRS on a loop
+ * 20% longer than the cache: 89.9% simulated, 82.5% real, the best any candidate does there), by
+ * tens of points when a policy's behaviour does not scale (SIEVE on a loop after a skewed phase:
+ * 100% simulated, 0% real).
+ */
+const UNFAITHFUL = 0.1;
 
 /** How an `AdaptivePolicy` changes leader (fixed per regime). */
 interface SwitchRule {
@@ -88,6 +110,13 @@ interface SwitchRule {
   early: boolean;
   /** Require a lead to be significant, not only over the margin (see `SIGNIFICANCE`). */
   significance: boolean;
+  /**
+   * Compare the real cache's hit ratio with its leader's simulated one (see
+   * `AdaptivePolicy.#penalty`): the sampled regime's simulations are scaled down, and a policy
+   * does not always behave the same at 128 entries as at 10,000 (SIEVE after a skewed phase, then
+   * a loop: 100% simulated, 0% real at 12,000 entries).
+   */
+  reality: boolean;
   /**
    * The margin is a share of the decayed evidence weight, but at least of this many accesses
    * (the weight the window reaches once full), so a few lucky hits in the first periods do not
@@ -268,6 +297,29 @@ export abstract class AdaptivePolicy implements SlotPolicy {
   readonly #projected: Float64Array;
   /** Per candidate, which accesses of the current batch hit (bit j = access j). */
   readonly #batchHits: Int32Array;
+  /**
+   * Per candidate, by how much (hits per access) its simulation overestimated the real cache the
+   * last time it led, when unfaithful (UNFAITHFUL): subtracted from its score (times the evidence
+   * weight), measured again while it leads, decaying (PENALTY_DECAY) while it does not.
+   */
+  readonly #penalty: Float64Array;
+  readonly #effective: Float64Array;
+  /**
+   * The leader's simulated hit ratio minus the real cache's (all accesses, not only the sampled
+   * keys: on a loop, which keys hit is not random), since the last change of leader, averaged
+   * over the last ~REALITY_PERIODS periods (`#recentGap`) and over the whole evidence window
+   * (`#usualGap`, ~10 periods). The usual gap is the sample's own bias, common to every
+   * candidate (the sampled keys can be hotter or colder than the average key: ~10 points on some
+   * Zipf streams); a recent gap above it by UNFAITHFUL is the leader's own failure to scale.
+   */
+  #recentGap = 0;
+  #usualGap = 0;
+  #gapWeight = 0;
+  /** Real hits and accesses since the last batch (the hit/miss paths count them). */
+  protected realHits = 0;
+  protected realAccesses = 0;
+  /** Sampled accesses since the last change of leader, or since the start (not decayed; for the grace period). */
+  #sinceSwitchCount = 0;
 
   protected constructor(capacity: number, candidates: readonly CandidateName[], initial: CandidateName, shadowCapacity: number, rule: SwitchRule) {
     this.capacity = capacity;
@@ -277,6 +329,8 @@ export abstract class AdaptivePolicy implements SlotPolicy {
     this.#noise = new Float64Array(n);
     this.#projected = new Float64Array(n);
     this.#batchHits = new Int32Array(n);
+    this.#penalty = new Float64Array(n);
+    this.#effective = new Float64Array(n);
     this.names = candidates;
     this.leader = Math.max(0, candidates.indexOf(initial));
     this.shadows = candidates.map((name) => new Shadow(createCandidate(name, shadowCapacity)));
@@ -334,6 +388,18 @@ export abstract class AdaptivePolicy implements SlotPolicy {
     if (this.#rule.significance) {
       for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) this.#discordant[i * n + j]! += popcount(masks[i]! ^ masks[j]!);
     }
+    if (this.#rule.reality && this.realAccesses > 0) {
+      const gap = popcount(masks[this.leader]!) / count - this.realHits / this.realAccesses;
+      const recent = count / (REALITY_PERIODS * this.#period);
+      const usual = (count / this.#period) * (1 - DECAY);
+      // Unbiased from the first batch: early batches weigh as much as an average of what came before.
+      this.#gapWeight += 1;
+      this.#recentGap += (gap - this.#recentGap) * Math.max(recent, 1 / this.#gapWeight);
+      this.#usualGap += (gap - this.#usualGap) * Math.max(usual, 1 / this.#gapWeight);
+      this.realHits = 0;
+      this.realAccesses = 0;
+      this.#sinceSwitchCount += count;
+    }
     this.observed += count;
   }
 
@@ -351,7 +417,27 @@ export abstract class AdaptivePolicy implements SlotPolicy {
     const projected = this.#projected;
     for (let i = 0; i < projected.length; i++) projected[i] = this.#scores[i]! * DECAY + this.#periodHits[i]!;
     const weight = this.#weight * DECAY + this.observed;
-    return nextLeader(projected, this.leader, this.#margin(weight), undefined, this.#noiseOf()) !== this.leader;
+    const effective = this.#effectiveScores(projected, weight, this.#leaderPenalty());
+    return nextLeader(effective, this.leader, this.#margin(weight), undefined, this.#noiseOf()) !== this.leader;
+  }
+
+  /** By how much (hit ratio) the leader's simulation overestimates the real cache lately, beyond the sample's usual bias, when unfaithful; else 0. */
+  #overestimate(): number {
+    const over = this.#recentGap - this.#usualGap;
+    return over > UNFAITHFUL ? over : 0;
+  }
+
+  /** The leader's penalty: measured once the grace period is over, until then the one it had. */
+  #leaderPenalty(): number {
+    if (!this.#rule.reality) return 0;
+    return this.#sinceSwitchCount >= GRACE_PERIODS * this.#period ? this.#overestimate() : this.#penalty[this.leader]!;
+  }
+
+  /** Scores less penalties (the leader's: `leaderPenalty`, the others': their last measured one). */
+  #effectiveScores(scores: Float64Array, weight: number, leaderPenalty: number): Float64Array {
+    const effective = this.#effective;
+    for (let i = 0; i < effective.length; i++) effective[i] = scores[i]! - (i === this.leader ? leaderPenalty : this.#penalty[i]!) * weight;
+    return effective;
   }
 
   /** Standard deviation of each candidate's lead over the leader (undefined without the significance rule). */
@@ -371,15 +457,29 @@ export abstract class AdaptivePolicy implements SlotPolicy {
     }
     this.#weight = this.#weight * DECAY + this.observed;
     this.observed = 0;
-    const noise = this.#noiseOf();
-    const best = nextLeader(scores, this.leader, this.#margin(this.#weight), this.#rule.costRank, noise);
+    const penalty = this.#penalty;
+    for (let i = 0; i < penalty.length; i++) penalty[i]! *= PENALTY_DECAY;
+    penalty[this.leader] = this.#leaderPenalty();
+    const effective = this.#effectiveScores(scores, this.#weight, penalty[this.leader]!);
+    const best = nextLeader(effective, this.leader, this.#margin(this.#weight), this.#rule.costRank, this.#noiseOf());
     // The discordant counts decay with the scores (this period's are already in).
     for (let i = 0; i < this.#discordant.length; i++) this.#discordant[i]! *= DECAY;
     if (best !== this.leader) {
       this.changeLeader(best);
       this.leader = best;
       this.#switches++;
+      this.#resetReality();
     }
+  }
+
+  /** Forgets the comparison of real and simulated hits (at the start and after a change of leader: a grace period begins). */
+  #resetReality(): void {
+    this.#recentGap = 0;
+    this.#usualGap = 0;
+    this.#gapWeight = 0;
+    this.realHits = 0;
+    this.realAccesses = 0;
+    this.#sinceSwitchCount = 0;
   }
 
   /** Makes candidate `index` the leader (called before `leader` changes). */
@@ -390,6 +490,8 @@ export abstract class AdaptivePolicy implements SlotPolicy {
     this.#scores.fill(0);
     this.#periodHits.fill(0);
     this.#discordant.fill(0);
+    this.#penalty.fill(0);
+    this.#resetReality();
     this.observed = 0;
     this.#weight = 0;
   }
@@ -414,7 +516,7 @@ class ExactAdaptivePolicy extends AdaptivePolicy {
   readonly #shadowSlot: Int32Array;
 
   constructor(capacity: number, candidates: readonly CandidateName[], initial: CandidateName) {
-    super(capacity, candidates, initial, capacity, { costRank: undefined, early: false, significance: false, minWeight: 0 });
+    super(capacity, candidates, initial, capacity, { costRank: undefined, early: false, significance: false, reality: false, minWeight: 0 });
     this.#free = new FreeSlots(capacity);
     this.#occupied = new Uint8Array(capacity);
     this.#orphan = new Uint8Array(capacity);
@@ -581,6 +683,7 @@ class SampledAdaptivePolicy extends AdaptivePolicy {
       costRank: Int8Array.from(candidates, (name) => COST_ORDER.indexOf(name)),
       early: true,
       significance: true,
+      reality: true,
       minWeight: periodOf(shadowCapacity) / (1 - DECAY),
     });
     this.#threshold = threshold;
@@ -594,11 +697,14 @@ class SampledAdaptivePolicy extends AdaptivePolicy {
 
   hit(slot: number): void {
     this.#current.hit(slot);
+    this.realHits++;
+    this.realAccesses++;
     if (this.#sampled[slot] !== 0) this.#sample(this.slotHash[slot]!);
   }
 
   miss(hash: number): number {
     const sampled = this.#isSampled(hash);
+    this.realAccesses++;
     const slot = this.#current.miss(hash);
     if (slot >= 0) {
       this.slotHash[slot] = hash;
