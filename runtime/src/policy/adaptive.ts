@@ -91,10 +91,10 @@ const GRACE_PERIODS = 2;
 const REALITY_PERIODS = 2;
 /**
  * A simulation counts as unfaithful when the real cache's hit ratio falls this far (10 points)
- * below it. Scaled-down simulations are off by a few points for some workloads (LIRS on a loop
- * 20% longer than the cache: 89.9% simulated, 82.5% real, the best any candidate does there), by
- * tens of points when a policy's behaviour does not scale (SIEVE on a loop after a skewed phase:
- * 100% simulated, 0% real).
+ * further below it than usual (see `AdaptivePolicy.#recentGap`). Scaled-down simulations are off
+ * by several points on some workloads (LIRS on a loop 20% longer than the cache: ~90% simulated,
+ * ~81% real, which is still the best any candidate does there), by tens of points when a policy's
+ * behaviour does not scale (SIEVE on a loop after a skewed phase: 100% simulated, 0% real).
  */
 const UNFAITHFUL = 0.1;
 
@@ -298,7 +298,7 @@ export abstract class AdaptivePolicy implements SlotPolicy {
   /** Per candidate, which accesses of the current batch hit (bit j = access j). */
   readonly #batchHits: Int32Array;
   /**
-   * Per candidate, by how much (hits per access) its simulation overestimated the real cache the
+   * Per candidate, by how much (hit ratio) its simulation overestimated the real cache the
    * last time it led, when unfaithful (UNFAITHFUL): subtracted from its score (times the evidence
    * weight), measured again while it leads, decaying (PENALTY_DECAY) while it does not.
    */
