@@ -49,7 +49,7 @@ const DECAY = 0.9;
  * Switch only when another candidate's decayed hit count leads by one point of hit ratio: a
  * switch has a cost (keys the new leader holds and the cache lacks miss once), so small leads
  * are not worth chasing. In the exact regime the first leader is LIRS, which resists scans and
- * loops while the evidence builds up; the sampled regime's rule is in `SampledAdaptivePolicy`.
+ * loops while the evidence builds up; the sampled regime's rule is at `AdaptivePolicy.#sampled`.
  */
 const MARGIN = 0.01;
 /**
@@ -98,33 +98,6 @@ const REALITY_PERIODS = 2;
  */
 const UNFAITHFUL = 0.1;
 
-/** How an `AdaptivePolicy` changes leader (fixed per regime). */
-interface SwitchRule {
-  /**
-   * Rank of each candidate in `COST_ORDER`, or undefined to ignore cost. With costs, a cheaper
-   * candidate takes over when it leads by half the margin; a costlier one still needs the full
-   * margin (so near-ties go to the cheaper policy, and two candidates do not flap).
-   */
-  costRank: Int8Array | undefined;
-  /** Decide as soon as some candidate's lead reaches the margin, counting the period so far, instead of only at period ends. */
-  early: boolean;
-  /** Require a lead to be significant, not only over the margin (see `SIGNIFICANCE`). */
-  significance: boolean;
-  /**
-   * Compare the real cache's hit ratio with its leader's simulated one (see
-   * `AdaptivePolicy.#penalty`): the sampled regime's simulations are scaled down, and a policy
-   * does not always behave the same at 128 entries as at 10,000 (SIEVE after a skewed phase, then
-   * a loop: 100% simulated, 0% real at 12,000 entries).
-   */
-  reality: boolean;
-  /**
-   * The margin is a share of the decayed evidence weight, but at least of this many accesses
-   * (the weight the window reaches once full), so a few lucky hits in the first periods do not
-   * make a leader.
-   */
-  minWeight: number;
-}
-
 /**
  * The switching rule, given each candidate's decayed hit count (`scores`), the current leader and
  * the margin (in hits): the best-scoring candidate when it leads by more than the margin (and,
@@ -151,11 +124,6 @@ function popcount(x: number): number {
   x -= (x >>> 1) & 0x55555555;
   x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
   return Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
-}
-
-/** Accesses per decision period: one shadow capacity, at least 64. */
-function periodOf(shadowCapacity: number): number {
-  return Math.max(64, shadowCapacity);
 }
 
 /**
@@ -281,12 +249,30 @@ export abstract class AdaptivePolicy implements SlotPolicy {
   protected observed = 0;
   /** Hash of the key in each slot. */
   protected readonly slotHash: Int32Array;
+  /** Accesses per decision period: one shadow capacity, at least 64. */
   readonly #period: number;
   readonly #periodHits: Int32Array;
   readonly #scores: Float64Array;
   #weight = 0;
   #switches = 0;
-  readonly #rule: SwitchRule;
+  /**
+   * The sampled regime's rule (false: the exact regime's plain one). In the sampled regime the
+   * leader's own cost per access is what the cache costs, and the simulations are a small,
+   * scaled-down sample, so:
+   * - `#costRank` (each candidate's rank in `COST_ORDER`): a cheaper candidate takes over when it
+   *   leads by half the margin, a costlier one needs the full margin (near-ties go to the cheaper
+   *   policy, and two candidates do not flap);
+   * - `#minWeight`: the margin is a share of the decayed evidence weight, but at least of a full
+   *   window's, so a few lucky hits in the first periods do not make a leader;
+   * - a lead that reaches the margin, counting the period so far, is acted on at once (`#decisive`);
+   * - a lead must be significant, not only over the margin (`SIGNIFICANCE`);
+   * - the real cache's hit ratio is compared with its leader's simulated one (`#penalty`): a
+   *   policy does not always behave the same at 128 entries as at 10,000 (SIEVE after a skewed
+   *   phase, then a loop: 100% simulated, 0% real at 12,000 entries).
+   */
+  readonly #sampled: boolean;
+  readonly #costRank: Int8Array | undefined;
+  readonly #minWeight: number;
   /**
    * Sampled regime: for each pair of candidates (i * n + j), the decayed number of accesses where
    * exactly one of the two hit; `#noise` is its square root for pairs with the leader.
@@ -321,9 +307,9 @@ export abstract class AdaptivePolicy implements SlotPolicy {
   /** Sampled accesses since the last change of leader, or since the start (not decayed; for the grace period). */
   #sinceSwitchCount = 0;
 
-  protected constructor(capacity: number, candidates: readonly CandidateName[], initial: CandidateName, shadowCapacity: number, rule: SwitchRule) {
+  protected constructor(capacity: number, candidates: readonly CandidateName[], initial: CandidateName, shadowCapacity: number, sampled: boolean) {
     this.capacity = capacity;
-    this.#rule = rule;
+    this.#sampled = sampled;
     const n = candidates.length;
     this.#discordant = new Float64Array(n * n);
     this.#noise = new Float64Array(n);
@@ -336,7 +322,9 @@ export abstract class AdaptivePolicy implements SlotPolicy {
     this.shadows = candidates.map((name) => new Shadow(createCandidate(name, shadowCapacity)));
     this.#periodHits = new Int32Array(candidates.length);
     this.#scores = new Float64Array(candidates.length);
-    this.#period = periodOf(shadowCapacity);
+    this.#period = Math.max(64, shadowCapacity);
+    this.#costRank = sampled ? Int8Array.from(candidates, (name) => COST_ORDER.indexOf(name)) : undefined;
+    this.#minWeight = sampled ? this.#period / (1 - DECAY) : 0;
     this.slotHash = new Int32Array(capacity);
   }
 
@@ -361,7 +349,7 @@ export abstract class AdaptivePolicy implements SlotPolicy {
     return this.#switches;
   }
 
-  /** Replays one access in every shadow, counting their hits; returns the leader's shadow slot. */
+  /** Replays one access in every shadow, counting their hits; returns the leader's shadow slot (exact regime). */
   protected observe(hash: number): number {
     const shadows = this.shadows;
     let leaderSlot = -1;
@@ -385,10 +373,10 @@ export abstract class AdaptivePolicy implements SlotPolicy {
       masks[i] = mask;
       this.#periodHits[i]! += popcount(mask);
     }
-    if (this.#rule.significance) {
+    if (this.#sampled) {
       for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) this.#discordant[i * n + j]! += popcount(masks[i]! ^ masks[j]!);
     }
-    if (this.#rule.reality && this.realAccesses > 0) {
+    if (this.#sampled && this.realAccesses > 0) {
       const gap = popcount(masks[this.leader]!) / count - this.realHits / this.realAccesses;
       const recent = count / (REALITY_PERIODS * this.#period);
       const usual = (count / this.#period) * (1 - DECAY);
@@ -405,11 +393,11 @@ export abstract class AdaptivePolicy implements SlotPolicy {
 
   /** Called after an access's (or a batch's) bookkeeping: at the end of a period, or on a decisive lead, maybe changes leader. */
   protected maybeDecide(): void {
-    if (this.observed >= this.#period || (this.#rule.early && this.#decisive())) this.#decide();
+    if (this.observed >= this.#period || (this.#sampled && this.#decisive())) this.#decide();
   }
 
   #margin(weight: number): number {
-    return MARGIN * Math.max(this.#rule.minWeight, weight);
+    return MARGIN * Math.max(this.#minWeight, weight);
   }
 
   /** Whether the rule would change leader now, counting this period so far (scores not yet decayed). */
@@ -429,7 +417,7 @@ export abstract class AdaptivePolicy implements SlotPolicy {
 
   /** The leader's penalty: measured once the grace period is over, until then the one it had. */
   #leaderPenalty(): number {
-    if (!this.#rule.reality) return 0;
+    if (!this.#sampled) return 0;
     return this.#sinceSwitchCount >= GRACE_PERIODS * this.#period ? this.#overestimate() : this.#penalty[this.leader]!;
   }
 
@@ -440,9 +428,9 @@ export abstract class AdaptivePolicy implements SlotPolicy {
     return effective;
   }
 
-  /** Standard deviation of each candidate's lead over the leader (undefined without the significance rule). */
+  /** Standard deviation of each candidate's lead over the leader (undefined in the exact regime: no significance test). */
   #noiseOf(): Float64Array | undefined {
-    if (!this.#rule.significance) return undefined;
+    if (!this.#sampled) return undefined;
     const n = this.#noise.length;
     const l = this.leader;
     for (let i = 0; i < n; i++) this.#noise[i] = Math.sqrt(this.#discordant[i < l ? i * n + l : l * n + i]!);
@@ -461,7 +449,7 @@ export abstract class AdaptivePolicy implements SlotPolicy {
     for (let i = 0; i < penalty.length; i++) penalty[i]! *= PENALTY_DECAY;
     penalty[this.leader] = this.#leaderPenalty();
     const effective = this.#effectiveScores(scores, this.#weight, penalty[this.leader]!);
-    const best = nextLeader(effective, this.leader, this.#margin(this.#weight), this.#rule.costRank, this.#noiseOf());
+    const best = nextLeader(effective, this.leader, this.#margin(this.#weight), this.#costRank, this.#noiseOf());
     // The discordant counts decay with the scores (this period's are already in).
     for (let i = 0; i < this.#discordant.length; i++) this.#discordant[i]! *= DECAY;
     if (best !== this.leader) {
@@ -516,7 +504,7 @@ class ExactAdaptivePolicy extends AdaptivePolicy {
   readonly #shadowSlot: Int32Array;
 
   constructor(capacity: number, candidates: readonly CandidateName[], initial: CandidateName) {
-    super(capacity, candidates, initial, capacity, { costRank: undefined, early: false, significance: false, reality: false, minWeight: 0 });
+    super(capacity, candidates, initial, capacity, false);
     this.#free = new FreeSlots(capacity);
     this.#occupied = new Uint8Array(capacity);
     this.#orphan = new Uint8Array(capacity);
@@ -679,13 +667,7 @@ class SampledAdaptivePolicy extends AdaptivePolicy {
   constructor(capacity: number, candidates: readonly CandidateName[], initial: CandidateName) {
     const threshold = Math.ceil((SAMPLE_SCALE * SAMPLED_ENTRIES) / capacity);
     const shadowCapacity = Math.max(1, Math.round((capacity * threshold) / SAMPLE_SCALE));
-    super(capacity, candidates, initial, shadowCapacity, {
-      costRank: Int8Array.from(candidates, (name) => COST_ORDER.indexOf(name)),
-      early: true,
-      significance: true,
-      reality: true,
-      minWeight: periodOf(shadowCapacity) / (1 - DECAY),
-    });
+    super(capacity, candidates, initial, shadowCapacity, true);
     this.#threshold = threshold;
     this.#sampled = new Uint8Array(capacity);
     this.#current = createCandidate(this.names[this.leader]!, capacity);
