@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { AdaptivePolicy, createBoundedCache, POLICY_NAMES, SlotCache } from '../../../runtime/src/policy/index.js';
 import type { BoundedCache, PolicyName } from '../../../runtime/src/policy/index.js';
 import { nextLeader } from '../../../runtime/src/policy/adaptive.js';
-import { random } from './random.js';
+import { random, zipf } from './random.js';
 
 /** A skewed key stream: mostly a hot set, with scans and a loop mixed in (exercises every policy path). */
 function keyStream(seed: number, length: number, distinct: number): number[] {
@@ -235,13 +235,16 @@ describe('adaptive policy: changes of leader', () => {
     assert.equal(AdaptivePolicy.create(1000).active, 'lirs');
   });
 
-  it('leaves a collapsing leader in the sampled regime (SIEVE on a loop after a skewed phase)', () => {
-    // After a skewed phase every resident entry has its visited bit set, and SIEVE then evicts
-    // each loop key before its reuse: 0% on a loop that fits in the cache.
-    const next = random(11);
-    const keys = Array.from({ length: 100_000 }, () => Math.floor(20_000 * next() ** 3));
+  /**
+   * 100,000 accesses drawn by `skewed`, then a loop over 3,000 fresh keys for 60,000 accesses.
+   * After the skewed phase every resident entry has its visited bit set, and SIEVE then evicts each
+   * loop key before its reuse: 0% on a loop that fits in the cache.
+   */
+  const skewedThenLoop = (skewed: () => number): { loopHits: (cache: BoundedCache<number, number>, onAccess?: (i: number) => void) => number; loopStart: number } => {
+    const keys = Array.from({ length: 100_000 }, skewed);
     const loopStart = keys.length;
     for (let i = 0; i < 60_000; i++) keys.push(100_000 + (i % 3000));
+    /** Hit ratio over the loop phase. */
     const loopHits = (cache: BoundedCache<number, number>, onAccess?: (i: number) => void): number => {
       let hits = 0;
       keys.forEach((key, i) => {
@@ -251,6 +254,12 @@ describe('adaptive policy: changes of leader', () => {
       });
       return hits / (keys.length - loopStart);
     };
+    return { loopHits, loopStart };
+  };
+
+  it('leaves a collapsing leader in the sampled regime (SIEVE on a loop after a skewed phase)', () => {
+    const next = random(11);
+    const { loopHits, loopStart } = skewedThenLoop(() => Math.floor(20_000 * next() ** 3));
     assert.equal(loopHits(createBoundedCache<number, number>('sieve', { max: 6000 })), 0);
     const policy = AdaptivePolicy.create(6000);
     let left = -1;
@@ -264,35 +273,11 @@ describe('adaptive policy: changes of leader', () => {
   it('leaves a leader whose real cache falls far below its simulation (SIEVE at 12,000 entries: 0% real, 100% simulated)', () => {
     // At 12,000 entries the 128-entry simulations see ~32 sampled loop keys, and SIEVE simulated
     // at that scale keeps them: only the real cache's own hit ratio shows the collapse.
-    const next = random(11);
-    // Zipf 0.9 over 20,000 keys (inverse of the cumulative distribution), then the loop.
-    const cdf = new Float64Array(20_000);
-    for (let k = 0, sum = 0; k < cdf.length; k++) cdf[k] = sum += 1 / (k + 1) ** 0.9;
-    const zipf = (): number => {
-      const u = next() * cdf[cdf.length - 1]!;
-      let lo = 0;
-      for (let hi = cdf.length - 1; lo < hi;) {
-        const mid = (lo + hi) >> 1;
-        if (cdf[mid]! < u) lo = mid + 1;
-        else hi = mid;
-      }
-      return lo;
-    };
-    const keys = Array.from({ length: 100_000 }, zipf);
-    const loopStart = keys.length;
-    for (let i = 0; i < 60_000; i++) keys.push(100_000 + (i % 3000));
-    const loopRatio = (cache: BoundedCache<number, number>): number => {
-      let hits = 0;
-      keys.forEach((key, i) => {
-        if (cache.get(key) === undefined) cache.set(key, i);
-        else if (i >= loopStart) hits++;
-      });
-      return hits / (keys.length - loopStart);
-    };
-    assert.equal(loopRatio(createBoundedCache<number, number>('sieve', { max: 12_000 })), 0);
-    assert.ok(loopRatio(createBoundedCache<number, number>('lru', { max: 12_000 })) > 0.9);
+    const { loopHits } = skewedThenLoop(zipf(20_000, 0.9, random(11)));
+    assert.equal(loopHits(createBoundedCache<number, number>('sieve', { max: 12_000 })), 0);
+    assert.ok(loopHits(createBoundedCache<number, number>('lru', { max: 12_000 })) > 0.9);
     const policy = AdaptivePolicy.create(12_000);
-    const ratio = loopRatio(new SlotCache<number, number>(policy));
+    const ratio = loopHits(new SlotCache<number, number>(policy));
     assert.notEqual(policy.active, 'sieve');
     assert.ok(ratio > 0.8, `adaptive on the loop: ${ratio}`);
   });

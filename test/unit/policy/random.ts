@@ -9,3 +9,19 @@ export function random(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** Ranks 0..n-1 drawn from a Zipf distribution of exponent `skew` (inverse of the cumulative distribution), from `next`. */
+export function zipf(n: number, skew: number, next: () => number): () => number {
+  const cdf = new Float64Array(n);
+  for (let k = 0, sum = 0; k < n; k++) cdf[k] = sum += 1 / (k + 1) ** skew;
+  return () => {
+    const u = next() * cdf[n - 1]!;
+    let lo = 0;
+    for (let hi = n - 1; lo < hi;) {
+      const mid = (lo + hi) >> 1;
+      if (cdf[mid]! < u) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+}
