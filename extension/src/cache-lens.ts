@@ -104,6 +104,14 @@ export function registerCacheLens(context: vscode.ExtensionContext): void {
       },
     }),
   );
-  // No analysis at activation: the context keys are computed from the first cursor move on, so
-  // opening a file never loads ts-morph by itself.
+  // No analysis at activation, so opening a file never loads ts-morph by itself: the context keys
+  // are computed from the first cursor move on. Activation can come after the cursor was placed (a
+  // slow start, or a file that was open before the extension was installed), and then no move may
+  // follow before the user right-clicks; until one does, "Cache this function" is offered in any
+  // file of a supported language. The command analyzes the file itself: outside a function it says
+  // where to put the cursor, on a cached function it changes that function's settings.
+  const editor = vscode.window.activeTextEditor;
+  if (editor && LANGUAGES.has(editor.document.languageId)) {
+    void vscode.commands.executeCommand('setContext', 'cachelens.canCache', true);
+  }
 }
