@@ -681,8 +681,15 @@ function memoizeFunction<F extends AnyFunction>(fn: F, options: MemoizeOptions<F
 
 const infoKeepAlive = new WeakMap<object, MemoizedInfo>();
 
+/** A memoized method: its function, the cell of an instance, and the `this` of a static method. */
+interface MemoizedMethod {
+  readonly fn: Fn;
+  readonly owner: Owner;
+  setDefaultThis(self: unknown): void;
+}
+
 function memoizeMethod(method: Fn, name: string, className: string | undefined, options: MemoizeOptions,
-  location: { file: string; line: number } | undefined): { fn: Fn; setDefaultThis(self: unknown): void } {
+  location: { file: string; line: number } | undefined): MemoizedMethod {
   const qualified = className !== undefined ? `${className}.${name}` : name;
   const baseId = options.id ?? (location !== undefined ? `${location.file}#${qualified}` : qualified);
   const memo = new Memo(method, options, baseId, location);
@@ -726,9 +733,64 @@ function memoizeMethod(method: Fn, name: string, className: string | undefined, 
     };
   }
   copyShape(fn, method);
-  owners.set(fn, { memo, cellFor, defaultThis: () => defaultThis, isMethod: true });
+  const owner: Owner = { memo, cellFor, defaultThis: () => defaultThis, isMethod: true };
+  owners.set(fn, owner);
   infoKeepAlive.set(fn, memo.info);
-  return { fn, setDefaultThis: (self) => { defaultThis = self; } };
+  return { fn, owner, setDefaultThis: (self) => { defaultThis = self; } };
+}
+
+/**
+ * The name of the class that declares `method` as `key`, seen from `self`: the class itself for a
+ * static method, else the owner of the first prototype on `self`'s chain that holds `method` (so a
+ * subclass instance still names the declaring class). Read through property descriptors, so no
+ * getter runs. Private methods are on no prototype: then `self`'s own class.
+ */
+function declaringClassName(self: unknown, key: string | symbol, method: Fn, isStatic: boolean): string | undefined {
+  const named = (c: unknown): string | undefined => (typeof c === 'function' && c.name ? c.name : undefined);
+  if (isStatic) return named(self);
+  if (self === null || (typeof self !== 'object' && typeof self !== 'function')) return undefined;
+  for (let o: object | null = self; o !== null; o = Reflect.getPrototypeOf(o) as object | null) {
+    if (Reflect.getOwnPropertyDescriptor(o, key)?.value === method) return named(Reflect.getOwnPropertyDescriptor(o, 'constructor')?.value);
+  }
+  return named((self as { constructor?: unknown }).constructor);
+}
+
+/**
+ * A method under a standard (TC39) decorator. Such a decorator is not told its class, so the
+ * memoized method is made on first use: when the class is defined (static methods), when the
+ * first instance is constructed, or at the first call, whichever comes first; then its default id
+ * is `file#Class.method` as with legacy decorators. Two classes of one file with a method of the
+ * same name thus get two ids, and two namespaces in shared stores (Redis, Memcached, disk).
+ */
+function lazyStandardMethod(method: Fn, context: ClassMethodDecoratorContext, options: MemoizeOptions,
+  location: { file: string; line: number } | undefined): Fn {
+  const key = context.name;
+  let made: MemoizedMethod | undefined;
+  const make = (self: unknown): MemoizedMethod => {
+    if (made === undefined) {
+      made = memoizeMethod(method, String(key), declaringClassName(self, key, fn, context.static), options, location);
+      owners.set(fn, made.owner);
+      infoKeepAlive.set(fn, made.owner.memo.info);
+    }
+    return made;
+  };
+  const fn = function memoizedMethod(this: unknown) {
+    // eslint-disable-next-line prefer-rest-params
+    return (made ?? make(this)).owner.cellFor(this).call.apply(this, arguments as unknown as unknown[]);
+  };
+  copyShape(fn, method);
+  // cacheOf() before anything made it (cacheOf(C.prototype.m) before any instance): no class known.
+  owners.set(fn, {
+    get memo() { return make(undefined).owner.memo; },
+    cellFor: (self) => make(self).owner.cellFor(self),
+    defaultThis: () => made?.owner.defaultThis(),
+    isMethod: true,
+  });
+  context.addInitializer(function (this: unknown) {
+    const m = made ?? make(this);
+    if (context.static) m.setDefaultThis(this);
+  });
+  return fn;
 }
 
 /**
@@ -757,9 +819,7 @@ function decorator(options: MemoizeOptions, location: { file: string; line: numb
         throw new OptionsError('@memoize', `decorates methods only, not a ${contextOrKey.kind} (${String(contextOrKey.name)}); ` +
           'for a getter or a field holding a function, use memoize(fn) on the function.');
       }
-      const { fn, setDefaultThis } = memoizeMethod(target as Fn, String(contextOrKey.name), undefined, options, location);
-      if (contextOrKey.static) contextOrKey.addInitializer(function (this: unknown) { setDefaultThis(this); });
-      return fn;
+      return lazyStandardMethod(target as Fn, contextOrKey, options, location);
     }
     if (descriptor !== undefined && typeof descriptor.value === 'function' && (typeof contextOrKey === 'string' || typeof contextOrKey === 'symbol')) {
       const isStatic = typeof target === 'function';

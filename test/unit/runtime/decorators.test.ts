@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cacheOf, registry, OptionsError } from '../../../runtime/src/index.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { cacheOf, registry, reloadConfig, OptionsError } from '../../../runtime/src/index.js';
 import { compileFixture, typeCheckFixture } from './decorator-fixture.js';
 
 interface FixtureModule {
@@ -58,7 +61,7 @@ for (const experimental of [false, true]) {
 
     assert.deepEqual([a.name, b.name], ['a', 'b']); // keeps both instances alive until here (their caches die with them)
     const versionId = cacheOf(Repo.version).id;
-    assert.match(versionId, experimental ? /#Repo\.version(#\d+)?$/ : /#version(#\d+)?$/);
+    assert.match(versionId, /#Repo\.version(#\d+)?$/, 'the default id names the class');
   });
 }
 
@@ -72,3 +75,43 @@ test('standard decorators on something other than a method, or without parenthes
   assert.throws(() => load(compileFixture(false, bare)), (e: unknown) => e instanceof OptionsError && /@memoize\(\)/.test(e.message));
   assert.throws(() => load(compileFixture(true, bare)), (e: unknown) => e instanceof OptionsError && /@memoize\(\)/.test(e.message));
 });
+
+const twoClasses = `
+import { memoize } from 'cachelens';
+export class A { @memoize({ backend: 'shared' }) async find(id: number): Promise<string> { return 'A' + id; } }
+export class B { @memoize({ backend: 'shared' }) async find(id: number): Promise<string> { return 'B' + id; } }
+export class SubA extends A {}
+`;
+
+interface TwoClasses {
+  A: { new (): { find(id: number): Promise<string> }; prototype: { find(id: number): Promise<string> } };
+  B: { new (): { find(id: number): Promise<string> }; prototype: { find(id: number): Promise<string> } };
+  SubA: { new (): { find(id: number): Promise<string> } };
+}
+
+for (const experimental of [false, true]) {
+  test(`${experimental ? 'legacy' : 'standard'} decorators: two classes of one file with a method of the same name keep apart in a shared store`, async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cachelens-two-classes-'));
+    const config = path.join(dir, 'cachelens.config.json');
+    fs.writeFileSync(config, JSON.stringify({ backends: { shared: { type: 'disk', path: path.join(dir, 'store') } } }));
+    const previous = process.env.CACHELENS_CONFIG;
+    process.env.CACHELENS_CONFIG = config;
+    reloadConfig();
+    try {
+      const { A, B, SubA } = load(compileFixture(experimental, twoClasses)) as TwoClasses;
+      const sub = new SubA(); // the first instance is a subclass's: the id still names the declaring class
+      assert.equal(await sub.find(1), 'A1');
+      assert.equal(await new B().find(1), 'B1', "B.find(1) is not A.find(1)'s cached result");
+      assert.equal(await new A().find(1), 'A1');
+      const ids = [cacheOf(A.prototype.find).id, cacheOf(B.prototype.find).id];
+      assert.match(ids[0]!, /#A\.find(#\d+)?$/);
+      assert.match(ids[1]!, /#B\.find(#\d+)?$/);
+      assert.equal(registry.get(ids[0]!)?.stats().hits, 1, 'A.find: one miss (SubA), then one hit (A)');
+    } finally {
+      if (previous === undefined) delete process.env.CACHELENS_CONFIG;
+      else process.env.CACHELENS_CONFIG = previous;
+      reloadConfig();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
