@@ -11,7 +11,7 @@
  * plain number fields.
  */
 import { performance } from 'node:perf_hooks';
-import { backendFactory } from './backends.js';
+import { backendFactory, BUILTIN_TYPES } from './backends.js';
 import { tickNow } from './clock.js';
 import { CacheLensError, NotMemoizedError, OptionsError } from './errors.js';
 import { canonicalArgs, canonicalValue, plainAsJson } from './keys.js';
@@ -178,6 +178,7 @@ class Memo {
     this.trace = resolved?.trace !== undefined ? new TraceRecorder(resolved.trace) : undefined;
     this.info = this.#makeInfo(location);
     register(this.info);
+    if (resolved !== undefined && !BUILTIN_TYPES.includes(resolved.backendType)) warnIfNamespaceShared(this, resolved.backendName);
   }
 
   #makeInfo(location: { file: string; line: number } | undefined): MemoizedInfo {
@@ -250,6 +251,25 @@ class Memo {
     const traced = this.trace !== undefined ? recordingStore(store, this.trace) : store;
     return traced.sync ? syncCell(this, r, traced, store as SyncStore) : asyncCell(this, r, traced);
   }
+}
+
+/** The live memo holding each namespace of each shared backend (`backend \0 namespace`). */
+const namespaceHolders = new Map<string, WeakRef<Memo>>();
+
+/**
+ * Shared stores (Redis, Memcached, disk) key entries by namespace, the function's base id: two
+ * different functions with one id there would serve each other's results. Say so once (the same
+ * code memoized twice, a module loaded again, may share: its results are the same).
+ */
+function warnIfNamespaceShared(memo: Memo, backendName: string): void {
+  const slot = `${backendName}\u0000${memo.baseId}`;
+  const other = namespaceHolders.get(slot)?.deref();
+  namespaceHolders.set(slot, new WeakRef(memo));
+  if (other === undefined || other.fn === memo.fn || String(other.fn) === String(memo.fn)) return;
+  const where = (m: Memo) => (m.info.location ? `${m.info.location.file}:${m.info.location.line}` : 'unknown place');
+  warnOnce('CACHELENS_SHARED_ID', `cachelens: two different functions have the id "${memo.baseId}" on the shared backend ` +
+    `"${backendName}" (${where(other)} and ${where(memo)}), so they would serve each other's cached results. ` +
+    'Give each its own `id` option.');
 }
 
 function failingCell(memo: Memo, error: unknown = memo.failure): Cell {

@@ -143,3 +143,26 @@ test('an unknown backend name is a BackendError at the first call, listing the c
     assert.throws(() => f(1), (e: unknown) => e instanceof BackendError && e.backend === 'sharde' && /shared/.test(e.message) && e.message.includes(file));
   });
 });
+
+test('two different functions with one id on a shared backend: a warning names both places; the same code twice or in memory: none', async () => {
+  const file = tempConfig({});
+  fs.writeFileSync(file, JSON.stringify({ backends: { shared: { type: 'disk', path: path.join(path.dirname(file), 'store') } } }));
+  await withConfig(file, async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error & { code?: string }) => { if (w.code === 'CACHELENS_SHARED_ID') warnings.push(w.message); };
+    process.on('warning', onWarning);
+    try {
+      const twice = [1, 2].map(() => memoize(async (x: number) => x + 1, { id: 'dup#f', backend: 'shared' }));
+      const inMemory = [memoize((x: number) => x + 1, { id: 'dup#m' }), memoize((x: number) => x * 2, { id: 'dup#m' })];
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(warnings, []);
+      const other = memoize(async (x: number) => x * 2, { id: 'dup#f', backend: 'shared' });
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(warnings.length, 1);
+      assert.match(warnings[0]!, /"dup#f" on the shared backend "shared" \(.*config\.test\.ts:\d+ and .*config\.test\.ts:\d+\).*own `id`/);
+      assert.equal([...twice, ...inMemory, other].length, 5); // all alive until here
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+});
