@@ -587,11 +587,14 @@ function asyncCell(memo: Memo, r: ResolvedOptions, store: AsyncStore): Cell {
     return flight.promise;
   };
 
+  const trace = memo.trace;
   /** The general path for a key: join its flight in progress, else start one. */
   const join = (self: unknown, key: string, args: ArrayLike<unknown>): Promise<unknown> => {
     const flight = inflight.get(key);
     if (flight !== undefined && (flight.expires === 0 || flight.expires > now())) {
       stats.hits++;
+      // A lookup the store never sees; recorded so the trace replays what the cache served.
+      trace?.record(key);
       return flight.promise;
     }
     return start(self, key, args);

@@ -86,6 +86,30 @@ describe('tracing in memoize', () => {
     assert.deepEqual([...registry.get('trace.test#slow')!.trace!.snapshot()], [hashKey(1), hashKey(1)]);
   });
 
+  it('on a shared (async) store, a call that joins a computation in flight is recorded like any lookup', async () => {
+    const map = new Map<string | number, unknown>();
+    const asyncStore: AsyncStore = {
+      sync: false, kind: 'async-probe', health: 'ok',
+      get: async (key) => (map.has(key) ? map.get(key) : MISS),
+      set: async (key, value) => { map.set(key, value); },
+      has: async (key) => map.has(key),
+      delete: async (key) => map.delete(key),
+      clear: async () => map.clear(),
+    };
+    registerBackendType('trace-async-probe', () => asyncStore);
+    let runs = 0;
+    const slow = memoize(async (x: number) => { runs++; await new Promise((r) => setTimeout(r, 5)); return x; },
+      { id: 'trace.test#joined', backend: 'trace-async-probe', trace: true });
+    assert.deepEqual(await Promise.all([slow(1), slow(1), slow(1)]), [1, 1, 1]);
+    assert.equal(runs, 1, 'the second and third calls joined the first');
+    assert.equal(await slow(1), 1);
+    const info = registry.get('trace.test#joined')!;
+    assert.equal(info.stats().hits, 3);
+    const recorded = [...info.trace!.snapshot()];
+    assert.equal(recorded.length, 4, 'one miss, two joins, one hit: four lookups');
+    assert.ok(recorded.every((h) => h === recorded[0]), 'all of one key');
+  });
+
   it('CACHELENS_TRACE=1 turns recording on for every function without the option; trace: false still turns it off', () => {
     process.env.CACHELENS_TRACE = 'maxEntries=20';
     rereadTraceEnvironment();
