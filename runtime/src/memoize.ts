@@ -258,8 +258,8 @@ const namespaceHolders = new Map<string, WeakRef<Memo>>();
 
 /**
  * Shared stores (Redis, Memcached, disk) key entries by namespace, the function's base id: two
- * different functions with one id there would serve each other's results. Say so once (the same
- * code memoized twice, a module loaded again, may share: its results are the same).
+ * different functions with one id there would serve each other's results. Say so when the second
+ * is made (the same code memoized twice, a module loaded again, may share: its results agree).
  */
 function warnIfNamespaceShared(memo: Memo, backendName: string): void {
   const slot = `${backendName}\u0000${memo.baseId}`;
