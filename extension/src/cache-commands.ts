@@ -1,10 +1,10 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import type { CacheEdits, TextEdit } from '../codemod/src/index.js';
+import type { CacheEdits, Target, TextEdit } from '../codemod/src/index.js';
 import { findAppFiles, summarizeConfig, type AppFiles } from './app-files.js';
 import { loadCodemod, type Codemod } from './codemod-host.js';
-import { promptOptions, type PickedOptions } from './options-prompt.js';
+import { backendTypeOf, IN_PROCESS_TYPES, promptOptions, type PickedOptions } from './options-prompt.js';
 import { readSettings } from './settings.js';
 
 /**
@@ -131,6 +131,28 @@ function projectFlavour(codemod: Codemod, document: vscode.TextDocument, files: 
   return files.tsconfigText === undefined ? 'standard' : codemod.readDecoratorFlavour(files.tsconfigText);
 }
 
+/**
+ * A shared backend (disk, Redis, Memcached) makes every call return a promise. For a function not
+ * known to return one, that breaks its callers, so a newly picked shared backend is confirmed in a
+ * modal dialog first (true: go on).
+ */
+async function keepsCallersWorking(
+  target: Target,
+  backend: string,
+  previous: string | undefined,
+  named: readonly { name: string; type: string }[],
+): Promise<boolean> {
+  const type = backendTypeOf(backend, named);
+  if (target.returnsPromise || IN_PROCESS_TYPES.has(type) || backend === previous) return true;
+  const which = backend === type ? `the ${type} backend` : `the ${type} backend "${backend}"`;
+  const choice = await vscode.window.showWarningMessage(
+    `${target.name} is not async (and declares no Promise return type), but with ${which} every call returns a Promise: its callers would get a Promise instead of the value.`,
+    { modal: true, detail: 'Make the function async (and await it where it is called) first, or pick memory or lru to keep it synchronous.' },
+    'Cache anyway',
+  );
+  return choice === 'Cache anyway';
+}
+
 function toCacheOptions(picked: PickedOptions) {
   return {
     backend: picked.backend,
@@ -177,6 +199,7 @@ export async function cacheCommand(
     ttl: current ? (current.ttl === undefined ? undefined : String(current.ttl)) : String(fromConfig.ttl ?? settings.defaultTtl) || undefined,
     max: current ? current.max : (fromConfig.max ?? (settings.defaultMax > 0 ? settings.defaultMax : undefined)),
     named: config.named,
+    synchronous: !target.returnsPromise,
   };
   let picked: PickedOptions | undefined;
   const scripted = args && (args.backend !== undefined || args.ttl !== undefined || args.max !== undefined);
@@ -187,7 +210,8 @@ export async function cacheCommand(
       max: args.max === undefined ? defaults.max : (args.max ?? undefined),
     };
   } else {
-    picked = await promptOptions(`${current ? 'Change caching of' : 'Cache'} ${target.name}`, defaults);
+    picked = await promptOptions(`${current ? 'Change caching of' : 'Cache'} ${target.name}`, defaults,
+      (backend) => keepsCallersWorking(target, backend, current?.backend, config.named));
   }
   if (!picked) return { applied: false, reason: 'cancelled' };
 

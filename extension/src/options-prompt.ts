@@ -13,6 +13,16 @@ export interface PromptDefaults {
   max: number | undefined;
   /** Backends named in cachelens.config.json. */
   named: { name: string; type: string }[];
+  /** The function is not known to return a promise: shared backends are marked as changing that. */
+  synchronous: boolean;
+}
+
+/** Backend types whose stores live in the process and answer synchronously. */
+export const IN_PROCESS_TYPES: ReadonlySet<string> = new Set(['memory', 'lru']);
+
+/** The type of backend `name`: its entry in cachelens.config.json, else `name` itself (a built-in type). */
+export function backendTypeOf(name: string, named: readonly { name: string; type: string }[]): string {
+  return named.find((n) => n.name === name)?.type ?? name;
 }
 
 /** The built-in backend types, with the one-line description the quick pick shows. */
@@ -83,8 +93,15 @@ async function pickValue<T extends string | number>(step: {
   return typed.trim() === '' ? undefined : step.custom.parse(typed);
 }
 
-/** The three questions: backend, TTL, max entries. Undefined when the user cancels. */
-export async function promptOptions(title: string, defaults: PromptDefaults): Promise<PickedOptions | undefined> {
+/**
+ * The three questions: backend, TTL, max entries. Undefined when the user cancels, or when
+ * `confirmBackend` (asked right after the backend is picked) says no.
+ */
+export async function promptOptions(
+  title: string,
+  defaults: PromptDefaults,
+  confirmBackend: (backend: string) => Promise<boolean> = async () => true,
+): Promise<PickedOptions | undefined> {
   const backendItems: Item<string>[] = [];
   for (const { name, type } of defaults.named) {
     backendItems.push({ label: name, description: `${type} · from cachelens.config.json`, value: name });
@@ -92,10 +109,15 @@ export async function promptOptions(title: string, defaults: PromptDefaults): Pr
   for (const { type, description } of BUILTIN_BACKENDS) {
     if (!defaults.named.some((n) => n.name === type)) backendItems.push({ label: type, description, value: type });
   }
+  if (defaults.synchronous) {
+    for (const item of backendItems) {
+      if (!IN_PROCESS_TYPES.has(backendTypeOf(item.value, defaults.named))) item.description += ' · makes this synchronous function return Promises';
+    }
+  }
   backendItems.sort((a, b) => Number(b.value === defaults.backend) - Number(a.value === defaults.backend));
   if (backendItems[0]?.value === defaults.backend) backendItems[0].detail = 'default';
   const backend = await pick(title, 1, backendItems, 'Where should the cached values live?');
-  if (!backend) return undefined;
+  if (!backend || !(await confirmBackend(backend.value))) return undefined;
 
   const ttl = await pickValue({
     title, step: 2, question: 'How long may a cached value be served (time to live)?',

@@ -98,6 +98,30 @@ describe('in a real VS Code (code-server + Chromium)', { timeout: 600_000 }, () 
     });
   });
 
+  test('a synchronous function and a shared backend: the pick says so, a modal asks at once, Cancel changes nothing', async () => {
+    await withPage('sync-function-shared-backend', async (page) => {
+      const source = path.join(workspace, 'src', 'prices.ts');
+      const original = fs.readFileSync(source, 'utf8');
+      await quickOpen(page, 'prices.ts:56', 'const daily = new Array');
+      await contextMenuToQuickPick(page, 'const daily = new Array', 'Cache this function', 'memory');
+      const redis = page.locator('.quick-input-widget .quick-input-list .monaco-list-row[aria-label^="redis"]').first();
+      assert.match(await redis.textContent() ?? '', /makes this synchronous function return Promises/);
+      const memory = page.locator('.quick-input-widget .quick-input-list .monaco-list-row[aria-label^="memory"]').first();
+      assert.doesNotMatch(await memory.textContent() ?? '', /Promises/);
+      await pickQuickItem(page, 'redis');
+      const dialog = page.locator('.monaco-dialog-box', { hasText: 'revenueTrend is not async' });
+      await dialog.waitFor({ timeout: 30_000 });
+      assert.match(await dialog.textContent() ?? '', /every call returns a Promise/);
+      await screenshot(page, SHOTS, 'sync-shared-warning');
+      await dialog.locator('.monaco-button', { hasText: 'Cancel' }).click();
+      await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
+      await page.waitForTimeout(1_000); // an edit, if one were made, shows within this
+      assert.equal(await page.locator('.monaco-editor .view-lines:has-text("revenueTrend = memoize(")').count(), 0, 'no edit');
+      assert.equal(await page.locator('.tabs-container .tab.dirty').count(), 0, 'nothing unsaved');
+      assert.equal(fs.readFileSync(source, 'utf8'), original);
+    });
+  });
+
   test('light bulb on a class method: cached with the decorator', async () => {
     await withPage('cache-via-light-bulb', async (page) => {
       await quickOpen(page, 'reports.ts', 'userReport');

@@ -81,6 +81,9 @@ function prepare(input: AnalyzeInput, flavour: DecoratorFlavour | undefined): Pr
     ? nameStart
     : located.nameNode.end;
   const isAsync = (ts.getModifiers(located.fn) ?? []).some((m) => m.kind === ts.SyntaxKind.AsyncKeyword);
+  const declared = located.fn.type;
+  const declaresPromise = declared !== undefined && ts.isTypeReferenceNode(declared) &&
+    /^(Promise|PromiseLike)$/.test(declared.typeName.getText(sf));
   const target: Target = {
     kind: located.kind,
     form: located.kind === 'method' ? 'decorator' : 'wrapper',
@@ -89,6 +92,7 @@ function prepare(input: AnalyzeInput, flavour: DecoratorFlavour | undefined): Pr
     range: { start: rangeStart, end: (located.exportDefault ?? located.outer).end },
     nameRange: { start: nameStart, end: nameEnd },
     isAsync,
+    returnsPromise: isAsync || declaresPromise,
     ...(cached ? { cached } : {}),
   };
   return { sf, style: detectStyle(source, input.text), located, target, callee, useRequire: javascript && usesRequire(sf, ext) };

@@ -76,6 +76,12 @@ export interface Target {
   /** Range of the name (for code actions and CodeLens), or of the `function` keyword when anonymous. */
   readonly nameRange: { readonly start: number; readonly end: number };
   readonly isAsync: boolean;
+  /**
+   * Known to return a promise: `async`, or a declared return type `Promise<...>` / `PromiseLike<...>`.
+   * A shared backend (disk, Redis, Memcached) makes every call return a promise, which breaks the
+   * callers of a function for which this is false.
+   */
+  readonly returnsPromise: boolean;
   /** Present when the target is already cached: the options currently written. */
   readonly cached?: ExistingOptions;
 }

@@ -38,9 +38,9 @@ async function pickFromQuickInput(page: Page, shortcut: string, text: string, ro
   throw new Error(`the quick input never listed "${rowText}" for "${text}"`);
 }
 
-/** Quick Open (Ctrl+P) a file by name and wait until its text shows in the editor. */
+/** Quick Open (Ctrl+P) a file by name (`name:line` scrolls to a line) and wait until `expectText` shows in the editor. */
 export async function quickOpen(page: Page, fileName: string, expectText: string): Promise<void> {
-  await pickFromQuickInput(page, 'Control+P', fileName, fileName);
+  await pickFromQuickInput(page, 'Control+P', fileName, fileName.replace(/:\d+$/, ''));
   await page.waitForSelector(`.monaco-editor .view-lines:has-text("${expectText}")`, { timeout: 30_000 });
 }
 

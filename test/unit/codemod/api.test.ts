@@ -71,9 +71,26 @@ describe('analyzeAt', () => {
     assert.equal(target.form, 'wrapper');
     assert.equal(target.id, 'src/repo.ts#load');
     assert.equal(target.isAsync, true);
+    assert.equal(target.returnsPromise, true);
     assert.equal(target.cached, undefined);
     assert.equal(SOURCE.slice(target.nameRange.start, target.nameRange.end), 'load');
     assert.equal(SOURCE.slice(target.range.start, target.range.start + 12), 'export async');
+  });
+
+  it('tells functions known to return a promise (async, or a declared Promise/PromiseLike) from the others', () => {
+    const text = [
+      'export async function a() { return 1; }',
+      'export function b(): Promise<number> { return Promise.resolve(1); }',
+      'export const c = (): PromiseLike<number> => Promise.resolve(1);',
+      'export function d(): number { return 1; }',
+      'export const e = () => fetch("x");',
+      'export class K { m(): Promise<number> { return Promise.resolve(1); } n() { return 1; } }',
+    ].join('\n');
+    const returnsPromise = (needle: string): boolean | string => {
+      const result = analyzeAt({ text, fileName: 'src/k.ts', relPath: 'src/k.ts', position: text.indexOf(needle) });
+      return result.ok ? result.target.returnsPromise : `refused:${result.code}`;
+    };
+    assert.deepEqual(['a()', 'b()', 'c =', 'd()', 'e =', 'm()', 'n()'].map(returnsPromise), [true, true, true, false, false, true, false]);
   });
 
   it('sees cached targets from the decorator, the options and the wrapped function, with their options', () => {

@@ -95,6 +95,7 @@ describe('tracing in memoize', () => {
       has: async (key) => map.has(key),
       delete: async (key) => map.delete(key),
       clear: async () => map.clear(),
+      close: async () => undefined,
     };
     registerBackendType('trace-async-probe', () => asyncStore);
     let runs = 0;
