@@ -1,5 +1,5 @@
 import { ts } from 'ts-morph';
-import { getProperty, insertProperty, parseJsonc, propertyKeys } from './jsonc.js';
+import { getProperty, insertProperty, parseJsonc, propertyKeys, stringValue } from './jsonc.js';
 import { refuse, type Refusal, type TextEdit } from './types.js';
 
 export const CONFIG_FILE_NAME = 'cachelens.config.json';
@@ -41,6 +41,18 @@ export function declaredBackends(configText: string): string[] {
   const doc = parseJsonc(configText, CONFIG_FILE_NAME);
   const backends = doc.root && getProperty(doc.root, 'backends')?.initializer;
   return backends && ts.isObjectLiteralExpression(backends) ? propertyKeys(backends) : [];
+}
+
+/** Backend types whose stores live in the process and answer synchronously. */
+export const IN_PROCESS_BACKEND_TYPES: readonly string[] = ['memory', 'lru'];
+
+/** The type of backend `name`: its `type` in the config text, else `name` itself (a built-in type). */
+export function backendType(configText: string | undefined, name: string): string {
+  if (configText === undefined) return name;
+  const doc = parseJsonc(configText, CONFIG_FILE_NAME);
+  const backends = doc.root && getProperty(doc.root, 'backends')?.initializer;
+  const entry = backends && ts.isObjectLiteralExpression(backends) ? getProperty(backends, name)?.initializer : undefined;
+  return (entry && ts.isObjectLiteralExpression(entry) ? stringValue(entry, 'type') : undefined) ?? name;
 }
 
 /**

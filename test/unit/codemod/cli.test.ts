@@ -43,6 +43,22 @@ async function cli(cwd: string, ...argv: string[]): Promise<{ code: number; stdo
 const PACKAGE = '{\n  "name": "shop",\n  "version": "1.0.0"\n}\n';
 
 describe('cachelens cache / uncache (CLI)', () => {
+  it('warns (and still caches) when a shared backend would make a synchronous function return Promises', async () => {
+    const source = 'export function total(a: number): number {\n  return a * 2;\n}\nexport async function load(a: number) {\n  return a;\n}\n';
+    const config = '{ "backends": { "shared": { "type": "redis", "url": "redis://127.0.0.1:6379" }, "local": { "type": "lru" } } }\n';
+    const ws = workspace({ 'package.json': PACKAGE, 'src/sum.ts': source, 'cachelens.config.json': config });
+    const warning = /^warning: total is not async \(and declares no Promise return type\), but with the redis backend every call returns a Promise/m;
+    for (const [args, warns] of [[['src/sum.ts:1', '--backend', 'local'], false], [['src/sum.ts:4', '--backend', 'shared'], false], [['src/sum.ts:1', '--backend', 'shared'], true]] as const) {
+      const run = await cli(ws, 'cache', ...args, '--dry-run');
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(warning.test(run.stderr), warns, `${args.join(' ')}: ${run.stderr}`);
+    }
+    const redis = await cli(ws, 'cache', 'src/sum.ts:1', '--backend', 'redis');
+    assert.equal(redis.code, 0, redis.stderr);
+    assert.match(redis.stderr, warning);
+    assert.match(readFileSync(join(ws, 'src/sum.ts'), 'utf8'), /backend: "redis"/, 'the warning does not stop the edit');
+  });
+
   it('caches a function, creating the config and adding the dependency, and uncache restores the source', async () => {
     const ws = workspace({ 'package.json': PACKAGE, 'src/prices.ts': PRICES });
     const cached = await cli(ws, 'cache', 'src/prices.ts:6', '--backend', 'memory', '--ttl', '5m', '--max', '100');
