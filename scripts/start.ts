@@ -49,9 +49,16 @@ async function main(): Promise<void> {
   console.log(`\n  CacheLens is running in VS Code at ${server.url}/`);
   console.log('  Open it in a browser, right-click a function in src/prices.ts and pick "Cache this function".');
   console.log(`  Logs: ${server.logFile}. Press Ctrl+C to stop.\n`);
-  const stop = () => void server.stop().then(() => process.exit(0));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  // A stop signal often comes twice (to the process group, and forwarded by scripts/bootstrap.mjs):
+  // the first one stops code-server (SIGKILL after 5 s if it lingers); later ones must not end this
+  // process before that is done, or code-server is left running.
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    void server.stop().then(() => process.exit(0));
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, stop);
   setInterval(() => undefined, 1 << 30); // stay in the foreground until stopped
 }
 
