@@ -45,6 +45,7 @@ async function main(): Promise<void> {
     folder: path.join(ROOT, 'examples', 'dashboard'),
     vsix: path.join(ROOT, 'dist', `cachelens-${manifest.version}.vsix`),
     port,
+    killOnSignal: false, // stopped below, gracefully
   });
   console.log(`\n  CacheLens is running in VS Code at ${server.url}/`);
   console.log('  Open it in a browser, right-click a function in src/prices.ts and pick "Cache this function".');

@@ -21,6 +21,11 @@ export interface CodeServerOptions {
   port?: number;
   /** Extra user settings merged over the quiet defaults. */
   settings?: Record<string, unknown>;
+  /**
+   * Kill it at once when this process gets SIGINT, SIGTERM or SIGHUP (default true: Ctrl+C in a
+   * test run). False for a caller that stops it on those signals itself (npm start).
+   */
+  killOnSignal?: boolean;
 }
 
 export interface CodeServer {
@@ -123,23 +128,26 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   const pgid = child.pid;
   if (pgid === undefined) throw new Error('code-server did not start');
   fs.writeFileSync(path.join(stateDir, 'cs.pgid'), String(pgid));
+  unstopped.set(pgid, options.killOnSignal ?? true);
   let exited = false;
   child.once('exit', () => (exited = true));
 
+  const failed = (what: string): Error => {
+    killGroup(pgid, 'SIGKILL');
+    unstopped.delete(pgid);
+    return new Error(`code-server ${what}; log:\n${fs.readFileSync(logFile, 'utf8')}`);
+  };
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (exited) throw new Error(`code-server exited during start; log:\n${fs.readFileSync(logFile, 'utf8')}`);
+    if (exited) throw failed('exited during start');
     try {
       const response = await fetch(`${url}/healthz`);
       if (response.ok) break;
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) {
-      killGroup(pgid, 'SIGKILL');
-      throw new Error(`code-server did not answer /healthz within 60 s; log:\n${fs.readFileSync(logFile, 'utf8')}`);
-    }
+    if (Date.now() > deadline) throw failed('did not answer /healthz within 60 s');
     await new Promise((r) => setTimeout(r, 200));
   }
 
@@ -151,8 +159,35 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
       killGroup(pgid, 'SIGTERM');
       for (let i = 0; i < 50 && groupAlive(pgid); i++) await new Promise((r) => setTimeout(r, 100));
       if (groupAlive(pgid)) killGroup(pgid, 'SIGKILL');
+      unstopped.delete(pgid);
     },
   };
+}
+
+/**
+ * Process groups of the code-servers this process started and has not stopped, with their
+ * `killOnSignal`. code-server runs in a group of its own, so Ctrl+C in the terminal does not reach
+ * it: they are killed here when this process gets a stop signal or exits, rather than left running.
+ * (A stop signal to the test runner reaches each test file's process, where other listeners, such
+ * as playwright's, may keep it from ending by the default action, and the runner may then end it
+ * with SIGKILL, which no handler sees: so the groups are killed when the signal comes.)
+ */
+const unstopped = new Map<number, boolean>();
+function killUnstopped(onSignal: boolean): void {
+  for (const [pgid, killOnSignal] of unstopped) {
+    if (onSignal && !killOnSignal) continue;
+    killGroup(pgid, 'SIGKILL');
+    unstopped.delete(pgid);
+  }
+}
+process.on('exit', () => killUnstopped(false));
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, function onSignal() {
+    killUnstopped(true);
+    if (process.listenerCount(signal) > 1) return; // others decide how this process ends
+    process.off(signal, onSignal);
+    process.kill(process.pid, signal); // end as the signal would have without this listener
+  });
 }
 
 function killGroup(pgid: number, signal: NodeJS.Signals): void {
