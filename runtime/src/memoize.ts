@@ -789,9 +789,11 @@ function lazyStandardMethod(method: Fn, context: ClassMethodDecoratorContext, op
   location: { file: string; line: number } | undefined): Fn {
   const key = context.name;
   let made: MemoizedMethod | undefined;
+  let cellFor: ((self: unknown) => Cell) | undefined; // made's, read on every call
   const make = (self: unknown): MemoizedMethod => {
     if (made === undefined) {
       made = memoizeMethod(method, String(key), declaringClassName(self, key, fn, context.static), options, location);
+      cellFor = made.owner.cellFor;
       owners.set(fn, made.owner);
       infoKeepAlive.set(fn, made.owner.memo.info);
     }
@@ -799,7 +801,7 @@ function lazyStandardMethod(method: Fn, context: ClassMethodDecoratorContext, op
   };
   const fn = function memoizedMethod(this: unknown) {
     // eslint-disable-next-line prefer-rest-params
-    return (made ?? make(this)).owner.cellFor(this).call.apply(this, arguments as unknown as unknown[]);
+    return (cellFor ?? make(this).owner.cellFor)(this).call.apply(this, arguments as unknown as unknown[]);
   };
   copyShape(fn, method);
   // cacheOf() before anything made it (cacheOf(C.prototype.m) before any instance): no class known.
