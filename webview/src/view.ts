@@ -18,18 +18,19 @@ interface Column<Row> {
 
 const exact = (n: number) => Math.round(n).toLocaleString('en-US');
 
+/** What the cache is worth first (hit ratio, time saved), then its traffic, then what it holds: in a narrow panel the first columns are the ones in view. */
 const counterColumns = <Row extends FunctionRow | ProcessFunctionRow>(): Column<Row>[] => [
   { key: 'ratio', label: 'Hit ratio', numeric: true, value: (r) => hitRatio(r) ?? -1, text: (r) => formatPercent(hitRatio(r)) },
+  { key: 'savedMs', label: 'Time saved', numeric: true, title: 'Hits × the mean miss time', value: (r) => r.savedMs, text: (r) => formatDuration(r.savedMs) },
   { key: 'hits', label: 'Hits', numeric: true, value: (r) => r.hits, text: (r) => exact(r.hits) },
   { key: 'misses', label: 'Misses', numeric: true, value: (r) => r.misses, text: (r) => exact(r.misses) },
-  { key: 'errors', label: 'Errors', numeric: true, value: (r) => r.errors, text: (r) => exact(r.errors) },
-  { key: 'entries', label: 'Entries', numeric: true, value: (r) => r.entries, text: (r) => exact(r.entries) },
-  { key: 'bytes', label: 'Memory', numeric: true, value: (r) => r.bytes, text: (r) => formatBytes(r.bytes) },
   {
     key: 'missMs', label: 'Mean miss', numeric: true, title: 'Mean time a miss spent computing. A hit costs a lookup only (not reported per call, to keep hits free).',
     value: (r) => meanMissMs(r) ?? -1, text: (r) => formatDuration(meanMissMs(r)),
   },
-  { key: 'savedMs', label: 'Time saved', numeric: true, title: 'Hits × the mean miss time', value: (r) => r.savedMs, text: (r) => formatDuration(r.savedMs) },
+  { key: 'entries', label: 'Entries', numeric: true, value: (r) => r.entries, text: (r) => exact(r.entries) },
+  { key: 'bytes', label: 'Memory', numeric: true, value: (r) => r.bytes, text: (r) => formatBytes(r.bytes) },
+  { key: 'errors', label: 'Errors', numeric: true, value: (r) => r.errors, text: (r) => exact(r.errors) },
 ];
 
 const functionColumns: Column<FunctionRow>[] = [
@@ -46,12 +47,12 @@ const breakdownColumns: Column<ProcessFunctionRow>[] = [
 const processColumns: Column<ProcessRow>[] = [
   { key: 'app', label: 'App', value: (r) => r.app, text: (r) => r.app },
   { key: 'pid', label: 'PID', numeric: true, value: (r) => r.pid, text: (r) => String(r.pid) },
-  { key: 'hostname', label: 'Host', value: (r) => r.hostname, text: (r) => r.hostname },
   { key: 'state', label: 'State', value: (r) => (r.connected ? 'connected' : 'gone'), text: (r) => (r.connected ? 'connected' : 'gone') },
-  { key: 'functions', label: 'Functions', numeric: true, value: (r) => r.functions, text: (r) => String(r.functions) },
+  { key: 'savedMs', label: 'Time saved', numeric: true, value: (r) => r.totals.savedMs, text: (r) => formatDuration(r.totals.savedMs) },
   { key: 'hits', label: 'Hits', numeric: true, value: (r) => r.totals.hits, text: (r) => exact(r.totals.hits) },
   { key: 'misses', label: 'Misses', numeric: true, value: (r) => r.totals.misses, text: (r) => exact(r.totals.misses) },
-  { key: 'savedMs', label: 'Time saved', numeric: true, value: (r) => r.totals.savedMs, text: (r) => formatDuration(r.totals.savedMs) },
+  { key: 'functions', label: 'Functions', numeric: true, value: (r) => r.functions, text: (r) => String(r.functions) },
+  { key: 'hostname', label: 'Host', value: (r) => r.hostname, text: (r) => r.hostname },
 ];
 
 /** The panel's static skeleton; the host page provides #title and #status. */
