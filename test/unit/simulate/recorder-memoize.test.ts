@@ -87,16 +87,7 @@ describe('tracing in memoize', () => {
   });
 
   it('on a shared (async) store, a call that joins a computation in flight is recorded like any lookup', async () => {
-    const map = new Map<string | number, unknown>();
-    const asyncStore: AsyncStore = {
-      sync: false, kind: 'async-probe', health: 'ok',
-      get: async (key) => (map.has(key) ? map.get(key) : MISS),
-      set: async (key, value) => { map.set(key, value); },
-      has: async (key) => map.has(key),
-      delete: async (key) => map.delete(key),
-      clear: async () => map.clear(),
-      close: async () => undefined,
-    };
+    const asyncStore = mapStore([], { health: 'ok' });
     registerBackendType('trace-async-probe', () => asyncStore);
     let runs = 0;
     const slow = memoize(async (x: number) => { runs++; await new Promise((r) => setTimeout(r, 5)); return x; },
