@@ -23,7 +23,8 @@ export interface CodeServerOptions {
   settings?: Record<string, unknown>;
   /**
    * Kill it at once when this process gets SIGINT, SIGTERM or SIGHUP (default true: Ctrl+C in a
-   * test run). False for a caller that stops it on those signals itself (npm start).
+   * test run). False for a caller that stops it on those signals itself (npm start); it is still
+   * killed when such a signal comes before that caller listens for it.
    */
   killOnSignal?: boolean;
 }
@@ -173,18 +174,20 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
  * with SIGKILL, which no handler sees: so the groups are killed when the signal comes.)
  */
 const unstopped = new Map<number, boolean>();
-function killUnstopped(onSignal: boolean): void {
+function killUnstopped(all: boolean): void {
   for (const [pgid, killOnSignal] of unstopped) {
-    if (onSignal && !killOnSignal) continue;
+    if (!all && !killOnSignal) continue;
     killGroup(pgid, 'SIGKILL');
     unstopped.delete(pgid);
   }
 }
-process.on('exit', () => killUnstopped(false));
+process.on('exit', () => killUnstopped(true));
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(signal, function onSignal() {
-    killUnstopped(true);
-    if (process.listenerCount(signal) > 1) return; // others decide how this process ends
+    // Alone, this listener ends the process below: then nobody else will stop any of them.
+    const alone = process.listenerCount(signal) === 1;
+    killUnstopped(alone);
+    if (!alone) return; // the other listeners decide how this process ends
     process.off(signal, onSignal);
     process.kill(process.pid, signal); // end as the signal would have without this listener
   });
