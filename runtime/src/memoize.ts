@@ -253,8 +253,11 @@ class Memo {
   }
 }
 
-/** The live memo holding each namespace of each shared backend (`backend \0 namespace`). */
+/** The live memo holding each namespace of each shared backend (`backend \0 namespace`), weakly. */
 const namespaceHolders = new Map<string, WeakRef<Memo>>();
+const namespaceCleanup = new FinalizationRegistry<string>((slot) => {
+  if (namespaceHolders.get(slot)?.deref() === undefined) namespaceHolders.delete(slot);
+});
 
 /**
  * Shared stores (Redis, Memcached, disk) key entries by namespace, the function's base id: two
@@ -265,6 +268,7 @@ function warnIfNamespaceShared(memo: Memo, backendName: string): void {
   const slot = `${backendName}\u0000${memo.baseId}`;
   const other = namespaceHolders.get(slot)?.deref();
   namespaceHolders.set(slot, new WeakRef(memo));
+  namespaceCleanup.register(memo, slot);
   if (other === undefined || other.fn === memo.fn || String(other.fn) === String(memo.fn)) return;
   const where = (m: Memo) => (m.info.location ? `${m.info.location.file}:${m.info.location.line}` : 'unknown place');
   warnOnce('CACHELENS_SHARED_ID', `cachelens: two different functions have the id "${memo.baseId}" on the shared backend ` +
