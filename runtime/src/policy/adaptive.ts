@@ -145,7 +145,7 @@ class Shadow {
     this.link = new Int32Array(policy.capacity).fill(-1);
     this.#hashOf = new Int32Array(policy.capacity);
     this.#used = new Uint8Array(policy.capacity);
-    this.#slots = new IntMap(policy.capacity);
+    this.#slots = new IntMap(); // grows with the entries: most caches stay far below capacity
   }
 
   /** Replays one access; returns the shadow slot now holding `hash`, or -1 when refused. */

@@ -30,7 +30,7 @@ export class ArcPolicy implements SlotPolicy {
     this.#freeGhosts = new FreeSlots(capacity);
     this.#list = new Uint8Array(2 * capacity);
     this.#hash = new Int32Array(2 * capacity);
-    this.#ghostOf = new IntMap(capacity);
+    this.#ghostOf = new IntMap(); // grows with the ghosts: most caches never evict
   }
 
   hit(slot: number): void {

@@ -12,7 +12,7 @@ export class GhostFifo {
 
   constructor(capacity: number) {
     this.#ring = new Int32Array(Math.max(1, capacity));
-    this.#where = new IntMap(capacity);
+    this.#where = new IntMap(); // grows with the ghosts: most caches never evict
   }
 
   add(hash: number): void {

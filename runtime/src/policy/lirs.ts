@@ -47,7 +47,7 @@ export class LirsPolicy implements SlotPolicy {
     this.#hash = new Int32Array(nodes);
     this.#state = new Uint8Array(nodes);
     this.#inStack = new Uint8Array(nodes);
-    this.#ghostOf = new IntMap(this.#ghostMax);
+    this.#ghostOf = new IntMap(); // grows with the ghosts: most caches never evict
   }
 
   hit(slot: number): void {
