@@ -24,10 +24,12 @@ export class LirsPolicy implements SlotPolicy {
   readonly #freeSlots: FreeSlots;
   readonly #freeNodes: FreeSlots;
   readonly #slotNode: Int32Array;
-  readonly #nodeSlot: Int32Array;
-  readonly #hash: Int32Array;
-  readonly #state: Uint8Array;
-  readonly #inStack: Uint8Array;
+  /** The node pool starts with room for the resident entries and grows (doubling) with the non-resident ones, up to `#nodeMax`. */
+  readonly #nodeMax: number;
+  #nodeSlot: Int32Array;
+  #hash: Int32Array;
+  #state: Uint8Array;
+  #inStack: Uint8Array;
   readonly #ghostOf: IntMap;
   #lir = 0;
   #ghosts = 0;
@@ -37,7 +39,8 @@ export class LirsPolicy implements SlotPolicy {
     const hirMax = capacity < 2 ? 0 : Math.max(1, Math.floor(capacity / 100));
     this.#lirMax = capacity - hirMax;
     this.#ghostMax = 10 * capacity;
-    const nodes = capacity + this.#ghostMax + 1;
+    this.#nodeMax = capacity + this.#ghostMax + 1;
+    const nodes = capacity + 1; // grown on demand: most caches never evict, so never hold a ghost
     this.#stack = new Lists(nodes, 1);
     this.#queues = new Lists(nodes, 2);
     this.#freeSlots = new FreeSlots(capacity);
@@ -84,6 +87,7 @@ export class LirsPolicy implements SlotPolicy {
     if (slot < 0) slot = this.#evict();
     if (!wasGhost) {
       x = this.#freeNodes.take();
+      if (x < 0) x = this.#growNodes();
       this.#hash[x] = hash;
     }
     this.#nodeSlot[x] = slot;
@@ -103,6 +107,28 @@ export class LirsPolicy implements SlotPolicy {
       this.#queues.pushFront(Q, x);
     }
     return slot;
+  }
+
+  /** Doubles the node pool (up to `#nodeMax`) and returns a free node. */
+  #growNodes(): number {
+    const old = this.#stack.nodes;
+    const nodes = Math.min(this.#nodeMax, 2 * old);
+    this.#stack.grow(nodes);
+    this.#queues.grow(nodes);
+    this.#freeNodes.grow(nodes);
+    const nodeSlot = new Int32Array(nodes).fill(-1);
+    nodeSlot.set(this.#nodeSlot);
+    this.#nodeSlot = nodeSlot;
+    const hash = new Int32Array(nodes);
+    hash.set(this.#hash);
+    this.#hash = hash;
+    const state = new Uint8Array(nodes);
+    state.set(this.#state);
+    this.#state = state;
+    const inStack = new Uint8Array(nodes);
+    inStack.set(this.#inStack);
+    this.#inStack = inStack;
+    return this.#freeNodes.take();
   }
 
   /** Evicts the oldest resident HIR entry and returns its slot. */

@@ -6,8 +6,9 @@
  * its sentinel at node `nodes + l`, so unlinking never branches.
  */
 export class Lists {
-  readonly #links: Int32Array;
-  readonly nodes: number;
+  #links: Int32Array;
+  /** Nodes in the pool (ids 0 .. nodes - 1); more with `grow`. */
+  nodes: number;
 
   constructor(nodes: number, lists: number) {
     this.nodes = nodes;
@@ -22,6 +23,32 @@ export class Lists {
       links[i] = i >> 1;
       links[i + 1] = i >> 1;
     }
+  }
+
+  /**
+   * Enlarges the pool to `nodes` (more than now), keeping every list: the sentinels move to the
+   * new end, and links to them follow. New nodes are unlinked. O(nodes); callers double.
+   */
+  grow(nodes: number): void {
+    const old = this.nodes;
+    const from = this.#links;
+    const lists = (from.length >> 1) - old;
+    const shift = nodes - old;
+    const links = new Int32Array(2 * (nodes + lists));
+    for (let i = 0; i < 2 * old; i++) {
+      const v = from[i]!;
+      links[i] = v >= old ? v + shift : v;
+    }
+    for (let n = old; n < nodes; n++) {
+      links[2 * n] = n;
+      links[2 * n + 1] = n;
+    }
+    for (let i = 2 * old; i < from.length; i++) {
+      const v = from[i]!;
+      links[i + 2 * shift] = v >= old ? v + shift : v;
+    }
+    this.#links = links;
+    this.nodes = nodes;
   }
 
   sentinel(list: number): number {
@@ -91,7 +118,7 @@ export class Lists {
 
 /** A stack of free slot indices, filled so that slot 0 is handed out first. */
 export class FreeSlots {
-  readonly #stack: Int32Array;
+  #stack: Int32Array;
   #top = 0;
 
   constructor(capacity: number) {
@@ -116,6 +143,15 @@ export class FreeSlots {
 
   take(): number {
     return this.#top === 0 ? -1 : this.#stack[--this.#top]!;
+  }
+
+  /** Adds the slots `capacity now .. capacity - 1`, free (the lowest is taken first). */
+  grow(capacity: number): void {
+    const old = this.#stack.length;
+    const stack = new Int32Array(capacity);
+    stack.set(this.#stack.subarray(0, this.#top));
+    for (let slot = capacity - 1; slot >= old; slot--) stack[this.#top++] = slot;
+    this.#stack = stack;
   }
 
   free(slot: number): void {
