@@ -116,18 +116,10 @@ export class LirsPolicy implements SlotPolicy {
     this.#stack.grow(nodes);
     this.#queues.grow(nodes);
     this.#freeNodes.grow(nodes);
-    const nodeSlot = new Int32Array(nodes).fill(-1);
-    nodeSlot.set(this.#nodeSlot);
-    this.#nodeSlot = nodeSlot;
-    const hash = new Int32Array(nodes);
-    hash.set(this.#hash);
-    this.#hash = hash;
-    const state = new Uint8Array(nodes);
-    state.set(this.#state);
-    this.#state = state;
-    const inStack = new Uint8Array(nodes);
-    inStack.set(this.#inStack);
-    this.#inStack = inStack;
+    this.#nodeSlot = grown(this.#nodeSlot, new Int32Array(nodes).fill(-1));
+    this.#hash = grown(this.#hash, new Int32Array(nodes));
+    this.#state = grown(this.#state, new Uint8Array(nodes));
+    this.#inStack = grown(this.#inStack, new Uint8Array(nodes));
     return this.#freeNodes.take();
   }
 
@@ -242,4 +234,10 @@ export class LirsPolicy implements SlotPolicy {
     this.#freeSlots.empty();
     this.#freeSlots.freeUnused(used);
   }
+}
+
+/** `to` (a larger, initialised array) with `from` copied to its start. */
+function grown<T extends Int32Array | Uint8Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
 }
