@@ -363,7 +363,11 @@ export abstract class AdaptivePolicy implements SlotPolicy {
     return leaderSlot;
   }
 
-  /** Replays `count` accesses in every shadow, one shadow at a time, counting their hits (sampled regime). */
+  /**
+   * Replays `count` accesses in every shadow, one shadow at a time, counting their hits and their
+   * disagreements, and compares the leader's simulated hit ratio with the real cache's (the
+   * sampled regime: its only caller).
+   */
   protected observeMany(hashes: Int32Array, count: number): void {
     const shadows = this.shadows;
     const n = shadows.length;
@@ -373,10 +377,8 @@ export abstract class AdaptivePolicy implements SlotPolicy {
       masks[i] = mask;
       this.#periodHits[i]! += popcount(mask);
     }
-    if (this.#sampled) {
-      for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) this.#discordant[i * n + j]! += popcount(masks[i]! ^ masks[j]!);
-    }
-    if (this.#sampled && this.realAccesses > 0) {
+    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) this.#discordant[i * n + j]! += popcount(masks[i]! ^ masks[j]!);
+    if (this.realAccesses > 0) {
       const gap = popcount(masks[this.leader]!) / count - this.realHits / this.realAccesses;
       const recent = count / (REALITY_PERIODS * this.#period);
       const usual = (count / this.#period) * (1 - DECAY);
