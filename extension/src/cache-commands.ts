@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { CacheEdits, Target, TextEdit } from '../codemod/src/index.js';
 import { findAppFiles, summarizeConfig, type AppFiles } from './app-files.js';
 import { loadCodemod, type Codemod } from './codemod-host.js';
-import { backendTypeOf, IN_PROCESS_TYPES, promptOptions, type PickedOptions } from './options-prompt.js';
+import { promptOptions, type PickedOptions } from './options-prompt.js';
 import { readSettings } from './settings.js';
 
 /**
@@ -137,13 +137,14 @@ function projectFlavour(codemod: Codemod, document: vscode.TextDocument, files: 
  * modal dialog first (true: go on).
  */
 async function keepsCallersWorking(
+  codemod: Codemod,
+  configText: string | undefined,
   target: Target,
   backend: string,
   previous: string | undefined,
-  named: readonly { name: string; type: string }[],
 ): Promise<boolean> {
-  const type = backendTypeOf(backend, named);
-  if (target.returnsPromise || IN_PROCESS_TYPES.has(type) || backend === previous) return true;
+  if (target.returnsPromise || !codemod.isSharedBackend(configText, backend) || backend === previous) return true;
+  const type = codemod.backendType(configText, backend);
   const which = backend === type ? `the ${type} backend` : `the ${type} backend "${backend}"`;
   const choice = await vscode.window.showWarningMessage(
     `${target.name} is not async (and declares no Promise return type), but with ${which} every call returns a Promise: its callers would get a Promise instead of the value.`,
@@ -199,7 +200,7 @@ export async function cacheCommand(
     ttl: current ? (current.ttl === undefined ? undefined : String(current.ttl)) : String(fromConfig.ttl ?? settings.defaultTtl) || undefined,
     max: current ? current.max : (fromConfig.max ?? (settings.defaultMax > 0 ? settings.defaultMax : undefined)),
     named: config.named,
-    synchronous: !target.returnsPromise,
+    makesPromises: (backend: string) => !target.returnsPromise && codemod.isSharedBackend(files.config.text, backend),
   };
   let picked: PickedOptions | undefined;
   const scripted = args && (args.backend !== undefined || args.ttl !== undefined || args.max !== undefined);
@@ -211,7 +212,7 @@ export async function cacheCommand(
     };
   } else {
     picked = await promptOptions(`${current ? 'Change caching of' : 'Cache'} ${target.name}`, defaults,
-      (backend) => keepsCallersWorking(target, backend, current?.backend, config.named));
+      (backend) => keepsCallersWorking(codemod, files.config.text, target, backend, current?.backend));
   }
   if (!picked) return { applied: false, reason: 'cancelled' };
 

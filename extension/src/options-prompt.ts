@@ -13,16 +13,8 @@ export interface PromptDefaults {
   max: number | undefined;
   /** Backends named in cachelens.config.json. */
   named: { name: string; type: string }[];
-  /** The function is not known to return a promise: shared backends are marked as changing that. */
-  synchronous: boolean;
-}
-
-/** Backend types whose stores live in the process and answer synchronously. */
-export const IN_PROCESS_TYPES: ReadonlySet<string> = new Set(['memory', 'lru']);
-
-/** The type of backend `name`: its entry in cachelens.config.json, else `name` itself (a built-in type). */
-export function backendTypeOf(name: string, named: readonly { name: string; type: string }[]): string {
-  return named.find((n) => n.name === name)?.type ?? name;
+  /** Whether picking `backend` would make the function return Promises (a shared backend, a function that is not async): such backends are marked. */
+  makesPromises: (backend: string) => boolean;
 }
 
 /** The built-in backend types, with the one-line description the quick pick shows. */
@@ -109,10 +101,8 @@ export async function promptOptions(
   for (const { type, description } of BUILTIN_BACKENDS) {
     if (!defaults.named.some((n) => n.name === type)) backendItems.push({ label: type, description, value: type });
   }
-  if (defaults.synchronous) {
-    for (const item of backendItems) {
-      if (!IN_PROCESS_TYPES.has(backendTypeOf(item.value, defaults.named))) item.description += ' · makes this synchronous function return Promises';
-    }
+  for (const item of backendItems) {
+    if (defaults.makesPromises(item.value)) item.description += ' · makes this synchronous function return Promises';
   }
   backendItems.sort((a, b) => Number(b.value === defaults.backend) - Number(a.value === defaults.backend));
   if (backendItems[0]?.value === defaults.backend) backendItems[0].detail = 'default';

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { cacheFunction, uncacheFunction } from './codemod.js';
-import { backendType, CONFIG_FILE_NAME, IN_PROCESS_BACKEND_TYPES } from './config.js';
+import { backendType, CONFIG_FILE_NAME, isSharedBackend } from './config.js';
 import { unifiedDiff } from './diff.js';
 import { applyEdits } from './edits.js';
 import { isJavaScript, sourceExtension } from './parse.js';
@@ -164,9 +164,8 @@ async function run(parsed: Parsed, io: CliIo): Promise<number> {
     if (result.edits.packageJson) writes.push({ file: packagePath, before: packageJson, edits: result.edits.packageJson });
     summary = `${result.change === 'created' ? 'cached' : result.change === 'updated' ? 'updated the options of' : 'nothing to change for'} ${result.target.id}`;
     const backend = parsed.options.backend;
-    const type = backend === undefined ? undefined : backendType(config, backend);
-    if (type !== undefined && !result.target.returnsPromise && !IN_PROCESS_BACKEND_TYPES.includes(type)) {
-      io.stderr(`warning: ${result.target.name} is not async (and declares no Promise return type), but with the ${type} backend ` +
+    if (backend !== undefined && !result.target.returnsPromise && isSharedBackend(config, backend)) {
+      io.stderr(`warning: ${result.target.name} is not async (and declares no Promise return type), but with the ${backendType(config, backend)} backend ` +
         `every call returns a Promise: make it async and await it where it is called, or use memory or lru.\n`);
     }
   } else {

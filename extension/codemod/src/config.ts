@@ -44,7 +44,12 @@ export function declaredBackends(configText: string): string[] {
 }
 
 /** Backend types whose stores live in the process and answer synchronously. */
-export const IN_PROCESS_BACKEND_TYPES: readonly string[] = ['memory', 'lru'];
+const IN_PROCESS_BACKEND_TYPES: readonly string[] = ['memory', 'lru'];
+
+/** Whether backend `name` is shared (disk, Redis, Memcached...): every call then returns a Promise. */
+export function isSharedBackend(configText: string | undefined, name: string): boolean {
+  return !IN_PROCESS_BACKEND_TYPES.includes(backendType(configText, name));
+}
 
 /** The type of backend `name`: its `type` in the config text, else `name` itself (a built-in type). */
 export function backendType(configText: string | undefined, name: string): string {
