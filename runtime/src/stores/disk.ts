@@ -6,8 +6,10 @@
  *   it safely (WAL journal, `busy_timeout`), and a process killed mid-write leaves the old or the
  *   new value, never a torn one (SQLite transactions). A file that cannot be opened as a database
  *   is moved aside (`*.corrupt-<time>`) and a fresh one is created.
- * - Bounded by bytes (`maxBytes`): a trigger-maintained total; past it, the least recently used
- *   entries (any function's) are deleted in one transaction down to 90% of the bound.
+ * - Bounded by bytes (`maxBytes`): a total kept by triggers in the file itself, in the same
+ *   transaction as each row, so every process agrees and an overwrite counts once; past it, the
+ *   least recently used entries (any function's) are deleted in one transaction down to 90% of
+ *   the bound.
  * - TTL by the store's injected clock (`context.now`); expired entries miss and are deleted lazily.
  * - Values use the same codec as the remote stores.
  * - better-sqlite3 is synchronous: each operation blocks the event loop for its duration
@@ -49,16 +51,36 @@ function loadSqlite(): typeof BetterSqlite3 {
   }
 }
 
-const SCHEMA = `
+/**
+ * The schema, and the steps from each older `user_version` to the current one. Applied in one
+ * immediate transaction, so processes opening the file at once agree and migrate it once.
+ */
+const SCHEMA_VERSION = 1;
+const TABLES = `
 CREATE TABLE IF NOT EXISTS entries (
   ns TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL, bytes INTEGER NOT NULL,
   expires INTEGER, atime INTEGER NOT NULL, PRIMARY KEY (ns, key)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS entries_atime ON entries (atime);
 CREATE TABLE IF NOT EXISTS meta (id INTEGER PRIMARY KEY CHECK (id = 0), total INTEGER NOT NULL);
 INSERT OR IGNORE INTO meta VALUES (0, 0);
-CREATE TRIGGER IF NOT EXISTS entries_ins AFTER INSERT ON entries BEGIN UPDATE meta SET total = total + NEW.bytes; END;
 CREATE TRIGGER IF NOT EXISTS entries_del AFTER DELETE ON entries BEGIN UPDATE meta SET total = total - OLD.bytes; END;
 CREATE TRIGGER IF NOT EXISTS entries_upd AFTER UPDATE OF bytes ON entries BEGIN UPDATE meta SET total = total - OLD.bytes + NEW.bytes; END;
+`;
+/**
+ * Version 1: the total counts a replaced row. `INSERT OR REPLACE` deletes the row it replaces
+ * without firing delete triggers (SQLite fires them only with `recursive_triggers`), so an
+ * AFTER INSERT trigger added the new size and never took the old one away: every overwrite grew
+ * the total until eviction emptied the cache. The trigger now runs before the insert and takes
+ * the replaced row's size itself, whatever statement or process writes; the total of a file
+ * written before is recomputed from its rows.
+ */
+const TO_VERSION_1 = `
+DROP TRIGGER IF EXISTS entries_ins;
+CREATE TRIGGER entries_ins BEFORE INSERT ON entries BEGIN
+  UPDATE meta SET total = total + NEW.bytes
+    - COALESCE((SELECT bytes FROM entries WHERE ns = NEW.ns AND key = NEW.key), 0);
+END;
+UPDATE meta SET total = (SELECT COALESCE(SUM(bytes), 0) FROM entries);
 `;
 
 /** One open database shared by every function's store on the same file in this process. */
@@ -68,6 +90,7 @@ class DiskFile {
   readonly put: Statement<[string, string, Buffer, number, number | null, number]>;
   readonly touch: Statement<[number, string, string]>;
   readonly del: Statement<[string, string]>;
+  readonly expire: Statement<[string, string, number]>;
   readonly clear: Statement<[string]>;
   readonly total: Statement<[], { total: number }>;
   readonly oldest: Statement<[number], { ns: string; key: string; bytes: number }>;
@@ -79,6 +102,8 @@ class DiskFile {
     this.put = this.db.prepare('INSERT OR REPLACE INTO entries (ns, key, value, bytes, expires, atime) VALUES (?, ?, ?, ?, ?, ?)');
     this.touch = this.db.prepare('UPDATE entries SET atime = ? WHERE ns = ? AND key = ?');
     this.del = this.db.prepare('DELETE FROM entries WHERE ns = ? AND key = ?');
+    // Only if still expired: another process may have written a fresh value since it was read.
+    this.expire = this.db.prepare('DELETE FROM entries WHERE ns = ? AND key = ? AND expires <= ?');
     this.clear = this.db.prepare('DELETE FROM entries WHERE ns = ?');
     this.total = this.db.prepare('SELECT total FROM meta WHERE id = 0');
     this.oldest = this.db.prepare('SELECT ns, key, bytes FROM entries ORDER BY atime LIMIT ?');
@@ -91,7 +116,13 @@ class DiskFile {
       try {
         db.pragma('journal_mode = WAL');
         db.pragma('synchronous = NORMAL');
-        db.exec(SCHEMA);
+        db.transaction(() => {
+          const version = db.pragma('user_version', { simple: true }) as number;
+          if (version >= SCHEMA_VERSION) return;
+          db.exec(TABLES);
+          db.exec(TO_VERSION_1);
+          db.pragma(`user_version = ${SCHEMA_VERSION}`);
+        }).immediate();
         return db;
       } catch (error) {
         db.close();
@@ -185,7 +216,7 @@ export class DiskStore<V = unknown> implements AsyncStore<V> {
     if (row === undefined) return MISS;
     const now = this.#now();
     if (row.expires !== null && row.expires <= now) {
-      this.#run('delete', () => this.#file.del.run(this.#ns, key), undefined);
+      this.#run('delete', () => this.#file.expire.run(this.#ns, key, now), undefined);
       this.#events.evicted('expired', 1, row.value.length);
       return MISS;
     }

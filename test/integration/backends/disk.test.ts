@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import Sqlite from 'better-sqlite3';
 import { createDiskStore } from '../../../runtime/src/stores/disk.js';
 import { MISS, type AsyncStore, type EvictionCause, type StoreContext } from '../../../runtime/src/stores/types.js';
 import { storeContract } from '../../unit/backends/contract.js';
@@ -86,5 +87,72 @@ describe('disk: persistence, bound, recovery', () => {
       await store.close();
     }
     assert.ok(checked > 20, `values checked after the kills: ${checked}`);
+  });
+});
+
+/** The byte total the store keeps, and the sum of the stored sizes, read straight from the file. */
+function countedAndStored(file: string): { counted: number; stored: number; entries: number } {
+  const db = new Sqlite(file, { readonly: true });
+  try {
+    const { total } = db.prepare('SELECT total FROM meta').get() as { total: number };
+    const { stored, entries } = db.prepare('SELECT COALESCE(SUM(bytes), 0) AS stored, COUNT(*) AS entries FROM entries').get() as { stored: number; entries: number };
+    return { counted: total, stored, entries };
+  } finally {
+    db.close();
+  }
+}
+
+describe('disk: the byte total stays exact under overwrite', () => {
+  it('counts a rewritten key once: 10 keys of 10 KB rewritten 300 times under maxBytes 100KB all stay', async () => {
+    const file = path.join(dir, 'overwrite.sqlite');
+    const store = createDiskStore({ type: 'disk', path: file, maxBytes: '100KB', compressAboveBytes: false }, ctx('o')) as AsyncStore;
+    for (let i = 0; i < 310; i++) await store.set(`k${i % 10}`, `${i % 10}`.repeat(10_000), {});
+    const seen = countedAndStored(file);
+    assert.equal(store.bytes, seen.stored, 'reported bytes = sum of the stored sizes');
+    assert.equal(seen.counted, seen.stored);
+    assert.equal(seen.entries, 10, 'nothing was evicted: the ten values fit in 100KB');
+    for (let k = 0; k < 10; k++) assert.equal(await store.get(`k${k}`), `${k}`.repeat(10_000));
+    await store.close();
+  });
+
+  it('recomputes the total of a file whose count drifted under an earlier version', async () => {
+    const file = path.join(dir, 'drifted.sqlite');
+    const old = new Sqlite(file);
+    old.exec(`
+      CREATE TABLE entries (ns TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL, bytes INTEGER NOT NULL,
+        expires INTEGER, atime INTEGER NOT NULL, PRIMARY KEY (ns, key)) WITHOUT ROWID;
+      CREATE INDEX entries_atime ON entries (atime);
+      CREATE TABLE meta (id INTEGER PRIMARY KEY CHECK (id = 0), total INTEGER NOT NULL);
+      INSERT INTO meta VALUES (0, 0);
+      CREATE TRIGGER entries_ins AFTER INSERT ON entries BEGIN UPDATE meta SET total = total + NEW.bytes; END;
+      CREATE TRIGGER entries_del AFTER DELETE ON entries BEGIN UPDATE meta SET total = total - OLD.bytes; END;
+      CREATE TRIGGER entries_upd AFTER UPDATE OF bytes ON entries BEGIN UPDATE meta SET total = total - OLD.bytes + NEW.bytes; END;`);
+    const put = old.prepare('INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, NULL, 0)');
+    for (let i = 0; i < 50; i++) put.run('d', `k${i % 5}`, Buffer.alloc(100), 100);
+    old.close();
+    assert.deepEqual(countedAndStored(file), { counted: 5000, stored: 500, entries: 5 }, 'the drift as an earlier version left it');
+    const store = createDiskStore({ type: 'disk', path: file }, ctx('d')) as AsyncStore;
+    assert.equal(store.bytes, 500);
+    await store.close();
+  });
+
+  it('stays exact with 6 processes overwriting the same keys of one directory, and keeps entries', async () => {
+    const shared = path.join(dir, 'six');
+    const children = Array.from({ length: 6 }, () => spawn(process.execPath,
+      ['--import', 'tsx', path.join(__dirname, 'fixtures', 'disk-overwriter.ts'), shared, '300', '150KB'],
+      { stdio: ['ignore', 'pipe', 'inherit'] }));
+    const reports = await Promise.all(children.map((child) => new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+      child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`writer exited with ${code}`))));
+    })));
+    for (const report of reports) assert.deepEqual(JSON.parse(report), { failures: 0 });
+    const seen = countedAndStored(path.join(shared, 'cachelens.sqlite'));
+    assert.equal(seen.counted, seen.stored, `counted ${seen.counted} bytes for ${seen.stored} stored`);
+    assert.ok(seen.stored <= 150 * 1024, `stored ${seen.stored} bytes, bound 150KB`);
+    assert.ok(seen.entries >= 10, `the cache still holds entries: ${seen.entries} of 20 keys`);
+    const store = createDiskStore({ type: 'disk', path: shared }, ctx('shared')) as AsyncStore;
+    assert.equal(store.bytes, seen.stored, 'what the store reports');
+    await store.close();
   });
 });
