@@ -9,7 +9,8 @@ export type CacheLensErrorCode =
   | 'CACHELENS_CONFIG'
   | 'CACHELENS_OPTIONS'
   | 'CACHELENS_BACKEND'
-  | 'CACHELENS_NOT_MEMOIZED';
+  | 'CACHELENS_NOT_MEMOIZED'
+  | 'CACHELENS_DISK_UNUSABLE';
 
 /** Base class of the runtime's errors. */
 export class CacheLensError extends Error {

@@ -13,7 +13,11 @@
  * - TTL by the store's injected clock (`context.now`); expired entries miss and are deleted lazily.
  * - Values use the same codec as the remote stores.
  * - better-sqlite3 is synchronous: each operation blocks the event loop for its duration
- *   (microseconds on a local disk). Failures (a locked or full disk) are reported and answered as misses.
+ *   (microseconds on a local disk).
+ * - Fails open: a directory that cannot be created or opened (read-only, under a regular file),
+ *   a full disk or a lock held too long is reported through `backendError` and answered as a miss
+ *   or a dropped write; the first filesystem failure per file is also one `CACHELENS_DISK_UNUSABLE`
+ *   warning, and `health` is `degraded` meanwhile. Nothing is thrown into user code.
  *
  * Engine choice: `bench/backends-disk.ts` (see docs/benchmarks.md (backends section)).
  */
@@ -21,10 +25,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { MISS } from './types.js';
-import type { AsyncStore, BackendConfig, Miss, SetOptions, StoreContext, StoreEvents, StoreFactory } from './types.js';
+import type { AsyncStore, BackendConfig, BackendHealth, Miss, SetOptions, StoreContext, StoreEvents, StoreFactory } from './types.js';
 import { createCodec, type Codec, type SerializeOptions, decodeOrMiss, encodeOrReport } from './serialize.js';
 import { BackendConfigError, BackendDependencyMissingError, BackendUnavailableError } from './remote/errors.js';
 import { bytesOption, msOption } from './remote/options.js';
+import { CacheLensError } from '../errors.js';
 
 /** The `backends.NAME` entry for `"type": "disk"`. */
 export interface DiskBackendConfig extends SerializeOptions, BackendConfig {
@@ -83,9 +88,8 @@ END;
 UPDATE meta SET total = (SELECT COALESCE(SUM(bytes), 0) FROM entries);
 `;
 
-/** One open database shared by every function's store on the same file in this process. */
-class DiskFile {
-  readonly db: Database;
+/** An open database and its statements. */
+class Connection {
   readonly get: Statement<[string, string], { value: Buffer; expires: number | null; atime: number }>;
   readonly put: Statement<[string, string, Buffer, number, number | null, number]>;
   readonly touch: Statement<[number, string, string]>;
@@ -94,23 +98,23 @@ class DiskFile {
   readonly clear: Statement<[string]>;
   readonly total: Statement<[], { total: number }>;
   readonly oldest: Statement<[number], { ns: string; key: string; bytes: number }>;
-  refs = 0;
 
-  constructor(readonly file: string, readonly maxBytes: number, busyTimeoutMs: number, readonly onClosed: () => void) {
-    this.db = DiskFile.open(file, busyTimeoutMs);
-    this.get = this.db.prepare('SELECT value, expires, atime FROM entries WHERE ns = ? AND key = ?');
-    this.put = this.db.prepare('INSERT OR REPLACE INTO entries (ns, key, value, bytes, expires, atime) VALUES (?, ?, ?, ?, ?, ?)');
-    this.touch = this.db.prepare('UPDATE entries SET atime = ? WHERE ns = ? AND key = ?');
-    this.del = this.db.prepare('DELETE FROM entries WHERE ns = ? AND key = ?');
+  constructor(readonly db: Database) {
+    this.get = db.prepare('SELECT value, expires, atime FROM entries WHERE ns = ? AND key = ?');
+    this.put = db.prepare('INSERT OR REPLACE INTO entries (ns, key, value, bytes, expires, atime) VALUES (?, ?, ?, ?, ?, ?)');
+    this.touch = db.prepare('UPDATE entries SET atime = ? WHERE ns = ? AND key = ?');
+    this.del = db.prepare('DELETE FROM entries WHERE ns = ? AND key = ?');
     // Only if still expired: another process may have written a fresh value since it was read.
-    this.expire = this.db.prepare('DELETE FROM entries WHERE ns = ? AND key = ? AND expires <= ?');
-    this.clear = this.db.prepare('DELETE FROM entries WHERE ns = ?');
-    this.total = this.db.prepare('SELECT total FROM meta WHERE id = 0');
-    this.oldest = this.db.prepare('SELECT ns, key, bytes FROM entries ORDER BY atime LIMIT ?');
+    this.expire = db.prepare('DELETE FROM entries WHERE ns = ? AND key = ? AND expires <= ?');
+    this.clear = db.prepare('DELETE FROM entries WHERE ns = ?');
+    this.total = db.prepare('SELECT total FROM meta WHERE id = 0');
+    this.oldest = db.prepare('SELECT ns, key, bytes FROM entries ORDER BY atime LIMIT ?');
   }
 
-  static open(file: string, busyTimeoutMs: number): Database {
+  /** Opens (creating the directory and the file) and migrates; moves a file that is not a database aside first. */
+  static open(file: string, busyTimeoutMs: number): Connection {
     const Sqlite = loadSqlite();
+    fs.mkdirSync(path.dirname(file), { recursive: true });
     const attempt = () => {
       const db = new Sqlite(file, { timeout: busyTimeoutMs });
       try {
@@ -123,7 +127,7 @@ class DiskFile {
           db.exec(TO_VERSION_1);
           db.pragma(`user_version = ${SCHEMA_VERSION}`);
         }).immediate();
-        return db;
+        return new Connection(db);
       } catch (error) {
         db.close();
         throw error;
@@ -132,22 +136,18 @@ class DiskFile {
     try {
       return attempt();
     } catch (error) {
-      const code = (error as { code?: string }).code;
-      if (code !== 'SQLITE_NOTADB' && code !== 'SQLITE_CORRUPT') throw error;
-      // Not a database (or damaged beyond SQLite's recovery): keep it for inspection, start afresh.
-      const aside = `${file}.corrupt-${Date.now()}`;
-      fs.renameSync(file, aside);
-      for (const suffix of ['-wal', '-shm']) fs.rmSync(file + suffix, { force: true });
+      if (!isDamaged(error)) throw error;
+      moveAside(file);
       return attempt();
     }
   }
 
   /** Deletes least recently used entries until the total is at most 90% of `maxBytes`; returns what left per namespace. */
-  evict(): Map<string, { count: number; bytes: number }> {
+  evict(maxBytes: number): Map<string, { count: number; bytes: number }> {
     const left = new Map<string, { count: number; bytes: number }>();
     this.db.transaction(() => {
       let total = this.total.get()?.total ?? 0;
-      const target = Math.floor(this.maxBytes * 0.9);
+      const target = Math.floor(maxBytes * 0.9);
       while (total > target) {
         const batch = this.oldest.all(64);
         if (batch.length === 0) break;
@@ -166,7 +166,143 @@ class DiskFile {
   }
 }
 
+/** SQLite says the file is not a database, or is damaged beyond its own recovery. */
+function isDamaged(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT'));
+}
+
+/** Keeps a damaged file for inspection (`<file>.corrupt-<time>`) and clears the way for a fresh one. */
+function moveAside(file: string): void {
+  fs.renameSync(file, `${file}.corrupt-${Date.now()}`);
+  for (const suffix of ['-wal', '-shm']) fs.rmSync(file + suffix, { force: true });
+}
+
+/**
+ * What a filesystem failure means for the user, or undefined for a passing one (another
+ * process holding the lock longer than `busyTimeoutMs`). Codes: Node's (`mkdir`) and SQLite's.
+ */
+function diskProblem(error: unknown): { cannot: string; fix: string } | undefined {
+  const code = String((error as { code?: unknown }).code ?? '');
+  if (code === 'ENOTDIR' || code === 'EEXIST') {
+    return { cannot: 'be created', fix: 'a part of the path is a regular file: point `path` at a directory, or a file ending in .sqlite' };
+  }
+  if (/^SQLITE_(CANTOPEN|READONLY|PERM|AUTH|IOERR_SHM)/.test(code) || code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+    const user = typeof process.getuid === 'function' ? ` (uid ${process.getuid()})` : '';
+    return {
+      cannot: 'be opened or written',
+      fix: `make its directory writable by this process's user${user}, or point \`path\` at a writable directory (in a container: a mounted volume such as an emptyDir, or a path under /tmp)`,
+    };
+  }
+  // A write past the file size limit (EFBIG) or a quota surfaces as an I/O error, not SQLITE_FULL.
+  if (code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR') || code === 'ENOSPC' || code === 'EFBIG' || code === 'EDQUOT') {
+    return {
+      cannot: 'be written or read: its disk is full, over a quota or the file size limit, or failing',
+      fix: 'free space there, lower `maxBytes`, or point `path` at another volume',
+    };
+  }
+  return undefined;
+}
+
+/** Files already warned about in this process: one `CACHELENS_DISK_UNUSABLE` warning per file. */
+const warned = new Set<string>();
+
+/**
+ * One database file shared by every function's store on it in this process. Never throws a
+ * filesystem failure: a file that cannot be created or opened leaves the store without a
+ * connection (every operation misses or drops its write), a failed write is reported, and both
+ * show as `health: 'degraded'`; the user's functions run uncached meanwhile.
+ */
+class DiskFile {
+  #conn: Connection | undefined;
+  /** Why there is no connection, or why the last write failed; reported with each failed operation. */
+  #problem: DiskUnusableError | undefined;
+  #failing = false;
+  refs = 0;
+
+  constructor(readonly file: string, readonly maxBytes: number, readonly busyTimeoutMs: number, readonly backend: string, readonly onClosed: () => void) {
+    try {
+      this.#conn = Connection.open(file, busyTimeoutMs);
+    } catch (error) {
+      if (error instanceof BackendDependencyMissingError) throw error;
+      this.#unusable(error, true);
+    }
+  }
+
+  /** `degraded` while the file cannot be opened, or since the disk failed an operation until a write succeeds again. */
+  get health(): BackendHealth {
+    return this.#conn === undefined || this.#failing ? 'degraded' : 'ok';
+  }
+
+  /**
+   * Runs `fn` on the connection; any failure is reported through `events` and answered with
+   * `fallback`. `write`: whether `fn` writes (its success shows the disk works again: `ok`).
+   */
+  run<T>(events: StoreEvents, op: string, write: boolean, fn: (conn: Connection) => T, fallback: T): T {
+    const conn = this.#conn;
+    if (conn === undefined) {
+      events.backendError?.(this.#problem!);
+      return fallback;
+    }
+    try {
+      const result = fn(conn);
+      if (write) this.#failing = false;
+      return result;
+    } catch (error) {
+      const problem = this.#unusable(error);
+      if (problem !== undefined) this.#failing = true;
+      events.backendError?.(problem ?? new BackendUnavailableError('disk', op, error));
+      return fallback;
+    }
+  }
+
+  /**
+   * The error to report for a filesystem failure (warned once per file), or undefined for a
+   * passing one. `opening`: the file cannot be used at all, whatever the failure.
+   */
+  #unusable(error: unknown, opening = false): DiskUnusableError | undefined {
+    const problem = diskProblem(error) ?? (opening ? { cannot: 'be opened', fix: 'check the path, its permissions and its disk' } : undefined);
+    if (problem === undefined) return undefined;
+    const unusable = new DiskUnusableError(this.file, this.backend, problem.cannot, problem.fix, error);
+    this.#problem = unusable;
+    if (!warned.has(this.file)) {
+      warned.add(this.file);
+      process.emitWarning(unusable.message, { type: 'CacheLensWarning', code: unusable.code });
+    }
+    return unusable;
+  }
+
+  close(): void {
+    try { this.#conn?.db.close(); } catch { /* nothing is lost: every write was committed */ }
+    this.#conn = undefined;
+    this.onClosed();
+  }
+}
+
+/**
+ * The disk store cannot use its file (a read-only or missing directory, a path under a regular
+ * file, a full disk). Not thrown: reported through `backendError` with each operation it fails,
+ * and emitted once per file as a `CacheLensWarning`. Calls compute and return their result.
+ */
+export class DiskUnusableError extends CacheLensError {
+  /** The database file. */
+  readonly file: string;
+  constructor(file: string, backend: string, cannot: string, fix: string, cause: unknown) {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    super(
+      'CACHELENS_DISK_UNUSABLE',
+      `cachelens: the disk cache file ${file} (backend "${backend}") cannot ${cannot} (${why}); ` +
+        `calls run uncached meanwhile. To fix: ${fix}.`,
+      { cause },
+    );
+    this.file = file;
+  }
+}
+
 const files = new Map<string, DiskFile>();
+
+/** Events of reads that are not calls (statistics polling the size): failures are not counted. */
+const UNCOUNTED: StoreEvents = { evicted: () => undefined };
 
 /** The store of one memoized function in a disk file. */
 export class DiskStore<V = unknown> implements AsyncStore<V> {
@@ -185,15 +321,10 @@ export class DiskStore<V = unknown> implements AsyncStore<V> {
     const given = config.path ?? '.cache/cachelens';
     if (typeof given !== 'string' || given === '') throw new BackendConfigError('disk', 'path', 'must be a file or directory path such as ".cache/cachelens".');
     let file = path.resolve(given);
-    if (!/\.(sqlite3?|db)$/.test(file)) {
-      fs.mkdirSync(file, { recursive: true });
-      file = path.join(file, 'cachelens.sqlite');
-    } else {
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-    }
+    if (!/\.(sqlite3?|db)$/.test(file)) file = path.join(file, 'cachelens.sqlite');
     this.#codec = createCodec(config);
     let shared = files.get(file);
-    if (!shared) files.set(file, (shared = new DiskFile(file, maxBytes, busy, () => files.delete(file))));
+    if (!shared) files.set(file, (shared = new DiskFile(file, maxBytes, busy, context.backendName ?? 'disk', () => files.delete(file))));
     shared.refs++;
     this.#file = shared;
     this.#events = context.events;
@@ -201,27 +332,23 @@ export class DiskStore<V = unknown> implements AsyncStore<V> {
     this.#ns = context.namespace;
   }
 
-  /** Runs a database operation; a failure (locked, disk full) is reported and answered with `fallback`. */
-  #run<T>(op: string, fn: () => T, fallback: T): T {
-    try {
-      return fn();
-    } catch (error) {
-      this.#events.backendError?.(new BackendUnavailableError('disk', op, error));
-      return fallback;
-    }
+  /** `degraded` while the file cannot be opened or the last write to it failed (read-only, full). */
+  get health(): BackendHealth {
+    return this.#file.health;
   }
 
   async get(key: string): Promise<V | Miss> {
-    const row = this.#run('read', () => this.#file.get.get(this.#ns, key), undefined);
+    const ns = this.#ns;
+    const row = this.#file.run(this.#events, 'read', false, (c) => c.get.get(ns, key), undefined);
     if (row === undefined) return MISS;
     const now = this.#now();
     if (row.expires !== null && row.expires <= now) {
-      this.#run('delete', () => this.#file.expire.run(this.#ns, key, now), undefined);
+      this.#file.run(this.#events, 'delete', true, (c) => c.expire.run(ns, key, now), undefined);
       this.#events.evicted('expired', 1, row.value.length);
       return MISS;
     }
     // Recency for eviction, written at most once a second per entry to spare the write lock.
-    if (now - row.atime > 1000) this.#run('touch', () => this.#file.touch.run(now, this.#ns, key), undefined);
+    if (now - row.atime > 1000) this.#file.run(this.#events, 'touch', true, (c) => c.touch.run(now, ns, key), undefined);
     return decodeOrMiss(this.#codec, row.value, this.#events) as V | Miss;
   }
 
@@ -230,43 +357,42 @@ export class DiskStore<V = unknown> implements AsyncStore<V> {
     if (bytes === undefined) return;
     const now = this.#now();
     const expires = options.ttlMs === undefined ? null : now + options.ttlMs;
-    this.#run('write', () => this.#file.put.run(this.#ns, key, bytes, bytes.length, expires, now), undefined);
-    const total = this.#run('read', () => this.#file.total.get()?.total ?? 0, 0);
-    if (total > this.#file.maxBytes) {
-      const left = this.#run('evict', () => this.#file.evict(), new Map());
+    const file = this.#file;
+    const written = file.run(this.#events, 'write', true, (c) => { c.put.run(this.#ns, key, bytes, bytes.length, expires, now); return true; }, false);
+    if (!written) return;
+    const total = file.run(this.#events, 'read', false, (c) => c.total.get()?.total ?? 0, 0);
+    if (total > file.maxBytes) {
+      const left = file.run(this.#events, 'evict', true, (c) => c.evict(file.maxBytes), new Map<string, { count: number; bytes: number }>());
       const mine = left.get(this.#ns);
       if (mine) this.#events.evicted('size', mine.count, mine.bytes);
     }
   }
 
   async has(key: string): Promise<boolean> {
-    const row = this.#run('read', () => this.#file.get.get(this.#ns, key), undefined);
+    const row = this.#file.run(this.#events, 'read', false, (c) => c.get.get(this.#ns, key), undefined);
     return row !== undefined && (row.expires === null || row.expires > this.#now());
   }
 
   async delete(key: string): Promise<boolean> {
     const live = await this.has(key);
-    const changes = this.#run('delete', () => this.#file.del.run(this.#ns, key).changes, 0);
+    const changes = this.#file.run(this.#events, 'delete', true, (c) => c.del.run(this.#ns, key).changes, 0);
     if (changes > 0 && live) this.#events.evicted('explicit', 1, 0);
     return changes > 0 && live;
   }
 
   async clear(): Promise<void> {
-    this.#run('clear', () => this.#file.clear.run(this.#ns), undefined);
+    this.#file.run(this.#events, 'clear', true, (c) => c.clear.run(this.#ns), undefined);
   }
 
-  /** Bytes of all values in the file (every function's). */
+  /** Bytes of all values in the file (every function's); 0 while the file cannot be opened. Not a call: a failure is not counted. */
   get bytes(): number {
-    return this.#run('read', () => this.#file.total.get()?.total ?? 0, 0);
+    return this.#file.run(UNCOUNTED, 'read', false, (c) => c.total.get()?.total ?? 0, 0);
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    if (--this.#file.refs === 0) {
-      this.#file.db.close();
-      this.#file.onClosed();
-    }
+    if (--this.#file.refs === 0) this.#file.close();
   }
 }
 

@@ -1,6 +1,6 @@
 // The disk store (SQLite through better-sqlite3) on real files, including SIGKILL during writes.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -154,5 +154,87 @@ describe('disk: the byte total stays exact under overwrite', () => {
     const store = createDiskStore({ type: 'disk', path: shared }, ctx('shared')) as AsyncStore;
     assert.equal(store.bytes, seen.stored, 'what the store reports');
     await store.close();
+  });
+});
+
+/** What `fixtures/disk-app.ts` prints: its calls' values, how often the function ran, health, errors, warnings. */
+interface AppReport { values: unknown[]; runs: number; health: string; backendErrors: number; warnings: { code: unknown; message: string }[] }
+
+const repo = path.resolve(__dirname, '../../..');
+// Readable by the unprivileged user the read-only cases run as (mkdtemp makes it 0700).
+const apps = fs.mkdtempSync(path.join(os.tmpdir(), 'cachelens-disk-app-'));
+fs.chmodSync(apps, 0o755);
+after(() => fs.rmSync(apps, { recursive: true, force: true }));
+let configs = 0;
+
+/**
+ * Runs the app with its disk backend at `cachePath`: as user 65534 (`nobody`: root writes into a
+ * read-only directory anyway), or with the file size limit lowered to `fileSizeLimit` bytes after
+ * its first call (a full disk; Node ignores SIGXFSZ, so a write past it fails with EFBIG).
+ */
+async function runApp(cachePath: string, how: { nobody?: boolean; fileSizeLimit?: number } = {}): Promise<AppReport> {
+  const config = path.join(apps, `config-${++configs}.json`);
+  fs.writeFileSync(config, JSON.stringify({ backends: { 'local-disk': { type: 'disk', path: cachePath, compressAboveBytes: false } } }));
+  const node = [process.execPath, '--no-warnings', '--import', 'tsx', path.join(__dirname, 'fixtures', 'disk-app.ts'), ...(how.fileSizeLimit !== undefined ? ['wait'] : [])];
+  const [command, ...args] = how.nobody === true ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', ...node] : node;
+  const child = spawn(command!, args, { cwd: repo, env: { ...process.env, CACHELENS_CONFIG: config }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  let out = '';
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+    if (out === 'ready\n') {
+      execFileSync('prlimit', ['--pid', String(child.pid), `--fsize=${how.fileSizeLimit}:${how.fileSizeLimit}`]);
+      child.stdin.write('go\n');
+    }
+  });
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (c, s) => resolve([c, s])));
+  clearTimeout(killer);
+  assert.equal(code, 0, `the app exited with ${code ?? signal}: ${err}`);
+  return JSON.parse(out.replace(/^ready\n/, '')) as AppReport;
+}
+
+/** Every call returned the right value, one warning named the file, and the function shows degraded. */
+function assertFailedOpen(report: AppReport, file: string): void {
+  assert.deepEqual(report.values, [1, 4, 9, 16, 25, 36, 49, 64, 81, 100, 1, 4, 9, 16, 25, 36, 49, 64, 81, 100], 'every call returned its value');
+  assert.equal(report.warnings.length, 1, JSON.stringify(report.warnings));
+  assert.equal(report.warnings[0]!.code, 'CACHELENS_DISK_UNUSABLE');
+  assert.ok(report.warnings[0]!.message.includes(file) && report.warnings[0]!.message.includes('To fix:'), report.warnings[0]!.message);
+  assert.equal(report.health, 'degraded');
+  assert.ok(report.backendErrors > 0, 'the failures are counted');
+}
+
+describe('disk: an unusable directory or a full disk fails open', () => {
+  it('a read-only directory (the app runs as an unprivileged user): every call computes its value', async () => {
+    const cache = path.join(apps, 'read-only');
+    fs.mkdirSync(cache, { mode: 0o555 });
+    const report = await runApp(cache, { nobody: true });
+    assertFailedOpen(report, path.join(cache, 'cachelens.sqlite'));
+    assert.equal(report.runs, 20, 'nothing could be cached: the function ran for every call');
+  });
+
+  it('a read-only directory holding a database written by another user', async () => {
+    const cache = path.join(apps, 'read-only-existing');
+    await runApp(cache); // as root: creates the database and caches 1..10
+    assert.ok(fs.existsSync(path.join(cache, 'cachelens.sqlite')));
+    fs.chmodSync(cache, 0o555);
+    const report = await runApp(cache, { nobody: true });
+    assertFailedOpen(report, path.join(cache, 'cachelens.sqlite'));
+  });
+
+  it('a path under a regular file (ENOTDIR)', async () => {
+    const file = path.join(apps, 'regular-file');
+    fs.writeFileSync(file, 'not a directory');
+    const report = await runApp(path.join(file, 'cache'));
+    assertFailedOpen(report, path.join(file, 'cache', 'cachelens.sqlite'));
+    assert.equal(report.runs, 20);
+  });
+
+  it('a full disk (a 64 KiB file size limit, values of 100 KB): writes fail, calls do not', async () => {
+    const cache = path.join(apps, 'full');
+    const report = await runApp(cache, { fileSizeLimit: 65_536 });
+    assertFailedOpen(report, path.join(cache, 'cachelens.sqlite'));
+    assert.ok(report.runs >= 10, `the function ran for each argument: ${report.runs}`);
   });
 });
