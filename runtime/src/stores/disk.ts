@@ -4,8 +4,9 @@
  *
  * - Persistent across restarts; several processes on one machine or shared volume read and write
  *   it safely (WAL journal, `busy_timeout`), and a process killed mid-write leaves the old or the
- *   new value, never a torn one (SQLite transactions). A file that cannot be opened as a database
- *   is moved aside (`*.corrupt-<time>`) and a fresh one is created.
+ *   new value, never a torn one (SQLite transactions). A file that is not a database, or is
+ *   found damaged at open or while in use, is moved aside (`*.corrupt-<time>`) and a fresh one
+ *   is created.
  * - Bounded by bytes (`maxBytes`): a total kept by triggers in the file itself, in the same
  *   transaction as each row, so every process agrees and an overwrite counts once; past it, the
  *   least recently used entries (any function's) are deleted in one transaction down to 90% of
@@ -88,7 +89,7 @@ END;
 UPDATE meta SET total = (SELECT COALESCE(SUM(bytes), 0) FROM entries);
 `;
 
-/** An open database and its statements. */
+/** An open database and its statements. Replaced as a whole when the file is found damaged. */
 class Connection {
   readonly get: Statement<[string, string], { value: Buffer; expires: number | null; atime: number }>;
   readonly put: Statement<[string, string, Buffer, number, number | null, number]>;
@@ -98,8 +99,10 @@ class Connection {
   readonly clear: Statement<[string]>;
   readonly total: Statement<[], { total: number }>;
   readonly oldest: Statement<[number], { ns: string; key: string; bytes: number }>;
+  /** The file's inode when opened: a recovery moves aside only the file this connection read. */
+  readonly ino: number;
 
-  constructor(readonly db: Database) {
+  constructor(readonly db: Database, file: string) {
     this.get = db.prepare('SELECT value, expires, atime FROM entries WHERE ns = ? AND key = ?');
     this.put = db.prepare('INSERT OR REPLACE INTO entries (ns, key, value, bytes, expires, atime) VALUES (?, ?, ?, ?, ?, ?)');
     this.touch = db.prepare('UPDATE entries SET atime = ? WHERE ns = ? AND key = ?');
@@ -109,6 +112,7 @@ class Connection {
     this.clear = db.prepare('DELETE FROM entries WHERE ns = ?');
     this.total = db.prepare('SELECT total FROM meta WHERE id = 0');
     this.oldest = db.prepare('SELECT ns, key, bytes FROM entries ORDER BY atime LIMIT ?');
+    this.ino = fs.statSync(file).ino;
   }
 
   /** Opens (creating the directory and the file) and migrates; moves a file that is not a database aside first. */
@@ -127,7 +131,7 @@ class Connection {
           db.exec(TO_VERSION_1);
           db.pragma(`user_version = ${SCHEMA_VERSION}`);
         }).immediate();
-        return new Connection(db);
+        return new Connection(db, file);
       } catch (error) {
         db.close();
         throw error;
@@ -211,7 +215,8 @@ const warned = new Set<string>();
  * One database file shared by every function's store on it in this process. Never throws a
  * filesystem failure: a file that cannot be created or opened leaves the store without a
  * connection (every operation misses or drops its write), a failed write is reported, and both
- * show as `health: 'degraded'`; the user's functions run uncached meanwhile.
+ * show as `health: 'degraded'`; the user's functions run uncached meanwhile. A file found
+ * damaged while in use is moved aside and a fresh one opened.
  */
 class DiskFile {
   #conn: Connection | undefined;
@@ -238,7 +243,7 @@ class DiskFile {
    * Runs `fn` on the connection; any failure is reported through `events` and answered with
    * `fallback`. `write`: whether `fn` writes (its success shows the disk works again: `ok`).
    */
-  run<T>(events: StoreEvents, op: string, write: boolean, fn: (conn: Connection) => T, fallback: T): T {
+  run<T>(events: StoreEvents, op: string, write: boolean, fn: (conn: Connection) => T, fallback: T, retried = false): T {
     const conn = this.#conn;
     if (conn === undefined) {
       events.backendError?.(this.#problem!);
@@ -249,6 +254,10 @@ class DiskFile {
       if (write) this.#failing = false;
       return result;
     } catch (error) {
+      if (!retried && isDamaged(error) && this.#recover(conn)) {
+        events.backendError?.(new BackendUnavailableError('disk', op, error));
+        return this.run(events, op, write, fn, fallback, true);
+      }
       const problem = this.#unusable(error);
       if (problem !== undefined) this.#failing = true;
       events.backendError?.(problem ?? new BackendUnavailableError('disk', op, error));
@@ -270,6 +279,20 @@ class DiskFile {
       process.emitWarning(unusable.message, { type: 'CacheLensWarning', code: unusable.code });
     }
     return unusable;
+  }
+
+  /** The file turned out damaged: move it aside (unless another process already did) and open a fresh one. */
+  #recover(damaged: Connection): boolean {
+    this.#conn = undefined;
+    try { damaged.db.close(); } catch { /* closing a damaged file may fail; it is dropped either way */ }
+    try {
+      if (fs.statSync(this.file, { throwIfNoEntry: false })?.ino === damaged.ino) moveAside(this.file);
+      this.#conn = Connection.open(this.file, this.busyTimeoutMs);
+      return true;
+    } catch (error) {
+      this.#unusable(error, true);
+      return false;
+    }
   }
 
   close(): void {

@@ -238,3 +238,34 @@ describe('disk: an unusable directory or a full disk fails open', () => {
     assert.ok(report.runs >= 10, `the function ran for each argument: ${report.runs}`);
   });
 });
+
+describe('disk: a file damaged while in use', () => {
+  it('moves a database with 4 KB of garbage at offset 8192 aside once and carries on with a fresh one', async () => {
+    const sub = fs.mkdtempSync(path.join(dir, 'garbled-'));
+    const file = path.join(sub, 'cache.sqlite');
+    const before = createDiskStore({ type: 'disk', path: file, compressAboveBytes: false }, ctx('g')) as AsyncStore;
+    for (let i = 0; i < 200; i++) await before.set(`k${i}`, `${i}:`.padEnd(1000, 'v'), {});
+    await before.close();
+    const fd = fs.openSync(file, 'r+');
+    fs.writeSync(fd, Buffer.alloc(4096, 0xa5), 0, 4096, 8192);
+    fs.closeSync(fd);
+
+    const errors: Error[] = [];
+    const store = createDiskStore({ type: 'disk', path: file, compressAboveBytes: false }, {
+      // A minute later: each read also records its recency (an update of the atime index, at page 3).
+      namespace: 'g', now: () => Date.now() + 60_000, events: { evicted: () => undefined, backendError: (e) => { errors.push(e); } },
+    }) as AsyncStore;
+    // As memoize uses it: read, and write what missed.
+    for (let i = 0; i < 200; i++) {
+      const value = await store.get(`k${i}`);
+      assert.ok(value === MISS || value === `${i}:`.padEnd(1000, 'v'), `k${i}: never a wrong value`);
+      if (value === MISS) await store.set(`k${i}`, `${i}:`.padEnd(1000, 'v'), {});
+    }
+    assert.equal(errors.length, 1, `the damage is reported once, not on every call: ${errors.map((e) => e.message).join('; ')}`);
+    assert.deepEqual(fs.readdirSync(sub).filter((f) => f.startsWith('cache.sqlite.corrupt-')).length, 1, 'the damaged file is kept aside');
+    await store.set('after', 42, {});
+    assert.equal(await store.get('after'), 42, 'the fresh database works');
+    assert.equal(errors.length, 1);
+    await store.close();
+  });
+});
