@@ -76,6 +76,9 @@ function nodeTests(stage: string, files: string[], concurrency: number): void {
     '--import', 'tsx',
     '--test',
     `--test-concurrency=${concurrency}`,
+    // A test that hangs (a client left reconnecting, a server that never answers) fails after
+    // ten minutes instead of holding the run until CI's limit ends it with no summary.
+    '--test-timeout=600000',
     '--test-reporter=spec', '--test-reporter-destination=stdout',
     `--test-reporter=${path.join(ROOT, 'test', 'harness', 'count-reporter.mjs')}`, `--test-reporter-destination=${countsFile}`,
     ...files,
