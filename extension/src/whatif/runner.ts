@@ -14,6 +14,8 @@ export interface CurveWorkerOptions {
 }
 
 interface Pending {
+  /** The worker the request was posted to: only its failure rejects the request. */
+  worker: Worker;
   resolve: (curve: WhatIfCurve) => void;
   reject: (error: Error) => void;
 }
@@ -43,7 +45,7 @@ export class CurveWorker {
     const worker = this.#worker ?? this.#start();
     const seq = ++this.#seq;
     return new Promise<WhatIfCurve>((resolve, reject) => {
-      this.#pending.set(seq, { resolve, reject });
+      this.#pending.set(seq, { worker, resolve, reject });
       worker.postMessage({ seq, job });
     });
   }
@@ -59,10 +61,15 @@ export class CurveWorker {
       else pending.reject(new Error(message.error ?? 'the what-if worker failed'));
       this.#armIdle();
     });
+    // An ended worker's 'exit' can arrive after a new worker took a request: it fails only the
+    // requests it was given, never the new worker's.
     const fail = (error: Error) => {
       if (this.#worker === worker) this.#worker = undefined;
-      for (const [, p] of this.#pending) p.reject(error);
-      this.#pending.clear();
+      for (const [seq, p] of this.#pending) {
+        if (p.worker !== worker) continue;
+        this.#pending.delete(seq);
+        p.reject(error);
+      }
     };
     worker.on('error', fail);
     worker.on('exit', (code) => fail(new Error(`the what-if worker exited (code ${code})`)));

@@ -139,4 +139,17 @@ describe('what if?, from a real app to the curve', () => {
     assert.equal(worker.started, 2);
     app.exit();
   });
+
+  test('a request made just after the worker was ended is answered by the next worker, not failed by the old one', async () => {
+    const { server, app } = await started({ CACHELENS_TRACE: '1' });
+    const worker = new CurveWorker({ script: WORKER });
+    workers.push(worker);
+    assert.equal((await whatIfView(server, worker, TRACED)).state, 'ready');
+    // The old thread's 'exit' comes after the next request was posted to a new thread.
+    worker.dispose();
+    const next = await whatIfView(server, worker, TRACED);
+    assert.equal(next.state, 'ready', JSON.stringify(next));
+    assert.equal(worker.started, 2);
+    app.exit();
+  });
 });
