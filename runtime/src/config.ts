@@ -204,18 +204,18 @@ function describe(v: unknown): string {
 function checkCommon(o: Record<string, unknown>, at: string, file: string): void {
   if (o.ttl !== undefined) {
     const r = parseDuration(o.ttl);
-    if (typeof r === 'object') throw new ConfigError(file, `${at}.ttl`, `expected seconds (number) or a duration string like "90s", "5m", "1h"; ${r.problem}`);
+    if (typeof r === 'object') throw new ConfigError(file, `${at}.ttl`, `is not a duration string or seconds: it ${r.problem}`);
   }
   if (o.staleWhileRevalidate !== undefined) {
     const r = parseDuration(o.staleWhileRevalidate);
-    if (typeof r === 'object') throw new ConfigError(file, `${at}.staleWhileRevalidate`, `expected seconds or a duration string like "30s"; ${r.problem}`);
+    if (typeof r === 'object') throw new ConfigError(file, `${at}.staleWhileRevalidate`, `is not a duration string or seconds: it ${r.problem}`);
   }
   if (o.max !== undefined && !(typeof o.max === 'number' && Number.isInteger(o.max) && o.max >= 1)) {
     throw new ConfigError(file, `${at}.max`, `expected an integer >= 1 (entries), got ${describe(o.max)}`);
   }
   if (o.maxBytes !== undefined) {
     const r = parseByteSize(o.maxBytes);
-    if (typeof r === 'object') throw new ConfigError(file, `${at}.maxBytes`, `expected bytes or a size string like "64MB"; ${r.problem}`);
+    if (typeof r === 'object') throw new ConfigError(file, `${at}.maxBytes`, `is not a size string or bytes: it ${r.problem}`);
   }
 }
 
