@@ -160,8 +160,8 @@ export const NUMBER_FIELDS: Readonly<Record<string, readonly string[]>> = {
   tiered: [...REDIS_NUMBERS, 'l1.max', 'l1.maxBytes', 'l1.ttlMs'],
 };
 
-/** A decimal number as a string: optional sign, digits, optional fraction, optional spaces around. */
-export const NUMBER_STRING = /^\s*-?\d+(?:\.\d+)?\s*$/;
+/** A number >= 0 as a string: ASCII digits, an optional fraction, optional spaces or tabs around (every numeric field is >= 0). */
+export const NUMBER_STRING = /^[ \t]*[0-9]+(?:\.[0-9]+)?[ \t]*$/;
 
 /** Turns the numeric strings of `fields` (see NUMBER_FIELDS) in `o` into numbers, in place. */
 function numbersFromStrings(o: Record<string, unknown>, fields: readonly string[], at: string, file: string): void {
