@@ -24,7 +24,7 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
-    files: ['runtime/**/*.ts', 'protocol/**/*.ts', 'extension/**/*.ts', 'webview/**/*.ts'],
+    files: ['runtime/**/*.ts', 'runtime/shared/**/*.js', 'protocol/**/*.ts', 'extension/**/*.ts', 'webview/**/*.ts'],
     plugins: { cachelens: { rules: { 'part-boundaries': partBoundaries } } },
     rules: { 'cachelens/part-boundaries': 'error' },
   },

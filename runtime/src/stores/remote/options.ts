@@ -1,15 +1,18 @@
 /**
  * Reading a backend's options from its config entry. Values may arrive as strings after
  * environment interpolation (`"commandTimeoutMs": "${REDIS_TIMEOUT_MS:-500}"`), so numbers are
- * accepted in either form; byte sizes also as `"512MB"`.
+ * accepted in either form (config.ts's NUMBER_STRING); byte sizes as the shared grammar has them.
  */
+import { NUMBER_STRING } from '../../config.js';
 import { parseByteSize } from '../../units.js';
 import { BackendConfigError } from './errors.js';
 
 /** A number of milliseconds >= `min` (number or numeric string), or `fallback` when absent. */
 export function msOption(backend: string, config: Record<string, unknown>, option: string, fallback: number, min: number): number {
   const raw = config[option] ?? fallback;
-  const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+  // The config file's rule for numbers in strings (config.ts converts them before a store sees
+  // them); the same here for entries built in code.
+  const value = typeof raw === 'string' && NUMBER_STRING.test(raw) ? Number(raw) : raw;
   if (typeof value !== 'number' || Number.isNaN(value) || value < min || (min > 0 && value === 0)) {
     throw new BackendConfigError(backend, option, `must be a number of milliseconds >= ${min}, got ${JSON.stringify(raw)}.`);
   }
