@@ -79,7 +79,7 @@ const pct = (x: number): string => (x * 100).toFixed(2);
 function render(traces: TracePoint[], results: Map<string, TraceResult>, seconds: number, jobs: number): string {
   const out: string[] = ['## Hit ratio on the shared traces', ''];
   out.push('Every access is a `get`; every miss is followed by a `set` (the policy may refuse it). Percent; capacity in entries.',
-    '"best" is the per-point best of the six reference policies (our implementations, checked against ANCHORS.md below);',
+    '"best" is the per-point best of the six reference policies (our implementations, checked against `../shared/bench/ANCHORS.md` below: the anchor figures kept beside the repository, not in it);',
     '"Δ" is the default policy minus that best (positive: the default beats every reference).', '');
   const deltas: { trace: string; size: number; delta: number; vsAnchors: number }[] = [];
   const anchorDiffs = new Map<string, number[]>();
