@@ -10,6 +10,10 @@
  *   process maps them the same way.
  * - Writes, deletes and clears go to L2 first, then a message on the prefix's invalidation channel
  *   tells every other process to drop the key (or, for a clear, its whole L1 for the function).
+ *   This process's L1 drops it at once, before Redis is asked. A delete or clear that Redis does
+ *   not acknowledge (hung, down) is retried until it does, at least every `l1.ttlMs / 4` (at most
+ *   1 s); until then this process reads nothing it covers from Redis, and other processes, which
+ *   only hear through Redis, drop their copies when the retry's message arrives.
  * - Staleness window: the pub/sub delivery time (`docs/benchmarks.md (backends section)` has the measured
  *   figure; a few ms on one network). If a message is lost (the subscriber reconnects), every L1
  *   is emptied on reconnect, and while the subscriber is down L1 is not filled at all; as a last
@@ -135,7 +139,9 @@ export class TieredStore<V = unknown> implements AsyncStore<V> {
     };
     this.#sweep = setInterval(() => store.clear(), ttl);
     this.#sweep.unref();
-    this.#l2 = new RedisStore<V>(config, context);
+    // Unconfirmed invalidations are retried often enough that, once Redis answers, every process
+    // hears of them well within one sweep period.
+    this.#l2 = new RedisStore<V>(config, context, { announceDeletes: true, retryMaxDelayMs: Math.min(1000, ttl / 4) });
     this.#unlisten = this.#l2.connection.listen(context.namespace, this.#listener);
   }
 
@@ -191,18 +197,28 @@ export class TieredStore<V = unknown> implements AsyncStore<V> {
     return this.#l1.has(tierKey(key)) || this.#l2.has(key);
   }
 
+  /** Drops the key from L1 at once; Redis deletes it and announces it (retried until Redis answers). */
   async delete(key: string): Promise<boolean> {
     this.#epoch++;
     this.#l1.delete(tierKey(key));
-    const removed = await this.#l2.delete(key);
-    await this.#l2.connection.publish(this.#context.events, { ns: this.#namespace, k: [key] }, this.#listener);
-    return removed;
+    return this.#l2.delete(key);
   }
 
+  /** Empties L1 at once; Redis starts a new generation and announces it (retried until Redis answers). */
   async clear(): Promise<void> {
     this.#epoch++;
     this.#l1.clear();
     await this.#l2.clear(); // publishes the new generation; other processes empty their L1
+  }
+
+  /** True while a clear or delete Redis did not acknowledge is being retried (see `RedisStore`). */
+  get invalidationPending(): boolean {
+    return this.#l2.invalidationPending;
+  }
+
+  /** Resolves once no invalidation of this function is pending. */
+  invalidationSettled(): Promise<void> {
+    return this.#l2.invalidationSettled();
   }
 
   /** Removes tagged entries from Redis; every process's L1 (this one's too) drops them on the message. */
