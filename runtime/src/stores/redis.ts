@@ -419,6 +419,18 @@ export class RedisStore<V = unknown> implements AsyncStore<V> {
     return this.#pending.settled();
   }
 
+  /**
+   * When this process last read or learnt the function's generation (`performance.now()`), and
+   * `generationStale()` to have it re-read on next use (the two-tier store's sweep: see there).
+   */
+  get generationAt(): number {
+    return this.#gen.at;
+  }
+
+  generationStale(): void {
+    this.#gen.stale();
+  }
+
   /** The current generation of this function; undefined when Redis cannot be reached. */
   generation(): string | undefined | Promise<string | undefined> {
     return this.#gen.current();

@@ -18,12 +18,14 @@
  *   figure; a few ms on one network). If a message is lost (the subscriber reconnects), every L1
  *   is emptied on reconnect, and while the subscriber is down L1 is not filled at all; as a last
  *   bound, no L1 entry lives longer than `l1.ttlMs`: the whole L1 is emptied every `l1.ttlMs`
- *   (an unref'd timer). So entries need no TTL of their own, and their hits read no clock, unless
+ *   (an unref'd timer), and the function's generation is re-read then (L1 is refilled only from
+ *   reads made with it, so a clear whose message was lost is seen within one period). So entries need no TTL of their own, and their hits read no clock, unless
  *   the value's TTL is shorter than `l1.ttlMs`; such entries expire on the context's clock (which
  *   memoize gives as its tick clock, or the injected one, read exactly).
  * - A read of L2 that overlaps an invalidation of the same function does not fill L1, so an old
  *   value read just before a write cannot settle in L1 after the write's message.
  */
+import { performance } from 'node:perf_hooks';
 import { internalized } from '../call-path.js';
 import { MemoryStore } from './memory.js';
 import { MISS } from './types.js';
@@ -116,6 +118,8 @@ export class TieredStore<V = unknown> implements AsyncStore<V> {
   readonly #context: StoreContext;
   /** Bumped by every invalidation of this function (ours or another process's). */
   #epoch = 0;
+  /** When L1 was last emptied by the sweep (`performance.now()`). */
+  #sweptAt = -Infinity;
   readonly settled: SettledTier;
 
   constructor(config: TieredBackendConfig, context: StoreContext) {
@@ -137,7 +141,14 @@ export class TieredStore<V = unknown> implements AsyncStore<V> {
         return held === MISS ? MISS : held.promise;
       },
     };
-    this.#sweep = setInterval(() => store.clear(), ttl);
+    this.#sweep = setInterval(() => {
+      store.clear();
+      // A clear whose message never arrived (a stalled subscriber) changed the generation: re-read
+      // it, and refill L1 only from reads made with a generation known since this sweep, so an old
+      // value cannot settle in L1 again for another period.
+      this.#sweptAt = performance.now();
+      this.#l2.generationStale();
+    }, ttl);
     this.#sweep.unref();
     // Unconfirmed invalidations are retried often enough that, once Redis answers, every process
     // hears of them well within one sweep period.
@@ -180,8 +191,10 @@ export class TieredStore<V = unknown> implements AsyncStore<V> {
     const held = this.#l1.get(tierKey(key));
     if (held !== MISS) return held.value;
     const epoch = this.#epoch;
+    // Read before the L2 read starts (which takes the generation synchronously).
+    const generationKnown = this.#l2.generationAt >= this.#sweptAt;
     const value = await this.#l2.get(key);
-    if (value !== MISS && epoch === this.#epoch) this.#fill(key, value, undefined);
+    if (value !== MISS && epoch === this.#epoch && generationKnown) this.#fill(key, value, undefined);
     return value;
   }
 

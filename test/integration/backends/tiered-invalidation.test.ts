@@ -5,6 +5,7 @@
 // time and say "not confirmed"; the store's retry confirms once Redis answers.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -12,7 +13,8 @@ import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { reloadConfig } from '../../../runtime/src/config.js';
 import { cacheOf, memoize } from '../../../runtime/src/memoize.js';
-import type { TieredBackendConfig } from '../../../runtime/src/stores/tiered.js';
+import { createTieredStore, type TieredBackendConfig } from '../../../runtime/src/stores/tiered.js';
+import { MISS, type AsyncStore, type StoreContext } from '../../../runtime/src/stores/types.js';
 import { startRedis, type RedisServer } from '../../harness/servers.js';
 
 /** `l1.ttlMs` of both processes: the documented bound once Redis is back. */
@@ -198,5 +200,69 @@ describe('two tiers: an invalidation while Redis is hung (SIGSTOP) is not lost',
     assert.ok(last.b <= L1_TTL_MS + SLACK_MS, `the other process stopped serving the old value within l1.ttlMs + ${SLACK_MS} ms of SIGCONT (last at ${last.b} ms)`);
     assert.deepEqual(outcome, { removed: false, confirmed: false }, 'delete() during the hang said Redis did not confirm');
     assert.equal((await cacheOf(a).delete('k')).confirmed, true, 'with Redis back, a delete is confirmed');
+  });
+});
+
+/**
+ * A TCP relay to Redis whose connections can be stalled one by one: a stalled connection's
+ * replies (and pub/sub messages) are no longer read, as with a subscriber stuck on a bad network path.
+ */
+async function relay(port: number) {
+  const links: { client: net.Socket; upstream: net.Socket; subscriber: boolean }[] = [];
+  const server = net.createServer((client) => {
+    const upstream = net.connect(port, '127.0.0.1');
+    const link = { client, upstream, subscriber: false };
+    links.push(link);
+    client.on('data', (chunk: Buffer) => { if (/subscribe/i.test(chunk.toString('latin1'))) link.subscriber = true; });
+    client.pipe(upstream);
+    upstream.pipe(client);
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `redis://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    /** Stops delivering anything to the subscriber connections. */
+    stallSubscribers(): number {
+      const subs = links.filter((l) => l.subscriber);
+      for (const l of subs) { l.upstream.unpipe(l.client); l.upstream.pause(); }
+      return subs.length;
+    },
+    close: async () => {
+      for (const l of links) { l.client.destroy(); l.upstream.destroy(); }
+      await new Promise((r) => server.close(r));
+    },
+  };
+}
+
+describe('two tiers: a clear whose message never arrives (a stalled subscriber)', () => {
+  it('the other process stops serving the old value within l1.ttlMs (+ slack) of the clear', async (t) => {
+    const proxy = await relay(redis.port);
+    const ctx = (): StoreContext => ({ namespace: 'inv-stalled', now: Date.now, events: { evicted: () => undefined } });
+    const a = createTieredStore({ type: 'tiered', url: redis.url, keyPrefix: 'ti:', l1: { ttlMs: L1_TTL_MS } }, ctx()) as AsyncStore;
+    const b = createTieredStore({ type: 'tiered', url: proxy.url, keyPrefix: 'ti:', l1: { ttlMs: L1_TTL_MS } }, ctx()) as AsyncStore;
+    try {
+      await a.set('k', 'old', {});
+      for (let i = 0; i < 400 && b.peek!('k') !== 'old'; i++) { await b.get('k'); await sleep(5); }
+      assert.equal(b.peek!('k'), 'old', 'the other process holds the value in its L1');
+      assert.equal(proxy.stallSubscribers(), 1, "the other process's subscriber is stalled");
+      const t0 = performance.now();
+      await a.clear();
+      assert.equal(a.invalidationPending, false, 'Redis confirmed the clear');
+      await a.set('k', 'new', {});
+      const served: Served[] = [];
+      while (performance.now() - t0 < WATCH_MS) {
+        const value = await b.get('k');
+        served.push({ who: 'b', key: 'k', value: value === MISS ? 'miss' : value, at: performance.now() });
+        await sleep(20);
+      }
+      const last = lastServed(served, 'old', t0);
+      t.diagnostic(`with its subscriber stalled, the other process last served the old value ${last.b} ms after the clear (watched ${WATCH_MS} ms)`);
+      assert.ok(last.b <= L1_TTL_MS + SLACK_MS, `the other process stopped serving the old value within l1.ttlMs + ${SLACK_MS} ms (last at ${last.b} ms)`);
+    } finally {
+      await a.close();
+      await b.close();
+      await proxy.close();
+    }
   });
 });
