@@ -5,8 +5,10 @@
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { after, before, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
 import { createMemcachedStore, type MemcachedBackendConfig } from '../../../runtime/src/stores/memcached.js';
 import { createRedisStore, type RedisBackendConfig } from '../../../runtime/src/stores/redis.js';
+import { PENDING_KEYS_MAX } from '../../../runtime/src/stores/remote/pending.js';
 import { MISS, type AsyncStore, type StoreContext } from '../../../runtime/src/stores/types.js';
 import { startMemcached, startRedis, type MemcachedServer, type RedisServer } from '../../harness/servers.js';
 
@@ -105,3 +107,56 @@ for (const backend of backends) {
     }
   });
 }
+
+/** Calls of each command Redis has executed (INFO commandstats). */
+async function commandCalls(): Promise<Record<string, number>> {
+  const client = new Redis(redis.url);
+  try {
+    const info = await client.info('commandstats');
+    const calls: Record<string, number> = {};
+    for (const m of info.matchAll(/^cmdstat_(\w+):calls=(\d+)/gm)) calls[m[1]] = Number(m[2]);
+    return calls;
+  } finally {
+    client.disconnect();
+  }
+}
+
+describe('redis: pending invalidations are coalesced and bounded', () => {
+  it(`clears while one is pending are one retry; more than ${PENDING_KEYS_MAX} pending deletes become one clear`, async (t) => {
+    const a = backends[0].create('unconfirmed-bounded');
+    const b = backends[0].create('unconfirmed-bounded');
+    try {
+      await a.set('k', 'old', {});
+      await a.set('j', 'old', {});
+      assert.equal(await b.get('k'), 'old');
+      const before = await commandCalls();
+      process.kill(redis.process.pid as number, 'SIGSTOP');
+      try {
+        await Promise.all(Array.from({ length: 5 }, (_, i) => a.get(`busy-${i}`))); // opens the breaker
+        const t0 = performance.now();
+        for (let i = 0; i < PENDING_KEYS_MAX + 100; i++) await a.delete(i === 0 ? 'k' : `key-${i}`);
+        for (let i = 0; i < 3; i++) await a.clear();
+        const took = performance.now() - t0;
+        t.diagnostic(`${PENDING_KEYS_MAX + 100} deletes and 3 clears during the hang took ${took.toFixed(0)} ms`);
+        assert.ok(took < 2000, 'none of them waited on the hung server');
+        assert.equal(a.invalidationPending, true);
+        await sleep(HANG_MS);
+      } finally {
+        process.kill(redis.process.pid as number, 'SIGCONT');
+      }
+      const back = performance.now();
+      assert.ok(await stopsServing(b, 'k', 'old', back, 3000) <= 1500, 'the deleted key is gone for the other process');
+      assert.ok(await stopsServing(b, 'j', 'old', back, 3000) <= 1500, 'so is every other entry: the overflow became a clear');
+      for (let i = 0; i < 100 && a.invalidationPending; i++) await sleep(10);
+      assert.equal(a.invalidationPending, false, 'the retry confirmed it');
+      const after = await commandCalls();
+      const sent = (cmd: string) => (after[cmd] ?? 0) - (before[cmd] ?? 0);
+      t.diagnostic(`Redis executed ${sent('incr')} INCR and ${sent('del')} DEL for them`);
+      assert.equal(sent('del'), 0, 'no DEL per pending key: they became one clear');
+      assert.ok(sent('incr') >= 1 && sent('incr') <= 2, `the clears were coalesced (${sent('incr')} INCR)`);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+});
