@@ -266,3 +266,48 @@ describe('two tiers: a clear whose message never arrives (a stalled subscriber)'
     }
   });
 });
+
+describe('two tiers: an invalidation while Redis is down (SIGKILL) and restarted with its data (AOF)', () => {
+  it('is retried once Redis is back, so the restored old value is not served past l1.ttlMs + the reconnect backoff', async (t) => {
+    // Persistence restores the old generation counter and the old entries: a lost clear would
+    // resurrect them for every process.
+    const durable = await startRedis(['--appendonly', 'yes', '--appendfsync', 'always']);
+    const make = (): TieredBackendConfig => ({ type: 'tiered', url: durable.url, keyPrefix: 'ti:', l1: { ttlMs: L1_TTL_MS } });
+    const ctx = (): StoreContext => ({ namespace: 'inv-restart', now: Date.now, events: { evicted: () => undefined } });
+    const a = createTieredStore(make(), ctx()) as AsyncStore;
+    const b = createTieredStore(make(), ctx()) as AsyncStore;
+    /** The client's reconnect backoff (ioredis retryStrategy, capped at 2 s): a process can only invalidate once it is reconnected. */
+    const RECONNECT_MS = 2000;
+    try {
+      await a.set('k', 'old', {});
+      for (let i = 0; i < 400 && b.peek!('k') !== 'old'; i++) { await b.get('k'); await sleep(5); }
+      assert.equal(b.peek!('k'), 'old');
+      await durable.process.kill('SIGKILL');
+      const t0 = performance.now();
+      await a.clear();
+      const took = performance.now() - t0;
+      const pendingThen = a.invalidationPending;
+      assert.equal(await a.get('k'), MISS, 'the clearing process does not serve the old value while Redis is down');
+      await durable.process.start();
+      const back = performance.now();
+      const served: Served[] = [];
+      while (performance.now() - back < L1_TTL_MS + SLACK_MS + RECONNECT_MS + 1500) {
+        for (const [who, store] of [['a', a], ['b', b]] as const) {
+          const value = await store.get('k');
+          served.push({ who, key: 'k', value, at: performance.now() });
+        }
+        await sleep(20);
+      }
+      const last = lastServed(served, 'old', back);
+      t.diagnostic(`clear() with Redis down took ${took.toFixed(0)} ms (pending: ${String(pendingThen)}); after the restart the old value was last served at ${JSON.stringify(last)} ms`);
+      assert.ok(last.a < 0, `the clearing process never served the restored old value (last at ${last.a} ms)`);
+      assert.ok(last.b <= L1_TTL_MS + SLACK_MS + RECONNECT_MS, `the other process stopped serving it within l1.ttlMs + ${SLACK_MS} ms + the reconnect backoff (last at ${last.b} ms)`);
+      assert.equal(pendingThen, true, 'clear() with Redis down was not confirmed');
+      assert.equal(a.invalidationPending, false, 'the retry confirmed it once Redis was back');
+    } finally {
+      await a.close();
+      await b.close();
+      await durable.stop();
+    }
+  });
+});
