@@ -236,13 +236,7 @@ export class MemcachedStore<V = unknown> implements AsyncStore<V> {
 
   /** Deletes the entry; retried in the background until the server acknowledges. True when one was removed now. */
   async delete(key: string): Promise<boolean> {
-    if (this.#pending.clearPending) {
-      this.#pending.add(key);
-      return false;
-    }
-    const { removed, confirmed } = await this.#deleteKeys([key], false);
-    if (!confirmed) this.#pending.add(key);
-    return removed > 0;
+    return (await this.#pending.delete(key, () => this.#deleteKeys([key], false))) > 0;
   }
 
   /** Starts a new generation; retried in the background until the server acknowledges. */

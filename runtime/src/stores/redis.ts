@@ -541,13 +541,7 @@ export class RedisStore<V = unknown> implements AsyncStore<V> {
    * Resolves true when an entry was removed now.
    */
   async delete(key: string): Promise<boolean> {
-    if (this.#pending.clearPending) {
-      this.#pending.add(key);
-      return false;
-    }
-    const { removed, confirmed } = await this.#deleteKeys([key], false);
-    if (!confirmed) this.#pending.add(key);
-    return removed > 0;
+    return (await this.#pending.delete(key, () => this.#deleteKeys([key], false))) > 0;
   }
 
   /**

@@ -69,11 +69,6 @@ export class PendingInvalidations {
     return this.#all !== 0 || this.#keys.size !== 0;
   }
 
-  /** True while a clear is not confirmed. */
-  get clearPending(): boolean {
-    return this.#all !== 0;
-  }
-
   /** True when `key` must not be read or written on the server (a clear or its delete is pending). */
   blocks(key: string): boolean {
     return this.#all !== 0 || (this.#keys.size !== 0 && this.#keys.has(key));
@@ -98,6 +93,21 @@ export class PendingInvalidations {
     this.#cancelTimer();
     await this.#run(false);
     return !this.#covers(key, seq);
+  }
+
+  /**
+   * A delete of `key` by the caller's own first attempt `remove`, recorded for retry when the
+   * server did not acknowledge it. While a clear is pending the server is not asked: the delete is
+   * only recorded. Resolves with the number of entries removed now.
+   */
+  async delete(key: string, remove: () => Promise<{ removed: number; confirmed: boolean }>): Promise<number> {
+    if (this.#all !== 0) {
+      this.add(key);
+      return 0;
+    }
+    const { removed, confirmed } = await remove();
+    if (!confirmed) this.add(key);
+    return removed;
   }
 
   /** The server is back (reconnected): retry now rather than at the next backoff step. */
