@@ -19,9 +19,10 @@
  *   is emptied on reconnect, and while the subscriber is down L1 is not filled at all; as a last
  *   bound, no L1 entry lives longer than `l1.ttlMs`: the whole L1 is emptied every `l1.ttlMs`
  *   (an unref'd timer), and the function's generation is re-read then (L1 is refilled only from
- *   reads made with it, so a clear whose message was lost is seen within one period). So entries need no TTL of their own, and their hits read no clock, unless
- *   the value's TTL is shorter than `l1.ttlMs`; such entries expire on the context's clock (which
- *   memoize gives as its tick clock, or the injected one, read exactly).
+ *   reads made with it, so a clear whose message was lost is seen within one period). So entries
+ *   need no TTL of their own, and their hits read no clock, unless the value's TTL is shorter than
+ *   `l1.ttlMs`; such entries expire on the context's clock (which memoize gives as its tick clock,
+ *   or the injected one, read exactly).
  * - A read of L2 that overlaps an invalidation of the same function does not fill L1, so an old
  *   value read just before a write cannot settle in L1 after the write's message.
  */
