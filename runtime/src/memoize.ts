@@ -128,10 +128,18 @@ interface Cell {
   readonly store: Store;
   keyOf(self: unknown, args: ArrayLike<unknown>): Key;
   has(key: Key): Promise<boolean>;
-  delete(key: Key): Promise<boolean>;
+  delete(key: Key): Promise<DeleteResult>;
   /** Computes and stores, ignoring what is cached. */
   refresh(self: unknown, key: Key, args: ArrayLike<unknown>): unknown;
-  clear(): Promise<void>;
+  clear(): Promise<InvalidationResult>;
+}
+
+const CONFIRMED: InvalidationResult = Object.freeze({ confirmed: true });
+const UNCONFIRMED: InvalidationResult = Object.freeze({ confirmed: false });
+
+/** What a store says after a clear: confirmed unless it is still retrying an invalidation. */
+function invalidationOf(store: Store): InvalidationResult {
+  return !store.sync && store.invalidationPending === true ? UNCONFIRMED : CONFIRMED;
 }
 
 /** Everything shared by the cells of one memoized function or method. */
@@ -206,7 +214,7 @@ class Memo {
         for (const cell of this.cells()) if (!cell.store.sync && cell.store.health === 'degraded') return 'degraded';
         return 'ok';
       },
-      clear: () => this.clear(),
+      clear: async () => { await this.clear(); },
       ...(this.trace !== undefined ? { trace: this.trace } : {}),
     };
   }
@@ -221,15 +229,18 @@ class Memo {
     return this.stats.snapshot(entries, bytes);
   }
 
-  async clear(): Promise<void> {
+  async clear(): Promise<InvalidationResult> {
+    let confirmed = true;
     for (const cell of this.cells()) {
       try {
-        await cell.clear();
+        if (!(await cell.clear()).confirmed) confirmed = false;
       } catch {
         // clear() never rejects: a remote store that cannot clear fails open like every other operation.
         this.stats.backendErrors++;
+        confirmed = false;
       }
     }
+    return confirmed ? CONFIRMED : UNCONFIRMED;
   }
 
   /** A new cell over a new store, or a cell that rethrows the resolution failure. */
@@ -282,7 +293,7 @@ function failingCell(memo: Memo, error: unknown = memo.failure): Cell {
     sync: true, kind: 'unavailable', size: 0, bytes: 0,
     get: () => MISS, set: () => undefined, has: () => false, delete: () => false, clear: () => undefined,
   };
-  return { call: fail, store, keyOf: fail, has: fail, delete: fail, refresh: fail, clear: async () => undefined };
+  return { call: fail, store, keyOf: fail, has: fail, delete: fail, refresh: fail, clear: async () => CONFIRMED };
 }
 
 /** Calls the user's `cacheIf`; a predicate that throws means "do not cache" (and is reported once). */
@@ -450,9 +461,9 @@ function syncCell(memo: Memo, r: ResolvedOptions, store: SyncStore, raw: SyncSto
     store,
     keyOf,
     has: async (key) => store.has(key),
-    delete: async (key) => store.delete(key),
+    delete: async (key) => ({ removed: store.delete(key), confirmed: true }),
     refresh: (self, key, args) => compute(self, key, args),
-    clear: async () => store.clear(),
+    clear: async () => { store.clear(); return CONFIRMED; },
   };
 }
 
@@ -659,7 +670,13 @@ function asyncCell(memo: Memo, r: ResolvedOptions, store: AsyncStore): Cell {
     },
     delete: async (key) => {
       inflight.delete(String(key));
-      try { return await store.delete(String(key)); } catch { stats.backendErrors++; return false; }
+      try {
+        const removed = await store.delete(String(key));
+        return { removed, confirmed: invalidationOf(store).confirmed };
+      } catch {
+        stats.backendErrors++;
+        return { removed: false, confirmed: false };
+      }
     },
     refresh: (self, key, args) => {
       inflight.delete(String(key));
@@ -668,6 +685,7 @@ function asyncCell(memo: Memo, r: ResolvedOptions, store: AsyncStore): Cell {
     clear: async () => {
       inflight.clear();
       await store.clear();
+      return invalidationOf(store);
     },
   };
 }
@@ -902,10 +920,17 @@ export function memoize(fnOrOptions?: unknown, options?: unknown): unknown {
 export interface CacheControl<F extends AnyFunction = AnyFunction> {
   /** The function's id in the registry. */
   readonly id: string;
-  /** Empties the cache (for a method without an instance: every instance's cache). Never rejects. */
-  clear(): Promise<void>;
-  /** Removes the entry for these arguments; true when one was there. */
-  delete(...args: Parameters<F>): Promise<boolean>;
+  /**
+   * Empties the cache (for a method without an instance: every instance's cache). Never rejects.
+   * `confirmed: false` when a shared backend (Redis, Memcached, two-tier) did not acknowledge:
+   * this process already serves no old value, and the store retries until the server answers.
+   */
+  clear(): Promise<InvalidationResult>;
+  /**
+   * Removes the entry for these arguments. Never rejects because of the store. `removed`: an
+   * entry was there; `confirmed` as for `clear`.
+   */
+  delete(...args: Parameters<F>): Promise<DeleteResult>;
   /** True when a live (unexpired) entry exists for these arguments. */
   has(...args: Parameters<F>): Promise<boolean>;
   /** Calls the function, stores the result (replacing any entry) and returns it. */
@@ -914,6 +939,23 @@ export interface CacheControl<F extends AnyFunction = AnyFunction> {
   fresh(...args: Parameters<F>): ReturnType<F>;
   /** A snapshot of the function's counters. */
   stats(): StatsSnapshot;
+}
+
+/** What `cacheOf(fn).clear()` resolves with. */
+export interface InvalidationResult {
+  /**
+   * True when every tier holding shared entries acknowledged the invalidation. False when a shared
+   * backend did not answer (hung, down): the store keeps retrying in the background until it does
+   * (other processes drop the old value once it answers, within `l1.ttlMs` for two tiers), and
+   * this process reads nothing the invalidation covers from the server meanwhile.
+   */
+  readonly confirmed: boolean;
+}
+
+/** What `cacheOf(fn).delete(...args)` resolves with. */
+export interface DeleteResult extends InvalidationResult {
+  /** True when an entry for the arguments was there and was removed now. */
+  readonly removed: boolean;
 }
 
 /**
@@ -938,7 +980,7 @@ export function cacheOf<F extends AnyFunction>(memoized: F, instance?: object): 
   const cell = (): Cell => owner.cellFor(self());
   return {
     id: memo.id,
-    clear: () => (owner.isMethod && instance === undefined && owner.defaultThis() === undefined ? memo.clear() : cell().clear().catch(() => undefined)),
+    clear: () => (owner.isMethod && instance === undefined && owner.defaultThis() === undefined ? memo.clear() : cell().clear().catch(() => UNCONFIRMED)),
     delete: (...args) => { const c = cell(); return c.delete(c.keyOf(self(), args)); },
     has: (...args) => { const c = cell(); return c.has(c.keyOf(self(), args)); },
     refresh: (...args) => { const c = cell(); const s = self(); return c.refresh(s, c.keyOf(s, args), args) as ReturnType<F>; },

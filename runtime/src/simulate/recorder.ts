@@ -193,6 +193,7 @@ function recordingAsync(store: AsyncStore, recorder: TraceRecorder): AsyncStore 
     get size() { return store.size; },
     get bytes() { return store.bytes; },
     get health() { return store.health; },
+    get invalidationPending() { return store.invalidationPending; },
     get: peek !== undefined
       ? (key) => store.get(key)
       : (key) => {

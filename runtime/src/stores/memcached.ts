@@ -13,6 +13,8 @@
  *   in seconds (memjs sends a 32-bit initial value), so old keys are not revived unless a function
  *   was cleared more often than once a second on average.
  * - `lock` uses `add` (store-if-absent) with the lock's TTL; release deletes it if still ours.
+ * - A clear or delete the server does not acknowledge is retried in the background until it does
+ *   (`remote/pending.ts`); meanwhile this process neither reads nor writes what it covers.
  */
 import { randomBytes } from 'node:crypto';
 import type { Client } from 'memjs';
@@ -21,6 +23,7 @@ import type { AsyncStore, BackendConfig, BackendHealth, Miss, SetOptions, StoreC
 import { createCodec, type Codec, type SerializeOptions, decodeOrMiss, encodeOrReport } from './serialize.js';
 import { BackendConfigError, BackendDependencyMissingError } from './remote/errors.js';
 import { GenerationCache } from './remote/generation.js';
+import { PendingInvalidations } from './remote/pending.js';
 import { msOption } from './remote/options.js';
 import { FailOpenGuard, type BreakerOptions } from './remote/guard.js';
 import { KeyScheme } from './remote/keys.js';
@@ -74,10 +77,14 @@ class MemcachedConnection {
   readonly prefix: string;
   readonly refreshMs: number;
   readonly generations = new Map<string, GenerationCache>();
+  /** Unconfirmed clears and deletes of each function (namespace), retried until the server answers. */
+  readonly pendings = new Map<string, PendingInvalidations>();
+  readonly timeoutMs: number;
   refs = 0;
 
   constructor(config: MemcachedBackendConfig, readonly onClosed: () => void) {
     const timeout = msOption('memcached', config, 'commandTimeoutMs', 500, 1);
+    this.timeoutMs = timeout;
     this.refreshMs = msOption('memcached', config, 'generationRefreshMs', 1000, 0);
     this.prefix = config.keyPrefix ?? 'cachelens:';
     if (typeof this.prefix !== 'string') throw new BackendConfigError('memcached', 'keyPrefix', 'must be a string such as "myapp:".');
@@ -112,6 +119,7 @@ class MemcachedConnection {
   }
 
   close(): void {
+    for (const pending of this.pendings.values()) pending.close();
     this.guard.dispose();
     this.client.close();
     this.onClosed();
@@ -130,6 +138,7 @@ export class MemcachedStore<V = unknown> implements AsyncStore<V> {
   readonly #events: StoreEvents;
   readonly #namespace: string;
   readonly #gen: GenerationCache;
+  readonly #pending: PendingInvalidations;
   #closed = false;
 
   constructor(config: MemcachedBackendConfig, context: StoreContext) {
@@ -144,20 +153,43 @@ export class MemcachedStore<V = unknown> implements AsyncStore<V> {
     let gen = connection.generations.get(context.namespace);
     if (!gen) connection.generations.set(context.namespace, (gen = new GenerationCache(connection.refreshMs, () => this.#readGeneration(0))));
     this.#gen = gen;
+    let pending = connection.pendings.get(context.namespace);
+    if (!pending) {
+      pending = new PendingInvalidations((all, keys, retry) => this.#apply(all, keys, retry), { attemptTimeoutMs: 2 * connection.timeoutMs + 100 });
+      connection.pendings.set(context.namespace, pending);
+    }
+    this.#pending = pending;
   }
 
   get health(): BackendHealth {
     return this.#connection.guard.health;
   }
 
-  async #run<T>(op: string, operation: () => Promise<T>, fallback: T): Promise<T> {
-    const result = await this.#connection.guard.run(this.#events, op, operation, fallback);
+  /** True while a clear or delete the server did not acknowledge is being retried (see `RedisStore`). */
+  get invalidationPending(): boolean {
+    return this.#pending.pending;
+  }
+
+  /** Resolves once no invalidation of this function is pending. */
+  invalidationSettled(): Promise<void> {
+    return this.#pending.settled();
+  }
+
+  /**
+   * `guard.run`, or for a background retry (`retry`) the operation itself, bounded, unreported and
+   * past an open breaker: a retry every few hundred ms is itself the probe.
+   */
+  async #run<T>(op: string, operation: () => Promise<T>, fallback: T, retry = false): Promise<T> {
+    const { guard } = this.#connection;
+    const result = retry
+      ? await operation().then((value) => { guard.noteRecovered(); return value; }, () => fallback)
+      : await guard.run(this.#events, op, operation, fallback);
     this.#connection.unref();
     return result;
   }
 
   /** Adds `by` to the generation counter (creating it at the current time) and returns it. */
-  #readGeneration(by: number): Promise<string | undefined> {
+  #readGeneration(by: number, retry = false): Promise<string | undefined> {
     const { client } = this.#connection;
     return this.#run(by === 0 ? 'get generation' : 'incr generation', async () => {
       const incr = () => client.increment(this.#keys.generationKey, by, { initial: Math.floor(Date.now() / 1000), expires: 0 });
@@ -168,7 +200,7 @@ export class MemcachedStore<V = unknown> implements AsyncStore<V> {
       });
       if (!reply.success || reply.value == null) throw new Error('incr refused');
       return String(reply.value);
-    }, undefined);
+    }, undefined, retry);
   }
 
   async #dataKey(key: string): Promise<string | undefined> {
@@ -178,6 +210,7 @@ export class MemcachedStore<V = unknown> implements AsyncStore<V> {
   }
 
   async get(key: string): Promise<V | Miss> {
+    if (this.#pending.blocks(key)) return MISS;
     const k = await this.#dataKey(key);
     if (k === undefined) return MISS;
     const reply = await this.#run('get', () => this.#connection.client.get(k), null);
@@ -187,6 +220,7 @@ export class MemcachedStore<V = unknown> implements AsyncStore<V> {
   }
 
   async set(key: string, value: V, options: SetOptions): Promise<void> {
+    if (this.#pending.blocks(key)) return;
     const bytes = encodeOrReport(this.#codec, value, this.#namespace, this.#events);
     if (bytes === undefined) return;
     const k = await this.#dataKey(key);
@@ -200,20 +234,43 @@ export class MemcachedStore<V = unknown> implements AsyncStore<V> {
     return (await this.get(key)) !== MISS;
   }
 
+  /** Deletes the entry; retried in the background until the server acknowledges. True when one was removed now. */
   async delete(key: string): Promise<boolean> {
-    const k = await this.#dataKey(key);
-    if (k === undefined) return false;
-    const removed = await this.#run('delete', () => this.#connection.client.delete(k), false);
-    if (removed) this.#events.evicted('explicit', 1, 0);
-    return removed;
+    return (await this.#pending.delete(key, () => this.#deleteKeys([key], false))) > 0;
   }
 
+  /** Starts a new generation; retried in the background until the server acknowledges. */
   async clear(): Promise<void> {
-    const next = await this.#readGeneration(1);
-    if (next !== undefined) this.#gen.update(next);
+    await this.#pending.attempt();
+  }
+
+  /** Applies pending invalidations (see `PendingInvalidations`); true when the server acknowledged them. */
+  async #apply(all: boolean, keys: readonly string[], retry: boolean): Promise<boolean> {
+    if (!all) return (await this.#deleteKeys(keys, retry)).confirmed;
+    const next = await this.#readGeneration(1, retry);
+    if (next === undefined) return false;
+    this.#gen.update(next);
+    return true;
+  }
+
+  async #deleteKeys(keys: readonly string[], retry: boolean): Promise<{ removed: number; confirmed: boolean }> {
+    let removed = 0;
+    for (const key of keys) {
+      const k = await this.#dataKey(key);
+      if (k === undefined) return { removed, confirmed: false };
+      // memjs answers false for a key that was not there, and rejects when the server does not answer.
+      const deleted = await this.#run('delete', () => this.#connection.client.delete(k), undefined, retry);
+      if (deleted === undefined) return { removed, confirmed: false };
+      if (deleted) {
+        removed++;
+        this.#events.evicted('explicit', 1, 0);
+      }
+    }
+    return { removed, confirmed: true };
   }
 
   async lock(key: string, ttlMs: number): Promise<StoreLock> {
+    if (this.#pending.blocks(key)) return { acquired: true, release: async () => undefined };
     const k = await this.#dataKey(key);
     if (k === undefined) return { acquired: true, release: async () => undefined };
     const lockKey = this.#keys.lock(this.#gen.value as string, key);

@@ -6,6 +6,9 @@
  * - Clearing a function: `INCR` of its generation counter plus a pub/sub message, so every process
  *   switches to the new generation at once (and re-reads the counter every `generationRefreshMs`
  *   in the background in case a message was missed). No `KEYS`, no `SCAN`.
+ * - A clear or delete the server does not acknowledge (hung, down, restarting) is not lost: it is
+ *   retried in the background until the server answers (`remote/pending.ts`), and meanwhile this
+ *   process neither reads nor writes what it covers; `invalidationPending` says so.
  * - Fail open: `commandTimeoutMs` bounds every command, no offline queue (a command while
  *   disconnected fails at once), and a circuit breaker skips the server after repeated failures.
  *   Every failure is reported through `events.backendError` and answered as a miss / dropped write.
@@ -23,6 +26,7 @@ import type { AsyncStore, BackendConfig, BackendHealth, Miss, SetOptions, StoreC
 import { createCodec, type Codec, type SerializeOptions, decodeOrMiss, encodeOrReport } from './serialize.js';
 import { BackendConfigError, BackendDependencyMissingError } from './remote/errors.js';
 import { GenerationCache } from './remote/generation.js';
+import { PendingInvalidations } from './remote/pending.js';
 import { msOption } from './remote/options.js';
 import { FailOpenGuard, type BreakerOptions } from './remote/guard.js';
 import { initialGeneration, KeyScheme, keyPart } from './remote/keys.js';
@@ -125,6 +129,12 @@ class RedisConnection {
   readonly channel: string;
   readonly refreshMs: number;
   readonly generations = new Map<string, GenerationCache>();
+  /** Unconfirmed clears and deletes of each function (namespace), retried until the server answers. */
+  readonly pendings = new Map<string, PendingInvalidations>();
+  /** Namespaces whose deletes are announced over pub/sub (a two-tier store uses them). */
+  readonly announcing = new Set<string>();
+  /** Bound on one command, in ms (ioredis enforces it on the clients made here). */
+  readonly commandTimeoutMs: number;
   readonly #listeners = new Map<string, Set<(message: InvalidationMessage) => void>>();
   readonly #ownsClient: boolean;
   #subscriber: Client | undefined;
@@ -139,6 +149,7 @@ class RedisConnection {
     const commandTimeout = msOption('redis', config, 'commandTimeoutMs', 500, 1);
     const connectTimeout = msOption('redis', config, 'connectTimeoutMs', 2000, 1);
     this.refreshMs = msOption('redis', config, 'generationRefreshMs', 5000, 1);
+    this.commandTimeoutMs = commandTimeout;
     this.prefix = config.keyPrefix ?? 'cachelens:';
     if (typeof this.prefix !== 'string') throw new BackendConfigError('redis', 'keyPrefix', 'must be a string such as "myapp:".');
     this.channel = this.prefix + '__cachelens__:invalidate';
@@ -148,7 +159,11 @@ class RedisConnection {
     this.client = config.client ?? this.#createClient(config, commandTimeout, connectTimeout);
     this.#connectTimeout = connectTimeout;
     if (this.client.status === 'ready') this.#everReady = true;
-    this.client.on('ready', () => { this.#everReady = true; this.guard.noteRecovered(); });
+    this.client.on('ready', () => {
+      this.#everReady = true;
+      this.guard.noteRecovered();
+      for (const pending of this.pendings.values()) pending.kick();
+    });
     // A client without an 'error' listener would crash the process on a connection error.
     this.client.on('error', () => undefined);
     if (this.#ownsClient) unrefSockets(this.client);
@@ -257,13 +272,26 @@ class RedisConnection {
     return () => set.delete(listener);
   }
 
-  /** Tells other processes, and this process's other listeners of the namespace (all but `sender`). */
-  publish(events: StoreEvents, message: Omit<InvalidationMessage, 'o'>, sender?: (message: InvalidationMessage) => void): Promise<unknown> {
+  /**
+   * Tells other processes, and this process's other listeners of the namespace (all but `sender`).
+   * Resolves with the number of subscribers Redis handed it to, or -1 when Redis did not answer.
+   * `retry`: a background retry, sent past the breaker and not reported (see `remote/pending.ts`).
+   */
+  publish(events: StoreEvents, message: Omit<InvalidationMessage, 'o'>, sender?: (message: InvalidationMessage) => void, retry = false): Promise<number> {
     const full: InvalidationMessage = { o: this.id, ...message };
     const local = this.#listeners.get(message.ns);
     if (local) for (const l of local) if (l !== sender) l(full);
     const payload = JSON.stringify(full);
-    return this.guard.run(events, 'PUBLISH', () => this.client.publish(this.channel, payload), 0);
+    return this.run(events, 'PUBLISH', () => this.client.publish(this.channel, payload), -1, retry);
+  }
+
+  /**
+   * `guard.run`, or for a background retry the operation itself: past an open breaker (one retry
+   * every few hundred ms is itself the probe), unreported, and closing the breaker when it succeeds.
+   */
+  run<T>(events: StoreEvents, op: string, operation: () => Promise<T>, fallback: T, retry: boolean): Promise<T> {
+    if (!retry) return this.guard.run(events, op, operation, fallback);
+    return operation().then((value) => { this.guard.noteRecovered(); return value; }, () => fallback);
   }
 
   /** Resolves once the first connection is up or `connectTimeoutMs` passed (one wait per connection); undefined when there is nothing to wait for. */
@@ -282,6 +310,7 @@ class RedisConnection {
   }
 
   async close(): Promise<void> {
+    for (const pending of this.pendings.values()) pending.close();
     const clients = this.#ownsClient ? [this.client, this.#subscriber] : [this.#subscriber];
     await Promise.all(clients.map(async (c) => {
       if (!c) return;
@@ -328,6 +357,14 @@ function acquireConnection(config: RedisBackendConfig): RedisConnection {
   return connection;
 }
 
+/** How a store of one function takes part in invalidation (set by the two-tier store). */
+export interface RedisStoreRole {
+  /** Announce deletes over pub/sub (every process's L1 drops the key). Default: false. */
+  announceDeletes?: boolean;
+  /** Longest wait between two retries of an unconfirmed clear or delete, in ms. Default: 1000. */
+  retryMaxDelayMs?: number;
+}
+
 const UNLOCK = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 
 /** The store of one memoized function on Redis. Exported for the two-tier store; apps use `createRedisStore`. */
@@ -340,9 +377,10 @@ export class RedisStore<V = unknown> implements AsyncStore<V> {
   readonly #events: StoreEvents;
   readonly #namespace: string;
   readonly #gen: GenerationCache;
+  readonly #pending: PendingInvalidations;
   #closed = false;
 
-  constructor(config: RedisBackendConfig, context: StoreContext) {
+  constructor(config: RedisBackendConfig, context: StoreContext, role: RedisStoreRole = {}) {
     this.#codec = createCodec(config);
     this.connection = acquireConnection(config);
     this.#namespace = context.namespace;
@@ -351,10 +389,46 @@ export class RedisStore<V = unknown> implements AsyncStore<V> {
     let gen = this.connection.generations.get(context.namespace);
     if (!gen) this.connection.generations.set(context.namespace, (gen = new GenerationCache(this.connection.refreshMs, () => this.#fetchGeneration())));
     this.#gen = gen;
+    if (role.announceDeletes) this.connection.announcing.add(context.namespace);
+    let pending = this.connection.pendings.get(context.namespace);
+    if (!pending) {
+      // Each attempt: at most SET NX + INCR + PUBLISH, or a DEL per key + PUBLISH, each bounded.
+      pending = new PendingInvalidations((all, keys, retry) => this.#apply(all, keys, retry), {
+        maxDelayMs: role.retryMaxDelayMs ?? 1000,
+        attemptTimeoutMs: 3 * this.connection.commandTimeoutMs + 100,
+      });
+      this.connection.pendings.set(context.namespace, pending);
+    }
+    this.#pending = pending;
   }
 
   get health(): BackendHealth {
     return this.connection.health;
+  }
+
+  /**
+   * True while a clear or delete of this function that Redis did not acknowledge is being
+   * retried. Meanwhile what it covers is a miss here, and is neither read nor written.
+   */
+  get invalidationPending(): boolean {
+    return this.#pending.pending;
+  }
+
+  /** Resolves once no invalidation of this function is pending (the retries were confirmed). */
+  invalidationSettled(): Promise<void> {
+    return this.#pending.settled();
+  }
+
+  /**
+   * When this process last read or learnt the function's generation (`performance.now()`), and
+   * `generationStale()` to have it re-read on next use (the two-tier store's sweep: see there).
+   */
+  get generationAt(): number {
+    return this.#gen.at;
+  }
+
+  generationStale(): void {
+    this.#gen.stale();
   }
 
   /** The current generation of this function; undefined when Redis cannot be reached. */
@@ -382,6 +456,7 @@ export class RedisStore<V = unknown> implements AsyncStore<V> {
   }
 
   async get(key: string): Promise<V | Miss> {
+    if (this.#pending.blocks(key)) return MISS;
     const k = await this.#dataKey(key);
     if (k === undefined) return MISS;
     const bytes = await this.connection.guard.run(this.#events, 'GET', () => this.connection.client.getBuffer(k), null);
@@ -395,6 +470,7 @@ export class RedisStore<V = unknown> implements AsyncStore<V> {
   }
 
   async set(key: string, value: V, options: SetOptions): Promise<void> {
+    if (this.#pending.blocks(key)) return;
     const bytes = this.encode(value);
     if (bytes === undefined) return;
     const k = await this.#dataKey(key);
@@ -453,30 +529,67 @@ export class RedisStore<V = unknown> implements AsyncStore<V> {
   }
 
   async has(key: string): Promise<boolean> {
+    if (this.#pending.blocks(key)) return false;
     const k = await this.#dataKey(key);
     if (k === undefined) return false;
     return (await this.connection.guard.run(this.#events, 'EXISTS', () => this.connection.client.exists(k), 0)) > 0;
   }
 
+  /**
+   * Deletes the entry (and, for a two-tier store, tells every process to drop it). When Redis does
+   * not acknowledge, the delete is retried in the background until it does (`invalidationPending`).
+   * Resolves true when an entry was removed now.
+   */
   async delete(key: string): Promise<boolean> {
-    const k = await this.#dataKey(key);
-    if (k === undefined) return false;
-    const removed = await this.connection.guard.run(this.#events, 'DEL', () => this.connection.client.del(k), 0);
-    if (removed > 0) this.#events.evicted('explicit', removed, 0);
-    return removed > 0;
+    return (await this.#pending.delete(key, () => this.#deleteKeys([key], false))) > 0;
   }
 
-  /** Starts a new generation of this function: every process stops reading the old keys. */
+  /**
+   * Starts a new generation of this function: every process stops reading the old keys. When Redis
+   * does not acknowledge, the clear is retried in the background until it does
+   * (`invalidationPending`), and this process reads nothing of the function meanwhile.
+   */
   async clear(): Promise<void> {
-    const { client, guard } = this.connection;
+    await this.#pending.attempt();
+  }
+
+  /** Applies pending invalidations (see `PendingInvalidations`); true when Redis acknowledged them. */
+  async #apply(all: boolean, keys: readonly string[], retry: boolean): Promise<boolean> {
+    return all ? this.#newGeneration(retry) : (await this.#deleteKeys(keys, retry)).confirmed;
+  }
+
+  /** INCR of the generation counter (created at the current time when missing) and its message. */
+  async #newGeneration(retry: boolean): Promise<boolean> {
+    const { client } = this.connection;
     const key = this.keys.generationKey;
-    const next = await guard.run(this.#events, 'INCR generation', async () => {
+    const next = await this.connection.run(this.#events, 'INCR generation', async () => {
       await client.set(key, initialGeneration(), 'NX');
       return String(await client.incr(key));
-    }, undefined);
-    if (next === undefined) return;
+    }, undefined, retry);
+    if (next === undefined) return false;
     this.#gen.update(next);
-    await this.connection.publish(this.#events, { ns: this.#namespace, g: next });
+    return (await this.connection.publish(this.#events, { ns: this.#namespace, g: next }, undefined, retry)) >= 0;
+  }
+
+  /** DEL of each key (one by one: in a Cluster they live in different slots), then the message. */
+  async #deleteKeys(keys: readonly string[], retry: boolean): Promise<{ removed: number; confirmed: boolean }> {
+    const { client } = this.connection;
+    const gen = this.generation();
+    const value = typeof gen === 'object' ? await gen : gen;
+    let removed = 0;
+    let confirmed = value !== undefined;
+    for (const key of keys) {
+      if (!confirmed) break;
+      const k = this.keys.data(value as string, key);
+      const n = await this.connection.run(this.#events, 'DEL', () => client.del(k), -1, retry);
+      if (n < 0) confirmed = false;
+      else removed += n;
+    }
+    if (removed > 0) this.#events.evicted('explicit', removed, 0);
+    if (confirmed && this.connection.announcing.has(this.#namespace)) {
+      confirmed = (await this.connection.publish(this.#events, { ns: this.#namespace, k: [...keys] }, undefined, retry)) >= 0;
+    }
+    return { removed, confirmed };
   }
 
   /**
@@ -484,6 +597,7 @@ export class RedisStore<V = unknown> implements AsyncStore<V> {
    * lock is reported as acquired (fail open: compute rather than wait on a broken server).
    */
   async lock(key: string, ttlMs: number): Promise<StoreLock> {
+    if (this.#pending.blocks(key)) return { acquired: true, release: async () => undefined };
     const k = await this.#dataKey(key);
     if (k === undefined) return { acquired: true, release: async () => undefined };
     const gen = this.#gen.value as string;

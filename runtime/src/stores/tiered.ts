@@ -10,16 +10,23 @@
  *   process maps them the same way.
  * - Writes, deletes and clears go to L2 first, then a message on the prefix's invalidation channel
  *   tells every other process to drop the key (or, for a clear, its whole L1 for the function).
+ *   This process's L1 drops it at once, before Redis is asked. A delete or clear that Redis does
+ *   not acknowledge (hung, down) is retried until it does, at least every `l1.ttlMs / 4` (at most
+ *   1 s); until then this process reads nothing it covers from Redis, and other processes, which
+ *   only hear through Redis, drop their copies when the retry's message arrives.
  * - Staleness window: the pub/sub delivery time (`docs/benchmarks.md (backends section)` has the measured
  *   figure; a few ms on one network). If a message is lost (the subscriber reconnects), every L1
  *   is emptied on reconnect, and while the subscriber is down L1 is not filled at all; as a last
  *   bound, no L1 entry lives longer than `l1.ttlMs`: the whole L1 is emptied every `l1.ttlMs`
- *   (an unref'd timer). So entries need no TTL of their own, and their hits read no clock, unless
- *   the value's TTL is shorter than `l1.ttlMs`; such entries expire on the context's clock (which
- *   memoize gives as its tick clock, or the injected one, read exactly).
+ *   (an unref'd timer), and the function's generation is re-read then (L1 is refilled only from
+ *   reads made with it, so a clear whose message was lost is seen within one period). So entries
+ *   need no TTL of their own, and their hits read no clock, unless the value's TTL is shorter than
+ *   `l1.ttlMs`; such entries expire on the context's clock (which memoize gives as its tick clock,
+ *   or the injected one, read exactly).
  * - A read of L2 that overlaps an invalidation of the same function does not fill L1, so an old
  *   value read just before a write cannot settle in L1 after the write's message.
  */
+import { performance } from 'node:perf_hooks';
 import { internalized } from '../call-path.js';
 import { MemoryStore } from './memory.js';
 import { MISS } from './types.js';
@@ -112,6 +119,8 @@ export class TieredStore<V = unknown> implements AsyncStore<V> {
   readonly #context: StoreContext;
   /** Bumped by every invalidation of this function (ours or another process's). */
   #epoch = 0;
+  /** When L1 was last emptied by the sweep (`performance.now()`). */
+  #sweptAt = -Infinity;
   readonly settled: SettledTier;
 
   constructor(config: TieredBackendConfig, context: StoreContext) {
@@ -133,9 +142,18 @@ export class TieredStore<V = unknown> implements AsyncStore<V> {
         return held === MISS ? MISS : held.promise;
       },
     };
-    this.#sweep = setInterval(() => store.clear(), ttl);
+    this.#sweep = setInterval(() => {
+      store.clear();
+      // A clear whose message never arrived (a stalled subscriber) changed the generation: re-read
+      // it, and refill L1 only from reads made with a generation known since this sweep, so an old
+      // value cannot settle in L1 again for another period.
+      this.#sweptAt = performance.now();
+      this.#l2.generationStale();
+    }, ttl);
     this.#sweep.unref();
-    this.#l2 = new RedisStore<V>(config, context);
+    // Unconfirmed invalidations are retried often enough that, once Redis answers, every process
+    // hears of them well within one sweep period.
+    this.#l2 = new RedisStore<V>(config, context, { announceDeletes: true, retryMaxDelayMs: Math.min(1000, ttl / 4) });
     this.#unlisten = this.#l2.connection.listen(context.namespace, this.#listener);
   }
 
@@ -174,8 +192,10 @@ export class TieredStore<V = unknown> implements AsyncStore<V> {
     const held = this.#l1.get(tierKey(key));
     if (held !== MISS) return held.value;
     const epoch = this.#epoch;
+    // Read before the L2 read starts (which takes the generation synchronously).
+    const generationKnown = this.#l2.generationAt >= this.#sweptAt;
     const value = await this.#l2.get(key);
-    if (value !== MISS && epoch === this.#epoch) this.#fill(key, value, undefined);
+    if (value !== MISS && epoch === this.#epoch && generationKnown) this.#fill(key, value, undefined);
     return value;
   }
 
@@ -191,18 +211,28 @@ export class TieredStore<V = unknown> implements AsyncStore<V> {
     return this.#l1.has(tierKey(key)) || this.#l2.has(key);
   }
 
+  /** Drops the key from L1 at once; Redis deletes it and announces it (retried until Redis answers). */
   async delete(key: string): Promise<boolean> {
     this.#epoch++;
     this.#l1.delete(tierKey(key));
-    const removed = await this.#l2.delete(key);
-    await this.#l2.connection.publish(this.#context.events, { ns: this.#namespace, k: [key] }, this.#listener);
-    return removed;
+    return this.#l2.delete(key);
   }
 
+  /** Empties L1 at once; Redis starts a new generation and announces it (retried until Redis answers). */
   async clear(): Promise<void> {
     this.#epoch++;
     this.#l1.clear();
     await this.#l2.clear(); // publishes the new generation; other processes empty their L1
+  }
+
+  /** True while a clear or delete Redis did not acknowledge is being retried (see `RedisStore`). */
+  get invalidationPending(): boolean {
+    return this.#l2.invalidationPending;
+  }
+
+  /** Resolves once no invalidation of this function is pending. */
+  invalidationSettled(): Promise<void> {
+    return this.#l2.invalidationSettled();
   }
 
   /** Removes tagged entries from Redis; every process's L1 (this one's too) drops them on the message. */

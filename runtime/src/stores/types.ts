@@ -79,6 +79,12 @@ export interface AsyncStore<V = unknown> {
   readonly size?: number;
   readonly bytes?: number;
   readonly health?: BackendHealth;
+  /**
+   * Optional, for stores on a server: true while a `clear` or `delete` the server did not
+   * acknowledge (hung, down) is being retried in the background. Meanwhile what it covers is
+   * not read here. Read after `clear`/`delete` resolve, it says whether they were confirmed.
+   */
+  readonly invalidationPending?: boolean;
   /** Releases connections/handles; never keeps the process alive in the meantime. */
   close(): Promise<void>;
   /**

@@ -68,7 +68,7 @@ test('an async backend: calls return promises, values are stored under canonical
   assert.deepEqual(await f(1, { full: true }), { id: 1, full: true });
   assert.equal(calls, 1);
   assert.equal(await cacheOf(f).has(1, { full: true }), true);
-  assert.equal(await cacheOf(f).delete(1, { full: true }), true);
+  assert.deepEqual(await cacheOf(f).delete(1, { full: true }), { removed: true, confirmed: true });
   assert.equal(await cacheOf(f).has(1, { full: true }), false);
   const info = registry.get('test#remote')!;
   assert.equal(info.backendType, 'shared-map');

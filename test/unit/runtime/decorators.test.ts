@@ -45,7 +45,7 @@ for (const experimental of [false, true]) {
 
     const find = cacheOf(a.find, a);
     assert.equal(await find.has(1), true);
-    assert.equal(await find.delete(1), true);
+    assert.deepEqual(await find.delete(1), { removed: true, confirmed: true });
     assert.equal(await cacheOf(b.find, b).has(1), true, 'deleting in one instance leaves the other');
     a.find(1);
     assert.equal(counts.find, 3);

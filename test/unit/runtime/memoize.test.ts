@@ -298,8 +298,8 @@ test('cacheOf: has, delete, refresh, fresh (bypass), clear, stats', async () => 
   assert.equal(f(1), 11, 'fresh neither read nor wrote the cache');
   assert.equal(c.refresh(1), 13, 'refresh recomputes');
   assert.equal(f(1), 13, 'and stores');
-  assert.equal(await c.delete(1), true);
-  assert.equal(await c.delete(1), false);
+  assert.deepEqual(await c.delete(1), { removed: true, confirmed: true });
+  assert.deepEqual(await c.delete(1), { removed: false, confirmed: true });
   assert.equal(f(1), 14);
   f(2);
   await c.clear();

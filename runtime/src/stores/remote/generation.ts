@@ -31,6 +31,11 @@ export class GenerationCache {
     this.#at = performance.now();
   }
 
+  /** When the value was last read from the server or learnt (`performance.now()`); -Infinity after `stale()`. */
+  get at(): number {
+    return this.#at;
+  }
+
   /** Forces a re-read on next use (messages may have been missed). */
   stale(): void {
     this.#at = -Infinity;
