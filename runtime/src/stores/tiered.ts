@@ -182,8 +182,8 @@ export class TieredStore<V = unknown> implements AsyncStore<V> {
   async set(key: string, value: V, options: SetOptions): Promise<void> {
     this.#epoch++;
     this.#l1.delete(tierKey(key));
-    await this.#l2.set(key, value, options);
-    this.#fill(key, value, options.ttlMs);
+    // L1 holds only what L2 accepts (serialize.ts's rule): no process may hit on a value others recompute.
+    if (await this.#l2.setIfCacheable(key, value, options)) this.#fill(key, value, options.ttlMs);
     await this.#l2.connection.publish(this.#context.events, { ns: this.#namespace, k: [key] }, this.#listener);
   }
 
