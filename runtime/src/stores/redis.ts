@@ -394,25 +394,15 @@ export class RedisStore<V = unknown> implements AsyncStore<V> {
     return encodeOrReport(this.#codec, value, this.#namespace, this.#events);
   }
 
-  /**
-   * Stores `value`. A value the codec refuses (not cacheable on a shared backend, or larger than
-   * `maxValueBytes`) is reported, not stored; so is a failed write.
-   */
   async set(key: string, value: V, options: SetOptions): Promise<void> {
-    await this.setIfCacheable(key, value, options);
-  }
-
-  /** `set`, telling whether the codec accepted the value (the two-tier store's L1 keeps only such values). */
-  async setIfCacheable(key: string, value: V, options: SetOptions): Promise<boolean> {
     const bytes = this.encode(value);
-    if (bytes === undefined) return false;
+    if (bytes === undefined) return;
     const k = await this.#dataKey(key);
-    if (k === undefined) return true;
+    if (k === undefined) return;
     const { client } = this.connection;
     const ttl = options.ttlMs === undefined ? undefined : Math.max(1, Math.ceil(options.ttlMs));
     await this.connection.guard.run(this.#events, 'SET', () => (ttl === undefined ? client.set(k, bytes) : client.set(k, bytes, 'PX', ttl)), null);
     if (options.tags?.length) await this.#tag(options.tags, k, key, ttl);
-    return true;
   }
 
   /** Adds the entry to each tag's index set; the set lives as long as its longest-lived member. */

@@ -16,7 +16,7 @@
  */
 import v8 from 'node:v8';
 import zlib from 'node:zlib';
-import { CacheBackendError } from './remote/errors.js';
+import { BackendConfigError, CacheBackendError } from './remote/errors.js';
 import { MISS, type StoreEvents } from './types.js';
 
 /** Options of the codec, shared by every out-of-process backend's config entry. */
@@ -163,14 +163,17 @@ function unfaithfulPart(value: unknown, depth: number, seen: Set<object>, lossy:
   return undefined;
 }
 
-/** Builds the codec from a backend's options; throws `TypeError` naming a bad option. */
+/** Builds the codec from a backend's options; throws `BackendConfigError` naming a bad option. */
 export function createCodec(options: SerializeOptions = {}): Codec {
+  // The backend's config entry: its type names it in errors.
+  const type = (options as { type?: unknown }).type;
+  const backend = typeof type === 'string' ? type : 'shared';
   const compressAbove = options.compressAboveBytes ?? DEFAULT_COMPRESS_ABOVE;
   const max = options.maxValueBytes ?? DEFAULT_MAX_VALUE;
   if (compressAbove !== false && !(Number.isInteger(compressAbove) && compressAbove >= 0)) {
-    throw new TypeError(`compressAboveBytes must be a whole number of bytes >= 0 or false, got ${String(compressAbove)}`);
+    throw new BackendConfigError(backend, 'compressAboveBytes', `must be a whole number of bytes >= 0 or false, got ${String(compressAbove)}.`);
   }
-  if (!(Number.isInteger(max) && max > 0)) throw new TypeError(`maxValueBytes must be a whole number of bytes > 0, got ${String(max)}`);
+  if (!(Number.isInteger(max) && max > 0)) throw new BackendConfigError(backend, 'maxValueBytes', `must be a whole number of bytes > 0, got ${String(max)}.`);
   const lossy = options.allowClassInstances === true;
 
   return {

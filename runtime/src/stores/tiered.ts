@@ -25,18 +25,21 @@ import { MemoryStore } from './memory.js';
 import { MISS } from './types.js';
 import type { AsyncStore, BackendConfig, BackendHealth, Miss, SetOptions, SettledTier, StoreContext, StoreFactory, StoreLock } from './types.js';
 import { BackendConfigError } from './remote/errors.js';
+import { bytesRangeProblem, entriesProblem, timerProblem } from '../limits.js';
+import { parseByteSize, type ByteSize } from '../units.js';
 import { RedisStore, type InvalidationMessage, type RedisBackendConfig } from './redis.js';
+import { notCacheableReason } from './serialize.js';
 
 /** The `backends.NAME` entry for `"type": "tiered"`: every Redis option, plus the L1's. */
 export interface TieredBackendConfig extends RedisBackendConfig {
   l1?: {
-    /** Entries held in process per function. Default: 1000. */
+    /** Entries held in process per function: an integer from 1 to 16,777,216. Default: 1000. */
     max?: number;
-    /** Bytes held in process per function (approximate). Default: no bound. */
-    maxBytes?: number;
+    /** Bytes held in process per function (approximate): bytes or `"64MB"`. Default: no bound. */
+    maxBytes?: ByteSize;
     /**
-     * Longest time an entry stays in L1, in ms, whatever its TTL in L2: L1 is emptied this often.
-     * The bound on staleness should an invalidation message be lost. Default: 10000.
+     * Longest time an entry stays in L1, in ms (1 to 2^31 - 1), whatever its TTL in L2: L1 is
+     * emptied this often. The bound on staleness should an invalidation message be lost. Default: 10000.
      */
     ttlMs?: number;
   };
@@ -105,6 +108,8 @@ export class TieredStore<V = unknown> implements AsyncStore<V> {
   readonly #l1: MemoryStore<Held<V>>;
   readonly #l2: RedisStore<V>;
   readonly #l1Ttl: number;
+  /** `allowClassInstances`: L1 accepts what the codec accepts. */
+  readonly #lossy: boolean;
   readonly #unlisten: () => void;
   /** Empties L1 every `l1.ttlMs`: the last-resort bound, without a clock read per hit. */
   readonly #sweep: NodeJS.Timeout;
@@ -118,12 +123,20 @@ export class TieredStore<V = unknown> implements AsyncStore<V> {
     if (config.invalidation === false) throw new BackendConfigError('tiered', 'invalidation', 'cannot be false: the two-tier store needs pub/sub to keep L1 coherent.');
     const l1 = config.l1 ?? {};
     const ttl = l1.ttlMs ?? 10_000;
-    if (typeof ttl !== 'number' || !(ttl > 0)) throw new BackendConfigError('tiered', 'l1.ttlMs', `must be a number of milliseconds > 0, got ${JSON.stringify(ttl)}.`);
+    // l1.ttlMs is the sweep timer's delay: past 2^31 - 1 ms a timer fires at once (L1 would empty every ms).
+    const ttlProblem = timerProblem(ttl);
+    if (ttlProblem !== undefined) throw new BackendConfigError('tiered', 'l1.ttlMs', `${ttlProblem}.`);
+    const maxProblem = l1.max !== undefined ? entriesProblem(l1.max, false) : undefined;
+    if (maxProblem !== undefined) throw new BackendConfigError('tiered', 'l1.max', `${maxProblem}.`);
+    const l1Bytes = parseByteSize(l1.maxBytes);
+    const bytesProblem = typeof l1Bytes === 'object' ? l1Bytes.problem : bytesRangeProblem(l1Bytes, l1.maxBytes);
+    if (bytesProblem !== undefined) throw new BackendConfigError('tiered', 'l1.maxBytes', `${bytesProblem}.`);
     this.#l1Ttl = ttl;
+    this.#lossy = config.allowClassInstances === true;
     this.#namespace = context.namespace;
     this.#context = context;
     // L1 evictions lose nothing (L2 still holds the value): they are not the function's evictions.
-    const store = new MemoryStore<Held<V>>({ max: l1.max ?? 1000, ...(l1.maxBytes !== undefined ? { maxBytes: l1.maxBytes } : {}) },
+    const store = new MemoryStore<Held<V>>({ max: l1.max ?? 1000, ...(typeof l1Bytes === 'number' ? { maxBytes: l1Bytes } : {}) },
       { ...context, events: noEvents }, 'tiered-l1');
     this.#l1 = store;
     this.settled = {
@@ -182,8 +195,9 @@ export class TieredStore<V = unknown> implements AsyncStore<V> {
   async set(key: string, value: V, options: SetOptions): Promise<void> {
     this.#epoch++;
     this.#l1.delete(tierKey(key));
-    // L1 holds only what L2 accepts (serialize.ts's rule): no process may hit on a value others recompute.
-    if (await this.#l2.setIfCacheable(key, value, options)) this.#fill(key, value, options.ttlMs);
+    await this.#l2.set(key, value, options);
+    // L1 holds only what L2 caches (serialize.ts's rule): no process may hit on a value others recompute.
+    if (notCacheableReason(value, this.#lossy) === undefined) this.#fill(key, value, options.ttlMs);
     await this.#l2.connection.publish(this.#context.events, { ns: this.#namespace, k: [key] }, this.#listener);
   }
 
