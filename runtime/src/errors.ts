@@ -32,13 +32,15 @@ export class CacheKeyError extends CacheLensError {
   /** Where inside that argument, e.g. `.user.tags[2]` (empty for the argument itself). */
   readonly path: string;
   constructor(functionId: string, argumentIndex: number, path: string, problem: string) {
+    // A path thousands of levels deep is shown by its two ends (the `path` property keeps it whole).
+    const where = path.length > 120 ? `${path.slice(0, 60)}...${path.slice(-40)}` : path;
     super(
       'CACHELENS_KEY',
       argumentIndex < 0
         ? `cachelens: cannot build a cache key for "${functionId}": the value returned by its \`key\` option` +
-          `${path ? ` at ${path}` : ''} ${problem}. Make \`key\` return a string, a number, or plain data.`
+          `${where ? ` at ${where}` : ''} ${problem}. Make \`key\` return a string, a number, or plain data.`
         : `cachelens: cannot build a cache key for "${functionId}": argument ${argumentIndex + 1} ` +
-          `(index ${argumentIndex})${path ? ` at ${path}` : ''} ${problem}. ` +
+          `(index ${argumentIndex})${where ? ` at ${where}` : ''} ${problem}. ` +
           'Pass a `key` option that maps the arguments to a string, e.g. ' +
           '`memoize(fn, { key: (user) => user.id })`.',
     );

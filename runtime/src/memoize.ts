@@ -132,9 +132,19 @@ function rememberPairs<K>(join: (a: string, b: string) => K): (a: string, b: str
 
 /** The in-memory key of one object argument (see `memoryKey`). */
 function objectKey(id: string, a: object): Key {
-  const proto: unknown = Object.getPrototypeOf(a);
+  const proto = prototypeOf(a);
   if (proto === Object.prototype || proto === null) return plainAsJson(a as Record<string, unknown>) ?? canonicalArgs(id, [a], 1);
+  // (A Proxy whose getPrototypeOf trap throws gets here too: canonicalArgs names it in a CacheKeyError.)
   return '\u0000' + canonicalArgs(id, [a], 1);
+}
+
+/** `Object.getPrototypeOf`, or a marker (no prototype ever equals it) when a Proxy trap throws. */
+function prototypeOf(a: object): unknown {
+  try {
+    return Object.getPrototypeOf(a);
+  } catch {
+    return objectKey;
+  }
 }
 
 /** One cache: a store and the call path over it. */
@@ -669,7 +679,7 @@ function asyncCell(memo: Memo, r: ResolvedOptions, store: AsyncStore): Cell {
       };
     }
     const lookupObject = (self: unknown, a: object): unknown => {
-      const proto: unknown = Object.getPrototypeOf(a);
+      const proto = prototypeOf(a);
       const plainKey = proto === Object.prototype || proto === null ? plainAsJson(a as Record<string, unknown>) : undefined;
       return byKey(self, plainKey ?? canonicalArgs(id, [a], 1), [a]);
     };

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { reloadConfig } from '../../../runtime/src/config.js';
+import { CacheKeyError } from '../../../runtime/src/errors.js';
 import { cacheOf, memoize } from '../../../runtime/src/memoize.js';
 import { startMemcached, startRedis, type MemcachedServer, type RedisServer } from '../../harness/servers.js';
 
@@ -116,4 +117,22 @@ describe('the two-tier store keeps in L1 only what the shared tier accepts', () 
     assert.equal(callsA, 3, 'process A recomputes, as process B must');
     assert.equal(callsB, 1);
   });
+});
+
+describe('arguments that cannot be keyed, on the shared backends: CacheKeyError before the function runs', () => {
+  const ARGS: [string, unknown[], number, RegExp][] = [
+    ['a 10,000-deep argument', [deepArray(10_000)], 0, /nested more than 1000 levels deep/],
+    ['a throwing getter', [1, { get boom(): number { throw new Error('boom'); } }], 1, /at \.boom could not be read \(its getter threw Error: boom\)/],
+    ['a Proxy whose trap throws', [new Proxy({}, { getPrototypeOf() { throw new Error('trap'); } })], 0, /could not be read \(Error: trap\)/],
+  ];
+  for (const backend of BACKENDS) {
+    for (const [name, args, index, problem] of ARGS) {
+      it(`${name} (${backend})`, async () => {
+        let calls = 0;
+        const f = memoize(async (..._args: unknown[]) => { calls++; return 1; }, { backend, id: `values-keys-${backend}-${++seq}` });
+        assert.throws(() => f(...args), (e: unknown) => e instanceof CacheKeyError && e.argumentIndex === index && problem.test(e.message));
+        assert.equal(calls, 0);
+      });
+    }
+  }
 });
