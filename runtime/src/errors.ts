@@ -6,6 +6,22 @@
 /** Stable codes of every error the runtime throws. */
 export type CacheLensErrorCode =
   | 'CACHELENS_KEY'
+  // Stores (stores/remote/errors.ts, stores/serialize.ts): thrown when a store is built, else reported.
+  | 'CACHELENS_BACKEND_CONFIG'
+  | 'CACHELENS_BACKEND_DEPENDENCY_MISSING'
+  | 'CACHELENS_BACKEND_TIMEOUT'
+  | 'CACHELENS_BACKEND_UNAVAILABLE'
+  | 'CACHELENS_BACKEND_CIRCUIT_OPEN'
+  | 'CACHELENS_VALUE_NOT_SERIALIZABLE'
+  | 'CACHELENS_VALUE_TOO_LARGE'
+  | 'CACHELENS_VALUE_UNREADABLE'
+  // Traces (simulate/): recorder options, trace files, the simulator's command line.
+  | 'CACHELENS_TRACE_OPTION'
+  | 'CACHELENS_TRACE_OPEN'
+  | 'CACHELENS_TRACE_DECOMPRESS'
+  | 'CACHELENS_TRACE_FORMAT'
+  | 'CACHELENS_TRACE_TRUNCATED'
+  | 'CACHELENS_USAGE'
   | 'CACHELENS_CONFIG'
   | 'CACHELENS_OPTIONS'
   | 'CACHELENS_BACKEND'

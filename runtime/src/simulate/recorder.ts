@@ -12,6 +12,7 @@
  * a recording at rate r replays like the full stream through a cache r times smaller.
  * `whatIf` (in `whatif.ts`, which loads the simulator; this file does not) applies that scaling.
  */
+import { CacheLensError } from '../errors.js';
 import { MAX_ENTRIES } from '../limits.js';
 import { hashKey } from '../policy/index.js';
 import { mix32 } from '../policy/slot-policy.js';
@@ -28,9 +29,10 @@ export interface TraceRecorderOptions {
 }
 
 /** Thrown for a bad recorder option or `CACHELENS_TRACE` value; the message names it. */
-export class TraceRecorderOptionError extends TypeError {
-  override readonly name = 'TraceRecorderOptionError';
-  readonly code = 'CACHELENS_TRACE_OPTION';
+export class TraceRecorderOptionError extends CacheLensError {
+  constructor(message: string) {
+    super('CACHELENS_TRACE_OPTION', message);
+  }
 }
 
 export const DEFAULT_TRACE_ENTRIES = 100_000;
