@@ -90,6 +90,14 @@ for (const backend of BACKENDS) {
         assert.ok(r.backendErrors >= 2, `backendErrors: ${r.backendErrors}`);
       });
     }
+    it('a native error comes back as the same class, with its message and cause', async () => {
+      const r = await twice(backend, () => new RangeError('out of range', { cause: new Error('root') }));
+      assert.equal(r.calls, 1);
+      assert.ok(r.second instanceof RangeError);
+      assert.equal(r.second.message, 'out of range');
+      assert.equal((r.second.cause as Error).message, 'root');
+      assert.deepEqual(Object.keys(r.second), []);
+    });
     for (const [name, make] of Object.entries(KEPT)) {
       it(`${name}: cached, and comes back equal`, async () => {
         const r = await twice(backend, make);

@@ -3,17 +3,17 @@
 // docs/configuration.md.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import * as runtime from '../../../runtime/src/index.js';
-import { BackendConfigError, CacheBackendError, CacheLensError, MemoryStore, OptionsError, memoize, registerBackendType, reloadConfig } from '../../../runtime/src/index.js';
+import { BackendConfigError, CacheBackendError, CacheLensError, MemoryStore, OptionsError, memoize, registerBackendType } from '../../../runtime/src/index.js';
 import { ValueNotSerializableError, ValueTooLargeError, ValueUnreadableError } from '../../../runtime/src/stores/serialize.js';
 import {
   BackendCircuitOpenError, BackendDependencyMissingError, BackendTimeoutError, BackendUnavailableError,
 } from '../../../runtime/src/stores/remote/errors.js';
 import { TraceRecorder, TraceRecorderOptionError } from '../../../runtime/src/simulate/recorder.js';
 import { TraceError, UsageError } from '../../../runtime/src/simulate/errors.js';
+import { configFiles } from './helpers.js';
 
 const root = path.resolve(__dirname, '../../..');
 /** The codes of the CacheLensErrorCode union, read from its source. */
@@ -24,20 +24,10 @@ function unionCodes(): string[] {
 }
 
 describe('the error root', () => {
-  const previous = process.env.CACHELENS_CONFIG;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cachelens-errors-'));
-  after(() => {
-    if (previous === undefined) delete process.env.CACHELENS_CONFIG;
-    else process.env.CACHELENS_CONFIG = previous;
-    reloadConfig();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const config = configFiles('cachelens-errors-');
 
   it('a bad Redis node in the config: a BackendConfigError, which is a CacheLensError exported by the package', () => {
-    const file = path.join(dir, 'cachelens.config.json');
-    fs.writeFileSync(file, JSON.stringify({ backends: { shared: { type: 'redis', cluster: ['no-port-here'] } } }));
-    process.env.CACHELENS_CONFIG = file;
-    reloadConfig();
+    config.use({ backends: { shared: { type: 'redis', cluster: ['no-port-here'] } } });
     let calls = 0;
     const f = memoize(async () => { calls++; return 1; }, { backend: 'shared', id: 'errors-bad-node' });
     assert.throws(() => f(), (e: unknown) => {

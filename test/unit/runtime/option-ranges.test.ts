@@ -4,14 +4,12 @@
 // the calls fail later (before: `max: 1e12` was accepted and every call threw
 // `RangeError: Invalid typed array length`, the function never running).
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { after, describe, it } from 'node:test';
-import { ConfigError, OptionsError, cacheOf, memoize, reloadConfig } from '../../../runtime/src/index.js';
+import { describe, it } from 'node:test';
+import { ConfigError, OptionsError, cacheOf, memoize } from '../../../runtime/src/index.js';
 import { MAX_ENTRIES } from '../../../runtime/src/limits.js';
 import { createTieredStore } from '../../../runtime/src/stores/tiered.js';
 import type { StoreContext } from '../../../runtime/src/stores/types.js';
+import { configFiles } from './helpers.js';
 
 const huge = 'x'.repeat(5000);
 /** [options, the option an OptionsError must name, a pattern of the accepted range in its message] */
@@ -98,14 +96,7 @@ describe('memoize options: checked when memoize is called', () => {
 });
 
 describe('config-file values that reach the same code', () => {
-  const previous = process.env.CACHELENS_CONFIG;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cachelens-ranges-'));
-  after(() => {
-    if (previous === undefined) delete process.env.CACHELENS_CONFIG;
-    else process.env.CACHELENS_CONFIG = previous;
-    reloadConfig();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const config = configFiles('cachelens-ranges-');
   const cases: [string, unknown, string, RegExp][] = [
     ['defaults.max: 1e12', { defaults: { max: 1e12 } }, '$.defaults.max', /from 1 to 16777216/],
     ['a memory entry\'s max: 1e12', { backends: { mem: { type: 'memory', max: 1e12 } }, defaults: { backend: 'mem' } }, '$.backends.mem.max', /from 1 to 16777216/],
@@ -115,10 +106,7 @@ describe('config-file values that reach the same code', () => {
   ];
   for (const [name, content, jsonPath, range] of cases) {
     it(`${name}: a ConfigError naming ${jsonPath} and the range, and the function is not left half-working`, () => {
-      const file = path.join(dir, `${jsonPath.replace(/\W/g, '_')}.json`);
-      fs.writeFileSync(file, JSON.stringify(content));
-      process.env.CACHELENS_CONFIG = file;
-      reloadConfig();
+      config.use(content);
       let calls = 0;
       const f = memoize((x: number) => { calls++; return x; });
       assert.throws(() => f(1), (e: unknown) => e instanceof ConfigError && e.jsonPath === jsonPath && range.test(e.message));
