@@ -26,7 +26,7 @@ import { MISS } from './types.js';
 import type { AsyncStore, BackendConfig, BackendHealth, Miss, SetOptions, SettledTier, StoreContext, StoreFactory, StoreLock } from './types.js';
 import { BackendConfigError } from './remote/errors.js';
 import { bytesRangeProblem, entriesProblem, timerProblem } from '../limits.js';
-import { parseByteSize, type ByteSize } from '../units.js';
+import { approxBytes, parseByteSize, type ByteSize } from '../units.js';
 import { RedisStore, type InvalidationMessage, type RedisBackendConfig } from './redis.js';
 import { notCacheableReason } from './serialize.js';
 
@@ -110,6 +110,8 @@ export class TieredStore<V = unknown> implements AsyncStore<V> {
   readonly #l1Ttl: number;
   /** `allowClassInstances`: L1 accepts what the codec accepts. */
   readonly #lossy: boolean;
+  /** `l1.maxBytes` bounds L1: entries are stored with their approximate size. */
+  readonly #l1Sized: boolean;
   readonly #unlisten: () => void;
   /** Empties L1 every `l1.ttlMs`: the last-resort bound, without a clock read per hit. */
   readonly #sweep: NodeJS.Timeout;
@@ -133,6 +135,7 @@ export class TieredStore<V = unknown> implements AsyncStore<V> {
     if (bytesProblem !== undefined) throw new BackendConfigError('tiered', 'l1.maxBytes', `${bytesProblem}.`);
     this.#l1Ttl = ttl;
     this.#lossy = config.allowClassInstances === true;
+    this.#l1Sized = typeof l1Bytes === 'number' && l1Bytes !== Infinity;
     this.#namespace = context.namespace;
     this.#context = context;
     // L1 evictions lose nothing (L2 still holds the value): they are not the function's evictions.
@@ -180,7 +183,10 @@ export class TieredStore<V = unknown> implements AsyncStore<V> {
     // Key texts are stored as the engine's unique copies: a caller holding one too (memoize's
     // remembered pair keys) then finds the entry by identity, without comparing characters.
     const tierKeyOf = tierKey(key);
-    this.#l1.set(typeof tierKeyOf === 'string' ? internalized(tierKeyOf) : tierKeyOf, new Held(value), ttlMs !== undefined && ttlMs < this.#l1Ttl ? { ttlMs } : {});
+    // Sized only when l1.maxBytes bounds L1 (else sizes are not read): a bounded walk of the value.
+    const sized = this.#l1Sized ? { bytes: approxBytes(value) ?? 0 } : {};
+    this.#l1.set(typeof tierKeyOf === 'string' ? internalized(tierKeyOf) : tierKeyOf, new Held(value),
+      ttlMs !== undefined && ttlMs < this.#l1Ttl ? { ttlMs, ...sized } : sized);
   }
 
   async get(key: string): Promise<V | Miss> {

@@ -10,6 +10,8 @@ import { after, before, describe, it } from 'node:test';
 import { reloadConfig } from '../../../runtime/src/config.js';
 import { CacheKeyError } from '../../../runtime/src/errors.js';
 import { cacheOf, memoize } from '../../../runtime/src/memoize.js';
+import { createTieredStore } from '../../../runtime/src/stores/tiered.js';
+import { MISS, type AsyncStore } from '../../../runtime/src/stores/types.js';
 import { startMemcached, startRedis, type MemcachedServer, type RedisServer } from '../../harness/servers.js';
 
 let redis: RedisServer;
@@ -143,4 +145,22 @@ describe('arguments that cannot be keyed, on the shared backends: CacheKeyError 
       });
     }
   }
+});
+
+describe('the two-tier store\'s l1.maxBytes bounds what L1 holds', () => {
+  it('with l1.maxBytes "2KB", three values of about 1.2 KB each leave at most one in L1 (all three stay in Redis)', async () => {
+    const store = createTieredStore({ type: 'tiered', url: redis.url, keyPrefix: 'vb:', l1: { maxBytes: '2KB' } },
+      { namespace: `values-l1-bytes-${++seq}`, events: { evicted: () => undefined }, now: () => Date.now() }) as AsyncStore;
+    try {
+      // L1 fills only once the subscriber listens.
+      for (let i = 0; i < 200 && (await store.set('warm', 0, {}), store.peek!('warm') === MISS); i++) await new Promise((r) => setTimeout(r, 10));
+      const big = (c: string): string => c.repeat(600); // 16 + 2 * 600 bytes, estimated
+      for (const k of ['a', 'b', 'c']) await store.set(k, big(k), {});
+      const inL1 = ['a', 'b', 'c'].filter((k) => store.peek!(k) !== MISS);
+      assert.ok(inL1.length <= 1, `L1 holds ${inL1.join(', ')}`);
+      for (const k of ['a', 'b', 'c']) assert.equal(await store.get(k), big(k));
+    } finally {
+      await (store as AsyncStore & { close(): Promise<void> }).close();
+    }
+  });
 });
