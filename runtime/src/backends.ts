@@ -5,7 +5,7 @@
  * npm dependencies). A store module makes itself known either by calling `registerBackendType`
  * when it loads, or by exporting `createStore: StoreFactory`.
  */
-import { BackendError } from './errors.js';
+import { BackendError, OptionsError } from './errors.js';
 import { LruStore } from './stores/lru.js';
 import { MemoryStore } from './stores/memory.js';
 import type { PolicyName } from './policy/index.js';
@@ -38,8 +38,8 @@ export const BUILTIN_TYPES: readonly string[] = ['memory', 'lru'];
  * @example registerBackendType('redis', (config, context) => new RedisStore(config, context));
  */
 export function registerBackendType(type: string, factory: StoreFactory): void {
-  if (typeof type !== 'string' || type === '') throw new TypeError('registerBackendType: `type` must be a non-empty string');
-  if (typeof factory !== 'function') throw new TypeError(`registerBackendType("${type}"): \`factory\` must be a function`);
+  if (typeof type !== 'string' || type === '') throw new OptionsError('type', 'of registerBackendType must be a non-empty string');
+  if (typeof factory !== 'function') throw new OptionsError('factory', `of registerBackendType("${type}") must be a function (config, context) => store`);
   factories.set(type, factory);
 }
 

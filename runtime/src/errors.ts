@@ -6,6 +6,22 @@
 /** Stable codes of every error the runtime throws. */
 export type CacheLensErrorCode =
   | 'CACHELENS_KEY'
+  // Stores (stores/remote/errors.ts, stores/serialize.ts): thrown when a store is built, else reported.
+  | 'CACHELENS_BACKEND_CONFIG'
+  | 'CACHELENS_BACKEND_DEPENDENCY_MISSING'
+  | 'CACHELENS_BACKEND_TIMEOUT'
+  | 'CACHELENS_BACKEND_UNAVAILABLE'
+  | 'CACHELENS_BACKEND_CIRCUIT_OPEN'
+  | 'CACHELENS_VALUE_NOT_SERIALIZABLE'
+  | 'CACHELENS_VALUE_TOO_LARGE'
+  | 'CACHELENS_VALUE_UNREADABLE'
+  // Traces (simulate/): recorder options, trace files, the simulator's command line.
+  | 'CACHELENS_TRACE_OPTION'
+  | 'CACHELENS_TRACE_OPEN'
+  | 'CACHELENS_TRACE_DECOMPRESS'
+  | 'CACHELENS_TRACE_FORMAT'
+  | 'CACHELENS_TRACE_TRUNCATED'
+  | 'CACHELENS_USAGE'
   | 'CACHELENS_CONFIG'
   | 'CACHELENS_OPTIONS'
   | 'CACHELENS_BACKEND'
@@ -33,13 +49,15 @@ export class CacheKeyError extends CacheLensError {
   /** Where inside that argument, e.g. `.user.tags[2]` (empty for the argument itself). */
   readonly path: string;
   constructor(functionId: string, argumentIndex: number, path: string, problem: string) {
+    // A path thousands of levels deep is shown by its two ends (the `path` property keeps it whole).
+    const where = path.length > 120 ? `${path.slice(0, 60)}...${path.slice(-40)}` : path;
     super(
       'CACHELENS_KEY',
       argumentIndex < 0
         ? `cachelens: cannot build a cache key for "${functionId}": the value returned by its \`key\` option` +
-          `${path ? ` at ${path}` : ''} ${problem}. Make \`key\` return a string, a number, or plain data.`
+          `${where ? ` at ${where}` : ''} ${problem}. Make \`key\` return a string, a number, or plain data.`
         : `cachelens: cannot build a cache key for "${functionId}": argument ${argumentIndex + 1} ` +
-          `(index ${argumentIndex})${path ? ` at ${path}` : ''} ${problem}. ` +
+          `(index ${argumentIndex})${where ? ` at ${where}` : ''} ${problem}. ` +
           'Pass a `key` option that maps the arguments to a string, e.g. ' +
           '`memoize(fn, { key: (user) => user.id })`.',
     );

@@ -19,6 +19,12 @@ export { parseDuration, parseByteSize } from './units.js';
 export type { Duration, ByteSize } from './units.js';
 export { CacheLensError, CacheKeyError, ConfigError, OptionsError, BackendError, NotMemoizedError } from './errors.js';
 export type { CacheLensErrorCode } from './errors.js';
+// Store errors: thrown when a backend is built from a bad config entry or a missing package,
+// otherwise reported through StoreEvents.backendError (and counted in backendErrors).
+export {
+  CacheBackendError, BackendConfigError, BackendDependencyMissingError, BackendTimeoutError, BackendUnavailableError,
+  BackendCircuitOpenError,
+} from './stores/remote/errors.js';
 export { MISS } from './stores/types.js';
 export type {
   SyncStore, AsyncStore, Store, StoreFactory, StoreContext, StoreEvents, SetOptions, BackendConfig, BackendHealth,

@@ -9,7 +9,8 @@
  *   (default parameters cannot tell them apart either). `undefined` in the middle is kept.
  * - Date, Map, Set (order independent), BigInt, typed arrays, ArrayBuffer, RegExp, nested arrays and
  *   plain objects are supported; objects with `toJSON` are keyed by what it returns.
- * - Functions, symbols, other class instances and cycles throw `CacheKeyError`.
+ * - Functions, symbols, other class instances, cycles, nesting deeper than `MAX_KEY_DEPTH` and
+ *   values that cannot be read (a getter, `toJSON` or Proxy trap that throws) throw `CacheKeyError`.
  */
 import { CacheKeyError } from './errors.js';
 
@@ -19,6 +20,17 @@ class KeyProblem {
 }
 
 const objectProto = Object.prototype;
+
+/** Deepest nesting of objects in an argument: deeper ones are a CacheKeyError, not a stack overflow. */
+export const MAX_KEY_DEPTH = 1000;
+
+function thrown(error: unknown): string {
+  try {
+    return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  } catch {
+    return 'an unprintable value';
+  }
+}
 
 function compareKeys(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
@@ -38,7 +50,21 @@ function serialize(v: unknown, path: string, seen: object[]): string {
   if (v === null) return 'null';
   const o = v as object;
   if (seen.includes(o)) throw new KeyProblem(path, 'contains a cycle (an object that contains itself)');
+  if (seen.length >= MAX_KEY_DEPTH) throw new KeyProblem(path, `is nested more than ${MAX_KEY_DEPTH} levels deep`);
   seen.push(o);
+  let out: string;
+  try {
+    out = serializeObject(o, path, seen);
+  } catch (error) {
+    if (error instanceof KeyProblem) throw error;
+    // A Proxy trap, a getter or toJSON threw (or the stack ran out): named here, with the path.
+    throw new KeyProblem(path, `could not be read (${thrown(error)})`);
+  }
+  seen.pop();
+  return out;
+}
+
+function serializeObject(o: object, path: string, seen: object[]): string {
   let out: string;
   if (Array.isArray(o)) {
     out = '[';
@@ -77,7 +103,6 @@ function serialize(v: unknown, path: string, seen: object[]): string {
       throw new KeyProblem(path, `is an instance of ${name} without toJSON(), which has no value-based identity`);
     }
   }
-  seen.pop();
   return out;
 }
 
@@ -88,20 +113,24 @@ function serialize(v: unknown, path: string, seen: object[]): string {
  */
 export function plainAsJson(o: Record<string, unknown>): string | undefined {
   let previous: string | undefined;
-  // for-in also visits inherited enumerable keys (none, unless Object.prototype is polluted);
-  // they can only make this check fail, never make the JSON differ from the canonical text.
-  for (const k in o) {
-    if (previous !== undefined && k <= previous) return undefined;
-    const v = o[k];
-    switch (typeof v) {
-      case 'string': case 'boolean': case 'undefined': break;
-      case 'number': if (!Number.isFinite(v)) return undefined; break;
-      case 'object': if (v !== null) return undefined; break;
-      default: return undefined;
+  try {
+    // for-in also visits inherited enumerable keys (none, unless Object.prototype is polluted);
+    // they can only make this check fail, never make the JSON differ from the canonical text.
+    for (const k in o) {
+      if (previous !== undefined && k <= previous) return undefined;
+      const v = o[k];
+      switch (typeof v) {
+        case 'string': case 'boolean': case 'undefined': break;
+        case 'number': if (!Number.isFinite(v)) return undefined; break;
+        case 'object': if (v !== null) return undefined; break;
+        default: return undefined;
+      }
+      previous = k;
     }
-    previous = k;
+    return JSON.stringify(o);
+  } catch {
+    return undefined; // a getter or Proxy trap threw: the canonical path names it in a CacheKeyError
   }
-  return JSON.stringify(o);
 }
 
 function serializePlain(o: Record<string, unknown>, path: string, seen: object[]): string {
@@ -116,7 +145,12 @@ function serializePlain(o: Record<string, unknown>, path: string, seen: object[]
   let first = true;
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i]!;
-    const x = o[k];
+    let x: unknown;
+    try {
+      x = o[k];
+    } catch (error) {
+      throw new KeyProblem(`${path}.${k}`, `could not be read (its getter threw ${thrown(error)})`);
+    }
     if (x === undefined) continue;
     out += (first ? '' : ',') + JSON.stringify(k) + ':' + serialize(x, `${path}.${k}`, seen);
     first = false;

@@ -44,8 +44,23 @@ const ERROR_FIELD = 'cachelens:error';
 interface ValueEnvelope { 'cachelens:value': unknown; staleAt?: number }
 interface ErrorEnvelope { 'cachelens:error': { name: string; message: string; code?: unknown } }
 
+/** The stored form of a thrown error (`cacheErrors` on remote stores); undefined when reading it throws. */
+function errorEnvelope(error: unknown): ErrorEnvelope | undefined {
+  try {
+    const e = error as { name?: unknown; message?: unknown; code?: unknown };
+    return { [ERROR_FIELD]: { name: String(e?.name ?? 'Error'), message: String(e?.message ?? error), ...(e?.code !== undefined ? { code: e.code } : {}) } };
+  } catch {
+    return undefined;
+  }
+}
+
 function isThenable(v: unknown): v is PromiseLike<unknown> {
-  return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
+  if (v === null || (typeof v !== 'object' && typeof v !== 'function')) return false;
+  try {
+    return typeof (v as { then?: unknown }).then === 'function';
+  } catch {
+    return false; // a revoked Proxy, a throwing `then` getter: a value, not a promise (and not measurable)
+  }
 }
 
 let warnedUnbounded = false;
@@ -117,9 +132,19 @@ function rememberPairs<K>(join: (a: string, b: string) => K): (a: string, b: str
 
 /** The in-memory key of one object argument (see `memoryKey`). */
 function objectKey(id: string, a: object): Key {
-  const proto: unknown = Object.getPrototypeOf(a);
+  const proto = prototypeOf(a);
   if (proto === Object.prototype || proto === null) return plainAsJson(a as Record<string, unknown>) ?? canonicalArgs(id, [a], 1);
+  // (A Proxy whose getPrototypeOf trap throws gets here too: canonicalArgs names it in a CacheKeyError.)
   return '\u0000' + canonicalArgs(id, [a], 1);
+}
+
+/** `Object.getPrototypeOf`, or a marker (no prototype ever equals it) when a Proxy trap throws. */
+function prototypeOf(a: object): unknown {
+  try {
+    return Object.getPrototypeOf(a);
+  } catch {
+    return objectKey;
+  }
 }
 
 /** One cache: a store and the call path over it. */
@@ -159,6 +184,7 @@ class Memo {
   readonly trace: TraceRecorder | undefined;
   /** Set once the function or method knows how to list its cells. */
   cells: () => Iterable<Cell> = () => [];
+  #warnedUncacheable = false;
 
   constructor(fn: Fn, options: MemoizeOptions, baseId: string, location: { file: string; line: number } | undefined) {
     this.fn = fn;
@@ -217,6 +243,19 @@ class Memo {
       clear: async () => { await this.clear(); },
       ...(this.trace !== undefined ? { trace: this.trace } : {}),
     };
+  }
+
+  /**
+   * A result that cannot be measured (reading it threw: a getter, a Proxy) was returned to the
+   * caller uncached: counted with the dropped store writes (`backendErrors`), and said once.
+   */
+  uncacheable(): void {
+    this.stats.backendErrors++;
+    if (this.#warnedUncacheable) return;
+    this.#warnedUncacheable = true;
+    warnOnce('CACHELENS_VALUE_NOT_CACHEABLE', `cachelens: a result of "${this.id}" could not be read to be cached ` +
+      '(a getter or a Proxy trap threw); it was returned uncached, and such results are counted in backendErrors. ' +
+      'Return plain data, or skip such results with `cacheIf`.');
   }
 
   snapshot(): StatsSnapshot {
@@ -360,8 +399,11 @@ function syncCell(memo: Memo, r: ResolvedOptions, store: SyncStore, raw: SyncSto
       stats.recordCompute(performance.now() - t0);
       const current = !inFlightStored || isCurrent(key, promise);
       if (!current) return;
-      if (cacheIf !== undefined && !accepts(memo, cacheIf, value)) withdraw(key);
-      else store.set(key, wrap(promise), { ttlMs: storeTtl, bytes: approxBytes(value) });
+      if (cacheIf !== undefined && !accepts(memo, cacheIf, value)) return withdraw(key);
+      const bytes = approxBytes(value);
+      if (bytes !== undefined) return store.set(key, wrap(promise), { ttlMs: storeTtl, bytes });
+      withdraw(key);
+      memo.uncacheable();
     }, () => {
       stats.errors++;
       stats.recordCompute(performance.now() - t0);
@@ -386,7 +428,11 @@ function syncCell(memo: Memo, r: ResolvedOptions, store: SyncStore, raw: SyncSto
     }
     if (isThenable(result)) return track(key, result, t0, !background);
     stats.recordCompute(performance.now() - t0);
-    if (cacheIf === undefined || accepts(memo, cacheIf, result)) store.set(key, wrap(result), { ttlMs: storeTtl, bytes: approxBytes(result) });
+    if (cacheIf === undefined || accepts(memo, cacheIf, result)) {
+      const bytes = approxBytes(result);
+      if (bytes !== undefined) store.set(key, wrap(result), { ttlMs: storeTtl, bytes });
+      else memo.uncacheable();
+    }
     return result;
   };
 
@@ -509,18 +555,23 @@ function asyncCell(memo: Memo, r: ResolvedOptions, store: AsyncStore): Cell {
       stats.errors++;
       stats.recordCompute(performance.now() - t0);
       if (cacheErrors) {
-        const e = error as { name?: unknown; message?: unknown; code?: unknown };
-        const envelope: ErrorEnvelope = { [ERROR_FIELD]: { name: String(e?.name ?? 'Error'), message: String(e?.message ?? error), ...(e?.code !== undefined ? { code: e.code } : {}) } };
-        write(flight, key, envelope, 128);
+        const envelope = errorEnvelope(error);
+        if (envelope !== undefined) write(flight, key, envelope, 128);
+        else memo.uncacheable();
       }
       throw error;
     }
     stats.recordCompute(performance.now() - t0);
     if (cacheIf === undefined || accepts(memo, cacheIf, value)) {
+      const bytes = approxBytes(value);
+      if (bytes === undefined) {
+        memo.uncacheable();
+        return value;
+      }
       const stored = enveloped
         ? ({ [VALUE_FIELD]: value, ...(staleMs !== undefined ? { staleAt: now() + ttlMs! } : {}) } satisfies ValueEnvelope)
         : value;
-      write(flight, key, stored, approxBytes(value));
+      write(flight, key, stored, bytes);
     }
     return value;
   };
@@ -639,7 +690,7 @@ function asyncCell(memo: Memo, r: ResolvedOptions, store: AsyncStore): Cell {
       };
     }
     const lookupObject = (self: unknown, a: object): unknown => {
-      const proto: unknown = Object.getPrototypeOf(a);
+      const proto = prototypeOf(a);
       const plainKey = proto === Object.prototype || proto === null ? plainAsJson(a as Record<string, unknown>) : undefined;
       return byKey(self, plainKey ?? canonicalArgs(id, [a], 1), [a]);
     };

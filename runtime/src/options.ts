@@ -3,10 +3,11 @@
  * validation (bad options throw `OptionsError` when `memoize` is called) and their resolution
  * against the config file (which happens on the first call: see `resolveOptions`).
  */
-import { OptionsError, BackendError } from './errors.js';
+import { OptionsError, BackendError, ConfigError } from './errors.js';
 import { getConfig } from './config.js';
 import { BUILTIN_TYPES, isKnownBackendType } from './backends.js';
 import { parseByteSize, parseDuration, type ByteSize, type Duration } from './units.js';
+import { bytesRangeProblem, durationRangeProblem, entriesProblem, show } from './limits.js';
 import type { BackendConfig } from './stores/types.js';
 import { TraceRecorder, traceOptionsFromEnvironment, type TraceRecorderOptions } from './simulate/recorder.js';
 
@@ -124,17 +125,23 @@ export function validateOptions(options: unknown): asserts options is MemoizeOpt
   for (const k of Object.keys(o)) {
     if (!KNOWN.includes(k)) throw new OptionsError(k, `is not a memoize option; known options: ${KNOWN.join(', ')}`);
   }
-  if (o.id !== undefined && (typeof o.id !== 'string' || o.id === '')) throw new OptionsError('id', 'must be a non-empty string like "src/prices.ts#getPrices"');
-  if (o.backend !== undefined && (typeof o.backend !== 'string' || o.backend === '')) throw new OptionsError('backend', 'must be a backend name from cachelens.config.json or a type like "memory"');
-  const ttl = parseDuration(o.ttl);
-  if (typeof ttl === 'object') throw new OptionsError('ttl', ttl.problem);
-  const swr = parseDuration(o.staleWhileRevalidate);
-  if (typeof swr === 'object') throw new OptionsError('staleWhileRevalidate', swr.problem);
-  if (o.max !== undefined && !(typeof o.max === 'number' && ((Number.isInteger(o.max) && o.max >= 1) || o.max === Infinity))) {
-    throw new OptionsError('max', `must be an integer >= 1 (entries) or Infinity, got ${String(o.max)}`);
+  for (const name of ['id', 'backend'] as const) {
+    const v = o[name];
+    if (v !== undefined && (typeof v !== 'string' || v === '' || v.length > MAX_NAME_LENGTH)) {
+      throw new OptionsError(name, `must be a non-empty string of at most ${MAX_NAME_LENGTH} characters ` +
+        `(${name === 'id' ? 'like "src/prices.ts#getPrices"' : 'a backend name from cachelens.config.json or a type like "memory"'}), got ${show(v)}`);
+    }
   }
-  const maxBytes = parseByteSize(o.maxBytes);
-  if (typeof maxBytes === 'object') throw new OptionsError('maxBytes', maxBytes.problem);
+  const ttlProblem = durationProblem(o.ttl);
+  if (ttlProblem !== undefined) throw new OptionsError('ttl', ttlProblem);
+  const staleProblem = staleWindowProblem(o.staleWhileRevalidate);
+  if (staleProblem !== undefined) throw new OptionsError('staleWhileRevalidate', staleProblem);
+  if (o.max !== undefined) {
+    const problem = entriesProblem(o.max, true);
+    if (problem !== undefined) throw new OptionsError('max', problem);
+  }
+  const maxBytesProblem = byteSizeProblem(o.maxBytes);
+  if (maxBytesProblem !== undefined) throw new OptionsError('maxBytes', maxBytesProblem);
   for (const fnOption of ['key', 'cacheIf', 'clock'] as const) {
     if (o[fnOption] !== undefined && typeof o[fnOption] !== 'function') throw new OptionsError(fnOption, `must be a function, got ${typeof o[fnOption]}`);
   }
@@ -142,6 +149,32 @@ export function validateOptions(options: unknown): asserts options is MemoizeOpt
     if (o[flag] !== undefined && typeof o[flag] !== 'boolean') throw new OptionsError(flag, `must be true or false, got ${typeof o[flag]}`);
   }
   validateTrace(o.trace);
+}
+
+/** Longest `id` and `backend`: the protocol's longest string (an id is sent to the editor as is). */
+const MAX_NAME_LENGTH = 4096;
+
+/** What is wrong with a duration (`ttl`, `staleWhileRevalidate`), or undefined. */
+function durationProblem(value: unknown): string | undefined {
+  const ms = parseDuration(value);
+  return typeof ms === 'object' ? shortened(ms.problem, value) : durationRangeProblem(ms, value);
+}
+
+/** `staleWhileRevalidate`: a duration, but not Infinity (which the duration rule reads as "none"). */
+function staleWindowProblem(value: unknown): string | undefined {
+  if (value === Infinity) return 'must be a finite duration (the stale window), at most 100 years; leave it out or use 0 for none; got Infinity';
+  return durationProblem(value);
+}
+
+/** What is wrong with a byte size (`maxBytes`), or undefined. */
+function byteSizeProblem(value: unknown): string | undefined {
+  const bytes = parseByteSize(value);
+  return typeof bytes === 'object' ? shortened(bytes.problem, value) : bytesRangeProblem(bytes, value);
+}
+
+/** A parser's problem with a huge string value not echoed whole. */
+function shortened(problem: string, value: unknown): string {
+  return typeof value === 'string' ? problem.replace(JSON.stringify(value), show(value)) : problem;
 }
 
 function validateTrace(trace: unknown): void {
@@ -198,6 +231,7 @@ export function resolveOptions(options: MemoizeOptions): ResolvedOptions {
     entry = { type: backendName };
   }
   const inMemory = BUILTIN_TYPES.includes(entry.type);
+  checkConfigRanges(options, inMemory ? entry : undefined, backendName, d, config.file);
   const ttlMs = num(parseDuration(options.ttl ?? (inMemory ? entry.ttl : undefined) ?? d.ttl));
   const staleMs = num(parseDuration(options.staleWhileRevalidate ?? d.staleWhileRevalidate));
   if (staleMs !== undefined && ttlMs === undefined) {
@@ -207,7 +241,8 @@ export function resolveOptions(options: MemoizeOptions): ResolvedOptions {
   if (entry.type === 'lru' && max === Infinity) {
     throw new OptionsError('max', 'cannot be Infinity with the "lru" backend; use backend "memory" for an unbounded cache');
   }
-  const maxBytes = num(parseByteSize(options.maxBytes ?? (inMemory ? entry.maxBytes : undefined) ?? d.maxBytes));
+  const bytes = num(parseByteSize(options.maxBytes ?? (inMemory ? entry.maxBytes : undefined) ?? d.maxBytes));
+  const maxBytes = bytes === Infinity ? undefined : bytes; // Infinity: no bound
   const backendConfig: BackendConfig = inMemory
     ? { ...entry, max, ...(maxBytes !== undefined ? { maxBytes } : {}) }
     : entry;
@@ -222,6 +257,31 @@ export function resolveOptions(options: MemoizeOptions): ResolvedOptions {
     cacheErrors: options.cacheErrors ?? d.cacheErrors ?? false,
     trace: traceSetting(options.trace ?? traceOptionsFromEnvironment() ?? d.trace ?? false),
   };
+}
+
+/**
+ * The ranges of what the config file gives this function (its backend entry, then `defaults`),
+ * for the values its own options do not override (those were checked by `validateOptions`).
+ * @throws ConfigError naming the file and the JSON path.
+ */
+function checkConfigRanges(options: MemoizeOptions, entry: BackendConfig | undefined, backendName: string,
+  d: Readonly<Record<string, unknown>>, file: string | undefined): void {
+  const checks: [keyof MemoizeOptions, (v: unknown) => string | undefined, boolean][] = [
+    ['ttl', durationProblem, true],
+    ['staleWhileRevalidate', staleWindowProblem, false],
+    ['max', (v) => entriesProblem(v, true), true],
+    ['maxBytes', byteSizeProblem, true],
+  ];
+  for (const [name, problemOf, inEntry] of checks) {
+    if (options[name] !== undefined) continue;
+    const fromEntry = inEntry && entry !== undefined && entry[name] !== undefined;
+    const value = fromEntry ? entry[name] : d[name];
+    if (value === undefined) continue;
+    const problem = problemOf(value);
+    if (problem === undefined) continue;
+    const at = fromEntry ? `$.backends${/^[A-Za-z_$][\w$]*$/.test(backendName) ? `.${backendName}` : `[${JSON.stringify(backendName)}]`}.${name}` : `$.defaults.${name}`;
+    throw new ConfigError(file ?? 'cachelens.config.json', at, problem);
+  }
 }
 
 function traceSetting(trace: boolean | TraceRecorderOptions): TraceRecorderOptions | undefined {

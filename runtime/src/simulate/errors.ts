@@ -1,3 +1,5 @@
+import { CacheLensError } from '../errors.js';
+
 /** Why a trace could not be read. */
 export type TraceErrorCode =
   | 'CACHELENS_TRACE_OPEN'
@@ -10,15 +12,14 @@ export type TraceErrorCode =
  * failed: in the decompressed data for format errors, in the file itself for decompression
  * errors (`compressed` tells which).
  */
-export class TraceError extends Error {
-  override readonly name = 'TraceError';
-  readonly code: TraceErrorCode;
+export class TraceError extends CacheLensError {
+  override readonly code: TraceErrorCode;
   readonly path: string;
   readonly offset: number;
   readonly compressed: boolean;
 
   constructor(code: TraceErrorCode, path: string, offset: number, compressed: boolean, detail: string) {
-    super(`${path}: ${detail}`);
+    super(code, `${path}: ${detail}`);
     this.code = code;
     this.path = path;
     this.offset = offset;
@@ -27,7 +28,8 @@ export class TraceError extends Error {
 }
 
 /** A command-line usage error (unknown option, bad value). Its message says what to type instead. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-  readonly code = 'CACHELENS_USAGE';
+export class UsageError extends CacheLensError {
+  constructor(message: string) {
+    super('CACHELENS_USAGE', message);
+  }
 }

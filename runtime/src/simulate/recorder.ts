@@ -12,6 +12,8 @@
  * a recording at rate r replays like the full stream through a cache r times smaller.
  * `whatIf` (in `whatif.ts`, which loads the simulator; this file does not) applies that scaling.
  */
+import { CacheLensError } from '../errors.js';
+import { MAX_ENTRIES } from '../limits.js';
 import { hashKey } from '../policy/index.js';
 import { mix32 } from '../policy/slot-policy.js';
 import { type AsyncStore, type SetOptions, type Store, type SyncStore } from '../stores/types.js';
@@ -20,16 +22,17 @@ import { type AsyncStore, type SetOptions, type Store, type SyncStore } from '..
 export const TRACE_ENV = 'CACHELENS_TRACE';
 
 export interface TraceRecorderOptions {
-  /** Accesses kept, the most recent ones (a ring buffer: 4 bytes each). Integer >= 1. Default 100,000. */
+  /** Accesses kept, the most recent ones (a ring buffer: 4 bytes each). Integer from 1 to 16,777,216. Default 100,000. */
   maxEntries?: number;
   /** Fraction of distinct keys recorded, in (0, 1]. Default 1 (every key). */
   sampleRate?: number;
 }
 
 /** Thrown for a bad recorder option or `CACHELENS_TRACE` value; the message names it. */
-export class TraceRecorderOptionError extends TypeError {
-  override readonly name = 'TraceRecorderOptionError';
-  readonly code = 'CACHELENS_TRACE_OPTION';
+export class TraceRecorderOptionError extends CacheLensError {
+  constructor(message: string) {
+    super('CACHELENS_TRACE_OPTION', message);
+  }
 }
 
 export const DEFAULT_TRACE_ENTRIES = 100_000;
@@ -46,8 +49,8 @@ export class TraceRecorder {
   constructor(options: TraceRecorderOptions = {}) {
     const maxEntries = options.maxEntries ?? DEFAULT_TRACE_ENTRIES;
     const sampleRate = options.sampleRate ?? 1;
-    if (!Number.isInteger(maxEntries) || maxEntries < 1) {
-      throw new TraceRecorderOptionError(`trace recorder: maxEntries must be an integer >= 1 (accesses kept), got ${String(maxEntries)}.`);
+    if (!Number.isInteger(maxEntries) || maxEntries < 1 || maxEntries > MAX_ENTRIES) {
+      throw new TraceRecorderOptionError(`trace recorder: maxEntries must be an integer >= 1 and <= ${MAX_ENTRIES} (accesses kept), got ${String(maxEntries)}.`);
     }
     if (!(sampleRate > 0 && sampleRate <= 1)) {
       throw new TraceRecorderOptionError(`trace recorder: sampleRate must be in (0, 1] (fraction of keys recorded), got ${String(sampleRate)}.`);

@@ -13,6 +13,7 @@
  * which final order): the same kind of lossy read recording Caffeine does with its read buffers.
  */
 import { createSlotPolicy, hashKey, isPolicyName, POLICY_NAMES, type PolicyName, type SlotPolicy } from '../policy/index.js';
+import { OptionsError } from '../errors.js';
 import { MISS, type Miss, type SetOptions, type StoreContext, type StoreEvents, type SyncStore } from './types.js';
 
 /** Options of the `memory` backend (the `backends.NAME` entry, merged with the function's options). */
@@ -86,11 +87,11 @@ export class MemoryStore<V = unknown> implements SyncStore<V> {
     this.#maxBytes = options.maxBytes ?? Infinity;
     const max = options.max;
     if (max !== Infinity && !(Number.isInteger(max) && max >= 1)) {
-      throw new TypeError(`memory store: max must be an integer >= 1 (entries) or Infinity, got ${String(max)}.`);
+      throw new OptionsError('max', `of the memory store must be an integer >= 1 (entries) or Infinity, got ${String(max)}.`);
     }
     const policy = options.policy ?? 'adaptive';
     if (!isPolicyName(policy)) {
-      throw new TypeError(`memory store: unknown policy ${JSON.stringify(policy)}; use one of ${POLICY_NAMES.join(', ')}.`);
+      throw new OptionsError('policy', `of the memory store is unknown: ${JSON.stringify(policy)}; use one of ${POLICY_NAMES.join(', ')}.`);
     }
     this.#policy = max === Infinity ? undefined : createSlotPolicy(policy, max);
     this.#fresh = this.#policy === undefined ? IDLE : this.#policy.deferHits === true ? OCCUPIED : DIRECT_IDLE;

@@ -7,15 +7,16 @@
  * plain data, `undefined` vs `null`, `-0`, sparse arrays, Date, Map (any keys), Set, BigInt, RegExp,
  * Error, typed arrays and Buffers, and it throws on functions and symbols instead of silently
  * dropping them (msgpackr, twice as fast, loses `-0`, holes and functions; JSON with a reviver is
- * twice as slow). Objects with a class prototype would come back as plain objects, so they are
- * refused (not cached) unless `allowClassInstances` is set.
+ * twice as slow). What it would change (class instances, null-prototype objects, errors' own
+ * properties) is refused (not cached) unless `allowClassInstances` is set: see `notCacheableReason`,
+ * the one rule of what a shared backend caches (docs/configuration.md, "What is cached").
  *
  * Values written by a newer Node may not be readable by an older one during a rolling upgrade:
  * such a value decodes as a miss (and is reported), never as a wrong value.
  */
 import v8 from 'node:v8';
 import zlib from 'node:zlib';
-import { CacheBackendError } from './remote/errors.js';
+import { BackendConfigError, CacheBackendError } from './remote/errors.js';
 import { MISS, type StoreEvents } from './types.js';
 
 /** Options of the codec, shared by every out-of-process backend's config entry. */
@@ -32,7 +33,8 @@ export interface SerializeOptions {
    */
   maxValueBytes?: number;
   /**
-   * Cache objects whose prototype is a class (they come back as plain objects without methods).
+   * Cache values that come back changed: objects whose prototype is a class or null (they come
+   * back as plain objects), errors with properties of their own (they come back without them).
    * Default: false (such values are not cached and reported as `CACHELENS_VALUE_NOT_SERIALIZABLE`).
    */
   allowClassInstances?: boolean;
@@ -71,49 +73,113 @@ export interface Codec {
 }
 
 const allowedPrototypes = new Set<unknown>([
-  Object.prototype, null, Array.prototype, Date.prototype, Map.prototype, Set.prototype, RegExp.prototype,
-  Error.prototype, TypeError.prototype, RangeError.prototype, ArrayBuffer.prototype, Buffer.prototype,
-  Boolean.prototype, Number.prototype, String.prototype,
+  Object.prototype, Array.prototype, Date.prototype, Map.prototype, Set.prototype, RegExp.prototype,
+  ArrayBuffer.prototype, Buffer.prototype, Boolean.prototype, Number.prototype, String.prototype,
 ]);
+/** Native errors come back as the same class with their `message`, `stack` and `cause`, nothing else. */
+const errorPrototypes = new Set<unknown>([
+  Error.prototype, TypeError.prototype, RangeError.prototype, EvalError.prototype, ReferenceError.prototype,
+  SyntaxError.prototype, URIError.prototype,
+]);
+const errorOwnKept = new Set(['message', 'stack', 'cause']);
 const typedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype) as object;
+/** Deeper values are refused: reading them back would exhaust the stack of the reader. */
+export const MAX_VALUE_DEPTH = 1000;
 
-/** First object reachable from `value` whose prototype would be lost, as a description; undefined if none. */
-function classInstanceIn(value: unknown, seen: Set<object>): string | undefined {
+/**
+ * The rule of what a shared backend caches (Redis, Memcached, disk, and both tiers of the two-tier
+ * store): a value is cached only if it comes back exactly as it went in. Returns why `value` would
+ * not (a description naming where in the value), or undefined when it would. With `lossy`
+ * (`allowClassInstances`), class instances, null-prototype objects and errors with extra
+ * properties are accepted and come back changed (as plain objects / plain errors).
+ * Never throws: a value that cannot be read (a getter or a Proxy trap that throws) is refused.
+ */
+export function notCacheableReason(value: unknown, lossy = false): string | undefined {
+  let found: Found | undefined;
+  try {
+    found = unfaithfulPart(value, 0, new Set(), lossy);
+  } catch (error) {
+    return `it cannot be read (${error instanceof Error ? error.message : String(error)})`;
+  }
+  return found === undefined ? undefined : `${found.path || 'the value'} ${found.what}`;
+}
+
+/** What is not cacheable, and where (the path is built on the way back up, only when something was found). */
+class Found {
+  path = '';
+  constructor(readonly what: string) {}
+  under(segment: string): Found {
+    this.path = segment + this.path;
+    return this;
+  }
+}
+
+function unfaithfulPart(value: unknown, depth: number, seen: Set<object>, lossy: boolean): Found | undefined {
+  if (typeof value === 'function') return new Found('is a function');
+  if (typeof value === 'symbol') return new Found('is a symbol');
   if (value === null || typeof value !== 'object' || seen.has(value)) return undefined;
+  if (depth >= MAX_VALUE_DEPTH) return new Found(`is nested more than ${MAX_VALUE_DEPTH} levels deep`);
   seen.add(value);
   const proto = Object.getPrototypeOf(value) as object | null;
-  if (!allowedPrototypes.has(proto) && !(proto !== null && Object.getPrototypeOf(proto) === typedArrayPrototype)) {
-    return `an instance of ${(proto as { constructor?: { name?: string } } | null)?.constructor?.name ?? 'a class'}`;
+  if (errorPrototypes.has(proto)) {
+    if (!lossy) {
+      for (const k of Object.getOwnPropertyNames(value)) {
+        if (!errorOwnKept.has(k)) return new Found(`is an error with its own property "${k}", which would be lost (only message, stack and cause are kept)`);
+      }
+    }
+    return unfaithfulPart((value as Error).cause, depth + 1, seen, lossy)?.under('.cause');
+  }
+  if (proto === null) {
+    if (!lossy) return new Found('is an object without a prototype (Object.create(null)), which would come back with Object.prototype');
+  } else if (!allowedPrototypes.has(proto) && Object.getPrototypeOf(proto) !== typedArrayPrototype) {
+    if (!lossy) return new Found(`is an instance of ${(proto as { constructor?: { name?: string } }).constructor?.name || 'a class'}`);
   }
   if (ArrayBuffer.isView(value)) return undefined;
   if (value instanceof Map) {
-    for (const [k, v] of value) { const f = classInstanceIn(k, seen) ?? classInstanceIn(v, seen); if (f) return f; }
-    return undefined;
+    let i = 0;
+    for (const [k, v] of value) {
+      const f = unfaithfulPart(k, depth + 1, seen, lossy)?.under(`<key ${i}>`) ?? unfaithfulPart(v, depth + 1, seen, lossy)?.under(`<value ${i}>`);
+      if (f) return f;
+      i++;
+    }
+  } else if (value instanceof Set) {
+    let i = 0;
+    for (const v of value) {
+      const f = unfaithfulPart(v, depth + 1, seen, lossy)?.under(`<item ${i}>`);
+      if (f) return f;
+      i++;
+    }
   }
-  if (value instanceof Set) {
-    for (const v of value) { const f = classInstanceIn(v, seen); if (f) return f; }
-    return undefined;
+  const isArray = Array.isArray(value);
+  if (!isArray && proto !== Object.prototype && proto !== null && !lossy) {
+    // Dates, Maps, Sets, regular expressions and boxed primitives keep no properties of their own.
+    const own = value instanceof String ? [] : Object.keys(value);
+    return own.length > 0 ? new Found(`has its own property "${own[0]!}", which would be lost`) : undefined;
   }
-  for (const k in value) { const f = classInstanceIn((value as Record<string, unknown>)[k], seen); if (f) return f; }
+  for (const k in value) {
+    const f = unfaithfulPart((value as Record<string, unknown>)[k], depth + 1, seen, lossy);
+    if (f) return f.under(isArray ? `[${k}]` : `.${k}`);
+  }
   return undefined;
 }
 
-/** Builds the codec from a backend's options; throws `TypeError` naming a bad option. */
+/** Builds the codec from a backend's options; throws `BackendConfigError` naming a bad option. */
 export function createCodec(options: SerializeOptions = {}): Codec {
+  // The backend's config entry: its type names it in errors.
+  const type = (options as { type?: unknown }).type;
+  const backend = typeof type === 'string' ? type : 'shared';
   const compressAbove = options.compressAboveBytes ?? DEFAULT_COMPRESS_ABOVE;
   const max = options.maxValueBytes ?? DEFAULT_MAX_VALUE;
   if (compressAbove !== false && !(Number.isInteger(compressAbove) && compressAbove >= 0)) {
-    throw new TypeError(`compressAboveBytes must be a whole number of bytes >= 0 or false, got ${String(compressAbove)}`);
+    throw new BackendConfigError(backend, 'compressAboveBytes', `must be a whole number of bytes >= 0 or false, got ${String(compressAbove)}.`);
   }
-  if (!(Number.isInteger(max) && max > 0)) throw new TypeError(`maxValueBytes must be a whole number of bytes > 0, got ${String(max)}`);
-  const checkClasses = options.allowClassInstances !== true;
+  if (!(Number.isInteger(max) && max > 0)) throw new BackendConfigError(backend, 'maxValueBytes', `must be a whole number of bytes > 0, got ${String(max)}.`);
+  const lossy = options.allowClassInstances === true;
 
   return {
     encode(value, namespace) {
-      if (checkClasses) {
-        const found = classInstanceIn(value, new Set());
-        if (found) return new ValueNotSerializableError(namespace, found);
-      }
+      const refused = notCacheableReason(value, lossy);
+      if (refused !== undefined) return new ValueNotSerializableError(namespace, refused);
       let payload: Buffer;
       try {
         payload = v8.serialize(value);

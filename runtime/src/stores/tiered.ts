@@ -32,18 +32,21 @@ import { MemoryStore } from './memory.js';
 import { MISS } from './types.js';
 import type { AsyncStore, BackendConfig, BackendHealth, Miss, SetOptions, SettledTier, StoreContext, StoreFactory, StoreLock } from './types.js';
 import { BackendConfigError } from './remote/errors.js';
+import { bytesRangeProblem, entriesProblem, timerProblem } from '../limits.js';
+import { approxBytes, parseByteSize, type ByteSize } from '../units.js';
 import { RedisStore, type InvalidationMessage, type RedisBackendConfig } from './redis.js';
+import { notCacheableReason } from './serialize.js';
 
 /** The `backends.NAME` entry for `"type": "tiered"`: every Redis option, plus the L1's. */
 export interface TieredBackendConfig extends RedisBackendConfig {
   l1?: {
-    /** Entries held in process per function. Default: 1000. */
+    /** Entries held in process per function: an integer from 1 to 16,777,216. Default: 1000. */
     max?: number;
-    /** Bytes held in process per function (approximate). Default: no bound. */
-    maxBytes?: number;
+    /** Bytes held in process per function (approximate): bytes or `"64MB"`. Default: no bound. */
+    maxBytes?: ByteSize;
     /**
-     * Longest time an entry stays in L1, in ms, whatever its TTL in L2: L1 is emptied this often.
-     * The bound on staleness should an invalidation message be lost. Default: 10000.
+     * Longest time an entry stays in L1, in ms (1 to 2^31 - 1), whatever its TTL in L2: L1 is
+     * emptied this often. The bound on staleness should an invalidation message be lost. Default: 10000.
      */
     ttlMs?: number;
   };
@@ -112,6 +115,10 @@ export class TieredStore<V = unknown> implements AsyncStore<V> {
   readonly #l1: MemoryStore<Held<V>>;
   readonly #l2: RedisStore<V>;
   readonly #l1Ttl: number;
+  /** `allowClassInstances`: L1 accepts what the codec accepts. */
+  readonly #lossy: boolean;
+  /** `l1.maxBytes` bounds L1: entries are stored with their approximate size. */
+  readonly #l1Sized: boolean;
   readonly #unlisten: () => void;
   /** Empties L1 every `l1.ttlMs`: the last-resort bound, without a clock read per hit. */
   readonly #sweep: NodeJS.Timeout;
@@ -127,12 +134,21 @@ export class TieredStore<V = unknown> implements AsyncStore<V> {
     if (config.invalidation === false) throw new BackendConfigError('tiered', 'invalidation', 'cannot be false: the two-tier store needs pub/sub to keep L1 coherent.');
     const l1 = config.l1 ?? {};
     const ttl = l1.ttlMs ?? 10_000;
-    if (typeof ttl !== 'number' || !(ttl > 0)) throw new BackendConfigError('tiered', 'l1.ttlMs', `must be a number of milliseconds > 0, got ${JSON.stringify(ttl)}.`);
+    // l1.ttlMs is the sweep timer's delay: past 2^31 - 1 ms a timer fires at once (L1 would empty every ms).
+    const ttlProblem = timerProblem(ttl);
+    if (ttlProblem !== undefined) throw new BackendConfigError('tiered', 'l1.ttlMs', `${ttlProblem}.`);
+    const maxProblem = l1.max !== undefined ? entriesProblem(l1.max, false) : undefined;
+    if (maxProblem !== undefined) throw new BackendConfigError('tiered', 'l1.max', `${maxProblem}.`);
+    const l1Bytes = parseByteSize(l1.maxBytes);
+    const bytesProblem = typeof l1Bytes === 'object' ? l1Bytes.problem : bytesRangeProblem(l1Bytes, l1.maxBytes);
+    if (bytesProblem !== undefined) throw new BackendConfigError('tiered', 'l1.maxBytes', `${bytesProblem}.`);
     this.#l1Ttl = ttl;
+    this.#lossy = config.allowClassInstances === true;
+    this.#l1Sized = typeof l1Bytes === 'number' && l1Bytes !== Infinity;
     this.#namespace = context.namespace;
     this.#context = context;
     // L1 evictions lose nothing (L2 still holds the value): they are not the function's evictions.
-    const store = new MemoryStore<Held<V>>({ max: l1.max ?? 1000, ...(l1.maxBytes !== undefined ? { maxBytes: l1.maxBytes } : {}) },
+    const store = new MemoryStore<Held<V>>({ max: l1.max ?? 1000, ...(typeof l1Bytes === 'number' ? { maxBytes: l1Bytes } : {}) },
       { ...context, events: noEvents }, 'tiered-l1');
     this.#l1 = store;
     this.settled = {
@@ -185,7 +201,10 @@ export class TieredStore<V = unknown> implements AsyncStore<V> {
     // Key texts are stored as the engine's unique copies: a caller holding one too (memoize's
     // remembered pair keys) then finds the entry by identity, without comparing characters.
     const tierKeyOf = tierKey(key);
-    this.#l1.set(typeof tierKeyOf === 'string' ? internalized(tierKeyOf) : tierKeyOf, new Held(value), ttlMs !== undefined && ttlMs < this.#l1Ttl ? { ttlMs } : {});
+    // Sized only when l1.maxBytes bounds L1 (else sizes are not read): a bounded walk of the value.
+    const sized = this.#l1Sized ? { bytes: approxBytes(value) ?? 0 } : {};
+    this.#l1.set(typeof tierKeyOf === 'string' ? internalized(tierKeyOf) : tierKeyOf, new Held(value),
+      ttlMs !== undefined && ttlMs < this.#l1Ttl ? { ttlMs, ...sized } : sized);
   }
 
   async get(key: string): Promise<V | Miss> {
@@ -203,7 +222,8 @@ export class TieredStore<V = unknown> implements AsyncStore<V> {
     this.#epoch++;
     this.#l1.delete(tierKey(key));
     await this.#l2.set(key, value, options);
-    this.#fill(key, value, options.ttlMs);
+    // L1 holds only what L2 caches (serialize.ts's rule): no process may hit on a value others recompute.
+    if (notCacheableReason(value, this.#lossy) === undefined) this.#fill(key, value, options.ttlMs);
     await this.#l2.connection.publish(this.#context.events, { ns: this.#namespace, k: [key] }, this.#listener);
   }
 

@@ -3,14 +3,12 @@
  * what to do. Backend failures are never thrown into user code: stores report them through
  * `StoreEvents.backendError` and answer as a miss. Configuration errors throw when the store is built.
  */
+import { CacheLensError, type CacheLensErrorCode } from '../../errors.js';
 
-/** Base class: every error a store reports carries a stable `code`. */
-export class CacheBackendError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
+/** Base class: every error a store reports or throws; a `CacheLensError` with a stable `code`. */
+export class CacheBackendError extends CacheLensError {
+  constructor(code: CacheLensErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
   }
 }
 

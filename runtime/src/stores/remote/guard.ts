@@ -11,7 +11,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { BackendHealth, StoreEvents } from '../types.js';
-import { BackendCircuitOpenError, BackendTimeoutError, BackendUnavailableError, CacheBackendError } from './errors.js';
+import { timerProblem } from '../../limits.js';
+import { BackendCircuitOpenError, BackendConfigError, BackendTimeoutError, BackendUnavailableError, CacheBackendError } from './errors.js';
 
 /** Circuit-breaker options of a remote backend's config entry (`breaker: {...}`). */
 export interface BreakerOptions {
@@ -47,8 +48,10 @@ export class FailOpenGuard {
     this.#clock = clock;
     const threshold = breaker.failureThreshold ?? 5;
     const openMs = breaker.openMs ?? 1000;
-    if (!(Number.isInteger(threshold) && threshold >= 1)) throw new TypeError(`breaker.failureThreshold must be a whole number >= 1, got ${String(threshold)}`);
-    if (!(Number.isFinite(openMs) && openMs > 0)) throw new TypeError(`breaker.openMs must be a number of milliseconds > 0, got ${String(openMs)}`);
+    if (!(Number.isInteger(threshold) && threshold >= 1)) throw new BackendConfigError(backend, 'breaker.failureThreshold', `must be a whole number >= 1, got ${String(threshold)}.`);
+    // openMs is also a timer's delay: past 2^31 - 1 ms a timer fires at once.
+    const openProblem = timerProblem(openMs);
+    if (openProblem !== undefined) throw new BackendConfigError(backend, 'breaker.openMs', `${openProblem}.`);
     this.#backend = backend;
     this.#threshold = threshold;
     this.#openMs = openMs;

@@ -4,6 +4,7 @@
  * accepted in either form (config.ts's NUMBER_STRING); byte sizes as the shared grammar has them.
  */
 import { NUMBER_STRING } from '../../config.js';
+import { MAX_TIMER_MS } from '../../limits.js';
 import { parseByteSize } from '../../units.js';
 import { BackendConfigError } from './errors.js';
 
@@ -16,6 +17,8 @@ export function msOption(backend: string, config: Record<string, unknown>, optio
   if (typeof value !== 'number' || Number.isNaN(value) || value < min || (min > 0 && value === 0)) {
     throw new BackendConfigError(backend, option, `must be a number of milliseconds >= ${min}, got ${JSON.stringify(raw)}.`);
   }
+  // Every such option is a timer's delay somewhere: past 2^31 - 1 ms a timer fires at once.
+  if (value > MAX_TIMER_MS) throw new BackendConfigError(backend, option, `must be at most ${MAX_TIMER_MS} ms (24.8 days), got ${JSON.stringify(raw)}.`);
   return value;
 }
 
