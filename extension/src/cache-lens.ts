@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { Target } from '../codemod/src/index.js';
 import { loadCodemod } from './codemod-host.js';
 import { Commands } from './commands.js';
+import { isSupportedLanguage, LANGUAGE_IDS } from './languages.js';
 
 /**
  * Where the cursor is, in caching terms: sets the context keys the menus use
@@ -10,10 +11,7 @@ import { Commands } from './commands.js';
  * function. The codemod (ts-morph) loads on first use (a cursor move, a light bulb, a CodeLens for
  * a file that mentions memoize), never at activation.
  */
-export const SELECTOR: vscode.DocumentSelector = ['typescript', 'typescriptreact', 'javascript', 'javascriptreact'].map(
-  (language) => ({ language, scheme: 'file' }),
-);
-const LANGUAGES = new Set(['typescript', 'typescriptreact', 'javascript', 'javascriptreact']);
+export const SELECTOR: vscode.DocumentSelector = LANGUAGE_IDS.map((language) => ({ language, scheme: 'file' }));
 
 async function targetAt(document: vscode.TextDocument, offset: number): Promise<Target | undefined> {
   const codemod = await loadCodemod();
@@ -42,7 +40,7 @@ export function registerCacheLens(context: vscode.ExtensionContext): void {
   const update = (editor: vscode.TextEditor | undefined) => {
     clearTimeout(pending);
     const mine = ++generation;
-    if (!editor || !LANGUAGES.has(editor.document.languageId)) {
+    if (!editor || !isSupportedLanguage(editor.document.languageId)) {
       void vscode.commands.executeCommand('setContext', 'cachelens.canCache', false);
       void vscode.commands.executeCommand('setContext', 'cachelens.isCached', false);
       return;
@@ -111,7 +109,7 @@ export function registerCacheLens(context: vscode.ExtensionContext): void {
   // file of a supported language. The command analyzes the file itself: outside a function it says
   // where to put the cursor, on a cached function it changes that function's settings.
   const editor = vscode.window.activeTextEditor;
-  if (editor && LANGUAGES.has(editor.document.languageId)) {
+  if (editor && isSupportedLanguage(editor.document.languageId)) {
     void vscode.commands.executeCommand('setContext', 'cachelens.canCache', true);
   }
 }

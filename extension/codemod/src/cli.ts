@@ -7,6 +7,7 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { cacheFunction, uncacheFunction } from './codemod.js';
+import { BUILT_IN_BACKEND_LIST } from './backends.js';
 import { backendType, CONFIG_FILE_NAME, isSharedBackend } from './config.js';
 import { unifiedDiff } from './diff.js';
 import { applyEdits } from './edits.js';
@@ -35,7 +36,7 @@ export const USAGE = [
   'cachelens uncache FILE:LINE[:COL] [--dry-run] [--root DIR]',
   '',
   '  FILE:LINE[:COL]  the function to (un)cache: 1-based line and column (default: the first non-blank character)',
-  '  --backend NAME   a backend of cachelens.config.json or a built-in type (memory, lru, disk, redis, memcached)',
+  `  --backend NAME   a backend of ${CONFIG_FILE_NAME} or a built-in type (${BUILT_IN_BACKEND_LIST})`,
   '  --ttl DURATION   "500ms", "30s", "5m", "1h", "1d", or a number of seconds',
   '  --max N          maximum number of entries (a positive integer)',
   '  --dry-run        print a unified diff of every file the command would change, write nothing',

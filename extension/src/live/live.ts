@@ -1,7 +1,10 @@
 import * as vscode from 'vscode';
 import { emptySnapshot, type FunctionRow, type LiveSnapshot, type PanelToHost, type WhatIfView, type WorkspaceFunction } from '../../../protocol/panel.js';
 import { ENDPOINT_ENV } from '../../../runtime/src/protocol.js';
+import { CONFIG_FILE_NAME } from 'cachelens/config-file';
 import { Commands } from '../commands.js';
+import { isSupportedLanguage } from '../languages.js';
+import { readSettings } from '../settings.js';
 import type { CachePanel, PanelFeed } from '../panel.js';
 import type { LiveServer } from '../server/server.js';
 import type { CurveWorker } from '../whatif/runner.js';
@@ -64,7 +67,7 @@ export class LiveController implements PanelFeed, vscode.Disposable {
 
   /** Starts the server if the workspace uses CacheLens (a config file or a `cachelens` dependency). */
   async autoStart(): Promise<void> {
-    const [config] = await vscode.workspace.findFiles('**/cachelens.config.json', '**/node_modules/**', 1);
+    const [config] = await vscode.workspace.findFiles(`**/${CONFIG_FILE_NAME}`, '**/node_modules/**', 1);
     if (config || (await this.#dependsOnCacheLens())) await this.start();
   }
 
@@ -74,7 +77,7 @@ export class LiveController implements PanelFeed, vscode.Disposable {
     this.#starting ??= (async () => {
       try {
         const { LiveServer } = await import('../server/server.js');
-        const allowedOrigins = vscode.workspace.getConfiguration('cachelens').get<string[]>('live.allowedOrigins', []);
+        const allowedOrigins = readSettings()['live.allowedOrigins'];
         const log = (line: string) => this.output.appendLine(line);
         // The same port and token as last time in this workspace, when free: apps still running in
         // the terminals (which keep their environment over a window reload) reconnect on their own.
@@ -131,9 +134,9 @@ export class LiveController implements PanelFeed, vscode.Disposable {
     }
   }
 
-  /** A saved JS/TS file: replaces its entries in the workspace list (no new workspace scan). */
+  /** A saved file of a supported language: replaces its entries in the workspace list (no new workspace scan). */
   #rescanDocument(document: vscode.TextDocument): void {
-    if (!/^(typescript|javascript)(react)?$/.test(document.languageId)) return;
+    if (!isSupportedLanguage(document.languageId)) return;
     const file = vscode.workspace.asRelativePath(document.uri, false);
     const others = this.#workspaceFunctions.filter((f) => f.file !== file);
     const mine = scanDocument(document);
