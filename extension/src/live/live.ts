@@ -1,11 +1,12 @@
 import * as vscode from 'vscode';
-import { emptySnapshot, type FunctionRow, type LiveSnapshot, type PanelToHost, type WhatIfView, type WorkspaceFunction } from '../../../protocol/panel.js';
+import { emptySnapshot, type FunctionRow, type LiveSnapshot, type WhatIfView, type WorkspaceFunction } from '../../../protocol/panel.js';
 import { ENDPOINT_ENV } from '../../../runtime/src/protocol.js';
 import { CONFIG_FILE_NAME } from 'cachelens/config-file';
 import { Commands } from '../commands.js';
 import { isSupportedLanguage } from '../languages.js';
 import { readSettings } from '../settings.js';
 import type { CachePanel, PanelFeed } from '../panel.js';
+import type { Notice } from '../panel-messages.js';
 import type { LiveServer } from '../server/server.js';
 import type { CurveWorker } from '../whatif/runner.js';
 import { InlineHints } from './hints.js';
@@ -145,28 +146,22 @@ export class LiveController implements PanelFeed, vscode.Disposable {
     this.#changed.fire();
   }
 
-  /** Carries out a panel action; returns the notice to show, if any. */
-  async handle(message: PanelToHost): Promise<{ level: 'info' | 'error'; text: string } | undefined> {
-    switch (message.type) {
-      case 'ready':
-        void this.start();
-        void this.refreshWorkspaceFunctions();
-        return undefined;
-      case 'start-server':
-        return (await this.start()) ? undefined : { level: 'error', text: 'The CacheLens server could not start; see the "CacheLens" output channel.' };
-      case 'open': {
-        const uri = await resolveSourceFile(message.file);
-        if (!uri) return { level: 'error', text: `Could not find ${message.file} in the workspace.` };
-        const line = Math.max(0, message.line - 1);
-        await vscode.window.showTextDocument(uri, { selection: new vscode.Range(line, 0, line, 0), viewColumn: vscode.ViewColumn.One });
-        return undefined;
-      }
-      case 'clear':
-        return this.#clear(message.id, message.process);
-      case 'select':
-      case 'whatif': // answered by whatIf()
-        return undefined;
-    }
+  /** The panel (re)loaded: start the server and list the workspace's cached functions. */
+  panelReady(): void {
+    void this.start();
+    void this.refreshWorkspaceFunctions();
+  }
+
+  async startServer(): Promise<Notice> {
+    return (await this.start()) ? undefined : { level: 'error', text: 'The CacheLens server could not start; see the "CacheLens" output channel.' };
+  }
+
+  async open(file: string, line: number): Promise<Notice> {
+    const uri = await resolveSourceFile(file);
+    if (!uri) return { level: 'error', text: `Could not find ${file} in the workspace.` };
+    const at = Math.max(0, line - 1);
+    await vscode.window.showTextDocument(uri, { selection: new vscode.Range(at, 0, at, 0), viewColumn: vscode.ViewColumn.One });
+    return undefined;
   }
 
   /** The what-if view of `id`: the code (and its worker thread) load on the first request only. */
@@ -178,7 +173,7 @@ export class LiveController implements PanelFeed, vscode.Disposable {
     return whatIfView(server, this.#curveWorker, id);
   }
 
-  async #clear(id: string | undefined, process: string | undefined): Promise<{ level: 'info' | 'error'; text: string }> {
+  async clear(id: string | undefined, process: string | undefined): Promise<Notice> {
     const server = this.#server;
     if (!server) return { level: 'error', text: 'No process is connected.' };
     const targets = process
