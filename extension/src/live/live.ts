@@ -47,6 +47,8 @@ export class LiveController implements PanelFeed, vscode.Disposable {
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly output: vscode.OutputChannel,
+    /** Called when the figures change (the CodeLenses refresh, debounced on their side). */
+    private readonly figuresChanged: () => void = () => undefined,
   ) {
     this.#hints = new InlineHints(() => this.#functionRows(), (line) => this.output.appendLine(line));
     this.#disposables.push(
@@ -199,6 +201,7 @@ export class LiveController implements PanelFeed, vscode.Disposable {
 
   #onAggregate(): void {
     this.#changed.fire();
+    this.figuresChanged();
     this.#hints.schedule(1000);
     if (!this.#statusTimer) {
       this.#statusTimer = setTimeout(() => {
@@ -238,8 +241,8 @@ export class LiveController implements PanelFeed, vscode.Disposable {
 }
 
 /** Wires the live statistics into the extension: one call from `activate`. */
-export function registerLive(context: vscode.ExtensionContext, output: vscode.OutputChannel, panel: CachePanel): void {
-  const live = new LiveController(context, output);
+export function registerLive(context: vscode.ExtensionContext, output: vscode.OutputChannel, panel: CachePanel, figuresChanged?: () => void): void {
+  const live = new LiveController(context, output, figuresChanged);
   context.subscriptions.push(live);
   panel.attach(live);
   void live.autoStart();
