@@ -1,6 +1,6 @@
 /**
  * One home for each fact the parts share (runtime/shared/config-file.js, `cachelens/config-file`;
- * the languages in extension/src/languages.ts): every other part imports it, and the data files
+ * the languages in extension/src/languages.ts; the codemod's source extensions): every other part imports it, and the data files
  * that cannot import (the JSON Schema) carry the same values.
  */
 import assert from 'node:assert/strict';
@@ -22,7 +22,8 @@ function codeOf(dirs: string[]): Map<string, string> {
       if (!/\.(ts|js|mjs)$/.test(f) || f.endsWith('.d.ts')) continue;
       const rel = `${dir}/${f.split(path.sep).join('/')}`;
       const text = fs.readFileSync(path.join(ROOT, rel), 'utf8');
-      files.set(rel, text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`])\/\/.*$/gm, '$1'));
+      // Comments start after a line start or a space (so a glob such as '**/*.ts' is not one).
+      files.set(rel, text.replace(/(^|\s)\/\*[\s\S]*?\*\//g, '$1').replace(/(^|\s)\/\/.*$/gm, '$1'));
     }
   }
   return files;
@@ -73,3 +74,12 @@ describe('the built-in backend types have one home (cachelens/config-file)', () 
     assert.deepEqual(copies, []);
   });
 });
+
+describe('the source files the codemod handles have one home (extension/codemod/src/source-files.ts)', () => {
+  test('no other source lists their extensions', () => {
+    const home = 'extension/codemod/src/source-files.ts';
+    const copies = [...SOURCES].filter(([file, code]) => file !== home && /\.mts\b|\bts,\s*tsx\b/.test(code)).map(([file]) => file);
+    assert.deepEqual(copies, []);
+  });
+});
+
