@@ -280,7 +280,7 @@ function validate(data: unknown, file: string): CacheLensConfig {
     if (d.backend !== undefined) {
       if (typeof d.backend !== 'string') throw new ConfigError(file, '$.defaults.backend', `expected a backend name, got ${describe(d.backend)}`);
       if (!Object.hasOwn(backends, d.backend) && !BUILTIN_TYPES.includes(d.backend)) {
-        throw new ConfigError(file, '$.defaults.backend', `"${d.backend}" is neither a key of "backends" (${Object.keys(backends).join(', ') || 'none'}) nor a built-in type (memory, lru)`);
+        throw new ConfigError(file, '$.defaults.backend', `"${d.backend}" is neither a key of "backends" (${Object.keys(backends).join(', ') || 'none'}) nor a built-in type (${BUILTIN_TYPES.join(', ')})`);
       }
     }
     if (d.cacheErrors !== undefined && typeof d.cacheErrors !== 'boolean') {
