@@ -1,8 +1,10 @@
 // Lint for every part, plus the architecture's import boundaries (eslint-rules/part-boundaries.mjs;
-// the per-part tsconfig references enforce the same direction at compile time).
+// the per-part tsconfig references enforce the same direction at compile time), and the extension's
+// settings read in one module (eslint-rules/settings-only.mjs).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import partBoundaries from './eslint-rules/part-boundaries.mjs';
+import settingsOnly from './eslint-rules/settings-only.mjs';
 
 export default tseslint.config(
   {
@@ -25,7 +27,12 @@ export default tseslint.config(
   },
   {
     files: ['runtime/**/*.ts', 'runtime/shared/**/*.js', 'protocol/**/*.ts', 'extension/**/*.ts', 'webview/**/*.ts'],
-    plugins: { cachelens: { rules: { 'part-boundaries': partBoundaries } } },
+    plugins: { cachelens: { rules: { 'part-boundaries': partBoundaries, 'settings-only': settingsOnly } } },
     rules: { 'cachelens/part-boundaries': 'error' },
+  },
+  {
+    // The extension's settings are read in extension/src/settings.ts only (eslint-rules/settings-only.mjs).
+    files: ['extension/**/*.ts'],
+    rules: { 'cachelens/settings-only': 'error' },
   },
 );

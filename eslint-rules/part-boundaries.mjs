@@ -19,19 +19,19 @@ const PARTS = [
 
 /**
  * What each part may import from the other parts, and which packages it may not use.
- * `runtime/shared/` (package subpath `cachelens/units`) holds the facts every part shares, such as
- * the duration and size grammar. No part imports it by a relative path: the runtime and the codemod
- * are published as separate packages, and only the package name resolves the same from a source
- * checkout, from the published runtime (self-reference) and from the published codemod (its peer
+ * `runtime/shared/` (package subpaths `cachelens/units`, `cachelens/config-file`) holds the facts
+ * every part shares: the duration and size grammar, the config file's name and its built-in
+ * backend types. No part imports it by a relative path: the runtime and the codemod are published
+ * as separate packages, and only the package name resolves the same from a source checkout, from the published runtime (self-reference) and from the published codemod (its peer
  * dependency on cachelens). Of the runtime package, the codemod and the browser parts may import
  * only these subpaths (`onlyFrom`), which import nothing.
  */
-const SHARED_SUBPATHS = ['cachelens/units'];
+const SHARED_SUBPATHS = ['cachelens/units', 'cachelens/config-file'];
 const RULES = {
   shared: { parts: ['shared'], packages: ['vscode', 'ts-morph', 'cachelens', ...NODE], why: 'runtime/shared/ is loaded by every part, in Node and in the browser: it imports nothing' },
-  runtime: { parts: ['runtime'], packages: ['vscode', 'ts-morph'], why: 'the runtime is the library apps import: no editor, codemod or panel code; runtime/shared/ by its package name cachelens/units' },
+  runtime: { parts: ['runtime'], packages: ['vscode', 'ts-morph'], why: 'the runtime is the library apps import: no editor, codemod or panel code; runtime/shared/ by its package names (cachelens/units, cachelens/config-file)' },
   protocol: { parts: ['protocol', 'runtime'], packages: ['vscode', 'ts-morph', ...NODE], onlyFrom: { cachelens: SHARED_SUBPATHS }, why: 'protocol/ is shared by the extension host and the browser: plain TypeScript only' },
-  codemod: { parts: ['codemod'], packages: ['vscode'], onlyFrom: { cachelens: SHARED_SUBPATHS }, why: 'the codemod core is pure (text in, edits out) so it runs under plain Node and in the CLI; of the runtime only the shared grammar, as cachelens/units' },
+  codemod: { parts: ['codemod'], packages: ['vscode'], onlyFrom: { cachelens: SHARED_SUBPATHS }, why: 'the codemod core is pure (text in, edits out) so it runs under plain Node and in the CLI; of the runtime only the shared facts, as cachelens/units and cachelens/config-file' },
   extension: { parts: ['extension', 'codemod', 'protocol', 'runtime'], packages: [], why: 'the host talks to the webview only through protocol/' },
   webview: { parts: ['webview', 'protocol'], packages: ['vscode', 'ts-morph', ...NODE], onlyFrom: { cachelens: SHARED_SUBPATHS }, why: 'the webview runs in a browser iframe: no vscode, no Node, no host code' },
 };

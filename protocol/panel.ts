@@ -128,8 +128,12 @@ export type HostToPanel =
   | { v: 1; type: 'init'; state: LiveSnapshot }
   | { v: 1; type: 'update'; state: LiveSnapshot }
   | { v: 1; type: 'notice'; level: 'info' | 'error'; text: string }
-  /** The what-if view of function `id` (`text`: where the figures come from, or what to do). */
-  | { v: 1; type: 'whatif'; id: string; view: WhatIfView };
+  /**
+   * The what-if view of function `id` (`text`: where the figures come from, or what to do), for
+   * the question `requestId` (the panel's `whatif` message): the panel shows only the answers to
+   * its latest question.
+   */
+  | { v: 1; type: 'whatif'; id: string; requestId: number; view: WhatIfView };
 
 /** Webview -> host messages. */
 export type PanelToHost =
@@ -141,8 +145,16 @@ export type PanelToHost =
   /** The function whose per-process breakdown the panel wants (null: none). */
   | { v: 1; type: 'select'; id: string | null }
   | { v: 1; type: 'start-server' }
-  /** Compute the what-if curve of function `id` (on demand: nothing is computed until asked). */
-  | { v: 1; type: 'whatif'; id: string };
+  /**
+   * Compute the what-if curve of function `id` (on demand: nothing is computed until asked).
+   * `requestId`: an integer >= 1, larger than the panel's previous question's; the answers carry it.
+   */
+  | { v: 1; type: 'whatif'; id: string; requestId: number };
+
+/** Every message type the panel sends: the host's dispatcher has one handler for each. */
+export type PanelToHostType = PanelToHost['type'];
+/** The panel message of type `T`. */
+export type PanelMessage<T extends PanelToHostType> = Extract<PanelToHost, { type: T }>;
 
 const { shape, list, nonEmpty, str, count, int, bool, optional, oneOf, isRecord } = check;
 const MAX_ROWS = 100_000;
@@ -166,6 +178,8 @@ const snapshot = shape({
   breakdown: list(breakdownRow, MAX_ROWS), workspaceFunctions: list(workspaceFunction, MAX_ROWS),
 });
 
+/** A what-if question's id: a safe integer >= 1. */
+const requestId: Checker = (v) => (Number.isSafeInteger(v) && (v as number) >= 1 ? undefined : 'an integer >= 1');
 const ratio: Checker = (v) => (typeof v === 'number' && v >= 0 && v <= 1 ? undefined : 'a number in [0, 1]');
 const curve: Checker = (v) => {
   const problem = shape({
@@ -188,7 +202,7 @@ const hostMessages: Record<HostToPanel['type'], Checker> = {
   init: shape({ state: snapshot }),
   update: shape({ state: snapshot }),
   notice: shape({ level: oneOf('info', 'error'), text: str }),
-  whatif: shape({ id: nonEmpty, view: whatIfView }),
+  whatif: shape({ id: nonEmpty, requestId, view: whatIfView }),
 };
 const panelMessages: Record<PanelToHost['type'], Checker> = {
   ready: () => undefined,
@@ -196,8 +210,11 @@ const panelMessages: Record<PanelToHost['type'], Checker> = {
   clear: (v) => shape({ id: optional(nonEmpty), process: optional(nonEmpty) })(v) ?? (isRecord(v) && v.id === undefined && v.process === undefined ? 'id or process: at least one' : undefined),
   select: shape({ id: (v) => (v === null ? undefined : nonEmpty(v)) }),
   'start-server': () => undefined,
-  whatif: shape({ id: nonEmpty }),
+  whatif: shape({ id: nonEmpty, requestId }),
 };
+
+/** The message types the panel sends, as the validator knows them. */
+export const PANEL_TO_HOST_TYPES = Object.keys(panelMessages) as PanelToHostType[];
 
 function parse<T>(checkers: Record<string, Checker>, value: unknown): T | undefined {
   if (!isRecord(value) || value.v !== PANEL_PROTOCOL_VERSION || typeof value.type !== 'string') return undefined;

@@ -1,3 +1,4 @@
+import { CONFIG_FILE_NAME } from 'cachelens/config-file';
 import * as vscode from 'vscode';
 
 /**
@@ -16,8 +17,6 @@ export interface AppFiles {
   /** Source path relative to the app root, posix separators: the id's file part. */
   relPath: string;
 }
-
-export const CONFIG_FILE = 'cachelens.config.json';
 
 export async function readText(uri: vscode.Uri): Promise<string | undefined> {
   const open = vscode.workspace.textDocuments.find((doc) => doc.uri.toString() === uri.toString());
@@ -66,7 +65,7 @@ export async function findAppFiles(file: vscode.Uri): Promise<AppFiles | undefin
     tsconfigText = await readText(vscode.Uri.joinPath(dir, 'tsconfig.json'));
     if (tsconfigText !== undefined) break;
   }
-  const configUri = vscode.Uri.joinPath(root, CONFIG_FILE);
+  const configUri = vscode.Uri.joinPath(root, CONFIG_FILE_NAME);
   const packageUri = vscode.Uri.joinPath(root, 'package.json');
   const packageText = await readText(packageUri);
   return {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { CacheEdits, Target, TextEdit } from '../codemod/src/index.js';
 import { findAppFiles, summarizeConfig, type AppFiles } from './app-files.js';
+import { isSupportedLanguage, LANGUAGE_NAMES } from './languages.js';
 import { loadCodemod, type Codemod } from './codemod-host.js';
 import { promptOptions, type PickedOptions } from './options-prompt.js';
 import { readSettings } from './settings.js';
@@ -28,8 +29,6 @@ export interface CommandOutcome {
   message?: string;
   change?: 'created' | 'updated' | 'unchanged' | 'removed';
 }
-
-const LANGUAGES = new Set(['typescript', 'typescriptreact', 'javascript', 'javascriptreact']);
 
 interface Located {
   document: vscode.TextDocument;
@@ -169,10 +168,10 @@ export async function cacheCommand(
   mode: 'cache' | 'change',
 ): Promise<CommandOutcome> {
   const located = await locate(args);
-  if (!located) return refuse('no-editor', 'CacheLens: open a TypeScript or JavaScript file and put the cursor inside the function to cache.');
+  if (!located) return refuse('no-editor', `CacheLens: open a ${LANGUAGE_NAMES} file and put the cursor inside the function to cache.`);
   const { document, offset } = located;
-  if (!LANGUAGES.has(document.languageId)) {
-    return refuse('unsupported-file', `CacheLens caches TypeScript and JavaScript functions; ${document.fileName} is ${document.languageId}.`);
+  if (!isSupportedLanguage(document.languageId)) {
+    return refuse('unsupported-file', `CacheLens caches functions in ${LANGUAGE_NAMES} files; ${document.fileName} is ${document.languageId}.`);
   }
   const files = await findAppFiles(document.uri);
   if (!files) return refuse('outside-workspace', `CacheLens: ${document.fileName} is not inside an open workspace folder; open its project folder first.`);

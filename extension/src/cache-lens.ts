@@ -2,18 +2,20 @@ import * as vscode from 'vscode';
 import type { Target } from '../codemod/src/index.js';
 import { loadCodemod } from './codemod-host.js';
 import { Commands } from './commands.js';
+import { isSupportedLanguage, LANGUAGE_IDS } from './languages.js';
+import { LensRefresh } from './lens-refresh.js';
+import { findCachedFunctions } from './live/scan.js';
 
 /**
  * Where the cursor is, in caching terms: sets the context keys the menus use
  * (`cachelens.canCache`: inside something cacheable or cached; `cachelens.isCached`), offers the
  * light-bulb actions on a function's name, and shows a CodeLens with the settings of each cached
  * function. The codemod (ts-morph) loads on first use (a cursor move, a light bulb, a CodeLens for
- * a file that mentions memoize), never at activation.
+ * a file that mentions memoize), never at activation. The lenses are asked for again when the
+ * document's cached functions or the live figures change (LensRefresh: debounced, and only while
+ * a document shows lenses).
  */
-export const SELECTOR: vscode.DocumentSelector = ['typescript', 'typescriptreact', 'javascript', 'javascriptreact'].map(
-  (language) => ({ language, scheme: 'file' }),
-);
-const LANGUAGES = new Set(['typescript', 'typescriptreact', 'javascript', 'javascriptreact']);
+export const SELECTOR: vscode.DocumentSelector = LANGUAGE_IDS.map((language) => ({ language, scheme: 'file' }));
 
 async function targetAt(document: vscode.TextDocument, offset: number): Promise<Target | undefined> {
   const codemod = await loadCodemod();
@@ -36,13 +38,14 @@ function describeOptions(target: Target): string {
   return parts.join(' · ');
 }
 
-export function registerCacheLens(context: vscode.ExtensionContext): void {
+/** Registers the providers and context keys; returns the lens refresh, which the live statistics tell when figures change. */
+export function registerCacheLens(context: vscode.ExtensionContext): LensRefresh {
   let pending: NodeJS.Timeout | undefined;
   let generation = 0;
   const update = (editor: vscode.TextEditor | undefined) => {
     clearTimeout(pending);
     const mine = ++generation;
-    if (!editor || !LANGUAGES.has(editor.document.languageId)) {
+    if (!editor || !isSupportedLanguage(editor.document.languageId)) {
       void vscode.commands.executeCommand('setContext', 'cachelens.canCache', false);
       void vscode.commands.executeCommand('setContext', 'cachelens.isCached', false);
       return;
@@ -56,9 +59,16 @@ export function registerCacheLens(context: vscode.ExtensionContext): void {
   };
 
   const codeLensChanged = new vscode.EventEmitter<void>();
+  const refresh = new LensRefresh(() => codeLensChanged.fire());
+  const cachedIds = (document: vscode.TextDocument) => findCachedFunctions(document.getText()).map((match) => match.id);
   context.subscriptions.push(
     codeLensChanged,
+    refresh,
     { dispose: () => clearTimeout(pending) },
+    vscode.workspace.onDidChangeTextDocument((e) => {
+      if (isSupportedLanguage(e.document.languageId) && e.document.uri.scheme === 'file') refresh.documentChanged(e.document.uri.toString(), cachedIds(e.document));
+    }),
+    vscode.workspace.onDidCloseTextDocument((document) => refresh.closed(document.uri.toString())),
     vscode.window.onDidChangeTextEditorSelection((e) => update(e.textEditor)),
     vscode.window.onDidChangeActiveTextEditor((editor) => update(editor)),
     vscode.languages.registerCodeActionsProvider(
@@ -85,7 +95,10 @@ export function registerCacheLens(context: vscode.ExtensionContext): void {
       onDidChangeCodeLenses: codeLensChanged.event,
       async provideCodeLenses(document) {
         const text = document.getText();
-        if (!text.includes('memoize')) return [];
+        if (!text.includes('memoize')) {
+          refresh.shown(document.uri.toString(), 0, []);
+          return [];
+        }
         const lenses: vscode.CodeLens[] = [];
         const seen = new Set<string>();
         for (const match of text.matchAll(/\bmemoize\s*\(/g)) {
@@ -100,6 +113,7 @@ export function registerCacheLens(context: vscode.ExtensionContext): void {
             new vscode.CodeLens(range, { title: 'Remove caching', command: Commands.removeCaching, arguments: [args] }),
           );
         }
+        refresh.shown(document.uri.toString(), lenses.length, findCachedFunctions(text).map((match) => match.id));
         return lenses;
       },
     }),
@@ -111,7 +125,8 @@ export function registerCacheLens(context: vscode.ExtensionContext): void {
   // file of a supported language. The command analyzes the file itself: outside a function it says
   // where to put the cursor, on a cached function it changes that function's settings.
   const editor = vscode.window.activeTextEditor;
-  if (editor && LANGUAGES.has(editor.document.languageId)) {
+  if (editor && isSupportedLanguage(editor.document.languageId)) {
     void vscode.commands.executeCommand('setContext', 'cachelens.canCache', true);
   }
+  return refresh;
 }

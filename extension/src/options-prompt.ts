@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { validateMax, validateTtl } from './option-values.js';
+import { CONFIG_FILE_NAME } from 'cachelens/config-file';
+import { BUILTIN_BACKENDS, validateMax, validateTtl } from './option-values.js';
 
 /** What the user picked; `ttl`/`max` undefined mean "no expiry" / "the backend's default". */
 export interface PickedOptions {
@@ -12,20 +13,11 @@ export interface PromptDefaults {
   backend: string;
   ttl: string | undefined;
   max: number | undefined;
-  /** Backends named in cachelens.config.json. */
+  /** Backends named in the config file. */
   named: { name: string; type: string }[];
   /** Whether picking `backend` would make the function return Promises (a shared backend, a function that is not async): such backends are marked. */
   makesPromises: (backend: string) => boolean;
 }
-
-/** The built-in backend types, with the one-line description the quick pick shows. */
-export const BUILTIN_BACKENDS: readonly { type: string; description: string }[] = [
-  { type: 'memory', description: 'In this process; bounded, adaptive eviction. No server needed.' },
-  { type: 'lru', description: 'In this process; plain LRU (lru-cache).' },
-  { type: 'disk', description: 'On this machine (SQLite); survives restarts, shared by local processes.' },
-  { type: 'redis', description: 'Shared by every process and replica (Redis); needs REDIS_URL or a url.' },
-  { type: 'memcached', description: 'Shared by every process and replica (Memcached).' },
-];
 
 type Item<T> = vscode.QuickPickItem & { value: T };
 
@@ -82,7 +74,7 @@ export async function promptOptions(
 ): Promise<PickedOptions | undefined> {
   const backendItems: Item<string>[] = [];
   for (const { name, type } of defaults.named) {
-    backendItems.push({ label: name, description: `${type} · from cachelens.config.json`, value: name });
+    backendItems.push({ label: name, description: `${type} · from ${CONFIG_FILE_NAME}`, value: name });
   }
   for (const { type, description } of BUILTIN_BACKENDS) {
     if (!defaults.named.some((n) => n.name === type)) backendItems.push({ label: type, description, value: type });

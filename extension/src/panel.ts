@@ -1,16 +1,11 @@
 import * as vscode from 'vscode';
-import { emptySnapshot, parsePanelToHost, type HostToPanel, type LiveSnapshot, type PanelToHost, type WhatIfView } from '../../protocol/panel.js';
+import { parsePanelToHost, type HostToPanel } from '../../protocol/panel.js';
+import { dispatchPanelMessage, panelHandlers, type PanelActions, type PanelHandlers } from './panel-messages.js';
 
 /** Where the panel's figures come from and where its actions go (the live statistics). */
-export interface PanelFeed {
-  /** The current figures, with the per-process breakdown of `selected`. */
-  snapshot(selected: string | null): LiveSnapshot;
+export interface PanelFeed extends PanelActions {
   /** Fires when the figures may have changed (often: the panel throttles). */
   readonly onDidChange: vscode.Event<void>;
-  /** Carries out a panel action; resolves to a notice to show, if any. */
-  handle(message: PanelToHost): Promise<{ level: 'info' | 'error'; text: string } | undefined>;
-  /** The what-if view of function `id` (computed on demand, off the host's thread). Never rejects. */
-  whatIf?(id: string): Promise<WhatIfView>;
 }
 
 /** Most updates a second sent to the webview. */
@@ -33,6 +28,18 @@ export class CachePanel implements vscode.Disposable {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private heartbeat: ReturnType<typeof setInterval> | undefined;
   private dirty = false;
+  /** The one dispatcher of the panel's messages (panel-messages.ts). */
+  private readonly handlers: PanelHandlers = ((panel: CachePanel) => panelHandlers({
+    post: (message) => panel.post(message),
+    actions: () => panel.feed,
+    get selected() {
+      return panel.selected;
+    },
+    set selected(id) {
+      panel.selected = id;
+    },
+    scheduleUpdate: () => panel.scheduleUpdate(),
+  }))(this);
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -96,31 +103,8 @@ export class CachePanel implements vscode.Disposable {
       this.output.appendLine(`[panel] dropped an invalid message from the webview: ${JSON.stringify(raw)?.slice(0, 200)}`);
       return;
     }
-    if (message.type === 'select') {
-      this.selected = message.id;
-      this.scheduleUpdate();
-    }
-    if (message.type === 'ready') {
-      this.post({ v: 1, type: 'init', state: this.feed?.snapshot(this.selected) ?? emptySnapshot(Date.now()) });
-    }
-    if (message.type === 'whatif') {
-      const id = message.id;
-      this.post({ v: 1, type: 'whatif', id, view: { state: 'computing', text: `Asking the app for the trace of ${id} and replaying it…` } });
-      const view: WhatIfView = this.feed?.whatIf
-        ? await this.feed.whatIf(id).catch((error: unknown) => ({ state: 'error' as const, text: error instanceof Error ? error.message : String(error) }))
-        : { state: 'error', text: 'No process is connected.' };
-      this.post({ v: 1, type: 'whatif', id, view });
-      return;
-    }
-    if (!this.feed) return;
-    try {
-      const notice = await this.feed.handle(message);
-      if (notice) this.post({ v: 1, type: 'notice', ...notice });
-    } catch (error) {
-      const text = error instanceof Error ? error.message : String(error);
-      this.output.appendLine(`[panel] ${message.type} failed: ${text}`);
-      this.post({ v: 1, type: 'notice', level: 'error', text });
-    }
+    const failure = await dispatchPanelMessage(this.handlers, { post: (m) => this.post(m) }, message);
+    if (failure) this.output.appendLine(`[panel] ${failure}`);
   }
 
   /** Sends the figures at most every 250 ms, and only while the panel is visible. */

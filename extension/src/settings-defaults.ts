@@ -1,6 +1,12 @@
 /**
- * The extension's settings, read through one typed module. Keys and defaults here must match
- * `contributes.configuration` in package.json (a unit test checks it).
+ * The extension's settings: every key (under `cachelens.`) and its default. `readSettings` in
+ * settings.ts reads exactly these keys, and is the only place that reads configuration (the lint
+ * rule `cachelens/settings-only` forbids `getConfiguration(` elsewhere), so this object is the set
+ * of settings the code reads. `contributes.configuration` in package.json must declare the same
+ * keys with the same defaults (test/unit/foundation/manifest.test.ts checks it).
+ *
+ * Adding a setting: a key and default here, its declaration (type, default, description) in
+ * package.json, then read it as `readSettings(scope).key`.
  */
 export const SETTINGS_SECTION = 'cachelens';
 
@@ -13,7 +19,15 @@ export const SettingDefaults = {
   defaultMax: 1000,
   /** Show live hit ratios next to cached functions. */
   inlineHints: true,
+  /**
+   * Browser origins (exact, e.g. `http://localhost:5173`) allowed to connect to the live-statistics
+   * server; processes without an Origin header (Node) always may. Read when the server starts.
+   */
+  'live.allowedOrigins': [] as readonly string[],
 } as const;
 
-export type Settings = { -readonly [K in keyof typeof SettingDefaults]: (typeof SettingDefaults)[K] extends boolean ? boolean : (typeof SettingDefaults)[K] extends number ? number : string };
+/** A default's type, widened: `true` -> boolean, `1000` -> number, `'5m'` -> string. */
+type Widened<T> = T extends boolean ? boolean : T extends number ? number : T extends string ? string : T;
 
+export type SettingKey = keyof typeof SettingDefaults;
+export type Settings = { -readonly [K in SettingKey]: Widened<(typeof SettingDefaults)[K]> };

@@ -5,6 +5,7 @@
  * npm dependencies). A store module makes itself known either by calling `registerBackendType`
  * when it loads, or by exporting `createStore: StoreFactory`.
  */
+import { IN_PROCESS_BACKEND_TYPES } from 'cachelens/config-file';
 import { BackendError, OptionsError } from './errors.js';
 import { LruStore } from './stores/lru.js';
 import { MemoryStore } from './stores/memory.js';
@@ -29,8 +30,8 @@ export function defineLazyBackendType(type: string, module: string): void {
   lazyTypes[type] = { module };
 }
 
-/** Built-in in-process types (synchronous stores). */
-export const BUILTIN_TYPES: readonly string[] = ['memory', 'lru'];
+/** Built-in in-process types (synchronous stores); the list is `cachelens/config-file`'s, shared with the codemod. */
+export const BUILTIN_TYPES: readonly string[] = IN_PROCESS_BACKEND_TYPES;
 
 /**
  * Makes a backend type available to `memoize` and the config file (`backends.NAME.type`).

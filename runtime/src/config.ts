@@ -7,6 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { BACKEND_TYPES, CONFIG_FILE_NAME } from 'cachelens/config-file';
 import { ConfigError } from './errors.js';
 import { BUILTIN_TYPES } from './backends.js';
 import { POLICY_NAMES, isPolicyName } from './policy/index.js';
@@ -14,8 +15,8 @@ import { parseByteSize, parseDuration, type ByteSize, type Duration } from './un
 import { TraceRecorder, type TraceRecorderOptions } from './simulate/recorder.js';
 import type { BackendConfig } from './stores/types.js';
 
-/** The config file's name. */
-export const CONFIG_FILE_NAME = 'cachelens.config.json';
+/** The config file's name (`cachelens/config-file`, shared with the codemod and the extension). */
+export { CONFIG_FILE_NAME };
 
 /** `defaults`: options applied to every memoized function that does not set them itself. */
 export interface ConfigDefaults {
@@ -251,7 +252,7 @@ function validate(data: unknown, file: string): CacheLensConfig {
       const at = jsonPath('$.backends', name);
       if (!isObject(entry)) throw new ConfigError(file, at, `expected an object like { "type": "memory" }, got ${describe(entry)}`);
       if (typeof entry.type !== 'string' || entry.type === '') {
-        throw new ConfigError(file, `${at}.type`, `expected a backend type string ("memory", "lru", "redis", "memcached", "disk", "tiered"), got ${entry.type === undefined ? 'nothing' : describe(entry.type)}`);
+        throw new ConfigError(file, `${at}.type`, `expected a backend type string (${BACKEND_TYPES.map((t) => `"${t}"`).join(', ')}), got ${entry.type === undefined ? 'nothing' : describe(entry.type)}`);
       }
       if (Object.hasOwn(NUMBER_FIELDS, entry.type)) numbersFromStrings(entry, NUMBER_FIELDS[entry.type]!, at, file);
       if (BUILTIN_TYPES.includes(entry.type)) {
@@ -279,7 +280,7 @@ function validate(data: unknown, file: string): CacheLensConfig {
     if (d.backend !== undefined) {
       if (typeof d.backend !== 'string') throw new ConfigError(file, '$.defaults.backend', `expected a backend name, got ${describe(d.backend)}`);
       if (!Object.hasOwn(backends, d.backend) && !BUILTIN_TYPES.includes(d.backend)) {
-        throw new ConfigError(file, '$.defaults.backend', `"${d.backend}" is neither a key of "backends" (${Object.keys(backends).join(', ') || 'none'}) nor a built-in type (memory, lru)`);
+        throw new ConfigError(file, '$.defaults.backend', `"${d.backend}" is neither a key of "backends" (${Object.keys(backends).join(', ') || 'none'}) nor a built-in type (${BUILTIN_TYPES.join(', ')})`);
       }
     }
     if (d.cacheErrors !== undefined && typeof d.cacheErrors !== 'boolean') {

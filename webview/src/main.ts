@@ -37,6 +37,8 @@ const whatIfChart = new WhatIfChart(byId('whatif-chart'));
 
 let state: ViewState = restore(vscode.getState());
 let scheduled = false;
+/** The id of the last what-if question (answers to earlier ones are dropped by the reducer). */
+let whatIfQuestions = 0;
 
 function dispatch(action: Action): void {
   state = reduce(state, action);
@@ -59,7 +61,7 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
   const message = parseHostToPanel(event.data);
   if (!message) return; // dropped: not something the host sends
   if (message.type === 'notice') dispatch({ type: 'notice', level: message.level, text: message.text });
-  else if (message.type === 'whatif') dispatch({ type: 'whatif', id: message.id, view: message.view });
+  else if (message.type === 'whatif') dispatch({ type: 'whatif', id: message.id, requestId: message.requestId, view: message.view });
   else dispatch({ type: 'snapshot', snapshot: message.state });
 });
 
@@ -96,8 +98,9 @@ document.addEventListener('click', (event) => {
       return;
     case 'whatif':
       if (row?.dataset.id) {
-        dispatch({ type: 'whatif', id: row.dataset.id, view: { state: 'computing', text: '' } });
-        post({ v: 1, type: 'whatif', id: row.dataset.id });
+        const requestId = ++whatIfQuestions;
+        dispatch({ type: 'whatif-ask', id: row.dataset.id, requestId });
+        post({ v: 1, type: 'whatif', id: row.dataset.id, requestId });
       }
       return;
     case 'close-whatif':

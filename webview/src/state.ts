@@ -28,8 +28,8 @@ export interface ViewState {
   /** The totals behind the last point, to turn the next totals into rates. */
   last?: { at: number; hits: number; misses: number };
   notice?: { level: 'info' | 'error'; text: string };
-  /** The what-if view on show (one function at a time), until closed. */
-  whatIf?: { id: string; view: WhatIfView };
+  /** The what-if view on show (one function at a time), until closed; `requestId`: the question it answers. */
+  whatIf?: { id: string; requestId: number; view: WhatIfView };
 }
 
 export type Action =
@@ -39,7 +39,10 @@ export type Action =
   | { type: 'select'; id: string | null }
   | { type: 'notice'; level: 'info' | 'error'; text: string }
   | { type: 'dismiss-notice' }
-  | { type: 'whatif'; id: string; view: WhatIfView }
+  /** The panel asks for the what-if view of `id` (question `requestId`, larger than any before). */
+  | { type: 'whatif-ask'; id: string; requestId: number }
+  /** The host's answer (computing, or the result) to question `requestId`. */
+  | { type: 'whatif'; id: string; requestId: number; view: WhatIfView }
   | { type: 'close-whatif' };
 
 export function initialState(): ViewState {
@@ -71,10 +74,13 @@ export function reduce(state: ViewState, action: Action): ViewState {
       delete next.notice;
       return next;
     }
+    case 'whatif-ask':
+      return { ...state, whatIf: { id: action.id, requestId: action.requestId, view: { state: 'computing', text: '' } } };
     case 'whatif':
-      // A late answer for another function does not replace the one asked for last.
-      if (action.view.state !== 'computing' && state.whatIf && state.whatIf.id !== action.id) return state;
-      return { ...state, whatIf: { id: action.id, view: action.view } };
+      // Only an answer to the question asked last is shown: a late answer to an earlier question
+      // (for this function or another), or one that comes after the view was closed, is dropped.
+      if (state.whatIf?.requestId !== action.requestId || state.whatIf.id !== action.id) return state;
+      return { ...state, whatIf: { id: action.id, requestId: action.requestId, view: action.view } };
     case 'close-whatif': {
       const next = { ...state };
       delete next.whatIf;

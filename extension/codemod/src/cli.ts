@@ -7,10 +7,11 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { cacheFunction, uncacheFunction } from './codemod.js';
+import { BUILT_IN_BACKEND_LIST } from './backends.js';
 import { backendType, CONFIG_FILE_NAME, isSharedBackend } from './config.js';
 import { unifiedDiff } from './diff.js';
 import { applyEdits } from './edits.js';
-import { isJavaScript, sourceExtension } from './parse.js';
+import { isJavaScript, SOURCE_EXTENSION_LIST, sourceExtension } from './source-files.js';
 import { decoratorFlavour, findUp, readIfExists } from './project-files.js';
 import type { CacheOptions, Refusal, TextEdit } from './types.js';
 
@@ -35,7 +36,7 @@ export const USAGE = [
   'cachelens uncache FILE:LINE[:COL] [--dry-run] [--root DIR]',
   '',
   '  FILE:LINE[:COL]  the function to (un)cache: 1-based line and column (default: the first non-blank character)',
-  '  --backend NAME   a backend of cachelens.config.json or a built-in type (memory, lru, disk, redis, memcached)',
+  `  --backend NAME   a backend of ${CONFIG_FILE_NAME} or a built-in type (${BUILT_IN_BACKEND_LIST})`,
   '  --ttl DURATION   "500ms", "30s", "5m", "1h", "1d", or a number of seconds',
   '  --max N          maximum number of entries (a positive integer)',
   '  --dry-run        print a unified diff of every file the command would change, write nothing',
@@ -121,7 +122,7 @@ async function run(parsed: Parsed, io: CliIo): Promise<number> {
   const cwd = io.cwd ?? process.cwd();
   const file = path.resolve(cwd, parsed.file);
   if (!existsSync(file) || !statSync(file).isFile()) throw new CliError(`no such file: ${parsed.file} (resolved to ${file}); check the path.`);
-  if (sourceExtension(file) === undefined) throw new CliError(`${parsed.file} is not a TypeScript or JavaScript source file (.ts, .tsx, .mts, .cts, .js, .jsx, .mjs, .cjs).`);
+  if (sourceExtension(file) === undefined) throw new CliError(`${parsed.file} is not a TypeScript or JavaScript source file (${SOURCE_EXTENSION_LIST}).`);
   const text = readFileSync(file, 'utf8');
   const lines = text.split('\n');
   if (parsed.line > lines.length || (parsed.line === lines.length && lines[lines.length - 1] === '' && lines.length > 1)) {

@@ -5,6 +5,7 @@ import { countUses, findMemoizeBinding, hasTopLevelName, planImport, planImportR
 import { locate, type Located } from './locate.js';
 import { readOptions, renderOptions, rewriteOptions, validateOptions } from './options.js';
 import { planPackageJson } from './packageJson.js';
+import { SOURCE_EXTENSION_LIST } from './source-files.js';
 import { afterTrailingComments, detectStyle, firstSyntaxError, indentAt, isJavaScript, parse, sourceExtension, startsLine, type Style } from './parse.js';
 import {
   refuse,
@@ -48,7 +49,7 @@ function usesRequire(sf: ts.SourceFile, ext: string): boolean {
 function prepare(input: AnalyzeInput, flavour: DecoratorFlavour | undefined): Prepared | Refusal {
   const ext = sourceExtension(input.fileName);
   if (ext === undefined) {
-    return refuse('unsupported-file', `${input.fileName} is not a TypeScript or JavaScript source file (.ts, .tsx, .mts, .cts, .js, .jsx, .mjs, .cjs; not .d.ts): open the file where the function is implemented.`);
+    return refuse('unsupported-file', `${input.fileName} is not a TypeScript or JavaScript source file (${SOURCE_EXTENSION_LIST}; not .d.ts): open the file where the function is implemented.`);
   }
   const source = parse(input.text, input.fileName, ext);
   const sf = source.compilerNode;

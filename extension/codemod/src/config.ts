@@ -1,22 +1,11 @@
 import { ts } from 'ts-morph';
 import { getProperty, insertProperty, parseJsonc, propertyKeys, stringValue } from './jsonc.js';
+import { BUILT_IN_BACKEND_LIST, BUILT_IN_BACKENDS, CONFIG_FILE_NAME, IN_PROCESS_BACKEND_TYPES, isBuiltInBackend } from './backends.js';
 import { refuse, type Refusal, type TextEdit } from './types.js';
 
-export const CONFIG_FILE_NAME = 'cachelens.config.json';
+export { BUILT_IN_BACKENDS, CONFIG_FILE_NAME, isBuiltInBackend };
+
 export const SCHEMA_PATH = './node_modules/cachelens/schema/cachelens.config.schema.json';
-
-/** Built-in backend types and the declaration the codemod writes when the user picks one that is not declared yet. */
-export const BUILT_IN_BACKENDS: Readonly<Record<string, string>> = {
-  memory: '{ "type": "memory", "max": 10000 }',
-  lru: '{ "type": "lru", "max": 10000 }',
-  disk: '{ "type": "disk", "path": ".cache/cachelens" }',
-  redis: '{ "type": "redis", "url": "${REDIS_URL:-redis://127.0.0.1:6379/0}" }',
-  memcached: '{ "type": "memcached", "servers": "${MEMCACHED_SERVERS:-127.0.0.1:11211}" }',
-};
-
-export function isBuiltInBackend(name: string): boolean {
-  return Object.prototype.hasOwnProperty.call(BUILT_IN_BACKENDS, name);
-}
 
 /** Text of a new cachelens.config.json: schema, defaults, the memory backend (and `backend` when it is another built-in). */
 export function newConfigText(backend: string | undefined, eol: '\n' | '\r\n' = '\n'): string {
@@ -43,9 +32,6 @@ export function declaredBackends(configText: string): string[] {
   return backends && ts.isObjectLiteralExpression(backends) ? propertyKeys(backends) : [];
 }
 
-/** Backend types whose stores live in the process and answer synchronously. */
-const IN_PROCESS_BACKEND_TYPES: readonly string[] = ['memory', 'lru'];
-
 /** Whether backend `name` is shared (disk, Redis, Memcached...): every call then returns a Promise. */
 export function isSharedBackend(configText: string | undefined, name: string): boolean {
   return !IN_PROCESS_BACKEND_TYPES.includes(backendType(configText, name));
@@ -71,7 +57,7 @@ export function planConfig(
   const unknown = (where: string): Refusal =>
     refuse(
       'unknown-backend',
-      `backend ${JSON.stringify(backend)} is ${where} and is not a built-in type (memory, lru, disk, redis, memcached): declare it under "backends" in ${CONFIG_FILE_NAME} or pick one of those`,
+      `backend ${JSON.stringify(backend)} is ${where} and is not a built-in type (${BUILT_IN_BACKEND_LIST}): declare it under "backends" in ${CONFIG_FILE_NAME} or pick one of those`,
     );
   if (config === undefined) {
     if (backend !== undefined && !isBuiltInBackend(backend)) return unknown(`not declared (there is no ${CONFIG_FILE_NAME} yet)`);
@@ -89,7 +75,7 @@ export function planConfig(
   const backends = section?.initializer as ts.ObjectLiteralExpression | undefined;
   if (backends && propertyKeys(backends).includes(backend)) return undefined;
   if (!isBuiltInBackend(backend)) return unknown(`not declared in ${CONFIG_FILE_NAME}`);
-  const declaration = BUILT_IN_BACKENDS[backend]!;
+  const declaration = BUILT_IN_BACKENDS[backend];
   const edits = backends
     ? insertProperty(doc, backends, backend, declaration)
     : insertProperty(doc, doc.root, 'backends', `{\n${doc.unit}${JSON.stringify(backend)}: ${declaration}\n}`);

@@ -2,6 +2,7 @@ import { ts } from 'ts-morph';
 import { quoteString } from './parse.js';
 import type { CacheOptions, ExistingOptions } from './types.js';
 import { DURATION_HINT, durationMs } from 'cachelens/units';
+import { BUILT_IN_BACKEND_LIST, CONFIG_FILE_NAME } from './backends.js';
 
 const BACKEND_NAME = /^[A-Za-z0-9_.-]+$/;
 
@@ -9,7 +10,7 @@ const BACKEND_NAME = /^[A-Za-z0-9_.-]+$/;
 export function validateOptions(options: CacheOptions): string | undefined {
   const { backend, ttl, max } = options;
   if (backend !== undefined && !BACKEND_NAME.test(backend)) {
-    return `backend ${JSON.stringify(backend)} is not a backend name: use a name from cachelens.config.json's "backends" or a built-in type (memory, lru, disk, redis, memcached)`;
+    return `backend ${JSON.stringify(backend)} is not a backend name: use a name from ${CONFIG_FILE_NAME}'s "backends" or a built-in type (${BUILT_IN_BACKEND_LIST})`;
   }
   if (typeof ttl === 'string' && (ttl.trim() === '' || typeof durationMs(ttl) === 'object')) {
     return `ttl ${JSON.stringify(ttl)} is not a duration: write ${DURATION_HINT}`;

@@ -1,4 +1,5 @@
 import { Project, ts, type SourceFile } from 'ts-morph';
+import type { SourceExtension } from './source-files.js';
 
 /**
  * One in-memory project for every file the core looks at: no file system, no dependency
@@ -20,19 +21,7 @@ function getProject(): Project {
   return project;
 }
 
-const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'] as const;
-export type SourceExtension = (typeof SOURCE_EXTENSIONS)[number];
-
-/** The file's extension if the codemod handles it (`.d.ts` files are declarations: not handled). */
-export function sourceExtension(fileName: string): SourceExtension | undefined {
-  const lower = fileName.toLowerCase();
-  if (/\.d\.[mc]?ts$/.test(lower)) return undefined;
-  return SOURCE_EXTENSIONS.find((ext) => lower.endsWith(ext));
-}
-
-export function isJavaScript(ext: SourceExtension): boolean {
-  return ext === '.js' || ext === '.jsx' || ext === '.mjs' || ext === '.cjs';
-}
+export { isJavaScript, sourceExtension, type SourceExtension } from './source-files.js';
 
 /** Parses `text` (cached by file name and text). The in-memory path is derived from the extension only. */
 export function parse(text: string, fileName: string, ext: SourceExtension): SourceFile {

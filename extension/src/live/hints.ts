@@ -2,9 +2,9 @@ import * as vscode from 'vscode';
 import type { FunctionRow } from '../../../protocol/panel.js';
 import { formatBytes, formatCount, formatDuration, formatPercent, hintText, hitRatio, meanMissMs } from '../../../protocol/format.js';
 import { Commands } from '../commands.js';
+import { isSupportedLanguage } from '../languages.js';
+import { affectsSetting, readSettings } from '../settings.js';
 import { findCachedFunctions, type CachedFunctionMatch } from './scan.js';
-
-const LANGUAGES = new Set(['typescript', 'typescriptreact', 'javascript', 'javascriptreact']);
 
 /**
  * `⚡ 94% hits · 1.2k calls · 3.1 s saved` at the end of the line of each cached function, as an
@@ -30,7 +30,7 @@ export class InlineHints implements vscode.Disposable {
         if (vscode.window.visibleTextEditors.some((ed) => ed.document === e.document)) this.schedule(300);
       }),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('cachelens.inlineHints')) this.schedule(0);
+        if (affectsSetting(e, 'inlineHints')) this.schedule(0);
       }),
     );
   }
@@ -49,10 +49,10 @@ export class InlineHints implements vscode.Disposable {
   }
 
   refresh(): void {
-    const enabled = vscode.workspace.getConfiguration('cachelens').get<boolean>('inlineHints', true);
+    const enabled = readSettings().inlineHints;
     const rows = this.rows();
     for (const editor of vscode.window.visibleTextEditors) {
-      if (!enabled || rows.size === 0 || !LANGUAGES.has(editor.document.languageId)) {
+      if (!enabled || rows.size === 0 || !isSupportedLanguage(editor.document.languageId)) {
         editor.setDecorations(this.#type, []);
         continue;
       }

@@ -1,8 +1,12 @@
 import * as vscode from 'vscode';
-import { emptySnapshot, type FunctionRow, type LiveSnapshot, type PanelToHost, type WhatIfView, type WorkspaceFunction } from '../../../protocol/panel.js';
+import { emptySnapshot, type FunctionRow, type LiveSnapshot, type WhatIfView, type WorkspaceFunction } from '../../../protocol/panel.js';
 import { ENDPOINT_ENV } from '../../../runtime/src/protocol.js';
+import { CONFIG_FILE_NAME } from 'cachelens/config-file';
 import { Commands } from '../commands.js';
+import { isSupportedLanguage } from '../languages.js';
+import { readSettings } from '../settings.js';
 import type { CachePanel, PanelFeed } from '../panel.js';
+import type { Notice } from '../panel-messages.js';
 import type { LiveServer } from '../server/server.js';
 import type { CurveWorker } from '../whatif/runner.js';
 import { InlineHints } from './hints.js';
@@ -43,6 +47,8 @@ export class LiveController implements PanelFeed, vscode.Disposable {
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly output: vscode.OutputChannel,
+    /** Called when the figures change (the CodeLenses refresh, debounced on their side). */
+    private readonly figuresChanged: () => void = () => undefined,
   ) {
     this.#hints = new InlineHints(() => this.#functionRows(), (line) => this.output.appendLine(line));
     this.#disposables.push(
@@ -64,7 +70,7 @@ export class LiveController implements PanelFeed, vscode.Disposable {
 
   /** Starts the server if the workspace uses CacheLens (a config file or a `cachelens` dependency). */
   async autoStart(): Promise<void> {
-    const [config] = await vscode.workspace.findFiles('**/cachelens.config.json', '**/node_modules/**', 1);
+    const [config] = await vscode.workspace.findFiles(`**/${CONFIG_FILE_NAME}`, '**/node_modules/**', 1);
     if (config || (await this.#dependsOnCacheLens())) await this.start();
   }
 
@@ -74,7 +80,7 @@ export class LiveController implements PanelFeed, vscode.Disposable {
     this.#starting ??= (async () => {
       try {
         const { LiveServer } = await import('../server/server.js');
-        const allowedOrigins = vscode.workspace.getConfiguration('cachelens').get<string[]>('live.allowedOrigins', []);
+        const allowedOrigins = readSettings()['live.allowedOrigins'];
         const log = (line: string) => this.output.appendLine(line);
         // The same port and token as last time in this workspace, when free: apps still running in
         // the terminals (which keep their environment over a window reload) reconnect on their own.
@@ -131,9 +137,9 @@ export class LiveController implements PanelFeed, vscode.Disposable {
     }
   }
 
-  /** A saved JS/TS file: replaces its entries in the workspace list (no new workspace scan). */
+  /** A saved file of a supported language: replaces its entries in the workspace list (no new workspace scan). */
   #rescanDocument(document: vscode.TextDocument): void {
-    if (!/^(typescript|javascript)(react)?$/.test(document.languageId)) return;
+    if (!isSupportedLanguage(document.languageId)) return;
     const file = vscode.workspace.asRelativePath(document.uri, false);
     const others = this.#workspaceFunctions.filter((f) => f.file !== file);
     const mine = scanDocument(document);
@@ -142,28 +148,22 @@ export class LiveController implements PanelFeed, vscode.Disposable {
     this.#changed.fire();
   }
 
-  /** Carries out a panel action; returns the notice to show, if any. */
-  async handle(message: PanelToHost): Promise<{ level: 'info' | 'error'; text: string } | undefined> {
-    switch (message.type) {
-      case 'ready':
-        void this.start();
-        void this.refreshWorkspaceFunctions();
-        return undefined;
-      case 'start-server':
-        return (await this.start()) ? undefined : { level: 'error', text: 'The CacheLens server could not start; see the "CacheLens" output channel.' };
-      case 'open': {
-        const uri = await resolveSourceFile(message.file);
-        if (!uri) return { level: 'error', text: `Could not find ${message.file} in the workspace.` };
-        const line = Math.max(0, message.line - 1);
-        await vscode.window.showTextDocument(uri, { selection: new vscode.Range(line, 0, line, 0), viewColumn: vscode.ViewColumn.One });
-        return undefined;
-      }
-      case 'clear':
-        return this.#clear(message.id, message.process);
-      case 'select':
-      case 'whatif': // answered by whatIf()
-        return undefined;
-    }
+  /** The panel (re)loaded: start the server and list the workspace's cached functions. */
+  panelReady(): void {
+    void this.start();
+    void this.refreshWorkspaceFunctions();
+  }
+
+  async startServer(): Promise<Notice> {
+    return (await this.start()) ? undefined : { level: 'error', text: 'The CacheLens server could not start; see the "CacheLens" output channel.' };
+  }
+
+  async open(file: string, line: number): Promise<Notice> {
+    const uri = await resolveSourceFile(file);
+    if (!uri) return { level: 'error', text: `Could not find ${file} in the workspace.` };
+    const at = Math.max(0, line - 1);
+    await vscode.window.showTextDocument(uri, { selection: new vscode.Range(at, 0, at, 0), viewColumn: vscode.ViewColumn.One });
+    return undefined;
   }
 
   /** The what-if view of `id`: the code (and its worker thread) load on the first request only. */
@@ -175,7 +175,7 @@ export class LiveController implements PanelFeed, vscode.Disposable {
     return whatIfView(server, this.#curveWorker, id);
   }
 
-  async #clear(id: string | undefined, process: string | undefined): Promise<{ level: 'info' | 'error'; text: string }> {
+  async clear(id: string | undefined, process: string | undefined): Promise<Notice> {
     const server = this.#server;
     if (!server) return { level: 'error', text: 'No process is connected.' };
     const targets = process
@@ -201,6 +201,7 @@ export class LiveController implements PanelFeed, vscode.Disposable {
 
   #onAggregate(): void {
     this.#changed.fire();
+    this.figuresChanged();
     this.#hints.schedule(1000);
     if (!this.#statusTimer) {
       this.#statusTimer = setTimeout(() => {
@@ -240,8 +241,8 @@ export class LiveController implements PanelFeed, vscode.Disposable {
 }
 
 /** Wires the live statistics into the extension: one call from `activate`. */
-export function registerLive(context: vscode.ExtensionContext, output: vscode.OutputChannel, panel: CachePanel): void {
-  const live = new LiveController(context, output);
+export function registerLive(context: vscode.ExtensionContext, output: vscode.OutputChannel, panel: CachePanel, figuresChanged?: () => void): void {
+  const live = new LiveController(context, output, figuresChanged);
   context.subscriptions.push(live);
   panel.attach(live);
   void live.autoStart();

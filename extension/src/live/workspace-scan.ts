@@ -1,8 +1,10 @@
 import * as vscode from 'vscode';
 import type { WorkspaceFunction } from '../../../protocol/panel.js';
+import { SOURCE_EXTENSIONS } from '../../codemod/src/source-files.js';
 import { findCachedFunctions } from './scan.js';
 
-const SOURCES = '**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}';
+/** The files the codemod handles (and so may hold cached functions). */
+const SOURCES = `**/*.{${SOURCE_EXTENSIONS.map((ext) => ext.slice(1)).join(',')}}`;
 const EXCLUDE = '{**/node_modules/**,**/dist/**,**/out/**,**/.git/**}';
 const MAX_FILES = 2000;
 

@@ -11,7 +11,7 @@ export async function run(): Promise<void> {
   const loaded = require('mocha') as typeof MochaType | { default: typeof MochaType };
   const Mocha = 'default' in loaded ? loaded.default : loaded;
   const mocha = new Mocha({ ui: 'tdd', timeout: 30_000, color: false, reporter: 'spec' });
-  for (const file of ['activation.test.js', 'panel.test.js', 'cache-commands.test.js']) mocha.addFile(path.join(__dirname, file));
+  for (const file of ['activation.test.js', 'panel.test.js', 'cache-commands.test.js', 'lens-refresh.test.js']) mocha.addFile(path.join(__dirname, file));
   await new Promise<void>((resolve, reject) => {
     const runner = mocha.run((failures) => (failures ? reject(new Error(`${failures} extension-host tests failed`)) : resolve()));
     runner.on('pass', (test) => console.log(`CACHELENS-TEST pass ${test.fullTitle()}`));

@@ -151,4 +151,31 @@ describe('the panel in a browser', () => {
     assert.deepEqual(sent.filter((m) => m.type !== 'ready'), [{ v: 1, type: 'open', file: 'src/a.ts', line: 3 }, { v: 1, type: 'start-server' }]);
     await p.close();
   });
+
+  test('what if?: each question has its request id, and only the answer to the latest question is shown', async () => {
+    saved = null;
+    const p = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    await p.goto(base);
+    await p.waitForFunction(() => (globalThis as unknown as PageGlobals).__posted.some((m) => m.type === 'ready'));
+    await send(p, { v: 1, type: 'update', state: snapshot(1000) });
+    const button = 'tr[data-id="src/app.ts#prices"] button[data-action="whatif"]';
+    await p.click(button);
+    await p.click(button);
+    const questions = ((await posted(p)) as { type: string; id?: string; requestId?: number }[]).filter((m) => m.type === 'whatif');
+    assert.equal(questions.length, 2);
+    const [first, second] = questions as unknown as [{ id: string; requestId: number }, { id: string; requestId: number }];
+    assert.equal(first.id, 'src/app.ts#prices');
+    assert.ok(Number.isSafeInteger(first.requestId) && second.requestId > first.requestId, JSON.stringify(questions));
+
+    const answer = (requestId: number, view: unknown) => send(p, { v: 1, type: 'whatif', id: 'src/app.ts#prices', requestId, view });
+    await answer(second.requestId, { state: 'off', text: 'second answer' });
+    await p.waitForSelector('#whatif[data-state="off"]');
+    // The answer to the first question arrives last: stale, not shown.
+    await answer(first.requestId, { state: 'error', text: 'first answer, late' });
+    await send(p, { v: 1, type: 'notice', level: 'info', text: 'after the late answer' });
+    await p.waitForSelector('#notice:not([hidden])');
+    assert.equal(await p.getAttribute('#whatif', 'data-state'), 'off');
+    assert.equal(await p.textContent('#whatif-text'), 'second answer');
+    await p.close();
+  });
 });

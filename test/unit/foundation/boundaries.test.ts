@@ -46,6 +46,8 @@ const allowed: [part: string, file: string, source: string][] = [
   ['webview', 'webview/src/boundary-probe.ts', "import { durationMs as x } from 'cachelens/units';"],
   ['runtime', 'runtime/src/boundary-probe.ts', "import { durationMs as x } from 'cachelens/units';"],
   ['extension', 'extension/src/boundary-probe.ts', "import { durationMs as x } from 'cachelens/units';"],
+  ['codemod', 'extension/codemod/src/boundary-probe.ts', "import { CONFIG_FILE_NAME as x } from 'cachelens/config-file';"],
+  ['webview', 'webview/src/boundary-probe.ts', "import { BACKEND_TYPES as x } from 'cachelens/config-file';"],
 ];
 
 describe('dependency direction between the parts', () => {

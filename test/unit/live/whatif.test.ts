@@ -50,14 +50,19 @@ describe('what-if messages between host and panel', () => {
     max: 10, sentence: 's', accesses: 100, seen: 100, sampleRate: 1,
   };
   test('good messages pass', () => {
-    assert.ok(parsePanelToHost({ v: 1, type: 'whatif', id: 'src/a.ts#f' }));
+    assert.ok(parsePanelToHost({ v: 1, type: 'whatif', id: 'src/a.ts#f', requestId: 1 }));
     for (const view of [{ state: 'computing', text: '' }, { state: 'off', text: 'turn it on' }, { state: 'error', text: 'x' }, { state: 'ready', text: 't', curve }]) {
-      assert.ok(parseHostToPanel({ v: 1, type: 'whatif', id: 'src/a.ts#f', view }), JSON.stringify(view));
+      assert.ok(parseHostToPanel({ v: 1, type: 'whatif', id: 'src/a.ts#f', requestId: 7, view }), JSON.stringify(view));
     }
   });
   test('bad messages are dropped', () => {
     assert.equal(parsePanelToHost({ v: 1, type: 'whatif' }), undefined);
-    assert.equal(parsePanelToHost({ v: 1, type: 'whatif', id: '' }), undefined);
+    assert.equal(parsePanelToHost({ v: 1, type: 'whatif', id: '', requestId: 1 }), undefined);
+    // Every question and answer carries its request id (an integer >= 1).
+    for (const requestId of [undefined, 0, -1, 1.5, '1', null]) {
+      assert.equal(parsePanelToHost({ v: 1, type: 'whatif', id: 'x', requestId }), undefined, String(requestId));
+      assert.equal(parseHostToPanel({ v: 1, type: 'whatif', id: 'x', requestId, view: { state: 'off', text: 't' } }), undefined, String(requestId));
+    }
     const bad = [
       { state: 'ready', text: 't' },
       { state: 'ready', text: 't', curve: { ...curve, series: [{ ...curve.series[0], hitRatios: [0, 0.5] }] } },
@@ -69,16 +74,35 @@ describe('what-if messages between host and panel', () => {
       { state: 'done', text: 't' },
       { state: 'off' },
     ];
-    for (const view of bad) assert.equal(parseHostToPanel({ v: 1, type: 'whatif', id: 'x', view }), undefined, JSON.stringify(view));
+    for (const view of bad) assert.equal(parseHostToPanel({ v: 1, type: 'whatif', id: 'x', requestId: 1, view }), undefined, JSON.stringify(view));
   });
+  // Item 7 of issue 14: answers are matched to questions by request id (before: by function id only).
   test('the panel keeps the view it asked for last: a late answer for another function does not replace it', () => {
-    let state = reduce(initialState(), { type: 'whatif', id: 'a', view: { state: 'computing', text: '' } });
-    state = reduce(state, { type: 'whatif', id: 'b', view: { state: 'computing', text: '' } });
-    state = reduce(state, { type: 'whatif', id: 'a', view: { state: 'ready', text: 't', curve } });
+    let state = reduce(initialState(), { type: 'whatif-ask', id: 'a', requestId: 1 });
+    state = reduce(state, { type: 'whatif-ask', id: 'b', requestId: 2 });
+    state = reduce(state, { type: 'whatif', id: 'a', requestId: 1, view: { state: 'ready', text: 't', curve } });
     assert.equal(state.whatIf?.id, 'b');
     assert.equal(state.whatIf?.view.state, 'computing');
-    state = reduce(state, { type: 'whatif', id: 'b', view: { state: 'off', text: 'how' } });
-    assert.deepEqual(state.whatIf, { id: 'b', view: { state: 'off', text: 'how' } });
+    state = reduce(state, { type: 'whatif', id: 'b', requestId: 2, view: { state: 'off', text: 'how' } });
+    assert.deepEqual(state.whatIf, { id: 'b', requestId: 2, view: { state: 'off', text: 'how' } });
     assert.equal(reduce(state, { type: 'close-whatif' }).whatIf, undefined);
+  });
+
+  test('a stale answer for the same function is ignored: asked twice, the first answer arriving last does not replace the second', () => {
+    let state = reduce(initialState(), { type: 'whatif-ask', id: 'a', requestId: 1 });
+    state = reduce(state, { type: 'whatif-ask', id: 'a', requestId: 2 });
+    state = reduce(state, { type: 'whatif', id: 'a', requestId: 2, view: { state: 'ready', text: 'second', curve } });
+    state = reduce(state, { type: 'whatif', id: 'a', requestId: 1, view: { state: 'error', text: 'first, late' } });
+    assert.deepEqual(state.whatIf, { id: 'a', requestId: 2, view: { state: 'ready', text: 'second', curve } });
+    // The host's own "computing" for the first question, arriving late, does not hide the answer either.
+    state = reduce(state, { type: 'whatif', id: 'a', requestId: 1, view: { state: 'computing', text: 'asking' } });
+    assert.equal(state.whatIf?.view.text, 'second');
+  });
+
+  test('an answer after the view was closed does not reopen it', () => {
+    let state = reduce(initialState(), { type: 'whatif-ask', id: 'a', requestId: 1 });
+    state = reduce(state, { type: 'close-whatif' });
+    state = reduce(state, { type: 'whatif', id: 'a', requestId: 1, view: { state: 'off', text: 'how' } });
+    assert.equal(state.whatIf, undefined);
   });
 });

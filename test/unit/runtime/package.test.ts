@@ -69,4 +69,14 @@ test('npm pack of the built runtime: require and import both work, share one reg
   const loaded = JSON.parse(execFileSync(process.execPath, ['-e', units], { cwd: app, encoding: 'utf8' })) as { file: string; ms: number; same: boolean };
   assert.equal(fs.realpathSync(loaded.file), fs.realpathSync(path.join(installed, 'shared', 'units.js')));
   assert.deepEqual([loaded.ms, loaded.same], [5_400_000, true]);
+
+  // The config file's name and the built-in backend types likewise (cachelens/config-file): the
+  // runtime's CONFIG_FILE_NAME is the shared one, loaded through the package's own name.
+  const facts = `
+    const facts = require('cachelens/config-file');
+    const { CONFIG_FILE_NAME, knownBackendTypes } = require('cachelens');
+    process.stdout.write(JSON.stringify({ file: require.resolve('cachelens/config-file'), name: facts.CONFIG_FILE_NAME, same: CONFIG_FILE_NAME === facts.CONFIG_FILE_NAME, types: [...facts.BACKEND_TYPES].sort().join() === knownBackendTypes().sort().join() }));`;
+  const shared = JSON.parse(execFileSync(process.execPath, ['-e', facts], { cwd: app, encoding: 'utf8' })) as { file: string; name: string; same: boolean; types: boolean };
+  assert.equal(fs.realpathSync(shared.file), fs.realpathSync(path.join(installed, 'shared', 'config-file.js')));
+  assert.deepEqual([shared.name, shared.same, shared.types], ['cachelens.config.json', true, true]);
 });
