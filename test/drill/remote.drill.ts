@@ -1,0 +1,178 @@
+// Fault drill: Redis, Memcached and two-tier Redis SIGKILLed (then restarted on the same port) and,
+// separately, SIGSTOPped (then SIGCONT), under 50 concurrent callers of a memoized async function
+// on the runtime's real `memoize`, with the backends' DEFAULT timeouts and breaker.
+//
+// Promised, and asserted:
+// - 0 wrong values: every result is what the function computes for its argument, in a data
+//   version no older than the last one cleared before the call started (the drill bumps the
+//   version and clears the cache twice under load: before the fault and after the recovery);
+// - 0 exceptions into the callers;
+// - every call bounded: CALL_BOUND_MS (2 s: commandTimeoutMs 500 per command, a miss costs a get,
+//   a lock, a set and a release, and the breaker cuts the rest short);
+// - caching resumes once the server is back: a window of calls where almost nothing is computed.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it, type TestContext } from 'node:test';
+import { reloadConfig } from '../../runtime/src/config.js';
+import { cacheOf, memoize } from '../../runtime/src/memoize.js';
+import { registry } from '../../runtime/src/registry.js';
+import { startMemcached, startRedis, type ServerProcess } from '../harness/servers.js';
+import { LoadFigures, pause, resume, until } from '../harness/drill.js';
+
+const CALLERS = 50;
+const KEYS = 200;
+/** The promised bound on one call with the default timeouts. */
+const CALL_BOUND_MS = 2000;
+/** How long the server stays dead or frozen. Longer than commandTimeoutMs and breaker.openMs (defaults 500, 1000). */
+const OUTAGE_MS = 2500;
+/** Caching must resume within this long of the server being back. */
+const RESUME_MS = 15_000;
+
+interface Computed { n: number; square: number; version: number }
+
+let dir: string;
+const previousConfig = process.env.CACHELENS_CONFIG;
+before(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cachelens-drill-remote-'));
+});
+after(() => {
+  if (previousConfig === undefined) delete process.env.CACHELENS_CONFIG;
+  else process.env.CACHELENS_CONFIG = previousConfig;
+  reloadConfig();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** Points the runtime at a config with one backend `name` (defaults for every timeout). */
+function useBackend(name: string, entry: Record<string, unknown>): void {
+  const file = path.join(dir, `${name}.config.json`);
+  fs.writeFileSync(file, JSON.stringify({ backends: { [name]: entry } }));
+  process.env.CACHELENS_CONFIG = file;
+  reloadConfig();
+}
+
+interface Server { process: ServerProcess; stop(): Promise<void> }
+
+async function drill(t: TestContext, backend: string, server: Server, signal: 'SIGKILL' | 'SIGSTOP'): Promise<void> {
+  // The data the function reads: its version changes under load, and a clear follows each change.
+  let version = 1;
+  /** The version whose clear has completed: no call started after this may see an older one. */
+  let cleared = 1;
+  let computes = 0;
+  const id = `drill/${backend}#square`;
+  const square = memoize(async (n: number): Promise<Computed> => {
+    computes++;
+    const v = version;
+    await pause(1); // a computation that takes a moment, so flights overlap
+    return { n, square: n * n, version: v };
+  }, { id, backend, ttl: '10m' });
+
+  const figures = new LoadFigures();
+  const wrong: string[] = [];
+  const thrown: string[] = [];
+  let phase = 'warm';
+  let running = true;
+  const callers = Array.from({ length: CALLERS }, async (_, c) => {
+    let i = 0;
+    while (running) {
+      const n = (c * 37 + i++ * 13) % KEYS;
+      const floor = cleared;
+      const t0 = performance.now();
+      try {
+        const r = await square(n);
+        const ceiling = version;
+        if (r.n !== n || r.square !== n * n || r.version < floor || r.version > ceiling) {
+          wrong.push(`${phase}: square(${n}) gave ${JSON.stringify(r)}, expected n=${n}, square=${n * n}, version in [${floor}, ${ceiling}]`);
+        }
+      } catch (error) {
+        thrown.push(`${phase}: square(${n}) threw ${String(error)}`);
+      }
+      figures.record(performance.now() - t0, phase);
+      if (i % 20 === 0) await pause(1); // let timers run, as a real app would between requests
+    }
+  });
+
+  const bump = async (): Promise<void> => {
+    version++;
+    await cacheOf(square).clear();
+    cleared = version;
+  };
+  /** Waits until a window of calls is served from the cache: at least 100 calls, at most 5% computed. */
+  const resumed = async (): Promise<number> => until('caching to resume', async () => {
+    const [calls0, computes0] = [figures.calls, computes];
+    await pause(250);
+    const calls = figures.calls - calls0;
+    return calls >= 100 && computes - computes0 <= calls * 0.05;
+  }, RESUME_MS);
+
+  await resumed(); // warmed
+  await bump();
+  await pause(300);
+  const healthBefore = registry.get(id)?.health();
+  phase = signal === 'SIGKILL' ? 'killed' : 'stopped';
+  const pid = server.process.pid as number;
+  if (signal === 'SIGKILL') await server.process.kill('SIGKILL');
+  else process.kill(pid, 'SIGSTOP');
+  let degraded = false;
+  const watch = setInterval(() => { if (registry.get(id)?.health() === 'degraded') degraded = true; }, 20);
+  await pause(OUTAGE_MS);
+  phase = 'back';
+  if (signal === 'SIGKILL') await server.process.start();
+  else process.kill(pid, 'SIGCONT');
+  const resumeMs = await resumed();
+  clearInterval(watch);
+  await bump();
+  phase = 'after';
+  await pause(500);
+  running = false;
+  await Promise.all(callers);
+
+  const hitsAfter = registry.get(id)?.stats().hits ?? 0;
+  t.diagnostic(`${backend} ${signal}: ${figures.summary()}; ${computes} computed; 1 ${signal === 'SIGKILL' ? 'SIGKILL + restart' : 'SIGSTOP + SIGCONT'} ` +
+    `(${OUTAGE_MS} ms, health ${degraded ? 'degraded' : 'ok'} meanwhile); caching resumed ${resumeMs.toFixed(0)} ms after; ${wrong.length} wrong, ${thrown.length} thrown`);
+  await cacheOf(square).clear();
+  assert.equal(healthBefore, 'ok', 'healthy before the fault');
+  assert.deepEqual(wrong.slice(0, 5), [], `${wrong.length} wrong values`);
+  assert.deepEqual(thrown.slice(0, 5), [], `${thrown.length} exceptions into user code`);
+  assert.ok(figures.worstMs <= CALL_BOUND_MS, `worst call ${figures.worstMs.toFixed(0)} ms (${figures.worstPhase}) > ${CALL_BOUND_MS} ms`);
+  // The two-tier store may serve the whole outage from L1 without asking Redis: nothing to see then.
+  if (!backend.startsWith('tiered')) assert.ok(degraded, 'health said degraded during the outage');
+  assert.ok(hitsAfter > 0);
+}
+
+describe('drill: remote backends under 50 concurrent callers', { timeout: 120_000 }, () => {
+  for (const signal of ['SIGKILL', 'SIGSTOP'] as const) {
+    const tag = signal === 'SIGKILL' ? 'kill' : 'stop';
+    it(`redis ${signal}`, async (t) => {
+      const redis = await startRedis();
+      try {
+        useBackend(`redis-${tag}`, { type: 'redis', url: redis.url, keyPrefix: `drill-${tag}:` });
+        await drill(t, `redis-${tag}`, redis, signal);
+      } finally {
+        resume(redis.process.pid);
+        await redis.stop();
+      }
+    });
+    it(`memcached ${signal}`, async (t) => {
+      const memcached = await startMemcached();
+      try {
+        useBackend(`memcached-${tag}`, { type: 'memcached', servers: memcached.address, keyPrefix: `drill-${tag}:` });
+        await drill(t, `memcached-${tag}`, memcached, signal);
+      } finally {
+        resume(memcached.process.pid);
+        await memcached.stop();
+      }
+    });
+    it(`two-tier redis ${signal}`, async (t) => {
+      const redis = await startRedis();
+      try {
+        useBackend(`tiered-${tag}`, { type: 'tiered', url: redis.url, keyPrefix: `drill-${tag}:` });
+        await drill(t, `tiered-${tag}`, redis, signal);
+      } finally {
+        resume(redis.process.pid);
+        await redis.stop();
+      }
+    });
+  }
+});
