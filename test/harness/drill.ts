@@ -104,7 +104,7 @@ export class ChildLines {
   async next<T>(ms = 30_000): Promise<T> {
     const deadline = Date.now() + ms;
     while (this.lines.length === 0) {
-      if (Date.now() > deadline || this.child.exitCode !== null) throw new Error(`no line from the child within ${ms} ms; stderr: ${this.stderr.slice(-2000)}`);
+      if (Date.now() > deadline || this.child.exitCode !== null || this.child.signalCode !== null) throw new Error(`no line from the child within ${ms} ms; stderr: ${this.stderr.slice(-2000)}`);
       await new Promise<void>((resolve) => {
         this.#waiters.push(resolve);
         setTimeout(resolve, 100);
