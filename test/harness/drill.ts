@@ -4,8 +4,11 @@
  * themselves come from servers.ts.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { ROOT } from './paths.js';
 
 export const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -73,7 +76,8 @@ export interface ConfinedOptions {
  * (an ignored signal stays ignored across exec, so the limit makes writes fail, not the process die).
  */
 export function spawnConfined(script: string, options: ConfinedOptions = {}): ChildProcessWithoutNullStreams {
-  const node = [process.execPath, '--import', 'tsx', script];
+  // tsx by its file: `--import tsx` would be resolved from the child's working directory.
+  const node = [process.execPath, '--import', pathToFileURL(path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href, script];
   const priv = options.unprivileged ? ['setpriv', `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', ...node] : node;
   const limited = options.fileSizeLimit !== undefined ? ['prlimit', `--fsize=${options.fileSizeLimit}`, ...priv] : priv;
   const quoted = limited.map((arg) => `'${arg.replace(/'/g, `'\\''`)}'`).join(' ');
