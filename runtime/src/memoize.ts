@@ -668,6 +668,9 @@ function asyncCell(memo: Memo, r: ResolvedOptions, store: AsyncStore): Cell {
     clear: async () => {
       inflight.clear();
       await store.clear();
+      // Lookups started while the store was clearing may read what the clear removes (a Redis or
+      // Memcached generation switches only when the clear answers): calls from now on must not join them.
+      inflight.clear();
     },
   };
 }
