@@ -59,3 +59,24 @@ test('a call made after clear() resolved does not join a lookup of the old gener
   assert.equal((await during).n, 1);
   assert.deepEqual(await after, { n: 1, version: 2 });
 });
+
+test('a value computed by a call that began before clear() is returned to that call but not stored after the clear', async () => {
+  let version = 1;
+  let gate: Promise<void> = Promise.resolve();
+  const f = memoize(async (n: number) => {
+    const v = version; // the data as read when the call began
+    await gate;
+    return { n, version: v };
+  }, { backend: 'generation-test', id: 'test#clear-race-write' });
+  const computing = deferred<void>();
+  gate = computing.promise;
+  const before = f(2); // computes with version 1, slowly
+  await settle();
+  version = 2;
+  await cacheOf(f).clear();
+  gate = Promise.resolve();
+  computing.resolve();
+  assert.deepEqual(await before, { n: 2, version: 1 }, 'the call that began before the clear gets what it computed');
+  await settle();
+  assert.deepEqual(await f(2), { n: 2, version: 2 }, 'a call after the clear does not get the value computed before it');
+});
