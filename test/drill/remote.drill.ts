@@ -7,8 +7,8 @@
 //   version no older than the last one cleared before the call started (the drill bumps the
 //   version and clears the cache twice under load: before the fault and after the recovery);
 // - 0 exceptions into the callers;
-// - every call bounded: CALL_BOUND_MS (2 s: commandTimeoutMs 500 per command, a miss costs a get,
-//   a lock, a set and a release, and the breaker cuts the rest short);
+// - every call bounded: CALL_BOUND_MS (3.5 s: commandTimeoutMs 500 for each of the up to 5
+//   commands of a miss, plus scheduling; the breaker cuts most calls far shorter);
 // - caching resumes once the server is back: a window of calls where almost nothing is computed.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -23,8 +23,13 @@ import { LoadFigures, pause, resume, until } from '../harness/drill.js';
 
 const CALLERS = 50;
 const KEYS = 200;
-/** The promised bound on one call with the default timeouts. */
-const CALL_BOUND_MS = 2000;
+/**
+ * The bound on one call with the default timeouts: a miss makes at most 5 commands in a row (get,
+ * lock, set, the two-tier store's invalidation publish, unlock), each bounded by commandTimeoutMs
+ * (500): 2500 ms, plus 1000 ms for a shared 2-core machine's scheduling. (Freezes of 5 and 6 s gave
+ * worsts of 2509 ms on two-tier, 2004 ms on Redis: the timeouts in a row, no more.)
+ */
+const CALL_BOUND_MS = 3500;
 /** How long the server stays dead or frozen. Longer than commandTimeoutMs and breaker.openMs (defaults 500, 1000). */
 const OUTAGE_MS = 2500;
 /** Caching must resume within this long of the server being back. */
