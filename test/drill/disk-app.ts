@@ -7,7 +7,7 @@
  *                     worst latency, hits, misses and the function's health; then exits by itself.
  */
 import { performance } from 'node:perf_hooks';
-import { memoize, registry } from '../../runtime/src/index.js';
+import { memoize, registry, type Duration } from '../../runtime/src/index.js';
 import { DISK_KEYS, diskValue, type DiskValue } from './disk-values.js';
 
 const ID = 'drill/disk#value';
@@ -15,7 +15,7 @@ let computes = 0;
 const value = memoize(async (n: number): Promise<DiskValue> => {
   computes++;
   return diskValue(n);
-}, { id: ID, backend: 'disk', ttl: process.env.DRILL_TTL ?? '300ms' });
+}, { id: ID, backend: 'disk', ttl: (process.env.DRILL_TTL ?? '300ms') as Duration });
 
 function same(a: DiskValue, b: DiskValue): boolean {
   return a.n === b.n && a.text === b.text && a.sum === b.sum;
