@@ -156,7 +156,7 @@ describe('drill: the reporter with the editor killed, stalled and restarted', { 
     await again.kill();
   });
 
-  it('editor stalled (SIGSTOP after the handshake), then resumed: calls stay fast, counts exact', async (t) => {
+  it('editor stalled (SIGSTOP after the handshake) then resumed, stalled again then killed and restarted on the same endpoint: calls stay fast, counts exact each time', async (t) => {
     const editor = await new Editor().started();
     const app = await new App(editor.info.endpoint).ready();
     await app.work();
@@ -166,12 +166,24 @@ describe('drill: the reporter with the editor killed, stalled and restarted', { 
     await app.workMany(STALL_BATCHES); // the editor reads nothing
     editor.signal('SIGCONT');
     await app.work();
-    const matchMs = await countsMatch(editor, app);
-    const exit = await app.done();
-    t.diagnostic(`counts exact ${matchMs.toFixed(0)} ms after SIGCONT; the app exited ${exit.ms.toFixed(0)} ms after its work was done`);
-    assertFast(t, 'editor stalled and resumed', app);
-    assert.equal(exit.code, 0, 'the app exits by itself');
+    const resumedMs = await countsMatch(editor, app);
+
+    editor.signal('SIGSTOP');
+    await app.workMany(10);
     await editor.kill();
+    await app.workMany(3); // nobody listening
+    const again = await new Editor(editor.info.port, editor.info.token).started();
+    await app.work();
+    const restartedMs = await countsMatch(again, app);
+    const processes = (await again.counts()).processes;
+    const exit = await app.done();
+    t.diagnostic(`counts exact ${resumedMs.toFixed(0)} ms after SIGCONT and ${restartedMs.toFixed(0)} ms after the restart; ` +
+      `the app exited ${exit.ms.toFixed(0)} ms after its work was done`);
+    assertFast(t, 'editor stalled and resumed, stalled and restarted', app);
+    assert.ok(processes.some((p) => p.pid === app.pid), 'the restarted editor knows the app');
+    assert.equal(exit.code, 0, 'the app exits by itself');
+    assert.ok(exit.ms <= EXIT_BOUND_MS, `exited after ${exit.ms.toFixed(0)} ms`);
+    await again.kill();
   });
 
   it('editor stalled: an app whose work is done exits by itself while the editor is still stalled', async (t) => {
@@ -188,28 +200,5 @@ describe('drill: the reporter with the editor killed, stalled and restarted', { 
     await editor.kill();
     assert.equal(exit.code, 0, `the app exits by itself while the editor is stalled (waited ${exit.ms.toFixed(0)} ms)`);
     assert.ok(exit.ms <= EXIT_BOUND_MS, `exited after ${exit.ms.toFixed(0)} ms > ${EXIT_BOUND_MS} ms`);
-  });
-
-  it('editor stalled, then killed and restarted on the same endpoint: a running app reconnects, counts exact', async (t) => {
-    const editor = await new Editor().started();
-    const app = await new App(editor.info.endpoint).ready();
-    await app.work();
-    await countsMatch(editor, app);
-
-    editor.signal('SIGSTOP');
-    await app.workMany(10);
-    await editor.kill();
-    await app.workMany(3);
-    const again = await new Editor(editor.info.port, editor.info.token).started();
-    await app.work();
-    const matchMs = await countsMatch(again, app);
-    const exit = await app.done();
-    t.diagnostic(`counts exact ${matchMs.toFixed(0)} ms after the restart`);
-    assertFast(t, 'editor stalled, killed and restarted', app);
-    assert.equal(exit.code, 0, 'the app exits by itself');
-    assert.ok(exit.ms <= EXIT_BOUND_MS, `exited after ${exit.ms.toFixed(0)} ms`);
-    const processes = (await again.counts()).processes;
-    assert.ok(processes.some((p) => p.pid === app.pid), 'the restarted editor knows the app');
-    await again.kill();
   });
 });
