@@ -18,7 +18,7 @@ import { after, before, describe, it, type TestContext } from 'node:test';
 import { reloadConfig } from '../../runtime/src/config.js';
 import { cacheOf, memoize } from '../../runtime/src/memoize.js';
 import { registry } from '../../runtime/src/registry.js';
-import { startMemcached, startRedis, type ServerProcess } from '../harness/servers.js';
+import { startMemcached, startRedis, type MemcachedServer, type RedisServer, type ServerProcess } from '../harness/servers.js';
 import { LoadFigures, pause, resume, until } from '../harness/drill.js';
 
 const CALLERS = 50;
@@ -146,38 +146,28 @@ async function drill(t: TestContext, backend: string, server: Server, signal: 'S
   assert.ok(hitsAfter > 0);
 }
 
+/** Each backend of the drill: its server, and its config entry (the backend's defaults otherwise). */
+const BACKENDS: { name: string; type: string; start: () => Promise<Server>; entry: (server: Server) => Record<string, unknown> }[] = [
+  { name: 'redis', type: 'redis', start: startRedis, entry: (s) => ({ url: (s as RedisServer).url }) },
+  { name: 'memcached', type: 'memcached', start: startMemcached, entry: (s) => ({ servers: (s as MemcachedServer).address }) },
+  { name: 'two-tier redis', type: 'tiered', start: startRedis, entry: (s) => ({ url: (s as RedisServer).url }) },
+];
+
 describe('drill: remote backends under 50 concurrent callers', { timeout: 120_000 }, () => {
   for (const signal of ['SIGKILL', 'SIGSTOP'] as const) {
     const tag = signal === 'SIGKILL' ? 'kill' : 'stop';
-    it(`redis ${signal}`, async (t) => {
-      const redis = await startRedis();
-      try {
-        useBackend(`redis-${tag}`, { type: 'redis', url: redis.url, keyPrefix: `drill-${tag}:` });
-        await drill(t, `redis-${tag}`, redis, signal);
-      } finally {
-        resume(redis.process.pid);
-        await redis.stop();
-      }
-    });
-    it(`memcached ${signal}`, async (t) => {
-      const memcached = await startMemcached();
-      try {
-        useBackend(`memcached-${tag}`, { type: 'memcached', servers: memcached.address, keyPrefix: `drill-${tag}:` });
-        await drill(t, `memcached-${tag}`, memcached, signal);
-      } finally {
-        resume(memcached.process.pid);
-        await memcached.stop();
-      }
-    });
-    it(`two-tier redis ${signal}`, async (t) => {
-      const redis = await startRedis();
-      try {
-        useBackend(`tiered-${tag}`, { type: 'tiered', url: redis.url, keyPrefix: `drill-${tag}:` });
-        await drill(t, `tiered-${tag}`, redis, signal);
-      } finally {
-        resume(redis.process.pid);
-        await redis.stop();
-      }
-    });
+    for (const backend of BACKENDS) {
+      it(`${backend.name} ${signal}`, async (t) => {
+        const server = await backend.start();
+        const name = `${backend.type}-${tag}`;
+        try {
+          useBackend(name, { type: backend.type, ...backend.entry(server), keyPrefix: `drill-${tag}:` });
+          await drill(t, name, server, signal);
+        } finally {
+          resume(server.process.pid);
+          await server.stop();
+        }
+      });
+    }
   }
 });

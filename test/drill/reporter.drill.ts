@@ -131,6 +131,15 @@ async function countsMatch(editor: Editor, app: App): Promise<number> {
   }
 }
 
+/** An editor, and an app connected to it whose first batch the panel has counted. */
+async function connected(functions = FUNCTIONS): Promise<{ editor: Editor; app: App }> {
+  const editor = await new Editor().started();
+  const app = await new App(editor.info.endpoint, functions).ready();
+  await app.work();
+  await countsMatch(editor, app);
+  return { editor, app };
+}
+
 function assertFast(t: TestContext, what: string, app: App): void {
   t.diagnostic(`${what}: ${app.batches} batches of ${CALLS} calls, slowest batch ${app.worstBatchMs.toFixed(0)} ms (round trip), slowest call ${app.worstCallMs.toFixed(2)} ms`);
   assert.ok(app.worstBatchMs <= BATCH_BOUND_MS, `slowest batch ${app.worstBatchMs.toFixed(0)} ms > ${BATCH_BOUND_MS} ms`);
@@ -138,10 +147,7 @@ function assertFast(t: TestContext, what: string, app: App): void {
 
 describe('drill: the reporter with the editor killed, stalled and restarted', { timeout: 120_000 }, () => {
   it('editor killed, the app works on, the editor restarts on the same endpoint: counts exact', async (t) => {
-    const editor = await new Editor().started();
-    const app = await new App(editor.info.endpoint, 50).ready();
-    await app.work();
-    await countsMatch(editor, app);
+    const { editor, app } = await connected(50);
 
     await editor.kill();
     await app.workMany(5); // nobody listening
@@ -157,10 +163,7 @@ describe('drill: the reporter with the editor killed, stalled and restarted', { 
   });
 
   it('editor stalled (SIGSTOP after the handshake) then resumed, stalled again then killed and restarted on the same endpoint: calls stay fast, counts exact each time', async (t) => {
-    const editor = await new Editor().started();
-    const app = await new App(editor.info.endpoint).ready();
-    await app.work();
-    await countsMatch(editor, app);
+    const { editor, app } = await connected();
 
     editor.signal('SIGSTOP');
     await app.workMany(STALL_BATCHES); // the editor reads nothing
@@ -187,10 +190,7 @@ describe('drill: the reporter with the editor killed, stalled and restarted', { 
   });
 
   it('editor stalled: an app whose work is done exits by itself while the editor is still stalled', async (t) => {
-    const editor = await new Editor().started();
-    const app = await new App(editor.info.endpoint).ready();
-    await app.work();
-    await countsMatch(editor, app);
+    const { editor, app } = await connected();
 
     editor.signal('SIGSTOP');
     await app.workMany(STALL_BATCHES);
