@@ -2,8 +2,10 @@
  * `npm test`: everything, in order, and one closing line `N passed, N failed` for the whole run.
  *   prerequisites (Debian packages, Node 24, code-server; idempotent) -> build -> lint -> type-check
  *   -> package the .vsix -> unit tests -> integration tests (real redis-server/memcached)
+ *   -> fault drills (test/drill: servers SIGKILLed/SIGSTOPped under load, the disk store killed
+ *      mid-write and on a full or read-only filesystem, the editor killed/stalled/restarted)
  *   -> end-to-end tests in a real VS Code (code-server + Chromium, plus extension-host suites)
- * Options: --only unit|integration|e2e (repeatable) runs just those test stages after the build.
+ * Options: --only unit|integration|drill|e2e (repeatable) runs just those test stages after the build.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -124,6 +126,8 @@ if (wants('integration')) {
   const files = findFiles('test/integration', '.test.ts');
   if (files.length > 0) nodeTests('integration', files, 1);
 }
+// One drill at a time: each injects faults into real servers and processes and measures latency.
+if (wants('drill')) nodeTests('drill', findFiles('test/drill', '.drill.ts'), 1);
 if (wants('e2e')) {
   if (only.length > 0) required('compile extension-host tests', 'npx', ['tsc', '-b', 'test/e2e/ext-host']);
   if (packaged) nodeTests('e2e', findFiles('test/e2e', '.e2e.ts'), 1);

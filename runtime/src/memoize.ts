@@ -527,7 +527,15 @@ function asyncCell(memo: Memo, r: ResolvedOptions, store: AsyncStore): Cell {
       ? userKeyToKey(id, userKey.apply(self, Array.prototype.slice.call(args)), false) as string
       : canonicalArgs(id, args);
 
-  const write = (flight: Flight | undefined, key: string, stored: unknown, bytes: number): void => {
+  /**
+   * Bumped when a clear starts and when the store's clear answers. A value computed by a call that
+   * began before (or during) a clear may come from the data the clear was meant to drop: it is
+   * returned to its callers but not written, or it would be served after the clear, until its TTL.
+   */
+  let clears = 0;
+
+  const write = (flight: Flight | undefined, key: string, stored: unknown, bytes: number, epoch: number): void => {
+    if (epoch !== clears) return;
     let pending: Promise<void>;
     try {
       pending = store.set(key, stored, { ttlMs: storeTtl, bytes });
@@ -541,6 +549,7 @@ function asyncCell(memo: Memo, r: ResolvedOptions, store: AsyncStore): Cell {
 
   const compute = async (self: unknown, key: string, args: ArrayLike<unknown>, flight: Flight | undefined): Promise<unknown> => {
     stats.misses++;
+    const epoch = clears;
     const t0 = performance.now();
     let value: unknown;
     try {
@@ -556,7 +565,7 @@ function asyncCell(memo: Memo, r: ResolvedOptions, store: AsyncStore): Cell {
       stats.recordCompute(performance.now() - t0);
       if (cacheErrors) {
         const envelope = errorEnvelope(error);
-        if (envelope !== undefined) write(flight, key, envelope, 128);
+        if (envelope !== undefined) write(flight, key, envelope, 128, epoch);
         else memo.uncacheable();
       }
       throw error;
@@ -571,7 +580,7 @@ function asyncCell(memo: Memo, r: ResolvedOptions, store: AsyncStore): Cell {
       const stored = enveloped
         ? ({ [VALUE_FIELD]: value, ...(staleMs !== undefined ? { staleAt: now() + ttlMs! } : {}) } satisfies ValueEnvelope)
         : value;
-      write(flight, key, stored, bytes);
+      write(flight, key, stored, bytes, epoch);
     }
     return value;
   };
@@ -734,8 +743,13 @@ function asyncCell(memo: Memo, r: ResolvedOptions, store: AsyncStore): Cell {
       return compute(self, String(key), args, undefined);
     },
     clear: async () => {
+      clears++;
       inflight.clear();
       await store.clear();
+      // Lookups started while the store was clearing may read what the clear removes (a Redis or
+      // Memcached generation switches only when the clear answers): calls from now on must not join them.
+      clears++;
+      inflight.clear();
       return invalidationOf(store);
     },
   };

@@ -87,8 +87,10 @@ export interface MemoizeOptions<F extends AnyFunction = AnyFunction> {
   /**
    * Cross-process stampede protection on backends that offer a lock (Redis, Memcached, two-tier):
    * when a key is missing, one process computes it while the others wait briefly for its value
-   * (up to 10 s, polling the store), then compute anyway if it has not come. Within one process,
-   * concurrent calls always share one computation. Default: true. No effect on in-memory backends.
+   * (up to 10 s, polling the store; one of them takes over as soon as the lock is free without a
+   * value), then compute anyway if it has not come. A lock whose release fails (the server down)
+   * is released again once the server answers. Within one process, concurrent calls always share
+   * one computation. Default: true. No effect on in-memory backends.
    * @example { backend: 'shared', stampede: false }
    */
   stampede?: boolean;

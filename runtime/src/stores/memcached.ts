@@ -27,6 +27,7 @@ import { PendingInvalidations } from './remote/pending.js';
 import { msOption } from './remote/options.js';
 import { FailOpenGuard, type BreakerOptions } from './remote/guard.js';
 import { KeyScheme } from './remote/keys.js';
+import { retryInBackground } from './remote/stampede.js';
 
 /** The `backends.NAME` entry for `"type": "memcached"`. */
 export interface MemcachedBackendConfig extends SerializeOptions, BackendConfig {
@@ -289,10 +290,13 @@ export class MemcachedStore<V = unknown> implements AsyncStore<V> {
     return {
       acquired: true,
       release: async () => {
-        await this.#run('unlock', async () => {
+        // Not answered: the lock may still be (or become) set on the server: release it later.
+        const unlock = (): Promise<boolean> => this.#run('unlock', async () => {
           const held = await client.get(lockKey);
           if (held.value?.toString() === token) await client.delete(lockKey);
-        }, undefined);
+          return true;
+        }, false);
+        if (!(await unlock())) retryInBackground(unlock, ttlMs);
       },
     };
   }

@@ -30,6 +30,7 @@ import { PendingInvalidations } from './remote/pending.js';
 import { msOption } from './remote/options.js';
 import { FailOpenGuard, type BreakerOptions } from './remote/guard.js';
 import { initialGeneration, KeyScheme, keyPart } from './remote/keys.js';
+import { retryInBackground } from './remote/stampede.js';
 
 /** A Redis node address: `"host:port"` or `{ host, port }`. */
 export type RedisNode = string | { host: string; port: number };
@@ -609,7 +610,9 @@ export class RedisStore<V = unknown> implements AsyncStore<V> {
     return {
       acquired: true,
       release: async () => {
-        await guard.run(this.#events, 'unlock', () => client.eval(UNLOCK, 1, lockKey, token), 0);
+        // -1: not answered. Then the lock may still be (or become) set on the server: release it later.
+        const unlock = async (): Promise<boolean> => (await guard.run(this.#events, 'unlock', () => client.eval(UNLOCK, 1, lockKey, token) as Promise<number>, -1)) !== -1;
+        if (!(await unlock())) retryInBackground(unlock, ttlMs);
       },
     };
   }

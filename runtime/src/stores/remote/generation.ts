@@ -9,6 +9,8 @@ export class GenerationCache {
   value: string | undefined;
   #at = -Infinity;
   #pending: Promise<string | undefined> | undefined;
+  /** Counts `update` calls: a read that started before one must not overwrite what it learnt. */
+  #updates = 0;
 
   constructor(readonly refreshMs: number, readonly fetch: () => Promise<string | undefined>) {}
 
@@ -29,6 +31,7 @@ export class GenerationCache {
   update(value: string): void {
     this.value = value;
     this.#at = performance.now();
+    this.#updates++;
   }
 
   /** When the value was last read from the server or learnt (`performance.now()`); -Infinity after `stale()`. */
@@ -42,8 +45,11 @@ export class GenerationCache {
   }
 
   #fetch(): Promise<string | undefined> {
+    const updates = this.#updates;
     const pending = this.fetch().then((value) => {
-      if (value !== undefined) this.update(value);
+      // A clear (ours, or another process's message) landed while this read was in flight: its
+      // generation is newer than the one read, which must not bring the cleared entries back.
+      if (value !== undefined && this.#updates === updates) this.update(value);
       return this.value;
     }).finally(() => { this.#pending = undefined; });
     this.#pending = pending;

@@ -1,8 +1,8 @@
 /**
  * Cross-process stampede protection for memoize, on stores that offer `lock` (Redis, Memcached,
  * two-tier): on a miss, one caller across all processes computes; the others poll the store for
- * its value (backing off from `pollMs` to 8x) for up to `waitMs`, then compute anyway, so a lost
- * lock holder costs a delay, never a hang. Within one process, memoize's own single flight
+ * its value (backing off from `pollMs` to 8x) for up to `waitMs`, taking the lock over as soon as it
+ * is free without a value, and compute anyway at the end, so a lost lock holder costs a delay, never a hang. Within one process, memoize's own single flight
  * already merges concurrent calls; this is the layer between processes.
  */
 import { MISS, type AsyncStore, type SetOptions } from '../types.js';
@@ -44,9 +44,37 @@ export async function onceAcrossProcesses<V, P>(
     await new Promise((r) => setTimeout(r, Math.min(pause, Math.max(1, deadline - Date.now()))));
     const value = await store.get(key);
     if (value !== MISS) return { stored: value };
+    // The holder may be gone without storing anything (it died, or its lock was taken while the
+    // server was frozen by a caller that had given up on it): once the lock is free, take over.
+    const retry = await store.lock(key, lockTtl);
+    if (retry.acquired) {
+      try {
+        const stored = await store.get(key); // stored just before its holder released it?
+        return stored !== MISS ? { stored } : { produced: await produce() };
+      } finally {
+        await retry.release();
+      }
+    }
     pause = Math.min(pause * 2, maxPause);
   }
   return { produced: await produce() };
+}
+
+/**
+ * Retries `attempt` (resolving true once done) every `everyMs` on an unref'd timer, for at most
+ * `forMs`. Stores use it to release a lock whose release failed: a lock command that timed out may
+ * still be applied by the server (a frozen server runs its queued commands when it resumes), and a
+ * lock nobody releases would hold every other caller of the key for the lock's whole TTL.
+ */
+export function retryInBackground(attempt: () => Promise<boolean>, forMs: number, everyMs = 250): void {
+  const deadline = Date.now() + forMs;
+  const schedule = (): void => {
+    if (Date.now() + everyMs > deadline) return;
+    setTimeout(() => {
+      attempt().then((done) => { if (!done) schedule(); }, schedule);
+    }, everyMs).unref();
+  };
+  schedule();
 }
 
 /**
