@@ -111,7 +111,8 @@ function totalsOf(rows: readonly FunctionRow[], id: string | null): { hits: numb
     hits += row.hits;
     misses += row.misses;
   }
-  return { hits, misses };
+  // Rows are finite, their sum may not be: cap it so that a rate is never NaN.
+  return { hits: Math.min(hits, Number.MAX_VALUE), misses: Math.min(misses, Number.MAX_VALUE) };
 }
 
 /** The value a column sorts by. */

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { emptySnapshot, type FunctionRow, type LiveSnapshot, type PanelToHost, type WhatIfView, type WorkspaceFunction } from '../../../protocol/panel.js';
+import { emptySnapshot, MAX_ROWS, type FunctionRow, type LiveSnapshot, type PanelToHost, type WhatIfView, type WorkspaceFunction } from '../../../protocol/panel.js';
 import { ENDPOINT_ENV } from '../../../runtime/src/protocol.js';
 import { Commands } from '../commands.js';
 import type { CachePanel, PanelFeed } from '../panel.js';
@@ -19,6 +19,18 @@ function rememberedEndpoint(value: unknown): { port: number; token: string } | u
   return { port, token };
 }
 
+const NO_ROWS: ReadonlyMap<string, FunctionRow> = new Map();
+
+/** At most `MAX_ROWS` rows: the panel shows no more. */
+function firstRows(rows: Iterable<FunctionRow>): FunctionRow[] {
+  const out: FunctionRow[] = [];
+  for (const row of rows) {
+    if (out.length === MAX_ROWS) break;
+    out.push(row);
+  }
+  return out;
+}
+
 const NODE_DEBUG_TYPES = new Set(['node', 'pwa-node', 'node-terminal']);
 
 /**
@@ -35,8 +47,6 @@ export class LiveController implements PanelFeed, vscode.Disposable {
   #server: LiveServer | undefined;
   #starting: Promise<LiveServer | undefined> | undefined;
   #workspaceFunctions: WorkspaceFunction[] = [];
-  #rows = new Map<string, FunctionRow>();
-  #rowsRevision = -1;
   #statusTimer: ReturnType<typeof setTimeout> | undefined;
   #curveWorker: CurveWorker | undefined;
 
@@ -116,7 +126,7 @@ export class LiveController implements PanelFeed, vscode.Disposable {
       at: Date.now(),
       server: server.listening ? 'listening' : 'stopped',
       processes: agg.processes(),
-      functions: [...this.#functionRows().values()],
+      functions: firstRows(this.#functionRows().values()),
       breakdown: selected ? agg.functionByProcess(selected) : [],
       workspaceFunctions: this.#workspaceFunctions,
     };
@@ -189,14 +199,9 @@ export class LiveController implements PanelFeed, vscode.Disposable {
     return { level: 'info', text: `Cleared ${what} in ${targets.length} process${targets.length === 1 ? '' : 'es'}.` };
   }
 
+  /** The function rows, kept up to date by the aggregator: only rows that changed are rebuilt. */
   #functionRows(): ReadonlyMap<string, FunctionRow> {
-    const agg = this.#server?.aggregator;
-    if (!agg) return this.#rows;
-    if (agg.revision !== this.#rowsRevision) {
-      this.#rowsRevision = agg.revision;
-      this.#rows = new Map(agg.functions().map((row) => [row.id, row]));
-    }
-    return this.#rows;
+    return this.#server?.aggregator.functionRows() ?? NO_ROWS;
   }
 
   #onAggregate(): void {
