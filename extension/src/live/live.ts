@@ -21,16 +21,6 @@ function rememberedEndpoint(value: unknown): { port: number; token: string } | u
 
 const NO_ROWS: ReadonlyMap<string, FunctionRow> = new Map();
 
-/** At most `MAX_ROWS` rows: the panel shows no more. */
-function firstRows(rows: Iterable<FunctionRow>): FunctionRow[] {
-  const out: FunctionRow[] = [];
-  for (const row of rows) {
-    if (out.length === MAX_ROWS) break;
-    out.push(row);
-  }
-  return out;
-}
-
 const NODE_DEBUG_TYPES = new Set(['node', 'pwa-node', 'node-terminal']);
 
 /**
@@ -126,7 +116,7 @@ export class LiveController implements PanelFeed, vscode.Disposable {
       at: Date.now(),
       server: server.listening ? 'listening' : 'stopped',
       processes: agg.processes(),
-      functions: firstRows(this.#functionRows().values()),
+      functions: agg.boundedRows(MAX_ROWS),
       breakdown: selected ? agg.functionByProcess(selected) : [],
       workspaceFunctions: this.#workspaceFunctions,
     };

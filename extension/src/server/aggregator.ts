@@ -133,6 +133,10 @@ function descriptorBytes(d: FunctionDescriptor): number {
   return n;
 }
 
+function* idsOf(record: ProcessRecord): Generator<string, void, undefined> {
+  for (const stream of record.streams.values()) yield* stream.functions.keys();
+}
+
 const isConnected = (record: ProcessRecord): boolean => {
   for (const stream of record.streams.values()) if (stream.connection !== undefined) return true;
   return false;
@@ -341,6 +345,29 @@ export class Aggregator {
     for (const id of this.#dirtyRows) this.#rebuildRow(id);
     this.#dirtyRows.clear();
     return this.#rows;
+  }
+
+  /**
+   * At most `max` function rows. When there are more, every process gets an equal share, taken in
+   * turns, so a process that announces a flood of ids cannot push another process's rows out.
+   */
+  boundedRows(max: number): FunctionView[] {
+    const rows = this.functionRows();
+    if (rows.size <= max) return [...rows.values()];
+    const chosen = new Set<string>();
+    let turns = [...this.#processes.values()].map((record) => idsOf(record));
+    while (chosen.size < max && turns.length > 0) {
+      turns = turns.filter((ids) => {
+        for (let next = ids.next(); !next.done; next = ids.next()) {
+          if (chosen.has(next.value)) continue;
+          chosen.add(next.value);
+          return true;
+        }
+        return false;
+      });
+      if (chosen.size >= max) break;
+    }
+    return [...chosen].slice(0, max).map((id) => rows.get(id)!);
   }
 
   /** The per-process detail of one function. */

@@ -15,6 +15,13 @@ export async function until(what: string, probe: () => boolean, timeoutMs = 10_0
   }
 }
 
+/** Frames the server accepted or dropped so far (every frame ends as one or the other). */
+export function handled(server: LiveServer): number {
+  let n = server.accepted;
+  for (const count of Object.values(server.rejections)) n += count;
+  return n;
+}
+
 export class WireClient {
   readonly socket: WebSocket;
   readonly opened: Promise<void>;
@@ -42,10 +49,10 @@ export class WireClient {
 
   /** Sends one frame (an object as JSON, a string as is, a Buffer as a binary frame) and waits until the server handled it. */
   async send(frame: unknown): Promise<void> {
-    const before = this.server.frames;
+    const before = handled(this.server);
     if (Buffer.isBuffer(frame)) this.socket.send(frame, { binary: true });
     else this.socket.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
-    await until('the server to handle a frame', () => this.server.frames > before);
+    await until('the server to handle a frame', () => handled(this.server) > before);
   }
 
   /** Closes from this side and waits until the server saw it. */

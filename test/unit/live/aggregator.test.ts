@@ -155,6 +155,18 @@ describe('aggregator: resets, forks, absurd figures and budgets (docs/protocol.m
     assert.ok(refused >= 28 && refused < 40, `refused ${refused} of 40 descriptors of 8 KB against a 100 KB budget`);
   });
 
+  test('past the row limit every process gets its share: a flood of ids from one process does not push out another\'s rows', () => {
+    const agg = new Aggregator();
+    agg.connect(hello('flood', 1), 1);
+    for (let i = 0; i < 3000; i += 500) agg.announce(1, Array.from({ length: 500 }, (_, k) => fn(`flood#${i + k}`)));
+    agg.connect(hello('honest', 2), 2);
+    agg.update(2, ['a', 'b', 'c'].map((id) => stats(`honest#${id}`, 5, 1)));
+    const rows = agg.boundedRows(1000);
+    assert.equal(rows.length, 1000);
+    assert.deepEqual(rows.filter((r) => r.id.startsWith('honest#')).map((r) => [r.id, r.hits]), [['honest#a', 5], ['honest#b', 5], ['honest#c', 5]]);
+    assert.equal(agg.boundedRows(5000).length, 3003, 'under the limit: every row');
+  });
+
   test('work is proportional to what changed: one changed function rebuilds one row, however many there are', () => {
     const agg = new Aggregator();
     agg.connect(hello('p1', 1), 1);
