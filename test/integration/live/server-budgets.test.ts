@@ -71,7 +71,7 @@ describe('per-connection budgets on the real server', () => {
         const batch = Array.from({ length: 200 }, (_, k) => ({ id: id(i + k), backend: 'memory', backendType: 'memory', options: {} }));
         await client.send({ v: 1, type: 'functions', functions: batch });
       }
-      const rows = server.aggregator.functionRows().size;
+      const rows = server.aggregator.functions().length;
       const grown = heapUsed() - before;
       const budget = server.aggregator.maxRetainedBytesPerStream;
       console.log(`kept ${rows} of 20000 functions; heap grew ${(grown / 1e6).toFixed(1)} MB (budget ${budget / 2 ** 20} MiB); over-budget drops ${server.rejections['over-budget']}`);
