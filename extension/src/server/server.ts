@@ -26,6 +26,7 @@ export type Rejection =
   | 'busy' // more open connections than `maxConnections`: HTTP 503
   | 'hello-timeout' // no hello within `helloTimeoutMs` of the handshake: connection closed (1008)
   | 'too-deep' // a frame nested deeper than `maxNestingDepth`: dropped before it is parsed
+  | 'too-many-values' // a frame with more than `maxValuesPerFrame` values: dropped before it is parsed
   | 'over-budget' // functions past the connection's budget (count or bytes): those entries dropped
   | 'oversize' // a frame over the size limit: connection closed (1009)
   | 'binary' // a binary frame: dropped
@@ -55,6 +56,11 @@ export interface LiveServerOptions {
   maxConnections?: number;
   /** Deepest nesting of arrays and objects a frame may have; deeper frames are dropped unparsed. Default 16. */
   maxNestingDepth?: number;
+  /**
+   * Most values a frame may hold (counted as commas and opening brackets outside strings); frames
+   * with more are dropped unparsed. Default 50 000 (a full `stats` message of 500 entries has ~8 000).
+   */
+  maxValuesPerFrame?: number;
   /** Timers for the hello timeout (a fake clock in tests). Default: Node's, unref'd. */
   timers?: ServerTimers;
 }
@@ -71,13 +77,14 @@ const nodeTimers: ServerTimers = {
 };
 
 /**
- * Whether a JSON text nests arrays/objects deeper than `max`, found by one pass over its bytes
- * (strings skipped) that stops at the first bracket past the limit: a frame of a million nested
- * brackets costs microseconds here instead of seconds in `JSON.parse`. Valid protocol messages
- * nest 4 deep at most.
+ * What is wrong with a frame's shape, found by one pass over its bytes (strings skipped) that
+ * stops at the first bracket past `maxDepth` or the first value past `maxValues`: a frame of a
+ * million nested or listed brackets costs a millisecond here instead of up to seconds in
+ * `JSON.parse`. Valid protocol messages nest 4 deep at most.
  */
-export function nestsDeeperThan(bytes: Uint8Array, max: number): boolean {
+export function frameShapeProblem(bytes: Uint8Array, maxDepth: number, maxValues: number): 'too-deep' | 'too-many-values' | undefined {
   let depth = 0;
+  let values = 0;
   let inString = false;
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i]!;
@@ -86,10 +93,12 @@ export function nestsDeeperThan(bytes: Uint8Array, max: number): boolean {
       else if (b === 0x22) inString = false;
     } else if (b === 0x22) inString = true;
     else if (b === 0x7b || b === 0x5b) {
-      if (++depth > max) return true;
+      if (++depth > maxDepth) return 'too-deep';
+      if (++values > maxValues) return 'too-many-values';
     } else if (b === 0x7d || b === 0x5d) depth--;
+    else if (b === 0x2c && ++values > maxValues) return 'too-many-values';
   }
-  return false;
+  return undefined;
 }
 
 interface Connection {
@@ -108,14 +117,14 @@ export class LiveServer {
   readonly aggregator: Aggregator;
   readonly token: string;
   readonly rejections: Record<Rejection, number> = {
-    token: 0, origin: 0, path: 0, busy: 0, 'hello-timeout': 0, 'too-deep': 0, 'over-budget': 0, oversize: 0, binary: 0, 'out-of-order': 0,
+    token: 0, origin: 0, path: 0, busy: 0, 'hello-timeout': 0, 'too-deep': 0, 'too-many-values': 0, 'over-budget': 0, oversize: 0, binary: 0, 'out-of-order': 0,
     'not-json': 0, 'not-object': 0, 'bad-version': 0, 'unknown-type': 0, 'bad-field': 0,
   };
   /** Messages accepted, all connections together. */
   accepted = 0;
   /** Frames handled (accepted or dropped), all connections together. */
   frames = 0;
-  readonly #options: Required<Pick<LiveServerOptions, 'maxMessageBytes' | 'allowedOrigins' | 'requestTimeoutMs' | 'port' | 'helloTimeoutMs' | 'maxConnections' | 'maxNestingDepth' | 'timers'>>;
+  readonly #options: Required<Pick<LiveServerOptions, 'maxMessageBytes' | 'allowedOrigins' | 'requestTimeoutMs' | 'port' | 'helloTimeoutMs' | 'maxConnections' | 'maxNestingDepth' | 'maxValuesPerFrame' | 'timers'>>;
   readonly #log: (line: string) => void;
   readonly #connections = new Set<Connection>();
   readonly #pending = new Map<string, { resolve: (r: ResultMessage | TraceMessage) => void; timer: ReturnType<typeof setTimeout> }>();
@@ -136,6 +145,7 @@ export class LiveServer {
       helloTimeoutMs: options.helloTimeoutMs ?? 10_000,
       maxConnections: options.maxConnections ?? 256,
       maxNestingDepth: options.maxNestingDepth ?? 16,
+      maxValuesPerFrame: options.maxValuesPerFrame ?? 50_000,
       timers: options.timers ?? nodeTimers,
     };
   }
@@ -341,9 +351,10 @@ export class LiveServer {
     this.frames++;
     if (isBinary) return this.#drop(connection, 'binary', 'binary frames are not part of the protocol');
     const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
-    if (nestsDeeperThan(bytes, this.#options.maxNestingDepth)) {
-      return this.#drop(connection, 'too-deep', `arrays/objects nested deeper than ${this.#options.maxNestingDepth}; not parsed`);
-    }
+    const { maxNestingDepth, maxValuesPerFrame } = this.#options;
+    const shape = frameShapeProblem(bytes, maxNestingDepth, maxValuesPerFrame);
+    if (shape === 'too-deep') return this.#drop(connection, shape, `arrays/objects nested deeper than ${maxNestingDepth}; not parsed`);
+    if (shape) return this.#drop(connection, shape, `more than ${maxValuesPerFrame} values in one frame; not parsed`);
     const parsed = parseRuntimeMessage(bytes.toString('utf8'));
     if (!parsed.ok) return this.#drop(connection, parsed.fault, parsed.detail);
     const message = parsed.message;

@@ -132,6 +132,24 @@ describe('per-connection budgets on the real server', () => {
     }
   });
 
+  test('a 1 MiB frame of 500,000 values is dropped as too-many-values without parsing; a full stats message of 500 entries is not', async () => {
+    const server = new LiveServer();
+    await server.start();
+    try {
+      const client = await WireClient.open(server);
+      await client.send(hello('p1'));
+      await client.send(`[${'0,'.repeat(500_000)}0]`);
+      await client.send(`[${'{},'.repeat(300_000)}{}]`);
+      const full = Array.from({ length: 500 }, (_, i) => functionStats(`src/f.ts#f${i}`, i, 1));
+      await client.send({ v: 1, type: 'stats', seq: 1, at: 1, stats: full });
+      assert.equal(server.rejections['too-many-values'], 2);
+      assert.equal(server.accepted, 2, 'the hello and the full stats message');
+      assert.equal(server.aggregator.functions().length, 500);
+    } finally {
+      await server.stop();
+    }
+  });
+
   test('more connections than maxConnections are refused with HTTP 503 (busy)', async () => {
     const server = new LiveServer({ maxConnections: 2 });
     await server.start();
