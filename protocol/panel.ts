@@ -93,10 +93,20 @@ export interface LiveSnapshot {
   breakdown: ProcessFunctionRow[];
   workspaceFunctions: WorkspaceFunction[];
   /**
-   * Rows the panel's validator left out (a row that breaks its rule, or rows past `MAX_ROWS`).
-   * Set by the panel itself, never by the host: one bad row never hides the others.
+   * Rows the panel's validator left out (a row that breaks its rule, or rows past `MAX_ROWS`) in
+   * the last message. Set by the panel itself, never by the host: one bad row never hides the others.
    */
   droppedRows?: number;
+}
+
+/**
+ * What changed since the panel's last `init`, `update` or `patch`: the function rows that changed
+ * or appeared (`changed`), the ids that went away (`removed`); processes, breakdown and workspace
+ * functions whole (they are few). Keeps the host's work per update proportional to what changed.
+ */
+export interface LivePatch extends Omit<LiveSnapshot, 'functions'> {
+  changed: FunctionRow[];
+  removed: string[];
 }
 
 /** One policy's hit ratios over a what-if curve's sizes. */
@@ -140,6 +150,8 @@ export const MAX_WHATIF_SIZES = 64;
 export type HostToPanel =
   | { v: 1; type: 'init'; state: LiveSnapshot }
   | { v: 1; type: 'update'; state: LiveSnapshot }
+  /** The function rows that changed since the last init/update/patch; applied to the rows the panel has. */
+  | { v: 1; type: 'patch'; state: LivePatch }
   | { v: 1; type: 'notice'; level: 'info' | 'error'; text: string }
   /** The what-if view of function `id` (`text`: where the figures come from, or what to do). */
   | { v: 1; type: 'whatif'; id: string; view: WhatIfView };
@@ -182,16 +194,20 @@ const anArray: Checker = (v) => (Array.isArray(v) ? undefined : 'an array');
 const snapshot = shape({
   at: count, server: oneOf('stopped', 'listening'), processes: anArray, functions: anArray, breakdown: anArray, workspaceFunctions: anArray,
 });
+const patch = shape({
+  at: count, server: oneOf('stopped', 'listening'), processes: anArray, changed: anArray, removed: anArray, breakdown: anArray, workspaceFunctions: anArray,
+});
+const patchRows = { processes: processRow, changed: functionRow, removed: nonEmpty, breakdown: breakdownRow, workspaceFunctions: workspaceFunction } as const;
 
 /**
  * The snapshot with every row that breaks its rule left out, each list cut at `MAX_ROWS`, and the
  * number left out in `droppedRows`. The snapshot's own fields passed `snapshot` already.
  */
-function keepValidRows(state: Record<string, unknown>): LiveSnapshot {
+function keepValidRows<T>(state: Record<string, unknown>, rules: Record<string, Checker>): T {
   const kept: Record<string, unknown> = { ...state };
   let dropped = 0;
-  for (const name of Object.keys(snapshotRows) as (keyof typeof snapshotRows)[]) {
-    const rule = snapshotRows[name];
+  for (const name of Object.keys(rules)) {
+    const rule = rules[name]!;
     const rows = state[name] as unknown[];
     const valid: unknown[] = [];
     for (const row of rows) {
@@ -202,7 +218,7 @@ function keepValidRows(state: Record<string, unknown>): LiveSnapshot {
   }
   delete kept.droppedRows;
   if (dropped > 0) kept.droppedRows = dropped;
-  return kept as unknown as LiveSnapshot;
+  return kept as T;
 }
 
 const ratio: Checker = (v) => (typeof v === 'number' && v >= 0 && v <= 1 ? undefined : 'a number in [0, 1]');
@@ -226,6 +242,7 @@ const whatIfView: Checker = (v) => {
 const hostMessages: Record<HostToPanel['type'], Checker> = {
   init: shape({ state: snapshot }),
   update: shape({ state: snapshot }),
+  patch: shape({ state: patch }),
   notice: shape({ level: oneOf('info', 'error'), text: str }),
   whatif: shape({ id: nonEmpty, view: whatIfView }),
 };
@@ -251,8 +268,9 @@ function parse<T>(checkers: Record<string, Checker>, value: unknown): T | undefi
  */
 export function parseHostToPanel(value: unknown): HostToPanel | undefined {
   const message = parse<HostToPanel>(hostMessages, value);
+  if (message?.type === 'patch') return { ...message, state: keepValidRows<LivePatch>(message.state as unknown as Record<string, unknown>, patchRows) };
   if (message?.type !== 'init' && message?.type !== 'update') return message;
-  return { ...message, state: keepValidRows(message.state as unknown as Record<string, unknown>) };
+  return { ...message, state: keepValidRows<LiveSnapshot>(message.state as unknown as Record<string, unknown>, snapshotRows) };
 }
 
 /** Validates a message received by the host; returns it typed, or undefined to drop it. */

@@ -3,8 +3,10 @@ import { emptySnapshot, parsePanelToHost, type HostToPanel, type LiveSnapshot, t
 
 /** Where the panel's figures come from and where its actions go (the live statistics). */
 export interface PanelFeed {
-  /** The current figures, with the per-process breakdown of `selected`. */
+  /** The current figures, with the per-process breakdown of `selected` (the panel gets them whole). */
   snapshot(selected: string | null): LiveSnapshot;
+  /** The next periodic update: a `patch` of what changed since the last snapshot or update, or an `update`. Default: `update` with `snapshot()`. */
+  update?(selected: string | null): HostToPanel;
   /** Fires when the figures may have changed (often: the panel throttles). */
   readonly onDidChange: vscode.Event<void>;
   /** Carries out a panel action; resolves to a notice to show, if any. */
@@ -131,7 +133,7 @@ export class CachePanel implements vscode.Disposable {
       this.timer = undefined;
       if (!this.dirty || !this.panel?.visible || !this.feed) return;
       this.dirty = false;
-      this.post({ v: 1, type: 'update', state: this.feed.snapshot(this.selected) });
+      this.post(this.feed.update?.(this.selected) ?? { v: 1, type: 'update', state: this.feed.snapshot(this.selected) });
     }, UPDATE_INTERVAL_MS);
   }
 

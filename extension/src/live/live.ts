@@ -1,8 +1,9 @@
 import * as vscode from 'vscode';
-import { emptySnapshot, MAX_ROWS, type FunctionRow, type LiveSnapshot, type PanelToHost, type WhatIfView, type WorkspaceFunction } from '../../../protocol/panel.js';
+import { emptySnapshot, MAX_ROWS, type FunctionRow, type HostToPanel, type LiveSnapshot, type PanelToHost, type WhatIfView, type WorkspaceFunction } from '../../../protocol/panel.js';
 import { ENDPOINT_ENV } from '../../../runtime/src/protocol.js';
 import { Commands } from '../commands.js';
 import type { CachePanel, PanelFeed } from '../panel.js';
+import { PanelRows } from '../server/panel-rows.js';
 import type { LiveServer } from '../server/server.js';
 import type { CurveWorker } from '../whatif/runner.js';
 import { InlineHints } from './hints.js';
@@ -37,6 +38,7 @@ export class LiveController implements PanelFeed, vscode.Disposable {
   #server: LiveServer | undefined;
   #starting: Promise<LiveServer | undefined> | undefined;
   #workspaceFunctions: WorkspaceFunction[] = [];
+  readonly #panelRows = new PanelRows();
   #statusTimer: ReturnType<typeof setTimeout> | undefined;
   #curveWorker: CurveWorker | undefined;
 
@@ -109,17 +111,30 @@ export class LiveController implements PanelFeed, vscode.Disposable {
   }
 
   snapshot(selected: string | null): LiveSnapshot {
+    const state = this.#state(selected);
+    this.#panelRows.full(state.functions);
+    return state;
+  }
+
+  /** The next update: the rows that changed since the last one (a patch), or everything when due. */
+  update(selected: string | null): HostToPanel {
+    if (this.#panelRows.fullDue) return { v: 1, type: 'update', state: this.snapshot(selected) };
+    const { functions, ...rest } = this.#state(selected);
+    return { v: 1, type: 'patch', state: { ...rest, ...this.#panelRows.patch(functions) } };
+  }
+
+  #state(selected: string | null): LiveSnapshot {
     const server = this.#server;
-    if (!server) return { ...emptySnapshot(Date.now()), workspaceFunctions: this.#workspaceFunctions };
-    const agg = server.aggregator;
-    return {
-      at: Date.now(),
-      server: server.listening ? 'listening' : 'stopped',
-      processes: agg.processes(),
-      functions: agg.boundedRows(MAX_ROWS),
-      breakdown: selected ? agg.functionByProcess(selected) : [],
-      workspaceFunctions: this.#workspaceFunctions,
-    };
+    return server
+      ? {
+          at: Date.now(),
+          server: server.listening ? 'listening' : 'stopped',
+          processes: server.aggregator.processes(),
+          functions: server.aggregator.boundedRows(MAX_ROWS),
+          breakdown: selected ? server.aggregator.functionByProcess(selected) : [],
+          workspaceFunctions: this.#workspaceFunctions,
+        }
+      : { ...emptySnapshot(Date.now()), workspaceFunctions: this.#workspaceFunctions };
   }
 
   async refreshWorkspaceFunctions(): Promise<void> {
