@@ -38,6 +38,8 @@ export interface FunctionRow extends Counters, Held {
   /** Processes that reported this function (connected or gone). */
   processes: number;
   health: 'ok' | 'degraded';
+  /** A sum reached `Number.MAX_VALUE` and stopped there (a process reported absurd figures). */
+  saturated?: boolean;
 }
 
 /** A process that reports (or reported: `connected` false, `goneAt` set). */
@@ -55,6 +57,10 @@ export interface ProcessRow {
   goneAt?: number;
   functions: number;
   totals: Counters & Held;
+  /** OS processes reporting under this instance (a fork()ed child keeps its parent's), when more than one. */
+  streams?: number;
+  /** A total reached `Number.MAX_VALUE` and stopped there. */
+  saturated?: boolean;
 }
 
 /** One function in one process (the per-process breakdown). */
@@ -64,6 +70,8 @@ export interface ProcessFunctionRow extends Counters, Held {
   app: string;
   connected: boolean;
   health: 'ok' | 'degraded';
+  /** A sum reached `Number.MAX_VALUE` and stopped there. */
+  saturated?: boolean;
 }
 
 /** A cached function found in the workspace's source (by its `id` option). */
@@ -84,6 +92,21 @@ export interface LiveSnapshot {
   /** The per-process breakdown of the selected function (empty when none is selected). */
   breakdown: ProcessFunctionRow[];
   workspaceFunctions: WorkspaceFunction[];
+  /**
+   * Rows the panel's validator left out (a row that breaks its rule, or rows past `MAX_ROWS`) in
+   * the last message. Set by the panel itself, never by the host: one bad row never hides the others.
+   */
+  droppedRows?: number;
+}
+
+/**
+ * What changed since the panel's last `init`, `update` or `patch`: the function rows that changed
+ * or appeared (`changed`), the ids that went away (`removed`); processes, breakdown and workspace
+ * functions whole (they are few). Keeps the host's work per update proportional to what changed.
+ */
+export interface LivePatch extends Omit<LiveSnapshot, 'functions'> {
+  changed: FunctionRow[];
+  removed: string[];
 }
 
 /** One policy's hit ratios over a what-if curve's sizes. */
@@ -127,6 +150,8 @@ export const MAX_WHATIF_SIZES = 64;
 export type HostToPanel =
   | { v: 1; type: 'init'; state: LiveSnapshot }
   | { v: 1; type: 'update'; state: LiveSnapshot }
+  /** The function rows that changed since the last init/update/patch; applied to the rows the panel has. */
+  | { v: 1; type: 'patch'; state: LivePatch }
   | { v: 1; type: 'notice'; level: 'info' | 'error'; text: string }
   /**
    * The what-if view of function `id` (`text`: where the figures come from, or what to do), for
@@ -157,7 +182,8 @@ export type PanelToHostType = PanelToHost['type'];
 export type PanelMessage<T extends PanelToHostType> = Extract<PanelToHost, { type: T }>;
 
 const { shape, list, nonEmpty, str, count, int, bool, optional, oneOf, isRecord } = check;
-const MAX_ROWS = 100_000;
+/** Most rows of one kind the panel shows; the host sends no more, and the panel drops the rest. */
+export const MAX_ROWS = 100_000;
 
 const counters: Record<keyof Counters, Checker> = {
   hits: count, misses: count, errors: count, evictionsSize: count, evictionsExpired: count, evictionsExplicit: count,
@@ -166,17 +192,46 @@ const counters: Record<keyof Counters, Checker> = {
 const held: Record<keyof Held, Checker> = { entries: count, bytes: count };
 const health = oneOf('ok', 'degraded');
 const location = shape({ file: nonEmpty, line: int });
-const functionRow = shape({ ...counters, ...held, id: nonEmpty, backend: str, backendType: str, location: optional(location), processes: int, health });
+const saturated = optional(bool);
+const functionRow = shape({ ...counters, ...held, id: nonEmpty, backend: str, backendType: str, location: optional(location), processes: int, health, saturated });
 const processRow = shape({
   key: nonEmpty, pid: int, app: str, hostname: str, runtime: str, runtimeVersion: str, startedAt: count, connected: bool,
-  goneAt: optional(count), functions: int, totals: shape({ ...counters, ...held }),
+  goneAt: optional(count), functions: int, totals: shape({ ...counters, ...held }), streams: optional(int), saturated,
 });
-const breakdownRow = shape({ ...counters, ...held, key: nonEmpty, pid: int, app: str, connected: bool, health });
+const breakdownRow = shape({ ...counters, ...held, key: nonEmpty, pid: int, app: str, connected: bool, health, saturated });
 const workspaceFunction = shape({ id: nonEmpty, file: nonEmpty, line: int });
+/** Each list of a snapshot with the rule of its rows: a row that breaks it is left out, alone. */
+const snapshotRows = { processes: processRow, functions: functionRow, breakdown: breakdownRow, workspaceFunctions: workspaceFunction } as const;
+const anArray: Checker = (v) => (Array.isArray(v) ? undefined : 'an array');
 const snapshot = shape({
-  at: count, server: oneOf('stopped', 'listening'), processes: list(processRow, MAX_ROWS), functions: list(functionRow, MAX_ROWS),
-  breakdown: list(breakdownRow, MAX_ROWS), workspaceFunctions: list(workspaceFunction, MAX_ROWS),
+  at: count, server: oneOf('stopped', 'listening'), processes: anArray, functions: anArray, breakdown: anArray, workspaceFunctions: anArray,
 });
+const patch = shape({
+  at: count, server: oneOf('stopped', 'listening'), processes: anArray, changed: anArray, removed: anArray, breakdown: anArray, workspaceFunctions: anArray,
+});
+const patchRows = { processes: processRow, changed: functionRow, removed: nonEmpty, breakdown: breakdownRow, workspaceFunctions: workspaceFunction } as const;
+
+/**
+ * The snapshot with every row that breaks its rule left out, each list cut at `MAX_ROWS`, and the
+ * number left out in `droppedRows`. The snapshot's own fields passed `snapshot` already.
+ */
+function keepValidRows<T>(state: Record<string, unknown>, rules: Record<string, Checker>): T {
+  const kept: Record<string, unknown> = { ...state };
+  let dropped = 0;
+  for (const name of Object.keys(rules)) {
+    const rule = rules[name]!;
+    const rows = state[name] as unknown[];
+    const valid: unknown[] = [];
+    for (const row of rows) {
+      if (valid.length < MAX_ROWS && rule(row) === undefined) valid.push(row);
+      else dropped++;
+    }
+    kept[name] = valid;
+  }
+  delete kept.droppedRows;
+  if (dropped > 0) kept.droppedRows = dropped;
+  return kept as T;
+}
 
 /** A what-if question's id: a safe integer >= 1. */
 const requestId: Checker = (v) => (Number.isSafeInteger(v) && (v as number) >= 1 ? undefined : 'an integer >= 1');
@@ -201,6 +256,7 @@ const whatIfView: Checker = (v) => {
 const hostMessages: Record<HostToPanel['type'], Checker> = {
   init: shape({ state: snapshot }),
   update: shape({ state: snapshot }),
+  patch: shape({ state: patch }),
   notice: shape({ level: oneOf('info', 'error'), text: str }),
   whatif: shape({ id: nonEmpty, requestId, view: whatIfView }),
 };
@@ -222,9 +278,16 @@ function parse<T>(checkers: Record<string, Checker>, value: unknown): T | undefi
   return checkers[value.type]!(value) === undefined ? (value as T) : undefined;
 }
 
-/** Validates a message received by the webview; returns it typed, or undefined to drop it. */
+/**
+ * Validates a message received by the webview; returns it typed, or undefined to drop it. A
+ * snapshot's rows are checked one by one: a row that breaks its rule is left out (and counted in
+ * `droppedRows`), the rest of the update is kept.
+ */
 export function parseHostToPanel(value: unknown): HostToPanel | undefined {
-  return parse<HostToPanel>(hostMessages, value);
+  const message = parse<HostToPanel>(hostMessages, value);
+  if (message?.type === 'patch') return { ...message, state: keepValidRows<LivePatch>(message.state as unknown as Record<string, unknown>, patchRows) };
+  if (message?.type !== 'init' && message?.type !== 'update') return message;
+  return { ...message, state: keepValidRows<LiveSnapshot>(message.state as unknown as Record<string, unknown>, snapshotRows) };
 }
 
 /** Validates a message received by the host; returns it typed, or undefined to drop it. */

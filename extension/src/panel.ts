@@ -4,6 +4,8 @@ import { dispatchPanelMessage, panelHandlers, type PanelActions, type PanelHandl
 
 /** Where the panel's figures come from and where its actions go (the live statistics). */
 export interface PanelFeed extends PanelActions {
+  /** The next periodic update: a `patch` of what changed since the last snapshot or update, or an `update`. Default: `update` with `snapshot()`. */
+  update?(selected: string | null): HostToPanel;
   /** Fires when the figures may have changed (often: the panel throttles). */
   readonly onDidChange: vscode.Event<void>;
 }
@@ -115,7 +117,7 @@ export class CachePanel implements vscode.Disposable {
       this.timer = undefined;
       if (!this.dirty || !this.panel?.visible || !this.feed) return;
       this.dirty = false;
-      this.post({ v: 1, type: 'update', state: this.feed.snapshot(this.selected) });
+      this.post(this.feed.update?.(this.selected) ?? { v: 1, type: 'update', state: this.feed.snapshot(this.selected) });
     }, UPDATE_INTERVAL_MS);
   }
 

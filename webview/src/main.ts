@@ -62,6 +62,7 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
   if (!message) return; // dropped: not something the host sends
   if (message.type === 'notice') dispatch({ type: 'notice', level: message.level, text: message.text });
   else if (message.type === 'whatif') dispatch({ type: 'whatif', id: message.id, requestId: message.requestId, view: message.view });
+  else if (message.type === 'patch') dispatch({ type: 'patch', patch: message.state });
   else dispatch({ type: 'snapshot', snapshot: message.state });
 });
 

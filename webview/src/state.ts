@@ -2,7 +2,7 @@
  * The panel's view state and its reducer: a pure function from (state, action) to state, so the
  * panel's behaviour (sorting, filtering, selection, the chart's series) is tested without a DOM.
  */
-import { emptySnapshot, parseHostToPanel, type FunctionRow, type LiveSnapshot, type WhatIfView } from '../../protocol/panel.js';
+import { emptySnapshot, parseHostToPanel, type FunctionRow, type LivePatch, type LiveSnapshot, type WhatIfView } from '../../protocol/panel.js';
 import { hitRatio, meanMissMs } from '../../protocol/format.js';
 
 export const SORT_COLUMNS = ['id', 'ratio', 'hits', 'misses', 'errors', 'entries', 'bytes', 'missMs', 'savedMs', 'processes'] as const;
@@ -34,6 +34,7 @@ export interface ViewState {
 
 export type Action =
   | { type: 'snapshot'; snapshot: LiveSnapshot }
+  | { type: 'patch'; patch: LivePatch }
   | { type: 'sort'; column: SortColumn }
   | { type: 'filter'; text: string }
   | { type: 'select'; id: string | null }
@@ -53,6 +54,10 @@ export function reduce(state: ViewState, action: Action): ViewState {
   switch (action.type) {
     case 'snapshot':
       return withPoint({ ...state, snapshot: action.snapshot }, action.snapshot);
+    case 'patch': {
+      const snapshot = applyPatch(state.snapshot, action.patch);
+      return withPoint({ ...state, snapshot }, snapshot);
+    }
     case 'sort': {
       const same = state.sort.column === action.column;
       // A new column starts in its natural order: names A-Z, numbers largest first.
@@ -89,6 +94,15 @@ export function reduce(state: ViewState, action: Action): ViewState {
   }
 }
 
+/** The snapshot with a patch applied: changed rows replace theirs (new ones are added at the end), removed ids go. */
+export function applyPatch(previous: LiveSnapshot, patch: LivePatch): LiveSnapshot {
+  const rows = new Map(previous.functions.map((row) => [row.id, row]));
+  for (const id of patch.removed) rows.delete(id);
+  for (const row of patch.changed) rows.set(row.id, row);
+  const { changed: _changed, removed: _removed, ...rest } = patch;
+  return { ...rest, functions: [...rows.values()] };
+}
+
 /** Shortest interval a point of the chart covers, in ms: rates over shorter spans jitter with batch timing. */
 export const MIN_POINT_INTERVAL_MS = 1000;
 
@@ -117,7 +131,8 @@ function totalsOf(rows: readonly FunctionRow[], id: string | null): { hits: numb
     hits += row.hits;
     misses += row.misses;
   }
-  return { hits, misses };
+  // Rows are finite, their sum may not be: cap it so that a rate is never NaN.
+  return { hits: Math.min(hits, Number.MAX_VALUE), misses: Math.min(misses, Number.MAX_VALUE) };
 }
 
 /** The value a column sorts by. */

@@ -207,7 +207,8 @@ export function render(state: ViewState): void {
   byId('status').textContent =
     snapshot.server === 'stopped'
       ? 'The CacheLens server is not running.'
-      : `${connected} process${connected === 1 ? '' : 'es'} connected${gone ? `, ${gone} gone` : ''} · ${snapshot.functions.length} cached function${snapshot.functions.length === 1 ? '' : 's'}`;
+      : `${connected} process${connected === 1 ? '' : 'es'} connected${gone ? `, ${gone} gone` : ''} · ${snapshot.functions.length} cached function${snapshot.functions.length === 1 ? '' : 's'}` +
+        (snapshot.droppedRows ? ` · ${snapshot.droppedRows} row${snapshot.droppedRows === 1 ? '' : 's'} not shown (invalid figures)` : '');
   byId('status').dataset.processes = String(connected);
 
   const notice = byId('notice');
@@ -256,6 +257,8 @@ export function render(state: ViewState): void {
     tr.setAttribute('aria-selected', String(row.id === state.selected));
     tr.classList.toggle('degraded', row.health === 'degraded');
     tr.title = row.health === 'degraded' ? `${row.backend} (${row.backendType}) is degraded: calls are answered as misses` : `${row.backend} (${row.backendType})`;
+    tr.classList.toggle('saturated', row.saturated === true);
+    if (row.saturated) tr.title += ' · a process reported figures too large to add up: totals stop at the largest number';
   });
 
   byId('chart-title').textContent = `Calls per second — ${state.selected ?? 'all functions'}`;

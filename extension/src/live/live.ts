@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { emptySnapshot, type FunctionRow, type LiveSnapshot, type WhatIfView, type WorkspaceFunction } from '../../../protocol/panel.js';
+import { emptySnapshot, MAX_ROWS, type FunctionRow, type HostToPanel, type LiveSnapshot, type WhatIfView, type WorkspaceFunction } from '../../../protocol/panel.js';
 import { ENDPOINT_ENV } from '../../../runtime/src/protocol.js';
 import { CONFIG_FILE_NAME } from 'cachelens/config-file';
 import { Commands } from '../commands.js';
@@ -7,6 +7,7 @@ import { isSupportedLanguage } from '../languages.js';
 import { readSettings } from '../settings.js';
 import type { CachePanel, PanelFeed } from '../panel.js';
 import type { Notice } from '../panel-messages.js';
+import { PanelRows } from '../server/panel-rows.js';
 import type { LiveServer } from '../server/server.js';
 import type { CurveWorker } from '../whatif/runner.js';
 import { InlineHints } from './hints.js';
@@ -22,6 +23,8 @@ function rememberedEndpoint(value: unknown): { port: number; token: string } | u
   if (typeof token !== 'string' || token.length < 32) return undefined;
   return { port, token };
 }
+
+const NO_ROWS: ReadonlyMap<string, FunctionRow> = new Map();
 
 const NODE_DEBUG_TYPES = new Set(['node', 'pwa-node', 'node-terminal']);
 
@@ -39,8 +42,7 @@ export class LiveController implements PanelFeed, vscode.Disposable {
   #server: LiveServer | undefined;
   #starting: Promise<LiveServer | undefined> | undefined;
   #workspaceFunctions: WorkspaceFunction[] = [];
-  #rows = new Map<string, FunctionRow>();
-  #rowsRevision = -1;
+  readonly #panelRows = new PanelRows();
   #statusTimer: ReturnType<typeof setTimeout> | undefined;
   #curveWorker: CurveWorker | undefined;
 
@@ -115,17 +117,30 @@ export class LiveController implements PanelFeed, vscode.Disposable {
   }
 
   snapshot(selected: string | null): LiveSnapshot {
+    const state = this.#state(selected);
+    this.#panelRows.full(state.functions);
+    return state;
+  }
+
+  /** The next update: the rows that changed since the last one (a patch), or everything when due. */
+  update(selected: string | null): HostToPanel {
+    if (this.#panelRows.fullDue) return { v: 1, type: 'update', state: this.snapshot(selected) };
+    const { functions, ...rest } = this.#state(selected);
+    return { v: 1, type: 'patch', state: { ...rest, ...this.#panelRows.patch(functions) } };
+  }
+
+  #state(selected: string | null): LiveSnapshot {
     const server = this.#server;
-    if (!server) return { ...emptySnapshot(Date.now()), workspaceFunctions: this.#workspaceFunctions };
-    const agg = server.aggregator;
-    return {
-      at: Date.now(),
-      server: server.listening ? 'listening' : 'stopped',
-      processes: agg.processes(),
-      functions: [...this.#functionRows().values()],
-      breakdown: selected ? agg.functionByProcess(selected) : [],
-      workspaceFunctions: this.#workspaceFunctions,
-    };
+    return server
+      ? {
+          at: Date.now(),
+          server: server.listening ? 'listening' : 'stopped',
+          processes: server.aggregator.processes(),
+          functions: server.aggregator.boundedRows(MAX_ROWS),
+          breakdown: selected ? server.aggregator.functionByProcess(selected) : [],
+          workspaceFunctions: this.#workspaceFunctions,
+        }
+      : { ...emptySnapshot(Date.now()), workspaceFunctions: this.#workspaceFunctions };
   }
 
   async refreshWorkspaceFunctions(): Promise<void> {
@@ -189,14 +204,9 @@ export class LiveController implements PanelFeed, vscode.Disposable {
     return { level: 'info', text: `Cleared ${what} in ${targets.length} process${targets.length === 1 ? '' : 'es'}.` };
   }
 
+  /** The function rows, kept up to date by the aggregator: only rows that changed are rebuilt. */
   #functionRows(): ReadonlyMap<string, FunctionRow> {
-    const agg = this.#server?.aggregator;
-    if (!agg) return this.#rows;
-    if (agg.revision !== this.#rowsRevision) {
-      this.#rowsRevision = agg.revision;
-      this.#rows = new Map(agg.functions().map((row) => [row.id, row]));
-    }
-    return this.#rows;
+    return this.#server?.aggregator.functionRows() ?? NO_ROWS;
   }
 
   #onAggregate(): void {

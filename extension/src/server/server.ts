@@ -23,6 +23,11 @@ export type Rejection =
   | 'token' // missing or wrong token: HTTP 401
   | 'origin' // an Origin header that is not allowed (a web page): HTTP 403
   | 'path' // not a WebSocket upgrade on `/`: HTTP 404/426
+  | 'busy' // more open connections than `maxConnections`: HTTP 503
+  | 'hello-timeout' // no hello within `helloTimeoutMs` of the handshake: connection closed (1008)
+  | 'too-deep' // a frame nested deeper than `maxNestingDepth`: dropped before it is parsed
+  | 'too-many-values' // a frame with more than `maxValuesPerFrame` values: dropped before it is parsed
+  | 'over-budget' // functions past the connection's budget (count or bytes): those entries dropped
   | 'oversize' // a frame over the size limit: connection closed (1009)
   | 'binary' // a binary frame: dropped
   | 'out-of-order' // anything before the hello, or a second hello: dropped
@@ -45,13 +50,65 @@ export interface LiveServerOptions {
   aggregator?: Aggregator;
   /** Milliseconds to wait for a command's result. Default 10 000. */
   requestTimeoutMs?: number;
+  /** Milliseconds a connection may stay open without saying hello; then it is closed (1008). Default 10 000. */
+  helloTimeoutMs?: number;
+  /** Most connections open at once; more handshakes are refused with HTTP 503. Default 256. */
+  maxConnections?: number;
+  /** Deepest nesting of arrays and objects a frame may have; deeper frames are dropped unparsed. Default 16. */
+  maxNestingDepth?: number;
+  /**
+   * Most values a frame may hold (counted as commas and opening brackets outside strings); frames
+   * with more are dropped unparsed. Default 50 000 (a full `stats` message of 500 entries has ~8 000).
+   */
+  maxValuesPerFrame?: number;
+  /** Timers for the hello timeout (a fake clock in tests). Default: Node's, unref'd. */
+  timers?: ServerTimers;
+}
+
+/** The timers the server arms per connection. */
+export interface ServerTimers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const nodeTimers: ServerTimers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+/**
+ * What is wrong with a frame's shape, found by one pass over its bytes (strings skipped) that
+ * stops at the first bracket past `maxDepth` or the first value past `maxValues`: a frame of a
+ * million nested or listed brackets costs a millisecond here instead of up to seconds in
+ * `JSON.parse`. Valid protocol messages nest 4 deep at most.
+ */
+export function frameShapeProblem(bytes: Uint8Array, maxDepth: number, maxValues: number): 'too-deep' | 'too-many-values' | undefined {
+  let depth = 0;
+  let values = 0;
+  let inString = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (inString) {
+      if (b === 0x5c) i++; // a backslash escapes the next byte
+      else if (b === 0x22) inString = false;
+    } else if (b === 0x22) inString = true;
+    else if (b === 0x7b || b === 0x5b) {
+      if (++depth > maxDepth) return 'too-deep';
+      if (++values > maxValues) return 'too-many-values';
+    } else if (b === 0x7d || b === 0x5d) depth--;
+    else if (b === 0x2c && ++values > maxValues) return 'too-many-values';
+  }
+  return undefined;
 }
 
 interface Connection {
   id: number;
   socket: WebSocket;
+  /** The instance it reports for, once it said hello. */
   key?: string;
   logged: number;
+  helloTimer?: unknown;
+  resetsLogged: boolean;
 }
 
 const LOG_LIMIT_PER_CONNECTION = 20;
@@ -60,12 +117,14 @@ export class LiveServer {
   readonly aggregator: Aggregator;
   readonly token: string;
   readonly rejections: Record<Rejection, number> = {
-    token: 0, origin: 0, path: 0, oversize: 0, binary: 0, 'out-of-order': 0,
+    token: 0, origin: 0, path: 0, busy: 0, 'hello-timeout': 0, 'too-deep': 0, 'too-many-values': 0, 'over-budget': 0, oversize: 0, binary: 0, 'out-of-order': 0,
     'not-json': 0, 'not-object': 0, 'bad-version': 0, 'unknown-type': 0, 'bad-field': 0,
   };
   /** Messages accepted, all connections together. */
   accepted = 0;
-  readonly #options: Required<Pick<LiveServerOptions, 'maxMessageBytes' | 'allowedOrigins' | 'requestTimeoutMs' | 'port'>>;
+  /** Frames handled (accepted or dropped), all connections together. */
+  frames = 0;
+  readonly #options: Required<Pick<LiveServerOptions, 'maxMessageBytes' | 'allowedOrigins' | 'requestTimeoutMs' | 'port' | 'helloTimeoutMs' | 'maxConnections' | 'maxNestingDepth' | 'maxValuesPerFrame' | 'timers'>>;
   readonly #log: (line: string) => void;
   readonly #connections = new Set<Connection>();
   readonly #pending = new Map<string, { resolve: (r: ResultMessage | TraceMessage) => void; timer: ReturnType<typeof setTimeout> }>();
@@ -83,7 +142,22 @@ export class LiveServer {
       maxMessageBytes: options.maxMessageBytes ?? MAX_MESSAGE_BYTES,
       allowedOrigins: options.allowedOrigins ?? [],
       requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
+      helloTimeoutMs: options.helloTimeoutMs ?? 10_000,
+      maxConnections: options.maxConnections ?? 256,
+      maxNestingDepth: options.maxNestingDepth ?? 16,
+      maxValuesPerFrame: options.maxValuesPerFrame ?? 50_000,
+      timers: options.timers ?? nodeTimers,
     };
+  }
+
+  /** Connections open now (with or without a hello). */
+  get connectionCount(): number {
+    return this.#connections.size;
+  }
+
+  /** Counter resets seen (function entries whose counters went down on one stream), all processes together. */
+  get resets(): number {
+    return this.aggregator.resets;
   }
 
   /** The port, once started. */
@@ -228,6 +302,9 @@ export class LiveServer {
     if (origin !== undefined && !this.#options.allowedOrigins.includes(origin)) {
       return refuse(403, 'origin', `Forbidden (origin ${origin} is not allowed)`);
     }
+    if (this.#connections.size >= this.#options.maxConnections) {
+      return refuse(503, 'busy', `Service Unavailable (already ${this.#connections.size} connections; retry later)`);
+    }
     wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws));
   }
 
@@ -239,8 +316,16 @@ export class LiveServer {
   }
 
   #accept(socket: WebSocket): void {
-    const connection: Connection = { id: this.#nextConnection++, socket, logged: 0 };
+    const connection: Connection = { id: this.#nextConnection++, socket, logged: 0, resetsLogged: false };
     this.#connections.add(connection);
+    const { timers, helloTimeoutMs } = this.#options;
+    connection.helloTimer = timers.setTimeout(() => {
+      connection.helloTimer = undefined;
+      if (connection.key || socket.readyState !== socket.OPEN) return;
+      this.rejections['hello-timeout']++;
+      this.#note(connection, `no hello within ${helloTimeoutMs} ms; connection closed`);
+      socket.close(1008, 'no hello in time');
+    }, helloTimeoutMs);
     socket.on('message', (data, isBinary) => {
       try {
         this.#receive(connection, data, isBinary);
@@ -254,30 +339,45 @@ export class LiveServer {
     });
     socket.on('close', () => {
       this.#connections.delete(connection);
+      if (connection.helloTimer !== undefined) timers.clearTimeout(connection.helloTimer);
       if (connection.key) {
-        this.aggregator.disconnect(connection.key, connection.id, Date.now());
+        this.aggregator.disconnect(connection.id, Date.now());
         this.#log(`[server] process ${connection.key} disconnected`);
       }
     });
   }
 
   #receive(connection: Connection, data: RawData, isBinary: boolean): void {
+    this.frames++;
     if (isBinary) return this.#drop(connection, 'binary', 'binary frames are not part of the protocol');
-    const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
-    const parsed = parseRuntimeMessage(text);
+    const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+    const { maxNestingDepth, maxValuesPerFrame } = this.#options;
+    const shape = frameShapeProblem(bytes, maxNestingDepth, maxValuesPerFrame);
+    if (shape === 'too-deep') return this.#drop(connection, shape, `arrays/objects nested deeper than ${maxNestingDepth}; not parsed`);
+    if (shape) return this.#drop(connection, shape, `more than ${maxValuesPerFrame} values in one frame; not parsed`);
+    const parsed = parseRuntimeMessage(bytes.toString('utf8'));
     if (!parsed.ok) return this.#drop(connection, parsed.fault, parsed.detail);
     const message = parsed.message;
     if (message.type === 'hello') {
       if (connection.key) return this.#drop(connection, 'out-of-order', 'a second hello on one connection');
       connection.key = message.instance;
-      this.aggregator.connect(message, connection.id);
+      if (connection.helloTimer !== undefined) this.#options.timers.clearTimeout(connection.helloTimer);
+      connection.helloTimer = undefined;
+      const replaced = this.aggregator.connect(message, connection.id);
       this.#log(`[server] process ${message.app} (pid ${message.pid}, ${message.hostname}, ${message.runtime} ${message.runtimeVersion}) connected`);
+      if (replaced !== undefined) this.#closeReplaced(replaced);
     } else if (!connection.key) {
       return this.#drop(connection, 'out-of-order', `${message.type} before hello`);
-    } else if (message.type === 'functions') {
-      this.aggregator.announce(connection.key, message.functions);
-    } else if (message.type === 'stats') {
-      this.aggregator.update(connection.key, message.stats);
+    } else if (message.type === 'functions' || message.type === 'stats') {
+      const outcome = message.type === 'functions' ? this.aggregator.announce(connection.id, message.functions) : this.aggregator.update(connection.id, message.stats);
+      if (outcome.resets > 0 && !connection.resetsLogged) {
+        connection.resetsLogged = true;
+        this.#log(`[server] connection ${connection.id} (process ${connection.key}): counters went down for ${outcome.resets} function(s); counted as a reset, later values add on top (logged once per connection)`);
+      }
+      if (outcome.refused > 0) {
+        const a = this.aggregator;
+        return this.#drop(connection, 'over-budget', `${outcome.refused} function(s) refused: a process may report at most ${a.maxFunctionsPerStream} functions and ${a.maxRetainedBytesPerStream} bytes of descriptors`);
+      }
     } else {
       const pending = this.#pending.get(message.requestId);
       if (pending) {
@@ -287,6 +387,16 @@ export class LiveServer {
       }
     }
     this.accepted++;
+  }
+
+  /** A reconnect of the same OS process replaced connection `id`, which is still open: close it. */
+  #closeReplaced(id: number): void {
+    for (const c of this.#connections) {
+      if (c.id !== id) continue;
+      this.#note(c, 'replaced by a newer connection of the same process; closed');
+      c.key = undefined;
+      c.socket.close(1000, 'replaced by a newer connection');
+    }
   }
 
   #drop(connection: Connection, why: Rejection, detail: string): void {

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { formatBytes, formatCount, formatDuration, formatPercent, hintText } from '../../../protocol/format.js';
-import { emptySnapshot, parseHostToPanel, parsePanelToHost } from '../../../protocol/panel.js';
+import { emptySnapshot, MAX_ROWS, parseHostToPanel, parsePanelToHost } from '../../../protocol/panel.js';
 
 describe('panel protocol', () => {
   test('accepts what each side sends', () => {
@@ -25,8 +25,22 @@ describe('panel protocol', () => {
     ]) assert.equal(parsePanelToHost(m), undefined, JSON.stringify(m));
     for (const m of [
       { v: 1, type: 'update' }, { v: 1, type: 'update', state: { ...emptySnapshot(), server: 'on' } },
-      { v: 1, type: 'update', state: { ...emptySnapshot(), functions: [{ id: 'x' }] } }, { v: 1, type: 'notice', level: 'warn', text: '' },
+      { v: 1, type: 'update', state: { ...emptySnapshot(), functions: {} } }, { v: 1, type: 'notice', level: 'warn', text: '' },
     ]) assert.equal(parseHostToPanel(m), undefined, JSON.stringify(m));
+  });
+
+  test('a row that breaks its rule is left out alone; the rest of the update is kept', () => {
+    const good = {
+      id: 'honest#f', backend: 'memory', backendType: 'memory', processes: 1, health: 'ok', hits: 7, misses: 3, errors: 0, evictionsSize: 0,
+      evictionsExpired: 0, evictionsExplicit: 0, computeMs: 30, savedMs: 70, staleServed: 0, backendErrors: 0, entries: 3, bytes: 300,
+    };
+    const state = { ...emptySnapshot(5), functions: [{ ...good, id: 'bad#f', hits: Infinity }, { id: 'x' }, good, { ...good, id: 'bad#g', savedMs: NaN }] };
+    const parsed = parseHostToPanel({ v: 1, type: 'update', state });
+    assert.equal(parsed?.type, 'update');
+    assert.deepEqual(parsed.type === 'update' && parsed.state.functions, [good]);
+    assert.equal(parsed.type === 'update' && parsed.state.droppedRows, 3);
+    const many = parseHostToPanel({ v: 1, type: 'update', state: { ...emptySnapshot(5), functions: Array.from({ length: MAX_ROWS + 5 }, () => good) } });
+    assert.deepEqual(many?.type === 'update' && [many.state.functions.length, many.state.droppedRows], [MAX_ROWS, 5], 'rows past MAX_ROWS are cut, not the update');
   });
 });
 
