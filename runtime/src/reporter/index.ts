@@ -5,7 +5,7 @@
  */
 import { ENDPOINT_ENV } from '../protocol.js';
 import { registry } from '../registry.js';
-import { Reporter, type BackoffOptions, type ProcessIdentity } from './reporter.js';
+import { fitString, Reporter, type BackoffOptions, type ProcessIdentity } from './reporter.js';
 import { defaultSocketFactory, type SocketFactory } from './socket.js';
 import type { ReporterSource } from './source.js';
 
@@ -100,10 +100,10 @@ async function identify(app: string | undefined): Promise<ProcessIdentity> {
   return {
     instance: globalThis.crypto.randomUUID(),
     pid: node ? process.pid : 0,
-    app: app ?? env('CACHELENS_APP') ?? env('npm_package_name') ?? script ?? 'app',
+    app: fitString(app ?? env('CACHELENS_APP') ?? env('npm_package_name') ?? script ?? 'app'),
     runtime: 'cachelens-js',
     runtimeVersion: (await import('../index.js')).VERSION,
-    hostname,
+    hostname: fitString(hostname),
     startedAt: node ? Math.round(Date.now() - process.uptime() * 1000) : Date.now(),
   };
 }
