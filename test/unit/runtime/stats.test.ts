@@ -66,3 +66,42 @@ test('an id longer than 4096 code points is refused when memoize is called; 4096
   assert.equal(cacheOf(ok).id.length, 8192);
   assert.throws(() => memoize((x: number) => x, { id: 'a'.repeat(4097) }), (e: unknown) => e instanceof OptionsError && /id/.test(e.message) && /4096/.test(e.message));
 });
+
+/**
+ * One workload on a fake clock: 3 entries expire, then one is rewritten (refresh), a new key
+ * arrives at capacity, another expires and is deleted, the rest is cleared. `read` runs after every
+ * step (a reporter reading the statistics); the figures at the end must not depend on it.
+ */
+async function expiryWorkload(backend: 'memory' | 'lru', read: (f: (x: number) => number) => void) {
+  let t = 1_000_000; // not 0: lru-cache takes a start time of 0 for "no TTL"
+  const f = memoize((x: number) => x, { clock: () => t, ttl: 10, max: 3, backend });
+  const step = async (action: () => unknown) => { await action(); read(f); };
+  await step(() => f(1));
+  await step(() => f(2));
+  await step(() => f(3));
+  await step(() => { t += 11_000; });
+  await step(() => cacheOf(f).refresh(1)); // a write over an expired entry
+  await step(() => f(4)); // a new key while expired entries still hold slots
+  await step(() => { t += 5_000; });
+  await step(() => f(5));
+  await step(() => { t += 6_000; });
+  const deleted = await cacheOf(f).delete(4); // past its expiry: not there to delete
+  read(f);
+  await step(() => f(6));
+  await step(() => { t += 11_000; });
+  await step(() => f(7));
+  await step(() => cacheOf(f).clear()); // one live entry, one past its expiry
+  return { deleted, stats: cacheOf(f).stats() };
+}
+
+for (const backend of ['memory', 'lru'] as const) {
+  test(`${backend}: reading the statistics after every step changes no figure (expired entries count as expired, never as explicit or size)`, async () => {
+    const quiet = await expiryWorkload(backend, () => {});
+    const watched = await expiryWorkload(backend, (f) => void cacheOf(f).stats());
+    assert.deepEqual(watched.stats, quiet.stats);
+    assert.equal(quiet.deleted, false);
+    const { evictions, entries } = quiet.stats;
+    // 1,2,3 expire; the rewritten 1, 4, 5 expire (4 found by delete); 6 expires; 7 is cleared.
+    assert.deepEqual({ ...evictions, entries }, { size: 0, expired: 7, explicit: 1, entries: 0 });
+  });
+}
