@@ -185,9 +185,31 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-const MAX_STRING = 4096;
-const str: Checker = (v) => (typeof v === 'string' && v.length <= MAX_STRING ? undefined : 'a string of at most 4096 characters');
-const nonEmpty: Checker = (v) => (typeof v === 'string' && v.length > 0 && v.length <= MAX_STRING ? undefined : 'a non-empty string of at most 4096 characters');
+/** Longest string field, in Unicode code points (what every language counts the same way). */
+export const MAX_STRING_CODE_POINTS = 4096;
+
+/**
+ * Whether `s` has at most `max` Unicode code points. A surrogate pair is one code point; a lone
+ * surrogate counts as one. Counting is skipped when the UTF-16 length already decides it.
+ */
+export function withinCodePoints(s: string, max: number): boolean {
+  if (s.length <= max) return true;
+  if (s.length > 2 * max) return false;
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+    }
+    if (++n > max) return false;
+  }
+  return true;
+}
+
+const MAX_STRING = MAX_STRING_CODE_POINTS;
+const str: Checker = (v) => (typeof v === 'string' && withinCodePoints(v, MAX_STRING) ? undefined : 'a string of at most 4096 code points');
+const nonEmpty: Checker = (v) => (typeof v === 'string' && v.length > 0 && withinCodePoints(v, MAX_STRING) ? undefined : 'a non-empty string of at most 4096 code points');
 const count: Checker = (v) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? undefined : 'a finite number >= 0');
 const int: Checker = (v) => (Number.isSafeInteger(v) && (v as number) >= 0 ? undefined : 'an integer >= 0');
 const bool: Checker = (v) => (typeof v === 'boolean' ? undefined : 'a boolean');
@@ -328,8 +350,6 @@ export function decodeHashes(base64: string): Int32Array {
 /** The name of the environment variable that carries the endpoint (`ws://127.0.0.1:PORT/?token=...`). */
 export const ENDPOINT_ENV = 'CACHELENS_ENDPOINT';
 
-/** Longest string a message field may hold, in Unicode code points (every language counts them alike). */
-export const MAX_STRING_CODE_POINTS = 4096;
 
 /** The length of `s` in Unicode code points (a surrogate pair counts once; a lone surrogate counts once). */
 export function codePointLength(s: string): number {
