@@ -141,6 +141,11 @@ export class Reporter {
     return this.#paused;
   }
 
+  /** Who this process is (what the hello carries): `instance` is this run's id. */
+  get identity(): Readonly<ProcessIdentity> {
+    return this.#options.identity;
+  }
+
   /** Bytes written to the connection that the editor has not received yet (0 when not connected). */
   get bufferedBytes(): number {
     return this.#socket?.bufferedAmount ?? 0;
