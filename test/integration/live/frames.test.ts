@@ -1,12 +1,12 @@
 /**
  * Frame sizes against the real server: a process with 500 functions whose ids have the longest
  * length the protocol allows reports them all without ever sending a frame over 1 MiB (the server
- * closes such a connection with 1009).
+ * closes such a connection with 1009); and a refused handshake, final (404) or not (401).
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { LiveServer } from '../../../extension/src/server/server.js';
-import { memoize, startReporter, stopReporter } from '../../../runtime/src/index.js';
+import { memoize, registry, Reporter, startReporter, stopReporter } from '../../../runtime/src/index.js';
 import { defaultSocketFactory, type ReporterSocket } from '../../../runtime/src/reporter/socket.js';
 
 test('500 functions with ids of 4096 characters: all announced and counted, the connection never closed for size (1009)', { timeout: 60_000 }, async () => {
@@ -33,6 +33,32 @@ test('500 functions with ids of 4096 characters: all announced and counted, the 
     assert.equal(counted(), 500);
   } finally {
     stopReporter();
+    await server.stop();
+  }
+});
+
+test('the real server refuses the handshake with 404 (a wrong path): the reporter stops for good; with 401 (a wrong token) it keeps retrying', { timeout: 30_000 }, async () => {
+  const server = new LiveServer();
+  await server.start();
+  const reporters: Reporter[] = [];
+  try {
+    const open = await defaultSocketFactory();
+    const start = (endpoint: string) => {
+      const reporter = new Reporter({ endpoint, source: registry, identity: { instance: 'i', pid: 1, app: 'a', runtime: 'cachelens-js', runtimeVersion: '0', hostname: 'h', startedAt: 0 }, socketFactory: open, backoff: { initialMs: 20, maxMs: 40 } });
+      reporters.push(reporter);
+      reporter.start();
+      return reporter;
+    };
+    const wrongPath = start(`ws://127.0.0.1:${server.port}/other?token=${server.token}`);
+    const wrongToken = start(`ws://127.0.0.1:${server.port}/?token=nope`);
+    const deadline = Date.now() + 10_000;
+    while ((wrongPath.state !== 'refused' || server.rejections.token < 3) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(wrongPath.state, 'refused');
+    assert.equal(server.rejections.path, 1, 'one attempt, never retried');
+    assert.ok(server.rejections.token >= 3, `401 is retried (${server.rejections.token} attempts)`);
+    assert.notEqual(wrongToken.state, 'refused');
+  } finally {
+    for (const r of reporters) r.stop();
     await server.stop();
   }
 });
