@@ -123,7 +123,8 @@ if (only.length === 0) {
 const packaged = wants('e2e') ? check('package the .vsix', process.execPath, ['scripts/package.mjs', '--no-build']) : false;
 if (wants('unit')) nodeTests('unit', findFiles('test/unit', '.test.ts'), 2);
 if (wants('integration')) {
-  const files = findFiles('test/integration', '.test.ts');
+  // The conformance suites run real processes against the real server: integration tests.
+  const files = [...findFiles('test/integration', '.test.ts'), ...findFiles('test/conformance', '.test.ts')];
   if (files.length > 0) nodeTests('integration', files, 1);
 }
 // One drill at a time: each injects faults into real servers and processes and measures latency.

@@ -24,6 +24,9 @@ import { onceAcrossProcesses } from './stores/remote/stampede.js';
 import { recordingStore, TraceRecorder } from './simulate/recorder.js';
 import { MISS, type AsyncStore, type SettledTier, type Store, type SyncStore } from './stores/types.js';
 import { approxBytes } from './units.js';
+import { codePointLength, MAX_STRING_CODE_POINTS } from './protocol.js';
+
+const monotonicNow = (): number => performance.now();
 
 type Key = string | number;
 type Fn = (this: unknown, ...args: unknown[]) => unknown;
@@ -176,6 +179,8 @@ class Memo {
   /** The id as given or derived, before any `#n` suffix: the namespace in remote stores. */
   readonly baseId: string;
   readonly now: () => number;
+  /** Measures computations: the `clock` option when given (a fake clock makes `computeMs` exact), else `performance.now`. */
+  readonly elapsed: () => number;
   readonly resolved: ResolvedOptions | undefined;
   /** A ConfigError/BackendError met while resolving; every call rethrows it. */
   readonly failure: unknown;
@@ -191,7 +196,13 @@ class Memo {
     this.options = options;
     this.baseId = baseId;
     this.id = uniqueId(baseId);
+    if (codePointLength(this.id) > MAX_STRING_CODE_POINTS) {
+      throw new OptionsError('id', `is ${codePointLength(this.id)} characters long ("${this.id.slice(0, 40)}…"); the limit is ` +
+        `${MAX_STRING_CODE_POINTS} (Unicode code points), since the editor identifies the function by it. ` +
+        (options.id !== undefined ? 'Pass a shorter `id`.' : 'Pass an `id` option (the derived one comes from the file path and name).'));
+    }
     this.now = options.clock ?? tickNow;
+    this.elapsed = options.clock ?? monotonicNow;
     let resolved: ResolvedOptions | undefined;
     let failure: unknown;
     try {
@@ -356,6 +367,7 @@ function cellSettings(memo: Memo, r: ResolvedOptions) {
   const { ttlMs, staleMs } = r;
   return {
     stats: memo.stats,
+    elapsed: memo.elapsed,
     fn: memo.fn,
     id: memo.id,
     now: memo.now,
@@ -371,7 +383,7 @@ function cellSettings(memo: Memo, r: ResolvedOptions) {
 
 /** `raw`: the store without the tracing wrapper, for the cell's own checks (not lookups, not recorded). */
 function syncCell(memo: Memo, r: ResolvedOptions, store: SyncStore, raw: SyncStore = store): Cell {
-  const { stats, fn, id, now, ttlMs, staleMs, storeTtl, cacheErrors, cacheIf, userKey } = cellSettings(memo, r);
+  const { stats, elapsed, fn, id, now, ttlMs, staleMs, storeTtl, cacheErrors, cacheIf, userKey } = cellSettings(memo, r);
   /** Hits can return what the store holds as is (no Thrown/Timed wrappers to look at). */
   const plain = !cacheErrors && staleMs === undefined;
   const refreshing = new Set<Key>();
@@ -396,7 +408,7 @@ function syncCell(memo: Memo, r: ResolvedOptions, store: SyncStore, raw: SyncSto
   const track = (key: Key, promise: PromiseLike<unknown>, t0: number, inFlightStored: boolean): PromiseLike<unknown> => {
     if (inFlightStored) store.set(key, wrap(promise), { ttlMs: storeTtl, bytes: 64 });
     promise.then((value) => {
-      stats.recordCompute(performance.now() - t0);
+      stats.recordCompute(elapsed() - t0);
       const current = !inFlightStored || isCurrent(key, promise);
       if (!current) return;
       if (cacheIf !== undefined && !accepts(memo, cacheIf, value)) return withdraw(key);
@@ -406,7 +418,7 @@ function syncCell(memo: Memo, r: ResolvedOptions, store: SyncStore, raw: SyncSto
       memo.uncacheable();
     }, () => {
       stats.errors++;
-      stats.recordCompute(performance.now() - t0);
+      stats.recordCompute(elapsed() - t0);
       if (inFlightStored && !cacheErrors && isCurrent(key, promise)) withdraw(key);
       else if (!inFlightStored && cacheErrors) store.set(key, wrap(promise), { ttlMs: storeTtl, bytes: 64 });
     });
@@ -416,18 +428,18 @@ function syncCell(memo: Memo, r: ResolvedOptions, store: SyncStore, raw: SyncSto
   /** A miss: call the function, store what it returns (or the promise it returns, for single-flight). */
   const compute = (self: unknown, key: Key, args: ArrayLike<unknown>, background = false): unknown => {
     stats.misses++;
-    const t0 = performance.now();
+    const t0 = elapsed();
     let result: unknown;
     try {
       result = fn.apply(self, args as unknown[]);
     } catch (error) {
       stats.errors++;
-      stats.recordCompute(performance.now() - t0);
+      stats.recordCompute(elapsed() - t0);
       if (cacheErrors) store.set(key, new Thrown(error), { ttlMs: storeTtl, bytes: 64 });
       throw error;
     }
     if (isThenable(result)) return track(key, result, t0, !background);
-    stats.recordCompute(performance.now() - t0);
+    stats.recordCompute(elapsed() - t0);
     if (cacheIf === undefined || accepts(memo, cacheIf, result)) {
       const bytes = approxBytes(result);
       if (bytes !== undefined) store.set(key, wrap(result), { ttlMs: storeTtl, bytes });
@@ -514,7 +526,7 @@ function syncCell(memo: Memo, r: ResolvedOptions, store: SyncStore, raw: SyncSto
 }
 
 function asyncCell(memo: Memo, r: ResolvedOptions, store: AsyncStore): Cell {
-  const { stats, fn, id, now, ttlMs, staleMs, storeTtl, cacheErrors, cacheIf, userKey } = cellSettings(memo, r);
+  const { stats, elapsed, fn, id, now, ttlMs, staleMs, storeTtl, cacheErrors, cacheIf, userKey } = cellSettings(memo, r);
   const enveloped = cacheErrors || staleMs !== undefined;
   let warnedSync = false;
 
@@ -550,7 +562,7 @@ function asyncCell(memo: Memo, r: ResolvedOptions, store: AsyncStore): Cell {
   const compute = async (self: unknown, key: string, args: ArrayLike<unknown>, flight: Flight | undefined): Promise<unknown> => {
     stats.misses++;
     const epoch = clears;
-    const t0 = performance.now();
+    const t0 = elapsed();
     let value: unknown;
     try {
       const result = fn.apply(self, args as unknown[]);
@@ -562,7 +574,7 @@ function asyncCell(memo: Memo, r: ResolvedOptions, store: AsyncStore): Cell {
       value = await result;
     } catch (error) {
       stats.errors++;
-      stats.recordCompute(performance.now() - t0);
+      stats.recordCompute(elapsed() - t0);
       if (cacheErrors) {
         const envelope = errorEnvelope(error);
         if (envelope !== undefined) write(flight, key, envelope, 128, epoch);
@@ -570,7 +582,7 @@ function asyncCell(memo: Memo, r: ResolvedOptions, store: AsyncStore): Cell {
       }
       throw error;
     }
-    stats.recordCompute(performance.now() - t0);
+    stats.recordCompute(elapsed() - t0);
     if (cacheIf === undefined || accepts(memo, cacheIf, value)) {
       const bytes = approxBytes(value);
       if (bytes === undefined) {

@@ -54,8 +54,10 @@ export interface FunctionDescriptor {
  * started (never a difference), so a message that is lost or sent twice cannot make a total wrong:
  * the receiver derives differences itself. `entries` and `bytes` are current values (gauges).
  */
-export interface FunctionStats extends StatsSnapshot {
+export interface FunctionStats extends Omit<StatsSnapshot, 'computed'> {
   id: string;
+  /** Computations completed (optional in v1: the mean miss time is `computeMs / computed` when present). */
+  computed?: number;
   health: 'ok' | 'degraded';
 }
 
@@ -255,7 +257,7 @@ const descriptor = shape({ id: nonEmpty, backend: str, backendType: str, options
 const evictions = shape({ size: count, expired: count, explicit: count });
 const functionStats = shape({
   id: nonEmpty, hits: count, misses: count, errors: count, evictions, entries: count, bytes: count,
-  computeMs: count, savedMs: count, staleServed: count, backendErrors: count, health: oneOf('ok', 'degraded'),
+  computeMs: count, computed: optional(count), savedMs: count, staleServed: count, backendErrors: count, health: oneOf('ok', 'degraded'),
 });
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -347,3 +349,20 @@ export function decodeHashes(base64: string): Int32Array {
 
 /** The name of the environment variable that carries the endpoint (`ws://127.0.0.1:PORT/?token=...`). */
 export const ENDPOINT_ENV = 'CACHELENS_ENDPOINT';
+
+
+/** The length of `s` in Unicode code points (a surrogate pair counts once; a lone surrogate counts once). */
+export function codePointLength(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length - 1; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
+  return n;
+}

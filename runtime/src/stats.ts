@@ -6,21 +6,29 @@ import type { EvictionCause, StoreEvents } from './stores/types.js';
 
 /** Counters of one memoized function, as the registry and `cacheOf(f).stats()` report them. */
 export interface StatsSnapshot {
-  /** Calls answered from the cache (including calls that joined an in-flight computation). */
+  /**
+   * Calls answered from the cache, including calls that joined a computation already in flight for
+   * their key (counted when they join, whether that computation then succeeds or fails).
+   */
   hits: number;
-  /** Calls that had to compute. */
+  /** Calls that had to compute (counted when the computation starts). */
   misses: number;
-  /** Computations that threw or rejected. */
+  /** Computations that threw or rejected (once per computation, however many calls joined it). */
   errors: number;
   /** Entries that left the cache, by cause: `size` (bounds), `expired` (TTL), `explicit` (delete/clear/refresh). */
   evictions: { size: number; expired: number; explicit: number };
-  /** Entries held now. */
+  /** Entries held now: live entries only (an entry whose TTL has passed is not held, removed yet or not). */
   entries: number;
-  /** Approximate bytes held now (0 when unknown). */
+  /** Approximate bytes held now by live entries (0 when unknown). */
   bytes: number;
-  /** Total milliseconds spent computing on misses. */
+  /** Total milliseconds spent in completed computations (successful or not). */
   computeMs: number;
-  /** Estimated milliseconds saved: mean miss latency × hits. */
+  /** Computations completed (returned, resolved, threw or rejected): `misses - computed` are in flight. */
+  computed: number;
+  /**
+   * Estimated milliseconds saved, a counter that never decreases: each hit adds the mean miss time
+   * (`computeMs / computed`, 0 before any computation completed) in force when the hit happened.
+   */
   savedMs: number;
   /** Stale values served while a background refresh ran (`staleWhileRevalidate`). */
   staleServed: number;
@@ -39,6 +47,9 @@ export class Stats implements StoreEvents {
   computeMs = 0;
   /** Completed computations (the denominator of the mean miss latency). */
   computed = 0;
+  /** `savedMs` of the hits up to `creditedHits` (hits after it are credited at the current mean). */
+  #saved = 0;
+  #creditedHits = 0;
   staleServed = 0;
   backendErrors = 0;
 
@@ -52,14 +63,24 @@ export class Stats implements StoreEvents {
     this.backendErrors++;
   }
 
-  /** Records one finished computation that took `ms`. */
+  /**
+   * Records one finished computation that took `ms`. The mean miss time changes only here, so the
+   * hits since the last change are credited first, at the mean in force when they happened: the hit
+   * path stays one increment, and `savedMs` is the same whenever (and however often) it is read.
+   */
   recordCompute(ms: number): void {
+    this.#saved = this.#savedNow();
+    this.#creditedHits = this.hits;
     this.computeMs += ms;
     this.computed++;
   }
 
+  #savedNow(): number {
+    const pending = this.hits - this.#creditedHits;
+    return pending > 0 && this.computed > 0 ? this.#saved + pending * (this.computeMs / this.computed) : this.#saved;
+  }
+
   snapshot(entries: number, bytes: number): StatsSnapshot {
-    const mean = this.computed > 0 ? this.computeMs / this.computed : 0;
     return {
       hits: this.hits,
       misses: this.misses,
@@ -68,7 +89,8 @@ export class Stats implements StoreEvents {
       entries,
       bytes,
       computeMs: this.computeMs,
-      savedMs: mean * this.hits,
+      computed: this.computed,
+      savedMs: this.#savedNow(),
       staleServed: this.staleServed,
       backendErrors: this.backendErrors,
     };

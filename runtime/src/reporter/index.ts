@@ -5,7 +5,7 @@
  */
 import { ENDPOINT_ENV } from '../protocol.js';
 import { registry } from '../registry.js';
-import { Reporter, type BackoffOptions, type ProcessIdentity } from './reporter.js';
+import { fitString, Reporter, type BackoffOptions, type ProcessIdentity } from './reporter.js';
 import { defaultSocketFactory, type SocketFactory } from './socket.js';
 import type { ReporterSource } from './source.js';
 
@@ -23,6 +23,12 @@ export interface StartReporterOptions {
   app?: string;
   /** Time between batches, in milliseconds. Default 250. */
   intervalMs?: number;
+  /**
+   * This process run's id in the editor. Default: a new random UUID. A child process that carries
+   * on its parent's work as the same process (what a `fork()` is in other languages) may pass the
+   * parent's: the editor then sums the two connections under one process (docs/protocol.md).
+   */
+  instance?: string;
   backoff?: BackoffOptions;
   socketFactory?: SocketFactory;
   /** Diagnostics sink. Default: print to stderr when `CACHELENS_DEBUG` is set, else ignore. */
@@ -48,7 +54,7 @@ export function startReporter(options: StartReporterOptions = {}): Promise<Repor
   const onError = options.onError ?? debugSink();
   starting ??= (async () => {
     try {
-      const [socketFactory, identity] = await Promise.all([options.socketFactory ?? defaultSocketFactory(), identify(options.app)]);
+      const [socketFactory, identity] = await Promise.all([options.socketFactory ?? defaultSocketFactory(), identify(options.app, options.instance)]);
       const reporter = new Reporter({ endpoint, source: options.source ?? registry, identity, socketFactory, intervalMs: options.intervalMs, backoff: options.backoff, onError });
       active = reporter;
       reporter.start();
@@ -93,17 +99,17 @@ function debugSink(): (error: unknown) => void {
   };
 }
 
-async function identify(app: string | undefined): Promise<ProcessIdentity> {
+async function identify(app: string | undefined, instance: string | undefined): Promise<ProcessIdentity> {
   const node = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
   const hostname = node ? (await import('node:os')).hostname() : (globalThis as { location?: { host?: string } }).location?.host ?? 'browser';
   const script = node && process.argv[1] ? process.argv[1].split(/[\\/]/).pop() : undefined;
   return {
-    instance: globalThis.crypto.randomUUID(),
+    instance: instance ?? globalThis.crypto.randomUUID(),
     pid: node ? process.pid : 0,
-    app: app ?? env('CACHELENS_APP') ?? env('npm_package_name') ?? script ?? 'app',
+    app: fitString(app ?? env('CACHELENS_APP') ?? env('npm_package_name') ?? script ?? 'app'),
     runtime: 'cachelens-js',
     runtimeVersion: (await import('../index.js')).VERSION,
-    hostname,
+    hostname: fitString(hostname),
     startedAt: node ? Math.round(Date.now() - process.uptime() * 1000) : Date.now(),
   };
 }

@@ -6,14 +6,18 @@
  * long the editor is away), and one full batch after a reconnect brings every total up to date.
  */
 import {
+  codePointLength,
   encodeHashes,
   MAX_ENTRIES_PER_MESSAGE,
+  MAX_MESSAGE_BYTES,
+  MAX_STRING_CODE_POINTS,
   MAX_TRACE_ENTRIES,
   parseExtensionMessage,
   type ExtensionToRuntime,
   type FunctionDescriptor,
   type FunctionStats,
   type HelloMessage,
+  type OptionValue,
   type RuntimeToExtension,
   type TraceMessage,
 } from '../protocol.js';
@@ -50,6 +54,13 @@ export interface ReporterOptions {
    * unsent bytes, in bytes. Default 4 MiB. Nothing is lost: the next batch carries the totals.
    */
   maxBufferedBytes?: number;
+  /**
+   * A connection whose unsent data makes no progress for this long, in milliseconds, is dropped
+   * (and retried with backoff). Default 1000. This is what lets a process exit when the editor
+   * stopped reading (frozen, suspended): an unfinished socket write keeps a Node process alive
+   * whatever `unref` says, so the reporter never leaves one pending for longer than this.
+   */
+  stallMs?: number;
   /** Default: `Date.now` and unref'd timers. */
   clock?: ReporterClock;
   /** Random numbers in [0, 1) for the jitter. Default `Math.random`. */
@@ -58,7 +69,14 @@ export interface ReporterOptions {
   onError?: (error: unknown) => void;
 }
 
-export type ReporterState = 'connecting' | 'open' | 'waiting' | 'stopped';
+/**
+ * `refused`: the server refused the handshake with 403, 404 or 426, which retrying cannot change:
+ * the reporter stopped for good (401, a wrong token, is retried: the editor may have restarted).
+ */
+export type ReporterState = 'connecting' | 'open' | 'waiting' | 'stopped' | 'refused';
+
+/** Handshake statuses after which the reporter stops retrying (section 2 of docs/protocol.md). */
+const FINAL_STATUSES = new Set([403, 404, 426]);
 
 export class Reporter {
   readonly #options: Required<Omit<ReporterOptions, 'backoff' | 'onError'>> & { backoff: Required<BackoffOptions> };
@@ -70,6 +88,14 @@ export class Reporter {
   #lastDelayMs = 0;
   #seq = 0;
   #paused = false;
+  /** Unsent bytes seen after the last tick's sends, and since when they have not gone down. */
+  #lastBuffered = 0;
+  #stalledSince: number | undefined;
+  /** When the current connection opened; a connection that ended in a stall does not reset the backoff. */
+  #openedAt = 0;
+  #endedInStall = false;
+  /** The handshake status seen on the current attempt, when the server refused it. */
+  #refusedWith: number | undefined;
   /** The last figures sent per function id, on this connection. */
   readonly #sent = new Map<string, FunctionStats>();
   /** Function ids announced on this connection. */
@@ -83,6 +109,7 @@ export class Reporter {
       socketFactory: options.socketFactory,
       intervalMs: positive(options.intervalMs, 250, 'intervalMs'),
       maxBufferedBytes: positive(options.maxBufferedBytes, 4 * 1024 * 1024, 'maxBufferedBytes'),
+      stallMs: positive(options.stallMs, 1000, 'stallMs'),
       clock: options.clock ?? systemClock,
       random: options.random ?? Math.random,
       backoff: {
@@ -94,7 +121,7 @@ export class Reporter {
     this.#onError = options.onError ?? (() => {});
   }
 
-  /** `connecting`, `open`, `waiting` (to reconnect) or `stopped`. */
+  /** `connecting`, `open`, `waiting` (to reconnect), `stopped`, or `refused` (for good). */
   get state(): ReporterState {
     return this.#state;
   }
@@ -114,6 +141,16 @@ export class Reporter {
     return this.#paused;
   }
 
+  /** Who this process is (what the hello carries): `instance` is this run's id. */
+  get identity(): Readonly<ProcessIdentity> {
+    return this.#options.identity;
+  }
+
+  /** Bytes written to the connection that the editor has not received yet (0 when not connected). */
+  get bufferedBytes(): number {
+    return this.#socket?.bufferedAmount ?? 0;
+  }
+
   /** How many per-function snapshots the reporter holds (never more than the number of functions). */
   get heldSnapshots(): number {
     return this.#sent.size;
@@ -124,7 +161,10 @@ export class Reporter {
     this.#connect();
   }
 
-  /** Closes the connection and cancels every timer. */
+  /**
+   * Closes the connection and cancels every timer. A connection with unsent data is dropped at once
+   * rather than closed politely: a close handshake would wait on the peer that is not reading.
+   */
   stop(): void {
     this.#state = 'stopped';
     this.#cancelTimer();
@@ -132,14 +172,19 @@ export class Reporter {
     this.#socket = undefined;
     if (socket) {
       detach(socket);
-      guard(() => socket.close(1000, 'reporter stopped'), this.#onError);
+      if (socket.bufferedAmount > 0 && socket.terminate) guard(() => socket.terminate!(), this.#onError);
+      else guard(() => socket.close(1000, 'reporter stopped'), this.#onError);
     }
   }
 
-  /** Sends a batch now (what the timer does); used by a final flush before the process exits. */
+  /**
+   * Sends a batch now (what the timer does); used by a last flush before the process exits. Dropped
+   * when earlier data is still unsent: a flush never adds to what a slow or stalled editor holds up.
+   */
   flush(): void {
-    if (this.#state !== 'open') return;
+    if (this.#state !== 'open' || (this.#socket?.bufferedAmount ?? 0) > 0) return;
     guard(() => this.#sendBatch(), this.#onError);
+    this.#lastBuffered = this.#socket?.bufferedAmount ?? 0;
   }
 
   #connect(): void {
@@ -153,16 +198,25 @@ export class Reporter {
       return;
     }
     this.#socket = socket;
+    this.#refusedWith = undefined;
     socket.onopen = () => guard(() => this.#opened(socket), this.#onError);
     socket.onmessage = (event) => guard(() => this.#received(socket, event.data), this.#onError);
-    socket.onerror = (event) => this.#onError(event);
+    socket.onerror = (event) => {
+      if (socket === this.#socket) this.#refusedWith = handshakeStatus(event);
+      this.#onError(event);
+    };
     socket.onclose = () => guard(() => this.#closed(socket), this.#onError);
   }
 
   #opened(socket: ReporterSocket): void {
     if (socket !== this.#socket) return;
     this.#state = 'open';
-    this.#attempt = 0;
+    // A connection that was dropped for stalling counts as a failure until one stays healthy for
+    // the longest backoff: a frozen editor is not reconnected to every second.
+    if (!this.#endedInStall) this.#attempt = 0;
+    this.#openedAt = this.#options.clock.now();
+    this.#lastBuffered = 0;
+    this.#stalledSince = undefined;
     this.#seq = 0;
     this.#paused = false; // a pause lasts as long as the connection that asked for it
     this.#sent.clear();
@@ -178,6 +232,14 @@ export class Reporter {
     this.#socket = undefined;
     this.#cancelTimer();
     if (this.#state === 'stopped') return;
+    const status = this.#refusedWith;
+    if (status !== undefined && FINAL_STATUSES.has(status)) {
+      this.#state = 'refused';
+      this.#onError(new Error(`the editor refused the connection to ${redact(this.#options.endpoint)} with HTTP ${status}; ` +
+        'not retrying (403: the request carried an Origin the editor does not allow; 404: the endpoint path is not "/"; ' +
+        '426: not a WebSocket request). Check CACHELENS_ENDPOINT and restart the process.'));
+      return;
+    }
     this.#scheduleReconnect();
   }
 
@@ -205,9 +267,39 @@ export class Reporter {
     if (this.#state === 'waiting') {
       this.#connect();
     } else if (this.#state === 'open') {
+      if (this.#stalled()) return;
       guard(() => this.#sendBatch(), this.#onError);
+      this.#lastBuffered = this.#socket?.bufferedAmount ?? 0;
       if (this.#state === 'open') this.#arm(this.#options.intervalMs);
     }
+  }
+
+  /**
+   * True when the connection was dropped because its unsent data made no progress for `stallMs`
+   * (the peer stopped reading). Progress is measured against what was unsent after the last tick.
+   */
+  #stalled(): boolean {
+    const socket = this.#socket;
+    if (!socket) return false;
+    const now = this.#options.clock.now();
+    const buffered = socket.bufferedAmount;
+    if (buffered === 0 || buffered < this.#lastBuffered) {
+      this.#stalledSince = buffered === 0 ? undefined : now;
+      if (this.#endedInStall && now - this.#openedAt >= this.#options.backoff.maxMs) {
+        this.#endedInStall = false;
+        this.#attempt = 0;
+      }
+      return false;
+    }
+    this.#stalledSince ??= now;
+    if (now - this.#stalledSince < this.#options.stallMs) return false;
+    this.#onError(new Error(`the editor has not read ${buffered} bytes for ${now - this.#stalledSince} ms; dropping the connection`));
+    this.#endedInStall = true;
+    this.#socket = undefined;
+    detach(socket);
+    guard(() => (socket.terminate ? socket.terminate() : socket.close(4000, 'stalled')), this.#onError);
+    this.#scheduleReconnect();
+    return true;
   }
 
   #sendBatch(): void {
@@ -220,9 +312,10 @@ export class Reporter {
       if (!this.#announced.has(fn.id)) fresh.push(describe(fn));
     }
     for (const chunk of chunks(fresh)) {
-      this.#send({ v: 1, type: 'functions', functions: chunk });
+      if (!this.#send({ v: 1, type: 'functions', functions: chunk })) return;
       for (const d of chunk) this.#announced.add(d.id);
     }
+    // Paused: functions are still announced (small, and commands need them), stats are not.
     if (this.#paused) return;
     const changed: FunctionStats[] = [];
     for (const fn of functions) {
@@ -340,14 +433,67 @@ function detach(socket: ReporterSocket): void {
   socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;
 }
 
+/** Room kept in a frame for the envelope (`{"v":1,"type":"stats","seq":…,"at":…,"stats":[…]}`). */
+const ENVELOPE_BYTES = 256;
+
+/**
+ * `items` in messages of at most `MAX_ENTRIES_PER_MESSAGE` entries and at most `MAX_MESSAGE_BYTES`
+ * bytes of UTF-8 JSON. Entries are bounded (strings of at most 4096 code points), so one always fits.
+ */
 function* chunks<T>(items: T[]): Generator<T[]> {
-  for (let i = 0; i < items.length; i += MAX_ENTRIES_PER_MESSAGE) yield items.slice(i, i + MAX_ENTRIES_PER_MESSAGE);
+  let chunk: T[] = [];
+  let bytes = ENVELOPE_BYTES;
+  for (const item of items) {
+    const size = utf8Length(JSON.stringify(item)) + 1;
+    if (chunk.length > 0 && (chunk.length === MAX_ENTRIES_PER_MESSAGE || bytes + size > MAX_MESSAGE_BYTES)) {
+      yield chunk;
+      chunk = [];
+      bytes = ENVELOPE_BYTES;
+    }
+    chunk.push(item);
+    bytes += size;
+  }
+  if (chunk.length > 0) yield chunk;
 }
 
+/** Bytes of `text` in UTF-8 (plain JS: the reporter also runs in browsers). */
+function utf8Length(text: string): number {
+  let n = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80) n += c >= 0x800 && !(c >= 0xd800 && c <= 0xdfff) ? 2 : 1;
+  }
+  return n;
+}
+
+/** `text` cut to the protocol's string limit (code points; a pair is never split). */
+export function fitString(text: string): string {
+  if (text.length <= MAX_STRING_CODE_POINTS || codePointLength(text) <= MAX_STRING_CODE_POINTS) return text;
+  return Array.from(text).slice(0, MAX_STRING_CODE_POINTS).join('');
+}
+
+/**
+ * The descriptor of `fn`. Its id is within the limit (memoize refuses longer ones); other strings
+ * are only shown, so they are cut to the limit, and a location whose path is too long is left out.
+ */
 function describe(fn: ReportedFunction): FunctionDescriptor {
-  const d: FunctionDescriptor = { id: fn.id, backend: fn.backend, backendType: fn.backendType, options: { ...fn.options } };
-  if (fn.location) d.location = { file: fn.location.file, line: fn.location.line };
+  const options: Record<string, OptionValue> = {};
+  for (const [name, value] of Object.entries(fn.options)) options[fitString(name)] = typeof value === 'string' ? fitString(value) : value;
+  const d: FunctionDescriptor = { id: fn.id, backend: fitString(fn.backend), backendType: fitString(fn.backendType), options };
+  if (fn.location && codePointLength(fn.location.file) <= MAX_STRING_CODE_POINTS) d.location = { file: fn.location.file, line: fn.location.line };
   return d;
+}
+
+/** The HTTP status of a refused handshake, from the error `ws` reports (undefined elsewhere). */
+function handshakeStatus(event: unknown): number | undefined {
+  const message = (event as { message?: unknown } | null)?.message;
+  const match = typeof message === 'string' ? /Unexpected server response: (\d{3})/.exec(message) : null;
+  return match ? Number(match[1]) : undefined;
+}
+
+/** The endpoint without its token, for messages. */
+function redact(endpoint: string): string {
+  return endpoint.replace(/([?&]token=)[^&]*/, '$1…');
 }
 
 function snapshot(fn: ReportedFunction): FunctionStats {
@@ -361,6 +507,7 @@ function snapshot(fn: ReportedFunction): FunctionStats {
     entries: s.entries,
     bytes: s.bytes,
     computeMs: s.computeMs,
+    ...(s.computed !== undefined ? { computed: s.computed } : {}),
     savedMs: s.savedMs,
     staleServed: s.staleServed,
     backendErrors: s.backendErrors,
@@ -371,7 +518,7 @@ function snapshot(fn: ReportedFunction): FunctionStats {
 function same(a: FunctionStats, b: FunctionStats): boolean {
   return (
     a.hits === b.hits && a.misses === b.misses && a.errors === b.errors && a.entries === b.entries && a.bytes === b.bytes &&
-    a.computeMs === b.computeMs && a.savedMs === b.savedMs && a.staleServed === b.staleServed &&
+    a.computeMs === b.computeMs && a.computed === b.computed && a.savedMs === b.savedMs && a.staleServed === b.staleServed &&
     a.backendErrors === b.backendErrors && a.health === b.health && a.evictions.size === b.evictions.size &&
     a.evictions.expired === b.evictions.expired && a.evictions.explicit === b.evictions.explicit
   );

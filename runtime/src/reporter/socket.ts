@@ -9,6 +9,8 @@ export interface ReporterSocket {
   readonly bufferedAmount: number;
   send(data: string): void;
   close(code?: number, reason?: string): void;
+  /** Drops the connection at once, discarding unsent data (`ws` has it; a browser's WebSocket does not). */
+  terminate?(): void;
   onopen: ((event: unknown) => void) | null;
   onmessage: ((event: { data: unknown }) => void) | null;
   onclose: ((event: unknown) => void) | null;
@@ -37,6 +39,10 @@ export async function defaultSocketFactory(): Promise<SocketFactory> {
     new WebSocket(url, {
       perMessageDeflate: false,
       handshakeTimeout: 10_000,
+      // A close handshake waits at most this long for the peer (ws's default, 30 s, on a ref'd timer,
+      // would keep an exiting process alive that long when the editor is not reading). Not in ws's
+      // type definitions yet, hence the spread.
+      ...({ closeTimeout: 1000 } as object),
       createConnection: ((options: object) => {
         const secure = url.startsWith('wss:');
         const socket = secure ? tls.connect(options as import('node:tls').ConnectionOptions) : net.connect(options as import('node:net').NetConnectOpts);

@@ -6,8 +6,11 @@
 import type { OptionValue } from '../protocol.js';
 import type { StatsSnapshot } from '../stats.js';
 
-/** One memoized function's statistics at one instant (counters cumulative since start). */
-export type ReportedSnapshot = StatsSnapshot;
+/**
+ * One memoized function's statistics at one instant (counters cumulative since start). `computed`
+ * is optional for sources that do not count completed computations (then it is not reported).
+ */
+export type ReportedSnapshot = Omit<StatsSnapshot, 'computed'> & { computed?: number };
 
 /** A memoized function as the registry describes it. */
 export interface ReportedFunction {

@@ -27,9 +27,13 @@ export class LruStore<V = unknown> implements SyncStore<V> {
   readonly kind = 'lru';
   readonly #lru: LRUCache<Key, NonNullable<V> | typeof UNDEFINED>;
   readonly #sized: boolean;
+  readonly #now: () => number;
+  /** No entry expires before this (a lower bound: exact after each purge). */
+  #nextExpiry = Infinity;
 
   constructor(options: LruStoreOptions, context: StoreContext) {
     const events = context.events;
+    this.#now = context.now;
     this.#sized = options.maxBytes !== undefined;
     this.#lru = new LRUCache<Key, NonNullable<V> | typeof UNDEFINED>({
       max: options.max,
@@ -55,6 +59,8 @@ export class LruStore<V = unknown> implements SyncStore<V> {
   }
 
   set(key: Key, value: V, options: SetOptions): void {
+    this.#purgeExpired();
+    if (options.ttlMs !== undefined && options.ttlMs > 0) this.#nextExpiry = Math.min(this.#nextExpiry, this.#now() + options.ttlMs);
     const stored = (value === undefined ? UNDEFINED : value) as NonNullable<V> | typeof UNDEFINED;
     this.#lru.set(key, stored, {
       ...(options.ttlMs !== undefined ? { ttl: options.ttlMs } : {}),
@@ -63,16 +69,35 @@ export class LruStore<V = unknown> implements SyncStore<V> {
   }
 
   delete(key: Key): boolean {
+    this.#purgeExpired();
     return this.#lru.delete(key);
   }
 
   clear(): void {
+    this.#purgeExpired();
     this.#lru.clear();
   }
 
   get size(): number {
-    this.#lru.purgeStale();
+    this.#purgeExpired();
     return this.#lru.size;
+  }
+
+  /**
+   * Entries past their expiry leave (counted as expired) before any write, delete or clear and
+   * before a reading: so an overwrite or an eviction for room never counts such an entry as
+   * `explicit` or `size`, and reading the statistics changes no figure.
+   */
+  #purgeExpired(): void {
+    const now = this.#now();
+    if (this.#nextExpiry > now) return;
+    this.#lru.purgeStale();
+    let next = Infinity;
+    for (const key of this.#lru.keys()) {
+      const left = this.#lru.getRemainingTTL(key);
+      if (left !== Infinity && now + left < next) next = now + left;
+    }
+    this.#nextExpiry = next;
   }
 
   get bytes(): number {

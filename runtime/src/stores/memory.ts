@@ -79,6 +79,8 @@ export class MemoryStore<V = unknown> implements SyncStore<V> {
   #sized = false;
   /** Entries with an expiry time (0 = `size` need not look for expired entries). */
   #timed = 0;
+  /** No timed entry expires before this (a lower bound: exact after each purge). */
+  #nextExpiry = Infinity;
 
   constructor(options: MemoryStoreOptions, context: StoreContext, kind = 'memory') {
     this.kind = kind;
@@ -148,6 +150,9 @@ export class MemoryStore<V = unknown> implements SyncStore<V> {
   set(key: Key, value: V, options: SetOptions): void {
     const policy = this.#policy;
     if (this.#touchedCount > 0) this.#replay(policy!);
+    // Entries past their expiry are gone before anything is written: overwriting one, or evicting
+    // one for room, counts it as expired, as a reading of the statistics in between would have.
+    if (this.#timed > 0 && this.#nextExpiry <= this.#now()) this.#purgeExpired();
     const ttl = options.ttlMs;
     const expires = ttl !== undefined && ttl > 0 && ttl !== Infinity ? this.#now() + ttl : 0;
     const bytes = options.bytes ?? 0;
@@ -176,6 +181,7 @@ export class MemoryStore<V = unknown> implements SyncStore<V> {
     if (expires !== 0) {
       this.#expires[slot] = expires;
       this.#timed++;
+      if (expires < this.#nextExpiry) this.#nextExpiry = expires;
     }
     if (bytes !== 0 || this.#sized) this.#account(slot, bytes);
   }
@@ -191,12 +197,15 @@ export class MemoryStore<V = unknown> implements SyncStore<V> {
     const slot = this.#slots.get(key);
     if (slot === undefined) return false;
     const bytes = this.#sizes[slot]!;
+    const expired = (this.#state[slot]! & TIMED) !== 0 && this.#expires[slot]! <= this.#now();
     this.#remove(slot);
-    this.#events.evicted('explicit', 1, bytes);
-    return true;
+    // An entry past its expiry was not there to delete: it counts as expired.
+    this.#events.evicted(expired ? 'expired' : 'explicit', 1, bytes);
+    return !expired;
   }
 
   clear(): void {
+    if (this.#timed > 0) this.#purgeExpired();
     const count = this.#slots.size;
     const bytes = this.#bytes;
     this.#slots.clear();
@@ -209,13 +218,17 @@ export class MemoryStore<V = unknown> implements SyncStore<V> {
     this.#nextSlot = 0;
     this.#bytes = 0;
     this.#timed = 0;
+    this.#nextExpiry = Infinity;
     this.#touchedCount = 0;
     if (count > 0) this.#events.evicted('explicit', count, bytes);
   }
 
-  /** Live entries; drops expired ones first (so statistics never count dead entries). */
+  /**
+   * Live entries; drops expired ones first (so statistics never count dead entries). Every other
+   * path counts an entry past its expiry as expired too, so this purge changes no figure.
+   */
   get size(): number {
-    if (this.#timed > 0) this.#purgeExpired();
+    if (this.#timed > 0 && this.#nextExpiry <= this.#now()) this.#purgeExpired();
     return this.#slots.size;
   }
 
@@ -308,13 +321,19 @@ export class MemoryStore<V = unknown> implements SyncStore<V> {
     const now = this.#now();
     let count = 0;
     let bytes = 0;
+    let next = Infinity;
     for (const slot of this.#slots.values()) {
-      if ((this.#state[slot]! & TIMED) !== 0 && this.#expires[slot]! <= now) {
+      if ((this.#state[slot]! & TIMED) === 0) continue;
+      const expires = this.#expires[slot]!;
+      if (expires <= now) {
         bytes += this.#sizes[slot]!;
         count++;
         this.#remove(slot);
+      } else if (expires < next) {
+        next = expires;
       }
     }
+    this.#nextExpiry = next;
     if (count > 0) this.#events.evicted('expired', count, bytes);
   }
 }

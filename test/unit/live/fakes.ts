@@ -50,6 +50,11 @@ export class FakeSocket implements ReporterSocket {
   close(): void {
     this.fail();
   }
+  terminated = 0;
+  terminate(): void {
+    this.terminated++;
+    this.fail();
+  }
   open(): void {
     this.readyState = 1;
     this.onopen?.({});

@@ -193,3 +193,124 @@ describe('reporter: pause is per connection', () => {
     assert.equal((last().ofType('stats')[0]!.stats as { hits: number }[])[0]!.hits, 4);
   });
 });
+
+describe('reporter: an editor that stops reading never holds the process', () => {
+  test('unsent data that does not move for stallMs (1 s) drops the connection, which is retried with a growing backoff', () => {
+    const a = registry.add('src/a.ts#a');
+    reporter.start();
+    last().open();
+    const stalled = last();
+    stalled.bufferedAmount = 1000;
+    a.hits = 1;
+    clock.advance(750);
+    assert.equal(stalled.terminated, 0, 'not yet: under a second without progress');
+    stalled.bufferedAmount = 900; // the editor read a little: progress resets the watch
+    clock.advance(750);
+    assert.equal(stalled.terminated, 0);
+    clock.advance(499);
+    assert.equal(stalled.terminated, 0);
+    clock.advance(1);
+    assert.equal(stalled.terminated, 1, 'no progress for a second: dropped');
+    assert.equal(reporter.state, 'waiting');
+    const first = reporter.lastDelayMs;
+    clock.advance(first);
+    last().open();
+    last().bufferedAmount = 5;
+    clock.advance(1500);
+    assert.equal(last().terminated, 1);
+    assert.ok(reporter.lastDelayMs > first, `a stalled connection is a failure: the backoff grows (${first} -> ${reporter.lastDelayMs})`);
+  });
+
+  test('stop() drops a connection with unsent data at once (no close handshake with a peer that does not read)', () => {
+    reporter.start();
+    last().open();
+    last().bufferedAmount = 10;
+    reporter.stop();
+    assert.equal(last().terminated, 1);
+  });
+
+  test('flush() is dropped while earlier data is unsent', () => {
+    const a = registry.add('src/a.ts#a');
+    reporter.start();
+    last().open();
+    last().bufferedAmount = 10;
+    a.hits = 2;
+    reporter.flush();
+    assert.equal(last().ofType('stats').length, 1);
+    last().bufferedAmount = 0;
+    reporter.flush();
+    assert.equal(last().ofType('stats').length, 2);
+  });
+});
+
+describe('reporter: protocol points', () => {
+  test('600 functions with ids of 4096 code points: every frame is at most 1 MiB and 500 entries, and every function is sent', () => {
+    // Astral characters: 4096 code points are 8192 UTF-16 units and 16 KiB of UTF-8.
+    for (let i = 0; i < 600; i++) registry.add(`${String(i).padStart(4, '0')}${'\u{1F600}'.repeat(4092)}`).hits = i + 1;
+    reporter.start();
+    const socket = last();
+    const frames: string[] = [];
+    const send = socket.send.bind(socket);
+    socket.send = (data: string) => {
+      frames.push(data);
+      send(data);
+    };
+    socket.open();
+    for (const frame of frames) assert.ok(Buffer.byteLength(frame) <= 1024 * 1024, `a frame of ${Buffer.byteLength(frame)} bytes`);
+    const announced = socket.ofType('functions').flatMap((m) => m.functions as unknown[]);
+    const stats = socket.ofType('stats').flatMap((m) => m.stats as unknown[]);
+    assert.equal(announced.length, 600);
+    assert.equal(stats.length, 600);
+    assert.ok(socket.ofType('stats').every((m) => (m.stats as unknown[]).length <= 500));
+  });
+
+  test('a handshake refused with 403, 404 or 426 stops the reporter for good; 401 is retried with backoff', () => {
+    for (const status of [403, 404, 426]) {
+      const errors: string[] = [];
+      const r2 = new Reporter({ endpoint: 'ws://127.0.0.1:1/?token=secret', source: registry, identity, clock, onError: (e) => errors.push(String((e as Error).message)),
+        socketFactory: (url) => { const s = new FakeSocket(url); sockets.push(s); return s; } });
+      r2.start();
+      last().onerror?.({ message: `Unexpected server response: ${status}` });
+      last().fail();
+      assert.equal(r2.state, 'refused', `HTTP ${status}`);
+      assert.deepEqual(clock.pending, [], 'no retry scheduled');
+      assert.ok(errors.some((e) => e.includes(`HTTP ${status}`) && !e.includes('secret')), 'says why, without the token');
+    }
+    reporter.start();
+    last().onerror?.({ message: 'Unexpected server response: 401' });
+    last().fail();
+    assert.equal(reporter.state, 'waiting');
+    clock.advance(reporter.lastDelayMs);
+    assert.equal(reporter.state, 'connecting', 'retried');
+  });
+
+  test('while paused, new functions are still announced; stats are not sent', () => {
+    reporter.start();
+    last().open();
+    last().receive({ v: 1, type: 'pause' });
+    registry.add('src/late.ts#late').hits = 3;
+    clock.advance(250);
+    assert.deepEqual(last().sent.slice(-1).map((m) => m.type), ['functions']);
+    assert.equal(last().ofType('stats').length, 0);
+  });
+
+  test('the trace answer for a function that records nothing: recording false, count 0, hashes the empty string', () => {
+    registry.add('src/a.ts#a');
+    reporter.start();
+    last().open();
+    last().receive({ v: 1, type: 'trace-request', requestId: 'r1', id: 'src/a.ts#a' });
+    const trace = last().ofType('trace')[0]!;
+    assert.deepEqual([trace.recording, trace.count, trace.hashes, trace.sampleRate, trace.maxEntries], [false, 0, '', 1, 0]);
+  });
+
+  test('descriptor strings over 4096 code points are cut (a pair never split); an over-long location is left out', () => {
+    const fn = registry.fns.get(registry.add('src/a.ts#a') && 'src/a.ts#a')!;
+    Object.assign(fn, { backend: '\u{1F600}'.repeat(5000), location: { file: 'd/'.repeat(3000), line: 1 } });
+    reporter.start();
+    last().open();
+    const d = (last().ofType('functions')[0]!.functions as { backend: string; location?: unknown }[])[0]!;
+    assert.equal([...d.backend].length, 4096);
+    assert.equal(d.backend, '\u{1F600}'.repeat(4096));
+    assert.equal(d.location, undefined);
+  });
+});
