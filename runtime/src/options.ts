@@ -3,6 +3,7 @@
  * validation (bad options throw `OptionsError` when `memoize` is called) and their resolution
  * against the config file (which happens on the first call: see `resolveOptions`).
  */
+import { CONFIG_FILE_NAME } from 'cachelens/config-file';
 import { OptionsError, BackendError, ConfigError } from './errors.js';
 import { getConfig } from './config.js';
 import { BUILTIN_TYPES, isKnownBackendType } from './backends.js';
@@ -133,7 +134,7 @@ export function validateOptions(options: unknown): asserts options is MemoizeOpt
     const v = o[name];
     if (v !== undefined && (typeof v !== 'string' || v === '' || v.length > MAX_NAME_LENGTH)) {
       throw new OptionsError(name, `must be a non-empty string of at most ${MAX_NAME_LENGTH} characters ` +
-        `(${name === 'id' ? 'like "src/prices.ts#getPrices"' : 'a backend name from cachelens.config.json or a type like "memory"'}), got ${show(v)}`);
+        `(${name === 'id' ? 'like "src/prices.ts#getPrices"' : `a backend name from ${CONFIG_FILE_NAME} or a type like "memory"`}), got ${show(v)}`);
     }
   }
   const ttlProblem = durationProblem(o.ttl);
@@ -228,7 +229,7 @@ export function resolveOptions(options: MemoizeOptions): ResolvedOptions {
   if (entry === undefined) {
     if (!isKnownBackendType(backendName)) {
       const names = Object.keys(config.backends);
-      throw new BackendError(backendName, `is neither a backend of ${config.file ?? 'cachelens.config.json (none found)'} ` +
+      throw new BackendError(backendName, `is neither a backend of ${config.file ?? `${CONFIG_FILE_NAME} (none found)`} ` +
         `(${names.length ? names.join(', ') : 'no backends defined'}) nor a backend type (memory, lru, redis, memcached, disk, tiered). ` +
         'Fix the `backend` option or add it under "backends" in the config file.');
     }
@@ -284,7 +285,7 @@ function checkConfigRanges(options: MemoizeOptions, entry: BackendConfig | undef
     const problem = problemOf(value);
     if (problem === undefined) continue;
     const at = fromEntry ? `$.backends${/^[A-Za-z_$][\w$]*$/.test(backendName) ? `.${backendName}` : `[${JSON.stringify(backendName)}]`}.${name}` : `$.defaults.${name}`;
-    throw new ConfigError(file ?? 'cachelens.config.json', at, problem);
+    throw new ConfigError(file ?? CONFIG_FILE_NAME, at, problem);
   }
 }
 
