@@ -4,6 +4,7 @@
  * against the config file (which happens on the first call: see `resolveOptions`).
  */
 import { CONFIG_FILE_NAME } from 'cachelens/config-file';
+import { codePointLength, MAX_STRING_CODE_POINTS } from './protocol.js';
 import { OptionsError, BackendError, ConfigError } from './errors.js';
 import { getConfig } from './config.js';
 import { BUILTIN_TYPES, isKnownBackendType } from './backends.js';
@@ -130,10 +131,11 @@ export function validateOptions(options: unknown): asserts options is MemoizeOpt
   for (const k of Object.keys(o)) {
     if (!KNOWN.includes(k)) throw new OptionsError(k, `is not a memoize option; known options: ${KNOWN.join(', ')}`);
   }
+  // `id` and `backend` are sent to the editor as they are: at most the protocol's longest string.
   for (const name of ['id', 'backend'] as const) {
     const v = o[name];
-    if (v !== undefined && (typeof v !== 'string' || v === '' || v.length > MAX_NAME_LENGTH)) {
-      throw new OptionsError(name, `must be a non-empty string of at most ${MAX_NAME_LENGTH} characters ` +
+    if (v !== undefined && (typeof v !== 'string' || v === '' || codePointLength(v) > MAX_STRING_CODE_POINTS)) {
+      throw new OptionsError(name, `must be a non-empty string of at most ${MAX_STRING_CODE_POINTS} characters (Unicode code points) ` +
         `(${name === 'id' ? 'like "src/prices.ts#getPrices"' : `a backend name from ${CONFIG_FILE_NAME} or a type like "memory"`}), got ${show(v)}`);
     }
   }
@@ -155,9 +157,6 @@ export function validateOptions(options: unknown): asserts options is MemoizeOpt
   }
   validateTrace(o.trace);
 }
-
-/** Longest `id` and `backend`: the protocol's longest string (an id is sent to the editor as is). */
-const MAX_NAME_LENGTH = 4096;
 
 /** What is wrong with a duration (`ttl`, `staleWhileRevalidate`), or undefined. */
 function durationProblem(value: unknown): string | undefined {

@@ -84,7 +84,7 @@ async function run(steps: Step[], instance: string): Promise<void> {
     } else if ('clear' in step) {
       await cacheOf(fns.get(step.clear)!).clear();
     } else if ('delete' in step) {
-      check(where, await cacheOf(fns.get(step.delete)!).delete(...step.args), step.expect);
+      check(where, (await cacheOf(fns.get(step.delete)!).delete(...step.args)).removed, step.expect);
     } else if ('fork' in step) {
       await forkChild(i, instance);
     }

@@ -85,7 +85,7 @@ async function expiryWorkload(backend: 'memory' | 'lru', read: (f: (x: number) =
   await step(() => { t += 5_000; });
   await step(() => f(5));
   await step(() => { t += 6_000; });
-  const deleted = await cacheOf(f).delete(4); // past its expiry: not there to delete
+  const { removed: deleted } = await cacheOf(f).delete(4); // past its expiry: not there to delete
   read(f);
   await step(() => f(6));
   await step(() => { t += 11_000; });
