@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import * as runtime from '../../../runtime/src/index.js';
-import { BackendConfigError, CacheBackendError, CacheLensError, MemoryStore, OptionsError, memoize, registerBackendType } from '../../../runtime/src/index.js';
+import { BackendConfigError, CacheBackendError, CacheLensError, OptionsError, memoize, registerBackendType } from '../../../runtime/src/index.js';
+import { MemoryStore } from '../../../runtime/src/internal.js';
 import { ValueNotSerializableError, ValueTooLargeError, ValueUnreadableError } from '../../../runtime/src/stores/serialize.js';
 import {
   BackendCircuitOpenError, BackendDependencyMissingError, BackendTimeoutError, BackendUnavailableError,

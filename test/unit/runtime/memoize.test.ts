@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import {
-  memoize, cacheOf, registry, CacheKeyError, OptionsError, NotMemoizedError, DEFAULT_MAX, type MemoizedInfo,
+  memoize, cacheOf, registry, CacheKeyError, OptionsError, NotMemoizedError, type MemoizedInfo,
 } from '../../../runtime/src/index.js';
+import { DEFAULT_MAX } from '../../../runtime/src/internal.js';
 import { deferred, fakeClock, settle } from './helpers.js';
 
 test('caches by arguments and keeps the function type (parameters, return, this)', () => {

@@ -5,7 +5,7 @@
  * lock holder costs a delay, never a hang. Within one process, memoize's own single flight
  * already merges concurrent calls; this is the layer between processes.
  */
-import { MISS, type AsyncStore, type SetOptions } from '../types.js';
+import { MISS, type AsyncStore } from '../types.js';
 
 export interface StampedeOptions {
   /** How long the lock lives if its holder dies, in ms. Default: 10000. */
@@ -47,18 +47,4 @@ export async function onceAcrossProcesses<V, P>(
     pause = Math.min(pause * 2, maxPause);
   }
   return { produced: await produce() };
-}
-
-/**
- * Returns the value of `key`: computed here (and stored with `setOptions`) when this caller wins
- * the lock or the wait runs out, else read from the store once the winner has stored it.
- * Without `store.lock` it computes and stores directly.
- */
-export async function computeOnce<V>(store: AsyncStore<V>, key: string, compute: () => Promise<V>, setOptions: SetOptions, options: StampedeOptions = {}): Promise<V> {
-  const result = await onceAcrossProcesses(store, key, async () => {
-    const value = await compute();
-    await store.set(key, value, setOptions);
-    return value;
-  }, options);
-  return 'stored' in result ? result.stored : result.produced;
 }
