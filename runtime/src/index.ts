@@ -16,11 +16,13 @@ export const VERSION = '0.1.0';
 export { memoize, cacheOf } from './memoize.js';
 export type { MemoizeDecorator, CacheControl, InvalidationResult, DeleteResult } from './memoize.js';
 export type { MemoizeOptions, AnyFunction } from './options.js';
-export type { Duration, ByteSize } from './units.js';
+export type { Duration, ByteSize, SizeUnit } from './units.js';
+export type { TraceRecorder, TraceRecorderOptions } from './simulate/recorder.js';
 
 // Every memoized function of the process, and the clock TTLs read.
 export { registry } from './registry.js';
 export type { MemoizedInfo, StatsSnapshot } from './registry.js';
+export type { OptionValue, HelloMessage } from './protocol.js';
 export { setClock } from './clock.js';
 
 // cachelens.config.json.
@@ -42,12 +44,12 @@ export { registerBackendType } from './backends.js';
 export { MISS } from './stores/types.js';
 export type {
   SyncStore, AsyncStore, Store, StoreFactory, StoreContext, StoreEvents, SetOptions, BackendConfig, BackendHealth,
-  EvictionCause, Miss,
+  EvictionCause, Miss, StoreLock, SettledTier,
 } from './stores/types.js';
 
 // Live statistics to the editor (started by itself when CACHELENS_ENDPOINT is set).
 export { startReporter, stopReporter, currentReporter } from './reporter/index.js';
 export type {
-  Reporter, StartReporterOptions, ReporterState, BackoffOptions, ReporterSource, ReportedFunction, ReportedSnapshot,
+  Reporter, ReporterOptions, ReporterClock, ProcessIdentity, StartReporterOptions, ReporterState, BackoffOptions, ReporterSource, ReportedFunction, ReportedSnapshot,
   ReportedTrace, SocketFactory, ReporterSocket,
 } from './reporter/index.js';

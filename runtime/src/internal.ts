@@ -13,5 +13,4 @@ export type { MemoryStoreOptions } from './stores/memory.js';
 export { LruStore } from './stores/lru.js';
 export type { LruStoreOptions } from './stores/lru.js';
 export { Reporter } from './reporter/index.js';
-export type { ReporterOptions } from './reporter/index.js';
 export { rereadTraceEnvironment } from './simulate/recorder.js';
