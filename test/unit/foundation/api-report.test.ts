@@ -68,3 +68,38 @@ test('runtime/api/cachelens.api.md records the public surface of the current sou
     fs.rmSync(temp, { recursive: true, force: true });
   }
 });
+
+/** The names `cachelens` exports, read from the committed report. */
+function reportedNames(): string[] {
+  const report = fs.readFileSync(REPORT, 'utf8');
+  return [...report.matchAll(/^export (?:declare )?(?:abstract )?(?:const|function|class|interface|type|namespace|enum) (\w+)/gm)].map((m) => m[1]!);
+}
+
+/** True when `name` is a whole word inside some `code span` of `markdown`. */
+function inCodeSpan(markdown: string, name: string): boolean {
+  const word = new RegExp(`\\b${name}\\b`);
+  return [...markdown.matchAll(/`([^`\n]+)`/g)].some((m) => word.test(m[1]!));
+}
+
+test('every public name is listed in architecture.md ("Public surface") and documented in configuration.md; every internal one is listed as internal', () => {
+  const names = reportedNames();
+  assert.ok(names.includes('memoize') && names.includes('startReporter') && names.length > 40, `names read from the report: ${names.join(', ')}`);
+  const architecture = fs.readFileSync(path.join(ROOT, 'docs', 'architecture.md'), 'utf8');
+  const start = architecture.indexOf('## Public surface');
+  assert.ok(start >= 0, 'architecture.md has a "Public surface" section');
+  const section = architecture.slice(start, architecture.indexOf('\n## ', start + 1));
+  const table = section.slice(section.indexOf('| name |'));
+  const configuration = fs.readFileSync(path.join(ROOT, 'docs', 'configuration.md'), 'utf8');
+  for (const name of names) {
+    assert.ok(inCodeSpan(table, name), `${name} is exported by cachelens but not in the table of architecture.md's "Public surface"`);
+    assert.ok(inCodeSpan(configuration, name), `${name} is exported by cachelens but not documented in configuration.md`);
+  }
+  const internal = fs.readFileSync(path.join(RUNTIME, 'src', 'internal.ts'), 'utf8');
+  const internalValues = [...internal.matchAll(/^export \{([^}]+)\}/gm)].flatMap((m) => m[1]!.split(',').map((n) => n.trim())).filter(Boolean);
+  assert.ok(internalValues.includes('memoryKey'), `names read from internal.ts: ${internalValues.join(', ')}`);
+  const prose = section.slice(0, section.indexOf('| name |'));
+  for (const name of internalValues) {
+    assert.ok(inCodeSpan(prose, name), `${name} is exported by cachelens/internal but not listed as internal in architecture.md`);
+    assert.ok(!names.includes(name) || name === 'Reporter', `${name} is both public and internal`);
+  }
+});
