@@ -1,22 +1,35 @@
 /**
- * CacheLens runtime: the library applications import.
+ * CacheLens runtime: the library applications import (`cachelens`).
+ *
+ * This entry is the public surface, covered by semver: every name here is listed in
+ * docs/architecture.md ("Public surface"), documented in docs/configuration.md, and recorded in
+ * `runtime/api/cachelens.api.md` (a unit test fails when the two disagree). Names that tests,
+ * benchmarks and the extension need but apps should not rely on are in `./internal.ts`
+ * (`cachelens/internal`), which is not covered by semver.
  * @packageDocumentation
  */
+
+/** The version of this package. */
 export const VERSION = '0.1.0';
 
-export { memoize, cacheOf, memoryKey } from './memoize.js';
+// Caching functions and methods, and controlling one cache.
+export { memoize, cacheOf } from './memoize.js';
 export type { MemoizeDecorator, CacheControl, InvalidationResult, DeleteResult } from './memoize.js';
-export { DEFAULT_MAX } from './options.js';
 export type { MemoizeOptions, AnyFunction } from './options.js';
+export type { Duration, ByteSize, SizeUnit } from './units.js';
+export type { TraceRecorder, TraceRecorderOptions } from './simulate/recorder.js';
+
+// Every memoized function of the process, and the clock TTLs read.
 export { registry } from './registry.js';
 export type { MemoizedInfo, StatsSnapshot } from './registry.js';
+export type { OptionValue, HelloMessage } from './protocol.js';
 export { setClock } from './clock.js';
-export { canonicalArgs } from './keys.js';
-export { registerBackendType, knownBackendTypes } from './backends.js';
+
+// cachelens.config.json.
 export { findConfigFile, loadConfigFile, reloadConfig, CONFIG_FILE_NAME } from './config.js';
 export type { CacheLensConfig, ConfigDefaults } from './config.js';
-export { parseDuration, parseByteSize } from './units.js';
-export type { Duration, ByteSize } from './units.js';
+
+// Errors: every error the runtime throws is a CacheLensError with a typed code.
 export { CacheLensError, CacheKeyError, ConfigError, OptionsError, BackendError, NotMemoizedError } from './errors.js';
 export type { CacheLensErrorCode } from './errors.js';
 // Store errors: thrown when a backend is built from a bad config entry or a missing package,
@@ -25,14 +38,18 @@ export {
   CacheBackendError, BackendConfigError, BackendDependencyMissingError, BackendTimeoutError, BackendUnavailableError,
   BackendCircuitOpenError,
 } from './stores/remote/errors.js';
+
+// Custom stores: the contract a store implements, and how to register its type.
+export { registerBackendType } from './backends.js';
 export { MISS } from './stores/types.js';
 export type {
   SyncStore, AsyncStore, Store, StoreFactory, StoreContext, StoreEvents, SetOptions, BackendConfig, BackendHealth,
-  EvictionCause, Miss,
+  EvictionCause, Miss, StoreLock, SettledTier,
 } from './stores/types.js';
-export { MemoryStore } from './stores/memory.js';
-export type { MemoryStoreOptions } from './stores/memory.js';
-export { LruStore } from './stores/lru.js';
-export type { LruStoreOptions } from './stores/lru.js';
-export { startReporter, stopReporter, currentReporter, Reporter } from './reporter/index.js'; // live statistics to the editor
-export type { StartReporterOptions, ReporterOptions, ReporterState, BackoffOptions } from './reporter/index.js';
+
+// Live statistics to the editor (started by itself when CACHELENS_ENDPOINT is set).
+export { startReporter, stopReporter, currentReporter } from './reporter/index.js';
+export type {
+  Reporter, ReporterOptions, ReporterClock, ProcessIdentity, StartReporterOptions, ReporterState, BackoffOptions, ReporterSource, ReportedFunction, ReportedSnapshot,
+  ReportedTrace, SocketFactory, ReporterSocket,
+} from './reporter/index.js';

@@ -66,9 +66,18 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
   }
 }
 
-let warnedUnbounded = false;
-function warnOnce(code: string, message: string): void {
-  process.emitWarning(message, { type: 'CacheLensWarning', code });
+/** `code \0 subject` of every warning emitted so far in this process. */
+const warned = new Set<string>();
+/**
+ * Emits a `CacheLensWarning` the first time `code` is met for `subject` in this process, never
+ * again: the subject is the function id for warnings about one function, `''` for warnings
+ * about the process (docs/configuration.md says which). The message is built only the first time.
+ */
+function warnOnce(code: string, subject: string, message: () => string): void {
+  const seen = `${code}\u0000${subject}`;
+  if (warned.has(seen)) return;
+  warned.add(seen);
+  process.emitWarning(message(), { type: 'CacheLensWarning', code });
 }
 
 /**
@@ -209,9 +218,8 @@ class Memo {
       resolved = resolveOptions(options);
       // Build one store now, so that a missing module or npm package is reported on the first call.
       backendFactory(resolved.backendType, resolved.backendName);
-      if (resolved.max === Infinity && !warnedUnbounded) {
-        warnedUnbounded = true;
-        warnOnce('CACHELENS_UNBOUNDED', `cachelens: "${this.id}" has an unbounded in-memory cache (max: Infinity); ` +
+      if (resolved.max === Infinity) {
+        warnOnce('CACHELENS_UNBOUNDED', '', () => `cachelens: "${this.id}" has an unbounded in-memory cache (max: Infinity); ` +
           'it grows with every distinct argument. Set `max` to bound it.');
       }
     } catch (error) {
@@ -264,7 +272,7 @@ class Memo {
     this.stats.backendErrors++;
     if (this.#warnedUncacheable) return;
     this.#warnedUncacheable = true;
-    warnOnce('CACHELENS_VALUE_NOT_CACHEABLE', `cachelens: a result of "${this.id}" could not be read to be cached ` +
+    warnOnce('CACHELENS_VALUE_NOT_CACHEABLE', this.id, () => `cachelens: a result of "${this.id}" could not be read to be cached ` +
       '(a getter or a Proxy trap threw); it was returned uncached, and such results are counted in backendErrors. ' +
       'Return plain data, or skip such results with `cacheIf`.');
   }
@@ -332,7 +340,7 @@ function warnIfNamespaceShared(memo: Memo, backendName: string): void {
   namespaceCleanup.register(memo, slot);
   if (other === undefined || other.fn === memo.fn || String(other.fn) === String(memo.fn)) return;
   const where = (m: Memo) => (m.info.location ? `${m.info.location.file}:${m.info.location.line}` : 'unknown place');
-  warnOnce('CACHELENS_SHARED_ID', `cachelens: two different functions have the id "${memo.baseId}" on the shared backend ` +
+  warnOnce('CACHELENS_SHARED_ID', memo.id, () => `cachelens: two different functions have the id "${memo.baseId}" on the shared backend ` +
     `"${backendName}" (${where(other)} and ${where(memo)}), so they would serve each other's cached results. ` +
     'Give each its own `id` option.');
 }
@@ -351,7 +359,7 @@ function accepts(memo: Memo, predicate: (result: never) => boolean, value: unkno
   try {
     return predicate(value as never) === true;
   } catch (error) {
-    warnOnce('CACHELENS_CACHEIF', `cachelens: cacheIf of "${memo.id}" threw (${String(error)}); the result was not cached.`);
+    warnOnce('CACHELENS_CACHEIF', memo.id, () => `cachelens: cacheIf of "${memo.id}" threw (${String(error)}); the result was not cached.`);
     return false;
   }
 }
@@ -568,7 +576,7 @@ function asyncCell(memo: Memo, r: ResolvedOptions, store: AsyncStore): Cell {
       const result = fn.apply(self, args as unknown[]);
       if (!isThenable(result) && !warnedSync) {
         warnedSync = true;
-        warnOnce('CACHELENS_SYNC_REMOTE', `cachelens: "${id}" is synchronous but uses the ${store.kind} backend "${r.backendName}", ` +
+        warnOnce('CACHELENS_SYNC_REMOTE', id, () => `cachelens: "${id}" is synchronous but uses the ${store.kind} backend "${r.backendName}", ` +
           'so its calls return Promises. Make the function async, or use an in-memory backend.');
       }
       value = await result;

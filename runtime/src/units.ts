@@ -8,7 +8,7 @@ import { durationMs, sizeBytes } from 'cachelens/units';
  */
 export type Duration = number | `${number}${'ms' | 's' | 'm' | 'h' | 'd'}` | `${number}`;
 
-type SizeUnit = 'B' | 'KB' | 'MB' | 'GB' | 'TB' | 'KiB' | 'MiB' | 'GiB' | 'TiB';
+export type SizeUnit = 'B' | 'KB' | 'MB' | 'GB' | 'TB' | 'KiB' | 'MiB' | 'GiB' | 'TiB';
 /**
  * A size in bytes: a number, or a string such as `"512KB"`, `"1.5MB"`, `"1GB"`, `"64MiB"` (powers
  * of 1024; units in any case). The grammar: `cachelens/units` (runtime/shared/units.js).

@@ -153,7 +153,7 @@ export function traceOptionsFromEnvironment(env: NodeJS.ProcessEnv = process.env
 }
 let fromProcessEnv: { options: TraceRecorderOptions | undefined } | null = null;
 
-/** Forgets the `CACHELENS_TRACE` value read so far (tests that change the variable). */
+/** Forgets the `CACHELENS_TRACE` value read so far: for tests that change the variable (`cachelens/internal`). */
 export function rereadTraceEnvironment(): void {
   fromProcessEnv = null;
 }
@@ -218,32 +218,4 @@ function recordingAsync(store: AsyncStore, recorder: TraceRecorder): AsyncStore 
   if (store.lock !== undefined) wrapped.lock = (key, ttlMs) => store.lock!(key, ttlMs);
   if (store.invalidateTags !== undefined) wrapped.invalidateTags = (tags) => store.invalidateTags!(tags);
   return wrapped;
-}
-
-/** One recorder per memoized function id, created on first use. */
-export class TraceRecorders {
-  readonly #options: TraceRecorderOptions;
-  readonly #byFunction = new Map<string, TraceRecorder>();
-
-  constructor(options: TraceRecorderOptions = {}) {
-    this.#options = options;
-  }
-
-  /** The recorder of `functionId` (for example `"src/prices.ts#getPrices"`). */
-  for(functionId: string): TraceRecorder {
-    let recorder = this.#byFunction.get(functionId);
-    if (recorder === undefined) {
-      recorder = new TraceRecorder(this.#options);
-      this.#byFunction.set(functionId, recorder);
-    }
-    return recorder;
-  }
-
-  get(functionId: string): TraceRecorder | undefined {
-    return this.#byFunction.get(functionId);
-  }
-
-  functions(): string[] {
-    return [...this.#byFunction.keys()];
-  }
 }

@@ -91,7 +91,7 @@ export interface AsyncStore<V = unknown> {
    * Optional cross-process single flight (stampede protection). On a miss, memoize asks for the
    * lock of the key: `acquired` means this caller computes, sets and then releases; otherwise
    * another process is computing, so the caller polls `get` for up to about `ttlMs` before
-   * computing anyway (`computeOnce` in `stores/remote/stampede.ts` implements that protocol).
+   * computing anyway (`onceAcrossProcesses` in `stores/remote/stampede.ts` implements that protocol).
    * Fails open: a store that cannot reach its server answers `acquired: true`.
    */
   lock?(key: string, ttlMs: number): Promise<StoreLock>;

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { after, before, it } from 'node:test';
-import { computeOnce } from '../../../runtime/src/stores/remote/stampede.js';
+import { onceAcrossProcesses } from '../../../runtime/src/stores/remote/stampede.js';
 import { createMemcachedStore } from '../../../runtime/src/stores/memcached.js';
 import { createRedisStore } from '../../../runtime/src/stores/redis.js';
 import type { AsyncStore, StoreContext, StoreFactory } from '../../../runtime/src/stores/types.js';
@@ -22,7 +22,16 @@ async function stampede(factory: StoreFactory, config: () => Record<string, unkn
   const stores = Array.from({ length: 4 }, () => factory(config(), ctx) as AsyncStore<number>);
   let computed = 0;
   const slow = async () => { computed++; await new Promise((r) => setTimeout(r, 100)); return 42; };
-  const values = await Promise.all(stores.flatMap((s) => Array.from({ length: 5 }, () => computeOnce(s, 'hot', slow, { ttlMs: 60_000 }, { pollMs: 5 }))));
+  // The protocol memoize runs on a miss: the winner computes and stores, the others read the store.
+  const once = async (s: AsyncStore<number>): Promise<number> => {
+    const result = await onceAcrossProcesses(s, 'hot', async () => {
+      const value = await slow();
+      await s.set('hot', value, { ttlMs: 60_000 });
+      return value;
+    }, { pollMs: 5 });
+    return 'stored' in result ? result.stored : result.produced;
+  };
+  const values = await Promise.all(stores.flatMap((s) => Array.from({ length: 5 }, () => once(s))));
   for (const s of stores) await s.close();
   return { computed, values };
 }

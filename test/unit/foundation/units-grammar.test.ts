@@ -10,7 +10,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import Ajv from 'ajv';
 import { DURATION_PATTERN, SIZE_PATTERN, durationMs, sizeBytes } from 'cachelens/units';
-import { parseByteSize, parseDuration } from '../../../runtime/src/index.js';
+import { parseByteSize, parseDuration } from '../../../runtime/src/internal.js';
 import { validateOptions } from '../../../extension/codemod/src/options.js';
 import { validateTtl } from '../../../extension/src/option-values.js';
 import { ROOT } from '../../harness/paths';

@@ -4,10 +4,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  memoize, cacheOf, registry, registerBackendType, knownBackendTypes, BackendError, MISS,
+  memoize, cacheOf, registry, registerBackendType, BackendError, MISS,
   type AsyncStore, type BackendConfig, type Miss, type SetOptions, type StoreContext,
 } from '../../../runtime/src/index.js';
-import { defineLazyBackendType } from '../../../runtime/src/backends.js';
+import { defineLazyBackendType, knownBackendTypes } from '../../../runtime/src/internal.js';
 import { deferred, fakeClock, settle } from './helpers.js';
 
 /**

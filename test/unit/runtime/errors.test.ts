@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import * as runtime from '../../../runtime/src/index.js';
-import { BackendConfigError, CacheBackendError, CacheLensError, MemoryStore, OptionsError, memoize, registerBackendType } from '../../../runtime/src/index.js';
+import { BackendConfigError, CacheBackendError, CacheLensError, OptionsError, memoize, registerBackendType } from '../../../runtime/src/index.js';
+import { MemoryStore } from '../../../runtime/src/internal.js';
 import { ValueNotSerializableError, ValueTooLargeError, ValueUnreadableError } from '../../../runtime/src/stores/serialize.js';
 import {
   BackendCircuitOpenError, BackendDependencyMissingError, BackendTimeoutError, BackendUnavailableError,
@@ -77,7 +78,46 @@ describe('the error root', () => {
 
   it('every code of CacheLensErrorCode is in the error table of docs/configuration.md', () => {
     const doc = fs.readFileSync(path.join(root, 'docs/configuration.md'), 'utf8');
-    const table = doc.slice(doc.indexOf('## Errors'));
+    const table = doc.slice(doc.indexOf('## Errors'), doc.indexOf('### Warnings'));
     for (const code of unionCodes()) assert.ok(table.includes(`\`${code}\``), `${code} is missing from the error table`);
   });
+
+  it('every warning code emitted in runtime/src is in the warning table of docs/configuration.md', () => {
+    const doc = fs.readFileSync(path.join(root, 'docs/configuration.md'), 'utf8');
+    const table = doc.slice(doc.indexOf('### Warnings'));
+    assert.ok(doc.includes('### Warnings'), 'configuration.md has a "Warnings" section');
+    const emitted = warningCodes();
+    assert.ok(emitted.includes('CACHELENS_CACHEIF') && emitted.includes('CACHELENS_TRACE_OPTION'), `the scan finds the warnings: ${emitted.join(', ')}`);
+    for (const code of emitted) assert.match(table, new RegExp(`^\\| \`${code}\` \\|`, 'm'), `${code} is missing from the warning table`);
+  });
 });
+
+/**
+ * The codes of every `process.emitWarning` in runtime/src: a literal `code: 'CACHELENS_...'` in
+ * the call, the literal first argument of each call of a helper that passes its `code` parameter
+ * on (memoize's `warnOnce`), or an error's `.code` (a code of the union, so in the error table too).
+ */
+function warningCodes(): string[] {
+  const codes = new Set<string>();
+  const files = fs.readdirSync(path.join(root, 'runtime/src'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+  for (const file of files) {
+    const source = fs.readFileSync(path.join(root, 'runtime/src', file), 'utf8');
+    for (const call of source.matchAll(/process\.emitWarning\(([^;]*?)\);/gs)) {
+      const literal = /code: '(CACHELENS_[A-Z_]+)'/.exec(call[1]!)?.[1];
+      if (literal !== undefined) { codes.add(literal); continue; }
+      if (/code: \w+\.code\b/.test(call[1]!)) {
+        const errorCodes = [...source.matchAll(/'(CACHELENS_[A-Z_]+)'/g)].map((m) => m[1]!).filter((c) => unionCodes().includes(c));
+        assert.ok(errorCodes.length > 0, `${file}: a warning with an error's code, but no code of the union in the file`);
+        errorCodes.forEach((c) => codes.add(c));
+        continue;
+      }
+      assert.match(call[1]!, /\{ type: 'CacheLensWarning', code \}/, `${file}: a warning whose code this scan cannot read: ${call[0]}`);
+      const helper = /function (\w+)\(code: string[^]*?$/.exec(source.slice(0, call.index))?.[1];
+      assert.ok(helper !== undefined, `${file}: emitWarning with a \`code\` parameter outside a helper function`);
+      const uses = [...source.matchAll(new RegExp(`\\b${helper}\\('(CACHELENS_[A-Z_]+)'`, 'g'))].map((m) => m[1]!);
+      assert.ok(uses.length > 0, `${file}: ${helper} is never called with a literal code`);
+      uses.forEach((c) => codes.add(c));
+    }
+  }
+  return [...codes].sort();
+}

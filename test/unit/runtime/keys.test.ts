@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { canonicalArgs, memoryKey, CacheKeyError } from '../../../runtime/src/index.js';
+import { CacheKeyError } from '../../../runtime/src/index.js';
+import { canonicalArgs, memoryKey } from '../../../runtime/src/internal.js';
 
 const key = (...args: unknown[]): string => canonicalArgs('t', args);
 

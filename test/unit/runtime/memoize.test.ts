@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import {
-  memoize, cacheOf, registry, CacheKeyError, OptionsError, NotMemoizedError, DEFAULT_MAX, type MemoizedInfo,
+  memoize, cacheOf, registry, CacheKeyError, OptionsError, NotMemoizedError, type MemoizedInfo,
 } from '../../../runtime/src/index.js';
+import { DEFAULT_MAX } from '../../../runtime/src/internal.js';
 import { deferred, fakeClock, settle } from './helpers.js';
 
 test('caches by arguments and keeps the function type (parameters, return, this)', () => {
@@ -240,6 +241,26 @@ test('cacheIf: results the predicate rejects are returned but not cached (sync a
   await settle();
   assert.equal(await g(2), 2);
   assert.equal(asyncCalls, 3);
+});
+
+test('a cacheIf that throws: 5 calls give one CACHELENS_CACHEIF warning per function, and no result is cached', async () => {
+  const warnings: Error[] = [];
+  const listener = (w: Error): void => { if ((w as { code?: string }).code === 'CACHELENS_CACHEIF') warnings.push(w); };
+  process.on('warning', listener);
+  try {
+    let calls = 0;
+    const predicate = (): boolean => { throw new Error('predicate broke'); };
+    const f = memoize((x: number) => { calls++; return x; }, { id: 'warn-once#f', cacheIf: predicate });
+    const g = memoize(async (x: number) => { calls++; return x; }, { id: 'warn-once#g', cacheIf: predicate });
+    for (let i = 0; i < 5; i++) assert.equal(f(1), 1);
+    for (let i = 0; i < 5; i++) { assert.equal(await g(1), 1); await settle(); }
+    await settle();
+    assert.equal(calls, 10, 'a throwing predicate means "do not cache"');
+    assert.deepEqual(warnings.map((w) => /cacheIf of "([^"]+)"/.exec(w.message)?.[1]), ['warn-once#f', 'warn-once#g']);
+    assert.match(warnings[0]!.message, /predicate broke/);
+  } finally {
+    process.off('warning', listener);
+  }
 });
 
 test('staleWhileRevalidate: a stale value is served while one background refresh runs', async () => {

@@ -20,7 +20,7 @@ test('npm pack of the built runtime: require and import both work, share one reg
   execFileSync('tar', ['-xzf', path.join(app, tarball), '-C', installed, '--strip-components=1']);
 
   const files = execFileSync('find', ['.', '-type', 'f'], { cwd: installed, encoding: 'utf8' }).split('\n').filter(Boolean);
-  for (const required of ['./package.json', './dist/cjs/index.js', './dist/cjs/index.d.ts', './dist/esm/index.mjs', './dist/esm/index.d.mts', './schema/cachelens.config.schema.json']) {
+  for (const required of ['./package.json', './dist/cjs/index.js', './dist/cjs/index.d.ts', './dist/cjs/internal.js', './dist/cjs/internal.d.ts', './dist/esm/index.mjs', './dist/esm/index.d.mts', './schema/cachelens.config.schema.json']) {
     assert.ok(files.includes(required), `${required} is in the package`);
   }
   assert.ok(!files.some((f) => f.startsWith('./src/') || f.endsWith('.ts.map') || f.endsWith('.tsbuildinfo')), 'no sources or build state in the package');
@@ -64,17 +64,18 @@ test('npm pack of the built runtime: require and import both work, share one reg
   // the runtime itself loads it through the same name (package self-reference).
   const units = `
     const units = require('cachelens/units');
-    const { parseDuration, parseByteSize } = require('cachelens');
-    process.stdout.write(JSON.stringify({ file: require.resolve('cachelens/units'), ms: units.durationMs('1.5h'), same: parseDuration === units.durationMs && parseByteSize === units.sizeBytes }));`;
-  const loaded = JSON.parse(execFileSync(process.execPath, ['-e', units], { cwd: app, encoding: 'utf8' })) as { file: string; ms: number; same: boolean };
+    const { parseDuration, parseByteSize } = require('cachelens/internal');
+    process.stdout.write(JSON.stringify({ file: require.resolve('cachelens/units'), ms: units.durationMs('1.5h'), same: parseDuration === units.durationMs && parseByteSize === units.sizeBytes, public: 'parseDuration' in require('cachelens') }));`;
+  const loaded = JSON.parse(execFileSync(process.execPath, ['-e', units], { cwd: app, encoding: 'utf8' })) as { file: string; ms: number; same: boolean; public: boolean };
   assert.equal(fs.realpathSync(loaded.file), fs.realpathSync(path.join(installed, 'shared', 'units.js')));
-  assert.deepEqual([loaded.ms, loaded.same], [5_400_000, true]);
+  assert.deepEqual([loaded.ms, loaded.same, loaded.public], [5_400_000, true, false], 'the parsers are in cachelens/internal, not on the public entry');
 
   // The config file's name and the built-in backend types likewise (cachelens/config-file): the
   // runtime's CONFIG_FILE_NAME is the shared one, loaded through the package's own name.
   const facts = `
     const facts = require('cachelens/config-file');
-    const { CONFIG_FILE_NAME, knownBackendTypes } = require('cachelens');
+    const { CONFIG_FILE_NAME } = require('cachelens');
+    const { knownBackendTypes } = require('cachelens/internal');
     process.stdout.write(JSON.stringify({ file: require.resolve('cachelens/config-file'), name: facts.CONFIG_FILE_NAME, same: CONFIG_FILE_NAME === facts.CONFIG_FILE_NAME, types: [...facts.BACKEND_TYPES].sort().join() === knownBackendTypes().sort().join() }));`;
   const shared = JSON.parse(execFileSync(process.execPath, ['-e', facts], { cwd: app, encoding: 'utf8' })) as { file: string; name: string; same: boolean; types: boolean };
   assert.equal(fs.realpathSync(shared.file), fs.realpathSync(path.join(installed, 'shared', 'config-file.js')));

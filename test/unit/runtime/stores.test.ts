@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MemoryStore, LruStore, MISS, type EvictionCause, type StoreContext } from '../../../runtime/src/index.js';
+import { MISS, type EvictionCause, type StoreContext } from '../../../runtime/src/index.js';
+import { MemoryStore, LruStore } from '../../../runtime/src/internal.js';
 
 function context(): { ctx: StoreContext; events: [EvictionCause, number, number][]; advance(ms: number): void } {
   let t = 5000;

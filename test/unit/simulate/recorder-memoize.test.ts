@@ -12,7 +12,8 @@ import {
   CONFIG_FILE_NAME, ConfigError, loadConfigFile, memoize, registerBackendType, registry, reloadConfig, MISS, type AsyncStore, type SyncStore,
 } from '../../../runtime/src/index.js';
 import { hashKey } from '../../../runtime/src/policy/index.js';
-import { recordingStore, rereadTraceEnvironment, traceOptionsFromEnvironment, TraceRecorder } from '../../../runtime/src/simulate/recorder.js';
+import { recordingStore, traceOptionsFromEnvironment, TraceRecorder } from '../../../runtime/src/simulate/recorder.js';
+import { rereadTraceEnvironment } from '../../../runtime/src/internal.js';
 
 /** An in-process store that notes whether each lookup came through the recording wrapper. */
 function probeStore(lookups: { wrapped: boolean }[]): SyncStore {

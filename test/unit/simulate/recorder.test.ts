@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { hashKey } from '../../../runtime/src/policy/index.js';
-import { TraceRecorder, TraceRecorderOptionError, TraceRecorders, traceOptionsFromEnv } from '../../../runtime/src/simulate/recorder.js';
+import { TraceRecorder, TraceRecorderOptionError, traceOptionsFromEnv } from '../../../runtime/src/simulate/recorder.js';
 import { whatIf } from '../../../runtime/src/simulate/whatif.js';
 
 describe('trace recorder', () => {
@@ -47,15 +47,6 @@ describe('trace recorder', () => {
     const [full] = whatIf(recorder, [1200], ['lru']);
     assert.equal(full!.size, 1200);
     assert.ok(full!.hitRatio > 0.85, `a cache larger than the key set (simulated at 600 entries for about 500 sampled keys) hits after the first pass: ${full!.hitRatio}`);
-  });
-
-  it('one recorder per function', () => {
-    const recorders = new TraceRecorders({ maxEntries: 10 });
-    recorders.for('a.ts#f').record(1);
-    assert.equal(recorders.for('a.ts#f').size, 1);
-    assert.equal(recorders.get('b.ts#g'), undefined);
-    assert.deepEqual(recorders.functions(), ['a.ts#f']);
-    assert.equal(recorders.for('a.ts#f').maxEntries, 10);
   });
 
   it('reads CACHELENS_TRACE: off by default, on, or with options; bad values name the variable', () => {

@@ -5,7 +5,7 @@
  * is free without a value, and compute anyway at the end, so a lost lock holder costs a delay, never a hang. Within one process, memoize's own single flight
  * already merges concurrent calls; this is the layer between processes.
  */
-import { MISS, type AsyncStore, type SetOptions } from '../types.js';
+import { MISS, type AsyncStore } from '../types.js';
 
 export interface StampedeOptions {
   /** How long the lock lives if its holder dies, in ms. Default: 10000. */
@@ -77,16 +77,3 @@ export function retryInBackground(attempt: () => Promise<boolean>, forMs: number
   schedule();
 }
 
-/**
- * Returns the value of `key`: computed here (and stored with `setOptions`) when this caller wins
- * the lock or the wait runs out, else read from the store once the winner has stored it.
- * Without `store.lock` it computes and stores directly.
- */
-export async function computeOnce<V>(store: AsyncStore<V>, key: string, compute: () => Promise<V>, setOptions: SetOptions, options: StampedeOptions = {}): Promise<V> {
-  const result = await onceAcrossProcesses(store, key, async () => {
-    const value = await compute();
-    await store.set(key, value, setOptions);
-    return value;
-  }, options);
-  return 'stored' in result ? result.stored : result.produced;
-}
