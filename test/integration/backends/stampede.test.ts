@@ -17,20 +17,22 @@ after(async () => { await redis.stop(); await memcached.stop(); });
 const errors: Error[] = [];
 const ctx: StoreContext = { namespace: 'stampede-fn', now: Date.now, events: { evicted: () => undefined, backendError: (e) => errors.push(e) } };
 
+/** The protocol memoize runs on a miss: the winner computes and stores, the others read the store. */
+async function computeOnce(s: AsyncStore<number>, key: string, compute: () => Promise<number>, options: { pollMs?: number } = {}): Promise<number> {
+  const result = await onceAcrossProcesses(s, key, async () => {
+    const value = await compute();
+    await s.set(key, value, { ttlMs: 60_000 });
+    return value;
+  }, options);
+  return 'stored' in result ? result.stored : result.produced;
+}
+
 async function stampede(factory: StoreFactory, config: () => Record<string, unknown> & { type: string }): Promise<{ computed: number; values: unknown[] }> {
   // One config object per "process": each gets its own connection.
   const stores = Array.from({ length: 4 }, () => factory(config(), ctx) as AsyncStore<number>);
   let computed = 0;
   const slow = async () => { computed++; await new Promise((r) => setTimeout(r, 100)); return 42; };
-  // The protocol memoize runs on a miss: the winner computes and stores, the others read the store.
-  const once = async (s: AsyncStore<number>): Promise<number> => {
-    const result = await onceAcrossProcesses(s, 'hot', async () => {
-      const value = await slow();
-      await s.set('hot', value, { ttlMs: 60_000 });
-      return value;
-    }, { pollMs: 5 });
-    return 'stored' in result ? result.stored : result.produced;
-  };
+  const once = (s: AsyncStore<number>): Promise<number> => computeOnce(s, 'hot', slow, { pollMs: 5 });
   const values = await Promise.all(stores.flatMap((s) => Array.from({ length: 5 }, () => once(s))));
   for (const s of stores) await s.close();
   return { computed, values };
@@ -70,7 +72,7 @@ async function frozenLock(factory: StoreFactory, config: () => Record<string, un
     process.kill(pid, 'SIGCONT');
   }
   const t0 = performance.now();
-  const value = await computeOnce(other, 'frozen-key', async () => 7, { ttlMs: 60_000 });
+  const value = await computeOnce(other, 'frozen-key', async () => 7);
   const waited = performance.now() - t0;
   assert.equal(value, 7);
   await frozen.close();

@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { LiveServer } from '../../../extension/src/server/server.js';
-import { memoize, registry, Reporter, startReporter, stopReporter } from '../../../runtime/src/index.js';
+import { memoize, registry, startReporter, stopReporter } from '../../../runtime/src/index.js';
+import { Reporter } from '../../../runtime/src/internal.js';
 import { defaultSocketFactory, type ReporterSocket } from '../../../runtime/src/reporter/socket.js';
 
 test('500 functions with ids of 4096 characters: all announced and counted, the connection never closed for size (1009)', { timeout: 60_000 }, async () => {
