@@ -1,0 +1,84 @@
+/**
+ * What the codemod writes into the app's package.json so that the app installs and runs anywhere:
+ * the runtime from a tarball inside the app (no registry has it), the backend's driver with the range
+ * the runtime is tested with, and the tarball the caller must copy (issue 15, item 6). The byte-exact
+ * results are golden files (test/fixtures/codemod/*\/expected.package.json); this checks the plan.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { BACKEND_DRIVERS, BUILT_IN_BACKENDS, cacheFunction, newConfigText, type CacheInput } from '../../../extension/codemod/src/index.js';
+import { ROOT } from '../../harness/paths.js';
+
+const source = 'export function rates(day: string): number[] {\n  return [day.length];\n}\n';
+const input = (over: Partial<CacheInput>): CacheInput => ({
+  text: source,
+  fileName: 'src/rates.ts',
+  relPath: 'src/rates.ts',
+  position: source.indexOf('day.length'),
+  options: { backend: 'memory' },
+  flavour: 'standard',
+  config: undefined,
+  packageJson: { text: '{\n  "name": "shop"\n}\n' },
+  runtimeVersion: '0.1.0',
+  ...over,
+});
+
+describe('package.json: the app installs from what the codemod wrote', () => {
+  test('the runtime is a file: spec inside the app, and the caller is asked to copy the tarball there', () => {
+    const result = cacheFunction(input({}));
+    assert.ok(result.ok);
+    assert.equal(result.edits.runtimeTarball, 'vendor/cachelens-0.1.0.tgz');
+    assert.deepEqual(result.edits.addedDependencies, ['cachelens']);
+    const text = result.edits.packageJson!.reduce((t, e) => t.slice(0, e.start) + e.newText + t.slice(e.end), '{\n  "name": "shop"\n}\n');
+    const spec = (JSON.parse(text) as { dependencies: Record<string, string> }).dependencies.cachelens!;
+    assert.match(spec, /^file:/);
+    const target = path.posix.normalize(spec.slice('file:'.length));
+    assert.ok(!target.startsWith('..') && !path.posix.isAbsolute(target), `${spec} stays inside the app's folder`);
+    assert.equal(target, result.edits.runtimeTarball);
+  });
+
+  test('runtimeSource "registry" writes a range and copies nothing', () => {
+    const result = cacheFunction(input({ runtimeSource: 'registry' }));
+    assert.ok(result.ok);
+    assert.equal(result.edits.runtimeTarball, undefined);
+    assert.match(result.edits.packageJson![0]!.newText, /"cachelens": "\^0\.1\.0"/);
+  });
+
+  for (const [type, driver] of Object.entries(BACKEND_DRIVERS)) {
+    test(`picking ${type} adds ${driver.name}, and so does a named backend of that type`, () => {
+      const picked = cacheFunction(input({ options: { backend: type } }));
+      assert.ok(picked.ok);
+      assert.deepEqual(picked.edits.addedDependencies, ['cachelens', driver.name]);
+      const config = `{ "backends": { "shared": ${BUILT_IN_BACKENDS[type as keyof typeof BUILT_IN_BACKENDS]} } }`;
+      const named = cacheFunction(input({ options: { backend: 'shared' }, config: { text: config } }));
+      assert.ok(named.ok, JSON.stringify(named));
+      assert.deepEqual(named.edits.addedDependencies, ['cachelens', driver.name]);
+    });
+  }
+
+  test('the config\'s default backend counts when no backend is picked', () => {
+    const result = cacheFunction(input({ options: {}, config: { text: '{ "defaults": { "backend": "redis" }, "backends": { "redis": { "type": "redis", "url": "redis://x" } } }' } }));
+    assert.ok(result.ok);
+    assert.deepEqual(result.edits.addedDependencies, ['cachelens', 'ioredis']);
+  });
+
+  test('in-process backends add no driver', () => {
+    for (const backend of ['memory', 'lru']) {
+      const result = cacheFunction(input({ options: { backend } }));
+      assert.ok(result.ok);
+      assert.deepEqual(result.edits.addedDependencies, ['cachelens']);
+    }
+  });
+
+  test('the driver ranges are the ones the runtime is tested with (runtime/package.json peerDependencies)', () => {
+    const runtime = JSON.parse(fs.readFileSync(path.join(ROOT, 'runtime', 'package.json'), 'utf8')) as { peerDependencies: Record<string, string> };
+    for (const driver of Object.values(BACKEND_DRIVERS)) assert.equal(driver.range, runtime.peerDependencies[driver.name], driver.name);
+    assert.deepEqual(Object.values(BACKEND_DRIVERS).map((d) => d.name).sort(), Object.keys(runtime.peerDependencies).sort());
+  });
+
+  test('a generated config has no $schema (the extension contributes the schema)', () => {
+    for (const backend of [undefined, 'memory', 'redis']) assert.doesNotMatch(newConfigText(backend), /\$schema/);
+  });
+});
