@@ -41,8 +41,8 @@ function singleEdit(before: string, after: string): TextEdit[] {
  * backend that loads a driver (disk, Redis, Memcached), that driver, each added to `dependencies` in
  * sorted position when no dependency section names it yet. With `source: 'vendor'` the runtime is
  * `file:vendor/cachelens-<version>.tgz` (the caller copies the tarball there), so a fresh clone
- * installs with `npm ci` without a registry that has the runtime; a `^<version>` spec an earlier
- * version of the codemod wrote for this very version is rewritten to it.
+ * installs with `npm ci` without a registry that has the runtime. A dependency that is declared
+ * already is left as it is (in an npm workspace, `^<version>` may be the workspace's own runtime).
  */
 export function planPackageJson(
   packageJson: { readonly text: string } | undefined,
@@ -70,15 +70,8 @@ export function planPackageJson(
       .filter((value): value is ts.ObjectLiteralExpression => value !== undefined && ts.isObjectLiteralExpression(value))
       .map((section) => getProperty(section, name))
       .find((property) => property !== undefined);
-    if (declared) {
-      // The registry spec of this version has no package behind it: point it at the vendored tarball.
-      const value = declared.initializer;
-      if (name === PACKAGE && source === 'vendor' && ts.isStringLiteral(value) && value.text === `^${runtimeVersion}`) {
-        text = applyEdits(text, [{ start: value.getStart(doc.file), end: value.end, newText: JSON.stringify(spec) }]);
-        runtimeTarball = vendoredRuntimePath(runtimeVersion);
-      }
-      continue;
-    }
+    // Declared already, whatever the spec (a workspace's "^version", a registry, a path): kept as it is.
+    if (declared) continue;
     const section = getProperty(root, 'dependencies')?.initializer as ts.ObjectLiteralExpression | undefined;
     const edits = section
       ? insertProperty(doc, section, name, JSON.stringify(range), propertyKeys(section).find((key) => key > name))
