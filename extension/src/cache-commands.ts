@@ -260,6 +260,7 @@ export async function cacheCommand(
     packageJson: files.packageJson ? { text: files.packageJson.text } : undefined,
     runtimeVersion: runtimeVersion(context),
     runtimeSource: 'vendor',
+    runtimeResolves: await installed(files.root, 'cachelens'),
     onCached: 'update',
   });
   if (!result.ok) return refuse(result.code, `CacheLens: ${result.message}`);

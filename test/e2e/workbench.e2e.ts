@@ -142,17 +142,21 @@ describe('in a real VS Code (code-server + Chromium)', { timeout: 600_000 }, () 
       await page.waitForSelector('.monaco-editor .view-lines:has-text("@memoize(")', { timeout: 30_000 });
       await screenshot(page, SHOTS, 'decorated');
 
-      // The app has no node_modules: the extension offers to install the runtime it ships.
+      // The app has no node_modules: package.json's "^0.1.0" (no registry has it) now points at the
+      // tarball the edit copied to vendor/, and the extension offers to save and npm install.
       // (VS Code may have moved the toast into the notification centre already: open it there.)
-      const offer = page.locator('.notification-list-item', { hasText: 'does not have the cachelens runtime installed' }).first();
+      const offer = page.locator('.notification-list-item', { hasText: 'this app needs cachelens to run the cached code' }).first();
       if (!(await offer.waitFor({ timeout: 5_000 }).then(() => true, () => false))) {
         await runCommand(page, 'Notifications: Show Notifications');
         await offer.waitFor({ timeout: 15_000 });
       }
       await screenshot(page, SHOTS, 'install-offer');
-      await offer.getByRole('button', { name: 'Install it (offline)' }).click();
+      assert.ok(fs.existsSync(path.join(workspace, 'vendor', 'cachelens-0.1.0.tgz')), 'the runtime tarball is in the app');
+      await offer.getByRole('button', { name: 'Save package.json and run npm install' }).click();
       const installed = path.join(workspace, 'node_modules', 'cachelens', 'package.json');
       await waitFor(() => fs.existsSync(installed), 'the runtime installed into the app by the terminal', 90_000);
+      await waitFor(() => fs.existsSync(path.join(workspace, 'package-lock.json')), 'npm install wrote the lockfile', 90_000);
+      assert.match(fs.readFileSync(path.join(workspace, 'package.json'), 'utf8'), /"cachelens": "file:vendor\/cachelens-0\.1\.0\.tgz"/, 'package.json was saved first');
       await screenshot(page, SHOTS, 'runtime-installed');
     });
   });

@@ -317,7 +317,7 @@ export function cacheFunction(input: CacheInput): CacheResult {
   if (config && 'ok' in config) return config;
   const backend = input.options.backend ?? configuredDefault(input.config?.text);
   const driverType = backend === undefined ? undefined : backendType(input.config?.text, backend);
-  const packageJson = planPackageJson(input.packageJson, input.runtimeVersion, input.runtimeSource ?? 'vendor', driverType);
+  const packageJson = planPackageJson(input.packageJson, input.runtimeVersion, input.runtimeSource ?? 'vendor', driverType, input.runtimeResolves ?? false);
   if (packageJson && 'ok' in packageJson) return packageJson;
   const extra = (edits: CacheEdits): CacheEdits => ({
     ...edits,

@@ -42,13 +42,16 @@ function singleEdit(before: string, after: string): TextEdit[] {
  * sorted position when no dependency section names it yet. With `source: 'vendor'` the runtime is
  * `file:vendor/cachelens-<version>.tgz` (the caller copies the tarball there), so a fresh clone
  * installs with `npm ci` without a registry that has the runtime. A dependency that is declared
- * already is left as it is (in an npm workspace, `^<version>` may be the workspace's own runtime).
+ * already is kept, except the runtime as `^<version>` (what earlier versions wrote, which no
+ * registry has) when it does not resolve from the app (`runtimeResolves`: an npm workspace's own
+ * runtime does): that becomes the vendored tarball too.
  */
 export function planPackageJson(
   packageJson: { readonly text: string } | undefined,
   runtimeVersion: string,
   source: RuntimeSource,
   backendType: string | undefined,
+  runtimeResolves: boolean,
 ): PackageJsonPlan | undefined | Refusal {
   if (packageJson === undefined) return undefined;
   const invalid = (why: string): Refusal => refuse('invalid-package-json', `package.json ${why}: fix it, then run the command again`);
@@ -70,8 +73,17 @@ export function planPackageJson(
       .filter((value): value is ts.ObjectLiteralExpression => value !== undefined && ts.isObjectLiteralExpression(value))
       .map((section) => getProperty(section, name))
       .find((property) => property !== undefined);
-    // Declared already, whatever the spec (a workspace's "^version", a registry, a path): kept as it is.
-    if (declared) continue;
+    if (declared) {
+      // "^<version>" (what earlier versions wrote) has no package behind it on any registry: unless it
+      // resolves here anyway (the npm workspace's own runtime), point it at the vendored tarball.
+      // Any other spec is the user's and is kept.
+      const value = declared.initializer;
+      if (name === PACKAGE && source === 'vendor' && !runtimeResolves && ts.isStringLiteral(value) && value.text === `^${runtimeVersion}`) {
+        text = applyEdits(text, [{ start: value.getStart(doc.file), end: value.end, newText: JSON.stringify(spec) }]);
+        runtimeTarball = vendoredRuntimePath(runtimeVersion);
+      }
+      continue;
+    }
     const section = getProperty(root, 'dependencies')?.initializer as ts.ObjectLiteralExpression | undefined;
     const edits = section
       ? insertProperty(doc, section, name, JSON.stringify(range), propertyKeys(section).find((key) => key > name))

@@ -160,6 +160,12 @@ export interface CacheInput extends AnalyzeInput {
   readonly runtimeVersion: string;
   /** Where package.json gets the runtime from (see RuntimeSource). Default `vendor`. */
   readonly runtimeSource?: RuntimeSource;
+  /**
+   * The runtime already resolves from the app (installed, or an npm workspace's own): a declared
+   * `"^<runtimeVersion>"` is then kept. Otherwise, with `runtimeSource: 'vendor'`, that spec (which
+   * no registry has; earlier versions wrote it) is pointed at the vendored tarball. Default false.
+   */
+  readonly runtimeResolves?: boolean;
   /** What to do when the target is already cached: `update` its options in place (default) or `refuse` with code `already-cached`. */
   readonly onCached?: 'update' | 'refuse';
 }

@@ -33,6 +33,7 @@ async function revertAll(): Promise<void> {
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   const config = file('cachelens.config.json');
   if (fs.existsSync(config.fsPath)) fs.rmSync(config.fsPath);
+  fs.rmSync(file('vendor').fsPath, { recursive: true, force: true });
 }
 
 suite('cache commands (WorkspaceEdit, no prompts when options are given)', () => {
@@ -59,7 +60,10 @@ suite('cache commands (WorkspaceEdit, no prompts when options are given)', () =>
     assert.ok(config, 'cachelens.config.json is part of the same edit');
     assert.match(config.getText(), /"backends"/);
     const pkg = await vscode.workspace.openTextDocument(file('package.json'));
-    assert.match(pkg.getText(), /"cachelens": "\^0\.1\.0"/);
+    // This copy of the example has no node_modules, so its "^0.1.0" (which no registry has) is
+    // pointed at the runtime's tarball, copied into the app by the same edit.
+    assert.match(pkg.getText(), /"cachelens": "file:vendor\/cachelens-0\.1\.0\.tgz"/);
+    assert.ok(fs.existsSync(file('vendor', 'cachelens-0.1.0.tgz').fsPath), 'the tarball is on disk');
   });
 
   test('in an app with no config yet, what the command creates is valid on disk before any save: config, vendored runtime, driver', async () => {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { BACKEND_DRIVERS, BUILT_IN_BACKENDS, cacheFunction, newConfigText, type CacheInput } from '../../../extension/codemod/src/index.js';
+import { applyEdits, BACKEND_DRIVERS, BUILT_IN_BACKENDS, cacheFunction, newConfigText, type CacheInput } from '../../../extension/codemod/src/index.js';
 import { ROOT } from '../../harness/paths.js';
 
 const source = 'export function rates(day: string): number[] {\n  return [day.length];\n}\n';
@@ -37,6 +37,20 @@ describe('package.json: the app installs from what the codemod wrote', () => {
     const target = path.posix.normalize(spec.slice('file:'.length));
     assert.ok(!target.startsWith('..') && !path.posix.isAbsolute(target), `${spec} stays inside the app's folder`);
     assert.equal(target, result.edits.runtimeTarball);
+  });
+
+  test('a declared "^<version>" (no registry has it) is pointed at the tarball unless the runtime resolves here', () => {
+    const declared = { text: '{ "dependencies": { "cachelens": "^0.1.0" } }' };
+    const rewritten = cacheFunction(input({ packageJson: declared }));
+    assert.ok(rewritten.ok);
+    assert.equal(rewritten.edits.runtimeTarball, 'vendor/cachelens-0.1.0.tgz');
+    assert.equal(applyEdits(declared.text, rewritten.edits.packageJson!), '{ "dependencies": { "cachelens": "file:vendor/cachelens-0.1.0.tgz" } }');
+    const kept = cacheFunction(input({ packageJson: declared, runtimeResolves: true }));
+    assert.ok(kept.ok);
+    assert.equal(kept.edits.packageJson, undefined, 'the npm workspace\'s own runtime: kept');
+    const other = cacheFunction(input({ packageJson: { text: '{ "dependencies": { "cachelens": "^0.0.9" } }' } }));
+    assert.ok(other.ok);
+    assert.equal(other.edits.packageJson, undefined, 'a spec the codemod did not write is the user\'s');
   });
 
   test('runtimeSource "registry" writes a range and copies nothing', () => {
