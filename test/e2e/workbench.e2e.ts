@@ -41,7 +41,7 @@ async function withPage(name: string, flow: (page: Page) => Promise<void>): Prom
 describe('in a real VS Code (code-server + Chromium)', { timeout: 600_000 }, () => {
   before(async () => {
     assert.ok(fs.existsSync(VSIX), `packed extension ${VSIX} is missing: run \`npm run package\` first`);
-    for (const dir of ['cs', 'ws-ui', 'ws-ext-host']) fs.rmSync(path.join(OUT, dir), { recursive: true, force: true });
+    for (const dir of ['cs', 'ws-ui', 'ws-ext-host', 'ws-ext-host-new-app']) fs.rmSync(path.join(OUT, dir), { recursive: true, force: true });
     workspace = copyExample(path.join(OUT, 'ws-ui'));
     server = await startCodeServer({ stateDir: path.join(OUT, 'cs'), folder: workspace, vsix: VSIX });
     browser = await launchChromium();
@@ -159,6 +159,28 @@ describe('in a real VS Code (code-server + Chromium)', { timeout: 600_000 }, () 
       assert.match(fs.readFileSync(path.join(workspace, 'package.json'), 'utf8'), /"cachelens": "file:vendor\/cachelens-0\.1\.0\.tgz"/, 'package.json was saved first');
       await screenshot(page, SHOTS, 'runtime-installed');
     });
+  });
+
+  test('extension-host suites in a new app (no config, no cachelens dependency)', async (t) => {
+    const app = path.join(OUT, 'ws-ext-host-new-app');
+    fs.rmSync(app, { recursive: true, force: true });
+    fs.mkdirSync(path.join(app, 'src'), { recursive: true });
+    fs.writeFileSync(path.join(app, 'package.json'), '{\n  "name": "new-app",\n  "version": "1.0.0",\n  "private": true\n}\n');
+    fs.writeFileSync(path.join(app, 'src', 'app.ts'), 'export function slow(n: number): number {\n  return n * 2;\n}\n');
+    fs.writeFileSync(path.join(app, '.cachelens-ext-host-suites'), 'terminal-endpoint.test.js\n');
+    const results = await runExtensionHostTests(browser, server.url, {
+      extensionPath: ROOT,
+      testsPath: path.join(ROOT, 'out', 'e2e', 'ext-host', 'index.js'),
+      folder: app,
+      screenshotDir: SHOTS,
+    });
+    assert.ok(results.tests.length > 0, `the extension host ran no test (exit code ${results.exitCode}):\n${results.log}`);
+    for (const result of results.tests) {
+      await t.test(result.title, () => {
+        if (!result.passed) assert.fail(result.message);
+      });
+    }
+    assert.equal(results.exitCode, 0, `extension-host run exited with ${results.exitCode}:\n${results.log}`);
   });
 
   test('extension-host suites', async (t) => {
