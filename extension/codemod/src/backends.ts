@@ -36,4 +36,6 @@ export const BACKEND_DRIVERS: Readonly<Record<string, { readonly name: string; r
   disk: { name: 'better-sqlite3', range: '^12.11.1' },
   redis: { name: 'ioredis', range: '^5.4.0 || ^6.0.0' },
   memcached: { name: 'memjs', range: '^1.3.2' },
+  // In-process tier in front of Redis: the Redis driver.
+  tiered: { name: 'ioredis', range: '^5.4.0 || ^6.0.0' },
 };
