@@ -110,7 +110,8 @@ function buildWorkspaceEdit(
   if (edits.config) {
     if (edits.config.create) {
       const text = edits.config.edits.map((e) => e.newText).join('');
-      edit.createFile(files.config.uri, { contents: new TextEncoder().encode(text) });
+      // overwrite: an empty file (left on disk by earlier versions) is replaced, not refused.
+      edit.createFile(files.config.uri, { overwrite: files.config.text !== undefined, contents: new TextEncoder().encode(text) });
     } else {
       addTextEdits(codemod, edit, files.config.uri, files.config.text ?? '', edits.config.edits);
     }

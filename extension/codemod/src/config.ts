@@ -56,8 +56,9 @@ export function backendType(configText: string | undefined, name: string): strin
 }
 
 /**
- * Edits of cachelens.config.json for a chosen backend: create the file when it is absent, add a
- * built-in backend that is not declared yet, nothing otherwise.
+ * Edits of cachelens.config.json for a chosen backend: create the file when it is absent or empty
+ * (`create: true`, the edits hold the whole text), add a built-in backend that is not declared yet,
+ * nothing otherwise.
  */
 export function planConfig(
   config: { readonly text: string } | undefined,
@@ -68,7 +69,8 @@ export function planConfig(
       'unknown-backend',
       `backend ${JSON.stringify(backend)} is ${where} and is not a built-in type (${BUILT_IN_BACKEND_LIST}): declare it under "backends" in ${CONFIG_FILE_NAME} or pick one of those`,
     );
-  if (config === undefined) {
+  // An empty file (as earlier versions left on disk until saved) is treated as absent: written whole.
+  if (config === undefined || config.text.trim() === '') {
     if (backend !== undefined && !isBuiltInBackend(backend)) return unknown(`not declared (there is no ${CONFIG_FILE_NAME} yet)`);
     return { create: true, edits: [{ start: 0, end: 0, newText: newConfigText(backend) }] };
   }

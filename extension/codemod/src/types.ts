@@ -172,7 +172,7 @@ export interface CacheInput extends AnalyzeInput {
 
 export interface CacheEdits {
   readonly source: readonly TextEdit[];
-  /** Edits of `cachelens.config.json`; `create: true` means the file does not exist and `edits` hold its whole text. Absent: no change. */
+  /** Edits of `cachelens.config.json`; `create: true` means the file does not exist or is empty, and `edits` hold its whole text. Absent: no change. */
   readonly config?: { readonly create: boolean; readonly edits: readonly TextEdit[] };
   /** Edits of package.json (adds the `cachelens` dependency and the picked backend's driver). Absent: no change. */
   readonly packageJson?: readonly TextEdit[];

@@ -1,5 +1,5 @@
 /**
- * What the codemod writes into the app's package.json so that the app installs and runs anywhere:
+ * What the codemod writes into the app's package.json (and config) so that the app installs and runs anywhere:
  * the runtime from a tarball inside the app (no registry has it), the backend's driver with the range
  * the runtime is tested with, and the tarball the caller must copy (issue 15, item 6). The byte-exact
  * results are golden files (test/fixtures/codemod/*\/expected.package.json); this checks the plan.
@@ -96,6 +96,15 @@ describe('package.json: the app installs from what the codemod wrote', () => {
     const runtime = JSON.parse(fs.readFileSync(path.join(ROOT, 'runtime', 'package.json'), 'utf8')) as { peerDependencies: Record<string, string> };
     for (const driver of Object.values(BACKEND_DRIVERS)) assert.equal(driver.range, runtime.peerDependencies[driver.name], driver.name);
     assert.deepEqual([...new Set(Object.values(BACKEND_DRIVERS).map((d) => d.name))].sort(), Object.keys(runtime.peerDependencies).sort());
+  });
+
+  test('an empty cachelens.config.json (0 bytes on disk, as earlier versions left it) is written whole, not refused', () => {
+    for (const text of ['', '\n', '  \r\n']) {
+      const result = cacheFunction(input({ config: { text } }));
+      assert.ok(result.ok, JSON.stringify(result));
+      assert.equal(result.edits.config?.create, true);
+      assert.doesNotThrow(() => JSON.parse(result.edits.config!.edits.map((e) => e.newText).join('')));
+    }
   });
 
   test('a generated config has no $schema (the extension contributes the schema)', () => {
