@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { CacheEdits, Target, TextEdit } from '../codemod/src/index.js';
-import { findAppFiles, summarizeConfig, type AppFiles } from './app-files.js';
+import { findAppFiles, installedForApp, summarizeConfig, type AppFiles } from './app-files.js';
 import { isSupportedLanguage, LANGUAGE_NAMES } from './languages.js';
 import { loadCodemod, type Codemod } from './codemod-host.js';
 import { promptOptions, type PickedOptions } from './options-prompt.js';
@@ -123,18 +123,6 @@ function buildWorkspaceEdit(
   return edit;
 }
 
-/** Whether `name` resolves from the app root (its node_modules or a parent's, as Node looks it up). */
-async function installed(root: vscode.Uri, name: string): Promise<boolean> {
-  for (let dir = root; ; dir = vscode.Uri.joinPath(dir, '..')) {
-    try {
-      await vscode.workspace.fs.stat(vscode.Uri.joinPath(dir, 'node_modules', name, 'package.json'));
-      return true;
-    } catch {
-      if (dir.path === vscode.Uri.joinPath(dir, '..').path) return false;
-    }
-  }
-}
-
 export const INSTALL_CHOICE = 'Save package.json and run npm install';
 
 /**
@@ -145,7 +133,7 @@ export const INSTALL_CHOICE = 'Save package.json and run npm install';
 async function offerInstall(files: AppFiles, added: readonly string[]): Promise<void> {
   if (!files.packageJson) return;
   const missing: string[] = [];
-  for (const name of new Set(['cachelens', ...added])) if (!(await installed(files.root, name))) missing.push(name);
+  for (const name of new Set(['cachelens', ...added])) if (!(await installedForApp(files.root, name))) missing.push(name);
   if (missing.length === 0) return;
   const choice = await vscode.window.showInformationMessage(
     `CacheLens: this app needs ${missing.join(' and ')} to run the cached code, and ${missing.length === 1 ? 'it is' : 'they are'} not installed yet.`,
@@ -261,7 +249,7 @@ export async function cacheCommand(
     packageJson: files.packageJson ? { text: files.packageJson.text } : undefined,
     runtimeVersion: runtimeVersion(context),
     runtimeSource: 'vendor',
-    runtimeResolves: await installed(files.root, 'cachelens'),
+    runtimeResolves: await installedForApp(files.root, 'cachelens'),
     onCached: 'update',
   });
   if (!result.ok) return refuse(result.code, `CacheLens: ${result.message}`);
