@@ -75,6 +75,13 @@ describe('in a real VS Code (code-server + Chromium)', { timeout: 600_000 }, () 
       await pickQuickItem(page, 'memory');
       await screenshot(page, SHOTS, 'quick-pick-ttl');
       await pickQuickItem(page, '5m');
+      // Sizes in ascending order, the default (1000) preselected where it stands (issue 15, item 12).
+      await page.locator('.quick-input-widget .quick-input-list .monaco-list-row[aria-label^="10000"]').first().waitFor({ timeout: 30_000 });
+      const labels = await page.locator('.quick-input-widget .quick-input-list .monaco-list-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? ''));
+      const sizes = labels.map((l) => /^(\d+)/.exec(l)?.[1]).filter((n): n is string => n !== undefined).map(Number);
+      assert.deepEqual(sizes, [...sizes].sort((a, b) => a - b), `sizes in order: ${labels.join(' | ')}`);
+      assert.ok(labels.some((l) => l.startsWith('Backend default') && l.includes('max')), 'Backend default is explained');
+      await screenshot(page, SHOTS, 'quick-pick-size');
       await pickQuickItem(page, '1000');
       await page.waitForSelector('.monaco-editor .view-lines:has-text("pricesByRegion = memoize(function pricesByRegion")', { timeout: 30_000 });
       await page.locator('.explorer-folders-view .monaco-list-row:has-text("cachelens.config.json")').waitFor({ timeout: 30_000 });
