@@ -1,7 +1,8 @@
 // Puts what the extension ships of the runtime into dist/runtime: the config file's JSON Schema
 // (contributed through `jsonValidation`) and a packed `cachelens` whose dependencies are bundled
-// inside the tarball, so that "Cache this function" can install the runtime into an app with no
-// registry at hand (`npm install --offline <tarball>`).
+// inside the tarball: "Cache this function" copies it into the app (vendor/cachelens-<version>.tgz)
+// and depends on it as "file:vendor/cachelens-<version>.tgz", so the app installs (npm ci) with no
+// registry that has the runtime.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';

@@ -13,6 +13,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { freePort, startCodeServer } from '../test/harness/code-server';
 import { CACHE_DIR, ROOT } from '../test/harness/paths';
+import { prerequisitesStepTitle, workbenchUrl } from './start-steps';
 
 function step(title: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}): void {
   console.log(`\n[cachelens] ${title}`);
@@ -32,7 +33,7 @@ function portIsFree(port: number): Promise<boolean> {
 }
 
 async function main(): Promise<void> {
-  step('installing prerequisites (first run: a few minutes)', 'bash', ['test/harness/prereqs.sh']);
+  step(prerequisitesStepTitle(CACHE_DIR), 'bash', ['test/harness/prereqs.sh']);
   step('building the runtime and the extension, packing the .vsix', process.execPath, ['scripts/package.mjs']);
   step('running the example dashboard (in-memory cache)', 'npm', ['start', '-w', 'cachelens-example-dashboard'], { ROUNDS: '300' });
 
@@ -40,14 +41,15 @@ async function main(): Promise<void> {
   const wanted = Number(process.env.CACHELENS_PORT ?? 8080);
   const port = (await portIsFree(wanted)) ? wanted : await freePort();
   console.log('\n[cachelens] starting VS Code (code-server) with the extension and examples/dashboard');
+  const folder = path.join(ROOT, 'examples', 'dashboard');
   const server = await startCodeServer({
     stateDir: path.join(CACHE_DIR, 'start-state'),
-    folder: path.join(ROOT, 'examples', 'dashboard'),
+    folder,
     vsix: path.join(ROOT, 'dist', `cachelens-${manifest.version}.vsix`),
     port,
     killOnSignal: false, // stopped below, gracefully
   });
-  console.log(`\n  CacheLens is running in VS Code at ${server.url}/`);
+  console.log(`\n  CacheLens is running in VS Code at ${workbenchUrl(server.url, folder)}`);
   console.log('  Open it in a browser, right-click a function in src/prices.ts and pick "Cache this function".');
   console.log(`  Logs: ${server.logFile}. Press Ctrl+C to stop.\n`);
   // A stop signal often comes twice (to the process group, and forwarded by scripts/bootstrap.mjs):

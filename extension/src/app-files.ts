@@ -1,5 +1,6 @@
 import { CONFIG_FILE_NAME } from 'cachelens/config-file';
 import * as vscode from 'vscode';
+import { isWorkspaceMember, workspacePatterns } from './npm-workspaces.js';
 
 /**
  * The files around a source file that a cache command reads: the app root (the nearest folder with
@@ -76,6 +77,20 @@ export async function findAppFiles(file: vscode.Uri): Promise<AppFiles | undefin
     tsconfigText,
     relPath: file.path.slice(root.path.length).replace(/^\/+/, ''),
   };
+}
+
+/**
+ * Whether package `name` is installed for the app at `root`: in its node_modules, or in the
+ * node_modules of the npm workspace it is a member of (see npm-workspaces.ts).
+ */
+export async function installedForApp(root: vscode.Uri, name: string): Promise<boolean> {
+  const has = (dir: vscode.Uri) => exists(vscode.Uri.joinPath(dir, 'node_modules', name, 'package.json'));
+  if (await has(root)) return true;
+  for (let dir = vscode.Uri.joinPath(root, '..'); ; dir = vscode.Uri.joinPath(dir, '..')) {
+    const manifest = await readText(vscode.Uri.joinPath(dir, 'package.json'));
+    if (manifest !== undefined && isWorkspaceMember(workspacePatterns(manifest), root.path.slice(dir.path.replace(/\/$/, '').length + 1))) return has(dir);
+    if (dir.path === vscode.Uri.joinPath(dir, '..').path) return false;
+  }
 }
 
 /** What the prompts need from cachelens.config.json: its named backends and its `defaults`. */

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { CacheEdits, Target, TextEdit } from '../codemod/src/index.js';
-import { findAppFiles, summarizeConfig, type AppFiles } from './app-files.js';
+import { findAppFiles, installedForApp, summarizeConfig, type AppFiles } from './app-files.js';
 import { isSupportedLanguage, LANGUAGE_NAMES } from './languages.js';
 import { loadCodemod, type Codemod } from './codemod-host.js';
 import { promptOptions, type PickedOptions } from './options-prompt.js';
@@ -83,45 +83,72 @@ function addTextEdits(
   for (const e of edits) edit.replace(uri, new vscode.Range(position(e.start), position(e.end)), e.newText);
 }
 
-function buildWorkspaceEdit(codemod: Codemod, document: vscode.TextDocument, files: AppFiles, edits: CacheEdits): vscode.WorkspaceEdit {
+/** The runtime's tarball shipped inside the extension (dist/runtime, see scripts/bundle-runtime.mjs). */
+function shippedRuntimeTarball(context: vscode.ExtensionContext): vscode.Uri {
+  return vscode.Uri.joinPath(context.extensionUri, 'dist', 'runtime', `cachelens-${runtimeVersion(context)}.tgz`);
+}
+
+function runtimeVersion(context: vscode.ExtensionContext): string {
+  return String((context.extension.packageJSON as { version: string }).version);
+}
+
+/**
+ * One WorkspaceEdit for the whole change, so one Undo reverts it. Files it creates are created
+ * with their contents (on disk at once, never empty: an app started before the user saves reads a
+ * valid config and finds the tarball package.json points at); edits of existing files stay unsaved
+ * like any other edit.
+ */
+function buildWorkspaceEdit(
+  codemod: Codemod,
+  document: vscode.TextDocument,
+  files: AppFiles,
+  edits: CacheEdits,
+  tarball: Uint8Array | undefined,
+): vscode.WorkspaceEdit {
   const edit = new vscode.WorkspaceEdit();
   addTextEdits(codemod, edit, document.uri, document.getText(), edits.source);
   if (edits.config) {
     if (edits.config.create) {
-      // Created empty, then filled by a text edit: the new file opens unsaved and one Undo removes it.
-      edit.createFile(files.config.uri, { ignoreIfExists: true });
-      edit.insert(files.config.uri, new vscode.Position(0, 0), edits.config.edits.map((e) => e.newText).join(''));
+      const text = edits.config.edits.map((e) => e.newText).join('');
+      // overwrite: an empty file (left on disk by earlier versions) is replaced, not refused.
+      edit.createFile(files.config.uri, { overwrite: files.config.text !== undefined, contents: new TextEncoder().encode(text) });
     } else {
       addTextEdits(codemod, edit, files.config.uri, files.config.text ?? '', edits.config.edits);
     }
+  }
+  if (edits.runtimeTarball !== undefined && tarball) {
+    edit.createFile(vscode.Uri.joinPath(files.root, ...edits.runtimeTarball.split('/')), { ignoreIfExists: true, contents: tarball });
   }
   if (edits.packageJson && files.packageJson) addTextEdits(codemod, edit, files.packageJson.uri, files.packageJson.text, edits.packageJson);
   return edit;
 }
 
-async function runtimeInstalled(root: vscode.Uri): Promise<boolean> {
-  try {
-    await vscode.workspace.fs.stat(vscode.Uri.joinPath(root, 'node_modules', 'cachelens', 'package.json'));
-    return true;
-  } catch {
-    return false;
-  }
-}
+export const INSTALL_CHOICE = 'Save package.json and run npm install';
 
-/** Offers to install the runtime from the tarball shipped inside the extension (works offline). */
-async function offerRuntimeInstall(context: vscode.ExtensionContext, files: AppFiles): Promise<void> {
-  if (!files.packageJson || (await runtimeInstalled(files.root))) return;
-  const version = String((context.extension.packageJSON as { version: string }).version);
-  const tarball = vscode.Uri.joinPath(context.extensionUri, 'dist', 'runtime', `cachelens-${version}.tgz`);
+/**
+ * Offers to install what the app now needs (the runtime, the backend's driver) when it is not
+ * installed yet. `npm install` after saving package.json, so package-lock.json records the same
+ * dependencies a teammate's or CI's `npm ci` will install.
+ */
+async function offerInstall(files: AppFiles, added: readonly string[]): Promise<void> {
+  if (!files.packageJson) return;
+  const missing: string[] = [];
+  for (const name of new Set(['cachelens', ...added])) if (!(await installedForApp(files.root, name))) missing.push(name);
+  if (missing.length === 0) return;
   const choice = await vscode.window.showInformationMessage(
-    'This app does not have the cachelens runtime installed yet, so the cached code will not run.',
-    'Install it (offline)',
+    `CacheLens: this app needs ${missing.join(' and ')} to run the cached code, and ${missing.length === 1 ? 'it is' : 'they are'} not installed yet.`,
+    { detail: 'package.json lists them (the runtime from vendor/, inside the app); npm install installs them and updates package-lock.json.' },
+    INSTALL_CHOICE,
   );
-  if (choice !== 'Install it (offline)') return;
-  const terminal = vscode.window.createTerminal({ name: 'CacheLens: install runtime', cwd: files.root });
+  if (choice !== INSTALL_CHOICE) return;
+  const saved = await vscode.workspace.save(files.packageJson.uri);
+  if (!saved) {
+    void vscode.window.showErrorMessage(`CacheLens: ${vscode.workspace.asRelativePath(files.packageJson.uri)} could not be saved, so nothing was installed.`);
+    return;
+  }
+  const terminal = vscode.window.createTerminal({ name: 'CacheLens: install', cwd: files.root });
   terminal.show();
-  // --no-save keeps the "^version" dependency the command wrote to package.json.
-  terminal.sendText(`npm install --no-save ${JSON.stringify(tarball.fsPath)}`);
+  terminal.sendText('npm install');
 }
 
 /** How decorators compile here: the tsconfig chain on disk (with `extends`), or the open tsconfig's text elsewhere. */
@@ -220,14 +247,25 @@ export async function cacheCommand(
     options: toCacheOptions(picked),
     config: files.config.text === undefined ? undefined : { text: files.config.text },
     packageJson: files.packageJson ? { text: files.packageJson.text } : undefined,
-    runtimeVersion: String((context.extension.packageJSON as { version: string }).version),
+    runtimeVersion: runtimeVersion(context),
+    runtimeSource: 'vendor',
+    runtimeResolves: await installedForApp(files.root, 'cachelens'),
     onCached: 'update',
   });
   if (!result.ok) return refuse(result.code, `CacheLens: ${result.message}`);
   if (result.change === 'unchanged') return { applied: false, reason: 'unchanged', change: 'unchanged' };
-  const applied = await vscode.workspace.applyEdit(buildWorkspaceEdit(codemod, document, files, result.edits));
+  let tarball: Uint8Array | undefined;
+  if (result.edits.runtimeTarball !== undefined) {
+    const shipped = shippedRuntimeTarball(context);
+    try {
+      tarball = await vscode.workspace.fs.readFile(shipped);
+    } catch {
+      return refuse('failed', `CacheLens: the runtime's tarball ${shipped.fsPath} is missing from the extension, so package.json could not point at a copy of it. Reinstall the extension (or run "npm run build" in its repository). Nothing was changed.`, 'error');
+    }
+  }
+  const applied = await vscode.workspace.applyEdit(buildWorkspaceEdit(codemod, document, files, result.edits, tarball));
   if (!applied) return refuse('failed', `CacheLens: VS Code did not apply the edit to ${vscode.workspace.asRelativePath(document.uri)} (is it read-only or changed meanwhile?). Nothing was changed.`, 'error');
-  void offerRuntimeInstall(context, files);
+  void offerInstall(files, result.edits.addedDependencies ?? []);
   return { applied: true, change: result.change };
 }
 

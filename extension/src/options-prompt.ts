@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { CONFIG_FILE_NAME } from 'cachelens/config-file';
-import { BUILTIN_BACKENDS, validateMax, validateTtl } from './option-values.js';
+import { backendChoices, ttlOrder, validateMax, validateTtl, valueChoices, type Choice } from './option-values.js';
 
 /** What the user picked; `ttl`/`max` undefined mean "no expiry" / "the backend's default". */
 export interface PickedOptions {
@@ -19,18 +19,32 @@ export interface PromptDefaults {
   makesPromises: (backend: string) => boolean;
 }
 
-type Item<T> = vscode.QuickPickItem & { value: T };
-
-async function pick<T>(title: string, step: number, items: Item<T>[], placeHolder: string): Promise<Item<T> | undefined> {
-  return vscode.window.showQuickPick(items, { title: `${title} (${step}/3)`, placeHolder, ignoreFocusOut: true });
+/**
+ * One quick pick step; the entry marked `active` is preselected (showQuickPick cannot preselect
+ * without moving it to the top, which put the sizes out of order).
+ */
+async function pick<T>(title: string, step: number, choices: Choice<T>[], placeHolder: string): Promise<Choice<T> | undefined> {
+  const quickPick = vscode.window.createQuickPick<Choice<T> & vscode.QuickPickItem>();
+  quickPick.title = `${title} (${step}/3)`;
+  quickPick.placeholder = placeHolder;
+  quickPick.ignoreFocusOut = true;
+  quickPick.items = choices;
+  quickPick.activeItems = choices.filter((c) => c.active);
+  try {
+    return await new Promise<Choice<T> | undefined>((resolve) => {
+      quickPick.onDidAccept(() => resolve(quickPick.selectedItems[0] ?? quickPick.activeItems[0]));
+      quickPick.onDidHide(() => resolve(undefined));
+      quickPick.show();
+    });
+  } finally {
+    quickPick.dispose();
+  }
 }
 
 const CANCELLED = Symbol('cancelled');
 
 /**
- * One "pick a value" step: the suggested choices (plus the current value when it is not one of
- * them), a "none" entry (undefined), and "Custom…" with a validated input box. The current value
- * is listed first and marked "default".
+ * One "pick a value" step (see valueChoices), and "Custom…" with a validated input box.
  */
 async function pickValue<T extends string | number>(step: {
   title: string;
@@ -38,19 +52,12 @@ async function pickValue<T extends string | number>(step: {
   question: string;
   choices: T[];
   current: T | undefined;
+  order: (value: T) => number;
   choiceDescription: string | undefined;
-  none: { label: string; description: string | undefined };
+  none: { label: string; description: string };
   custom: { description: string; prompt: string; validate: (value: string) => string | undefined; parse: (typed: string) => T };
 }): Promise<T | undefined | typeof CANCELLED> {
-  const { current } = step;
-  const items: Item<T | undefined | 'custom'>[] = [
-    ...(current !== undefined && current !== '' && !step.choices.includes(current) ? [current] : []),
-    ...step.choices,
-  ].map((value) => ({ label: String(value), description: value === current ? 'default' : step.choiceDescription, value }));
-  items.push({ label: step.none.label, description: current === undefined ? 'default' : step.none.description, value: undefined });
-  items.push({ label: 'Custom…', description: step.custom.description, value: 'custom' });
-  items.sort((a, b) => Number(b.description === 'default') - Number(a.description === 'default'));
-  const picked = await pick(step.title, step.step, items, step.question);
+  const picked = await pick(step.title, step.step, valueChoices(step), step.question);
   if (!picked) return CANCELLED;
   if (picked.value !== 'custom') return picked.value;
   const typed = await vscode.window.showInputBox({
@@ -72,32 +79,21 @@ export async function promptOptions(
   defaults: PromptDefaults,
   confirmBackend: (backend: string) => Promise<boolean> = async () => true,
 ): Promise<PickedOptions | undefined> {
-  const backendItems: Item<string>[] = [];
-  for (const { name, type } of defaults.named) {
-    backendItems.push({ label: name, description: `${type} · from ${CONFIG_FILE_NAME}`, value: name });
-  }
-  for (const { type, description } of BUILTIN_BACKENDS) {
-    if (!defaults.named.some((n) => n.name === type)) backendItems.push({ label: type, description, value: type });
-  }
-  for (const item of backendItems) {
-    if (defaults.makesPromises(item.value)) item.description += ' · makes this synchronous function return Promises';
-  }
-  backendItems.sort((a, b) => Number(b.value === defaults.backend) - Number(a.value === defaults.backend));
-  if (backendItems[0]?.value === defaults.backend) backendItems[0].detail = 'default';
+  const backendItems = backendChoices({ ...defaults, configFileName: CONFIG_FILE_NAME });
   const backend = await pick(title, 1, backendItems, 'Where should the cached values live?');
   if (!backend || !(await confirmBackend(backend.value))) return undefined;
 
   const ttl = await pickValue({
     title, step: 2, question: 'How long may a cached value be served (time to live)?',
-    choices: ['30s', '5m', '1h', '1d'], current: defaults.ttl, choiceDescription: undefined,
+    choices: ['30s', '5m', '1h', '1d'], current: defaults.ttl, order: ttlOrder, choiceDescription: undefined,
     none: { label: 'No expiry', description: 'values stay until evicted or cleared' },
     custom: { description: 'type a duration', prompt: 'Time to live, e.g. 90s, 10m, 2h; empty for no expiry', validate: validateTtl, parse: (typed) => typed.replace(/\s+/g, '') },
   });
   if (ttl === CANCELLED) return undefined;
   const max = await pickValue({
     title, step: 3, question: 'How many entries may this function keep?',
-    choices: [100, 1000, 10000], current: defaults.max, choiceDescription: 'entries',
-    none: { label: 'Backend default', description: undefined },
+    choices: [100, 1000, 10000], current: defaults.max, order: (n) => n, choiceDescription: 'entries',
+    none: { label: 'Backend default', description: `no limit for this function: the backend's own "max" (in ${CONFIG_FILE_NAME}) applies` },
     custom: { description: 'type a number of entries', prompt: 'Maximum entries; empty for the backend default', validate: validateMax, parse: Number },
   });
   if (max === CANCELLED) return undefined;

@@ -41,7 +41,7 @@ async function withPage(name: string, flow: (page: Page) => Promise<void>): Prom
 describe('in a real VS Code (code-server + Chromium)', { timeout: 600_000 }, () => {
   before(async () => {
     assert.ok(fs.existsSync(VSIX), `packed extension ${VSIX} is missing: run \`npm run package\` first`);
-    for (const dir of ['cs', 'ws-ui', 'ws-ext-host']) fs.rmSync(path.join(OUT, dir), { recursive: true, force: true });
+    for (const dir of ['cs', 'ws-ui', 'ws-ext-host', 'ws-ext-host-new-app']) fs.rmSync(path.join(OUT, dir), { recursive: true, force: true });
     workspace = copyExample(path.join(OUT, 'ws-ui'));
     server = await startCodeServer({ stateDir: path.join(OUT, 'cs'), folder: workspace, vsix: VSIX });
     browser = await launchChromium();
@@ -75,6 +75,13 @@ describe('in a real VS Code (code-server + Chromium)', { timeout: 600_000 }, () 
       await pickQuickItem(page, 'memory');
       await screenshot(page, SHOTS, 'quick-pick-ttl');
       await pickQuickItem(page, '5m');
+      // Sizes in ascending order, the default (1000) preselected where it stands (issue 15, item 12).
+      await page.locator('.quick-input-widget .quick-input-list .monaco-list-row[aria-label^="10000"]').first().waitFor({ timeout: 30_000 });
+      const labels = await page.locator('.quick-input-widget .quick-input-list .monaco-list-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? ''));
+      const sizes = labels.map((l) => /^(\d+)/.exec(l)?.[1]).filter((n): n is string => n !== undefined).map(Number);
+      assert.deepEqual(sizes, [...sizes].sort((a, b) => a - b), `sizes in order: ${labels.join(' | ')}`);
+      assert.ok(labels.some((l) => l.startsWith('Backend default') && l.includes('max')), 'Backend default is explained');
+      await screenshot(page, SHOTS, 'quick-pick-size');
       await pickQuickItem(page, '1000');
       await page.waitForSelector('.monaco-editor .view-lines:has-text("pricesByRegion = memoize(function pricesByRegion")', { timeout: 30_000 });
       await page.locator('.explorer-folders-view .monaco-list-row:has-text("cachelens.config.json")').waitFor({ timeout: 30_000 });
@@ -105,7 +112,7 @@ describe('in a real VS Code (code-server + Chromium)', { timeout: 600_000 }, () 
       await quickOpen(page, 'prices.ts:56', 'const daily = new Array');
       await contextMenuToQuickPick(page, 'const daily = new Array', 'Cache this function', 'memory');
       const redis = page.locator('.quick-input-widget .quick-input-list .monaco-list-row[aria-label^="redis"]').first();
-      assert.match(await redis.textContent() ?? '', /makes this synchronous function return Promises/);
+      assert.match(await redis.textContent() ?? '', /not async: with this backend every call returns a Promise/);
       const memory = page.locator('.quick-input-widget .quick-input-list .monaco-list-row[aria-label^="memory"]').first();
       assert.doesNotMatch(await memory.textContent() ?? '', /Promises/);
       await pickQuickItem(page, 'redis');
@@ -142,19 +149,45 @@ describe('in a real VS Code (code-server + Chromium)', { timeout: 600_000 }, () 
       await page.waitForSelector('.monaco-editor .view-lines:has-text("@memoize(")', { timeout: 30_000 });
       await screenshot(page, SHOTS, 'decorated');
 
-      // The app has no node_modules: the extension offers to install the runtime it ships.
+      // The app has no node_modules: package.json's "^0.1.0" (no registry has it) now points at the
+      // tarball the edit copied to vendor/, and the extension offers to save and npm install.
       // (VS Code may have moved the toast into the notification centre already: open it there.)
-      const offer = page.locator('.notification-list-item', { hasText: 'does not have the cachelens runtime installed' }).first();
+      const offer = page.locator('.notification-list-item', { hasText: 'this app needs cachelens to run the cached code' }).first();
       if (!(await offer.waitFor({ timeout: 5_000 }).then(() => true, () => false))) {
         await runCommand(page, 'Notifications: Show Notifications');
         await offer.waitFor({ timeout: 15_000 });
       }
       await screenshot(page, SHOTS, 'install-offer');
-      await offer.getByRole('button', { name: 'Install it (offline)' }).click();
+      assert.ok(fs.existsSync(path.join(workspace, 'vendor', 'cachelens-0.1.0.tgz')), 'the runtime tarball is in the app');
+      await offer.getByRole('button', { name: 'Save package.json and run npm install' }).click();
       const installed = path.join(workspace, 'node_modules', 'cachelens', 'package.json');
       await waitFor(() => fs.existsSync(installed), 'the runtime installed into the app by the terminal', 90_000);
+      await waitFor(() => fs.existsSync(path.join(workspace, 'package-lock.json')), 'npm install wrote the lockfile', 90_000);
+      assert.match(fs.readFileSync(path.join(workspace, 'package.json'), 'utf8'), /"cachelens": "file:vendor\/cachelens-0\.1\.0\.tgz"/, 'package.json was saved first');
       await screenshot(page, SHOTS, 'runtime-installed');
     });
+  });
+
+  test('extension-host suites in a new app (no config, no cachelens dependency)', async (t) => {
+    const app = path.join(OUT, 'ws-ext-host-new-app');
+    fs.rmSync(app, { recursive: true, force: true });
+    fs.mkdirSync(path.join(app, 'src'), { recursive: true });
+    fs.writeFileSync(path.join(app, 'package.json'), '{\n  "name": "new-app",\n  "version": "1.0.0",\n  "private": true\n}\n');
+    fs.writeFileSync(path.join(app, 'src', 'app.ts'), 'export function slow(n: number): number {\n  return n * 2;\n}\n');
+    fs.writeFileSync(path.join(app, '.cachelens-ext-host-suites'), 'terminal-endpoint.test.js\n');
+    const results = await runExtensionHostTests(browser, server.url, {
+      extensionPath: ROOT,
+      testsPath: path.join(ROOT, 'out', 'e2e', 'ext-host', 'index.js'),
+      folder: app,
+      screenshotDir: SHOTS,
+    });
+    assert.ok(results.tests.length > 0, `the extension host ran no test (exit code ${results.exitCode}):\n${results.log}`);
+    for (const result of results.tests) {
+      await t.test(result.title, () => {
+        if (!result.passed) assert.fail(result.message);
+      });
+    }
+    assert.equal(results.exitCode, 0, `extension-host run exited with ${results.exitCode}:\n${results.log}`);
   });
 
   test('extension-host suites', async (t) => {

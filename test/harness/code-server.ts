@@ -119,6 +119,9 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
       ...common,
       '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
       '--disable-getting-started-override',
+      // The folder given here, not the one a browser opened last time with this state directory
+      // (code-server prefers that one for a URL without ?folder=: npm start reopened old folders).
+      '--ignore-last-opened',
       // Without it a built workbench ignores the extension-test payload.
       '--vscode-option', 'enable-smoke-test-driver',
       options.folder,

@@ -61,7 +61,7 @@ export const SKELETON = `
 <section id="empty" aria-labelledby="empty-title" hidden>
   <h2 id="empty-title"><span class="codicon codicon-info"></span> No process is reporting yet</h2>
   <ol>
-    <li>Open a terminal in VS Code (<kbd>Terminal</kbd> → <kbd>New Terminal</kbd>). It already carries <code>CACHELENS_ENDPOINT</code>, so nothing needs to be set up.</li>
+    <li>Open a terminal in VS Code (<kbd>Terminal</kbd> → <kbd>New Terminal</kbd>). Terminals opened while the CacheLens server runs carry <code>CACHELENS_ENDPOINT</code>; one opened before it started shows VS Code's relaunch warning on its tab: relaunch it, or open a new one.</li>
     <li>Start your app there as usual, for example <code>npm start</code> or <code>node app.js</code>. Debug sessions launched from VS Code report too.</li>
     <li>Call a cached function: its hits, misses and time saved appear here and next to the code.</li>
   </ol>

@@ -25,3 +25,17 @@ export const BUILT_IN_BACKEND_LIST = Object.keys(BUILT_IN_BACKENDS).join(', ');
 export function isBuiltInBackend(name: string): name is BuiltInBackend {
   return Object.hasOwn(BUILT_IN_BACKENDS, name);
 }
+
+/**
+ * The npm package each backend type loads at run time, with the version range the runtime is tested
+ * with (runtime/package.json's `peerDependencies`; a unit test keeps the two equal). Without it in the
+ * app, every call of a function cached there fails with `BackendDependencyMissingError`, so the
+ * codemod adds it to package.json with the runtime.
+ */
+export const BACKEND_DRIVERS: Readonly<Record<string, { readonly name: string; readonly range: string }>> = {
+  disk: { name: 'better-sqlite3', range: '^12.11.1' },
+  redis: { name: 'ioredis', range: '^5.4.0 || ^6.0.0' },
+  memcached: { name: 'memjs', range: '^1.3.2' },
+  // In-process tier in front of Redis: the Redis driver.
+  tiered: { name: 'ioredis', range: '^5.4.0 || ^6.0.0' },
+};

@@ -158,6 +158,8 @@ async function run(parsed: Parsed, io: CliIo): Promise<number> {
       config: config === undefined ? undefined : { text: config },
       packageJson: packageJson === undefined ? undefined : { text: packageJson },
       runtimeVersion: parsed.runtimeVersion ?? installedRuntimeVersion(root) ?? DEFAULT_RUNTIME_VERSION,
+      // The CLI has no runtime tarball to copy into the app (the extension ships one): a registry range.
+      runtimeSource: 'registry',
     });
     if (!result.ok) throw new CliError(describeRefusal(result));
     writes.push({ file, before: text, edits: result.edits.source });

@@ -1,5 +1,5 @@
 import { ts } from 'ts-morph';
-import { planConfig } from './config.js';
+import { backendType, configuredDefault, planConfig } from './config.js';
 import { normalizeEdits, toOffset } from './edits.js';
 import { countUses, findMemoizeBinding, hasTopLevelName, planImport, planImportRemoval } from './imports.js';
 import { locate, type Located } from './locate.js';
@@ -301,7 +301,7 @@ function removeCaching(p: Prepared): TextEdit[] | Refusal {
 /**
  * Caches the function under the cursor: edits for the source (decorator or wrapper, plus the
  * import), cachelens.config.json (created when absent, a built-in backend added when missing) and
- * package.json (the runtime dependency when missing). When the target is already cached, its options
+ * package.json (the runtime and the backend's driver when missing; see `runtimeSource`). When the target is already cached, its options
  * are rewritten in place (`change: 'updated'`, or `'unchanged'` with no source edits), unless
  * `onCached: 'refuse'`, which answers with code `already-cached`. Never reads or writes files.
  */
@@ -315,12 +315,20 @@ export function cacheFunction(input: CacheInput): CacheResult {
 
   const config = planConfig(input.config, input.options.backend);
   if (config && 'ok' in config) return config;
-  const packageJson = planPackageJson(input.packageJson, input.runtimeVersion);
+  const backend = input.options.backend ?? configuredDefault(input.config?.text);
+  const driverType = backend === undefined ? undefined : backendType(input.config?.text, backend);
+  const packageJson = planPackageJson(input.packageJson, input.runtimeVersion, input.runtimeSource ?? 'vendor', driverType, input.runtimeResolves ?? false);
   if (packageJson && 'ok' in packageJson) return packageJson;
   const extra = (edits: CacheEdits): CacheEdits => ({
     ...edits,
     ...(config ? { config } : {}),
-    ...(packageJson && packageJson.length > 0 ? { packageJson } : {}),
+    ...(packageJson
+      ? {
+          packageJson: packageJson.edits,
+          addedDependencies: packageJson.added,
+          ...(packageJson.runtimeTarball !== undefined ? { runtimeTarball: packageJson.runtimeTarball } : {}),
+        }
+      : {}),
   });
 
   if (located.cached) {

@@ -5,9 +5,11 @@ import { refuse, type Refusal, type TextEdit } from './types.js';
 
 export { BUILT_IN_BACKENDS, CONFIG_FILE_NAME, isBuiltInBackend };
 
-export const SCHEMA_PATH = './node_modules/cachelens/schema/cachelens.config.schema.json';
-
-/** Text of a new cachelens.config.json: schema, defaults, the memory backend (and `backend` when it is another built-in). */
+/**
+ * Text of a new cachelens.config.json: defaults, the memory backend (and `backend` when it is another
+ * built-in). No `$schema`: VS Code gets the schema from the extension (jsonValidation), and a path
+ * into node_modules does not exist where the runtime is hoisted (npm workspaces).
+ */
 export function newConfigText(backend: string | undefined, eol: '\n' | '\r\n' = '\n'): string {
   const backends = [`    "memory": ${BUILT_IN_BACKENDS.memory}`];
   if (backend !== undefined && backend !== 'memory' && isBuiltInBackend(backend)) {
@@ -15,7 +17,6 @@ export function newConfigText(backend: string | undefined, eol: '\n' | '\r\n' = 
   }
   return [
     '{',
-    `  "$schema": ${JSON.stringify(SCHEMA_PATH)},`,
     '  "defaults": { "backend": "memory", "ttl": "5m" },',
     '  "backends": {',
     backends.join(`,${eol}`),
@@ -23,6 +24,14 @@ export function newConfigText(backend: string | undefined, eol: '\n' | '\r\n' = 
     '}',
     '',
   ].join(eol);
+}
+
+/** `defaults.backend` of a config text, when it names one. */
+export function configuredDefault(configText: string | undefined): string | undefined {
+  if (configText === undefined) return undefined;
+  const doc = parseJsonc(configText, CONFIG_FILE_NAME);
+  const defaults = doc.root && getProperty(doc.root, 'defaults')?.initializer;
+  return defaults && ts.isObjectLiteralExpression(defaults) ? stringValue(defaults, 'backend') : undefined;
 }
 
 /** Named backends declared in a config text (empty when it cannot be read). */
@@ -47,8 +56,9 @@ export function backendType(configText: string | undefined, name: string): strin
 }
 
 /**
- * Edits of cachelens.config.json for a chosen backend: create the file when it is absent, add a
- * built-in backend that is not declared yet, nothing otherwise.
+ * Edits of cachelens.config.json for a chosen backend: create the file when it is absent or empty
+ * (`create: true`, the edits hold the whole text), add a built-in backend that is not declared yet,
+ * nothing otherwise.
  */
 export function planConfig(
   config: { readonly text: string } | undefined,
@@ -59,7 +69,8 @@ export function planConfig(
       'unknown-backend',
       `backend ${JSON.stringify(backend)} is ${where} and is not a built-in type (${BUILT_IN_BACKEND_LIST}): declare it under "backends" in ${CONFIG_FILE_NAME} or pick one of those`,
     );
-  if (config === undefined) {
+  // An empty file (as earlier versions left on disk until saved) is treated as absent: written whole.
+  if (config === undefined || config.text.trim() === '') {
     if (backend !== undefined && !isBuiltInBackend(backend)) return unknown(`not declared (there is no ${CONFIG_FILE_NAME} yet)`);
     return { create: true, edits: [{ start: 0, end: 0, newText: newConfigText(backend) }] };
   }

@@ -7,5 +7,7 @@ export { applyEdits, toLineCharacter, toOffset } from './edits.js';
 export { unifiedDiff } from './diff.js';
 export { decoratorFlavour } from './project-files.js';
 export { readDecoratorFlavour, parseTsconfigDecorators, type TsconfigDecorators } from './tsconfig.js';
-export { BUILT_IN_BACKENDS, CONFIG_FILE_NAME, SCHEMA_PATH, backendType, declaredBackends, isSharedBackend, newConfigText } from './config.js';
+export { BUILT_IN_BACKENDS, CONFIG_FILE_NAME, backendType, declaredBackends, isSharedBackend, newConfigText } from './config.js';
+export { BACKEND_DRIVERS } from './backends.js';
+export { runtimeSpec, vendoredRuntimePath } from './packageJson.js';
 export * from './types.js';

@@ -139,6 +139,15 @@ export interface AnalyzeInput {
   readonly flavour?: DecoratorFlavour;
 }
 
+/**
+ * Where an app gets the runtime from:
+ * - `vendor`: a copy of the runtime's tarball inside the app (`vendor/cachelens-<version>.tgz`, which
+ *   the caller writes: see `CacheEdits.runtimeTarball`), depended on as
+ *   `"file:vendor/cachelens-<version>.tgz"`; a fresh clone installs with `npm ci` anywhere;
+ * - `registry`: `"^<version>"`, for when the runtime is on the app's registry.
+ */
+export type RuntimeSource = 'vendor' | 'registry';
+
 export interface CacheInput extends AnalyzeInput {
   readonly relPath: string;
   readonly options: CacheOptions;
@@ -147,18 +156,33 @@ export interface CacheInput extends AnalyzeInput {
   readonly config?: { readonly text: string } | undefined;
   /** The workspace's package.json, or undefined when there is none (then no dependency edit). */
   readonly packageJson?: { readonly text: string } | undefined;
-  /** Version of the runtime to depend on, written as `^<runtimeVersion>`. */
+  /** Version of the runtime to depend on (`0.1.0`). */
   readonly runtimeVersion: string;
+  /** Where package.json gets the runtime from (see RuntimeSource). Default `vendor`. */
+  readonly runtimeSource?: RuntimeSource;
+  /**
+   * The runtime already resolves from the app (installed, or an npm workspace's own): a declared
+   * `"^<runtimeVersion>"` is then kept. Otherwise, with `runtimeSource: 'vendor'`, that spec (which
+   * no registry has; earlier versions wrote it) is pointed at the vendored tarball. Default false.
+   */
+  readonly runtimeResolves?: boolean;
   /** What to do when the target is already cached: `update` its options in place (default) or `refuse` with code `already-cached`. */
   readonly onCached?: 'update' | 'refuse';
 }
 
 export interface CacheEdits {
   readonly source: readonly TextEdit[];
-  /** Edits of `cachelens.config.json`; `create: true` means the file does not exist and `edits` hold its whole text. Absent: no change. */
+  /** Edits of `cachelens.config.json`; `create: true` means the file does not exist or is empty, and `edits` hold its whole text. Absent: no change. */
   readonly config?: { readonly create: boolean; readonly edits: readonly TextEdit[] };
-  /** Edits of package.json (adds the `cachelens` dependency). Absent: no change. */
+  /** Edits of package.json (adds the `cachelens` dependency and the picked backend's driver). Absent: no change. */
   readonly packageJson?: readonly TextEdit[];
+  /** Names of the dependencies those edits add (`cachelens`, `ioredis`...): what the app must install before it runs. */
+  readonly addedDependencies?: readonly string[];
+  /**
+   * App-relative posix path (`vendor/cachelens-0.1.0.tgz`) where the caller copies the runtime's
+   * tarball, in the same change as package.json, which depends on it there. Absent: nothing to copy.
+   */
+  readonly runtimeTarball?: string;
 }
 
 export interface CacheSuccess {

@@ -70,10 +70,30 @@ export class LiveController implements PanelFeed, vscode.Disposable {
     );
   }
 
-  /** Starts the server if the workspace uses CacheLens (a config file or a `cachelens` dependency). */
+  /**
+   * Starts the server as soon as the user can cache something: when the workspace uses CacheLens (a
+   * config file or a `cachelens` dependency), or when a file "Cache this function" works in is
+   * open (now or later). A terminal opened from then on carries the endpoint; one opened before
+   * gets VS Code's own relaunch hint when the collection changes. The server is one loopback
+   * socket, and its code loads only then.
+   */
   async autoStart(): Promise<void> {
+    if (this.#server || this.#starting) return;
+    if (vscode.workspace.textDocuments.some((d) => isSupportedLanguage(d.languageId))) {
+      await this.start();
+      return;
+    }
+    const opened = vscode.workspace.onDidOpenTextDocument((document) => {
+      if (!isSupportedLanguage(document.languageId)) return;
+      opened.dispose();
+      void this.start();
+    });
+    this.#disposables.push(opened);
     const [config] = await vscode.workspace.findFiles(`**/${CONFIG_FILE_NAME}`, '**/node_modules/**', 1);
-    if (config || (await this.#dependsOnCacheLens())) await this.start();
+    if (config || (await this.#dependsOnCacheLens())) {
+      opened.dispose();
+      await this.start();
+    }
   }
 
   /** Starts the server (once) and publishes its endpoint. */
@@ -101,7 +121,9 @@ export class LiveController implements PanelFeed, vscode.Disposable {
         server.aggregator.onChange(() => this.#onAggregate());
         const env = this.context.environmentVariableCollection;
         env.persistent = false; // set afresh on every start, never restored from an older session
-        env.description = 'CacheLens: lets apps started here report their cache statistics to the editor';
+        // Terminals opened before this get VS Code's stale-environment hint (and, when untouched, are
+        // relaunched by VS Code itself: terminal.integrated.environmentChangesRelaunch).
+        env.description = 'CacheLens: lets apps started here report their cache statistics to the editor (relaunch a terminal opened before it started)';
         env.replace(ENDPOINT_ENV, server.endpoint);
         this.#changed.fire();
         this.#updateStatus();

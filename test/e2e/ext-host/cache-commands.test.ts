@@ -33,6 +33,7 @@ async function revertAll(): Promise<void> {
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   const config = file('cachelens.config.json');
   if (fs.existsSync(config.fsPath)) fs.rmSync(config.fsPath);
+  fs.rmSync(file('vendor').fsPath, { recursive: true, force: true });
 }
 
 suite('cache commands (WorkspaceEdit, no prompts when options are given)', () => {
@@ -59,7 +60,53 @@ suite('cache commands (WorkspaceEdit, no prompts when options are given)', () =>
     assert.ok(config, 'cachelens.config.json is part of the same edit');
     assert.match(config.getText(), /"backends"/);
     const pkg = await vscode.workspace.openTextDocument(file('package.json'));
-    assert.match(pkg.getText(), /"cachelens": "\^0\.1\.0"/);
+    // This copy of the example has no node_modules, so its "^0.1.0" (which no registry has) is
+    // pointed at the runtime's tarball, copied into the app by the same edit.
+    assert.match(pkg.getText(), /"cachelens": "file:vendor\/cachelens-0\.1\.0\.tgz"/);
+    assert.ok(fs.existsSync(file('vendor', 'cachelens-0.1.0.tgz').fsPath), 'the tarball is on disk');
+  });
+
+  test('in an app with no config yet, what the command creates is valid on disk before any save: config, vendored runtime, driver', async () => {
+    // Issue 15, items 5 and 6: an app started right after the command (nothing saved) must not read an
+    // empty config, and package.json must point at a runtime inside the app plus the backend's driver.
+    const app = file('second-app');
+    fs.mkdirSync(vscode.Uri.joinPath(app, 'src').fsPath, { recursive: true });
+    const packageBefore = '{\n  "name": "second-app",\n  "version": "1.0.0",\n  "dependencies": {\n    "express": "^4.21.0"\n  }\n}\n';
+    fs.writeFileSync(vscode.Uri.joinPath(app, 'package.json').fsPath, packageBefore);
+    fs.writeFileSync(vscode.Uri.joinPath(app, 'src', 'rates.ts').fsPath, 'export async function rates(day: string): Promise<number[]> {\n  return [day.length];\n}\n');
+    try {
+      const document = await open('second-app', 'src', 'rates.ts');
+      const outcome = (await vscode.commands.executeCommand('cachelens.cacheFunction', {
+        uri: document.uri.toString(),
+        position: positionOf(document, 'day.length'),
+        backend: 'redis',
+        ttl: '5m',
+      })) as Outcome;
+      assert.deepEqual(outcome, { applied: true, change: 'created' });
+      assert.equal(document.isDirty, true, 'the source edit is left unsaved');
+
+      const configOnDisk = fs.readFileSync(vscode.Uri.joinPath(app, 'cachelens.config.json').fsPath, 'utf8');
+      assert.ok(configOnDisk.length > 0, 'cachelens.config.json is not empty on disk');
+      const config = JSON.parse(configOnDisk) as { $schema?: string; backends: Record<string, { type: string }> };
+      assert.equal(config.backends.redis?.type, 'redis');
+      assert.equal(config.$schema, undefined, 'no $schema path into node_modules (the extension contributes the schema)');
+
+      const extension = vscode.extensions.all.find((e) => (e.packageJSON as { name?: string }).name === 'cachelens-vscode')!;
+      const version = (extension.packageJSON as { version: string }).version;
+      const vendored = vscode.Uri.joinPath(app, 'vendor', `cachelens-${version}.tgz`).fsPath;
+      const shipped = vscode.Uri.joinPath(extension.extensionUri, 'dist', 'runtime', `cachelens-${version}.tgz`).fsPath;
+      assert.ok(fs.existsSync(vendored), 'the runtime tarball is copied into the app');
+      assert.deepEqual(fs.readFileSync(vendored), fs.readFileSync(shipped), 'byte for byte the tarball the extension ships');
+
+      assert.equal(fs.readFileSync(vscode.Uri.joinPath(app, 'package.json').fsPath, 'utf8'), packageBefore, 'package.json on disk is untouched until saved');
+      const pkg = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(app, 'package.json'));
+      const dependencies = (JSON.parse(pkg.getText()) as { dependencies: Record<string, string> }).dependencies;
+      assert.equal(dependencies.cachelens, `file:vendor/cachelens-${version}.tgz`, 'a spec inside the app, not a registry range');
+      assert.equal(dependencies.ioredis, '^5.4.0 || ^6.0.0', 'the Redis driver is added with the runtime');
+    } finally {
+      await revertAll();
+      fs.rmSync(app.fsPath, { recursive: true, force: true });
+    }
   });
 
   test('Remove caching restores the original text exactly', async () => {

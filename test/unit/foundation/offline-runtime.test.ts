@@ -1,6 +1,7 @@
 /**
  * The runtime tarball the extension ships (dist/runtime, made by `npm run build`) installs into an
- * app with no registry and an empty npm cache, and works: what "Install it (offline)" runs.
+ * app with no registry and an empty npm cache, and works (the app depends on a copy of it in
+ * vendor/ after "Cache this function").
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
