@@ -1,11 +1,15 @@
 /**
  * `npm test`: everything, in order, and one closing line `N passed, N failed` for the whole run.
  *   prerequisites (Debian packages, Node 24, code-server; idempotent) -> build -> lint -> type-check
- *   -> package the .vsix -> unit tests -> integration tests (real redis-server/memcached)
+ *   -> package the .vsix -> unit tests -> build tests (the built bundles and packages)
+ *   -> integration tests (real redis-server/memcached)
  *   -> fault drills (test/drill: servers SIGKILLed/SIGSTOPped under load, the disk store killed
  *      mid-write and on a full or read-only filesystem, the editor killed/stalled/restarted)
  *   -> end-to-end tests in a real VS Code (code-server + Chromium, plus extension-host suites)
- * Options: --only unit|integration|drill|e2e (repeatable) runs just those test stages after the build.
+ * Options: --only unit|build|integration|drill|e2e (repeatable) runs just those test stages, with
+ * only what they need: the unit stage (test/unit) runs from the sources alone, with no
+ * prerequisites and no build (patch(1) aside, which the codemod tests use: when it is missing the
+ * prerequisites run first); every other stage runs after the prerequisites and the build.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -19,8 +23,18 @@ interface Counts {
   failures: string[];
 }
 const total: Counts = { passed: 0, failed: 0, skipped: 0, failures: [] };
+const STAGES = ['unit', 'build', 'integration', 'drill', 'e2e'] as const;
+type Stage = (typeof STAGES)[number];
 const only = process.argv.flatMap((arg, i, all) => (all[i - 1] === '--only' ? [arg] : []));
-const wants = (stage: string) => only.length === 0 || only.includes(stage);
+const unknown = only.filter((stage) => !(STAGES as readonly string[]).includes(stage));
+if (unknown.length > 0) {
+  console.error(`test/run.ts: unknown stage ${unknown.map((s) => `"${s}"`).join(', ')} after --only; the stages are ${STAGES.join(', ')}`);
+  process.exit(2);
+}
+const wants = (stage: Stage) => only.length === 0 || only.includes(stage);
+/** The stages that run from the sources alone: no Debian packages, no Node 24, no build. */
+const FROM_SOURCES: readonly Stage[] = ['unit'];
+const needsBuild = STAGES.some((stage) => wants(stage) && !FROM_SOURCES.includes(stage));
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv = {}): number {
   const result = spawnSync(command, args, { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env } });
@@ -114,14 +128,23 @@ function finish(): never {
   process.exit(total.failed === 0 ? 0 : 1);
 }
 
-required('prerequisites', 'bash', ['test/harness/prereqs.sh']);
-required('build', 'npm', ['run', 'build']);
+/** Whether `command` is on the PATH. */
+function installed(command: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+}
+
+// The unit stage needs only patch(1) of the prerequisites (the codemod's diffs are checked with it).
+if (needsBuild || !installed('patch')) required('prerequisites', 'bash', ['test/harness/prereqs.sh']);
+if (needsBuild) required('build', 'npm', ['run', 'build']);
 if (only.length === 0) {
   check('lint (eslint)', 'npx', ['eslint', '.']);
   check('type-check (tsc -b)', 'npx', ['tsc', '-b']);
 }
 const packaged = wants('e2e') ? check('package the .vsix', process.execPath, ['scripts/package.mjs', '--no-build']) : false;
 if (wants('unit')) nodeTests('unit', findFiles('test/unit', '.test.ts'), 2);
+// The built bin, the runtime's npm package and the offline tarball: after the build, one at a time
+// (each packs or runs what the build made).
+if (wants('build')) nodeTests('build', findFiles('test/build', '.test.ts'), 1);
 if (wants('integration')) {
   // The conformance suites run real processes against the real server: integration tests.
   const files = [...findFiles('test/integration', '.test.ts'), ...findFiles('test/conformance', '.test.ts')];

@@ -1,7 +1,7 @@
 // PendingInvalidations: what an unacknowledged clear or delete leaves pending, what a retry
 // confirms, how requests coalesce, and the bound on pending deletes. The server is played by the
 // `apply` callback (its contract: true when acknowledged); the real servers are in
-// test/integration/backends/*invalidation.test.ts. Timers are node:test's fake timers.
+// test/integration/stores/*invalidation.test.ts. Timers are node:test's fake timers.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PendingInvalidations } from '../../../runtime/src/stores/remote/pending.js';
