@@ -15,6 +15,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT, TEST_OUT } from './harness/paths';
+import { planRun, type RunPlan, type Stage } from './harness/stages';
 
 interface Counts {
   passed: number;
@@ -23,18 +24,20 @@ interface Counts {
   failures: string[];
 }
 const total: Counts = { passed: 0, failed: 0, skipped: 0, failures: [] };
-const STAGES = ['unit', 'build', 'integration', 'drill', 'e2e'] as const;
-type Stage = (typeof STAGES)[number];
 const only = process.argv.flatMap((arg, i, all) => (all[i - 1] === '--only' ? [arg] : []));
-const unknown = only.filter((stage) => !(STAGES as readonly string[]).includes(stage));
-if (unknown.length > 0) {
-  console.error(`test/run.ts: unknown stage ${unknown.map((s) => `"${s}"`).join(', ')} after --only; the stages are ${STAGES.join(', ')}`);
+let plan: RunPlan;
+try {
+  plan = planRun(only, installed('patch'));
+} catch (error) {
+  console.error(`test/run.ts: ${(error as Error).message}`);
   process.exit(2);
 }
-const wants = (stage: Stage) => only.length === 0 || only.includes(stage);
-/** The stages that run from the sources alone: no Debian packages, no Node 24, no build. */
-const FROM_SOURCES: readonly Stage[] = ['unit'];
-const needsBuild = STAGES.some((stage) => wants(stage) && !FROM_SOURCES.includes(stage));
+const wants = (stage: Stage) => plan.stages.includes(stage);
+
+/** Whether `command` is on the PATH. */
+function installed(command: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+}
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv = {}): number {
   const result = spawnSync(command, args, { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env } });
@@ -128,15 +131,10 @@ function finish(): never {
   process.exit(total.failed === 0 ? 0 : 1);
 }
 
-/** Whether `command` is on the PATH. */
-function installed(command: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
-}
-
-// The unit stage needs only patch(1) of the prerequisites (the codemod's diffs are checked with it).
-if (needsBuild || !installed('patch')) required('prerequisites', 'bash', ['test/harness/prereqs.sh']);
-if (needsBuild) required('build', 'npm', ['run', 'build']);
-if (only.length === 0) {
+// The unit stage runs from the sources (see test/harness/stages.ts): no prerequisites, no build.
+if (plan.prerequisites) required('prerequisites', 'bash', ['test/harness/prereqs.sh']);
+if (plan.build) required('build', 'npm', ['run', 'build']);
+if (plan.checks) {
   check('lint (eslint)', 'npx', ['eslint', '.']);
   check('type-check (tsc -b)', 'npx', ['tsc', '-b']);
 }
