@@ -150,7 +150,7 @@ async function main(): Promise<void> {
     log();
     log('### Two tiers: staleness window');
     log();
-    log('Time from the start of a write in one connection until another connection\'s L1 stops answering the old value (200 writes, same process, separate Redis connections; the two-process test in test/integration/backends/tiered.test.ts checks the same across processes).');
+    log('Time from the start of a write in one connection until another connection\'s L1 stops answering the old value (200 writes, same process, separate Redis connections; the two-process test in test/integration/stores/tiered.test.ts checks the same across processes).');
     log();
     log(`p50 ${median(windows).toFixed(2)} ms, p99 ${pct(windows, 0.99).toFixed(2)} ms, max ${Math.max(...windows).toFixed(2)} ms. ` +
       'The write itself (SET, then PUBLISH) is part of the window.');

@@ -1,16 +1,21 @@
 /**
  * `npm test`: everything, in order, and one closing line `N passed, N failed` for the whole run.
  *   prerequisites (Debian packages, Node 24, code-server; idempotent) -> build -> lint -> type-check
- *   -> package the .vsix -> unit tests -> integration tests (real redis-server/memcached)
+ *   -> package the .vsix -> unit tests -> build tests (the built bundles and packages)
+ *   -> integration tests (real redis-server/memcached)
  *   -> fault drills (test/drill: servers SIGKILLed/SIGSTOPped under load, the disk store killed
  *      mid-write and on a full or read-only filesystem, the editor killed/stalled/restarted)
  *   -> end-to-end tests in a real VS Code (code-server + Chromium, plus extension-host suites)
- * Options: --only unit|integration|drill|e2e (repeatable) runs just those test stages after the build.
+ * Options: --only unit|build|integration|drill|e2e (repeatable) runs just those test stages, with
+ * only what they need: the unit stage (test/unit) runs from the sources alone, with no
+ * prerequisites and no build (patch(1) aside, which the codemod tests use: when it is missing the
+ * prerequisites run first); every other stage runs after the prerequisites and the build.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT, TEST_OUT } from './harness/paths';
+import { planRun, type RunPlan, type Stage } from './harness/stages';
 
 interface Counts {
   passed: number;
@@ -20,7 +25,19 @@ interface Counts {
 }
 const total: Counts = { passed: 0, failed: 0, skipped: 0, failures: [] };
 const only = process.argv.flatMap((arg, i, all) => (all[i - 1] === '--only' ? [arg] : []));
-const wants = (stage: string) => only.length === 0 || only.includes(stage);
+let plan: RunPlan;
+try {
+  plan = planRun(only, installed('patch'));
+} catch (error) {
+  console.error(`test/run.ts: ${(error as Error).message}`);
+  process.exit(2);
+}
+const wants = (stage: Stage) => plan.stages.includes(stage);
+
+/** Whether `command` is on the PATH. */
+function installed(command: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+}
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv = {}): number {
   const result = spawnSync(command, args, { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env } });
@@ -114,14 +131,18 @@ function finish(): never {
   process.exit(total.failed === 0 ? 0 : 1);
 }
 
-required('prerequisites', 'bash', ['test/harness/prereqs.sh']);
-required('build', 'npm', ['run', 'build']);
-if (only.length === 0) {
+// The unit stage runs from the sources (see test/harness/stages.ts): no prerequisites, no build.
+if (plan.prerequisites) required('prerequisites', 'bash', ['test/harness/prereqs.sh']);
+if (plan.build) required('build', 'npm', ['run', 'build']);
+if (plan.checks) {
   check('lint (eslint)', 'npx', ['eslint', '.']);
   check('type-check (tsc -b)', 'npx', ['tsc', '-b']);
 }
 const packaged = wants('e2e') ? check('package the .vsix', process.execPath, ['scripts/package.mjs', '--no-build']) : false;
 if (wants('unit')) nodeTests('unit', findFiles('test/unit', '.test.ts'), 2);
+// The built bin, the runtime's npm package and the offline tarball: after the build, one at a time
+// (each packs or runs what the build made).
+if (wants('build')) nodeTests('build', findFiles('test/build', '.test.ts'), 1);
 if (wants('integration')) {
   // The conformance suites run real processes against the real server: integration tests.
   const files = [...findFiles('test/integration', '.test.ts'), ...findFiles('test/conformance', '.test.ts')];

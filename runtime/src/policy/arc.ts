@@ -20,6 +20,7 @@ export class ArcPolicy implements SlotPolicy {
   readonly #list: Uint8Array;
   readonly #hash: Int32Array;
   readonly #ghostOf: IntMap;
+  /** One count per list (T1, T2, B1, B2 = 0..3), so `#size[list]!` is always in range. */
   readonly #size = new Int32Array(4);
   #p = 0;
 
@@ -35,8 +36,8 @@ export class ArcPolicy implements SlotPolicy {
 
   hit(slot: number): void {
     if (this.#list[slot] === T1) {
-      this.#size[T1]--;
-      this.#size[T2]++;
+      this.#size[T1]!--;
+      this.#size[T2]!++;
       this.#list[slot] = T2;
     }
     this.#lists.moveToFront(T2, slot);
@@ -66,7 +67,7 @@ export class ArcPolicy implements SlotPolicy {
         } else {
           slot = this.#lists.last(T1);
           this.#lists.unlink(slot);
-          size[T1]--;
+          size[T1]!--;
         }
       } else {
         if (t1 + size[T2]! + size[B1]! + size[B2]! >= 2 * c && size[B2]! > 0) this.#dropGhost(this.#lists.last(B2));
@@ -75,7 +76,7 @@ export class ArcPolicy implements SlotPolicy {
     }
     this.#hash[slot] = hash;
     this.#list[slot] = into;
-    size[into]++;
+    size[into]!++;
     this.#lists.pushFront(into, slot);
     return slot;
   }
@@ -93,7 +94,7 @@ export class ArcPolicy implements SlotPolicy {
     const from = fromT1 ? T1 : T2;
     const slot = this.#lists.last(from);
     this.#lists.unlink(slot);
-    size[from]--;
+    size[from]!--;
     let g = this.#freeGhosts.take();
     if (g < 0) {
       // Only after explicit deletes can the ghosts outnumber their bound; recycle the oldest.
@@ -106,7 +107,7 @@ export class ArcPolicy implements SlotPolicy {
     this.#hash[node] = h;
     const to = fromT1 ? B1 : B2;
     this.#list[node] = to;
-    size[to]++;
+    size[to]!++;
     this.#lists.pushFront(to, node);
     this.#ghostOf.set(h, node);
     return slot;
@@ -114,13 +115,13 @@ export class ArcPolicy implements SlotPolicy {
 
   #dropGhost(node: number): void {
     this.#lists.unlink(node);
-    this.#size[this.#list[node]!]--;
+    this.#size[this.#list[node]!]!--;
     this.#ghostOf.delete(this.#hash[node]!);
     this.#freeGhosts.free(node - this.capacity);
   }
 
   remove(slot: number): void {
-    this.#size[this.#list[slot]!]--;
+    this.#size[this.#list[slot]!]!--;
     this.#lists.unlink(slot);
     this.#free.free(slot);
   }
@@ -154,7 +155,7 @@ export class ArcPolicy implements SlotPolicy {
       // Kept entries count as seen twice; the others sit in T1, which is emptied first (p = 0).
       const list = i < keep ? T2 : T1;
       this.#list[slot] = list;
-      this.#size[list]++;
+      this.#size[list]!++;
       this.#lists.pushBack(list, slot);
     }
     this.#free.empty();

@@ -28,6 +28,7 @@ export class WTinyLfuPolicy implements SlotPolicy {
   readonly #list: Uint8Array;
   readonly #hash: Int32Array;
   readonly #sketch: FrequencySketch;
+  /** One count per list (WINDOW, PROBATION, PROTECTED = 0..2), so `#size[list]!` is always in range. */
   readonly #size = new Int32Array(3);
   #windowMax = 0;
   #protectedMax = 0;
@@ -69,8 +70,8 @@ export class WTinyLfuPolicy implements SlotPolicy {
     if (list === PROBATION) {
       lists.unlink(slot);
       this.#list[slot] = PROTECTED;
-      this.#size[PROBATION]--;
-      this.#size[PROTECTED]++;
+      this.#size[PROBATION]!--;
+      this.#size[PROTECTED]!++;
       lists.pushFront(PROTECTED, slot);
       this.#trimProtected();
     } else {
@@ -144,20 +145,20 @@ export class WTinyLfuPolicy implements SlotPolicy {
   #place(slot: number, hash: number, list: number): void {
     this.#hash[slot] = hash;
     this.#list[slot] = list;
-    this.#size[list]++;
+    this.#size[list]!++;
     this.#lists.pushFront(list, slot);
   }
 
   #detach(slot: number): number {
     this.#lists.unlink(slot);
-    this.#size[this.#list[slot]!]--;
+    this.#size[this.#list[slot]!]!--;
     return slot;
   }
 
   #move(slot: number, list: number): void {
     this.#detach(slot);
     this.#list[slot] = list;
-    this.#size[list]++;
+    this.#size[list]!++;
     this.#lists.pushFront(list, slot);
   }
 
@@ -225,7 +226,7 @@ export class WTinyLfuPolicy implements SlotPolicy {
       const list = i < this.#protectedMax && i < keep ? PROTECTED : PROBATION;
       this.#hash[slot] = hashes[i]!;
       this.#list[slot] = list;
-      this.#size[list]++;
+      this.#size[list]!++;
       this.#lists.pushBack(list, slot);
       if (i < keep) this.#sketch.increment(hashes[i]!);
     }

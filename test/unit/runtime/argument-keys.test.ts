@@ -1,7 +1,7 @@
 // Arguments that cannot be read or are nested too deeply give a CacheKeyError naming the argument
 // and the place inside it, before the function runs, on every key path of the in-memory backends
 // (one object argument, two arguments, the general path, a `key` option). The shared-backend key
-// path is covered over real servers in test/integration/backends/values.test.ts.
+// path is covered over real servers in test/integration/stores/values.test.ts.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CacheKeyError, memoize } from '../../../runtime/src/index.js';

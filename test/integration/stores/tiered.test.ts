@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { createTieredStore, type TieredBackendConfig } from '../../../runtime/src/stores/tiered.js';
 import { MISS, type AsyncStore, type StoreContext } from '../../../runtime/src/stores/types.js';
 import { startRedis, type RedisServer } from '../../harness/servers.js';
-import { storeContract } from '../../unit/backends/contract.js';
+import { storeContract } from '../../harness/store-contract.js';
 import { COHERENCE_BOUND_MS } from './coherence.js';
 
 

@@ -8,7 +8,7 @@ import { after, describe, it } from 'node:test';
 import Sqlite from 'better-sqlite3';
 import { createDiskStore } from '../../../runtime/src/stores/disk.js';
 import { MISS, type AsyncStore, type EvictionCause, type StoreContext } from '../../../runtime/src/stores/types.js';
-import { storeContract } from '../../unit/backends/contract.js';
+import { storeContract } from '../../harness/store-contract.js';
 import { expectedPayload } from './fixtures/disk-values.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cachelens-disk-'));

@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { createRedisStore, type RedisBackendConfig } from '../../../runtime/src/stores/redis.js';
 import { MISS, type AsyncStore, type StoreContext } from '../../../runtime/src/stores/types.js';
 import { startRedis, startRedisCluster, startRedisSentinel, type RedisServer } from '../../harness/servers.js';
-import { storeContract } from '../../unit/backends/contract.js';
+import { storeContract } from '../../harness/store-contract.js';
 
 const quiet: StoreContext['events'] = { evicted: () => undefined, backendError: () => undefined };
 const ctx = (namespace: string, errors: Error[] = []): StoreContext => ({ namespace, now: Date.now, events: { evicted: () => undefined, backendError: (e) => errors.push(e) } });

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-const root = path.resolve(__dirname, '../../..');
+const root = path.resolve(__dirname, '../..');
 const runtimeDir = path.join(root, 'runtime');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 

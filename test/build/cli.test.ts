@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { ROOT } from '../../harness/paths';
+import { ROOT } from '../harness/paths';
 
 const BIN = path.join(ROOT, 'runtime', 'dist', 'cjs', 'cli', 'main.js');
 

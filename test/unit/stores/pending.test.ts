@@ -1,7 +1,7 @@
 // PendingInvalidations: what an unacknowledged clear or delete leaves pending, what a retry
 // confirms, how requests coalesce, and the bound on pending deletes. The server is played by the
 // `apply` callback (its contract: true when acknowledged); the real servers are in
-// test/integration/backends/*invalidation.test.ts. Timers are node:test's fake timers.
+// test/integration/stores/*invalidation.test.ts. Timers are node:test's fake timers.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PendingInvalidations } from '../../../runtime/src/stores/remote/pending.js';
@@ -11,7 +11,13 @@ function server() {
   const calls: { all: boolean; keys: readonly string[]; retry: boolean; answer: (ok: boolean) => void }[] = [];
   const apply = (all: boolean, keys: readonly string[], retry: boolean) =>
     new Promise<boolean>((answer) => { calls.push({ all, keys, retry, answer }); });
-  return { calls, apply };
+  /** The `i`-th call (from 0); fails the test if the server was not called that often. */
+  const call = (i: number) => {
+    const made = calls[i];
+    assert.ok(made, `the server was called ${i + 1} times or more (called ${calls.length})`);
+    return made;
+  };
+  return { calls, apply, call };
 }
 
 const flush = () => new Promise((r) => setImmediate(r));
@@ -23,9 +29,9 @@ describe('PendingInvalidations', () => {
     const pending = new PendingInvalidations(s.apply, { minDelayMs: 50, maxDelayMs: 200, attemptTimeoutMs: 10_000 });
     const first = pending.attempt();
     assert.equal(s.calls.length, 1);
-    assert.deepEqual([s.calls[0].all, s.calls[0].retry], [true, false], 'the first attempt is the caller\'s own');
+    assert.deepEqual([s.call(0).all, s.call(0).retry], [true, false], 'the first attempt is the caller\'s own');
     assert.equal(pending.blocks('any'), true, 'blocked from the moment it is asked, before the server answers');
-    s.calls[0].answer(false);
+    s.call(0).answer(false);
     assert.equal(await first, false, 'not confirmed');
     assert.equal(pending.pending, true);
     // Backoff: 50 ms, then 100, 200, 200...
@@ -36,8 +42,8 @@ describe('PendingInvalidations', () => {
       t.mock.timers.tick(1);
       await flush();
       assert.equal(s.calls.length, step + 1, `a retry after ${delay} ms`);
-      assert.equal(s.calls[step].retry, true);
-      s.calls[step].answer(step === 4);
+      assert.equal(s.call(step).retry, true);
+      s.call(step).answer(step === 4);
       await flush();
     }
     assert.equal(pending.pending, false, 'confirmed by the acknowledged retry');
@@ -49,7 +55,7 @@ describe('PendingInvalidations', () => {
     const s = server();
     const pending = new PendingInvalidations(s.apply, { minDelayMs: 50, attemptTimeoutMs: 10_000 });
     const first = pending.attempt();
-    s.calls[0].answer(false);
+    s.call(0).answer(false);
     await first;
     t.mock.timers.tick(50);
     await flush();
@@ -58,11 +64,11 @@ describe('PendingInvalidations', () => {
     for (let i = 0; i < 3; i++) assert.equal(await pending.attempt(), false);
     assert.equal(s.calls.length, 2);
     // The running retry may have reached the server before these clears: it confirms only the first one.
-    s.calls[1].answer(true);
+    s.call(1).answer(true);
     await flush();
     assert.equal(s.calls.length, 3, 'one more attempt for the clears made during the retry (not three)');
     assert.equal(pending.pending, true);
-    s.calls[2].answer(true);
+    s.call(2).answer(true);
     await flush();
     assert.equal(pending.pending, false);
     assert.equal(s.calls.length, 3);
@@ -77,15 +83,15 @@ describe('PendingInvalidations', () => {
     assert.equal(pending.blocks('z'), false, 'other keys are read as usual');
     t.mock.timers.tick(50);
     await flush();
-    assert.deepEqual([s.calls.length, s.calls[0].all, [...s.calls[0].keys]], [1, false, ['a', 'b', 'c']], 'one retry for the three deletes');
-    s.calls[0].answer(false);
+    assert.deepEqual([s.calls.length, s.call(0).all, [...s.call(0).keys]], [1, false, ['a', 'b', 'c']], 'one retry for the three deletes');
+    s.call(0).answer(false);
     await flush();
     pending.add('d'); // a fourth key: past maxKeys, the deletes become one clear
     assert.equal(pending.blocks('z'), true, 'a pending clear blocks every key');
     t.mock.timers.tick(100);
     await flush();
-    assert.deepEqual([s.calls[1].all, s.calls[1].keys.length], [true, 0]);
-    s.calls[1].answer(true);
+    assert.deepEqual([s.call(1).all, s.call(1).keys.length], [true, 0]);
+    s.call(1).answer(true);
     await flush();
     assert.equal(pending.pending, false);
   });
@@ -95,15 +101,15 @@ describe('PendingInvalidations', () => {
     const s = server();
     const pending = new PendingInvalidations(s.apply, { minDelayMs: 50, attemptTimeoutMs: 10_000 });
     const first = pending.attempt();
-    s.calls[0].answer(false);
+    s.call(0).answer(false);
     await first;
     let asked = false;
     assert.equal(await pending.delete('k', async () => { asked = true; return { removed: 1, confirmed: true }; }), 0);
     assert.equal(asked, false);
     t.mock.timers.tick(50);
     await flush();
-    assert.equal(s.calls[1].all, true);
-    s.calls[1].answer(true);
+    assert.equal(s.call(1).all, true);
+    s.call(1).answer(true);
     await flush();
     assert.equal(pending.pending, false, 'the clear covered the delete requested before it');
   });

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { ROOT } from '../../harness/paths';
+import { ROOT } from '../harness/paths';
 
 test('the shipped cachelens tarball installs with --offline and an empty cache, then memoizes', { timeout: 120_000 }, () => {
   const version = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;

@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { MISS } from '../../../runtime/src/stores/types.js';
-import type { EvictionCause, Store, StoreContext } from '../../../runtime/src/stores/types.js';
+import { MISS } from '../../runtime/src/stores/types.js';
+import type { EvictionCause, Store, StoreContext } from '../../runtime/src/stores/types.js';
 
 export interface ContractTarget {
   /** Label of the suite, e.g. `"redis"`. */

@@ -88,12 +88,15 @@ function watch(callers: Record<string, (key: string) => Promise<unknown>>, keys:
   return { served, stop: async () => { running = false; await Promise.all(loops); } };
 }
 
-/** For each replica, how long after `since` it last served `old` (-1: never after `since`). */
-function lastServed(served: readonly Served[], old: unknown, since: number): Record<string, number> {
-  const last: Record<string, number> = {};
+/**
+ * For each watched replica, how long after `since` it last served `old` (-1: never after `since`).
+ * A watched replica that served nothing at all fails the test: its silence proves nothing.
+ */
+function lastServed<Who extends string>(served: readonly Served[], old: unknown, since: number, watched: readonly Who[]): Record<Who, number> {
+  const last = Object.fromEntries(watched.map((who) => [who, -1])) as Record<Who, number>;
+  for (const who of watched) assert.ok(served.some((s) => s.who === who), `replica ${who} served nothing while watched`);
   for (const s of served) {
-    last[s.who] ??= -1;
-    if (s.value === old) last[s.who] = Math.max(last[s.who], Math.round(s.at - since));
+    if (s.value === old && s.who in last) last[s.who as Who] = Math.max(last[s.who as Who], Math.round(s.at - since));
   }
   return last;
 }
@@ -155,7 +158,7 @@ describe('two tiers: an invalidation while Redis is hung (SIGSTOP) is not lost',
     await sleep(WATCH_MS);
     await afterwards.stop();
     t.diagnostic(`the retried clear reached Redis ${await confirmedAt} ms after SIGCONT`);
-    const last = lastServed(afterwards.served, 'old', back);
+    const last = lastServed(afterwards.served, 'old', back, ['a', 'b']);
     t.diagnostic(`after SIGCONT the old value was last served at: ${JSON.stringify(last)} ms (watched ${WATCH_MS} ms)`);
     assert.ok(last.a < 0, `the clearing process never served the old value after SIGCONT (last at ${last.a} ms)`);
     assert.ok(last.b <= L1_TTL_MS + SLACK_MS, `the other process stopped serving the old value within l1.ttlMs + ${SLACK_MS} ms of SIGCONT (last at ${last.b} ms)`);
@@ -194,7 +197,7 @@ describe('two tiers: an invalidation while Redis is hung (SIGSTOP) is not lost',
     const afterwards = watch({ a, b }, () => ['k']);
     await sleep(WATCH_MS);
     await afterwards.stop();
-    const last = lastServed(afterwards.served, 'old', back);
+    const last = lastServed(afterwards.served, 'old', back, ['a', 'b']);
     t.diagnostic(`after SIGCONT the old value was last served at: ${JSON.stringify(last)} ms (watched ${WATCH_MS} ms)`);
     assert.ok(last.a < 0, `the deleting process never served the old value after SIGCONT (last at ${last.a} ms)`);
     assert.ok(last.b <= L1_TTL_MS + SLACK_MS, `the other process stopped serving the old value within l1.ttlMs + ${SLACK_MS} ms of SIGCONT (last at ${last.b} ms)`);
@@ -256,7 +259,7 @@ describe('two tiers: a clear whose message never arrives (a stalled subscriber)'
         served.push({ who: 'b', key: 'k', value: value === MISS ? 'miss' : value, at: performance.now() });
         await sleep(20);
       }
-      const last = lastServed(served, 'old', t0);
+      const last = lastServed(served, 'old', t0, ['b']);
       t.diagnostic(`with its subscriber stalled, the other process last served the old value ${last.b} ms after the clear (watched ${WATCH_MS} ms)`);
       assert.ok(last.b <= L1_TTL_MS + SLACK_MS, `the other process stopped serving the old value within l1.ttlMs + ${SLACK_MS} ms (last at ${last.b} ms)`);
     } finally {
@@ -298,7 +301,7 @@ describe('two tiers: an invalidation while Redis is down (SIGKILL) and restarted
         }
         await sleep(20);
       }
-      const last = lastServed(served, 'old', back);
+      const last = lastServed(served, 'old', back, ['a', 'b']);
       t.diagnostic(`clear() with Redis down took ${took.toFixed(0)} ms (pending: ${String(pendingThen)}); after the restart the old value was last served at ${JSON.stringify(last)} ms`);
       assert.ok(last.a < 0, `the clearing process never served the restored old value (last at ${last.a} ms)`);
       assert.ok(last.b <= L1_TTL_MS + SLACK_MS + RECONNECT_MS, `the other process stopped serving it within l1.ttlMs + ${SLACK_MS} ms + the reconnect backoff (last at ${last.b} ms)`);

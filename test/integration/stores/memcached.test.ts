@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { createMemcachedStore, memcachedExpiry, type MemcachedBackendConfig } from '../../../runtime/src/stores/memcached.js';
 import { MISS, type AsyncStore, type StoreContext } from '../../../runtime/src/stores/types.js';
 import { startMemcached, type MemcachedServer } from '../../harness/servers.js';
-import { storeContract } from '../../unit/backends/contract.js';
+import { storeContract } from '../../harness/store-contract.js';
 
 const ctx = (namespace: string, errors: Error[] = []): StoreContext => ({ namespace, now: Date.now, events: { evicted: () => undefined, backendError: (e) => errors.push(e) } });
 
