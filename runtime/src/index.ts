@@ -4,8 +4,8 @@
  */
 export const VERSION = '0.1.0';
 
-export { memoize, cacheOf, memoryKey } from './memoize.js';
-export type { MemoizeDecorator, CacheControl, InvalidationResult, DeleteResult } from './memoize.js';
+export { memoize, cacheOf, memoryKey } from './memoize/index.js';
+export type { MemoizeDecorator, CacheControl, InvalidationResult, DeleteResult } from './memoize/index.js';
 export { DEFAULT_MAX } from './options.js';
 export type { MemoizeOptions, AnyFunction } from './options.js';
 export { registry } from './registry.js';
