@@ -9,15 +9,28 @@ import { canonicalArgs, plainAsJson } from '../keys.js';
 type Key = string | number;
 
 /**
+ * The key rule: true when one string argument `s` is its own in-memory key. Its first char must
+ * not open another key space: below `\u0003` (`\u0000` canonical text, `\u0002` two numbers),
+ * `{` (a plain object's canonical text) or `\u0080`-`\u00ff` (two strings: `\u0080` + a's length);
+ * the empty string (no first char) is not its own key. The one definition of this rule: the call
+ * path (compiled and closure, `call-path.ts`), `memoryKey` and the two-tier L1's `tierKey` call it.
+ */
+export function isOwnKey(s: string): boolean {
+  const c = s.charCodeAt(0);
+  return (c > 2 && c < 128 && c !== 123) || c > 255;
+}
+
+/**
  * The in-memory key of `args[0..n)`, in disjoint spaces so no two argument lists share a key:
  * - one number: itself (a number key never equals a string key);
- * - one string: itself, unless its first char is below `\u0003`, `{`, or in `\u0080`-`\u00ff`;
+ * - one string: itself when `isOwnKey` says so (not when its first char is below `\u0003`, `{`,
+ *   or in `\u0080`-`\u00ff`, the first chars of the other spaces);
  * - one plain object: its canonical text, which starts with `{`;
  * - two strings: the char `\u0080` + a.length, then a, then b, when a is shorter than 128
  *   (the length char is a cached one-byte string, so this costs what `a + sep + b` costs);
  * - two numbers: `\u0002` + a + `,` + b;
  * - anything else: `\u0000` + the canonical text.
- * `call-path.ts` computes the first, second and fourth inline and must stay equivalent.
+ * `call-path.ts` computes the first, second and fourth inline, with the same `isOwnKey`.
  */
 export function memoryKey(id: string, args: ArrayLike<unknown>, length: number): Key {
   let n = length;
@@ -26,8 +39,7 @@ export function memoryKey(id: string, args: ArrayLike<unknown>, length: number):
     const a = args[0];
     if (typeof a === 'number') return a;
     if (typeof a === 'string') {
-      const c = a.charCodeAt(0);
-      if ((c > 2 && c < 128 && c !== 123) || c > 255) return a;
+      if (isOwnKey(a)) return a;
     } else if (a !== null && typeof a === 'object') {
       return objectKey(id, a);
     }
