@@ -35,7 +35,8 @@ import type { AsyncStore, BackendConfig, BackendHealth, Miss, SetOptions, Settle
 import { BackendConfigError } from './remote/errors.js';
 import { bytesRangeProblem, entriesProblem, timerProblem } from '../limits.js';
 import { approxBytes, parseByteSize, type ByteSize } from '../units.js';
-import { RedisStore, type InvalidationMessage, type RedisBackendConfig } from './redis.js';
+import { RedisStore, type RedisBackendConfig } from './redis.js';
+import type { InvalidationMessage } from './redis-connection.js';
 import { notCacheableReason } from './serialize.js';
 
 /** The `backends.NAME` entry for `"type": "tiered"`: every Redis option, plus the L1's. */
