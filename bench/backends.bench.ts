@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import memjs from 'memjs';
 import { reloadConfig } from '../runtime/src/config.js';
-import { cacheOf, memoize } from '../runtime/src/memoize.js';
+import { cacheOf, memoize } from '../runtime/src/memoize/index.js';
 import { MemoryStore } from '../runtime/src/stores/memory.js';
 import { createDiskStore } from '../runtime/src/stores/disk.js';
 import { createMemcachedStore } from '../runtime/src/stores/memcached.js';

@@ -1,7 +1,8 @@
 /**
  * The hot call path of a memoized function on an in-process store: key one number or one string
- * as itself, two strings through `pairKey`, one object through `lookupObject` (no arguments
- * object), look it up, count the hit. Anything else goes to `lookup` (the general path).
+ * as itself (the string when `isOwnKey` says so), two strings through `pairKey`, one object
+ * through `lookupObject` (no arguments object), look it up, count the hit. Anything else goes to
+ * `lookup` (the general path).
  *
  * Every memoized function gets its own compiled copy of this small function. Closures created
  * from one function literal share their type feedback and optimized code in V8, so with a single
@@ -10,6 +11,8 @@
  * monomorphic and specialised. Where code generation from strings is disabled
  * (`--disallow-code-generation-from-strings`), the same logic runs as an ordinary closure.
  */
+
+import { isOwnKey } from './memoize/memory-key.js';
 
 export type CallPath = (this: unknown, ...args: unknown[]) => unknown;
 
@@ -29,14 +32,16 @@ export interface CallPathParts<K> {
   compute: (self: unknown, key: K, args: ArrayLike<unknown>) => unknown;
 }
 
-// Must stay equivalent to `closurePath` below and to `memoryKey` (memoize.ts).
+// The same logic as `closurePath` below. Which one string is its own key is decided by `ownKey`,
+// which is `isOwnKey` (memoize/memory-key.ts): the one definition, shared with `memoryKey` and
+// `tierKey`, passed in rather than written out here.
 const SOURCE = `"use strict";
 return function memoized(a, b) {
   var n = arguments.length;
-  var key, c;
+  var key;
   if (n === 1) {
     if (typeof a === 'number') key = a;
-    else if (typeof a === 'string' && (((c = a.charCodeAt(0)) > 2 && c < 128 && c !== 123) || c > 255)) key = a;
+    else if (typeof a === 'string' && ownKey(a)) key = a;
     else if (typeof a === 'object' && a !== null) return lookupObject(this, a);
     else return lookup(this, arguments);
   } else if (n === 2 && typeof a === 'string' && typeof b === 'string') {
@@ -62,10 +67,9 @@ function closurePath<K>({ store, stats, plain, miss, lookup, pairKey, lookupObje
   return function memoized(this: unknown, a?: unknown, b?: unknown) {
     const n = arguments.length;
     let key: unknown;
-    let c: number;
     if (n === 1) {
       if (typeof a === 'number') key = a;
-      else if (typeof a === 'string' && (((c = a.charCodeAt(0)) > 2 && c < 128 && c !== 123) || c > 255)) key = a;
+      else if (typeof a === 'string' && isOwnKey(a)) key = a;
       else if (typeof a === 'object' && a !== null) return lookupObject(this, a);
       // eslint-disable-next-line prefer-rest-params
       else return lookup(this, arguments);
@@ -92,9 +96,9 @@ export function buildCallPath<K>(parts: CallPathParts<K>): CallPath {
   if (codegenAllowed) {
     try {
       // The numbered comment makes each source unique, so V8's compilation cache cannot share it.
-      const factory = new Function('store', 'stats', 'plain', 'miss', 'lookup', 'pairKey', 'lookupObject', 'unwrap', 'compute',
+      const factory = new Function('store', 'stats', 'plain', 'miss', 'lookup', 'ownKey', 'pairKey', 'lookupObject', 'unwrap', 'compute',
         `// cachelens call path ${++compiled}\n${SOURCE}`) as (...deps: unknown[]) => CallPath;
-      return factory(parts.store, parts.stats, parts.plain, parts.miss, parts.lookup, parts.pairKey, parts.lookupObject, parts.unwrap, parts.compute);
+      return factory(parts.store, parts.stats, parts.plain, parts.miss, parts.lookup, isOwnKey, parts.pairKey, parts.lookupObject, parts.unwrap, parts.compute);
     } catch {
       codegenAllowed = false; // EvalError: code generation from strings is disallowed in this process
     }

@@ -13,8 +13,8 @@
 export const VERSION = '0.1.0';
 
 // Caching functions and methods, and controlling one cache.
-export { memoize, cacheOf } from './memoize.js';
-export type { MemoizeDecorator, CacheControl, InvalidationResult, DeleteResult } from './memoize.js';
+export { memoize, cacheOf } from './memoize/index.js';
+export type { MemoizeDecorator, CacheControl, InvalidationResult, DeleteResult } from './memoize/index.js';
 export type { MemoizeOptions, AnyFunction } from './options.js';
 export type { Duration, ByteSize, SizeUnit } from './units.js';
 export type { TraceRecorder, TraceRecorderOptions } from './simulate/recorder.js';

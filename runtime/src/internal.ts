@@ -4,7 +4,7 @@
  * the parts behind the public entry (`./index.ts`); apps import `cachelens` only.
  */
 export { DEFAULT_MAX } from './options.js';
-export { memoryKey } from './memoize.js';
+export { memoryKey } from './memoize/index.js';
 export { canonicalArgs } from './keys.js';
 export { parseDuration, parseByteSize } from './units.js';
 export { knownBackendTypes, defineLazyBackendType } from './backends.js';

@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { reloadConfig } from '../../runtime/src/config.js';
-import { cacheOf, memoize } from '../../runtime/src/memoize.js';
+import { cacheOf, memoize } from '../../runtime/src/memoize/index.js';
 import { registry } from '../../runtime/src/registry.js';
 import { startMemcached, startRedis, type MemcachedServer, type RedisServer, type ServerProcess } from '../harness/servers.js';
 import { LoadFigures, pause, resume, until } from '../harness/drill.js';

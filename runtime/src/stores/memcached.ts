@@ -28,6 +28,7 @@ import { msOption } from './remote/options.js';
 import { FailOpenGuard, type BreakerOptions } from './remote/guard.js';
 import { KeyScheme } from './remote/keys.js';
 import { retryInBackground } from './remote/stampede.js';
+import { SharedConnections, type ConnectionLease } from './remote/shared.js';
 
 /** The `backends.NAME` entry for `"type": "memcached"`. */
 export interface MemcachedBackendConfig extends SerializeOptions, BackendConfig {
@@ -81,9 +82,8 @@ class MemcachedConnection {
   /** Unconfirmed clears and deletes of each function (namespace), retried until the server answers. */
   readonly pendings = new Map<string, PendingInvalidations>();
   readonly timeoutMs: number;
-  refs = 0;
 
-  constructor(config: MemcachedBackendConfig, readonly onClosed: () => void) {
+  constructor(config: MemcachedBackendConfig) {
     const timeout = msOption('memcached', config, 'commandTimeoutMs', 500, 1);
     this.timeoutMs = timeout;
     this.refreshMs = msOption('memcached', config, 'generationRefreshMs', 1000, 0);
@@ -123,11 +123,11 @@ class MemcachedConnection {
     for (const pending of this.pendings.values()) pending.close();
     this.guard.dispose();
     this.client.close();
-    this.onClosed();
   }
 }
 
-const connections = new WeakMap<object, MemcachedConnection>();
+/** The connections of Memcached backends, by config object. */
+const connections = new SharedConnections<MemcachedConnection>();
 
 /** The store of one memoized function on Memcached. */
 export class MemcachedStore<V = unknown> implements AsyncStore<V> {
@@ -140,13 +140,13 @@ export class MemcachedStore<V = unknown> implements AsyncStore<V> {
   readonly #namespace: string;
   readonly #gen: GenerationCache;
   readonly #pending: PendingInvalidations;
+  readonly #lease: ConnectionLease<MemcachedConnection>;
   #closed = false;
 
   constructor(config: MemcachedBackendConfig, context: StoreContext) {
     this.#codec = createCodec(config);
-    let connection = connections.get(config);
-    if (!connection) connections.set(config, (connection = new MemcachedConnection(config, () => connections.delete(config))));
-    connection.refs++;
+    this.#lease = connections.acquire(config, () => new MemcachedConnection(config));
+    const connection = this.#lease.connection;
     this.#connection = connection;
     this.#events = context.events;
     this.#namespace = context.namespace;
@@ -304,7 +304,7 @@ export class MemcachedStore<V = unknown> implements AsyncStore<V> {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    if (--this.#connection.refs === 0) this.#connection.close();
+    await this.#lease.release();
   }
 }
 

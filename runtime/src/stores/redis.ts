@@ -17,20 +17,21 @@
  * - Tags: `set(..., { tags })` indexes the entry under each tag; `invalidateTags` removes them all.
  *
  * One connection (and one subscriber connection) per backend config object is shared by every
- * function's store; it closes when the last store closes.
+ * function's store; it closes when the last store closes (`redis-connection.ts`, counted by
+ * `remote/shared.ts`). The client is made from the config in `redis-client.ts`.
  */
 import { randomBytes } from 'node:crypto';
-import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
+import type { Cluster, Redis, RedisOptions } from 'ioredis';
 import { MISS } from './types.js';
 import type { AsyncStore, BackendConfig, BackendHealth, Miss, SetOptions, StoreContext, StoreEvents, StoreFactory, StoreLock } from './types.js';
 import { createCodec, type Codec, type SerializeOptions, decodeOrMiss, encodeOrReport } from './serialize.js';
-import { BackendConfigError, BackendDependencyMissingError } from './remote/errors.js';
 import { GenerationCache } from './remote/generation.js';
 import { PendingInvalidations } from './remote/pending.js';
-import { msOption } from './remote/options.js';
-import { FailOpenGuard, type BreakerOptions } from './remote/guard.js';
-import { initialGeneration, KeyScheme, keyPart } from './remote/keys.js';
+import type { BreakerOptions } from './remote/guard.js';
+import { initialGeneration, KeyScheme } from './remote/keys.js';
 import { retryInBackground } from './remote/stampede.js';
+import type { ConnectionLease } from './remote/shared.js';
+import { RedisConnection, redisConnections } from './redis-connection.js';
 
 /** A Redis node address: `"host:port"` or `{ host, port }`. */
 export type RedisNode = string | { host: string; port: number };
@@ -68,295 +69,6 @@ export interface RedisBackendConfig extends SerializeOptions, BackendConfig {
   invalidation?: boolean;
 }
 
-/** An invalidation broadcast to every process sharing the server (and prefix). */
-export interface InvalidationMessage {
-  /** The sending connection's id (a process ignores its own messages). */
-  o: string;
-  /** Namespace (function id). */
-  ns: string;
-  /** New generation, after a clear. */
-  g?: string;
-  /** Keys written or deleted (two-tier stores evict them from their L1). */
-  k?: string[];
-}
-
-type IoredisModule = typeof import('ioredis');
-type Client = Redis | Cluster;
-
-function loadIoredis(): IoredisModule {
-  try {
-    // Loaded on first use: apps that never use Redis never load (or install) ioredis.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require('ioredis') as IoredisModule;
-  } catch (error) {
-    throw new BackendDependencyMissingError('redis', 'ioredis', error);
-  }
-}
-
-function parseNode(node: RedisNode, option: string): { host: string; port: number } {
-  if (typeof node !== 'string') return node;
-  const at = node.lastIndexOf(':');
-  const port = Number(node.slice(at + 1));
-  if (at <= 0 || !Number.isInteger(port)) throw new BackendConfigError('redis', option, `has "${node}", expected "host:port".`);
-  return { host: node.slice(0, at), port };
-}
-
-
-/** Splits `scheme://[user:pass@]h:p,h:p/rest` (URL parsing rejects host lists). */
-function parseMultiHostUrl(url: string): { nodes: { host: string; port: number }[]; password?: string; username?: string; path: string[] } {
-  const rest = url.slice(url.indexOf('://') + 3);
-  const slash = rest.indexOf('/');
-  let hosts = slash < 0 ? rest : rest.slice(0, slash);
-  const path = slash < 0 ? [] : rest.slice(slash + 1).split('/').filter(Boolean);
-  let username: string | undefined;
-  let password: string | undefined;
-  const at = hosts.lastIndexOf('@');
-  if (at >= 0) {
-    const auth = hosts.slice(0, at);
-    hosts = hosts.slice(at + 1);
-    const colon = auth.indexOf(':');
-    username = colon < 0 ? undefined : decodeURIComponent(auth.slice(0, colon)) || undefined;
-    password = decodeURIComponent(colon < 0 ? auth : auth.slice(colon + 1));
-  }
-  return { nodes: hosts.split(',').map((h) => parseNode(h, 'url')), password, username, path };
-}
-
-/** One ioredis client (+ subscriber) shared by every function's store of one backend config. */
-class RedisConnection {
-  readonly client: Client;
-  readonly guard: FailOpenGuard;
-  readonly prefix: string;
-  readonly id = randomBytes(8).toString('hex');
-  readonly channel: string;
-  readonly refreshMs: number;
-  readonly generations = new Map<string, GenerationCache>();
-  /** Unconfirmed clears and deletes of each function (namespace), retried until the server answers. */
-  readonly pendings = new Map<string, PendingInvalidations>();
-  /** Namespaces whose deletes are announced over pub/sub (a two-tier store uses them). */
-  readonly announcing = new Set<string>();
-  /** Bound on one command, in ms (ioredis enforces it on the clients made here). */
-  readonly commandTimeoutMs: number;
-  readonly #listeners = new Map<string, Set<(message: InvalidationMessage) => void>>();
-  readonly #ownsClient: boolean;
-  #subscriber: Client | undefined;
-  #ready: Promise<void> | undefined;
-  #everReady = false;
-  /** The one bounded wait for the first connection is over (connected or timed out). */
-  #waited = false;
-  #connectTimeout = 0;
-  refs = 0;
-
-  constructor(config: RedisBackendConfig, readonly onClosed: () => void) {
-    const commandTimeout = msOption('redis', config, 'commandTimeoutMs', 500, 1);
-    const connectTimeout = msOption('redis', config, 'connectTimeoutMs', 2000, 1);
-    this.refreshMs = msOption('redis', config, 'generationRefreshMs', 5000, 1);
-    this.commandTimeoutMs = commandTimeout;
-    this.prefix = config.keyPrefix ?? 'cachelens:';
-    if (typeof this.prefix !== 'string') throw new BackendConfigError('redis', 'keyPrefix', 'must be a string such as "myapp:".');
-    this.channel = this.prefix + '__cachelens__:invalidate';
-    // The guard adds no timer of its own: ioredis enforces commandTimeout.
-    this.guard = new FailOpenGuard('redis', config.breaker);
-    this.#ownsClient = config.client === undefined;
-    this.client = config.client ?? this.#createClient(config, commandTimeout, connectTimeout);
-    this.#connectTimeout = connectTimeout;
-    if (this.client.status === 'ready') this.#everReady = true;
-    this.client.on('ready', () => {
-      this.#everReady = true;
-      this.guard.noteRecovered();
-      for (const pending of this.pendings.values()) pending.kick();
-    });
-    // A client without an 'error' listener would crash the process on a connection error.
-    this.client.on('error', () => undefined);
-    if (this.#ownsClient) unrefSockets(this.client);
-    if (config.invalidation !== false) this.#subscribe();
-  }
-
-  #createClient(config: RedisBackendConfig, commandTimeout: number, connectTimeout: number): Client {
-    const { Redis, Cluster } = loadIoredis();
-    const base: RedisOptions = {
-      commandTimeout,
-      connectTimeout,
-      enableOfflineQueue: false,
-      enableAutoPipelining: true,
-      maxRetriesPerRequest: 1,
-      retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 6), 2000),
-      ...config.options,
-    };
-    const url = config.url;
-    const given = [url !== undefined, config.cluster !== undefined, config.sentinel !== undefined].filter(Boolean).length;
-    if (given > 1) throw new BackendConfigError('redis', 'url', 'is given together with cluster or sentinel: give exactly one of url, cluster, sentinel, client.');
-    if (config.cluster !== undefined || url?.startsWith('redis-cluster://')) {
-      const nodes = config.cluster?.map((n) => parseNode(n, 'cluster')) ?? parseMultiHostUrl(url as string).nodes;
-      if (nodes.length === 0) throw new BackendConfigError('redis', 'cluster', 'lists no nodes: give at least one "host:port".');
-      const auth = url ? parseMultiHostUrl(url) : undefined;
-      const redisOptions: RedisOptions = { ...base, password: auth?.password ?? base.password, username: auth?.username ?? base.username };
-      const options: ClusterOptions = {
-        enableOfflineQueue: false,
-        enableAutoPipelining: true,
-        clusterRetryStrategy: (times: number) => Math.min(100 * times, 2000),
-        slotsRefreshTimeout: connectTimeout,
-        redisOptions,
-      };
-      return new Cluster(nodes, options);
-    }
-    if (config.sentinel !== undefined || url?.startsWith('redis-sentinel://')) {
-      let sentinel = config.sentinel;
-      if (sentinel === undefined) {
-        const parsed = parseMultiHostUrl(url as string);
-        const [name, db] = parsed.path;
-        if (!name) throw new BackendConfigError('redis', 'url', `"${url}" names no master: use redis-sentinel://host:port,host:port/masterName.`);
-        sentinel = { sentinels: parsed.nodes, name, password: parsed.password, db: db === undefined ? undefined : Number(db) };
-      }
-      if (!sentinel.name) throw new BackendConfigError('redis', 'sentinel.name', 'is missing: give the monitored master name.');
-      return new Redis({
-        ...base,
-        sentinels: sentinel.sentinels.map((n) => parseNode(n, 'sentinel.sentinels')),
-        name: sentinel.name,
-        password: sentinel.password ?? base.password,
-        sentinelPassword: sentinel.sentinelPassword,
-        db: sentinel.db ?? base.db,
-      });
-    }
-    const target = url ?? 'redis://127.0.0.1:6379';
-    if (!/^rediss?:\/\//.test(target)) throw new BackendConfigError('redis', 'url', `is "${target}": expected redis://, rediss://, redis-cluster:// or redis-sentinel://.`);
-    return new Redis(target, base);
-  }
-
-  #subscribe(): void {
-    const sub = isCluster(this.client)
-      ? this.client.duplicate(undefined, { enableOfflineQueue: true, enableAutoPipelining: false })
-      : this.client.duplicate({ enableOfflineQueue: true, enableAutoPipelining: false, lazyConnect: false });
-    this.#subscriber = sub;
-    sub.on('error', () => undefined);
-    unrefSockets(sub);
-    let connectedBefore = false;
-    sub.on('ready', () => {
-      // Messages sent while the subscriber was away are lost: re-read every generation soon.
-      if (connectedBefore) for (const gen of this.generations.values()) gen.stale();
-      connectedBefore = true;
-      for (const listeners of this.#listeners.values()) for (const l of listeners) l({ o: '', ns: '' });
-    });
-    sub.on('messageBuffer', (_channel: Buffer, payload: Buffer) => this.#receive(payload));
-    sub.subscribe(this.channel).catch(() => undefined);
-  }
-
-  /** The index set of a tag. */
-  tagKey(tag: string): string {
-    return this.prefix + '__tag__:' + keyPart(tag, 200);
-  }
-
-  /** True while invalidation messages are being received (two-tier stores fill their L1 only then). */
-  get listening(): boolean {
-    return this.#subscriber?.status === 'ready';
-  }
-
-  #receive(payload: Buffer): void {
-    let message: InvalidationMessage;
-    try {
-      message = JSON.parse(payload.toString()) as InvalidationMessage;
-    } catch {
-      return;
-    }
-    if (message.o === this.id || typeof message.ns !== 'string') return;
-    if (typeof message.g === 'string') {
-      this.generations.get(message.ns)?.update(message.g);
-    }
-    const listeners = this.#listeners.get(message.ns);
-    if (listeners) for (const l of listeners) l(message);
-  }
-
-  /** Calls `listener` for other processes' invalidations of `namespace`, and with `ns: ''` when the subscriber (re)connects. Returns the unsubscribe function. */
-  listen(namespace: string, listener: (message: InvalidationMessage) => void): () => void {
-    let set = this.#listeners.get(namespace);
-    if (!set) this.#listeners.set(namespace, (set = new Set()));
-    set.add(listener);
-    return () => set.delete(listener);
-  }
-
-  /**
-   * Tells other processes, and this process's other listeners of the namespace (all but `sender`).
-   * Resolves with the number of subscribers Redis handed it to, or -1 when Redis did not answer.
-   * `retry`: a background retry, sent past the breaker and not reported (see `remote/pending.ts`).
-   */
-  publish(events: StoreEvents, message: Omit<InvalidationMessage, 'o'>, sender?: (message: InvalidationMessage) => void, retry = false): Promise<number> {
-    const full: InvalidationMessage = { o: this.id, ...message };
-    const local = this.#listeners.get(message.ns);
-    if (local) for (const l of local) if (l !== sender) l(full);
-    const payload = JSON.stringify(full);
-    return this.run(events, 'PUBLISH', () => this.client.publish(this.channel, payload), -1, retry);
-  }
-
-  /**
-   * `guard.run`, or for a background retry the operation itself: past an open breaker (one retry
-   * every few hundred ms is itself the probe), unreported, and closing the breaker when it succeeds.
-   */
-  run<T>(events: StoreEvents, op: string, operation: () => Promise<T>, fallback: T, retry: boolean): Promise<T> {
-    if (!retry) return this.guard.run(events, op, operation, fallback);
-    return operation().then((value) => { this.guard.noteRecovered(); return value; }, () => fallback);
-  }
-
-  /** Resolves once the first connection is up or `connectTimeoutMs` passed (one wait per connection); undefined when there is nothing to wait for. */
-  get firstReady(): Promise<void> | undefined {
-    if (this.#everReady || this.#waited) return undefined;
-    // Created on first use, and not unref'd: a call waiting here must keep the process alive.
-    this.#ready ??= new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, this.#connectTimeout);
-      this.client.once('ready', () => { clearTimeout(timer); resolve(); });
-    }).then(() => { this.#waited = true; this.#ready = undefined; });
-    return this.#ready;
-  }
-
-  get health(): BackendHealth {
-    return this.client.status === 'ready' ? this.guard.health : 'degraded';
-  }
-
-  async close(): Promise<void> {
-    for (const pending of this.pendings.values()) pending.close();
-    const clients = this.#ownsClient ? [this.client, this.#subscriber] : [this.#subscriber];
-    await Promise.all(clients.map(async (c) => {
-      if (!c) return;
-      try {
-        await Promise.race([c.quit(), new Promise((r) => setTimeout(r, 200).unref())]);
-      } catch {
-        // already disconnected
-      }
-      c.disconnect();
-    }));
-    this.onClosed();
-  }
-}
-
-function isCluster(client: Client): client is Cluster {
-  return (client as { isCluster?: boolean }).isCluster === true;
-}
-
-/**
- * Sockets and reconnection timers must not keep the app alive (a pending command still does,
- * through its commandTimeout timer). ioredis sets its reconnect timer just before the
- * 'reconnecting' event is emitted (next tick), so the handler finds it.
- */
-function unrefSockets(client: Client): void {
-  type Handles = { stream?: { unref?(): void }; reconnectTimeout?: { unref?(): void } };
-  const unref = (c: Redis) => c.on('connect', () => (c as unknown as Handles).stream?.unref?.());
-  const unrefReconnect = (c: Client) => c.on('reconnecting', () => (c as unknown as Handles).reconnectTimeout?.unref?.());
-  if (isCluster(client)) client.on('+node', (node: Redis) => { unref(node); unrefReconnect(node); });
-  else unref(client);
-  unrefReconnect(client);
-}
-
-const connections = new WeakMap<object, RedisConnection>();
-
-/** The shared connection of a backend config (or of a passed-in client). */
-function acquireConnection(config: RedisBackendConfig): RedisConnection {
-  const owner: object = config.client ?? config;
-  let connection = connections.get(owner);
-  if (!connection) {
-    connection = new RedisConnection(config, () => connections.delete(owner));
-    connections.set(owner, connection);
-  }
-  connection.refs++;
-  return connection;
-}
 
 /** How a store of one function takes part in invalidation (set by the two-tier store). */
 export interface RedisStoreRole {
@@ -379,11 +91,14 @@ export class RedisStore<V = unknown> implements AsyncStore<V> {
   readonly #namespace: string;
   readonly #gen: GenerationCache;
   readonly #pending: PendingInvalidations;
+  readonly #lease: ConnectionLease<RedisConnection>;
   #closed = false;
 
   constructor(config: RedisBackendConfig, context: StoreContext, role: RedisStoreRole = {}) {
     this.#codec = createCodec(config);
-    this.connection = acquireConnection(config);
+    // One connection per backend config object (or passed-in client), shared by every function.
+    this.#lease = redisConnections.acquire(config.client ?? config, () => new RedisConnection(config));
+    this.connection = this.#lease.connection;
     this.#namespace = context.namespace;
     this.#events = context.events;
     this.keys = new KeyScheme(this.connection.prefix, context.namespace);
@@ -620,7 +335,7 @@ export class RedisStore<V = unknown> implements AsyncStore<V> {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    if (--this.connection.refs === 0) await this.connection.close();
+    await this.#lease.release();
   }
 }
 

@@ -28,13 +28,15 @@
  */
 import { performance } from 'node:perf_hooks';
 import { internalized } from '../call-path.js';
+import { isOwnKey } from '../memoize/memory-key.js';
 import { MemoryStore } from './memory.js';
 import { MISS } from './types.js';
 import type { AsyncStore, BackendConfig, BackendHealth, Miss, SetOptions, SettledTier, StoreContext, StoreFactory, StoreLock } from './types.js';
 import { BackendConfigError } from './remote/errors.js';
 import { bytesRangeProblem, entriesProblem, timerProblem } from '../limits.js';
 import { approxBytes, parseByteSize, type ByteSize } from '../units.js';
-import { RedisStore, type InvalidationMessage, type RedisBackendConfig } from './redis.js';
+import { RedisStore, type RedisBackendConfig } from './redis.js';
+import type { InvalidationMessage } from './redis-connection.js';
 import { notCacheableReason } from './serialize.js';
 
 /** The `backends.NAME` entry for `"type": "tiered"`: every Redis option, plus the L1's. */
@@ -57,8 +59,9 @@ const noEvents = { evicted: () => undefined };
 /**
  * The L1 key of a store key, injective and pure (every process maps a message's keys the same way):
  * - the key of one number argument (`String(n)`, canonical) is the number `n`;
- * - the key of one string argument (`JSON.stringify(s)`) is `s` itself when `memoryKey` would take
- *   `s` as is (first char above `\u0002`, below `\u0080` but not `{`, or above `\u00ff`);
+ * - the key of one string argument (`JSON.stringify(s)`) is `s` itself when `isOwnKey(s)` (the rule
+ *   `memoryKey` and the call path use: first char above `\u0002`, below `\u0080` but not `{`, or
+ *   above `\u00ff`);
  * - a key starting with `{` (a plain object first) is itself: no string of the previous case starts so;
  * - any other key is `\u0000` + the key.
  * The first two are what memoize's call path computes inline, so hot calls build no key text.
@@ -67,10 +70,7 @@ export function tierKey(key: string): string | number {
   const c = key.charCodeAt(0);
   if (c === 34) {
     const s = singleJsonString(key);
-    if (s !== undefined) {
-      const first = s.charCodeAt(0);
-      if ((first > 2 && first < 128 && first !== 123) || first > 255) return s;
-    }
+    if (s !== undefined && isOwnKey(s)) return s;
   } else if ((c >= 48 && c <= 57) || c === 45 || c === 73 || c === 78) { // digit, '-', 'Infinity', 'NaN'
     const n = Number(key);
     if (String(n) === key) return n;

@@ -117,7 +117,7 @@ export interface AsyncStore<V = unknown> {
  * Synchronous access to an in-process tier by its own keys. `keyOf` maps a store key (a string)
  * to the tier's key, keeping the two forms the in-memory call path computes inline: the store key
  * of one number argument maps to that number, and the store key of one string argument whose
- * first char `memoryKey` takes as is (see memoize.ts) maps to that string. So a hot call needs no
+ * first char `memoryKey` takes as is (see memoize/memory-key.ts) maps to that string. So a hot call needs no
  * key text at all.
  */
 export interface SettledTier {

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { reloadConfig } from '../../../runtime/src/config.js';
-import { cacheOf, memoize } from '../../../runtime/src/memoize.js';
+import { cacheOf, memoize } from '../../../runtime/src/memoize/index.js';
 import { registry } from '../../../runtime/src/registry.js';
 import { startRedis, type RedisServer } from '../../harness/servers.js';
 

@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { reloadConfig } from '../../../runtime/src/config.js';
-import { cacheOf, memoize } from '../../../runtime/src/memoize.js';
+import { cacheOf, memoize } from '../../../runtime/src/memoize/index.js';
 import { createTieredStore, type TieredBackendConfig } from '../../../runtime/src/stores/tiered.js';
 import { MISS, type AsyncStore, type StoreContext } from '../../../runtime/src/stores/types.js';
 import { startRedis, type RedisServer } from '../../harness/servers.js';

@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { reloadConfig } from '../../../runtime/src/config.js';
 import { setClock } from '../../../runtime/src/clock.js';
 import { canonicalArgs } from '../../../runtime/src/keys.js';
-import { cacheOf, memoize } from '../../../runtime/src/memoize.js';
+import { cacheOf, memoize } from '../../../runtime/src/memoize/index.js';
 import { createTieredStore, type TieredBackendConfig } from '../../../runtime/src/stores/tiered.js';
 import type { AsyncStore } from '../../../runtime/src/stores/types.js';
 import { startRedis, type RedisServer } from '../../harness/servers.js';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { reloadConfig } from '../../../runtime/src/config.js';
 import { CacheKeyError } from '../../../runtime/src/errors.js';
-import { cacheOf, memoize } from '../../../runtime/src/memoize.js';
+import { cacheOf, memoize } from '../../../runtime/src/memoize/index.js';
 import { createTieredStore } from '../../../runtime/src/stores/tiered.js';
 import { MISS, type AsyncStore } from '../../../runtime/src/stores/types.js';
 import { startMemcached, startRedis, type MemcachedServer, type RedisServer } from '../../harness/servers.js';

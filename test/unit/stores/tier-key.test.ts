@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { canonicalArgs } from '../../../runtime/src/keys.js';
-import { memoryKey } from '../../../runtime/src/memoize.js';
+import { memoryKey } from '../../../runtime/src/memoize/index.js';
 import { tierKey } from '../../../runtime/src/stores/tiered.js';
 
 const storeKey = (...args: unknown[]): string => canonicalArgs('f', args);

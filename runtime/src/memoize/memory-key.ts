@@ -1,0 +1,100 @@
+/**
+ * The in-memory key: how a memoized function's arguments become one key of an in-process store,
+ * in disjoint spaces so that no two argument lists share one, and cheaply for the common shapes
+ * (one number, one string, two strings, one plain object). Its own file because the call path,
+ * the cells and the two-tier store's L1 (`tierKey`) must all agree on it.
+ */
+import { canonicalArgs, plainAsJson } from '../keys.js';
+
+type Key = string | number;
+
+/**
+ * The key rule: true when one string argument `s` is its own in-memory key. Its first char must
+ * not open another key space: below `\u0003` (`\u0000` canonical text, `\u0002` two numbers),
+ * `{` (a plain object's canonical text) or `\u0080`-`\u00ff` (two strings: `\u0080` + a's length);
+ * the empty string (no first char) is not its own key. The one definition of this rule: the call
+ * path (compiled and closure, `call-path.ts`), `memoryKey` and the two-tier L1's `tierKey` call it.
+ */
+export function isOwnKey(s: string): boolean {
+  const c = s.charCodeAt(0);
+  return (c > 2 && c < 128 && c !== 123) || c > 255;
+}
+
+/**
+ * The in-memory key of `args[0..n)`, in disjoint spaces so no two argument lists share a key:
+ * - one number: itself (a number key never equals a string key);
+ * - one string: itself when `isOwnKey` says so (not when its first char is below `\u0003`, `{`,
+ *   or in `\u0080`-`\u00ff`, the first chars of the other spaces);
+ * - one plain object: its canonical text, which starts with `{`;
+ * - two strings: the char `\u0080` + a.length, then a, then b, when a is shorter than 128
+ *   (the length char is a cached one-byte string, so this costs what `a + sep + b` costs);
+ * - two numbers: `\u0002` + a + `,` + b;
+ * - anything else: `\u0000` + the canonical text.
+ * `call-path.ts` computes the first, second and fourth inline, with the same `isOwnKey`.
+ */
+export function memoryKey(id: string, args: ArrayLike<unknown>, length: number): Key {
+  let n = length;
+  while (n > 0 && args[n - 1] === undefined) n--;
+  if (n === 1) {
+    const a = args[0];
+    if (typeof a === 'number') return a;
+    if (typeof a === 'string') {
+      if (isOwnKey(a)) return a;
+    } else if (a !== null && typeof a === 'object') {
+      return objectKey(id, a);
+    }
+  } else if (n === 2) {
+    const a = args[0];
+    const b = args[1];
+    if (typeof a === 'string' && typeof b === 'string' && a.length < 128) return String.fromCharCode(128 + a.length) + a + b;
+    if (typeof a === 'number' && typeof b === 'number') return '\u0002' + a + ',' + b;
+  }
+  return '\u0000' + canonicalArgs(id, args, n);
+}
+
+/** How many (string, string) argument pairs a function remembers the joined key of. */
+const PAIR_KEYS_MAX = 4096;
+
+/**
+ * `join` for (string, string) argument pairs, remembered per (a, b): a repeated pair costs two
+ * lookups of strings whose hashes V8 has already cached, instead of hashing a new concatenation
+ * on every call. Bounded: the memory is dropped and rebuilt past PAIR_KEYS_MAX pairs.
+ */
+export function rememberPairs<K>(join: (a: string, b: string) => K): (a: string, b: string) => K {
+  let pairs = new Map<string, Map<string, K>>();
+  let pairCount = 0;
+  return (a, b) => {
+    let inner = pairs.get(a);
+    if (inner !== undefined) {
+      const known = inner.get(b);
+      if (known !== undefined) return known;
+    }
+    const key = join(a, b);
+    if (pairCount >= PAIR_KEYS_MAX) {
+      pairs = new Map();
+      pairCount = 0;
+      inner = undefined;
+    }
+    if (inner === undefined) pairs.set(a, (inner = new Map()));
+    inner.set(b, key);
+    pairCount++;
+    return key;
+  };
+}
+
+/** The in-memory key of one object argument (see `memoryKey`). */
+export function objectKey(id: string, a: object): Key {
+  const proto = prototypeOf(a);
+  if (proto === Object.prototype || proto === null) return plainAsJson(a as Record<string, unknown>) ?? canonicalArgs(id, [a], 1);
+  // (A Proxy whose getPrototypeOf trap throws gets here too: canonicalArgs names it in a CacheKeyError.)
+  return '\u0000' + canonicalArgs(id, [a], 1);
+}
+
+/** `Object.getPrototypeOf`, or a marker (no prototype ever equals it) when a Proxy trap throws. */
+export function prototypeOf(a: object): unknown {
+  try {
+    return Object.getPrototypeOf(a);
+  } catch {
+    return objectKey;
+  }
+}
