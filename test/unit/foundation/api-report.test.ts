@@ -1,14 +1,13 @@
 /**
  * The public surface of `cachelens` (runtime/src/index.ts) is recorded in runtime/api/cachelens.api.md
  * by api-extractor, so that a change of the surface shows as a diff in review. This test builds the
- * declarations from the current sources (into a temporary folder: no build needed), runs
+ * declarations from the current sources (into a temporary folder in runtime/: no build needed), runs
  * api-extractor in check mode, and fails when the committed report is out of date. To update it:
  * `npm run api -w cachelens`, then commit runtime/api/cachelens.api.md.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { Extractor, ExtractorConfig, type ExtractorMessage } from '@microsoft/api-extractor';
@@ -37,7 +36,9 @@ function firstDifference(expected: string, actual: string): string {
 }
 
 test('runtime/api/cachelens.api.md records the public surface of the current sources', { timeout: 180_000 }, () => {
-  const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'cachelens-api-'));
+  // Inside the package folder, so that the declarations resolve `cachelens/...` subpaths (the
+  // shared facts) as the built package does, and the report reads the same as `npm run api`'s.
+  const temp = fs.mkdtempSync(path.join(RUNTIME, '.api-check-'));
   try {
     emitDeclarations(path.join(temp, 'dts'));
     const configObject = ExtractorConfig.loadFile(path.join(RUNTIME, 'api-extractor.json'));
