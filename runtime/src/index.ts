@@ -7,7 +7,7 @@ export const VERSION = '0.1.0';
 export { memoize, cacheOf, memoryKey } from './memoize.js';
 export type { MemoizeDecorator, CacheControl, InvalidationResult, DeleteResult } from './memoize.js';
 export { DEFAULT_MAX } from './options.js';
-export type { MemoizeOptions, AnyFunction } from './options.js';
+export type { MemoizeOptions, AnyFunction, MemoizableFunction } from './options.js';
 export { registry } from './registry.js';
 export type { MemoizedInfo, StatsSnapshot } from './registry.js';
 export { setClock } from './clock.js';

@@ -17,7 +17,7 @@ import { CacheLensError, NotMemoizedError, OptionsError } from './errors.js';
 import { canonicalArgs, canonicalValue, plainAsJson } from './keys.js';
 import { buildCallPath, internalized } from './call-path.js';
 import { callerLocation } from './location.js';
-import { DEFAULT_MAX, resolveOptions, validateOptions, type AnyFunction, type MemoizeOptions, type ResolvedOptions } from './options.js';
+import { DEFAULT_MAX, resolveOptions, validateOptions, type AnyFunction, type MemoizableFunction, type MemoizeOptions, type ResolvedOptions } from './options.js';
 import { register, uniqueId, type MemoizedInfo } from './registry.js';
 import { Stats, type StatsSnapshot } from './stats.js';
 import { onceAcrossProcesses } from './stores/remote/stampede.js';
@@ -896,11 +896,12 @@ function lazyStandardMethod(method: Fn, context: ClassMethodDecoratorContext, op
  * `experimentalDecorators`; which one is calling is detected at run time.
  */
 export interface MemoizeDecorator {
-  /** Standard decorators (TypeScript 5+ without `experimentalDecorators`). */
-  <This, Args extends unknown[], Return>(
-    method: (this: This, ...args: Args) => Return,
-    context: ClassMethodDecoratorContext<This, (this: This, ...args: Args) => Return>,
-  ): (this: This, ...args: Args) => Return;
+  /**
+   * Standard decorators (TypeScript 5+ without `experimentalDecorators`). The method's own type
+   * comes back unchanged, so generic and overloaded methods keep their signatures.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as in MemoizableFunction
+  <This, M extends (this: This, ...args: any[]) => unknown>(method: M, context: ClassMethodDecoratorContext<This, M>): M;
   /** Legacy decorators (`experimentalDecorators: true`, e.g. NestJS). */
   <T>(target: object, propertyKey: string | symbol, descriptor: TypedPropertyDescriptor<T>): TypedPropertyDescriptor<T> | void;
 }
@@ -947,7 +948,7 @@ function decorator(options: MemoizeOptions, location: { file: string; line: numb
  * const getPrices = memoize(fetchPrices, { ttl: '5m' });
  * class Repo { @memoize({ max: 500 }) find(id: string) { ... } }
  */
-export function memoize<F extends AnyFunction>(fn: F, options?: MemoizeOptions<F>): F;
+export function memoize<F extends MemoizableFunction>(fn: F, options?: MemoizeOptions<F>): F;
 export function memoize(options?: MemoizeOptions): MemoizeDecorator;
 export function memoize(fnOrOptions?: unknown, options?: unknown): unknown {
   const location = callerLocation();

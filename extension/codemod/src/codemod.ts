@@ -140,6 +140,26 @@ function topLevelNames(sf: ts.SourceFile): Set<string> {
   return names;
 }
 
+/** `nameUncached` (or `nameUncached2`...): a name no identifier of the file uses yet. */
+function uncachedName(sf: ts.SourceFile, name: string): string {
+  const names = topLevelNames(sf);
+  let renamed = `${name}Uncached`;
+  for (let n = 2; names.has(renamed); n++) renamed = `${name}Uncached${n}`;
+  return renamed;
+}
+
+/** Whether the body of `fn` refers to `name` (conservatively: any identifier of that text that is not a property name). */
+function callsItself(fn: ts.FunctionLikeDeclaration, name: string): boolean {
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if (ts.isIdentifier(node) && node.text === name && !(ts.isPropertyAccessExpression(node.parent) && node.parent.name === node)) found = true;
+    else ts.forEachChild(node, visit);
+  };
+  if (fn.body) visit(fn.body);
+  return found;
+}
+
 /** `expr` -> `callee(expr, options)`. */
 function wrap(expr: ts.Node, sf: ts.SourceFile, callee: string, options: string): TextEdit[] {
   const start = expr.getStart(sf);
@@ -174,22 +194,27 @@ function addCaching(p: Prepared, callee: string, options: string): TextEdit[] {
       const name = located.name;
       const at = functionKeywordStart(decl, sf);
       const prefix = exportPrefix(decl, sf);
+      // A recursive call names the function expression itself, which would bypass the cache: the
+      // expression gets another name, so the body's `name` is the cached const (as lru_cache does).
+      const rename: TextEdit[] = callsItself(decl, name)
+        ? [{ start: decl.name!.getStart(sf), end: decl.name!.end, newText: uncachedName(sf, name) }]
+        : [];
       if (prefix?.isDefault) {
         return [
           { start: prefix.start, end: at, newText: `const ${name} = ${callee}(` },
+          ...rename,
           { start: decl.end, end: decl.end, newText: `, ${options})${semi}${eol}export default ${name}${semi}` },
         ];
       }
       return [
         { start: at, end: at, newText: `const ${name} = ${callee}(` },
+        ...rename,
         { start: decl.end, end: decl.end, newText: `, ${options})${semi}` },
       ];
     }
     case 'overloaded-function': {
       const name = located.name;
-      const names = topLevelNames(sf);
-      let renamed = `${name}Uncached`;
-      for (let n = 2; names.has(renamed); n++) renamed = `${name}Uncached${n}`;
+      const renamed = uncachedName(sf, name);
       const edits: TextEdit[] = [];
       let exported: { isDefault: boolean } | undefined;
       for (const decl of located.declarations!) {
@@ -247,14 +272,19 @@ function removeCaching(p: Prepared): TextEdit[] | Refusal {
     case 'function-declaration': {
       const statement = located.statement!;
       const keywordStart = statement.declarationList.getStart(sf);
+      // A recursive function was renamed `nameUncached` when cached: it gets its name back.
+      const inner = ts.isFunctionExpression(arg) ? arg.name : undefined;
+      const restoredName: TextEdit[] = inner && inner.text !== located.name ? [{ start: inner.getStart(sf), end: inner.end, newText: located.name }] : [];
       if (located.exportDefault) {
         return [
           { start: keywordStart, end: arg.getStart(sf), newText: 'export default ' },
+          ...restoredName,
           { start: arg.end, end: located.exportDefault.end, newText: '' },
         ];
       }
       return [
         { start: keywordStart, end: arg.getStart(sf), newText: '' },
+        ...restoredName,
         { start: arg.end, end: statement.end, newText: '' },
       ];
     }

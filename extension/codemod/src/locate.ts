@@ -196,33 +196,63 @@ function earlyUse(sf: ts.SourceFile, names: ReadonlySet<string>, before: number,
   return found;
 }
 
-/** Top-level function declarations (other than `name`'s) whose bodies mention `name`: calling them early is an early use too. */
-function callersOf(sf: ts.SourceFile, name: string): Set<string> {
-  const names = new Set([name]);
-  for (const statement of sf.statements) {
-    if (!ts.isFunctionDeclaration(statement) || !statement.name || statement.name.text === name || !statement.body) continue;
-    let mentions = false;
-    const visit = (node: ts.Node): void => {
-      if (mentions) return;
-      if (ts.isIdentifier(node) && node.text === name) mentions = true;
-      else ts.forEachChild(node, visit);
-    };
-    visit(statement.body);
-    if (mentions) names.add(statement.name.text);
+/** Names a top-level statement declares (functions, classes, plain variables). */
+function declaredNames(statement: ts.Statement): string[] {
+  if ((ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) && statement.name) return [statement.name.text];
+  if (ts.isVariableStatement(statement)) {
+    return statement.declarationList.declarations.flatMap((d) => (ts.isIdentifier(d.name) ? [d.name.text] : []));
   }
-  return names;
+  return [];
+}
+
+/**
+ * Top-level names from which calling (or reading) can reach `name` at run time, each with the name
+ * it reaches it through: functions and classes whose bodies mention `name`, objects holding such
+ * functions (`const api = { total: () => sum() }`), and so on transitively. Conservative: a mention
+ * counts as a call.
+ */
+function reachersOf(sf: ts.SourceFile, name: string, skip: ts.Node): Map<string, string | undefined> {
+  const via = new Map<string, string | undefined>([[name, undefined]]);
+  const candidates = sf.statements
+    .filter((s) => s !== skip && !(ts.isFunctionDeclaration(s) && s.name?.text === name))
+    .map((statement) => ({ statement, names: declaredNames(statement) }))
+    .filter((c) => c.names.length > 0);
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const { statement, names } of candidates) {
+      if (names.every((n) => via.has(n))) continue;
+      let reached: string | undefined;
+      const visit = (node: ts.Node): void => {
+        if (reached !== undefined) return;
+        if (ts.isIdentifier(node) && via.has(node.text) && !names.includes(node.text)) reached = node.text;
+        else ts.forEachChild(node, visit);
+      };
+      visit(statement);
+      if (reached === undefined) continue;
+      for (const n of names) if (!via.has(n)) via.set(n, reached);
+      changed = true;
+    }
+  }
+  return via;
 }
 
 function checkHoisting(sf: ts.SourceFile, name: string, first: ts.Node): Refusal | undefined {
   const start = first.getStart(sf);
-  const names = callersOf(sf, name);
-  const use = earlyUse(sf, names, start, first);
+  const via = reachersOf(sf, name, first);
+  // A direct use first: a reacher's own declaration may mention the reacher (a class using its name).
+  const use = earlyUse(sf, new Set([name]), start, first) ?? earlyUse(sf, new Set(via.keys()), start, first);
   if (!use) return undefined;
   const { line, character } = sf.getLineAndCharacterOfPosition(use.getStart(sf));
-  const via = use.text === name ? '' : ` (through ${use.text}(), which calls it)`;
+  const chain: string[] = [];
+  for (let n: string | undefined = use.text; n !== undefined && n !== name; n = via.get(n)) chain.push(n);
+  const callable = (n: string): string => {
+    const declared = sf.statements.find((s) => declaredNames(s).includes(n));
+    return declared && ts.isFunctionDeclaration(declared) ? `${n}()` : n;
+  };
+  const through = chain.length === 0 ? '' : ` (through ${chain.map(callable).join(', which calls ')}, which calls it)`;
   return refuse(
     'hoisting',
-    `${name} is used at line ${line + 1}:${character + 1}${via} before its declaration runs; the cached form is a const, which is not hoisted, so that use would throw. Move the declaration of ${name} above its first use, then cache it.`,
+    `${name} is used at line ${line + 1}:${character + 1}${through} before its declaration runs; the cached form is a const, which is not hoisted, so that use would throw. Move the declaration of ${name} above its first use, then cache it.`,
   );
 }
 
@@ -336,7 +366,8 @@ function locateValue(fn: ts.ArrowFunction | ts.FunctionExpression, holder: ts.No
     const declarationForm =
       cached !== undefined &&
       ts.isFunctionExpression(fn) &&
-      fn.name?.text === name &&
+      fn.name !== undefined &&
+      (fn.name.text === name || (fn.name.text.startsWith(`${name}Uncached`) && /^\d*$/.test(fn.name.text.slice(name.length + 8)))) &&
       (statement.declarationList.flags & ts.NodeFlags.Const) !== 0 &&
       statement.declarationList.declarations.length === 1;
     if (declarationForm) {

@@ -98,4 +98,38 @@ describe('cached code at run time', () => {
     }
     assert.equal(undone, APP);
   });
+
+  it('sends recursive calls through the cache: fib(25) computes each n once', async () => {
+    const source = `export const computed: number[] = [];
+
+export function fib(n: number): number {
+  computed.push(n);
+  return n < 2 ? n : fib(n - 1) + fib(n - 2);
+}
+`;
+    const result = cacheFunction({
+      text: source,
+      fileName: 'src/fib.ts',
+      relPath: 'src/fib.ts',
+      position: source.indexOf('n < 2'),
+      options: { backend: 'memory', max: 100 },
+      flavour: 'standard',
+      config: { text: '{}' },
+      runtimeVersion: '0.1.0',
+    });
+    assert.ok(result.ok, JSON.stringify(result));
+    const cached = applyEdits(source, result.edits.source);
+    const dir = mkdtempSync(join(tmpdir(), 'cachelens-fib-'));
+    try {
+      type Fib = { fib(n: number): number; computed: number[] };
+      const plain = (await load(source, 'fib-plain', dir)) as unknown as Fib;
+      assert.equal(plain.fib(25), 75025);
+      assert.equal(plain.computed.length, 242785, 'uncached: the naive recursion');
+      const memo = (await load(cached, 'fib-cached', dir)) as unknown as Fib;
+      assert.equal(memo.fib(25), 75025);
+      assert.deepEqual([...memo.computed].sort((a, b) => a - b), Array.from({ length: 26 }, (_, n) => n), 'each n computed once');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
