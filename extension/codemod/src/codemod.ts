@@ -241,6 +241,8 @@ function addCaching(p: Prepared, callee: string, options: string): TextEdit[] {
         { start: decl.end, end: decl.end, newText: `, ${options})${semi}` },
       ];
     }
+    case 'assigned-function':
+      return wrap(located.wrapped!, sf, callee, options);
     case 'variable-function':
     case 'object-method': {
       if (located.wrapped) return wrap(located.wrapped, sf, callee, options);
@@ -322,6 +324,7 @@ function removeCaching(p: Prepared): TextEdit[] | Refusal {
       return unwrap(call, arg, sf);
     }
     case 'variable-function':
+    case 'assigned-function':
       return unwrap(call, arg, sf);
     case 'method':
       return refuse('unrecognized-form', `${located.name} is cached in a form the codemod did not write: remove the memoize call by hand.`);

@@ -403,6 +403,79 @@ function locateValue(fn: ts.ArrowFunction | ts.FunctionExpression, holder: ts.No
   return refuse('unrecognized-form', 'This function is not assigned to a name the cache id can be built from: assign it to a module-level const, then cache it.');
 }
 
+/** `a.b.c` as its identifiers, or undefined when a part is computed or not an identifier. */
+function accessChain(node: ts.Expression): string[] | undefined {
+  if (ts.isIdentifier(node)) return [node.text];
+  if (ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.name)) {
+    const head = accessChain(node.expression);
+    return head ? [...head, node.name.text] : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * The display name of a function assigned to `chain`: `exports.x` and `module.exports.x` -> `x`,
+ * `module.exports` -> `default`, `View.prototype.render` -> `View.render`, `app.handle` as is.
+ */
+function assignedName(chain: readonly string[]): string {
+  let rest = [...chain];
+  if (rest[0] === 'module' && rest[1] === 'exports') rest = rest.slice(2);
+  else if (rest[0] === 'exports') rest = rest.slice(1);
+  rest = rest.filter((part) => part !== 'prototype');
+  return rest.length === 0 ? 'default' : rest.join('.');
+}
+
+/** The `left = fn` assignment statement holding `fn` (`exports.x = function`, `View.prototype.m = function`), if any. */
+function assignmentOf(value: ts.Node): ts.BinaryExpression | undefined {
+  const outer = unwrapOuter(value);
+  const parent = outer.parent;
+  return ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken && parent.right === outer && ts.isExpressionStatement(parent.parent)
+    ? parent
+    : undefined;
+}
+
+/** A function assigned to a property: `exports.x = function x() {}`, `module.exports = () => {}`, `View.prototype.render = function () {}`. */
+function locateAssigned(fn: ts.ArrowFunction | ts.FunctionExpression, assignment: ts.BinaryExpression, call: ts.CallExpression | undefined, ctx: Context): Located | Refusal {
+  const { sf } = ctx;
+  const left = assignment.left.getText(sf);
+  const chain = accessChain(assignment.left);
+  if (chain === undefined || chain.length < 2) {
+    return refuse('anonymous', `This function is assigned to ${left}, which is not a plain property path (like exports.name or Class.prototype.name) to build the cache id from: assign it to a module-level const or a plain property, then cache it.`);
+  }
+  if (!isModuleLevelStatement(assignment.parent)) {
+    return refuse('not-module-level', `This function is assigned to ${left} inside another function or block, so a cached version would get a new, empty cache each time that code runs. Assign it at the top level of the module, then cache it.`);
+  }
+  const name = assignedName(chain);
+  const base = { kind: 'assigned-function' as const, name, fn, outer: assignment.parent, nameNode: assignment.left };
+  if (call) return { ...base, cached: { call, options: call.arguments[1] } };
+  const refusal = checkFunction(fn, `Function ${left}`, sf);
+  if (refusal) return refusal;
+  if (ts.isFunctionExpression(fn) && usesReceiver(fn, ts.SyntaxKind.ThisKeyword)) {
+    const prototype = chain.includes('prototype');
+    return refuse(
+      'unsafe-object-method',
+      prototype
+        ? `Method ${left} uses this: a wrapped function's cache is keyed by its arguments only, so one instance would be served another instance's result. Cache a module-level function that takes what the method reads from this as arguments, and call it from the method.`
+        : `Function ${left} uses this: a wrapped function's cache is keyed by its arguments only, so a call on one object could be served the result computed for another. Cache a module-level function that takes what it reads from this as arguments.`,
+    );
+  }
+  return { ...base, wrapped: fn };
+}
+
+/** How a function that is not a cacheable target is written, for the refusal. */
+function describeForm(fn: ts.ArrowFunction | ts.FunctionExpression, sf: ts.SourceFile): string {
+  const outer = unwrapOuter(fn);
+  const parent = outer.parent;
+  const short = (node: ts.Node): string => {
+    const text = node.getText(sf).replace(/\s+/g, ' ');
+    return text.length > 40 ? `${text.slice(0, 39)}…` : text;
+  };
+  if ((ts.isCallExpression(parent) || ts.isNewExpression(parent)) && parent.expression !== outer) return `a callback passed to ${short(parent.expression)}(...)`;
+  if (ts.isReturnStatement(parent) || ts.isArrowFunction(parent)) return 'returned by another function';
+  if (ts.isBinaryExpression(parent) && parent.right === outer) return `assigned to ${short(parent.left)} as part of a larger expression`;
+  return 'an unnamed function expression';
+}
+
 function locateObjectMethod(method: ts.MethodDeclaration, ctx: Context): Located | Refusal {
   const { sf } = ctx;
   const object = method.parent as ts.ObjectLiteralExpression;
@@ -438,6 +511,8 @@ function locateCall(call: ts.CallExpression, ctx: Context): Located | Refusal | 
   if (ts.isArrowFunction(first) || ts.isFunctionExpression(first)) {
     if ((ts.isVariableDeclaration(holder) || ts.isPropertyAssignment(holder)) && holder.initializer === call) return locateValue(first, holder, call, ctx);
     if (ts.isExportAssignment(holder)) return locateValue(first, holder, call, ctx);
+    const assignment = assignmentOf(call);
+    if (assignment) return locateAssigned(first, assignment, call, ctx);
     return undefined;
   }
   if (ts.isIdentifier(first) && ts.isVariableDeclaration(holder) && ts.isIdentifier(holder.name)) {
@@ -468,6 +543,7 @@ function locateCall(call: ts.CallExpression, ctx: Context): Located | Refusal | 
 export function locate(sf: ts.SourceFile, offset: number, ctx: Omit<Context, 'sf'>): Located | Refusal {
   const context: Context = { ...ctx, sf };
   const path = pathAt(sf, offset);
+  let unnamed: ts.ArrowFunction | ts.FunctionExpression | undefined; // the innermost function passed over
   for (let i = path.length - 1; i > 0; i--) {
     const node = path[i]!;
     if (ts.isMethodDeclaration(node)) {
@@ -493,7 +569,10 @@ export function locate(sf: ts.SourceFile, offset: number, ctx: Omit<Context, 'sf
       }
       if ((ts.isVariableDeclaration(parent) || ts.isPropertyAssignment(parent)) && parent.initializer === node) return locateValue(node, parent, undefined, context);
       if (ts.isExportAssignment(parent) && !parent.isExportEquals) return locateValue(node, parent, undefined, context);
-      continue; // an anonymous callback: the target is further out
+      const assignment = assignmentOf(node);
+      if (assignment) return locateAssigned(node, assignment, undefined, context);
+      unnamed ??= node;
+      continue; // an anonymous callback: the target may be further out
     }
     const holder = ts.isVariableStatement(node)
       ? node.declarationList.declarations.length === 1 ? node.declarationList.declarations[0] : undefined
@@ -510,9 +589,21 @@ export function locate(sf: ts.SourceFile, offset: number, ctx: Omit<Context, 'sf
         if (found) return found;
       }
     }
+    // The cursor on the left of `exports.x = function ...` (or of its cached form).
+    if (ts.isExpressionStatement(node) && ts.isBinaryExpression(node.expression) && node.expression.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      const right = node.expression.right;
+      if (ts.isArrowFunction(right) || ts.isFunctionExpression(right)) return locateAssigned(right, node.expression, undefined, context);
+      if (isMemoizeCall(right, ctx.callee, sf)) {
+        const found = locateCall(right, context);
+        if (found) return found;
+      }
+    }
     if (ts.isClassLike(node) || ts.isPropertyDeclaration(node)) {
       return refuse('no-target', 'The cursor is in a class but not in a method: put it on a method (its name or body) to cache it. Class fields holding arrow functions are not supported; make them methods.');
     }
+  }
+  if (unnamed) {
+    return refuse('unrecognized-form', `The function at the cursor is ${describeForm(unnamed, sf)}: it has no module-level name to cache it under. Cache the function it calls, or give it a name (a module-level const or function) and use that.`);
   }
   return refuse('no-target', 'The cursor is not inside a function, method or const-assigned function: put it on the name or in the body of the function to cache.');
 }
