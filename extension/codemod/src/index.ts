@@ -9,3 +9,4 @@ export { decoratorFlavour } from './project-files.js';
 export { readDecoratorFlavour, parseTsconfigDecorators, type TsconfigDecorators } from './tsconfig.js';
 export { BUILT_IN_BACKENDS, CONFIG_FILE_NAME, SCHEMA_PATH, backendType, declaredBackends, isSharedBackend, newConfigText } from './config.js';
 export * from './types.js';
+export { newTypeErrors, describeTypeErrors, typeErrorRefusal, owningProject, type NewTypeError, type TypeCheckOutcome } from './type-check.js';

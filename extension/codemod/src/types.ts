@@ -110,7 +110,8 @@ export type RefusalCode =
   | 'unknown-backend'
   | 'invalid-config'
   | 'invalid-package-json'
-  | 'unrecognized-form';
+  | 'unrecognized-form'
+  | 'type-errors';
 
 export interface Refusal {
   readonly ok: false;
