@@ -69,6 +69,10 @@ function prepare(input: AnalyzeInput, flavour: DecoratorFlavour | undefined): Pr
   const callee = binding?.callee ?? (hasTopLevelName(sf, 'memoize') ? '\u0000' : 'memoize');
   const located = locate(sf, offset, { callee, flavour: javascript ? 'none' : (flavour ?? 'standard'), javascript });
   if ('ok' in located) return located;
+  if (!javascript && !located.cached) {
+    const statics = expandoAssignment(sf, located);
+    if (statics) return statics;
+  }
   const relPath = (input.relPath ?? input.fileName).replace(/\\/g, '/');
   const optionsNode = located.cached?.options;
   const cached = located.cached
@@ -97,6 +101,28 @@ function prepare(input: AnalyzeInput, flavour: DecoratorFlavour | undefined): Pr
     ...(cached ? { cached } : {}),
   };
   return { sf, style: detectStyle(source, input.text), located, target, callee, useRequire: javascript && usesRequire(sf, ext) };
+}
+
+/**
+ * TypeScript accepts `f.displayName = ...` only on a function it sees declared directly (a function
+ * declaration, or a const holding a function expression); on `const f = memoize(...)` the
+ * property does not exist (TS2339). Refused before the edit, naming the assignment.
+ */
+function expandoAssignment(sf: ts.SourceFile, located: Located): Refusal | undefined {
+  if (located.kind !== 'function-declaration' && located.kind !== 'variable-function' && located.kind !== 'overloaded-function') return undefined;
+  const name = located.name;
+  for (const statement of sf.statements) {
+    if (!ts.isExpressionStatement(statement) || !ts.isBinaryExpression(statement.expression)) continue;
+    const left = statement.expression.left;
+    if (statement.expression.operatorToken.kind !== ts.SyntaxKind.EqualsToken || !ts.isPropertyAccessExpression(left)) continue;
+    if (!ts.isIdentifier(left.expression) || left.expression.text !== name) continue;
+    const { line, character } = sf.getLineAndCharacterOfPosition(left.getStart(sf));
+    return refuse(
+      'type-errors',
+      `${name} gets properties assigned (${left.getText(sf)} at line ${line + 1}:${character + 1}): TypeScript allows that only on a function it sees declared directly, so on the cached ${name} it would be an error (TS2339). Cache the work ${name} does in a separate function and call that from ${name}.`,
+    );
+  }
+  return undefined;
 }
 
 /**
