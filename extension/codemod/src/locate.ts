@@ -346,6 +346,17 @@ function locateFunctionDeclaration(decl: ts.FunctionDeclaration, ctx: Context): 
   };
 }
 
+/**
+ * The `export default name;` that caching `export default function name` wrote: right on the next
+ * line after an unexported const. An `export default name;` elsewhere (or after an exported const,
+ * as in `export function f` ... `export default f;`) is the user's and stays.
+ */
+function writtenExportDefault(statement: ts.VariableStatement, next: ts.Statement | undefined, name: string, sf: ts.SourceFile): ts.ExportAssignment | undefined {
+  if (!next || !ts.isExportAssignment(next) || next.isExportEquals || !ts.isIdentifier(next.expression) || next.expression.text !== name) return undefined;
+  if (hasModifier(statement, ts.SyntaxKind.ExportKeyword)) return undefined;
+  return /^\r?\n$/.test(sf.text.slice(statement.end, next.getStart(sf))) ? next : undefined;
+}
+
 /** `fn` is the function value of a variable, property or default export (possibly already wrapped in `call`). */
 function locateValue(fn: ts.ArrowFunction | ts.FunctionExpression, holder: ts.Node, call: ts.CallExpression | undefined, ctx: Context): Located | Refusal {
   const { sf } = ctx;
@@ -373,8 +384,7 @@ function locateValue(fn: ts.ArrowFunction | ts.FunctionExpression, holder: ts.No
     if (declarationForm) {
       const index = sf.statements.indexOf(statement);
       const next = sf.statements[index + 1];
-      const exportDefault =
-        next && ts.isExportAssignment(next) && !next.isExportEquals && ts.isIdentifier(next.expression) && next.expression.text === name ? next : undefined;
+      const exportDefault = writtenExportDefault(statement, next, name, sf);
       return { ...base, kind: 'function-declaration', cached, statement, ...(exportDefault ? { exportDefault } : {}) };
     }
     return { ...base, kind: 'variable-function', ...(cached ? { cached } : { wrapped: wrapped! }) };
@@ -522,8 +532,7 @@ function locateCall(call: ts.CallExpression, ctx: Context): Located | Refusal | 
     if (!impl?.body || !ts.isVariableStatement(statement) || !isModuleLevelStatement(statement)) return undefined;
     const name = holder.name.text;
     const next = sf.statements[sf.statements.indexOf(statement) + 1];
-    const exportDefault =
-      next && ts.isExportAssignment(next) && !next.isExportEquals && ts.isIdentifier(next.expression) && next.expression.text === name ? next : undefined;
+    const exportDefault = writtenExportDefault(statement, next, name, sf);
     return {
       kind: 'overloaded-function',
       name,

@@ -4,7 +4,7 @@
  * and the new text and returns the ones the change adds. Reads the project from disk (like
  * project-files.ts); the core (codemod.ts) stays free of file access.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { getLibFiles } from '@ts-morph/common';
@@ -96,6 +96,16 @@ function libraryFiles(configFile: string): { dir: string; inMemory?: ReadonlyMap
 }
 
 const libCache = new Map<string, ts.SourceFile>();
+/** Parsed project and package files by path and language version, with the mtime they were read at. */
+const fileCache = new Map<string, { mtimeMs: number; sf: ts.SourceFile }>();
+
+function modifiedAt(file: string): number | undefined {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return undefined;
+  }
+}
 
 const diagnosticKey = (d: ts.Diagnostic): string =>
   `${d.file ? normalize(d.file.fileName) : ''}\u0000${d.code}\u0000${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`;
@@ -122,7 +132,6 @@ export function newTypeErrors(file: string, before: string, after: string, stopA
   const libs = libraryFiles(configFile);
   host.getDefaultLibLocation = () => libs.dir;
   host.getDefaultLibFileName = (o) => path.join(libs.dir, ts.getDefaultLibFileName(o));
-  const cache = new Map<string, ts.SourceFile>();
   let current = before;
   const getSourceFile = host.getSourceFile.bind(host);
   host.getSourceFile = (name, languageVersion, onError, create) => {
@@ -141,11 +150,13 @@ export function newTypeErrors(file: string, before: string, after: string, stopA
       }
       return sf;
     }
-    let sf = cache.get(key);
-    if (!sf) {
-      sf = getSourceFile(name, languageVersion, onError, create);
-      if (sf) cache.set(key, sf);
-    }
+    // Other files: parsed once per process while unchanged on disk (most of the cost of a check).
+    const fileKey = `${key}\u0000${JSON.stringify(languageVersion)}`;
+    const mtimeMs = modifiedAt(name);
+    const held = fileCache.get(fileKey);
+    if (held && held.mtimeMs === mtimeMs) return held.sf;
+    const sf = getSourceFile(name, languageVersion, onError, create);
+    if (sf && mtimeMs !== undefined) fileCache.set(fileKey, { mtimeMs, sf });
     return sf;
   };
   const fileExists = host.fileExists.bind(host);
