@@ -213,21 +213,25 @@ function declaredNames(statement: ts.Statement): string[] {
  */
 function reachersOf(sf: ts.SourceFile, name: string, skip: ts.Node): Map<string, string | undefined> {
   const via = new Map<string, string | undefined>([[name, undefined]]);
-  const candidates = sf.statements
-    .filter((s) => s !== skip && !(ts.isFunctionDeclaration(s) && s.name?.text === name))
-    .map((statement) => ({ statement, names: declaredNames(statement) }))
-    .filter((c) => c.names.length > 0);
+  // Each statement is walked once; the fixpoint then runs over the names it mentions.
+  const candidates: { names: string[]; mentions: string[] }[] = [];
+  for (const statement of sf.statements) {
+    const names = declaredNames(statement);
+    if (statement === skip || names.length === 0 || (ts.isFunctionDeclaration(statement) && names[0] === name)) continue;
+    const mentions = new Set<string>();
+    const visit = (node: ts.Node): void => {
+      if (ts.isIdentifier(node)) {
+        if (!names.includes(node.text)) mentions.add(node.text);
+      } else ts.forEachChild(node, visit);
+    };
+    visit(statement);
+    candidates.push({ names, mentions: [...mentions] });
+  }
   for (let changed = true; changed; ) {
     changed = false;
-    for (const { statement, names } of candidates) {
+    for (const { names, mentions } of candidates) {
       if (names.every((n) => via.has(n))) continue;
-      let reached: string | undefined;
-      const visit = (node: ts.Node): void => {
-        if (reached !== undefined) return;
-        if (ts.isIdentifier(node) && via.has(node.text) && !names.includes(node.text)) reached = node.text;
-        else ts.forEachChild(node, visit);
-      };
-      visit(statement);
+      const reached = mentions.find((m) => via.has(m));
       if (reached === undefined) continue;
       for (const n of names) if (!via.has(n)) via.set(n, reached);
       changed = true;
