@@ -452,12 +452,15 @@ function assignmentOf(value: ts.Node): ts.BinaryExpression | undefined {
 function locateAssigned(fn: ts.ArrowFunction | ts.FunctionExpression, assignment: ts.BinaryExpression, call: ts.CallExpression | undefined, ctx: Context): Located | Refusal {
   const { sf } = ctx;
   const left = assignment.left.getText(sf);
-  const chain = accessChain(assignment.left);
-  if (chain === undefined || chain.length < 2) {
-    return refuse('anonymous', `This function is assigned to ${left}, which is not a plain property path (like exports.name or Class.prototype.name) to build the cache id from: assign it to a module-level const or a plain property, then cache it.`);
-  }
   if (!isModuleLevelStatement(assignment.parent)) {
     return refuse('not-module-level', `This function is assigned to ${left} inside another function or block, so a cached version would get a new, empty cache each time that code runs. Assign it at the top level of the module, then cache it.`);
+  }
+  const chain = accessChain(assignment.left);
+  if (chain?.length === 1) {
+    return refuse('unrecognized-form', `This function is assigned to the variable ${left} after its declaration, so the variable may hold other values too: declare it as const ${left} = ... at the top level, then cache it.`);
+  }
+  if (chain === undefined) {
+    return refuse('anonymous', `This function is assigned to ${left}, which is not a plain property path (like exports.name or Class.prototype.name) to build the cache id from: assign it to a module-level const or a plain property, then cache it.`);
   }
   const name = assignedName(chain);
   const base = { kind: 'assigned-function' as const, name, fn, outer: assignment.parent, nameNode: assignment.left };
