@@ -254,6 +254,15 @@ export async function cacheCommand(
   });
   if (!result.ok) return refuse(result.code, `CacheLens: ${result.message}`);
   if (result.change === 'unchanged') return { applied: false, reason: 'unchanged', change: 'unchanged' };
+  // The file and its importers must type-check as before (the project on disk, this file as edited).
+  if (document.uri.scheme === 'file') {
+    const text = document.getText();
+    const check = codemod.newTypeErrors(document.fileName, text, codemod.applyEdits(text, result.edits.source), files.workspaceFolder.uri.fsPath);
+    if (check.added.length > 0) {
+      const refusal = codemod.typeErrorRefusal(result.target.name, check.added);
+      return refuse(refusal.code, `CacheLens: ${refusal.message}`);
+    }
+  }
   let tarball: Uint8Array | undefined;
   if (result.edits.runtimeTarball !== undefined) {
     const shipped = shippedRuntimeTarball(context);

@@ -15,7 +15,7 @@ export const VERSION = '0.1.0';
 // Caching functions and methods, and controlling one cache.
 export { memoize, cacheOf } from './memoize/index.js';
 export type { MemoizeDecorator, CacheControl, InvalidationResult, DeleteResult } from './memoize/index.js';
-export type { MemoizeOptions, AnyFunction } from './options.js';
+export type { MemoizeOptions, AnyFunction, MemoizableFunction } from './options.js';
 export type { Duration, ByteSize, SizeUnit } from './units.js';
 export type { TraceRecorder, TraceRecorderOptions } from './simulate/recorder.js';
 

@@ -16,6 +16,14 @@ import { TraceRecorder, traceOptionsFromEnvironment, type TraceRecorderOptions }
 /** Any function; `never` parameters make every function assignable without `any`. */
 export type AnyFunction = (...args: never) => unknown;
 
+/**
+ * What `memoize(fn)` and `@memoize()` accept. Its parameters are `any[]` on purpose: a function
+ * with untyped parameters (a `strict: false` project, or an arrow typed by its context) is typed
+ * by this constraint, and `never[]` would make every such parameter `never` after caching.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type MemoizableFunction = (...args: any[]) => unknown;
+
 /** Default capacity of the `memory` and `lru` backends, in entries. */
 export const DEFAULT_MAX = 1000;
 

@@ -13,6 +13,7 @@ import { unifiedDiff } from './diff.js';
 import { applyEdits } from './edits.js';
 import { isJavaScript, SOURCE_EXTENSION_LIST, sourceExtension } from './source-files.js';
 import { decoratorFlavour, findUp, readIfExists } from './project-files.js';
+import { newTypeErrors, typeErrorRefusal } from './type-check.js';
 import type { CacheOptions, Refusal, TextEdit } from './types.js';
 
 /** The runtime version written as `^<version>` when neither --runtime-version nor an installed cachelens says otherwise. */
@@ -162,6 +163,10 @@ async function run(parsed: Parsed, io: CliIo): Promise<number> {
       runtimeSource: 'registry',
     });
     if (!result.ok) throw new CliError(describeRefusal(result));
+    if (result.edits.source.length > 0) {
+      const check = newTypeErrors(file, text, applyEdits(text, result.edits.source), root);
+      if (check.added.length > 0) throw new CliError(describeRefusal(typeErrorRefusal(result.target.name, check.added)));
+    }
     writes.push({ file, before: text, edits: result.edits.source });
     if (result.edits.config) writes.push({ file: configPath, before: result.edits.config.create ? undefined : config, edits: result.edits.config.edits });
     if (result.edits.packageJson) writes.push({ file: packagePath, before: packageJson, edits: result.edits.packageJson });

@@ -69,6 +69,10 @@ function prepare(input: AnalyzeInput, flavour: DecoratorFlavour | undefined): Pr
   const callee = binding?.callee ?? (hasTopLevelName(sf, 'memoize') ? '\u0000' : 'memoize');
   const located = locate(sf, offset, { callee, flavour: javascript ? 'none' : (flavour ?? 'standard'), javascript });
   if ('ok' in located) return located;
+  if (!javascript && !located.cached) {
+    const statics = expandoAssignment(sf, located);
+    if (statics) return statics;
+  }
   const relPath = (input.relPath ?? input.fileName).replace(/\\/g, '/');
   const optionsNode = located.cached?.options;
   const cached = located.cached
@@ -97,6 +101,28 @@ function prepare(input: AnalyzeInput, flavour: DecoratorFlavour | undefined): Pr
     ...(cached ? { cached } : {}),
   };
   return { sf, style: detectStyle(source, input.text), located, target, callee, useRequire: javascript && usesRequire(sf, ext) };
+}
+
+/**
+ * TypeScript accepts `f.displayName = ...` only on a function it sees declared directly (a function
+ * declaration, or a const holding a function expression); on `const f = memoize(...)` the
+ * property does not exist (TS2339). Refused before the edit, naming the assignment.
+ */
+function expandoAssignment(sf: ts.SourceFile, located: Located): Refusal | undefined {
+  if (located.kind !== 'function-declaration' && located.kind !== 'variable-function' && located.kind !== 'overloaded-function') return undefined;
+  const name = located.name;
+  for (const statement of sf.statements) {
+    if (!ts.isExpressionStatement(statement) || !ts.isBinaryExpression(statement.expression)) continue;
+    const left = statement.expression.left;
+    if (statement.expression.operatorToken.kind !== ts.SyntaxKind.EqualsToken || !ts.isPropertyAccessExpression(left)) continue;
+    if (!ts.isIdentifier(left.expression) || left.expression.text !== name) continue;
+    const { line, character } = sf.getLineAndCharacterOfPosition(left.getStart(sf));
+    return refuse(
+      'type-errors',
+      `${name} gets properties assigned (${left.getText(sf)} at line ${line + 1}:${character + 1}): TypeScript allows that only on a function it sees declared directly, so on the cached ${name} it would be an error (TS2339). Cache the work ${name} does in a separate function and call that from ${name}.`,
+    );
+  }
+  return undefined;
 }
 
 /**
@@ -140,6 +166,26 @@ function topLevelNames(sf: ts.SourceFile): Set<string> {
   return names;
 }
 
+/** `nameUncached` (or `nameUncached2`...): a name no identifier of the file uses yet. */
+function uncachedName(sf: ts.SourceFile, name: string): string {
+  const names = topLevelNames(sf);
+  let renamed = `${name}Uncached`;
+  for (let n = 2; names.has(renamed); n++) renamed = `${name}Uncached${n}`;
+  return renamed;
+}
+
+/** Whether the body of `fn` refers to `name` (conservatively: any identifier of that text that is not a property name). */
+function callsItself(fn: ts.FunctionLikeDeclaration, name: string): boolean {
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if (ts.isIdentifier(node) && node.text === name && !(ts.isPropertyAccessExpression(node.parent) && node.parent.name === node)) found = true;
+    else ts.forEachChild(node, visit);
+  };
+  if (fn.body) visit(fn.body);
+  return found;
+}
+
 /** `expr` -> `callee(expr, options)`. */
 function wrap(expr: ts.Node, sf: ts.SourceFile, callee: string, options: string): TextEdit[] {
   const start = expr.getStart(sf);
@@ -174,22 +220,27 @@ function addCaching(p: Prepared, callee: string, options: string): TextEdit[] {
       const name = located.name;
       const at = functionKeywordStart(decl, sf);
       const prefix = exportPrefix(decl, sf);
+      // A recursive call names the function expression itself, which would bypass the cache: the
+      // expression gets another name, so the body's `name` is the cached const (as lru_cache does).
+      const rename: TextEdit[] = callsItself(decl, name)
+        ? [{ start: decl.name!.getStart(sf), end: decl.name!.end, newText: uncachedName(sf, name) }]
+        : [];
       if (prefix?.isDefault) {
         return [
           { start: prefix.start, end: at, newText: `const ${name} = ${callee}(` },
+          ...rename,
           { start: decl.end, end: decl.end, newText: `, ${options})${semi}${eol}export default ${name}${semi}` },
         ];
       }
       return [
         { start: at, end: at, newText: `const ${name} = ${callee}(` },
+        ...rename,
         { start: decl.end, end: decl.end, newText: `, ${options})${semi}` },
       ];
     }
     case 'overloaded-function': {
       const name = located.name;
-      const names = topLevelNames(sf);
-      let renamed = `${name}Uncached`;
-      for (let n = 2; names.has(renamed); n++) renamed = `${name}Uncached${n}`;
+      const renamed = uncachedName(sf, name);
       const edits: TextEdit[] = [];
       let exported: { isDefault: boolean } | undefined;
       for (const decl of located.declarations!) {
@@ -216,6 +267,8 @@ function addCaching(p: Prepared, callee: string, options: string): TextEdit[] {
         { start: decl.end, end: decl.end, newText: `, ${options})${semi}` },
       ];
     }
+    case 'assigned-function':
+      return wrap(located.wrapped!, sf, callee, options);
     case 'variable-function':
     case 'object-method': {
       if (located.wrapped) return wrap(located.wrapped, sf, callee, options);
@@ -247,14 +300,19 @@ function removeCaching(p: Prepared): TextEdit[] | Refusal {
     case 'function-declaration': {
       const statement = located.statement!;
       const keywordStart = statement.declarationList.getStart(sf);
+      // A recursive function was renamed `nameUncached` when cached: it gets its name back.
+      const inner = ts.isFunctionExpression(arg) ? arg.name : undefined;
+      const restoredName: TextEdit[] = inner && inner.text !== located.name ? [{ start: inner.getStart(sf), end: inner.end, newText: located.name }] : [];
       if (located.exportDefault) {
         return [
           { start: keywordStart, end: arg.getStart(sf), newText: 'export default ' },
+          ...restoredName,
           { start: arg.end, end: located.exportDefault.end, newText: '' },
         ];
       }
       return [
         { start: keywordStart, end: arg.getStart(sf), newText: '' },
+        ...restoredName,
         { start: arg.end, end: statement.end, newText: '' },
       ];
     }
@@ -292,6 +350,7 @@ function removeCaching(p: Prepared): TextEdit[] | Refusal {
       return unwrap(call, arg, sf);
     }
     case 'variable-function':
+    case 'assigned-function':
       return unwrap(call, arg, sf);
     case 'method':
       return refuse('unrecognized-form', `${located.name} is cached in a form the codemod did not write: remove the memoize call by hand.`);

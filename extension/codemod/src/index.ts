@@ -11,3 +11,4 @@ export { BUILT_IN_BACKENDS, CONFIG_FILE_NAME, backendType, declaredBackends, isS
 export { BACKEND_DRIVERS } from './backends.js';
 export { runtimeSpec, vendoredRuntimePath } from './packageJson.js';
 export * from './types.js';
+export { newTypeErrors, describeTypeErrors, typeErrorRefusal, owningProject, type NewTypeError, type TypeCheckOutcome } from './type-check.js';

@@ -196,33 +196,67 @@ function earlyUse(sf: ts.SourceFile, names: ReadonlySet<string>, before: number,
   return found;
 }
 
-/** Top-level function declarations (other than `name`'s) whose bodies mention `name`: calling them early is an early use too. */
-function callersOf(sf: ts.SourceFile, name: string): Set<string> {
-  const names = new Set([name]);
-  for (const statement of sf.statements) {
-    if (!ts.isFunctionDeclaration(statement) || !statement.name || statement.name.text === name || !statement.body) continue;
-    let mentions = false;
-    const visit = (node: ts.Node): void => {
-      if (mentions) return;
-      if (ts.isIdentifier(node) && node.text === name) mentions = true;
-      else ts.forEachChild(node, visit);
-    };
-    visit(statement.body);
-    if (mentions) names.add(statement.name.text);
+/** Names a top-level statement declares (functions, classes, plain variables). */
+function declaredNames(statement: ts.Statement): string[] {
+  if ((ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) && statement.name) return [statement.name.text];
+  if (ts.isVariableStatement(statement)) {
+    return statement.declarationList.declarations.flatMap((d) => (ts.isIdentifier(d.name) ? [d.name.text] : []));
   }
-  return names;
+  return [];
+}
+
+/**
+ * Top-level names from which calling (or reading) can reach `name` at run time, each with the name
+ * it reaches it through: functions and classes whose bodies mention `name`, objects holding such
+ * functions (`const api = { total: () => sum() }`), and so on transitively. Conservative: a mention
+ * counts as a call.
+ */
+function reachersOf(sf: ts.SourceFile, name: string, skip: ts.Node): Map<string, string | undefined> {
+  const via = new Map<string, string | undefined>([[name, undefined]]);
+  // Each statement is walked once; the fixpoint then runs over the names it mentions.
+  const candidates: { names: string[]; mentions: string[] }[] = [];
+  for (const statement of sf.statements) {
+    const names = declaredNames(statement);
+    if (statement === skip || names.length === 0 || (ts.isFunctionDeclaration(statement) && names[0] === name)) continue;
+    const mentions = new Set<string>();
+    const visit = (node: ts.Node): void => {
+      if (ts.isIdentifier(node)) {
+        if (!names.includes(node.text)) mentions.add(node.text);
+      } else ts.forEachChild(node, visit);
+    };
+    visit(statement);
+    candidates.push({ names, mentions: [...mentions] });
+  }
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const { names, mentions } of candidates) {
+      if (names.every((n) => via.has(n))) continue;
+      const reached = mentions.find((m) => via.has(m));
+      if (reached === undefined) continue;
+      for (const n of names) if (!via.has(n)) via.set(n, reached);
+      changed = true;
+    }
+  }
+  return via;
 }
 
 function checkHoisting(sf: ts.SourceFile, name: string, first: ts.Node): Refusal | undefined {
   const start = first.getStart(sf);
-  const names = callersOf(sf, name);
-  const use = earlyUse(sf, names, start, first);
+  const via = reachersOf(sf, name, first);
+  // A direct use first: a reacher's own declaration may mention the reacher (a class using its name).
+  const use = earlyUse(sf, new Set([name]), start, first) ?? earlyUse(sf, new Set(via.keys()), start, first);
   if (!use) return undefined;
   const { line, character } = sf.getLineAndCharacterOfPosition(use.getStart(sf));
-  const via = use.text === name ? '' : ` (through ${use.text}(), which calls it)`;
+  const chain: string[] = [];
+  for (let n: string | undefined = use.text; n !== undefined && n !== name; n = via.get(n)) chain.push(n);
+  const callable = (n: string): string => {
+    const declared = sf.statements.find((s) => declaredNames(s).includes(n));
+    return declared && ts.isFunctionDeclaration(declared) ? `${n}()` : n;
+  };
+  const through = chain.length === 0 ? '' : ` (through ${chain.map(callable).join(', which calls ')}, which calls it)`;
   return refuse(
     'hoisting',
-    `${name} is used at line ${line + 1}:${character + 1}${via} before its declaration runs; the cached form is a const, which is not hoisted, so that use would throw. Move the declaration of ${name} above its first use, then cache it.`,
+    `${name} is used at line ${line + 1}:${character + 1}${through} before its declaration runs; the cached form is a const, which is not hoisted, so that use would throw. Move the declaration of ${name} above its first use, then cache it.`,
   );
 }
 
@@ -316,6 +350,17 @@ function locateFunctionDeclaration(decl: ts.FunctionDeclaration, ctx: Context): 
   };
 }
 
+/**
+ * The `export default name;` that caching `export default function name` wrote: right on the next
+ * line after an unexported const. An `export default name;` elsewhere (or after an exported const,
+ * as in `export function f` ... `export default f;`) is the user's and stays.
+ */
+function writtenExportDefault(statement: ts.VariableStatement, next: ts.Statement | undefined, name: string, sf: ts.SourceFile): ts.ExportAssignment | undefined {
+  if (!next || !ts.isExportAssignment(next) || next.isExportEquals || !ts.isIdentifier(next.expression) || next.expression.text !== name) return undefined;
+  if (hasModifier(statement, ts.SyntaxKind.ExportKeyword)) return undefined;
+  return /^\r?\n$/.test(sf.text.slice(statement.end, next.getStart(sf))) ? next : undefined;
+}
+
 /** `fn` is the function value of a variable, property or default export (possibly already wrapped in `call`). */
 function locateValue(fn: ts.ArrowFunction | ts.FunctionExpression, holder: ts.Node, call: ts.CallExpression | undefined, ctx: Context): Located | Refusal {
   const { sf } = ctx;
@@ -336,14 +381,14 @@ function locateValue(fn: ts.ArrowFunction | ts.FunctionExpression, holder: ts.No
     const declarationForm =
       cached !== undefined &&
       ts.isFunctionExpression(fn) &&
-      fn.name?.text === name &&
+      fn.name !== undefined &&
+      (fn.name.text === name || (fn.name.text.startsWith(`${name}Uncached`) && /^\d*$/.test(fn.name.text.slice(name.length + 8)))) &&
       (statement.declarationList.flags & ts.NodeFlags.Const) !== 0 &&
       statement.declarationList.declarations.length === 1;
     if (declarationForm) {
       const index = sf.statements.indexOf(statement);
       const next = sf.statements[index + 1];
-      const exportDefault =
-        next && ts.isExportAssignment(next) && !next.isExportEquals && ts.isIdentifier(next.expression) && next.expression.text === name ? next : undefined;
+      const exportDefault = writtenExportDefault(statement, next, name, sf);
       return { ...base, kind: 'function-declaration', cached, statement, ...(exportDefault ? { exportDefault } : {}) };
     }
     return { ...base, kind: 'variable-function', ...(cached ? { cached } : { wrapped: wrapped! }) };
@@ -370,6 +415,82 @@ function locateValue(fn: ts.ArrowFunction | ts.FunctionExpression, holder: ts.No
     return { kind: 'default-function', name: 'default', fn, outer: holder, nameNode: fn, ...(cached ? { cached } : { wrapped: wrapped! }) };
   }
   return refuse('unrecognized-form', 'This function is not assigned to a name the cache id can be built from: assign it to a module-level const, then cache it.');
+}
+
+/** `a.b.c` as its identifiers, or undefined when a part is computed or not an identifier. */
+function accessChain(node: ts.Expression): string[] | undefined {
+  if (ts.isIdentifier(node)) return [node.text];
+  if (ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.name)) {
+    const head = accessChain(node.expression);
+    return head ? [...head, node.name.text] : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * The display name of a function assigned to `chain`: `exports.x` and `module.exports.x` -> `x`,
+ * `module.exports` -> `default`, `View.prototype.render` -> `View.render`, `app.handle` as is.
+ */
+function assignedName(chain: readonly string[]): string {
+  let rest = [...chain];
+  if (rest[0] === 'module' && rest[1] === 'exports') rest = rest.slice(2);
+  else if (rest[0] === 'exports') rest = rest.slice(1);
+  rest = rest.filter((part) => part !== 'prototype');
+  return rest.length === 0 ? 'default' : rest.join('.');
+}
+
+/** The `left = fn` assignment statement holding `fn` (`exports.x = function`, `View.prototype.m = function`), if any. */
+function assignmentOf(value: ts.Node): ts.BinaryExpression | undefined {
+  const outer = unwrapOuter(value);
+  const parent = outer.parent;
+  return ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken && parent.right === outer && ts.isExpressionStatement(parent.parent)
+    ? parent
+    : undefined;
+}
+
+/** A function assigned to a property: `exports.x = function x() {}`, `module.exports = () => {}`, `View.prototype.render = function () {}`. */
+function locateAssigned(fn: ts.ArrowFunction | ts.FunctionExpression, assignment: ts.BinaryExpression, call: ts.CallExpression | undefined, ctx: Context): Located | Refusal {
+  const { sf } = ctx;
+  const left = assignment.left.getText(sf);
+  if (!isModuleLevelStatement(assignment.parent)) {
+    return refuse('not-module-level', `This function is assigned to ${left} inside another function or block, so a cached version would get a new, empty cache each time that code runs. Assign it at the top level of the module, then cache it.`);
+  }
+  const chain = accessChain(assignment.left);
+  if (chain?.length === 1) {
+    return refuse('unrecognized-form', `This function is assigned to the variable ${left} after its declaration, so the variable may hold other values too: declare it as const ${left} = ... at the top level, then cache it.`);
+  }
+  if (chain === undefined) {
+    return refuse('anonymous', `This function is assigned to ${left}, which is not a plain property path (like exports.name or Class.prototype.name) to build the cache id from: assign it to a module-level const or a plain property, then cache it.`);
+  }
+  const name = assignedName(chain);
+  const base = { kind: 'assigned-function' as const, name, fn, outer: assignment.parent, nameNode: assignment.left };
+  if (call) return { ...base, cached: { call, options: call.arguments[1] } };
+  const refusal = checkFunction(fn, `Function ${left}`, sf);
+  if (refusal) return refusal;
+  if (ts.isFunctionExpression(fn) && usesReceiver(fn, ts.SyntaxKind.ThisKeyword)) {
+    const prototype = chain.includes('prototype');
+    return refuse(
+      'unsafe-object-method',
+      prototype
+        ? `Method ${left} uses this: a wrapped function's cache is keyed by its arguments only, so one instance would be served another instance's result. Cache a module-level function that takes what the method reads from this as arguments, and call it from the method.`
+        : `Function ${left} uses this: a wrapped function's cache is keyed by its arguments only, so a call on one object could be served the result computed for another. Cache a module-level function that takes what it reads from this as arguments.`,
+    );
+  }
+  return { ...base, wrapped: fn };
+}
+
+/** How a function that is not a cacheable target is written, for the refusal. */
+function describeForm(fn: ts.ArrowFunction | ts.FunctionExpression, sf: ts.SourceFile): string {
+  const outer = unwrapOuter(fn);
+  const parent = outer.parent;
+  const short = (node: ts.Node): string => {
+    const text = node.getText(sf).replace(/\s+/g, ' ');
+    return text.length > 40 ? `${text.slice(0, 39)}…` : text;
+  };
+  if ((ts.isCallExpression(parent) || ts.isNewExpression(parent)) && parent.expression !== outer) return `a callback passed to ${short(parent.expression)}(...)`;
+  if (ts.isReturnStatement(parent) || ts.isArrowFunction(parent)) return 'returned by another function';
+  if (ts.isBinaryExpression(parent) && parent.right === outer) return `assigned to ${short(parent.left)} as part of a larger expression`;
+  return 'an unnamed function expression';
 }
 
 function locateObjectMethod(method: ts.MethodDeclaration, ctx: Context): Located | Refusal {
@@ -407,6 +528,8 @@ function locateCall(call: ts.CallExpression, ctx: Context): Located | Refusal | 
   if (ts.isArrowFunction(first) || ts.isFunctionExpression(first)) {
     if ((ts.isVariableDeclaration(holder) || ts.isPropertyAssignment(holder)) && holder.initializer === call) return locateValue(first, holder, call, ctx);
     if (ts.isExportAssignment(holder)) return locateValue(first, holder, call, ctx);
+    const assignment = assignmentOf(call);
+    if (assignment) return locateAssigned(first, assignment, call, ctx);
     return undefined;
   }
   if (ts.isIdentifier(first) && ts.isVariableDeclaration(holder) && ts.isIdentifier(holder.name)) {
@@ -416,8 +539,7 @@ function locateCall(call: ts.CallExpression, ctx: Context): Located | Refusal | 
     if (!impl?.body || !ts.isVariableStatement(statement) || !isModuleLevelStatement(statement)) return undefined;
     const name = holder.name.text;
     const next = sf.statements[sf.statements.indexOf(statement) + 1];
-    const exportDefault =
-      next && ts.isExportAssignment(next) && !next.isExportEquals && ts.isIdentifier(next.expression) && next.expression.text === name ? next : undefined;
+    const exportDefault = writtenExportDefault(statement, next, name, sf);
     return {
       kind: 'overloaded-function',
       name,
@@ -437,6 +559,7 @@ function locateCall(call: ts.CallExpression, ctx: Context): Located | Refusal | 
 export function locate(sf: ts.SourceFile, offset: number, ctx: Omit<Context, 'sf'>): Located | Refusal {
   const context: Context = { ...ctx, sf };
   const path = pathAt(sf, offset);
+  let unnamed: ts.ArrowFunction | ts.FunctionExpression | undefined; // the innermost function passed over
   for (let i = path.length - 1; i > 0; i--) {
     const node = path[i]!;
     if (ts.isMethodDeclaration(node)) {
@@ -462,7 +585,10 @@ export function locate(sf: ts.SourceFile, offset: number, ctx: Omit<Context, 'sf
       }
       if ((ts.isVariableDeclaration(parent) || ts.isPropertyAssignment(parent)) && parent.initializer === node) return locateValue(node, parent, undefined, context);
       if (ts.isExportAssignment(parent) && !parent.isExportEquals) return locateValue(node, parent, undefined, context);
-      continue; // an anonymous callback: the target is further out
+      const assignment = assignmentOf(node);
+      if (assignment) return locateAssigned(node, assignment, undefined, context);
+      unnamed ??= node;
+      continue; // an anonymous callback: the target may be further out
     }
     const holder = ts.isVariableStatement(node)
       ? node.declarationList.declarations.length === 1 ? node.declarationList.declarations[0] : undefined
@@ -479,9 +605,21 @@ export function locate(sf: ts.SourceFile, offset: number, ctx: Omit<Context, 'sf
         if (found) return found;
       }
     }
+    // The cursor on the left of `exports.x = function ...` (or of its cached form).
+    if (ts.isExpressionStatement(node) && ts.isBinaryExpression(node.expression) && node.expression.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      const right = node.expression.right;
+      if (ts.isArrowFunction(right) || ts.isFunctionExpression(right)) return locateAssigned(right, node.expression, undefined, context);
+      if (isMemoizeCall(right, ctx.callee, sf)) {
+        const found = locateCall(right, context);
+        if (found) return found;
+      }
+    }
     if (ts.isClassLike(node) || ts.isPropertyDeclaration(node)) {
       return refuse('no-target', 'The cursor is in a class but not in a method: put it on a method (its name or body) to cache it. Class fields holding arrow functions are not supported; make them methods.');
     }
+  }
+  if (unnamed) {
+    return refuse('unrecognized-form', `The function at the cursor is ${describeForm(unnamed, sf)}: it has no module-level name to cache it under. Cache the function it calls, or give it a name (a module-level const or function) and use that.`);
   }
   return refuse('no-target', 'The cursor is not inside a function, method or const-assigned function: put it on the name or in the body of the function to cache.');
 }

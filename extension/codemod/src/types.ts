@@ -59,7 +59,8 @@ export type TargetKind =
   | 'overloaded-function' // overloads + implementation -> implementation renamed, const f = memoize(fUncached, {...})
   | 'default-function' // export default function () {} -> export default memoize(function () {}, {...})
   | 'variable-function' // const f = () => ... / function () {} -> const f = memoize(..., {...})
-  | 'object-method'; // { f() {} } / { f: () => ... } -> { f: memoize(function f() {}, {...}) }
+  | 'object-method' // { f() {} } / { f: () => ... } -> { f: memoize(function f() {}, {...}) }
+  | 'assigned-function'; // exports.f = function f() {} / X.prototype.f = ... -> exports.f = memoize(function f() {}, {...})
 
 /** The form in which caching is (or will be) written. */
 export type CacheForm = 'decorator' | 'wrapper';
@@ -67,7 +68,7 @@ export type CacheForm = 'decorator' | 'wrapper';
 export interface Target {
   readonly kind: TargetKind;
   readonly form: CacheForm;
-  /** Display name: `getPrices`, `UserRepo.find`, `api.load`, `default`. */
+  /** Display name: `getPrices`, `UserRepo.find`, `api.load`, `default`; assigned functions: `setCharset` (`exports.setCharset`), `View.render` (`View.prototype.render`). */
   readonly name: string;
   /** The stable id written to the options: workspace-relative posix path + `#` + name. */
   readonly id: string;
@@ -109,7 +110,8 @@ export type RefusalCode =
   | 'unknown-backend'
   | 'invalid-config'
   | 'invalid-package-json'
-  | 'unrecognized-form';
+  | 'unrecognized-form'
+  | 'type-errors';
 
 export interface Refusal {
   readonly ok: false;

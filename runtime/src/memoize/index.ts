@@ -14,7 +14,7 @@
  */
 import { callerLocation } from '../location.js';
 import { NotMemoizedError, OptionsError } from '../errors.js';
-import { DEFAULT_MAX, validateOptions, type AnyFunction, type MemoizeOptions } from '../options.js';
+import { DEFAULT_MAX, validateOptions, type AnyFunction, type MemoizableFunction, type MemoizeOptions } from '../options.js';
 import type { StatsSnapshot } from '../stats.js';
 import { UNCONFIRMED, type Cell, type DeleteResult, type Fn, type InvalidationResult } from './cell.js';
 import { Memo } from './memo.js';
@@ -58,7 +58,7 @@ function memoizeFunction<F extends AnyFunction>(fn: F, options: MemoizeOptions<F
  * const getPrices = memoize(fetchPrices, { ttl: '5m' });
  * class Repo { @memoize({ max: 500 }) find(id: string) { ... } }
  */
-export function memoize<F extends AnyFunction>(fn: F, options?: MemoizeOptions<F>): F;
+export function memoize<F extends MemoizableFunction>(fn: F, options?: MemoizeOptions<F>): F;
 export function memoize(options?: MemoizeOptions): MemoizeDecorator;
 export function memoize(fnOrOptions?: unknown, options?: unknown): unknown {
   const location = callerLocation();

@@ -129,11 +129,12 @@ function lazyStandardMethod(method: Fn, context: ClassMethodDecoratorContext, op
  * `experimentalDecorators`; which one is calling is detected at run time.
  */
 export interface MemoizeDecorator {
-  /** Standard decorators (TypeScript 5+ without `experimentalDecorators`). */
-  <This, Args extends unknown[], Return>(
-    method: (this: This, ...args: Args) => Return,
-    context: ClassMethodDecoratorContext<This, (this: This, ...args: Args) => Return>,
-  ): (this: This, ...args: Args) => Return;
+  /**
+   * Standard decorators (TypeScript 5+ without `experimentalDecorators`). The method's own type
+   * comes back unchanged, so generic and overloaded methods keep their signatures.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as in MemoizableFunction
+  <This, M extends (this: This, ...args: any[]) => unknown>(method: M, context: ClassMethodDecoratorContext<This, M>): M;
   /** Legacy decorators (`experimentalDecorators: true`, e.g. NestJS). */
   <T>(target: object, propertyKey: string | symbol, descriptor: TypedPropertyDescriptor<T>): TypedPropertyDescriptor<T> | void;
 }

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
@@ -97,5 +98,99 @@ describe('cached code at run time', () => {
       undone = applyEdits(undone, result.edits.source);
     }
     assert.equal(undone, APP);
+  });
+
+  it('sends recursive calls through the cache: fib(25) computes each n once', async () => {
+    const source = `export const computed: number[] = [];
+
+export function fib(n: number): number {
+  computed.push(n);
+  return n < 2 ? n : fib(n - 1) + fib(n - 2);
+}
+`;
+    const result = cacheFunction({
+      text: source,
+      fileName: 'src/fib.ts',
+      relPath: 'src/fib.ts',
+      position: source.indexOf('n < 2'),
+      options: { backend: 'memory', max: 100 },
+      flavour: 'standard',
+      config: { text: '{}' },
+      runtimeVersion: '0.1.0',
+    });
+    assert.ok(result.ok, JSON.stringify(result));
+    const cached = applyEdits(source, result.edits.source);
+    const dir = mkdtempSync(join(tmpdir(), 'cachelens-fib-'));
+    try {
+      type Fib = { fib(n: number): number; computed: number[] };
+      const plain = (await load(source, 'fib-plain', dir)) as unknown as Fib;
+      assert.equal(plain.fib(25), 75025);
+      assert.equal(plain.computed.length, 242785, 'uncached: the naive recursion');
+      const memo = (await load(cached, 'fib-cached', dir)) as unknown as Fib;
+      assert.equal(memo.fib(25), 75025);
+      assert.deepEqual([...memo.computed].sort((a, b) => a - b), Array.from({ length: 26 }, (_, n) => n), 'each n computed once');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('caches CommonJS exports.x = function and X.prototype.m = function forms, and they compute once per argument', async () => {
+    const source = `"use strict";
+let calls = 0;
+exports.calls = () => calls;
+
+exports.setCharset = function setCharset(type, charset) {
+  calls++;
+  return type + "; charset=" + charset;
+};
+
+function View(name) {
+  this.name = name;
+}
+
+View.prototype.resolve = function resolve(dir, file) {
+  calls++;
+  return dir + "/" + file;
+};
+
+exports.View = View;
+`;
+    let text = source;
+    for (const cursor of ['calls++;\n  return type', 'calls++;\n  return dir']) {
+      const result = cacheFunction({
+        text,
+        fileName: 'lib/app.cjs',
+        relPath: 'lib/app.cjs',
+        position: text.indexOf(cursor),
+        options: { backend: 'memory', max: 100 },
+        flavour: 'none',
+        config: { text: '{}' },
+        runtimeVersion: '0.1.0',
+      });
+      assert.ok(result.ok, `${cursor}: ${JSON.stringify(result)}`);
+      text = applyEdits(text, result.edits.source);
+    }
+    assert.match(text, /exports\.setCharset = memoize\(function setCharset/);
+    assert.match(text, /View\.prototype\.resolve = memoize\(function resolve/);
+    const dir = mkdtempSync(join(tmpdir(), 'cachelens-cjs-'));
+    try {
+      type Lib = { calls(): number; setCharset(t: string, c: string): string; View: new (name: string) => { resolve(d: string, f: string): string } };
+      const run = (code: string, name: string): { results: string[]; calls: number } => {
+        const file = join(dir, `${name}.cjs`);
+        writeFileSync(file, code.replace(/require\("cachelens"\)/, `require(${JSON.stringify(RUNTIME)})`));
+        const lib = createRequire(__filename)(file) as Lib;
+        const a = new lib.View('a');
+        const b = new lib.View('b');
+        const results = [lib.setCharset('text/html', 'utf-8'), lib.setCharset('text/html', 'utf-8'), a.resolve('views', 'x'), b.resolve('views', 'x')];
+        return { results, calls: lib.calls() };
+      };
+      const before = run(source, 'plain');
+      const after = run(text, 'cached');
+      assert.deepEqual(after.results, before.results);
+      assert.equal(before.calls, 4);
+      assert.equal(after.calls, 2, 'the repeated calls are hits (resolve reads no this, so instances may share)');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,6 +1,7 @@
 // Golden files: every case in test/fixtures/codemod/<case>/ is run through the core and compared
 // byte for byte with its expected files; each transform is applied twice (idempotence) and undone
-// (cache then uncache is the identity); TypeScript results are type-checked with the real compiler.
+// (cache then uncache is the identity); TypeScript inputs and results are type-checked with the real
+// compiler under strict: true and strict: false (a case's `strict` can narrow that).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import ts from 'typescript';
@@ -43,8 +44,11 @@ describe('codemod golden files', () => {
   for (const c of loadCases()) {
     it(c.name, () => {
       const input = read(c.dir, c.inputFile)!;
+      const modes = c.strict ?? [true, false];
+      /** Diagnostics of `text` under each of the case's settings, labelled with the setting. */
+      const check = (text: string): string[] => modes.flatMap((strict) => typeCheck(c.inputFile, text, c.flavour, c.dir, strict).map((d) => `strict ${strict}: ${d}`));
       if (isTypeScript(c.ext) && !c.refusal && c.name !== 'syntax-error') {
-        assert.deepEqual(typeCheck(c.inputFile, input, c.flavour, c.dir), [], 'the input itself type-checks');
+        assert.deepEqual(check(input), [], 'the input itself type-checks');
       }
 
       if (c.mode === 'uncache') {
@@ -58,7 +62,7 @@ describe('codemod golden files', () => {
         assertNonOverlapping(result.edits.source);
         const output = applyEdits(input, result.edits.source);
         assert.equal(output, golden(c.dir, `expected${c.ext}`, output));
-        if (isTypeScript(c.ext)) assert.deepEqual(typeCheck(c.inputFile, output, c.flavour, c.dir), []);
+        if (isTypeScript(c.ext)) assert.deepEqual(check(output), []);
         return;
       }
 
@@ -87,7 +91,7 @@ describe('codemod golden files', () => {
       else assert.equal(read(c.dir, 'expected.package.json'), undefined, 'no package.json change expected');
       if (configOut !== undefined) assert.equal(ts.parseConfigFileTextToJson('cachelens.config.json', configOut).error, undefined, 'the config stays valid JSONC');
 
-      if (isTypeScript(c.ext)) assert.deepEqual(typeCheck(c.inputFile, output, c.flavour, c.dir), [], 'the result type-checks');
+      if (isTypeScript(c.ext)) assert.deepEqual(check(output), [], 'the result type-checks (strict: true and false)');
 
       // Idempotence: the same command on the result changes nothing (options edited in place, identical).
       const again = cacheFunction(cacheInput(c, output));

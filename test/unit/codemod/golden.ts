@@ -27,6 +27,8 @@ export interface GoldenCase {
   readonly refusal?: boolean;
   /** cache then uncache gives back the input (default true for `cache`). */
   readonly roundTrip?: boolean;
+  /** The compiler settings each TypeScript input and result is checked under (default both: `strict: true` and `strict: false`). */
+  readonly strict?: readonly boolean[];
   readonly inputFile: string;
   readonly ext: string;
 }
@@ -84,15 +86,15 @@ export function cachelensTypes(): { path: string; real: boolean } {
 const sharedFiles = new Map<string, ts.SourceFile>();
 
 /**
- * Type-checks one TypeScript text (strict) with the real compiler, as a file in `dir`, resolving `cachelens` to the
+ * Type-checks one TypeScript text (`strict: true` unless told) with the real compiler, as a file in `dir`, resolving `cachelens` to the
  * runtime's source or the fallback declaration. Returns the diagnostics of that file only.
  */
-export function typeCheck(fileName: string, text: string, flavour: DecoratorFlavour, dir = join(FIXTURES, '__virtual__')): string[] {
+export function typeCheck(fileName: string, text: string, flavour: DecoratorFlavour, dir = join(FIXTURES, '__virtual__'), strict = true): string[] {
   const cachelens = cachelensTypes();
   // The checked text lives next to the case's files (as __checked__.<ext>), so relative imports resolve.
   const virtual = resolve(dir, `__checked__${fileName.slice(fileName.lastIndexOf('.'))}`);
   const options: ts.CompilerOptions = {
-    strict: true,
+    strict,
     noEmit: true,
     target: ts.ScriptTarget.ES2022,
     lib: ['lib.es2023.d.ts'],
