@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, test, type TestContext } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../harness/browser';
 import { startCodeServer, type CodeServer } from '../harness/code-server';
@@ -51,6 +51,23 @@ describe('in a real VS Code (code-server + Chromium)', { timeout: 600_000 }, () 
     await browser?.close();
     await server?.stop();
   });
+
+  /** Runs the extension-host suites in a workbench opened on `folder`, one subtest per suite test. */
+  async function extensionHostSuites(t: TestContext, folder: string): Promise<void> {
+    const results = await runExtensionHostTests(browser, server.url, {
+      extensionPath: ROOT,
+      testsPath: path.join(ROOT, 'out', 'e2e', 'ext-host', 'index.js'),
+      folder,
+      screenshotDir: SHOTS,
+    });
+    assert.ok(results.tests.length > 0, `the extension host ran no test (exit code ${results.exitCode}):\n${results.log}`);
+    for (const result of results.tests) {
+      await t.test(result.title, () => {
+        if (!result.passed) assert.fail(result.message);
+      });
+    }
+    assert.equal(results.exitCode, 0, `extension-host run exited with ${results.exitCode}:\n${results.log}`);
+  }
 
   test('the panel opens from the command palette', async () => {
     await withPage('panel', async (page) => {
@@ -175,35 +192,11 @@ describe('in a real VS Code (code-server + Chromium)', { timeout: 600_000 }, () 
     fs.writeFileSync(path.join(app, 'package.json'), '{\n  "name": "new-app",\n  "version": "1.0.0",\n  "private": true\n}\n');
     fs.writeFileSync(path.join(app, 'src', 'app.ts'), 'export function slow(n: number): number {\n  return n * 2;\n}\n');
     fs.writeFileSync(path.join(app, '.cachelens-ext-host-suites'), 'terminal-endpoint.test.js\n');
-    const results = await runExtensionHostTests(browser, server.url, {
-      extensionPath: ROOT,
-      testsPath: path.join(ROOT, 'out', 'e2e', 'ext-host', 'index.js'),
-      folder: app,
-      screenshotDir: SHOTS,
-    });
-    assert.ok(results.tests.length > 0, `the extension host ran no test (exit code ${results.exitCode}):\n${results.log}`);
-    for (const result of results.tests) {
-      await t.test(result.title, () => {
-        if (!result.passed) assert.fail(result.message);
-      });
-    }
-    assert.equal(results.exitCode, 0, `extension-host run exited with ${results.exitCode}:\n${results.log}`);
+    await extensionHostSuites(t, app);
   });
 
   test('extension-host suites', async (t) => {
     const extHostWorkspace = copyExample(path.join(OUT, 'ws-ext-host'));
-    const results = await runExtensionHostTests(browser, server.url, {
-      extensionPath: ROOT,
-      testsPath: path.join(ROOT, 'out', 'e2e', 'ext-host', 'index.js'),
-      folder: extHostWorkspace,
-      screenshotDir: SHOTS,
-    });
-    assert.ok(results.tests.length > 0, `the extension host ran no test (exit code ${results.exitCode}):\n${results.log}`);
-    for (const result of results.tests) {
-      await t.test(result.title, () => {
-        if (!result.passed) assert.fail(result.message);
-      });
-    }
-    assert.equal(results.exitCode, 0, `extension-host run exited with ${results.exitCode}:\n${results.log}`);
+    await extensionHostSuites(t, extHostWorkspace);
   });
 });
