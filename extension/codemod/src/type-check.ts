@@ -34,7 +34,7 @@ export interface TypeCheckOutcome {
 /**
  * Used when the project cannot resolve `cachelens` yet (the edit adds the dependency, the install
  * comes later): the runtime's public signatures of `memoize`, so the check sees the real types.
- * Kept in step with runtime/src/memoize.ts by test/unit/codemod/type-check.test.ts.
+ * Kept in step with runtime/src/memoize/ (index.ts, methods.ts) by test/unit/codemod/type-check.test.ts.
  */
 export const FALLBACK_RUNTIME_DECLARATION = `declare module "cachelens" {
   type MemoizableFunction = (...args: any[]) => unknown;
