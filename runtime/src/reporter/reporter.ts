@@ -21,6 +21,7 @@ import {
   type RuntimeToExtension,
   type TraceMessage,
 } from '../protocol.js';
+import { OptionsError } from '../errors.js';
 import { systemClock, type ReporterClock } from './clock.js';
 import { OPEN, type ReporterSocket, type SocketFactory } from './socket.js';
 import type { ReportedFunction, ReporterSource } from './source.js';
@@ -416,7 +417,7 @@ function traceReply(requestId: string, fn: ReportedFunction): TraceMessage {
 function positive(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
   if (!Number.isFinite(value) || value <= 0) {
-    throw new TypeError(`Reporter option ${name} must be a finite number > 0, got ${String(value)}; omit it to use ${fallback}.`);
+    throw new OptionsError(name, `of the reporter must be a finite number > 0, got ${String(value)}; omit it to use ${fallback}.`);
   }
   return value;
 }

@@ -1,6 +1,7 @@
 /** The reporter, driven by a fake clock and a scripted socket. */
 import assert from 'node:assert/strict';
 import { beforeEach, describe, test } from 'node:test';
+import { CacheLensError, OptionsError } from '../../../runtime/src/errors.js';
 import { Reporter } from '../../../runtime/src/reporter/index.js';
 import { FakeClock, FakeSocket, TestRegistry } from './fakes.js';
 
@@ -117,6 +118,16 @@ describe('reporter: batching', () => {
     assert.doesNotThrow(() => clock.advance(1000));
     assert.ok(errors.length >= 1);
     r.stop();
+  });
+
+  test('a bad option is an OptionsError (a CacheLensError) naming it, like every error the runtime throws', () => {
+    for (const [option, value] of [['intervalMs', 0], ['maxBufferedBytes', -1], ['stallMs', Number.NaN]] as const) {
+      assert.throws(
+        () => new Reporter({ endpoint: 'ws://x', identity, clock, socketFactory: () => new FakeSocket('ws://x'), source: registry, [option]: value }),
+        (error: unknown) => error instanceof CacheLensError && error instanceof OptionsError && error.option === option && error.code === 'CACHELENS_OPTIONS',
+        option,
+      );
+    }
   });
 });
 
