@@ -11,14 +11,11 @@
 //   commands of a miss, plus scheduling; the breaker cuts most calls far shorter);
 // - caching resumes once the server is back: a window of calls where almost nothing is computed.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { after, before, describe, it, type TestContext } from 'node:test';
-import { reloadConfig } from '../../runtime/src/config.js';
+import { describe, it, type TestContext } from 'node:test';
 import { cacheOf, memoize } from '../../runtime/src/memoize/index.js';
 import { registry } from '../../runtime/src/registry.js';
 import { startMemcached, startRedis, type MemcachedServer, type RedisServer, type ServerProcess } from '../harness/servers.js';
+import { configFiles } from '../harness/config-files.js';
 import { LoadFigures, pause, resume, until } from '../harness/drill.js';
 
 const CALLERS = 50;
@@ -37,24 +34,11 @@ const RESUME_MS = 15_000;
 
 interface Computed { n: number; square: number; version: number }
 
-let dir: string;
-const previousConfig = process.env.CACHELENS_CONFIG;
-before(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cachelens-drill-remote-'));
-});
-after(() => {
-  if (previousConfig === undefined) delete process.env.CACHELENS_CONFIG;
-  else process.env.CACHELENS_CONFIG = previousConfig;
-  reloadConfig();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+const config = configFiles('cachelens-drill-remote-');
 
 /** Points the runtime at a config with one backend `name` (defaults for every timeout). */
 function useBackend(name: string, entry: Record<string, unknown>): void {
-  const file = path.join(dir, `${name}.config.json`);
-  fs.writeFileSync(file, JSON.stringify({ backends: { [name]: entry } }));
-  process.env.CACHELENS_CONFIG = file;
-  reloadConfig();
+  config.use({ backends: { [name]: entry } });
 }
 
 interface Server { process: ServerProcess; stop(): Promise<void> }

@@ -4,18 +4,15 @@
 // back, no process serves it later than `l1.ttlMs` (+ slack); clear()/delete() resolve in bounded
 // time and say "not confirmed"; the store's retry confirms once Redis answers.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { reloadConfig } from '../../../runtime/src/config.js';
 import { cacheOf, memoize } from '../../../runtime/src/memoize/index.js';
 import { createTieredStore, type TieredBackendConfig } from '../../../runtime/src/stores/tiered.js';
 import { MISS, type AsyncStore, type StoreContext } from '../../../runtime/src/stores/types.js';
 import { startRedis, type RedisServer } from '../../harness/servers.js';
+import { configFiles } from '../../harness/config-files.js';
 
 /** `l1.ttlMs` of both processes: the documented bound once Redis is back. */
 const L1_TTL_MS = 1000;
@@ -27,24 +24,16 @@ const HANG_MS = 2000;
 const WATCH_MS = L1_TTL_MS + SLACK_MS + 2000;
 
 let redis: RedisServer;
-let dir: string;
-const previousConfig = process.env.CACHELENS_CONFIG;
+const config = configFiles('cachelens-tiered-invalidation-');
 
 before(async () => {
   redis = await startRedis();
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cachelens-tiered-invalidation-'));
   const tier = (): TieredBackendConfig => ({ type: 'tiered', url: redis.url, keyPrefix: 'ti:', l1: { ttlMs: L1_TTL_MS } });
   // Two backend entries: two config objects, so two connections (and subscribers), like two replicas.
-  fs.writeFileSync(path.join(dir, 'cachelens.config.json'), JSON.stringify({ backends: { a: tier(), b: tier() } }));
-  process.env.CACHELENS_CONFIG = path.join(dir, 'cachelens.config.json');
-  reloadConfig();
+  config.use({ backends: { a: tier(), b: tier() } });
 });
 after(async () => {
-  if (previousConfig === undefined) delete process.env.CACHELENS_CONFIG;
-  else process.env.CACHELENS_CONFIG = previousConfig;
-  reloadConfig();
   await redis.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -3,39 +3,27 @@
 // single flight, another connection's writes evict the hot entries whatever the argument kind,
 // and an injected clock decides L1 expiry exactly.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { reloadConfig } from '../../../runtime/src/config.js';
 import { setClock } from '../../../runtime/src/clock.js';
 import { canonicalArgs } from '../../../runtime/src/keys.js';
 import { cacheOf, memoize } from '../../../runtime/src/memoize/index.js';
 import { createTieredStore, type TieredBackendConfig } from '../../../runtime/src/stores/tiered.js';
 import type { AsyncStore } from '../../../runtime/src/stores/types.js';
 import { startRedis, type RedisServer } from '../../harness/servers.js';
+import { configFiles } from '../../harness/config-files.js';
 import { COHERENCE_BOUND_MS } from './coherence.js';
 
 let redis: RedisServer;
-let dir: string;
 let tiered: TieredBackendConfig;
-const previousConfig = process.env.CACHELENS_CONFIG;
+const config = configFiles('cachelens-tiered-memoize-');
 
 before(async () => {
   redis = await startRedis();
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cachelens-tiered-memoize-'));
   tiered = { type: 'tiered', url: redis.url, keyPrefix: 'tm:' };
-  const file = path.join(dir, 'cachelens.config.json');
-  fs.writeFileSync(file, JSON.stringify({ backends: { two: tiered } }));
-  process.env.CACHELENS_CONFIG = file;
-  reloadConfig();
+  config.use({ backends: { two: tiered } });
 });
 after(async () => {
-  if (previousConfig === undefined) delete process.env.CACHELENS_CONFIG;
-  else process.env.CACHELENS_CONFIG = previousConfig;
-  reloadConfig();
   await redis.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 async function until(what: string, check: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {

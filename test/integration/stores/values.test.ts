@@ -3,44 +3,33 @@
 // exactly as it went in; any other value is returned to the caller uncached and counted
 // (backendErrors), never rejected, and the two-tier store's L1 follows the same rule.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { reloadConfig } from '../../../runtime/src/config.js';
 import { CacheKeyError } from '../../../runtime/src/errors.js';
 import { cacheOf, memoize } from '../../../runtime/src/memoize/index.js';
 import { createTieredStore } from '../../../runtime/src/stores/tiered.js';
 import { MISS, type AsyncStore } from '../../../runtime/src/stores/types.js';
 import { startMemcached, startRedis, type MemcachedServer, type RedisServer } from '../../harness/servers.js';
+import { configFiles } from '../../harness/config-files.js';
 
 let redis: RedisServer;
 let memcached: MemcachedServer;
-let dir: string;
-const previousConfig = process.env.CACHELENS_CONFIG;
+const config = configFiles('cachelens-values-');
 const BACKENDS = ['redis', 'memcached', 'disk', 'two'] as const;
 
 before(async () => {
   [redis, memcached] = await Promise.all([startRedis(), startMemcached()]);
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cachelens-values-'));
-  const file = path.join(dir, 'cachelens.config.json');
-  fs.writeFileSync(file, JSON.stringify({
+  config.use({
     backends: {
       redis: { type: 'redis', url: redis.url, keyPrefix: 'v:' },
       memcached: { type: 'memcached', servers: memcached.address, keyPrefix: 'v:' },
-      disk: { type: 'disk', path: path.join(dir, 'cache') },
+      disk: { type: 'disk', path: path.join(config.dir, 'cache') },
       two: { type: 'tiered', url: redis.url, keyPrefix: 'v2:' },
     },
-  }));
-  process.env.CACHELENS_CONFIG = file;
-  reloadConfig();
+  });
 });
 after(async () => {
-  if (previousConfig === undefined) delete process.env.CACHELENS_CONFIG;
-  else process.env.CACHELENS_CONFIG = previousConfig;
-  reloadConfig();
   await Promise.all([redis.stop(), memcached.stop()]);
-  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 let seq = 0;
