@@ -5,8 +5,10 @@
  *   -> integration tests (real redis-server/memcached)
  *   -> fault drills (test/drill: servers SIGKILLed/SIGSTOPped under load, the disk store killed
  *      mid-write and on a full or read-only filesystem, the editor killed/stalled/restarted)
+ *   -> the Python runtime's suite (python/tests, pytest on Debian's /usr/bin/python3 with Debian's
+ *      packages; real redis-server, memcached, gunicorn workers and the real live server)
  *   -> end-to-end tests in a real VS Code (code-server + Chromium, plus extension-host suites)
- * Options: --only unit|build|integration|drill|e2e (repeatable) runs just those test stages, with
+ * Options: --only unit|build|integration|drill|python|e2e (repeatable) runs just those test stages, with
  * only what they need: the unit stage (test/unit) runs from the sources alone, with no
  * prerequisites and no build (patch(1) aside, which the codemod tests use: when it is missing the
  * prerequisites run first); every other stage runs after the prerequisites and the build.
@@ -123,6 +125,52 @@ function nodeTests(stage: string, files: string[], concurrency: number): void {
   }
 }
 
+/**
+ * The Python suite: pytest on Debian's interpreter (the first python3 on the PATH may be another
+ * build without Debian's packages), counted from its JUnit XML. A skipped test counts as failed
+ * under CI: a prerequisite that is missing there is a failure, never a silent skip.
+ */
+function pythonTests(): void {
+  banner('python tests (pytest)');
+  const xml = path.join(TEST_OUT, 'python-junit.xml');
+  fs.mkdirSync(TEST_OUT, { recursive: true });
+  fs.rmSync(xml, { force: true });
+  const status = run('/usr/bin/python3', ['-m', 'pytest', 'python/tests', '-p', 'no:cacheprovider', '-rs', `--junitxml=${xml}`], {
+    PYTHONPATH: path.join(ROOT, 'python', 'src'),
+    PYTHONDONTWRITEBYTECODE: '1',
+  });
+  let report: string | undefined;
+  try {
+    report = fs.readFileSync(xml, 'utf8');
+  } catch {
+    report = undefined;
+  }
+  if (report === undefined) {
+    total.failed++;
+    total.failures.push(`python: pytest ended without results (exit ${status})`);
+    return;
+  }
+  const strict = process.env.CI === 'true';
+  for (const m of report.matchAll(/<testcase\b([^>]*?)(\/>|>([\s\S]*?)<\/testcase>)/g)) {
+    const attrs = m[1] ?? '';
+    const body = m[3] ?? '';
+    const name = `${/classname="([^"]*)"/.exec(attrs)?.[1] ?? ''}::${/ name="([^"]*)"/.exec(attrs)?.[1] ?? ''}`;
+    if (/<(failure|error)\b/.test(body)) {
+      total.failed++;
+      total.failures.push(`python: ${name}`);
+    } else if (/<skipped\b/.test(body)) {
+      if (strict) {
+        total.failed++;
+        total.failures.push(`python: ${name} was skipped (CI runs every test)`);
+      } else total.skipped++;
+    } else total.passed++;
+  }
+  if (status !== 0 && status !== 1) {
+    total.failed++;
+    total.failures.push(`python: pytest exited with ${status} (a collection or usage error)`);
+  }
+}
+
 function finish(): never {
   banner('summary');
   for (const failure of total.failures) console.log(`FAILED: ${failure}`);
@@ -150,6 +198,7 @@ if (wants('integration')) {
 }
 // One drill at a time: each injects faults into real servers and processes and measures latency.
 if (wants('drill')) nodeTests('drill', findFiles('test/drill', '.drill.ts'), 1);
+if (wants('python')) pythonTests();
 if (wants('e2e')) {
   if (only.length > 0) required('compile extension-host tests', 'npx', ['tsc', '-b', 'test/e2e/ext-host']);
   if (packaged) nodeTests('e2e', findFiles('test/e2e', '.e2e.ts'), 1);

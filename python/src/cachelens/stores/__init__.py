@@ -1,0 +1,1 @@
+"""Storage backends. Each module holds one backend; `base` holds the interface they share."""
