@@ -76,11 +76,6 @@ export function decoratorName(decorator: Node): string {
   return (callee?.text ?? '').replace(/\s+/g, '');
 }
 
-function lineColumn(text: string, offset: number): string {
-  const { line, character } = toLineCharacter(text, offset);
-  return `line ${line + 1}, column ${character + 1}`;
-}
-
 /** The first syntax error of the tree (an ERROR or MISSING node, or a Python 2 statement), if any. */
 function firstSyntaxError(root: Node): Node | undefined {
   if (!root.hasError) {
@@ -165,7 +160,7 @@ function locate(root: Node, text: string, offset: number, imports: ImportInfo): 
         'a lambda cannot be cached: it has no name to give its cache an id and no line to put a decorator on. Write it as a def (def square(x): return x * x), then cache that.',
       );
     }
-    return refuse('no-target', `no function or method at ${lineColumn(text, offset)}: put the cursor on a def (its name, a decorator or its body).`);
+    return refuse('no-target', 'The cursor is not inside a function or method: put it on the name, a decorator or the body of the def to cache.');
   }
   const name = fn.childForFieldName('name')?.text ?? '';
   const decorated = fn.parent?.type === 'decorated_definition' ? fn.parent : undefined;
@@ -374,8 +369,17 @@ function prepare(grammar: PythonGrammar, input: AnalyzeInput, root: Node): Prepa
   if (offset === undefined) return refuse('no-target', 'the cursor is outside the text: put it on a def.');
   const error = firstSyntaxError(root);
   if (error) {
-    const what = error.type === 'print_statement' || error.type === 'exec_statement' ? ` (a Python 2 ${error.type.replace('_', ' ')})` : '';
-    return refuse('syntax-error', `the file has a syntax error at ${lineColumn(text, error.startIndex)}${what}: nothing was changed. Fix it, then run the command again.`);
+    const { line, character } = toLineCharacter(text, error.startIndex);
+    const near = error.text.split(/\r?\n/)[0]!.trim().slice(0, 30);
+    const what =
+      error.type === 'print_statement' || error.type === 'exec_statement'
+        ? `a Python 2 ${error.type.replace('_', ' ')}`
+        : error.isMissing
+          ? `${JSON.stringify(error.type)} expected`
+          : near !== ''
+            ? `invalid syntax at ${JSON.stringify(near)}`
+            : 'invalid syntax';
+    return refuse('syntax-error', `${input.fileName} has a syntax error at line ${line + 1}:${character + 1} (${what}): fix it first, so the change cannot break the file further.`);
   }
   const imports = readImports(root);
   const located = locate(root, text, offset, imports);
