@@ -98,8 +98,8 @@ export function runWithRuntime(source: string, config: string | undefined, call:
       'stats = cachelens.cache_of(eval(sys.argv[2], ns)).stats()',
       'print(json.dumps({"first": repr(first), "second": repr(second), "hits": stats.hits, "misses": stats.misses}))',
     ].join('\n');
-    const env = { ...process.env, PYTHONPATH: PYTHON_SRC, PYTHONDONTWRITEBYTECODE: '1' };
-    delete env.CACHELENS_ENDPOINT;
+    const env: NodeJS.ProcessEnv = { ...process.env, PYTHONPATH: PYTHON_SRC, PYTHONDONTWRITEBYTECODE: '1' };
+    delete env.CACHELENS_ENDPOINT; // no live reporting from the test's process
     const result = spawnSync(PYTHON, ['-c', script, call, cache], { cwd: dir, env, encoding: 'utf8', timeout: 30_000 });
     if (result.status !== 0) throw new Error(`running the cached module failed (${result.status ?? result.signal}): ${result.stderr}`);
     return JSON.parse(result.stdout.trim().split('\n').pop()!) as RunOutcome;
