@@ -25,6 +25,7 @@ import {
   type UncacheResult,
 } from '../types.js';
 import type { Node, PythonGrammar } from './grammar.js';
+import { syntaxProblem } from './syntax.js';
 import { memoizeBindings, planImport, planImportRemoval, readImports, type ImportInfo } from './imports.js';
 
 /** What "Cache this function" needs for a Python file: the TypeScript input without the fields that concern npm and decorator flavours. */
@@ -74,21 +75,6 @@ export function decoratorName(decorator: Node): string {
   if (!expression) return '';
   const callee = expression.type === 'call' ? expression.childForFieldName('function') : expression;
   return (callee?.text ?? '').replace(/\s+/g, '');
-}
-
-/** The first syntax error of the tree (an ERROR or MISSING node, or a Python 2 statement), if any. */
-function firstSyntaxError(root: Node): Node | undefined {
-  if (!root.hasError) {
-    const legacy = root.descendantsOfType(['print_statement', 'exec_statement']);
-    return legacy[0] ?? undefined;
-  }
-  const stack: Node[] = [root];
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    if (node.isError || node.isMissing) return node;
-    if (node.hasError) stack.push(...[...node.children].reverse());
-  }
-  return root;
 }
 
 /** The line ending of the line holding `offset`, else the file's first, else `\n`. */
@@ -367,19 +353,10 @@ function prepare(grammar: PythonGrammar, input: AnalyzeInput, root: Node): Prepa
   void grammar;
   const offset = toOffset(text, input.position);
   if (offset === undefined) return refuse('no-target', 'the cursor is outside the text: put it on a def.');
-  const error = firstSyntaxError(root);
+  const error = syntaxProblem(root, text);
   if (error) {
-    const { line, character } = toLineCharacter(text, error.startIndex);
-    const near = error.text.split(/\r?\n/)[0]!.trim().slice(0, 30);
-    const what =
-      error.type === 'print_statement' || error.type === 'exec_statement'
-        ? `a Python 2 ${error.type.replace('_', ' ')}`
-        : error.isMissing
-          ? `${JSON.stringify(error.type)} expected`
-          : near !== ''
-            ? `invalid syntax at ${JSON.stringify(near)}`
-            : 'invalid syntax';
-    return refuse('syntax-error', `${input.fileName} has a syntax error at line ${line + 1}:${character + 1} (${what}): fix it first, so the change cannot break the file further.`);
+    const { line, character } = toLineCharacter(text, error.offset);
+    return refuse('syntax-error', `${input.fileName} has a syntax error at line ${line + 1}:${character + 1} (${error.what}): fix it first, so the change cannot break the file further.`);
   }
   const imports = readImports(root);
   const located = locate(root, text, offset, imports);
