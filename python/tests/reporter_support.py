@@ -137,10 +137,11 @@ class FakeReported:
 
 
 class Program:
-    """A Python program (`code`) run with the package on its path and `env` added; `say(text)`
-    writes a line to its stdin, `line()` reads one of its stdout lines."""
+    """A Python program (`code`) run with the package on its path and `env` added (a value None
+    removes the variable); `say(text)` writes a line to its stdin, `line()` reads one of its
+    stdout lines, `ask(command)` does both with JSON (for reporter_driver.py)."""
 
-    def __init__(self, code: str, env: Mapping[str, str] | None = None) -> None:
+    def __init__(self, code: str, env: Mapping[str, str | None] | None = None) -> None:
         full_env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "python/src"), str(TESTS)]),
                     "PYTHONDONTWRITEBYTECODE": "1", **(env or {})}
         for name, value in list(full_env.items()):
@@ -149,6 +150,7 @@ class Program:
         self.proc = subprocess.Popen([sys.executable, "-c", code], env=full_env, stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
         self._lines = _Lines(self.proc.stdout)
+        self.ready: dict[str, Any] = {}
 
     def say(self, text: str) -> None:
         assert self.proc.stdin is not None
@@ -161,6 +163,17 @@ class Program:
             stderr = self.proc.stderr.read() if self.proc.stderr else ""
             raise AssertionError(f"the program exited ({self.proc.wait(5)}): {stderr[-2000:]}")
         return line.strip()
+
+    def ask(self, **command: Any) -> dict[str, Any]:
+        self.say(json.dumps(command))
+        return json.loads(self.line())
+
+    @classmethod
+    def driver(cls, endpoint: str | None, **env: str | None) -> "Program":
+        """reporter_driver.py reporting to `endpoint`; its first line (ready) already read."""
+        program = cls("import reporter_driver; reporter_driver.main()", {"CACHELENS_ENDPOINT": endpoint, **env})
+        program.ready = json.loads(program.line())
+        return program
 
     def wait(self, timeout_s: float = 20.0) -> int:
         return self.proc.wait(timeout_s)

@@ -10,6 +10,8 @@
  *   {"op":"state"}                         -> {"processes":[…],"functions":[…],"rejections":{…},"connections":N,"log":[…]}
  *   {"op":"send","key":K,"message":M}      -> {"sent":bool}  (any message, valid or not, to instance K)
  *   {"op":"clear","key":K,"id":ID?}        -> the runtime's result message
+ *   {"op":"delete-key","key":K,"id":ID,"cacheKey":C} -> the runtime's result message
+ *   {"op":"trace","key":K,"id":ID}         -> the runtime's trace (or result) message
  *   {"op":"restart"}                       -> {"restarted":true}  (stopped, then listening again on the same port and token, with no memory)
  *   {"op":"stop"}                          -> {"stopped":true}, and the process exits
  *
@@ -47,7 +49,7 @@ class RecordingAggregator extends Aggregator {
 let aggregator = new RecordingAggregator();
 let server = new LiveServer({ aggregator });
 
-async function answer(request: { op: string; key?: string; id?: string; message?: ExtensionToRuntime }): Promise<unknown> {
+async function answer(request: { op: string; key?: string; id?: string; cacheKey?: string; message?: ExtensionToRuntime }): Promise<unknown> {
   switch (request.op) {
     case 'state':
       return {
@@ -58,6 +60,10 @@ async function answer(request: { op: string; key?: string; id?: string; message?
       return { sent: server.send(request.key ?? '', request.message as ExtensionToRuntime) };
     case 'clear':
       return server.clear(request.key ?? '', request.id);
+    case 'delete-key':
+      return server.deleteKey(request.key ?? '', request.id ?? '', request.cacheKey ?? '');
+    case 'trace':
+      return server.trace(request.key ?? '', request.id ?? '');
     case 'restart': {
       const { port, token } = server;
       await server.stop();

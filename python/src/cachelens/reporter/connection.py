@@ -328,16 +328,27 @@ class Connection:
             self._wake.set()
         try:
             if ws is not None and self.state == "open" and unsent(ws) == 0:
-                await asyncio.wait_for(self.batch(ws), max(0.0, deadline - loop.time()))
-                while unsent(ws) > 0 and loop.time() < deadline:
-                    await asyncio.sleep(0.01)
-                if unsent(ws) == 0:
-                    await asyncio.wait_for(ws.close(1000, "process exiting"), max(0.0, deadline - loop.time()))
+                if await _within(self.batch(ws), deadline - loop.time()):
+                    while unsent(ws) > 0 and loop.time() < deadline:
+                        await asyncio.sleep(0.01)
+                    if unsent(ws) == 0:
+                        await _within(ws.close(1000, "process exiting"), deadline - loop.time())
         except Exception as error:
             log.debug("the last batch was not sent: %r", error)
         finally:
             if ws is not None:
                 _abort(ws)
+
+
+async def _within(step: Any, seconds: float) -> bool:
+    """Runs coroutine `step` for at most `seconds`; whether it completed. Unlike `wait_for`, never
+    waits for a step that is slow to cancel (a close handshake with a peer that does not answer)."""
+    task = asyncio.ensure_future(step)
+    await asyncio.wait({task}, timeout=max(0.0, seconds))
+    if not task.done():
+        task.cancel()
+        return False
+    return not task.cancelled() and task.exception() is None
 
 
 _REASONS = {

@@ -101,6 +101,11 @@ class Reporter:
         return self._connection.state if self._connection is not None else "stopped"
 
     @property
+    def attempt(self) -> int:
+        """Failed connection attempts since the last successful one (a stall counts as one)."""
+        return self._connection.backoff.attempt if self._connection is not None else 0
+
+    @property
     def paused(self) -> bool:
         """Whether the editor paused this connection's statistics."""
         return self._connection is not None and self._connection.paused
