@@ -316,9 +316,8 @@ def test_the_last_figures_are_sent_at_exit(server, programs) -> None:
     program = Program.driver(server.endpoint, DRIVER_INTERVAL_MS="600000")  # no batch but the first and the last
     programs.append(program)
     program.ask(do="register", id=F)
-    wait_until(lambda: server.function(F), what="the function")
     program.ask(do="set", id=F, figures={"hits": 7})
-    program.ask(do="exit")
+    program.ask(do="exit")  # connected or still connecting: the exit waits (at most 1 s) and sends
     assert program.wait(10) == 0
     wait_until(lambda: (r := server.function(F)) and r["hits"] == 7, what="the last figures")
     wait_until(lambda: not server.processes()[0]["connected"], what="the polite close")
@@ -358,3 +357,91 @@ def test_no_endpoint_means_no_thread_no_socket_and_no_websockets_import() -> Non
         assert program.wait() == 0
     finally:
         program.kill()
+
+
+def test_a_multiprocessing_fork_child_reports_its_own_figures_before_it_exits(server, programs) -> None:
+    program = Program(
+        "import multiprocessing, os, sys\n"
+        "from cachelens import registry, reporter\n"
+        "from reporter_support import FakeReported\n"
+        "r = reporter.start(interval_ms=60000)  # no batch but the first and the last: the child's exit sends its figures\n"
+        "fake = FakeReported('app/mp.py#f')\n"
+        "registry.register(fake)\n"
+        "fake.figures['hits'] = 2\n"
+        "def work(): fake.figures['hits'] = 3; print(os.getpid(), flush=True)\n"
+        "child = multiprocessing.get_context('fork').Process(target=work)\n"
+        "child.start(); child.join(30)\n"
+        "print(child.exitcode, r.instance, flush=True)\n"
+        "sys.stdin.read()\n",
+        {"CACHELENS_ENDPOINT": server.endpoint},
+    )
+    programs.append(program)
+    child_pid = int(program.line())
+    exitcode, instance = program.line().split()
+    assert exitcode == "0"
+    wait_until(lambda: (r := server.function("app/mp.py#f")) and r["hits"] == 5, what="the parent's 2 and the child's 3")
+    hello_pids = {m["pid"] for m in server.state()["log"] if m.get("type") == "hello" and m["instance"] == instance}
+    assert child_pid in hello_pids
+
+
+def free_port() -> int:
+    with socket.create_server(("127.0.0.1", 0)) as probe:
+        return probe.getsockname()[1]
+
+
+WSGI_APP = '''
+import os
+from cachelens import registry
+from reporter_support import FakeReported
+
+counter = FakeReported("app/wsgi.py#view")
+registry.register(counter)
+
+
+def app(environ, start_response):
+    counter.figures["hits"] += 1
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [str(os.getpid()).encode()]
+'''
+
+
+@pytest.mark.parametrize("preload", [False, True], ids=["workers-import-the-app", "preload"])
+def test_gunicorn_workers_report_as_their_own_streams_and_their_counts_add_up(server, preload, tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+    import urllib.request
+
+    from reporter_support import ROOT, TESTS
+
+    (tmp_path / "wsgi_app.py").write_text(WSGI_APP)
+    port = free_port()
+    env = {**os.environ, "CACHELENS_ENDPOINT": server.endpoint, "CACHELENS_INTERVAL_MS": "50",
+           "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT / "python/src"), str(TESTS)])}
+    args = [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "--graceful-timeout", "5"]
+    arbiter = subprocess.Popen(args + (["--preload"] if preload else []) + ["wsgi_app:app"], env=env, cwd=tmp_path,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        def get() -> int | None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
+                    return int(response.read())
+            except OSError:
+                return None
+
+        wait_until(get, 30, "gunicorn to answer")
+        worker_pids = {get() for _ in range(29)}
+        wait_until(lambda: (r := server.function("app/wsgi.py#view")) and r["hits"] == 30, 20, "30 hits in total")
+        hellos = [m for m in server.state()["log"] if m.get("type") == "hello"]
+        assert worker_pids <= {h["pid"] for h in hellos}  # each worker is a stream with its own pid
+        instances = {h["instance"] for h in hellos}
+        if preload:
+            assert len(instances) == 1  # forked from the arbiter that started the reporter: one process, several streams
+            assert arbiter.pid in {h["pid"] for h in hellos}
+        else:
+            assert len(instances) == len({h["pid"] for h in hellos})  # each worker started its own run
+    finally:
+        arbiter.terminate()
+        arbiter.wait(20)
+    row = wait_until(lambda: (r := server.function("app/wsgi.py#view")) and r, what="the row")
+    assert row["hits"] == 30

@@ -72,7 +72,7 @@ class Connection:
         self.max_buffered = max_buffered
         self.open_timeout_s = open_timeout_s
         self._on_open = on_open
-        self.state = "stopped"
+        self.state = "connecting"  # from the start: run() connects first
         self.paused = False
         self.ws: Any = None
         self._stopping = False
@@ -88,7 +88,10 @@ class Connection:
         """Connects and reports until stopped or refused for good. Never raises."""
         self._wake = asyncio.Event()
         self._batch_lock = asyncio.Lock()
-        import websockets  # the only third-party import, made only with an endpoint set
+        # The only third-party imports, made only with an endpoint set; by their modules, not
+        # through the package's lazy attributes.
+        from websockets.exceptions import InvalidStatusCode, InvalidURI
+        from websockets.legacy.client import connect
 
         quiet = QuietLogger(logging.getLogger("cachelens.reporter.websockets"), {})
         from .. import __version__
@@ -96,7 +99,7 @@ class Connection:
         while not self._stopping:
             self.state = "connecting"
             try:
-                ws = await websockets.connect(
+                ws = await connect(
                     self.endpoint,
                     compression=None,  # the server does not negotiate compression (section 2)
                     origin=None,  # a non-browser client sends no Origin (403 otherwise)
@@ -109,12 +112,12 @@ class Connection:
                     logger=quiet,
                     user_agent_header=f"cachelens-py/{__version__}",
                 )
-            except websockets.exceptions.InvalidStatusCode as refusal:
+            except InvalidStatusCode as refusal:
                 if refusal.status_code in FINAL_STATUSES:
                     self._refuse(f"HTTP {refusal.status_code}", _REASONS[refusal.status_code])
                     return
                 log.debug("the editor refused the connection: HTTP %s; retrying", refusal.status_code)
-            except websockets.exceptions.InvalidURI:
+            except InvalidURI:
                 self._refuse("an invalid URI", "CACHELENS_ENDPOINT must be a ws:// or wss:// URL, as the editor publishes it")
                 return
             except Exception as error:  # refused, reset, timed out, TLS, DNS: all retried

@@ -20,6 +20,7 @@ import logging
 import os
 import sys
 import threading
+import time
 from typing import Any, Callable
 
 from .. import registry
@@ -160,9 +161,15 @@ class Reporter:
         loop, connection, thread = self._loop, self._connection, self._thread
         if loop is None or connection is None or thread is None or not thread.is_alive() or self.pid != os.getpid():
             return
+        deadline = time.monotonic() + timeout_s
+        if connection.state == "connecting":
+            # A short-lived process (a fork child, a script) may end before its first handshake
+            # completes: its figures are worth the wait, within the same bound.
+            self._opened.wait(timeout_s)
         try:
-            future = asyncio.run_coroutine_threadsafe(connection.finish(timeout_s), loop)
-            future.result(timeout_s + 0.1)
+            remaining = max(0.0, deadline - time.monotonic())
+            future = asyncio.run_coroutine_threadsafe(connection.finish(remaining), loop)
+            future.result(remaining + 0.1)
         except BaseException as error:
             log.debug("the reporter's last batch was dropped: %r", error)
         try:
@@ -231,7 +238,10 @@ def start(
         if endpoint is None:
             return None
         try:
-            import websockets  # noqa: F401  (imported here, on the caller's thread, not by the reporter's)
+            # Imported here, on the caller's thread, not by the reporter's (an import on a thread
+            # while the main thread imports the app could wait on its import lock).
+            import websockets.exceptions  # noqa: F401
+            import websockets.legacy.client  # noqa: F401
         except ImportError:
             log.warning("CacheLens: %s is set but the 'websockets' package is missing; live statistics are off "
                         "(install cachelens[live] or python3-websockets)", ENDPOINT_ENV)
