@@ -91,6 +91,10 @@ class Adapter:
         except Exception as error:
             return {"error": str(error)}
 
+    async def together(self, count: int, fid: str, args: list[Any]) -> list[dict[str, Any]]:
+        """`count` calls started at once (each a task of this loop), their outcomes in order."""
+        return await asyncio.gather(*(self.outcome(fid, args) for _ in range(count)))
+
     def check(self, where: str, got: Any, want: Any) -> None:
         if not same(got, want):
             raise Failed(f"{where}: expected {json.dumps(want)}, got {json.dumps(got, default=repr)}")
@@ -107,8 +111,7 @@ class Adapter:
                 c = step["concurrent"]
                 if "compute" in c:
                     self.next[c["call"]] = c["compute"]
-                calls = [self.outcome(c["call"], c["args"]) for _ in range(c["count"])]
-                for got in self.loop.run_until_complete(asyncio.gather(*calls)):
+                for got in self.loop.run_until_complete(self.together(c["count"], c["call"], c["args"])):
                     self.check(where, got, c["expect"])
                 self.next.pop(c["call"], None)
             elif "advance" in step:
