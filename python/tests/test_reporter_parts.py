@@ -134,3 +134,24 @@ def test_the_trace_of_an_unrecorded_function_is_empty_and_valid() -> None:
                        "seen": 0, "maxEntries": 0, "max": 100, "count": 0, "hashes": ""}
     assert json.loads(trace_message("r", "a#f", None))["max"] is None
     assert json.loads(trace_message("r", "a#f", 0))["max"] is None
+
+
+def test_the_app_name_is_cachelens_app_else_the_app_root_folder_else_the_script(tmp_path, monkeypatch) -> None:
+    from cachelens.reporter.identity import app_name
+
+    app = tmp_path / "shop"
+    (app / "web").mkdir(parents=True)
+    (app / "requirements.txt").write_text("flask\n")
+    monkeypatch.delenv("CACHELENS_APP", raising=False)
+    monkeypatch.chdir(app / "web")
+    monkeypatch.setattr("sys.argv", ["/usr/bin/gunicorn", "web:app"])
+    assert app_name() == "shop"  # from the working directory, as under gunicorn
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("sys.argv", [str(app / "web" / "main.py")])
+    assert app_name() == "shop"  # from the main script
+    monkeypatch.setattr("sys.argv", [str(tmp_path / "tool.py")])
+    assert app_name() == "tool.py"
+    monkeypatch.setattr("sys.argv", [str(tmp_path / "pkg" / "__main__.py")])
+    assert app_name() == "pkg"
+    monkeypatch.setenv("CACHELENS_APP", "named")
+    assert app_name() == "named"

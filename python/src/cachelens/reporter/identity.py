@@ -12,13 +12,10 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from ..ids import ROOT_MARKERS, app_root
 from .messages import fit_string
 
 __all__ = ["identity", "new_instance", "app_name", "process_started_at_ms"]
-
-#: Files that mark an app's root folder (the same markers function ids are relative to).
-APP_ROOT_MARKERS = ("pyproject.toml", "requirements.txt", "setup.cfg", "cachelens.config.json")
-
 
 def new_instance() -> str:
     """A random id for this process run (a UUID)."""
@@ -32,29 +29,32 @@ def _main_script() -> Path | None:
     return Path(argv0)
 
 
-def _app_root(start: Path) -> Path | None:
-    for folder in (start, *start.parents):
-        if any((folder / marker).exists() for marker in APP_ROOT_MARKERS):
-            return folder
-    return None
+def _marked_root(start: Path) -> Path | None:
+    """The app root above `start` (ids.app_root's rule) when a marker file says so, else None."""
+    root = Path(app_root(str(start)))
+    return root if any((root / marker).exists() for marker in ROOT_MARKERS) else None
 
 
 def app_name() -> str:
-    """`CACHELENS_APP`, else the name of the app's root folder (the nearest folder above the
-    main script, then above the working directory, holding pyproject.toml, requirements.txt,
-    setup.cfg or cachelens.config.json), else the script's file name, else `python`."""
+    """`CACHELENS_APP`, else the name of the app's root folder (the nearest folder at or above
+    the working directory, then above the main script, holding one of `ids.ROOT_MARKERS`: the
+    working directory first, since servers such as gunicorn run from the app's folder with a
+    script of their own), else the script's file name (its package's for `python -m`), else
+    `python`."""
     named = os.environ.get("CACHELENS_APP")
     if named:
         return fit_string(named)
     script = _main_script()
-    starts = ([script.resolve().parent] if script is not None else []) + [Path.cwd()]
+    starts = [Path.cwd()] + ([script.resolve().parent] if script is not None else [])
     for start in starts:
         try:
-            root = _app_root(start)
+            root = _marked_root(start)
         except OSError:
             root = None
         if root is not None and root.name:
             return fit_string(root.name)
+    if script is not None and script.name == "__main__.py" and script.resolve().parent.name:
+        return fit_string(script.resolve().parent.name)
     return fit_string(script.name if script is not None and script.name else "python")
 
 
