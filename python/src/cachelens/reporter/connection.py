@@ -114,11 +114,11 @@ class Connection:
                 )
             except InvalidStatusCode as refusal:
                 if refusal.status_code in FINAL_STATUSES:
-                    self._refuse(f"HTTP {refusal.status_code}", _REASONS[refusal.status_code])
+                    self._refuse(f"the editor refused the connection with HTTP {refusal.status_code} ({_REASONS[refusal.status_code]})")
                     return
                 log.debug("the editor refused the connection: HTTP %s; retrying", refusal.status_code)
             except InvalidURI:
-                self._refuse("an invalid URI", "CACHELENS_ENDPOINT must be a ws:// or wss:// URL, as the editor publishes it")
+                self._refuse("CACHELENS_ENDPOINT is not a ws:// or wss:// URL; set it as the editor publishes it")
                 return
             except Exception as error:  # refused, reset, timed out, TLS, DNS: all retried
                 log.debug("could not connect to the editor: %r; retrying", error)
@@ -131,14 +131,12 @@ class Connection:
             await self._sleep(delay)
         self.state = "stopped"
 
-    def _refuse(self, what: str, why: str) -> None:
+    def _refuse(self, why: str) -> None:
+        """Stops for good (no retry can pass), saying `why` once, as a warning."""
         self.state = "refused"
         self._announced.clear()
         self._sent.clear()
-        log.warning(
-            "CacheLens: the editor refused the reporter's connection with %s; not retrying in this process (%s). "
-            "The application is not affected.", what, why,
-        )
+        log.warning("CacheLens: live statistics are off for this process run: %s. The application is not affected.", why)
 
     async def _sleep(self, seconds: float) -> None:
         assert self._wake is not None
