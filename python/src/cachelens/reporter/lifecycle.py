@@ -331,12 +331,12 @@ def _multiprocessing_child(reporter: Reporter) -> None:
 
 def _after_fork_in_child() -> None:
     global _lock
-    _lock = threading.Lock()
-    registry.reset_after_fork()
-    reporter = _active
-    if reporter is None:
-        return
     try:
+        _lock = threading.Lock()
+        registry.reset_after_fork()
+        reporter = _active
+        if reporter is None:
+            return
         refused = reporter.state == "refused"
         reporter._abandon_after_fork()
         if not refused:
