@@ -123,6 +123,9 @@ class Connection:
             except Exception as error:  # refused, reset, timed out, TLS, DNS: all retried
                 log.debug("could not connect to the editor: %r; retrying", error)
             else:
+                if self._stopping:  # stopped while the handshake was in flight
+                    _abort(ws)
+                    break
                 await self._session(ws)
             if self._stopping:
                 break

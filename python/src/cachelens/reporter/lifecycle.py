@@ -162,21 +162,22 @@ class Reporter:
         if loop is None or connection is None or thread is None or not thread.is_alive() or self.pid != os.getpid():
             return
         deadline = time.monotonic() + timeout_s
-        if connection.state == "connecting":
-            # A short-lived process (a fork child, a script) may end before its first handshake
-            # completes: its figures are worth the wait, within the same bound.
-            self._opened.wait(timeout_s)
+        # A short-lived process (a fork child, a script) may end while its handshake is in
+        # flight: its figures are worth the wait, within the same bound (a refused connection
+        # leaves `connecting` at once, so an editor that is away costs nothing here).
+        while connection.state == "connecting" and time.monotonic() < deadline:
+            time.sleep(0.01)
         try:
             remaining = max(0.0, deadline - time.monotonic())
             future = asyncio.run_coroutine_threadsafe(connection.finish(remaining), loop)
             future.result(remaining + 0.1)
-        except BaseException as error:
+        except Exception as error:
             log.debug("the reporter's last batch was dropped: %r", error)
         try:
             loop.call_soon_threadsafe(connection.stop)
         except Exception:
             pass
-        thread.join(0.2)
+        thread.join(max(0.0, deadline + 0.1 - time.monotonic()))
 
     def _abandon_after_fork(self) -> None:
         """In a fork child: forget the parent's loop and thread, closing this process's copies of
