@@ -103,7 +103,7 @@ describe('Python codemod: analyzeAt', () => {
 
   it('edits nothing in a file that does not parse, wherever the cursor is', () => {
     const broken = `${SOURCE}\ndef tail(:\n`;
-    const result = py.cacheFunction({ text: broken, fileName: 'app.py', position: at('find'), options: {} });
+    const result = py.cacheFunction({ text: broken, fileName: 'app.py', relPath: 'app.py', position: at('find'), options: {} });
     assert.equal(!result.ok && result.code, 'syntax-error');
   });
 });

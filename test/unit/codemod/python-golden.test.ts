@@ -107,9 +107,9 @@ describe('Python codemod golden files', () => {
 
       if (c.run) {
         if (!runtimeHasMemoize()) return; // the runtime's memoize is not on this branch yet (python/src/cachelens/memoize.py)
-        const outcome = runWithRuntime(output, configOut ?? configIn, c.run.call, c.run.cache);
+        const outcome = runWithRuntime(output, configOut ?? configIn, c.run);
         assert.equal(outcome.second, outcome.first, 'the hit returns what the miss computed');
-        assert.deepEqual({ misses: outcome.misses, hits: outcome.hits }, { misses: 1, hits: 1 }, 'one miss, then one hit');
+        assert.deepEqual({ misses: outcome.misses, hits: outcome.hits }, c.run.expect ?? { misses: 1, hits: 1 }, 'one miss, then one hit');
       }
     });
   }

@@ -26,8 +26,13 @@ export interface PyGoldenCase {
   readonly refusal?: boolean;
   /** cache then uncache gives back the input (default true for `cache`). */
   readonly roundTrip?: boolean;
-  /** Import the result and call it twice with the runtime: `call` is evaluated in the module, `cache` names what `cache_of` takes. */
-  readonly run?: { readonly call: string; readonly cache: string };
+  /**
+   * Import the result and call it twice with the runtime: `setup` (optional) is executed once in the
+   * module's namespace, `call` evaluated twice there, `cache` names what `cache_of` takes; `expect`
+   * the counters after both calls (default one miss, then one hit; a recursive function's own calls
+   * go through the cache too).
+   */
+  readonly run?: { readonly setup?: string; readonly call: string; readonly cache: string; readonly expect?: { readonly misses: number; readonly hits: number } };
   readonly inputFile: string;
   readonly ext: string;
 }
@@ -79,9 +84,10 @@ export interface RunOutcome {
 
 /**
  * Imports `source` as a module (in a temporary folder holding `config` as cachelens.config.json),
- * evaluates `call` twice in it and reads `cache_of(<cache>).stats()` with the real runtime.
+ * runs `setup` once and evaluates `call` twice in its namespace, and reads
+ * `cache_of(<cache>).stats()` with the real runtime.
  */
-export function runWithRuntime(source: string, config: string | undefined, call: string, cache: string): RunOutcome {
+export function runWithRuntime(source: string, config: string | undefined, run: { readonly setup?: string; readonly call: string; readonly cache: string }): RunOutcome {
   const dir = mkdtempSync(join(tmpdir(), 'cachelens-pycodemod-'));
   try {
     writeFileSync(join(dir, 'cached_app.py'), source);
@@ -90,17 +96,18 @@ export function runWithRuntime(source: string, config: string | undefined, call:
       'import asyncio, importlib, inspect, json, sys',
       'import cachelens',
       'module = importlib.import_module("cached_app")',
-      'ns = vars(module)',
+      'ns = dict(vars(module))',
+      'exec(sys.argv[3], ns)',
       'def call():',
       '    value = eval(sys.argv[1], ns)',
       '    return asyncio.run(value) if inspect.isawaitable(value) else value',
       'first, second = call(), call()',
       'stats = cachelens.cache_of(eval(sys.argv[2], ns)).stats()',
-      'print(json.dumps({"first": repr(first), "second": repr(second), "hits": stats.hits, "misses": stats.misses}))',
+      'print(json.dumps({"first": repr(first), "second": repr(second), "hits": stats["hits"], "misses": stats["misses"]}))',
     ].join('\n');
     const env: NodeJS.ProcessEnv = { ...process.env, PYTHONPATH: PYTHON_SRC, PYTHONDONTWRITEBYTECODE: '1' };
     delete env.CACHELENS_ENDPOINT; // no live reporting from the test's process
-    const result = spawnSync(PYTHON, ['-c', script, call, cache], { cwd: dir, env, encoding: 'utf8', timeout: 30_000 });
+    const result = spawnSync(PYTHON, ['-c', script, run.call, run.cache, run.setup ?? ''], { cwd: dir, env, encoding: 'utf8', timeout: 30_000 });
     if (result.status !== 0) throw new Error(`running the cached module failed (${result.status ?? result.signal}): ${result.stderr}`);
     return JSON.parse(result.stdout.trim().split('\n').pop()!) as RunOutcome;
   } finally {
