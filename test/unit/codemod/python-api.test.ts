@@ -47,6 +47,17 @@ describe('Python codemod: analyzeAt', () => {
     }
   });
 
+  it('takes the comment lines right above a def (no blank line between) for that def, and nothing else', () => {
+    const text = '# Loads prices.\n# Slow: a network call.\n@app.get("/p")\ndef prices():\n    return 1\n\n# A note.\n\nX = 1\n';
+    for (const position of [0, text.indexOf('# Slow') + 4]) {
+      const result = py.analyzeAt({ text, fileName: 'app.py', position });
+      assert.ok(result.ok, JSON.stringify(result));
+      assert.equal(result.target.name, 'prices');
+    }
+    const note = py.analyzeAt({ text, fileName: 'app.py', position: text.indexOf('# A note') });
+    assert.equal(!note.ok && note.code, 'no-target');
+  });
+
   it('reports kind, id, ranges and async-ness', () => {
     const result = py.analyzeAt({ text: SOURCE, fileName: 'app.py', relPath: 'shop/app.py', position: at('find') });
     assert.ok(result.ok);

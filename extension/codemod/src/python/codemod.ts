@@ -117,8 +117,28 @@ function isDunder(name: string): boolean {
 }
 
 /** Finds the function under the cursor and the refusal that applies to it, if any. */
+/**
+ * A cursor on the comment lines right above a definition (no blank line between) means that
+ * definition: the offset of its first line's first non-blank character; else the offset itself.
+ */
+function belowComments(text: string, offset: number): number {
+  let lineStart = lineStartOf(text, offset);
+  let moved = false;
+  for (;;) {
+    const lineEnd = text.indexOf('\n', lineStart);
+    const line = text.slice(lineStart, lineEnd === -1 ? text.length : lineEnd);
+    if (/^[ \t\f]*#/.test(line) && lineEnd !== -1) {
+      lineStart = lineEnd + 1;
+      moved = true;
+      continue;
+    }
+    const code = /^[ \t\f]*(?=@|def\b|async[ \t]+def\b)/.exec(line);
+    return moved && code ? lineStart + code[0].length : offset;
+  }
+}
+
 function locate(root: Node, text: string, offset: number, imports: ImportInfo): Located | Refusal {
-  const start = skipBlanks(text, offset);
+  const start = belowComments(text, skipBlanks(text, offset));
   const node: Node | null = root.descendantForIndex(start, start);
   let fn: Node | undefined;
   let sawLambda = false;
