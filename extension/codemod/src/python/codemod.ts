@@ -357,12 +357,7 @@ function splitArguments(rendered: string): string[] {
 }
 
 function withGrammar<T>(grammar: PythonGrammar, text: string, run: (root: Node) => T): T {
-  const tree = grammar.parse(text);
-  try {
-    return run(tree.rootNode);
-  } finally {
-    tree.delete();
-  }
+  return run(grammar.shared(text).rootNode);
 }
 
 function prepare(grammar: PythonGrammar, input: AnalyzeInput, root: Node): Prepared | Refusal {

@@ -29,10 +29,20 @@ function locate(which: keyof typeof PYTHON_WASM_FILES, directory: string | undef
   return createRequire(__filename).resolve(module);
 }
 
-/** A loaded grammar: parse Python source text into a tree (free it with `tree.delete()`). */
+/** A loaded grammar. */
 export interface PythonGrammar {
+  /** Parses `text` into a new tree, which the caller frees with `tree.delete()`. */
   parse(text: string): Tree;
+  /**
+   * The tree of `text`, shared: the last few texts' trees are kept (an editor asks about one text
+   * many times: CodeLens, the context menu, then the command), so do not delete it, and do not
+   * hold its nodes across another `shared` call.
+   */
+  shared(text: string): Tree;
 }
+
+/** How many texts' trees `shared` keeps. */
+const SHARED_TREES = 4;
 
 let loading: Promise<PythonGrammar> | undefined;
 
@@ -49,10 +59,27 @@ export function loadPythonGrammar(wasmDirectory?: string): Promise<PythonGrammar
     const language = await Language.load(grammarWasm);
     const parser = new Parser();
     parser.setLanguage(language);
+    const parse = (text: string): Tree => {
+      const tree = parser.parse(text);
+      if (!tree) throw new Error('the Python parser returned no tree');
+      return tree;
+    };
+    const trees = new Map<string, Tree>();
     return {
-      parse(text: string): Tree {
-        const tree = parser.parse(text);
-        if (!tree) throw new Error('the Python parser returned no tree');
+      parse,
+      shared(text: string): Tree {
+        let tree = trees.get(text);
+        if (tree) {
+          trees.delete(text);
+        } else {
+          tree = parse(text);
+          while (trees.size >= SHARED_TREES) {
+            const [oldest, old] = trees.entries().next().value as [string, Tree];
+            trees.delete(oldest);
+            old.delete();
+          }
+        }
+        trees.set(text, tree);
         return tree;
       },
     };

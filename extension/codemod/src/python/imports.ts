@@ -115,7 +115,9 @@ const IMPORTS = new Set(['import_statement', 'import_from_statement', 'future_im
 export function planImport(root: Node, text: string, info: ImportInfo, eol: string): { binding: string; edits: TextEdit[] } {
   const existing = info.bindings.find((b) => b.statement?.parent?.type === 'module') ?? info.bindings[0];
   if (existing) return { binding: existing.ref, edits: [] };
-  const taken = uses(root, 'memoize', []) > 0 || root.descendantsOfType('function_definition').some((f) => f?.childForFieldName('name')?.text === 'memoize');
+  const taken =
+    /\bmemoize\b/.test(text) &&
+    (uses(root, 'memoize', []) > 0 || root.descendantsOfType('function_definition').some((f) => f?.childForFieldName('name')?.text === 'memoize'));
   const binding = taken ? 'cachelens_memoize' : 'memoize';
   const spec = taken ? 'memoize as cachelens_memoize' : 'memoize';
   if (info.fromCachelens) {

@@ -86,8 +86,18 @@ function indentationProblem(root: Node, text: string): SyntaxProblem | undefined
   return undefined;
 }
 
-/** The first syntax error of the file, if any. */
+const checked = new WeakMap<object, SyntaxProblem | null>();
+
+/** The first syntax error of the file, if any (remembered per tree: a shared tree is checked once). */
 export function syntaxProblem(root: Node, text: string): SyntaxProblem | undefined {
+  const known = checked.get(root.tree);
+  if (known !== undefined) return known ?? undefined;
+  const problem = findSyntaxProblem(root, text);
+  checked.set(root.tree, problem ?? null);
+  return problem;
+}
+
+function findSyntaxProblem(root: Node, text: string): SyntaxProblem | undefined {
   if (root.hasError) {
     const stack: Node[] = [root];
     while (stack.length > 0) {
