@@ -26,7 +26,7 @@ import {
 } from '../types.js';
 import type { Node, PythonGrammar } from './grammar.js';
 import { syntaxProblem } from './syntax.js';
-import { memoizeBindings, planImport, planImportRemoval, readImports, type ImportInfo } from './imports.js';
+import { planImport, planImportRemoval, readImports, type ImportInfo } from './imports.js';
 
 /** What "Cache this function" needs for a Python file: the TypeScript input without the fields that concern npm and decorator flavours. */
 export type PythonCacheInput = Omit<CacheInput, 'flavour' | 'packageJson' | 'runtimeVersion' | 'runtimeSource' | 'runtimeResolves'> & {
@@ -116,7 +116,6 @@ function isDunder(name: string): boolean {
   return name.length > 4 && name.startsWith('__') && name.endsWith('__');
 }
 
-/** Finds the function under the cursor and the refusal that applies to it, if any. */
 /**
  * A cursor on the comment lines right above a definition (no blank line between) means that
  * definition: the offset of its first line's first non-blank character; else the offset itself.
@@ -137,6 +136,7 @@ function belowComments(text: string, offset: number): number {
   }
 }
 
+/** Finds the function under the cursor, or the refusal that its place (not its form) calls for. */
 function locate(root: Node, text: string, offset: number, imports: ImportInfo): Located | Refusal {
   const start = belowComments(text, skipBlanks(text, offset));
   const node: Node | null = root.descendantForIndex(start, start);
@@ -360,12 +360,9 @@ function withGrammar<T>(grammar: PythonGrammar, text: string, run: (root: Node) 
   return run(grammar.shared(text).rootNode);
 }
 
-function prepare(grammar: PythonGrammar, input: AnalyzeInput, root: Node): Prepared | Refusal {
+/** The target under the cursor, or the refusal that applies (the file is a .py file: `unsupported` checked that). */
+function prepare(input: AnalyzeInput, root: Node): Prepared | Refusal {
   const { text } = input;
-  if (!isPythonFile(input.fileName)) {
-    return refuse('unsupported-file', `${input.fileName} is not a Python source file (.py): open the .py file that defines the function.`);
-  }
-  void grammar;
   const offset = toOffset(text, input.position);
   if (offset === undefined) return refuse('no-target', 'the cursor is outside the text: put it on a def.');
   const error = syntaxProblem(root, text);
@@ -423,16 +420,16 @@ export function decoratorRemoval(text: string, decorator: Node): TextEdit {
   return { start: decorator.startIndex, end, newText: '' };
 }
 
-/** Loads nothing: the grammar is passed in by `loadPythonCodemod` (index.ts). */
+/** What is under the cursor (the grammar comes from `loadPythonCodemod`, index.ts). */
 export function pythonAnalyzeAt(grammar: PythonGrammar, input: AnalyzeInput): AnalyzeResult {
-  if (!isPythonFile(input.fileName)) return prepareUnsupported(input);
+  if (!isPythonFile(input.fileName)) return unsupported(input);
   return withGrammar(grammar, input.text, (root) => {
-    const prepared = prepare(grammar, input, root);
+    const prepared = prepare(input, root);
     return 'ok' in prepared ? prepared : { ok: true, target: prepared.target };
   });
 }
 
-function prepareUnsupported(input: AnalyzeInput): Refusal {
+function unsupported(input: AnalyzeInput): Refusal {
   return refuse('unsupported-file', `${input.fileName} is not a Python source file (.py): open the .py file that defines the function.`);
 }
 
@@ -443,11 +440,11 @@ function prepareUnsupported(input: AnalyzeInput): Refusal {
  * with `onCached: 'refuse'` the answer is `already-cached`.
  */
 export function pythonCacheFunction(grammar: PythonGrammar, input: PythonCacheInput): CacheResult {
-  if (!isPythonFile(input.fileName)) return prepareUnsupported(input);
+  if (!isPythonFile(input.fileName)) return unsupported(input);
   const invalid = validateOptions(input.options);
   if (invalid) return refuse('invalid-options', invalid);
   return withGrammar(grammar, input.text, (root): CacheResult => {
-    const prepared = prepare(grammar, input, root);
+    const prepared = prepare(input, root);
     if ('ok' in prepared) return prepared;
     const { text, located, target } = prepared;
     const config = planConfig(input.config, input.options.backend);
@@ -485,14 +482,14 @@ export function pythonCacheFunction(grammar: PythonGrammar, input: PythonCacheIn
  * cachelens.config.json and requirements.txt are left alone (other functions may use them).
  */
 export function pythonUncacheFunction(grammar: PythonGrammar, input: UncacheInput): UncacheResult {
-  if (!isPythonFile(input.fileName)) return prepareUnsupported(input);
+  if (!isPythonFile(input.fileName)) return unsupported(input);
   return withGrammar(grammar, input.text, (root): UncacheResult => {
-    const prepared = prepare(grammar, input, root);
+    const prepared = prepare(input, root);
     if ('ok' in prepared) return prepared;
     const { text, located, target } = prepared;
     if (!located.cached) return refuse('not-cached', `${target.name} is not cached by CacheLens: there is nothing to remove.`, target);
     const removal = decoratorRemoval(text, located.cached);
-    const binding = memoizeBindings(prepared.imports).find((b) => b.ref === decoratorName(located.cached!));
+    const binding = prepared.imports.bindings.find((b) => b.ref === decoratorName(located.cached!));
     const importEdits = binding
       ? planImportRemoval(grammar, root, text, binding, located.cached, prepared.eol, removal)
       : [];

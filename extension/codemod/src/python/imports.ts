@@ -69,10 +69,6 @@ export function readImports(root: Node): ImportInfo {
   return { memoizeRefs: new Set(bindings.map((b) => b.ref)), bindings, fromCachelens, functoolsCaches };
 }
 
-export function memoizeBindings(info: ImportInfo): readonly MemoizeBinding[] {
-  return info.bindings;
-}
-
 /** Identifiers named `name` used as a variable (not an attribute after a dot, not a keyword argument's name), outside `except` nodes. */
 function uses(root: Node, name: string, except: readonly Node[]): number {
   let count = 0;
