@@ -68,6 +68,7 @@ export function pythonCompileErrors(texts: readonly string[]): (string | undefin
     'print(json.dumps(out))',
   ].join('\n');
   const result = spawnSync(PYTHON, ['-c', script], { input: JSON.stringify(texts), encoding: 'utf8', timeout: 30_000 });
+  if (result.error) throw new Error(`cannot run ${PYTHON} (${result.error.message}): install Debian's python3 (bash test/harness/prereqs.sh does)`);
   if (result.status !== 0) throw new Error(`${PYTHON} failed (${result.status ?? result.signal}): ${result.stderr}`);
   return (JSON.parse(result.stdout) as (string | null)[]).map((e) => e ?? undefined);
 }
