@@ -39,6 +39,9 @@ class CallPath:
     bind: Callable[[Any, Callable[[], float]], None]
     """`bind(entries, clock)`: the in-memory entries the hit path reads directly (a dict of
     `[value, expires_at, used, size]`) and the clock of `expires_at`; an empty dict: no direct hits."""
+    use_ttl: Callable[[bool], None]
+    """`use_ttl(True)`: every entry the hit path reads has an `expires_at` (the function has a TTL);
+    `use_ttl(False)` (the start): none has. Called before `bind` gives it entries."""
     names: tuple[str, ...]
     """The names of the keyed parameters, in order (without the instance of a method)."""
 
@@ -161,20 +164,30 @@ def build_call_path(
             f"        return {P}fn({', '.join([instance, *call])})",
         ]
     else:
+        # Two hit paths with the same free variables: entries without expiry (the function has
+        # no TTL) and entries with one. `use_ttl` swaps the wrapper's code once the TTL is known
+        # (at the first call), so neither path tests which one it is.
+        def variant(fname: str, ttl: bool) -> list[str]:
+            check = [f"        if {P}now() < {P}e[1]:"] if ttl else ["        if True:"]
+            tail = [] if ttl else [f"        {P}now  # unreachable: keeps the same free variables as the TTL path"]
+            return [
+                f"    {d} {fname}({', '.join(sig)}):",
+                f"        nonlocal {P}hits",
+                "        try:",
+                f"            {P}e = {P}data[{key_expr}]",
+                "        except Exception:",
+                f"            return {aw}{P}miss({values_expr})",
+                *check,
+                f"            {P}e[2] = True",
+                f"            {P}hits += 1",
+                f"            return {P}e[0]",
+                f"        return {aw}{P}miss({values_expr})",
+                *tail,
+            ]
+
         lines += [
-            f"    {d} {name}({', '.join(sig)}):",
-            f"        nonlocal {P}hits",
-            f"        {P}k = {key_expr}",
-            "        try:",
-            f"            {P}e = {P}data[{P}k]",
-            "        except Exception:",
-            f"            return {aw}{P}miss({values_expr})",
-            f"        {P}x = {P}e[1]",
-            f"        if {P}x is None or {P}now() < {P}x:",
-            f"            {P}e[2] = True",
-            f"            {P}hits += 1",
-            f"            return {P}e[0]",
-            f"        return {aw}{P}miss({values_expr})",
+            *variant(name, False),
+            *variant(f"{P}with_ttl", True),
             f"    def {P}invoke({P}v):",
             f"        return {P}fn({', '.join(call)})",
         ]
@@ -191,11 +204,18 @@ def build_call_path(
         f"        nonlocal {P}data, {P}now",
         f"        {P}data = data",
         f"        {P}now = now",
-        f"    return {name}, {P}invoke, {P}add_hits, {P}read_hits, {P}reset_hits, {P}bind",
+        f"    return {name}, {'None' if method else f'{P}with_ttl'}, {P}invoke, {P}add_hits, {P}read_hits, {P}reset_hits, {P}bind",
     ]
     source = "\n".join(lines) + "\n"
     namespace: dict[str, Any] = {}
     code = compile(source, f"<cachelens call path of {getattr(fn, '__qualname__', name)}>", "exec")
     exec(code, namespace)  # noqa: S102 - the source is built above from the signature's names only
-    wrapper, invoke, add_hits, read_hits, reset_hits, bind = namespace[f"{P}factory"](**env)
-    return CallPath(wrapper, invoke, add_hits, read_hits, reset_hits, bind, tuple(values))
+    wrapper, with_ttl, invoke, add_hits, read_hits, reset_hits, bind = namespace[f"{P}factory"](**env)
+    codes = (wrapper.__code__, with_ttl.__code__ if with_ttl is not None else wrapper.__code__)
+    if codes[0].co_freevars != codes[1].co_freevars:  # never expected; then no TTL fast path at all
+        raise AssertionError(f"cachelens: the two hit paths of {name} differ in free variables")
+
+    def use_ttl(ttl: bool) -> None:
+        wrapper.__code__ = codes[1] if ttl else codes[0]
+
+    return CallPath(wrapper, invoke, add_hits, read_hits, reset_hits, bind, use_ttl, tuple(values))

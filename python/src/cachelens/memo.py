@@ -219,6 +219,7 @@ class Memo:
                     direct = getattr(store, "direct", None)
                     if direct is not None and not self.method and not state.shared:
                         data, now = direct()
+                        self.path.use_ttl(resolved.ttl_ms is not None)
                         self.path.bind(data, now)
             except ConfigError as exc:
                 self._error = exc
@@ -590,5 +591,6 @@ class Memo:
         self._state = None
         self._error = None
         self.path.bind({}, lambda: 0.0)
+        self.path.use_ttl(False)
         self.path.reset_hits()
         self._reset_counters()
