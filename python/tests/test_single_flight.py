@@ -32,6 +32,15 @@ def run_threads(count: int, target: Any) -> list[Any]:
     return results
 
 
+def wait_for_hits(fn: Any, hits: int) -> None:
+    """Joining calls count as hits when they join: wait (at most 30 s) until `hits` have."""
+    for _ in range(3000):
+        if cache_of(fn).stats()["hits"] == hits:
+            return
+        threading.Event().wait(0.01)
+    raise AssertionError(f"{hits} calls did not join within 30 s")
+
+
 def test_threads_share_one_computation(clock: FakeClock) -> None:
     entered = threading.Event()
     release = threading.Event()
@@ -55,11 +64,7 @@ def test_threads_share_one_computation(clock: FakeClock) -> None:
     joined: list[Any] = []
     waiting = threading.Thread(target=lambda: joined.extend(run_threads(7, joiner)))
     waiting.start()
-    # the joiners count as hits as soon as they join; wait (bounded) until all seven have
-    for _ in range(3000):
-        if cache_of(slow).stats()["hits"] == 7:
-            break
-        threading.Event().wait(0.01)
+    wait_for_hits(slow, 7)
     release.set()
     leader.join(30)
     waiting.join(30)
@@ -89,10 +94,7 @@ def test_an_exception_reaches_every_joined_thread_once_and_is_not_cached() -> No
     assert entered.wait(30)
     joiners = threading.Thread(target=lambda: outcomes.extend(run_threads(3, lambda: failing(1))))
     joiners.start()
-    for _ in range(3000):
-        if cache_of(failing).stats()["hits"] == 3:
-            break
-        threading.Event().wait(0.01)
+    wait_for_hits(failing, 3)
     release.set()
     leader.join(30)
     joiners.join(30)

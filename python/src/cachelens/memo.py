@@ -300,29 +300,17 @@ class Memo:
         if value is not MISS:
             self.path.add_hits(1)
             return value
-        with self._lock:
-            flight = self._flights.get(flight_key)
-            if flight is None and not state.shared:
-                value = self._get(store, skey)  # filled while we took the lock?
-                if value is not MISS:
-                    self.path.add_hits(1)
-                    return value
-            if flight is None or flight.owner == threading.get_ident():
-                # a new computation (or a recursive call of the computing thread: computed apart)
-                leader = _Flight()
-                if flight is None:
-                    self._flights[flight_key] = leader
-                with self._stats_lock:
-                    self._misses += 1
-                generation = self._generation
-            else:
-                self.path.add_hits(1)
-                leader = None
-        if leader is None:
-            flight.done.wait()
-            if flight.error is not None:
-                raise flight.error
-            return flight.value
+        me = threading.get_ident()
+        # a recursive call of the computing thread computes apart instead of waiting for itself
+        outcome, found, generation = self._claim(state, store, flight_key, skey, lambda f: f.owner != me, _Flight)
+        if outcome == "hit":
+            return found
+        if outcome == "join":
+            found.done.wait()
+            if found.error is not None:
+                raise found.error
+            return found.value
+        leader: _Flight = found
         clock = self.options.clock
         started = clock()
         try:
@@ -337,6 +325,35 @@ class Memo:
         leader.value = value
         self._end_flight(flight_key, leader)
         return value
+
+    def _claim(
+        self,
+        state: _State,
+        store: Store,
+        flight_key: Hashable,
+        skey: Hashable,
+        joinable: Callable[[Any], bool],
+        new_flight: Callable[[], Any],
+    ) -> tuple[str, Any, int]:
+        """After a miss, under the lock: `("hit", value, 0)` when an in-process store was filled
+        meanwhile; `("join", flight, 0)` for a computation in flight (a hit, counted now); else
+        `("lead", flight, generation)`: a new computation, counted as a miss."""
+        with self._lock:
+            flight = self._flights.get(flight_key)
+            if flight is None and not state.shared:
+                value = self._get(store, skey)
+                if value is not MISS:
+                    self.path.add_hits(1)
+                    return "hit", value, 0
+            if flight is not None and joinable(flight):
+                self.path.add_hits(1)
+                return "join", flight, 0
+            leader = new_flight()
+            if flight is None:
+                self._flights[flight_key] = leader
+            with self._stats_lock:
+                self._misses += 1
+            return "lead", leader, self._generation
 
     def _end_flight(self, flight_key: Hashable, flight: _Flight) -> None:
         with self._lock:
@@ -373,27 +390,16 @@ class Memo:
                 self.path.add_hits(1)
                 return value
             loop = asyncio.get_running_loop()
-            with self._lock:
-                flight = self._flights.get(flight_key)
-                if flight is None or flight.loop is not loop:
-                    if not state.shared:
-                        value = self._get(store, skey)
-                        if value is not MISS:
-                            self.path.add_hits(1)
-                            return value
-                    leader = _AsyncFlight(loop)
-                    if flight is None:
-                        self._flights[flight_key] = leader
-                    with self._stats_lock:
-                        self._misses += 1
-                    generation = self._generation
-                else:
-                    self.path.add_hits(1)
-                    leader = None
-            if leader is not None:
+            outcome, found, generation = self._claim(
+                state, store, flight_key, skey, lambda f: f.loop is loop, lambda: _AsyncFlight(loop)
+            )
+            if outcome == "hit":
+                return found
+            if outcome == "lead":
+                leader: _AsyncFlight = found
                 break
             try:
-                return await asyncio.shield(flight.future)
+                return await asyncio.shield(found.future)
             except _LeaderCancelled:
                 continue  # the computing task was cancelled: try again
         clock = self.options.clock
@@ -450,29 +456,19 @@ class Memo:
 
     def clear(self) -> bool:
         """Empties every store of the function (every instance's). True when confirmed."""
-        with self._lock:
-            self._generation += 1
-        confirmed = True
-        for store in self._stores():
-            try:
-                confirmed = bool(store.clear()) and confirmed
-            except Exception:
-                self._backend_error()
-                confirmed = False
-        return confirmed
+        return self._clear(self._stores())
 
     def clear_instance(self, instance: Any) -> bool:
         """Empties one instance's store (per-instance caches); the shared store otherwise."""
-        with self._lock:
-            self._generation += 1
         state = self._state
-        if state is None:
-            return True
-        if state.store is not None:
-            stores = [state.store]
-        else:
-            held = self._instances.get(id(instance))
-            stores = [held[1]] if held is not None and held[0]() is instance else []
+        if state is None or state.store is not None:
+            return self._clear(self._stores())
+        held = self._instances.get(id(instance))
+        return self._clear([held[1]] if held is not None and held[0]() is instance else [])
+
+    def _clear(self, stores: list[Store]) -> bool:
+        with self._lock:
+            self._generation += 1  # values being computed are returned, not stored
         confirmed = True
         for store in stores:
             try:
