@@ -113,3 +113,26 @@ def test_static_and_class_methods_in_either_order() -> None:
 
 def test_method_ids_name_the_class() -> None:
     assert cache_of(Repo.find).id.endswith("tests/test_methods.py#Repo.find")
+
+
+def test_async_methods_are_cached_per_instance() -> None:
+    import asyncio
+
+    class Client:
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+        @memoize
+        async def get(self, path: str) -> str:
+            await asyncio.sleep(0)
+            return f"{self.name}{path}"
+
+    a, b = Client("a"), Client("b")
+
+    async def run() -> list[str]:
+        first = await asyncio.gather(a.get("/x"), a.get("/x"), b.get("/x"))
+        return [*first, await a.get(path="/x")]
+
+    assert asyncio.run(run()) == ["a/x", "a/x", "b/x", "a/x"]
+    s = cache_of(Client.get).stats()
+    assert (s["hits"], s["misses"], s["entries"]) == (2, 2, 2)

@@ -136,3 +136,32 @@ def test_a_store_that_raises_is_a_miss_never_an_error_in_the_call(monkeypatch: p
     # then clear, has, delete
     assert s["backend_errors"] == 2 * 3 + 1 + 1 + 1
     assert MISS is not None
+
+
+def test_a_backend_factory_that_fails_is_a_config_error_naming_the_backend(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cachelens import ConfigError, config
+
+    def broken(config_entry: Any, context: Any) -> Any:
+        raise KeyError("servers")
+
+    real = config.store_factory
+    monkeypatch.setattr(config, "store_factory", lambda kind, name: broken if kind == "lru" else real(kind, name))
+    ran: list[int] = []
+
+    @memoize(backend="lru")
+    def f(x: int) -> int:
+        ran.append(x)
+        return x
+
+    for _ in range(2):
+        with pytest.raises(ConfigError, match='"lru" backend "lru" failed: KeyError'):
+            f(1)
+    assert ran == []
+
+
+def test_memoize_takes_the_function_by_keyword_too() -> None:
+    def g(x: int) -> int:
+        return x + 1
+
+    h = memoize(fn=g, ttl=1)
+    assert h(1) == h(1) == 2 and cache_of(h).stats()["hits"] == 1

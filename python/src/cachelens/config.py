@@ -46,6 +46,7 @@ __all__ = [
     "load_config_file",
     "get_config",
     "reload_config",
+    "reset_after_fork",
     "resolve_backend",
     "store_factory",
 ]
@@ -202,6 +203,12 @@ def get_config() -> CacheLensConfig:
         raise error
     assert config is not None
     return config
+
+
+def reset_after_fork() -> None:
+    """In a forked child: a fresh lock (the parent's may have been held at fork time)."""
+    global _cache_lock
+    _cache_lock = threading.Lock()
 
 
 def reload_config() -> None:

@@ -213,7 +213,7 @@ class Memo:
                 context = StoreContext(namespace=self._id, now=self.options.clock, events=self._events)
                 state = _State(resolved, factory, context)
                 if not self.method or resolved.type not in _config.IN_PROCESS_BACKEND_TYPES:
-                    store = factory(resolved.config, context)
+                    store = self._create_store(state)
                     state.store = store
                     state.shared = bool(getattr(store, "shared", False))
                     direct = getattr(store, "direct", None)
@@ -226,6 +226,20 @@ class Memo:
                 raise
             self._state = state
             return state
+
+    def _create_store(self, state: _State) -> Store:
+        """The backend's factory; any failure of it is a `ConfigError` naming the backend (a
+        factory raises only for a bad config: connecting happens on use, and fails open)."""
+        resolved = state.resolved
+        try:
+            return state.factory(resolved.config, state.context)
+        except ConfigError:
+            raise
+        except Exception as exc:
+            raise ConfigError(
+                f'cachelens: {self._id}: creating its "{resolved.type}" backend "{resolved.name}" failed: {exc!r}',
+                file=resolved.file,
+            ) from exc
 
     def _instance_store(self, state: _State, instance: Any) -> Store:
         """The store of one instance (in-process backends): created on its first call, dropped
@@ -258,7 +272,7 @@ class Memo:
                     "or memoize a function of the fields that matter",
                     parameter="self",
                 ) from None
-            store = state.factory(state.resolved.config, state.context)
+            store = self._create_store(state)
             instances[ident] = (ref, store)
             return store
 

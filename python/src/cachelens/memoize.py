@@ -31,7 +31,7 @@ import types
 import weakref
 from typing import Any, Callable, Mapping, TypeVar, overload
 
-from . import registry
+from . import config, registry
 from .clock import monotonic_ms
 from .errors import OptionsError
 from .ids import MAX_ID_LENGTH, default_id, location
@@ -54,6 +54,7 @@ _OPTIONS = ("backend", "ttl", "max", "id", "clock")
 
 def _after_fork_in_child() -> None:
     registry.reset_after_fork()
+    config.reset_after_fork()
     for memo in list(_all_memos):
         memo.after_fork_in_child()
 
@@ -192,13 +193,12 @@ def _parameters(fn: Callable[..., Any]) -> list[str]:
 
 
 @overload
-def memoize(fn: F, /) -> F: ...
+def memoize(fn: F) -> F: ...
 
 
 @overload
 def memoize(
     fn: None = None,
-    /,
     *,
     backend: str | None = None,
     ttl: float | str | None = None,
@@ -210,7 +210,6 @@ def memoize(
 
 def memoize(
     fn: Any = None,
-    /,
     *,
     backend: str | None = None,
     ttl: float | str | None = None,
