@@ -14,6 +14,8 @@ from cachelens import ConfigError, cache_of, memoize
 from cachelens.config import find_config_file, load_config_file, reload_config
 from conftest import FakeClock
 
+pytestmark = pytest.mark.usefixtures("call_path")  # the C and the Python hit paths
+
 
 def write(folder: Path, data: Any, name: str = "cachelens.config.json") -> Path:
     path = folder / name

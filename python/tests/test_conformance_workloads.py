@@ -18,6 +18,8 @@ import pytest
 from cachelens import cache_of, memoize
 from conftest import FakeClock
 
+pytestmark = pytest.mark.usefixtures("call_path")  # the C and the Python hit paths
+
 WORKLOADS = sorted((Path(__file__).resolve().parents[2] / "test" / "conformance" / "runtime" / "workloads").glob("*.json"))
 FIELDS = {
     "hits": lambda s: s["hits"],

@@ -12,6 +12,8 @@ import pytest
 from cachelens import CacheKeyError, OptionsError, cache_of, memoize
 from conftest import FakeClock
 
+pytestmark = pytest.mark.usefixtures("call_path")  # the C and the Python hit paths
+
 
 def test_positional_keyword_and_default_calls_of_one_binding_are_one_entry() -> None:
     calls: list[Any] = []
@@ -246,3 +248,53 @@ def test_dataclass_arguments_are_keyed_by_their_fields() -> None:
 
     assert run(Query("eu")) == run(Query("eu", 10)) == 10
     assert len(calls) == 1
+
+
+def test_the_c_hit_path_is_used_where_it_was_built(call_path: str, speedups_built: bool) -> None:
+    @memoize
+    def one(x: int) -> int:
+        return x
+
+    @memoize
+    def keyword_only(*, x: int) -> int:
+        return x
+
+    in_c = call_path == "c-hit-path" and speedups_built
+    assert (type(one).__name__ == "HitPath") is in_c
+    assert type(keyword_only).__name__ == "function"  # only plain positional calls have a C path
+    assert one(1) == one(1) == one(x=1) == 1
+    assert cache_of(one).stats()["hits"] == 2
+
+
+def picklable(x: int) -> int:
+    return x
+
+
+def test_a_memoized_function_pickles_by_reference_like_a_function() -> None:
+    import pickle
+
+    original = globals()["picklable"]
+    memoized = memoize(original)
+    globals()["picklable"] = memoized
+    try:
+        assert pickle.loads(pickle.dumps(memoized)) is memoized
+    finally:
+        globals()["picklable"] = original
+
+
+def test_reading_stats_while_threads_hit_counts_every_hit() -> None:
+    import threading
+
+    @memoize
+    def f(x: int) -> int:
+        return x
+
+    f(1)
+    threads = [threading.Thread(target=lambda: [f(1) for _ in range(5000)]) for _ in range(4)]
+    for t in threads:
+        t.start()
+    while any(t.is_alive() for t in threads):
+        cache_of(f).stats()
+    for t in threads:
+        t.join(30)
+    assert cache_of(f).stats()["hits"] == 20_000

@@ -11,6 +11,9 @@ import pytest
 
 from cachelens import CacheKeyError, cache_of, memoize
 
+# Not run twice (see conftest.call_path): the classes below are made once, at import, and their
+# counters are cumulative across the tests.
+
 
 class Repo:
     def __init__(self, name: str) -> None:

@@ -13,6 +13,8 @@ from cachelens import cache_of, memoize, registry
 from cachelens.stores.base import MISS
 from conftest import FakeClock
 
+pytestmark = pytest.mark.usefixtures("call_path")  # the C and the Python hit paths
+
 
 def test_a_memoized_function_is_registered_with_its_descriptor() -> None:
     @memoize(id="app/prices.py#prices_by_region", ttl="5m", max=10)

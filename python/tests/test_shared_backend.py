@@ -16,6 +16,8 @@ from cachelens import CacheKeyError, cache_of, memoize
 from cachelens.config import reload_config
 from cachelens.stores.base import MISS, StoreContext
 
+pytestmark = pytest.mark.usefixtures("call_path")  # the C and the Python hit paths
+
 
 class SharedStore:
     """A store as another process would see it: keys must be text."""

@@ -13,6 +13,8 @@ import pytest
 from cachelens import cache_of, memoize
 from conftest import FakeClock
 
+pytestmark = pytest.mark.usefixtures("call_path")  # the C and the Python hit paths
+
 
 def run_threads(count: int, target: Any) -> list[Any]:
     results: list[Any] = [None] * count

@@ -10,6 +10,11 @@ the entry has one, marks the entry used and counts the hit in a closure cell: no
 no call into the store, no lock. Everything else (a miss, an expired entry, a non-memory store, a
 method's per-instance store) goes to the memo's `miss` function.
 
+Where the optional C module `cachelens._speedups` is built, a plain call of a function of one or
+two positional parameters is answered by its `HitPath` first, in C, with the same rule (a
+lookup of the arguments as they are, the same entries, the same expiry test); any other call goes
+on to the generated wrapper. `CACHELENS_PURE_PYTHON=1` turns it off (the tests run both).
+
 The hit counter is a closure cell: `hits += 1` is one read-add-write with no call in between, so
 under CPython 3.11's global interpreter lock no thread switch can split it (checked by a test with
 many threads).
@@ -18,6 +23,8 @@ many threads).
 from __future__ import annotations
 
 import inspect
+import os
+import time
 from dataclasses import dataclass
 from typing import Any, Callable, Hashable
 
@@ -218,4 +225,45 @@ def build_call_path(
     def use_ttl(ttl: bool) -> None:
         wrapper.__code__ = codes[1] if ttl else codes[0]
 
-    return CallPath(wrapper, invoke, add_hits, read_hits, reset_hits, bind, use_ttl, tuple(values))
+    positional = all(
+        p.kind in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD) for p in params
+    )
+    hit_path = _c_hit_path() if not method and not is_async and positional and len(params) in (1, 2) else None
+    if hit_path is None:
+        return CallPath(wrapper, invoke, add_hits, read_hits, reset_hits, bind, use_ttl, tuple(values))
+
+    # The C hit path answers the plain positional calls; everything else reaches `wrapper`.
+    front = hit_path(wrapper, len(params))
+    ttl_state = [False]
+
+    def read_all_hits() -> int:
+        return read_hits() + front.hits
+
+    def reset_all_hits() -> None:
+        reset_hits()
+        front.hits = 0
+
+    def use_ttl_both(ttl: bool) -> None:
+        ttl_state[0] = ttl
+        use_ttl(ttl)
+
+    def bind_both(data: Any, now: Callable[[], float]) -> None:
+        bind(data, now)
+        front.bind(data if isinstance(data, dict) else {}, None if now is _monotonic else now, ttl_state[0])
+
+    return CallPath(front, invoke, add_hits, read_all_hits, reset_all_hits, bind_both, use_ttl_both, tuple(values))
+
+
+_monotonic = time.monotonic
+
+
+def _c_hit_path() -> Any:
+    """`cachelens._speedups.HitPath` when the C module was built and `CACHELENS_PURE_PYTHON` is
+    not set (to 1); else None."""
+    if os.environ.get("CACHELENS_PURE_PYTHON") == "1":
+        return None
+    try:
+        from ._speedups import HitPath
+    except ImportError:
+        return None
+    return HitPath
