@@ -139,3 +139,27 @@ def test_async_methods_are_cached_per_instance() -> None:
     assert asyncio.run(run()) == ["a/x", "a/x", "b/x", "a/x"]
     s = cache_of(Client.get).stats()
     assert (s["hits"], s["misses"], s["entries"]) == (2, 2, 2)
+
+
+def test_every_method_is_registered_when_its_class_is_made() -> None:
+    from cachelens import registry
+
+    class Late:
+        @memoize(id="t#Late.find")
+        def find(self, key: str) -> str:
+            return key
+
+        @staticmethod
+        @memoize(id="t#Late.static")
+        def static(key: str) -> str:
+            return key
+
+        @memoize(id="t#Late.this")
+        def this_style(this, key: str) -> str:  # noqa: N805 - a first parameter not named self
+            return key
+
+    assert registry.find("t#Late.find") is not None and registry.find("t#Late.static") is not None
+    a, b = Late(), Late()
+    assert a.this_style("k") == b.this_style("k") == "k"
+    s = cache_of(Late.this_style).stats()
+    assert (s["misses"], s["entries"]) == (2, 2)  # per instance although the guess was "plain"

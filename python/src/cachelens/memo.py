@@ -516,6 +516,10 @@ class Memo:
             return False
         return self._get(store, self.store_key(values)) is not MISS
 
+    def used(self) -> bool:
+        """True once a call reached the store (or failed to configure it)."""
+        return self._state is not None or self._error is not None or self.path.read_hits() > 0
+
     # --- registry.Reported -------------------------------------------------------------------
 
     @property
@@ -600,7 +604,7 @@ class Memo:
         self._instances = {}
         self._state = None
         self._error = None
-        self.path.bind({}, lambda: 0.0)
         self.path.use_ttl(False)
+        self.path.bind({}, lambda: 0.0)
         self.path.reset_hits()
         self._reset_counters()

@@ -145,26 +145,33 @@ class _MethodSlot:
     """What `@memoize` leaves in a class body until the class is made: at `__set_name__` it puts
     the per-instance wrapper in its place (a plain function, so attribute lookup and binding cost
     what they cost for any method). Used where no class calls `__set_name__` (wrapped in
-    `staticmethod`, or called directly), it is the plain memoized function."""
+    `staticmethod`, or called directly), it is the plain memoized function.
+
+    The memo is made (and registered) at once, as a method when the first parameter is `self`,
+    else as a plain function; `__set_name__` or the first call makes it again the other way if
+    the guess was wrong and nothing has been cached yet."""
 
     def __init__(self, fn: Callable[..., Any], options: MemoOptions) -> None:
         self._fn = fn
         self._options = options
         self._lock = threading.Lock()
-        self._made: tuple[Memo, Callable[..., Any]] | None = None
         functools.update_wrapper(self, fn)  # type: ignore[arg-type]
+        params = _parameters(fn)
+        self._made = _make(fn, options, method=bool(params) and params[0] == "self")
+        _memos[self] = self._made[0]
 
     def _memo(self, method: bool) -> tuple[Memo, Callable[..., Any]]:
         with self._lock:
-            if self._made is None:
+            memo = self._made[0]
+            if memo.method != method:
+                if memo.used():
+                    raise OptionsError(
+                        f"cachelens: {self._options.id} is used both as a method and as a plain function; "
+                        "memoize it once for each use",
+                        option="id",
+                    )
                 self._made = _make(self._fn, self._options, method)
                 _memos[self] = self._made[0]
-            elif self._made[0].method != method:
-                raise OptionsError(
-                    f"cachelens: {self._options.id} is used both as a method and as a plain function; "
-                    "memoize it once for each use",
-                    option="id",
-                )
             return self._made
 
     def __set_name__(self, owner: type, name: str) -> None:
@@ -178,11 +185,7 @@ class _MethodSlot:
         return types.MethodType(wrapper, instance)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        made = self._made
-        if made is None:
-            params = _parameters(self._fn)
-            made = self._memo(bool(params) and params[0] == "self")
-        return made[1](*args, **kwargs)
+        return self._made[1](*args, **kwargs)
 
 
 def _parameters(fn: Callable[..., Any]) -> list[str]:
