@@ -4,11 +4,14 @@ function's own signature.
 Why generated: the wrapper's parameters are the function's parameters (same names, kinds and
 default objects), so Python's own argument binding does what `inspect.signature().bind()` plus
 `apply_defaults()` would, at no cost: `f(1)`, `f(a=1)` and `f(1, b=2)` (`b=2` the default) arrive
-as the same values. The hit path then builds the key inline (a lone `str` or `int` is its own
-key, two of them a pair), reads the in-memory store's dict directly, checks the expiry only when
-the entry has one, marks the entry used and counts the hit in a closure cell: no arguments tuple,
-no call into the store, no lock. Everything else (a miss, an expired entry, a non-memory store, a
-method's per-instance store) goes to the memo's `miss` function.
+as the same values. The hit path then looks the argument up as it is (several: their tuple) in
+the in-memory store's dict, read directly: a str, an int, a float, bytes, or a tuple of those is
+its own key (`keys.memory_key` maps them to themselves), so nothing is built. It checks the expiry
+only when the function has a TTL (two variants of the code, one swapped in at the first call),
+marks the entry used and counts the hit in a closure cell: no call into the store, no lock.
+Everything else (a miss; an argument that is not its own key, such as a list, which fails or
+misses there; an expired entry; a non-memory store; a method's per-instance store) goes to the
+memo's `miss` function, which builds the real key.
 
 Where the optional C module `cachelens._speedups` is built, a plain call of a function of one or
 two positional parameters is answered by its `HitPath` first, in C, with the same rule (a

@@ -29,7 +29,7 @@ import os
 import threading
 import types
 import weakref
-from typing import Any, Callable, Mapping, TypeVar, overload
+from typing import Any, Callable, TypeVar, overload
 
 from . import config, registry
 from .clock import monotonic_ms
