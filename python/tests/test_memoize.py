@@ -298,3 +298,22 @@ def test_reading_stats_while_threads_hit_counts_every_hit() -> None:
     for t in threads:
         t.join(30)
     assert cache_of(f).stats()["hits"] == 20_000
+
+
+def test_a_function_decorated_by_another_wrapper_is_called_with_its_own_signature() -> None:
+    import functools
+
+    def with_connection(fn: Any) -> Any:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            return fn("db", *args, **kwargs)
+
+        return wrapper
+
+    @memoize
+    @with_connection
+    def query(conn: str, sql: str) -> str:
+        return f"{conn}:{sql}"
+
+    assert query("select 1") == query("select 1") == "db:select 1"
+    assert cache_of(query).has("select 1")

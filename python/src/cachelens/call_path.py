@@ -80,7 +80,8 @@ def build_call_path(
     `memory_key(values)` builds the in-process key of the calls the hit path cannot look up as
     they are (it raises `CacheKeyError`)."""
     try:
-        params = list(inspect.signature(fn).parameters.values())
+        # the signature of `fn` itself, not of what it wraps: a decorator may add or take arguments
+        params = list(inspect.signature(fn, follow_wrapped=False).parameters.values())
     except (TypeError, ValueError):  # no signature (some builtins): take anything
         params = [
             inspect.Parameter("args", inspect.Parameter.VAR_POSITIONAL),

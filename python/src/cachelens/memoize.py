@@ -190,7 +190,7 @@ class _MethodSlot:
 
 def _parameters(fn: Callable[..., Any]) -> list[str]:
     try:
-        return list(inspect.signature(fn).parameters)
+        return list(inspect.signature(fn, follow_wrapped=False).parameters)
     except (TypeError, ValueError):
         return []
 
@@ -325,7 +325,7 @@ class CacheHandle:
         if memo.method and self._bound:
             call_args = (self._instance,) + call_args
         try:
-            bound = inspect.signature(memo.fn).bind(*call_args, **kwargs)
+            bound = inspect.signature(memo.fn, follow_wrapped=False).bind(*call_args, **kwargs)
         except TypeError as exc:
             raise OptionsError(f"cachelens: {memo.id}: the arguments do not fit the function: {exc}", option="args") from None
         bound.apply_defaults()
