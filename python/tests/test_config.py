@@ -206,3 +206,25 @@ def test_a_backend_type_whose_module_is_missing_is_not_available_in_this_build(
 
     with pytest.raises(ConfigError, match='backend type "tiered" .* is not available in this build'):
         f(1)
+
+
+def test_a_backend_whose_driver_is_not_installed_names_the_package(
+    no_config: Path, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    import sys
+
+    import cachelens.stores
+
+    folder = tmp_path_factory.mktemp("stores")
+    (folder / "memcached.py").write_text("import cachelens_missing_driver_for_test\n")
+    monkeypatch.setattr(cachelens.stores, "__path__", [str(folder), *cachelens.stores.__path__])
+    monkeypatch.delitem(sys.modules, "cachelens.stores.memcached", raising=False)
+    write(no_config, {"backends": {"mc": {"type": "memcached"}}})
+
+    @memoize(backend="mc")
+    def f(x: int) -> int:
+        return x
+
+    with pytest.raises(ConfigError, match='needs the Python package "cachelens_missing_driver_for_test"'):
+        f(1)
+    monkeypatch.delitem(sys.modules, "cachelens.stores.memcached", raising=False)

@@ -546,9 +546,10 @@ def store_factory(kind: str, backend_name: str) -> StoreFactory:
                 f"of cachelens (module {module_name} is missing); use \"memory\", or upgrade cachelens",
             ) from exc
         package = (exc.name or "?").split(".")[0]
+        extra = {"tiered": "redis"}.get(kind, kind)
         raise ConfigError(
             f'cachelens: backend type "{kind}" (backend "{backend_name}") needs the Python package "{package}", '
-            f'which is not installed; install it (pip install "cachelens[{kind}]")',
+            f'which is not installed; install it (pip install "cachelens[{extra}]")',
         ) from exc
     create = getattr(module, "create", None)
     if not callable(create):
