@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -317,3 +318,28 @@ def test_a_function_decorated_by_another_wrapper_is_called_with_its_own_signatur
 
     assert query("select 1") == query("select 1") == "db:select 1"
     assert cache_of(query).has("select 1")
+
+
+def test_the_app_root_is_the_nearest_folder_with_a_marker_else_the_working_directory(no_config: Path) -> None:
+    import importlib.util
+
+    def load(path: Path) -> Any:
+        spec = importlib.util.spec_from_file_location(f"m_{abs(hash(str(path)))}", path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    source = "from cachelens import memoize\n@memoize\ndef prices(region):\n    return region\n"
+    (no_config / "app" / "sub").mkdir(parents=True)
+    (no_config / "app" / "sub" / "prices.py").write_text(source)
+    assert cache_of(load(no_config / "app" / "sub" / "prices.py").prices).id == "app/sub/prices.py#prices"
+    (no_config / "svc" / "pkg").mkdir(parents=True)
+    (no_config / "svc" / "requirements.txt").write_text("")
+    (no_config / "svc" / "pkg" / "prices.py").write_text(source)
+    module = load(no_config / "svc" / "pkg" / "prices.py")
+    assert cache_of(module.prices).id == "pkg/prices.py#prices"
+    from cachelens import registry
+
+    location = registry.find("pkg/prices.py#prices").descriptor()["location"]  # type: ignore[union-attr]
+    assert location == {"file": "svc/pkg/prices.py", "line": 2}
