@@ -343,3 +343,15 @@ def test_the_app_root_is_the_nearest_folder_with_a_marker_else_the_working_direc
 
     location = registry.find("pkg/prices.py#prices").descriptor()["location"]  # type: ignore[union-attr]
     assert location == {"file": "svc/pkg/prices.py", "line": 2}
+
+
+def test_generator_functions_are_refused_with_what_to_do() -> None:
+    def rows(n: int) -> Any:
+        yield from range(n)
+
+    async def stream(n: int) -> Any:
+        yield n
+
+    for fn in (rows, stream):
+        with pytest.raises(OptionsError, match="generator function.*returns a list"):
+            memoize(fn)

@@ -266,6 +266,13 @@ def memoize(
             )
         if inspect.isclass(target):
             raise OptionsError(f"cachelens: memoize needs a function, got the class {target.__qualname__}", option="fn")
+        if inspect.isgeneratorfunction(target) or inspect.isasyncgenfunction(target):
+            raise OptionsError(
+                f"cachelens: {getattr(target, '__qualname__', target)} is a generator function: its result is a "
+                "one-use iterator, which a cache would hand out empty. Memoize a function that returns a list "
+                "(or a tuple) of the items instead",
+                option="fn",
+            )
         options = _check_options(target, backend, ttl, max, id, clock)
         _register_fork_hook()
         if not plain and _in_class_body(target):
