@@ -163,3 +163,21 @@ def test_every_method_is_registered_when_its_class_is_made() -> None:
     assert a.this_style("k") == b.this_style("k") == "k"
     s = cache_of(Late.this_style).stats()
     assert (s["misses"], s["entries"]) == (2, 2)  # per instance although the guess was "plain"
+
+
+def test_a_method_entry_expires_on_the_clock_and_counts_once() -> None:
+    from conftest import FakeClock
+
+    clock = FakeClock()
+
+    class Rates:
+        @memoize(ttl="10s", clock=clock)
+        def rate(self, currency: str) -> str:
+            return currency
+
+    r = Rates()
+    r.rate("eur"), r.rate("eur")
+    clock.advance(10_000)
+    r.rate("eur"), r.rate("eur")
+    s = cache_of(Rates.rate).stats()
+    assert (s["hits"], s["misses"], s["entries"], s["evictions"]["expired"]) == (2, 2, 1, 1)

@@ -72,13 +72,15 @@ def build_call_path(
     method: bool,
     miss: Callable[..., Any],
     memory_key: Callable[[tuple[Any, ...]], Hashable],
+    instances: dict[int, tuple[Any, Any, Any]] | None = None,
 ) -> CallPath:
     """Generates the wrapper of `fn`.
 
     `miss(values)` (methods: `miss(instance, values)`) answers every call the hit path does not,
     with the bound values (the instance left out); for `async` functions it returns an awaitable.
     `memory_key(values)` builds the in-process key of the calls the hit path cannot look up as
-    they are (it raises `CacheKeyError`)."""
+    they are (it raises `CacheKeyError`). `instances` (methods): the memo's map of
+    id(instance) -> (weak reference, store, the store's entries or None), read by the hit path."""
     try:
         # the signature of `fn` itself, not of what it wraps: a decorator may add or take arguments
         params = list(inspect.signature(fn, follow_wrapped=False).parameters.values())
@@ -94,6 +96,7 @@ def build_call_path(
         f"{P}keyn": memory_key,
         f"{P}data": {},
         f"{P}now": None,
+        f"{P}inst": instances if instances is not None else {},
     }
 
     sig: list[str] = []
@@ -167,41 +170,51 @@ def build_call_path(
     name = getattr(fn, "__name__", "memoized")
     name = name if name.isidentifier() else "memoized"
     lines = [f"def {P}factory({', '.join(sorted(env))}):", f"    {P}hits = 0"]
-    if method:
-        lines += [
-            f"    {d} {name}({', '.join(sig)}):",
-            f"        return {aw}{P}miss({instance}, {values_expr})",
-            f"    def {P}invoke({instance}, {P}v):",
-            f"        return {P}fn({', '.join([instance, *call])})",
-        ]
-    else:
-        # Two hit paths with the same free variables: entries without expiry (the function has
-        # no TTL) and entries with one. `use_ttl` swaps the wrapper's code once the TTL is known
-        # (at the first call), so neither path tests which one it is.
-        def variant(fname: str, ttl: bool) -> list[str]:
-            check = [f"        if {P}now() < {P}e[1]:"] if ttl else ["        if True:"]
-            tail = [] if ttl else [f"        {P}now  # unreachable: keeps the same free variables as the TTL path"]
+
+    # Two hit paths with the same free variables: entries without expiry (the function has no
+    # TTL) and entries with one. `use_ttl` swaps the wrapper's code once the TTL is known (at the
+    # first call), so neither path tests which one it is. A method reads the entries of its
+    # instance's store: `instances` maps id(instance) to (weak reference, store, entries or None).
+    def variant(fname: str, ttl: bool) -> list[str]:
+        check = [f"if {P}now() < {P}e[1]:"] if ttl else ["if True:"]
+        tail = [] if ttl else [f"        {P}now  # unreachable: keeps the same free variables as the TTL path"]
+        hit = [f"    {P}e[2] = True", f"    {P}hits += 1", f"    return {P}e[0]"]
+        if method:
+            body = [
+                f"{P}h = {P}inst[id({instance})]",
+                f"if {P}h[0]() is {instance}:",
+                f"    {P}e = {P}h[2][{key_expr}]",
+                *(f"    {line}" for line in [*check, *hit]),
+            ]
             return [
                 f"    {d} {fname}({', '.join(sig)}):",
                 f"        nonlocal {P}hits",
                 "        try:",
-                f"            {P}e = {P}data[{key_expr}]",
+                *(f"            {line}" for line in body),
                 "        except Exception:",
-                f"            return {aw}{P}miss({values_expr})",
-                *check,
-                f"            {P}e[2] = True",
-                f"            {P}hits += 1",
-                f"            return {P}e[0]",
-                f"        return {aw}{P}miss({values_expr})",
+                "            pass",
+                f"        return {aw}{P}miss({instance}, {values_expr})",
                 *tail,
             ]
-
-        lines += [
-            *variant(name, False),
-            *variant(f"{P}with_ttl", True),
-            f"    def {P}invoke({P}v):",
-            f"        return {P}fn({', '.join(call)})",
+        return [
+            f"    {d} {fname}({', '.join(sig)}):",
+            f"        nonlocal {P}hits",
+            "        try:",
+            f"            {P}e = {P}data[{key_expr}]",
+            "        except Exception:",
+            f"            return {aw}{P}miss({values_expr})",
+            *(f"        {line}" for line in [*check, *hit]),
+            f"        return {aw}{P}miss({values_expr})",
+            *tail,
         ]
+
+    invoke_args = [instance, *call] if method else call
+    lines += [
+        *variant(name, False),
+        *variant(f"{P}with_ttl", True),
+        f"    def {P}invoke({instance + ', ' if method else ''}{P}v):",
+        f"        return {P}fn({', '.join(invoke_args)})",
+    ]
     lines += [
         f"    def {P}add_hits(n):",
         f"        nonlocal {P}hits",
@@ -215,14 +228,14 @@ def build_call_path(
         f"        nonlocal {P}data, {P}now",
         f"        {P}data = data",
         f"        {P}now = now",
-        f"    return {name}, {'None' if method else f'{P}with_ttl'}, {P}invoke, {P}add_hits, {P}read_hits, {P}reset_hits, {P}bind",
+        f"    return {name}, {P}with_ttl, {P}invoke, {P}add_hits, {P}read_hits, {P}reset_hits, {P}bind",
     ]
     source = "\n".join(lines) + "\n"
     namespace: dict[str, Any] = {}
     code = compile(source, f"<cachelens call path of {getattr(fn, '__qualname__', name)}>", "exec")
     exec(code, namespace)  # noqa: S102 - the source is built above from the signature's names only
     wrapper, with_ttl, invoke, add_hits, read_hits, reset_hits, bind = namespace[f"{P}factory"](**env)
-    codes = (wrapper.__code__, with_ttl.__code__ if with_ttl is not None else wrapper.__code__)
+    codes = (wrapper.__code__, with_ttl.__code__)
     if codes[0].co_freevars != codes[1].co_freevars:  # never expected; then no TTL fast path at all
         raise AssertionError(f"cachelens: the two hit paths of {name} differ in free variables")
 

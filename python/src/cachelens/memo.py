@@ -132,7 +132,9 @@ class Memo:
         self._state: _State | None = None
         self._error: ConfigError | None = None
         self._flights: dict[Hashable, Any] = {}
-        self._instances: dict[int, tuple[weakref.ref[Any], Store]] = {}
+        # id(instance) -> (weak reference, store, its entries for the hit path or None); the same
+        # dict for the memo's whole life (the call path holds it)
+        self._instances: dict[int, tuple[weakref.ref[Any], Store, Any]] = {}
         self._generation = 0
         self._events = _Events(self)
         self._reset_counters()
@@ -148,6 +150,7 @@ class Memo:
             method=method,
             miss=miss,
             memory_key=self.key_of,
+            instances=self._instances,
         )
         self.names = self.path.names
 
@@ -221,6 +224,8 @@ class Memo:
                         data, now = direct()
                         self.path.use_ttl(resolved.ttl_ms is not None)
                         self.path.bind(data, now)
+                elif self.method:
+                    self.path.use_ttl(resolved.ttl_ms is not None)
             except ConfigError as exc:
                 self._error = exc
                 raise
@@ -273,7 +278,12 @@ class Memo:
                     parameter="self",
                 ) from None
             store = self._create_store(state)
-            instances[ident] = (ref, store)
+            direct = getattr(store, "direct", None)
+            entries = None
+            if direct is not None and not getattr(store, "shared", False):
+                entries, now = direct()
+                self.path.bind({}, now)  # the clock of the entries' expiry (one for every instance)
+            instances[ident] = (ref, store, entries)
             return store
 
     def _get(self, store: Store, key: Hashable) -> Any:
@@ -451,7 +461,7 @@ class Memo:
             return []
         if state.store is not None:
             return [state.store]
-        return [store for ref, store in list(self._instances.values()) if ref() is not None]
+        return [store for ref, store, _ in list(self._instances.values()) if ref() is not None]
 
     def store_for(self, instance: Any | None) -> Store | None:
         """The store a call would use (None: no call yet and none needed to answer)."""
@@ -601,7 +611,7 @@ class Memo:
         self._lock = threading.Lock()
         self._stats_lock = threading.Lock()
         self._flights = {}
-        self._instances = {}
+        self._instances.clear()
         self._state = None
         self._error = None
         self.path.use_ttl(False)
