@@ -355,3 +355,28 @@ def test_generator_functions_are_refused_with_what_to_do() -> None:
     for fn in (rows, stream):
         with pytest.raises(OptionsError, match="generator function.*returns a list"):
             memoize(fn)
+
+
+def test_hits_leave_no_reference_behind() -> None:
+    import sys
+
+    class Value:
+        pass
+
+    key, value = "k" * 20, Value()
+
+    @memoize
+    def f(k: str) -> Value:
+        return value
+
+    @memoize(ttl=60)
+    def g(k: str) -> Value:
+        return value
+
+    for fn in (f, g):
+        fn(key)
+        before = (sys.getrefcount(key), sys.getrefcount(value))
+        for _ in range(1000):
+            assert fn(key) is value
+        assert (sys.getrefcount(key), sys.getrefcount(value)) == before
+    assert "memoized function" in repr(f) or repr(f).startswith("<function")

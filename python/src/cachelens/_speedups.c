@@ -239,6 +239,19 @@ hitpath_get(PyObject *self, PyObject *obj, PyObject *type)
     return PyMethod_New(self, obj);
 }
 
+static PyObject *
+hitpath_repr(PyObject *self)
+{
+    PyObject *name = PyObject_GetAttrString(self, "__qualname__");
+    if (name == NULL) {
+        PyErr_Clear();
+        return PyUnicode_FromFormat("<memoized function at %p>", self);
+    }
+    PyObject *repr = PyUnicode_FromFormat("<memoized function %S>", name);
+    Py_DECREF(name);
+    return repr;
+}
+
 /* Pickled by reference, like a function: by its qualified name in its module. */
 static PyObject *
 hitpath_reduce(PyObject *self, PyObject *unused)
@@ -273,6 +286,7 @@ static PyTypeObject HitPathType = {
     .tp_doc = "The C hit path of a memoized function (see call_path.py).",
     .tp_new = hitpath_new,
     .tp_dealloc = (destructor)hitpath_dealloc,
+    .tp_repr = hitpath_repr,
     .tp_traverse = (traverseproc)hitpath_traverse,
     .tp_clear = (inquiry)hitpath_clear,
     .tp_call = PyVectorcall_Call,
