@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import weakref
+from dataclasses import dataclass
 from typing import Any, Callable, Hashable, Mapping
 
 from . import config as _config
@@ -33,26 +34,18 @@ from .stores.base import MISS, EvictionCause, Store, StoreContext
 __all__ = ["Memo", "MemoOptions"]
 
 
+@dataclass(frozen=True, slots=True)
 class MemoOptions:
     """The checked options of one memoized function (see `memoize`)."""
 
-    __slots__ = ("id", "backend", "ttl", "max", "clock", "clock_given")
-
-    def __init__(
-        self,
-        id: str,
-        backend: str | None,
-        ttl: tuple[bool, float | None],
-        max: tuple[bool, float | None],
-        clock: Callable[[], float],
-        clock_given: bool,
-    ) -> None:
-        self.id = id
-        self.backend = backend
-        self.ttl = ttl
-        self.max = max
-        self.clock = clock
-        self.clock_given = clock_given
+    id: str
+    backend: str | None
+    ttl: tuple[bool, float | None]
+    """(given, milliseconds or None for no expiry)"""
+    max: tuple[bool, float | None]
+    """(given, entries or inf)"""
+    clock: Callable[[], float]
+    """milliseconds"""
 
 
 class _Flight:

@@ -117,7 +117,6 @@ def _check_options(
         ttl=(ttl is not None, ttl_ms),
         max=(max is not None, None if max_entries is None else (math.inf if math.isinf(max_entries) else max_entries)),
         clock=clock if clock is not None else monotonic_ms,  # type: ignore[arg-type]
-        clock_given=clock is not None,
     )
 
 
