@@ -228,3 +228,43 @@ def test_a_backend_whose_driver_is_not_installed_names_the_package(
     with pytest.raises(ConfigError, match='needs the Python package "cachelens_missing_driver_for_test"'):
         f(1)
     monkeypatch.delitem(sys.modules, "cachelens.stores.memcached", raising=False)
+
+
+def test_the_lru_backend_gets_max_and_max_bytes_resolved(no_config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import math
+
+    from cachelens import config
+    from cachelens.stores.memory import create as memory_create
+
+    seen: list[dict[str, Any]] = []
+    real = config.store_factory
+
+    def factory(kind: str, name: str) -> Any:
+        if kind != "lru":
+            return real(kind, name)
+
+        def create(entry: Any, context: Any) -> Any:
+            seen.append(dict(entry))
+            return memory_create({"type": "memory", "max": entry["max"]}, context)
+
+        return create
+
+    monkeypatch.setattr(config, "store_factory", factory)
+    write(no_config, {"defaults": {"maxBytes": "1KB", "max": 7}, "backends": {"small": {"type": "lru", "maxBytes": "2KB"}}})
+
+    @memoize(backend="small")
+    def a(x: int) -> int:
+        return x
+
+    @memoize(backend="lru", max=3)
+    def b(x: int) -> int:
+        return x
+
+    @memoize(backend="lru", max=math.inf)
+    def c(x: int) -> int:
+        return x
+
+    a(1), b(1)
+    assert seen == [{"type": "lru", "maxBytes": 2048, "max": 7.0}, {"type": "lru", "maxBytes": 1024, "max": 3.0}]
+    with pytest.raises(ConfigError, match='max cannot be inf with the "lru" backend'):
+        c(1)

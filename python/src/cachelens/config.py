@@ -453,12 +453,8 @@ def resolve_backend(
     field of the file this runtime does not implement (naming the field)."""
     file = config.file
     defaults = config.defaults
-    for key, refused in (
-        ("maxBytes", "remove it (the Python memory store bounds entries, with max)"),
-        ("staleWhileRevalidate", "remove it"),
-    ):
-        if key in defaults and defaults[key] not in (None, ""):
-            raise _unsupported(file, f"$.defaults.{key}", refused)
+    if defaults.get("staleWhileRevalidate") not in (None, ""):
+        raise _unsupported(file, "$.defaults.staleWhileRevalidate", "remove it")
     if defaults.get("cacheErrors") is True:
         raise _unsupported(file, "$.defaults.cacheErrors", "remove it or set it to false (exceptions are never cached)")
     if "trace" in defaults and defaults["trace"] is not False:
@@ -487,14 +483,23 @@ def resolve_backend(
     entry_ttl: object = None
     max_value: float | None = None
     if kind in IN_PROCESS_BACKEND_TYPES:
-        if at is not None:
-            if entry.get("maxBytes") not in (None, ""):
-                raise _unsupported(file, f"{at}.maxBytes", "remove it (the Python in-memory stores bound entries, with max)")
-            if kind == "memory" and "policy" in entry and entry["policy"] not in _PYTHON_POLICIES:
+        # maxBytes (the entry's, else defaults'): the lru store's to implement or refuse; the
+        # memory store bounds entries only
+        bytes_at, raw_bytes = (f"{at}.maxBytes", entry["maxBytes"]) if at is not None and "maxBytes" in entry else (
+            "$.defaults.maxBytes",
+            defaults.get("maxBytes"),
+        )
+        if kind == "memory":
+            if raw_bytes not in (None, ""):
+                raise _unsupported(file, bytes_at, "remove it (the Python memory store bounds entries, with max)")
+            if at is not None and "policy" in entry and entry["policy"] not in _PYTHON_POLICIES:
                 raise _unsupported(
                     file, f"{at}.policy", f'remove it or write "lru" (the Python memory store is LRU), got "{entry["policy"]}"'
                 )
         resolved_config.pop("maxBytes", None)
+        size = size_bytes(raw_bytes)
+        if isinstance(size, (int, float)) and not math.isinf(size):
+            resolved_config["maxBytes"] = int(size)
         entry_ttl = entry.get("ttl")
         given_max, option_max = max_option
         if given_max:
@@ -505,6 +510,11 @@ def resolve_backend(
             max_value = float(defaults["max"])
         else:
             max_value = float(DEFAULT_MAX)
+        if kind == "lru" and max_value is not None and math.isinf(max_value):
+            raise ConfigError(
+                'cachelens: max cannot be inf with the "lru" backend; use backend "memory" for an unbounded cache',
+                file=file,
+            )
         resolved_config["max"] = max_value
 
     given_ttl, option_ttl = ttl_option
