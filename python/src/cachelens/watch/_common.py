@@ -1,0 +1,160 @@
+"""What every watcher shares: its counters and the row it reports.
+
+A watcher counts in this process only. Its totals never decrease (docs/protocol.md 4): where the
+library itself zeroes its counters (`lru_cache.cache_clear()`), the watcher keeps what was counted
+before as a base and adds the library's new figures on top.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Callable, Mapping
+
+__all__ = ["Counters", "Watched", "stats_entry", "guarded"]
+
+
+class Counters:
+    """Cumulative counters of one watched cache, in this process.
+
+    Plain integer fields, incremented where the library already holds its own lock (or by one
+    thread), read by the reporter's thread. `lock` serializes the few updates made from several
+    threads at once (Flask-Caching's request threads, diskcache).
+    """
+
+    __slots__ = ("hits", "misses", "errors", "size", "expired", "explicit", "compute_ms", "computed",
+                 "saved_ms", "credited", "depth", "clearing", "lock")
+
+    def __init__(self) -> None:
+        self.hits = 0
+        self.misses = 0
+        self.errors = 0
+        self.size = 0
+        self.expired = 0
+        self.explicit = 0
+        self.compute_ms = 0.0
+        self.computed = 0
+        self.saved_ms = 0.0
+        self.credited = 0
+        self.depth = 0
+        """Nesting of the watcher's own methods: only the outermost call counts."""
+        self.clearing = 0
+        """Inside `clear()`: entries the cache drops count as explicit evictions."""
+        self.lock = threading.Lock()
+
+    def completed(self, elapsed_ms: float, failed: bool) -> None:
+        """One computation finished after `elapsed_ms` milliseconds; credits the hits counted so
+        far at the mean miss time in force before it (docs/protocol.md 3.1, `savedMs`)."""
+        with self.lock:
+            if self.computed:
+                self.saved_ms += (self.hits - self.credited) * self.compute_ms / self.computed
+            self.credited = self.hits
+            self.compute_ms += elapsed_ms
+            self.computed += 1
+            if failed:
+                self.errors += 1
+
+    def saved(self) -> float:
+        """`savedMs` as reported now (the uncredited hits at the current mean)."""
+        if not self.computed:
+            return self.saved_ms
+        return self.saved_ms + (self.hits - self.credited) * self.compute_ms / self.computed
+
+
+def stats_entry(source_id: str, counters: Counters, entries: int = 0, size_bytes: int = 0,
+                hits: int | None = None, misses: int | None = None, size: int | None = None,
+                explicit: int | None = None) -> dict[str, Any]:
+    """The protocol's function stats entry (docs/protocol.md 3.1) for `counters`; `hits`,
+    `misses`, `size` and `explicit` override the counters' own when the library counts them."""
+    return {
+        "id": source_id,
+        "hits": counters.hits if hits is None else hits,
+        "misses": counters.misses if misses is None else misses,
+        "errors": counters.errors,
+        "evictions": {
+            "size": counters.size if size is None else size,
+            "expired": counters.expired,
+            "explicit": counters.explicit if explicit is None else explicit,
+        },
+        "entries": max(0, int(entries)),
+        "bytes": max(0, int(size_bytes)),
+        "computeMs": counters.compute_ms,
+        "computed": counters.computed,
+        "savedMs": counters.saved(),
+        "staleServed": 0,
+        "backendErrors": 0,
+        "health": "ok",
+    }
+
+
+class Watched:
+    """A `cachelens.registry.Reported` for a cache the app already has.
+
+    Subclasses give `snapshot()`, and `clear()`/`delete_key()` where the library allows them.
+    """
+
+    backend_type = "watched"
+
+    def __init__(self, source_id: str, options: Mapping[str, Any], location: Mapping[str, Any] | None) -> None:
+        self._id = source_id
+        self._options = dict(options)
+        self._location = dict(location) if location else None
+        self.counters = Counters()
+        self._last: dict[str, Any] = stats_entry(source_id, self.counters)
+
+    @property
+    def id(self) -> str:
+        """The row's id, `<path relative to the app root>#<name>`."""
+        return self._id
+
+    def options(self) -> dict[str, Any]:
+        """The options shown in the panel (scalars only)."""
+        return {k: v for k, v in self._options.items() if v is None or isinstance(v, (str, int, float, bool))}
+
+    def descriptor(self) -> dict[str, Any]:
+        """The protocol's function descriptor (docs/protocol.md 3.1)."""
+        out: dict[str, Any] = {
+            "id": self._id,
+            "backend": self.backend_type,
+            "backendType": self.backend_type,
+            "options": self.options(),
+        }
+        if self._location:
+            out["location"] = dict(self._location)
+        return out
+
+    def snapshot(self) -> dict[str, Any]:
+        """Cumulative figures now; never raises (a failed read repeats the last figures)."""
+        try:
+            self._last = self._snapshot()
+        except Exception:
+            pass
+        return self._last
+
+    def _snapshot(self) -> dict[str, Any]:
+        """The figures now (each watcher's own reading)."""
+        return stats_entry(self._id, self.counters)
+
+    def clear(self) -> bool:
+        """Empties the cache; False when the library gives no way to."""
+        return False
+
+    def delete_key(self, key: str) -> bool | None:
+        """Watched caches do not print their keys: deleting one key is unsupported (None)."""
+        return None
+
+
+def guarded(default: Callable[[], Any]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Makes a reporter-facing method never raise: an error answers `default()`."""
+
+    def decorate(method: Callable[..., Any]) -> Callable[..., Any]:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return method(*args, **kwargs)
+            except Exception:
+                return default()
+
+        run.__name__ = method.__name__
+        run.__doc__ = method.__doc__
+        return run
+
+    return decorate
