@@ -94,7 +94,7 @@ def watch(obj: T, id: str | None = None) -> T:
     if isinstance(target, (staticmethod, classmethod)) or inspect.ismethod(target):
         target = target.__func__
     if is_flask_cache(target):
-        return watch_flask_cache(target, _register, stacklevel=2)  # type: ignore[no-any-return]
+        return watch_flask_cache(target, _register)  # type: ignore[no-any-return]
     if _watch_function_cache(target, id) is not None:
         return obj
     if is_cachetools_cache(target) or is_diskcache_cache(target):

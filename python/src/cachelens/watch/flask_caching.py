@@ -193,7 +193,7 @@ class FlaskCachingWatch:
 
         return make
 
-    def warn_unseen(self, stacklevel: int) -> list[str]:
+    def warn_unseen(self) -> list[str]:
         """Warns once, naming the functions this `Cache` decorated before it was watched (found
         in the app's imported modules and in its Flask app's views); returns their ids."""
         unseen = sorted(_decorated_before(self.cache))
@@ -205,7 +205,7 @@ class FlaskCachingWatch:
                 "created, before the modules that use @cache.memoize/@cache.cached are imported: "
                 "cache = cachelens.watch(Cache(...)).",
                 RuntimeWarning,
-                stacklevel=stacklevel,
+                stacklevel=_user_stacklevel(),
             )
         return unseen
 
@@ -248,12 +248,21 @@ def _decorated_before(cache: Any) -> set[str]:
     return found
 
 
-def watch_flask_cache(cache: Any, register: Callable[[Watched], None], stacklevel: int) -> Any:
+def _user_stacklevel() -> int:
+    """The `stacklevel` that points a warning at the user's call of `watch`."""
+    level, frame = 1, sys._getframe(1)
+    while frame is not None and str(frame.f_globals.get("__name__", "")).startswith("cachelens.watch"):
+        level += 1
+        frame = frame.f_back  # type: ignore[assignment]
+    return level
+
+
+def watch_flask_cache(cache: Any, register: Callable[[Watched], None]) -> Any:
     """Watches `cache` (once) and warns about the functions it decorated before; returns it."""
     if isinstance(cache.__dict__.get(_WATCHED_ATTR), FlaskCachingWatch):
         return cache
     watcher = FlaskCachingWatch(cache, register)
-    watcher.warn_unseen(stacklevel + 1)
+    watcher.warn_unseen()
     return cache
 
 
