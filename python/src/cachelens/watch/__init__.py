@@ -45,12 +45,14 @@ def _register(source: Watched) -> None:
 
 
 def _watched_row(obj: Any) -> Watched | None:
-    existing = getattr(obj, "__cachelens_watch__", None)
-    if isinstance(existing, Watched):
-        return existing
-    clear = getattr(obj, "cache_clear", None)
-    existing = getattr(clear, "__cachelens_watch__", None)
-    return existing if isinstance(existing, Watched) else None
+    try:
+        existing = getattr(obj, "__cachelens_watch__", None)
+        if isinstance(existing, Watched):
+            return existing
+        existing = getattr(getattr(obj, "cache_clear", None), "__cachelens_watch__", None)
+        return existing if isinstance(existing, Watched) else None
+    except Exception:  # an object whose __getattr__ refuses unknown names
+        return None
 
 
 def _watch_function_cache(fn: Any, source_id: str | None) -> Watched | None:
@@ -95,8 +97,6 @@ def watch(obj: T, id: str | None = None) -> T:
         target = target.__func__
     if is_flask_cache(target):
         return watch_flask_cache(target, _register)  # type: ignore[no-any-return]
-    if _watch_function_cache(target, id) is not None:
-        return obj
     if is_cachetools_cache(target) or is_diskcache_cache(target):
         frame = caller_frame("cachelens.watch")
         fallback = type(target).__name__
@@ -109,6 +109,8 @@ def watch(obj: T, id: str | None = None) -> T:
         else:
             row = DiskcacheWatch(target, source_id, location)
         _register(row)
+        return obj
+    if _watch_function_cache(target, id) is not None:
         return obj
     raise WatchError(
         f"cachelens.watch cannot watch {type(obj).__module__}.{type(obj).__qualname__} ({obj!r:.80}): it "

@@ -102,7 +102,7 @@ def caller_id(obj: Any, frame: FrameType | None, fallback: str) -> tuple[str, di
     """An id and a location for a cache object watched at `frame` (the caller of `watch`).
 
     The name it is assigned to on that line (`prices = cachelens.watch(TTLCache(...))` gives
-    `app/prices.py#prices`), else a global name of the caller's module bound to it, else
+    `app/prices.py#prices`), else a local or global name of the caller bound to it, else
     `fallback` and the line number (`app/prices.py#TTLCache@12`).
     """
     if frame is None:
@@ -121,9 +121,9 @@ def caller_id(obj: Any, frame: FrameType | None, fallback: str) -> tuple[str, di
     except Exception:
         name = None
     if name is None:
-        for key, value in list(frame.f_globals.items()):
-            if value is obj and not key.startswith("__"):
-                name = key
+        for namespace in (frame.f_locals, frame.f_globals):
+            name = next((k for k, v in list(namespace.items()) if v is obj and not k.startswith("__")), None)
+            if name is not None:
                 break
     if name is None:
         name = f"{fallback}@{line}"

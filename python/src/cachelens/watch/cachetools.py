@@ -19,8 +19,10 @@ Only the outermost of the watcher's methods counts (cachetools calls `pop` from 
 
 from __future__ import annotations
 
+import copyreg
 import threading
-from typing import Any, Callable
+from collections.abc import ItemsView, ValuesView
+from typing import Any, Callable, Iterator
 
 from ._common import Counters, Watched, stats_entry
 from ._source import function_id, function_location
@@ -167,8 +169,22 @@ def _counting_class(base: type) -> type:
             finally:
                 c.depth -= 1
 
+        def items(self: Any) -> ItemsView[Any, Any]:
+            return _QuietItems(self)
+
+        def values(self: Any) -> ValuesView[Any]:
+            return _QuietValues(self)
+
+        def __reduce_ex__(self: Any, protocol: Any) -> Any:
+            # a copy is an unwatched cache of the library's class, without the counters
+            state = {k: v for k, v in vars(self).items() if k != "_cachelens_counters"}
+            return copyreg._reconstructor, (base, object, None), state  # type: ignore[attr-defined]
+
         namespace: dict[str, Any] = {
             "__slots__": (),
+            "items": items,
+            "values": values,
+            "__reduce_ex__": __reduce_ex__,
             "__module__": base.__module__,
             "__qualname__": base.__qualname__,
             "__getitem__": __getitem__,
@@ -191,6 +207,31 @@ def _counting_class(base: type) -> type:
         made = type(base.__name__, (base,), namespace)
         _classes[base] = made
         return made
+
+
+def _quiet_lookup(cache: Any, key: Any) -> Any:
+    counters: Counters = cache._cachelens_counters
+    counters.depth += 1
+    try:
+        return cache[key]
+    finally:
+        counters.depth -= 1
+
+
+class _QuietItems(ItemsView[Any, Any]):
+    """`cache.items()`: reading every entry is not a lookup."""
+
+    def __iter__(self) -> Iterator[tuple[Any, Any]]:
+        for key in self._mapping:
+            yield key, _quiet_lookup(self._mapping, key)
+
+
+class _QuietValues(ValuesView[Any]):
+    """`cache.values()`: reading every entry is not a lookup."""
+
+    def __iter__(self) -> Iterator[Any]:
+        for key in self._mapping:
+            yield _quiet_lookup(self._mapping, key)
 
 
 def _held(cache: Any) -> int:
