@@ -8,16 +8,19 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from watch_support import EXAMPLE, child_env, free_port, get_json, read_dumps, stop, wait_http
 
 
-def test_two_gunicorn_workers_report_rows_whose_counts_add_up(tmp_path: Path) -> None:
+@pytest.mark.parametrize("preload", [[], ["--preload"]], ids=["app imported by each worker", "--preload"])
+def test_two_gunicorn_workers_report_rows_whose_counts_add_up(tmp_path: Path, preload: list[str]) -> None:
     dump = tmp_path / "dump"
     dump.mkdir()
     port = free_port()
     env = child_env(dump, SALES_CACHE_DIR=str(tmp_path / "cache"))
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "--graceful-timeout", "5",
+        [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "--graceful-timeout", "5", *preload,
          "-c", "python:cachelens.gunicorn", "app:app"],
         cwd=EXAMPLE, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
