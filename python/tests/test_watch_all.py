@@ -164,3 +164,47 @@ def test_python_m_cachelens_bad_usage_is_a_clear_message(tmp_path: Path, args: l
                          env=child_env(tmp_path), cwd=tmp_path)
     assert out.returncode == 2
     assert message in out.stderr
+
+
+def test_watch_all_without_root_under_a_console_script_uses_the_working_directorys_app(tmp_path: Path) -> None:
+    """Under `gunicorn`/`flask run` the `__main__` file is the tool's, not the app's."""
+    write_app(tmp_path)
+    code = textwrap.dedent(
+        """
+        import sys, types
+        main = types.ModuleType("__main__")
+        main.__file__ = "/usr/lib/python3/dist-packages/gunicorn/__main__.py"
+        sys.modules["__main__"] = main
+        import shop.prices, cachelens
+        print(sorted(cachelens.watch_all()))
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                         env=child_env(tmp_path, PYTHONPATH=f"{child_env(tmp_path)['PYTHONPATH']}:{tmp_path}"),
+                         cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert "shop/prices.py#price" in out.stdout
+
+
+def test_cachelens_watch_is_callable_whatever_was_imported_first(tmp_path: Path) -> None:
+    """Importing a submodule makes `cachelens.watch` the module; it still watches."""
+    code = textwrap.dedent(
+        """
+        import functools
+        import cachelens.watch.lru_cache
+        import cachelens
+        from cachelens import registry
+
+        @functools.lru_cache
+        def f(x):
+            return x
+
+        assert cachelens.watch(f, id="app/f.py#f") is f
+        f(1), f(1)
+        print(registry.find("app/f.py#f").snapshot()["hits"])
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                         env=child_env(tmp_path), cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "1"

@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 from .. import registry
 from ..errors import CacheLensError
 from ._common import Watched
-from ._source import app_root, caller_frame, caller_id, is_app_file
+from ._source import caller_frame, caller_id, default_app_root, is_app_file
 
 __all__ = ["watch", "watch_all", "WatchError", "watched_functions"]
 
@@ -174,13 +174,13 @@ def watch_all(root: str | Path | None = None) -> list[str]:
     functions) of every imported module of the app; returns their ids.
 
     The app's modules are those whose file is under `root` (default: the app root of the
-    `__main__` script, else of the working directory), outside `site-packages`/`dist-packages`.
+    `__main__` script when it is the app's, else of the working directory), outside
+    `site-packages`/`dist-packages`.
     Modules imported later are not watched: call it again, or start the app with
     `python -m cachelens run app.py` / `gunicorn -c python:cachelens.gunicorn ...`.
     """
     if root is None:
-        main_file = getattr(sys.modules.get("__main__"), "__file__", None)
-        resolved = app_root(main_file) if main_file else app_root()
+        resolved = default_app_root()
     else:
         resolved = Path(os.path.abspath(root))
         if not resolved.is_dir():

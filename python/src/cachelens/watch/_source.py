@@ -17,7 +17,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-__all__ = ["ROOT_MARKERS", "app_root", "relative_path", "function_id", "function_location", "is_app_file", "caller_id", "caller_frame"]
+__all__ = ["ROOT_MARKERS", "app_root", "default_app_root", "relative_path", "function_id", "function_location", "is_app_file", "caller_id", "caller_frame"]
 
 ROOT_MARKERS = ("pyproject.toml", "requirements.txt", "setup.cfg", "cachelens.config.json")
 """Files whose folder is an app root."""
@@ -44,6 +44,20 @@ def app_root(start: str | os.PathLike[str] | None = None) -> Path:
     folder = path if path.is_dir() else path.parent
     found = _root_of_folder(str(folder))
     return Path(found) if found is not None else folder
+
+
+def default_app_root() -> Path:
+    """The app's root as seen from the running process: the app root of the `__main__` script
+    when it is one of the app's files (`python app.py`), else that of the working directory (a
+    console script such as `gunicorn` or `flask run`, whose file is not the app's)."""
+    main_file = getattr(sys.modules.get("__main__"), "__file__", None)
+    if main_file:
+        absolute = os.path.abspath(main_file)
+        if not any(part in _LIBRARY_PARTS for part in Path(absolute).parts):
+            found = _root_of_folder(os.path.dirname(absolute))
+            if found is not None:
+                return Path(found)
+    return app_root()
 
 
 def relative_path(file: str, root: Path | None = None) -> str:

@@ -30,7 +30,7 @@ import warnings
 from typing import Any, Callable
 
 from ._common import Watched, stats_entry
-from ._source import app_root, function_id, function_location, is_app_file
+from ._source import app_root, default_app_root, function_id, function_location, is_app_file
 
 __all__ = ["FlaskCachingWatch", "FunctionRow", "is_flask_cache", "watch_flask_cache"]
 
@@ -224,9 +224,7 @@ def _uses_cache(fn: Any, cache: Any) -> bool:
 
 
 def _decorated_before(cache: Any) -> set[str]:
-    root = app_root()
-    main = getattr(sys.modules.get("__main__"), "__file__", None)
-    roots = {root} | ({app_root(main)} if main else set())
+    roots = {app_root(), default_app_root()}
     candidates: list[Any] = []
     for module in list(sys.modules.values()):
         file = getattr(module, "__file__", None)
