@@ -208,3 +208,11 @@ def test_cachelens_watch_is_callable_whatever_was_imported_first(tmp_path: Path)
                          env=child_env(tmp_path), cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "1"
+
+
+def test_watch_all_leaves_cachelens_own_caches_alone_when_it_sits_under_the_app_root() -> None:
+    import cachelens
+    import cachelens.watch._source as source
+
+    python_folder = Path(source.__file__).resolve().parents[3]  # python/: this repository's package root
+    assert not [i for i in cachelens.watch_all(python_folder) if i.startswith("src/cachelens/")]

@@ -156,8 +156,8 @@ def _module_functions(module: types.ModuleType) -> list[Any]:
 def watched_functions(module: types.ModuleType, root: Path) -> list[str]:
     """Watches the cached functions of `module` when its file is under `root` (the import
     hook's step); returns the ids watched."""
-    if not is_app_file(getattr(module, "__file__", None), root):
-        return []
+    if not is_app_file(getattr(module, "__file__", None), root) or module.__name__.split(".")[0] == "cachelens":
+        return []  # not the app's (CacheLens itself may sit under an app root: its own repository)
     ids: list[str] = []
     for fn in _module_functions(module):
         try:
