@@ -107,13 +107,16 @@ def test_watching_twice_keeps_one_row_and_one_base() -> None:
     assert counts(row(ident).snapshot())[:2] == (1, 1)
 
 
-def test_an_explicit_id_names_the_row() -> None:
+def test_an_explicit_id_names_the_row_and_renames_a_watched_one() -> None:
     @functools.lru_cache(maxsize=None)
     def ident(x: int) -> int:
         return x
 
+    cachelens.watch(ident)
+    ident(1), ident(1)
     cachelens.watch(ident, id="app/custom.py#ident")
-    assert registry.find("app/custom.py#ident") is not None
+    assert [s.id for s in registry.sources() if s.id.endswith("ident")] == ["app/custom.py#ident"]
+    assert counts(registry.find("app/custom.py#ident").snapshot())[:2] == (1, 1)
 
 
 def test_methods_static_and_class_methods_are_watched_through_their_function() -> None:

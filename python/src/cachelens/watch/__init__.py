@@ -61,7 +61,11 @@ def _watch_function_cache(fn: Any, source_id: str | None) -> Watched | None:
     from .lru_cache import LruCacheWatch, is_cache_info_wrapper
 
     existing = _watched_row(fn)
-    if existing is not None and (source_id is None or existing.id == source_id):
+    if existing is not None:
+        if source_id is not None and existing.id != source_id:
+            registry.unregister(existing.id)  # watched again under another name: one row, renamed
+            existing.rename(source_id)
+            _register(existing)
         return existing
     row: Watched
     if is_cache_info_wrapper(fn):

@@ -106,6 +106,10 @@ class Watched:
         """The row's id, `<path relative to the app root>#<name>`."""
         return self._id
 
+    def rename(self, source_id: str) -> None:
+        """Gives the row another id (`watch(obj, id=...)` on a watched object)."""
+        self._id = source_id
+
     def options(self) -> dict[str, Any]:
         """The options shown in the panel (scalars only)."""
         return {k: v for k, v in self._options.items() if v is None or isinstance(v, (str, int, float, bool))}
