@@ -55,7 +55,7 @@ def test_a_cache_object_counts_lookups_and_evictions_by_cause() -> None:
     d = source.descriptor()
     assert d["backendType"] == "cachetools.LRUCache"
     assert d["options"] == {"maxsize": 2}
-    assert d["location"] == {"file": "tests/test_watch_cachetools.py", "line": d["location"]["line"]}
+    assert d["location"]["file"].endswith("tests/test_watch_cachetools.py")  # relative to the working directory, or absolute
 
 
 def test_the_cache_keeps_its_type_name_and_behaviour() -> None:

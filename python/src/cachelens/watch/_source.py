@@ -1,49 +1,37 @@
-"""Where a watched cache lives in the app's source: the app root, ids and locations.
+"""Where a watched cache lives in the app's source: which files are the app's, and the ids and
+locations of caches that are objects rather than functions.
 
-The app root is the nearest folder at or above a file (or folder) that holds `pyproject.toml`,
-`requirements.txt`, `setup.cfg` or `cachelens.config.json`. Ids are
-`<path relative to the app root>#<qualified name>`, with `/` as separator on every system, so the
-same function has the same id on a laptop, in a container and in every worker.
+Function ids and locations are memoize's own (`cachelens.ids`): `<path relative to the app
+root>#<qualified name>`, so a watched `lru_cache` function and a memoized one are named alike.
 """
 
 from __future__ import annotations
 
-import inspect
 import os
 import re
 import sys
-from functools import lru_cache
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import Any, Callable
 
-__all__ = ["ROOT_MARKERS", "app_root", "default_app_root", "relative_path", "function_id", "function_location", "is_app_file", "caller_id", "caller_frame"]
+from .. import ids
 
-ROOT_MARKERS = ("pyproject.toml", "requirements.txt", "setup.cfg", "cachelens.config.json")
-"""Files whose folder is an app root."""
+__all__ = ["app_root", "default_app_root", "relative_path", "function_id", "function_location", "is_app_file",
+           "caller_id", "caller_frame"]
 
 _LIBRARY_PARTS = ("site-packages", "dist-packages")
 
 
-@lru_cache(maxsize=1024)
-def _root_of_folder(folder: str) -> str | None:
-    here = Path(folder)
-    for candidate in (here, *here.parents):
-        if any((candidate / marker).is_file() for marker in ROOT_MARKERS):
-            return str(candidate)
-    return None
-
-
 def app_root(start: str | os.PathLike[str] | None = None) -> Path:
-    """The app root of `start` (a file or a folder; default: the working directory).
+    """The app root (the rule of `cachelens.ids.app_root`) of `start`, a file or a folder
+    (default: the working directory)."""
+    path = os.path.abspath(start if start is not None else os.getcwd())
+    return Path(ids.app_root(path if os.path.isdir(path) else os.path.dirname(path)))
 
-    The nearest folder at or above it with one of `ROOT_MARKERS`; when there is none, the folder
-    of `start` itself (the working directory by default).
-    """
-    path = Path(os.path.abspath(start if start is not None else os.getcwd()))
-    folder = path if path.is_dir() else path.parent
-    found = _root_of_folder(str(folder))
-    return Path(found) if found is not None else folder
+
+def _has_marker_above(folder: str) -> bool:
+    here = Path(folder)
+    return any(any((d / m).is_file() for m in ids.ROOT_MARKERS) for d in (here, *here.parents))
 
 
 def default_app_root() -> Path:
@@ -53,22 +41,15 @@ def default_app_root() -> Path:
     main_file = getattr(sys.modules.get("__main__"), "__file__", None)
     if main_file:
         absolute = os.path.abspath(main_file)
-        if not any(part in _LIBRARY_PARTS for part in Path(absolute).parts):
-            found = _root_of_folder(os.path.dirname(absolute))
-            if found is not None:
-                return Path(found)
+        if not any(part in _LIBRARY_PARTS for part in Path(absolute).parts) and _has_marker_above(os.path.dirname(absolute)):
+            return app_root(absolute)
     return app_root()
 
 
-def relative_path(file: str, root: Path | None = None) -> str:
-    """`file` relative to `root` (default: `file`'s own app root), with `/` separators; the
-    absolute path when `file` is not under `root`."""
-    absolute = Path(os.path.abspath(file))
-    base = root if root is not None else app_root(absolute)
-    try:
-        return absolute.relative_to(base).as_posix()
-    except ValueError:
-        return absolute.as_posix()
+def relative_path(file: str) -> str:
+    """`file` relative to its app root, with `/` separators (the path part of an id)."""
+    absolute = os.path.abspath(file)
+    return Path(os.path.relpath(absolute, app_root(absolute))).as_posix()
 
 
 def is_app_file(file: str | None, root: Path) -> bool:
@@ -76,37 +57,30 @@ def is_app_file(file: str | None, root: Path) -> bool:
     installed library (`site-packages`/`dist-packages`, a virtual environment under the root)."""
     if not file or file.startswith("<"):
         return False
-    absolute = Path(os.path.abspath(file))
     try:
-        inner = absolute.relative_to(root)
+        inner = Path(os.path.abspath(file)).relative_to(root)
     except ValueError:
         return False
     return not any(part in _LIBRARY_PARTS for part in inner.parts)
 
 
-def _code_of(fn: Any) -> Any:
-    target = inspect.unwrap(fn) if callable(fn) else fn
-    target = getattr(target, "__func__", target)
-    return getattr(target, "__code__", None)
+def function_id(fn: Callable[..., Any]) -> str:
+    """The default id of a (decorated) function: `cachelens.ids.default_id`."""
+    return ids.default_id(fn)
 
 
-def function_id(fn: Any) -> str | None:
-    """`<path relative to the app root>#<qualified name>` of a (decorated) function, or None when
-    its source file is unknown (a builtin, a function made by `exec`)."""
-    code = _code_of(fn)
-    if code is None or code.co_filename.startswith("<"):
-        return None
-    name = getattr(fn, "__qualname__", None) or getattr(code, "co_qualname", None) or code.co_name
-    return f"{relative_path(code.co_filename)}#{name}"
+def function_location(fn: Callable[..., Any]) -> dict[str, Any] | None:
+    """Where a function is declared: `cachelens.ids.location`."""
+    return ids.location(fn)
 
 
-def function_location(fn: Any) -> dict[str, Any] | None:
-    """`{"file": <path relative to the app root>, "line": <1-based line of its def or first
-    decorator>}`, or None when unknown."""
-    code = _code_of(fn)
-    if code is None or code.co_filename.startswith("<"):
-        return None
-    return {"file": relative_path(code.co_filename), "line": int(code.co_firstlineno)}
+def _shown(file: str) -> str:
+    """A file as `location.file` shows it (relative to the working directory when under it, as
+    `cachelens.ids.location` does)."""
+    absolute = os.path.abspath(file)
+    cwd = os.getcwd()
+    shown = os.path.relpath(absolute, cwd) if absolute.startswith(cwd.rstrip(os.sep) + os.sep) else absolute
+    return Path(shown).as_posix()
 
 
 _ASSIGNED = re.compile(r"^\s*(?:self\.|cls\.)?([A-Za-z_]\w*)\s*(?::[^=]*)?=(?!=)")
@@ -120,11 +94,12 @@ def caller_id(obj: Any, frame: FrameType | None, fallback: str) -> tuple[str, di
     `fallback` and the line number (`app/prices.py#TTLCache@12`).
     """
     if frame is None:
-        return fallback, None
+        return f"<unknown>#{fallback}", None
     file = frame.f_code.co_filename
     line = frame.f_lineno
-    path = relative_path(file) if not file.startswith("<") else file
-    location = {"file": path, "line": line} if not file.startswith("<") else None
+    known = not file.startswith("<")
+    path = relative_path(file) if known else file
+    location = {"file": _shown(file), "line": line} if known else None
     name: str | None = None
     try:
         import linecache
@@ -146,7 +121,7 @@ def caller_id(obj: Any, frame: FrameType | None, fallback: str) -> tuple[str, di
 
 def caller_frame(package: str) -> FrameType | None:
     """The first frame on the stack whose module is not `package` (the user's call)."""
-    frame = sys._getframe(1)
-    while frame is not None and frame.f_globals.get("__name__", "").startswith(package):
-        frame = frame.f_back  # type: ignore[assignment]
+    frame: FrameType | None = sys._getframe(1)
+    while frame is not None and str(frame.f_globals.get("__name__", "")).startswith(package):
+        frame = frame.f_back
     return frame

@@ -272,7 +272,7 @@ class CachetoolsWatch(Watched):
     def for_function(cls, fn: Callable[..., Any], source_id: str | None = None) -> "CachetoolsWatch":
         """Watches the cache of a `cachetools.cached` function; the row is the function's."""
         cache = cache_of_cached_function(fn)
-        resolved = source_id or function_id(fn) or f"<unknown>#{getattr(fn, '__qualname__', 'function')}"
+        resolved = source_id or function_id(fn)
         return cls(cache, resolved, function_location(fn), function=fn)
 
     def _snapshot(self) -> dict[str, Any]:

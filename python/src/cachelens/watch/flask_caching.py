@@ -63,7 +63,7 @@ class FunctionRow(Watched):
     """One decorated function's row."""
 
     def __init__(self, cache: Any, fn: Callable[..., Any], kind: str, timeout: Any) -> None:
-        source_id = function_id(fn) or f"<unknown>#{getattr(fn, '__qualname__', 'function')}"
+        source_id = function_id(fn)
         super().__init__(source_id, {"decorator": kind, "timeout": timeout}, function_location(fn))
         self._cache = cache
         self._kind = kind

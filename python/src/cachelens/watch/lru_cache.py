@@ -51,7 +51,7 @@ class LruCacheWatch(Watched):
                 params = {"maxsize": fn.cache_info().maxsize}  # type: ignore[attr-defined]
             except Exception:
                 params = {}
-        resolved = source_id or function_id(fn) or f"<unknown>#{getattr(fn, '__qualname__', 'function')}"
+        resolved = source_id or function_id(fn)
         super().__init__(resolved, params, function_location(fn))
         self.backend_type = _backend_type(fn)
         self._fn = fn
