@@ -153,3 +153,19 @@ def test_watching_adds_nothing_to_the_call_path() -> None:
 
     cachelens.watch(ident)
     assert isinstance(ident, functools._lru_cache_wrapper)  # the C wrapper itself, unwrapped
+
+
+def test_cachetools_func_decorators_are_read_through_their_cache_info_too() -> None:
+    import cachetools.func
+
+    @cachetools.func.ttl_cache(maxsize=4, ttl=60)
+    def rate(currency: str) -> float:
+        return 1.0
+
+    cachelens.watch(rate)
+    rate("eur"), rate("eur"), rate("usd")
+    rate.cache_clear()
+    rate("eur")
+    assert counts(row(rate).snapshot())[:3] == (1, 3, 1)
+    assert row(rate).descriptor()["backendType"] == "cachetools.func"
+    assert row(rate).descriptor()["options"] == {"maxsize": 4, "typed": False, "ttl": 60}

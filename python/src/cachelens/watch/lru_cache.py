@@ -39,6 +39,18 @@ def _backend_type(fn: Any) -> str:
     return "cache_info"
 
 
+def _closure_ttl(fn: Any) -> float | None:
+    """The `ttl` of the cache held by a `cachetools.func.ttl_cache` wrapper, if any."""
+    for cell in getattr(getattr(fn, "cache_info", None), "__closure__", None) or ():
+        try:
+            ttl = getattr(cell.cell_contents, "ttl", None)
+        except ValueError:
+            continue
+        if isinstance(ttl, (int, float)) and not isinstance(ttl, bool):
+            return ttl
+    return None
+
+
 class LruCacheWatch(Watched):
     """Reports a `functools.lru_cache`-style wrapper from its `cache_info()`."""
 
@@ -51,6 +63,9 @@ class LruCacheWatch(Watched):
                 params = {"maxsize": fn.cache_info().maxsize}  # type: ignore[attr-defined]
             except Exception:
                 params = {}
+        ttl = _closure_ttl(fn)
+        if ttl is not None:
+            params["ttl"] = ttl
         resolved = source_id or function_id(fn)
         super().__init__(resolved, params, function_location(fn))
         self.backend_type = _backend_type(fn)
