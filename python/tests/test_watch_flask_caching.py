@@ -10,6 +10,7 @@ from flask import Flask
 from flask_caching import Cache
 
 import cachelens
+from cachelens.watch import WatchError
 from cachelens import registry
 from watch_support import new_rows
 
@@ -145,7 +146,7 @@ def test_watching_late_warns_once_naming_the_functions_it_cannot_see() -> None:
 
 def test_memoize_without_parentheses_is_a_clear_error() -> None:
     cache = cachelens.watch(Cache(config={"CACHE_TYPE": "SimpleCache"}))
-    with pytest.raises(TypeError, match=r"@cache.memoize\(\)"):
+    with pytest.raises(WatchError, match=r"@cache.memoize\(\)"):
 
         @cache.memoize
         def f(x: int) -> int:

@@ -26,18 +26,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .. import registry
-from ..errors import CacheLensError
-from ._common import Watched
+from ._common import Watched, WatchError
 from ._source import caller_frame, caller_id, default_app_root, is_app_file
 
 __all__ = ["watch", "watch_all", "WatchError", "watched_functions"]
 
 T = TypeVar("T")
-
-
-class WatchError(CacheLensError, TypeError):
-    """`watch` was given something it cannot watch; the message names its type and what is
-    supported."""
 
 
 def _register(source: Watched) -> None:

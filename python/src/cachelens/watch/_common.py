@@ -10,7 +10,14 @@ from __future__ import annotations
 import threading
 from typing import Any, Callable, Mapping
 
-__all__ = ["Counters", "Watched", "stats_entry", "guarded"]
+from ..errors import CacheLensError
+
+
+class WatchError(CacheLensError, TypeError):
+    """`watch` was given something it cannot watch (or a watched decorator was misused); the
+    message names it and says what to write instead."""
+
+__all__ = ["Counters", "Watched", "WatchError", "stats_entry", "guarded"]
 
 
 class Counters:

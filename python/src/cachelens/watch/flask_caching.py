@@ -29,7 +29,7 @@ import time
 import warnings
 from typing import Any, Callable
 
-from ._common import Watched, stats_entry
+from ._common import Watched, WatchError, stats_entry
 from ._source import app_root, default_app_root, function_id, function_location, is_app_file
 
 __all__ = ["FlaskCachingWatch", "FunctionRow", "is_flask_cache", "watch_flask_cache"]
@@ -175,7 +175,7 @@ class FlaskCachingWatch:
             if args and callable(args[0]) and len(args) == 1 and not kwargs:
                 # `@cache.memoize` without parentheses: Flask-Caching would take the function as
                 # the timeout; say what to write instead of failing later at the first call.
-                raise TypeError(
+                raise WatchError(
                     f"@cache.{kind} needs parentheses: write @cache.{kind}() or "
                     f"@cache.{kind}(timeout=...) above {getattr(args[0], '__qualname__', 'the function')}"
                 )
