@@ -2,12 +2,15 @@
 
 A watcher counts in this process only. Its totals never decrease (docs/protocol.md 4): where the
 library itself zeroes its counters (`lru_cache.cache_clear()`), the watcher keeps what was counted
-before as a base and adds the library's new figures on top.
+before as a base and adds the library's new figures on top. A fork child starts from 0: it reports
+as a stream of its own, and the panel adds the streams up.
 """
 
 from __future__ import annotations
 
+import os
 import threading
+import weakref
 from typing import Any, Callable, Mapping
 
 from ..errors import CacheLensError
@@ -47,6 +50,11 @@ class Counters:
         self.clearing = 0
         """Inside `clear()`: entries the cache drops count as explicit evictions."""
         self.lock = threading.Lock()
+
+    def reset(self) -> None:
+        """In a fork child: every counter back to 0 and a fresh lock (the child reports as its
+        own stream, docs/protocol.md 7.1, so it must not repeat the parent's counts)."""
+        self.__init__()  # type: ignore[misc]
 
     def completed(self, elapsed_ms: float, failed: bool) -> None:
         """One computation finished after `elapsed_ms` milliseconds; credits the hits counted so
@@ -93,6 +101,27 @@ def stats_entry(source_id: str, counters: Counters, entries: int = 0, size_bytes
     }
 
 
+_watchers: "weakref.WeakSet[Watched]" = weakref.WeakSet()
+_fork_hook = False
+
+
+def _after_fork_in_child() -> None:
+    for watcher in list(_watchers):
+        try:
+            watcher.after_fork_in_child()
+        except Exception:
+            pass  # a watcher that cannot restart keeps its figures; the child still runs
+
+
+def _track(watcher: "Watched") -> None:
+    """Remembers `watcher` for the fork hook (installed with the first watcher, not at import)."""
+    global _fork_hook
+    _watchers.add(watcher)
+    if not _fork_hook:
+        _fork_hook = True
+        os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 class Watched:
     """A `cachelens.registry.Reported` for a cache the app already has.
 
@@ -107,6 +136,12 @@ class Watched:
         self._location = dict(location) if location else None
         self.counters = Counters()
         self._last: dict[str, Any] = stats_entry(source_id, self.counters)
+        _track(self)
+
+    def after_fork_in_child(self) -> None:
+        """In a fork child: counts start again from 0 (the parent's stay the parent's)."""
+        self.counters.reset()
+        self._last = stats_entry(self._id, self.counters)
 
     @property
     def id(self) -> str:

@@ -78,6 +78,7 @@ class LruCacheWatch(Watched):
         self._last_misses = 0
         self._last_entries = 0
         self._size = 0
+        self._size_shift = 0
         self._original_clear: Callable[[], None] = fn.cache_clear  # type: ignore[attr-defined]
         self._wrap_clear()
 
@@ -110,13 +111,24 @@ class LruCacheWatch(Watched):
             self.counters.explicit += self._last_entries
         total_hits, total_misses = self._base_hits + hits, self._base_misses + misses
         if self._maxsize:
-            self._size = max(self._size, total_misses - self.counters.explicit - entries)
+            self._size = max(self._size, total_misses - self.counters.explicit - entries + self._size_shift)
         if clearing:
             self._base_hits, self._base_misses = total_hits, total_misses
             self.counters.explicit += entries
             hits = misses = entries = 0
         self._last_hits, self._last_misses, self._last_entries = hits, misses, entries
         return total_hits, total_misses, entries
+
+    def after_fork_in_child(self) -> None:
+        """In a fork child: the cache and its `cache_info()` figures are the parent's copy; the
+        totals restart from 0 by moving the base below them."""
+        self._lock = threading.Lock()
+        self.counters.reset()
+        hits, misses, entries = self._fold()
+        self._base_hits -= hits
+        self._base_misses -= misses
+        self._size, self._size_shift = 0, entries
+        self._last = stats_entry(self.id, self.counters, entries=entries, hits=0, misses=0, size=0)
 
     def _snapshot(self) -> dict[str, Any]:
         """Hits, misses and entries from `cache_info()`, as totals that never decrease."""
