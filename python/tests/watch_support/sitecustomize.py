@@ -20,3 +20,5 @@ def _dump() -> None:
 
 
 atexit.register(_dump)
+
+__all__: list[str] = []

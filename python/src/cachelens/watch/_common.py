@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import threading
 import weakref
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping
 
 from ..errors import CacheLensError
 
@@ -20,7 +20,7 @@ class WatchError(CacheLensError, TypeError):
     """`watch` was given something it cannot watch (or a watched decorator was misused); the
     message names it and says what to write instead."""
 
-__all__ = ["Counters", "Watched", "WatchError", "stats_entry", "guarded"]
+__all__ = ["Counters", "Watched", "WatchError", "stats_entry"]
 
 
 class Counters:
@@ -188,19 +188,3 @@ class Watched:
         """Watched caches do not print their keys: deleting one key is unsupported (None)."""
         return None
 
-
-def guarded(default: Callable[[], Any]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Makes a reporter-facing method never raise: an error answers `default()`."""
-
-    def decorate(method: Callable[..., Any]) -> Callable[..., Any]:
-        def run(*args: Any, **kwargs: Any) -> Any:
-            try:
-                return method(*args, **kwargs)
-            except Exception:
-                return default()
-
-        run.__name__ = method.__name__
-        run.__doc__ = method.__doc__
-        return run
-
-    return decorate
