@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 import subprocess
 import sys
@@ -217,3 +218,13 @@ def test_watch_all_leaves_cachelens_own_caches_alone_when_it_sits_under_the_app_
 
     python_folder = Path(source.__file__).resolve().parents[3]  # python/: this repository's package root
     assert not [i for i in cachelens.watch_all(python_folder) if i.startswith("src/cachelens/")]
+
+
+def test_watch_all_from_the_file_system_root_leaves_the_standard_library_alone() -> None:
+    """An app started from `/` (a container's working directory) has every file under its root."""
+    import fnmatch
+
+    import cachelens
+
+    assert isinstance(fnmatch._compile_pattern, functools._lru_cache_wrapper)  # type: ignore[attr-defined]
+    assert [i for i in cachelens.watch_all("/") if "fnmatch" in i] == []

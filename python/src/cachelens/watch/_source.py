@@ -7,9 +7,11 @@ root>#<qualified name>`, so a watched `lru_cache` function and a memoized one ar
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sys
+import sysconfig
 from pathlib import Path
 from types import FrameType
 from typing import Any, Callable
@@ -52,16 +54,28 @@ def relative_path(file: str) -> str:
     return Path(os.path.relpath(absolute, app_root(absolute))).as_posix()
 
 
+@functools.lru_cache(maxsize=1)
+def _python_dirs() -> tuple[Path, ...]:
+    """The interpreter's own library folders (the standard library, its site folders)."""
+    paths = sysconfig.get_paths()
+    found = {Path(paths[k]) for k in ("stdlib", "platstdlib", "purelib", "platlib") if paths.get(k)}
+    return tuple(sorted(found))
+
+
 def is_app_file(file: str | None, root: Path) -> bool:
     """Whether `file` is a source file of the app at `root`: under it, and not inside an
-    installed library (`site-packages`/`dist-packages`, a virtual environment under the root)."""
+    installed library (`site-packages`/`dist-packages`, a virtual environment under the root,
+    the standard library: an app started from `/` has every file under its root)."""
     if not file or file.startswith("<"):
         return False
+    absolute = Path(os.path.abspath(file))
     try:
-        inner = Path(os.path.abspath(file)).relative_to(root)
+        inner = absolute.relative_to(root)
     except ValueError:
         return False
-    return not any(part in _LIBRARY_PARTS for part in inner.parts)
+    if any(part in _LIBRARY_PARTS for part in inner.parts):
+        return False
+    return not any(absolute.is_relative_to(d) and not root.is_relative_to(d) for d in _python_dirs())
 
 
 def function_id(fn: Callable[..., Any]) -> str:
