@@ -29,7 +29,7 @@ def figures(source_id: str) -> tuple[int, int, int]:
     return s["hits"], s["misses"], s["errors"]
 
 
-def make_app() -> tuple[Flask, Cache, list[str]]:
+def make_app() -> tuple[Flask, Cache, list[str], Any]:
     app = Flask(__name__)
     cache = cachelens.watch(Cache(app, config={"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": 50}))
     computed: list[str] = []
@@ -60,11 +60,11 @@ def make_app() -> tuple[Flask, Cache, list[str]]:
         except ValueError:
             return {"error": True}, 500
 
-    return app, cache, computed
+    return app, cache, computed, sales_by_region
 
 
 def test_each_decorated_function_is_a_row_counted_through_a_test_client() -> None:
-    app, cache, computed = make_app()
+    app, cache, computed, _ = make_app()
     client = app.test_client()
     for path in ["/by-region/2024", "/by-region/2024", "/by-region/2023", "/by-region/2024",
                  "/top?y=1", "/top?y=1", "/top?y=2", "/fail/1", "/fail/1"]:
@@ -84,17 +84,16 @@ def test_each_decorated_function_is_a_row_counted_through_a_test_client() -> Non
     assert default_timeout == {"decorator": "memoize", "timeout": None, "ttl": 50}
 
 
-def test_positional_and_keyword_calls_share_flask_cachings_entry() -> None:
-    app, cache, computed = make_app()
-    fn = next(v for v in app.view_functions.values() if v.__name__ == "by_region")
+def test_positional_and_keyword_calls_of_one_binding_are_one_entry_and_count_as_hits() -> None:
+    app, cache, computed, sales_by_region = make_app()
     with app.test_request_context():
-        fn(2024)
-    source_id = f"{HERE}#make_app.<locals>.sales_by_region"
-    assert figures(source_id) == (0, 1, 0)
+        sales_by_region(2024), sales_by_region(year=2024), sales_by_region(2024, "all")
+    assert computed == ["2024/all"]
+    assert figures(f"{HERE}#make_app.<locals>.sales_by_region") == (2, 1, 0)
 
 
 def test_the_panels_clear_forgets_a_memoized_functions_entries() -> None:
-    app, cache, computed = make_app()
+    app, cache, computed, _ = make_app()
     client = app.test_client()
     client.get("/by-region/2024")
     memoized = registry.find(f"{HERE}#make_app.<locals>.sales_by_region")
@@ -105,7 +104,7 @@ def test_the_panels_clear_forgets_a_memoized_functions_entries() -> None:
 
 
 def test_the_decorated_functions_keep_flask_cachings_attributes() -> None:
-    app, cache, _ = make_app()
+    app, cache, _, _ = make_app()
     view = app.view_functions["top"]
     assert view.__name__ == "top"
     assert callable(view.uncached) and callable(view.make_cache_key)
