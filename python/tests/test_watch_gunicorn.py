@@ -19,10 +19,12 @@ def test_two_gunicorn_workers_report_rows_whose_counts_add_up(tmp_path: Path, pr
     dump.mkdir()
     port = free_port()
     env = child_env(dump, SALES_CACHE_DIR=str(tmp_path / "cache"))
+    log_path = tmp_path / "gunicorn.log"
+    log_file = log_path.open("wb")  # a file, not a pipe: a full pipe would stall gunicorn
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "--graceful-timeout", "5", *preload,
          "-c", "python:cachelens.gunicorn", "app:app"],
-        cwd=EXAMPLE, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        cwd=EXAMPLE, env=env, stdout=log_file, stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -37,7 +39,8 @@ def test_two_gunicorn_workers_report_rows_whose_counts_add_up(tmp_path: Path, pr
             get_json(f"{base}/api/top-products?year=2023")
     finally:
         stop(server)
-        log = server.stdout.read().decode(errors="replace") if server.stdout else ""
+        log_file.close()
+    log = log_path.read_text(errors="replace")
     dumps = read_dumps(dump)
     worker_rows = {pid: rows for pid, rows in dumps.items() if pid != server.pid}
     assert len(worker_rows) == 2, (sorted(dumps), log[-2000:])
