@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Iterator
 
@@ -25,6 +27,49 @@ class FakeClock:
 
     def advance(self, ms: float) -> None:
         self.now += ms
+
+
+def _build_speedups(into: Path) -> bool:
+    """Builds the optional C hit path into `into` (python/setup.py, as pip does) and lets the
+    package find it there: the suite runs from the source tree, where nothing is built. False
+    when it cannot be built here (no compiler or headers): then only the Python path runs."""
+    try:
+        import cachelens._speedups  # noqa: F401 - built in place already
+        return True
+    except ImportError:
+        pass
+    python_dir = Path(SRC).parent
+    built = subprocess.run(
+        [sys.executable, "setup.py", "-q", "build_ext", "--build-lib", str(into), "--build-temp", str(into / "tmp")],
+        cwd=python_dir,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    found = list((into / "cachelens").glob("_speedups*.so"))
+    if built.returncode != 0 or not found:
+        return False
+    import cachelens
+
+    cachelens.__path__.append(str(into / "cachelens"))
+    return True
+
+
+@pytest.fixture(scope="session")
+def speedups_built(tmp_path_factory: pytest.TempPathFactory) -> bool:
+    """Whether the C hit path is available to this session (built on first use)."""
+    return _build_speedups(tmp_path_factory.mktemp("speedups"))
+
+
+@pytest.fixture(params=["c-hit-path", "python-hit-path"])
+def call_path(request: pytest.FixtureRequest, speedups_built: bool, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Runs a test once with the C hit path (where it could be built) and once without, so the
+    two paths are held to the same specification."""
+    if request.param == "python-hit-path":
+        monkeypatch.setenv("CACHELENS_PURE_PYTHON", "1")
+    else:
+        monkeypatch.delenv("CACHELENS_PURE_PYTHON", raising=False)
+    return str(request.param)
 
 
 @pytest.fixture(autouse=True)
