@@ -137,3 +137,16 @@ def test_a_watched_cache_pickles_as_an_unwatched_cache_of_its_library_class() ->
     assert type(copy) is cachetools.LRUCache
     assert dict(copy.items()) == {"k": 1}
     assert "_cachelens_counters" not in vars(copy)
+
+
+def test_a_cached_functions_cache_is_found_in_its_closure_when_it_has_no_cache_attribute() -> None:
+    """cachetools versions differ in the attributes they set on the wrapper; the closure has it."""
+
+    @cachetools.cached(cachetools.LRUCache(maxsize=4))
+    def code(x: str) -> str:
+        return x
+
+    del code.cache  # as a version without the attribute
+    cachelens.watch(code, id="app/c.py#code")
+    code("a"), code("a")
+    assert figures(registry.find("app/c.py#code"))[:2] == (1, 1)
