@@ -103,8 +103,18 @@ describe('a typical Express service (examples/orders-api) in a real VS Code', { 
     return Number(await frame.locator(`tr[data-id="${id}"] td[data-col="${column}"]`).getAttribute('data-value', { timeout: 5_000 }));
   }
 
+  /**
+   * Hides the bottom panel (the terminal) when it shows: the editor and the cache panel get the
+   * height, and no sticky-scroll line of a squeezed editor lies over the line to right-click.
+   */
+  async function hideBottomPanel(): Promise<void> {
+    if (await page.locator('.part.panel.bottom').isVisible()) await runCommand(page, 'View: Hide Panel');
+    await page.locator('.part.panel.bottom').waitFor({ state: 'hidden', timeout: 10_000 });
+  }
+
   /** Caches the function around `lineText` of the open file through the context menu and the quick pick. */
   async function cacheThroughMenu(lineText: string, backend: string, shows: string): Promise<void> {
+    await hideBottomPanel();
     await contextMenuToQuickPick(page, lineText, 'Cache this function', 'memory');
     await pickQuickItem(page, backend);
     await pickQuickItem(page, '5m');
@@ -141,6 +151,9 @@ describe('a typical Express service (examples/orders-api) in a real VS Code', { 
     await frame.locator(`tr[data-id="${FIND}"]`).waitFor({ timeout: 60_000 });
     await until(() => cell(frame, FIND, 'hits'), (n) => n >= 2, 'hits of findById (o-1001 and o-1002, each asked twice)');
     assert.equal(await cell(frame, FIND, 'misses'), 2, 'one miss per order id');
+    await hideBottomPanel();
+    await frame.locator(`tr[data-id="${FIND}"]`).click();
+    await page.waitForTimeout(2_000); // the selected row's chart
     await screenshot(page, SHOTS, 'orders-api-panel');
 
     const link = frame.locator(`tr[data-id="${FIND}"] button.link`);
@@ -179,6 +192,7 @@ describe('a typical Express service (examples/orders-api) in a real VS Code', { 
     await frame.locator(`tr[data-id="${FORMAT}"]`).waitFor({ timeout: 60_000 });
     await until(() => cell(frame, FORMAT, 'hits'), (n) => n > 0, 'hits of formatMoney');
     assert.match((await frame.locator(`tr[data-id="${FORMAT}"] button.link`).getAttribute('title')) ?? '', /^Open src\/lib\/money\.ts:\d+$/);
+    await hideBottomPanel();
     await frame.locator(`tr[data-id="${FORMAT}"]`).click();
     await page.waitForTimeout(2_000);
     await screenshot(page, SHOTS, 'orders-api-helper-rows');
@@ -242,6 +256,7 @@ describe('a typical Express service (examples/orders-api) in a real VS Code', { 
       await status(`${base()}/customers/c-2/orders`);
       return cell(frame, LIST, 'hits');
     }, (n) => n > 0, 'hits of listByCustomer served from Redis');
+    await hideBottomPanel();
     await frame.locator(`tr[data-id="${LIST}"]`).click();
     await page.waitForTimeout(2_000);
     await screenshot(page, SHOTS, 'orders-api-redis');
