@@ -76,7 +76,7 @@ describe('a typical Express service (examples/orders-api) in a real VS Code', { 
   async function runApp(env: string): Promise<void> {
     port = await freePort();
     await runCommand(page, 'Terminal: Focus Terminal');
-    await page.locator('.terminal-wrapper.active .xterm').waitFor({ timeout: 30_000 });
+    await page.locator('.terminal-wrapper.active .xterm').first().waitFor({ timeout: 30_000 });
     await page.keyboard.type(`${env} PORT=${port} npm start\n`);
     await until(() => status(`${base()}/health`), (s) => s === 200, 'the app started in the terminal to answer', 90_000);
   }
@@ -140,7 +140,7 @@ describe('a typical Express service (examples/orders-api) in a real VS Code', { 
   test('the app, run from the integrated terminal, reports findById to the panel; the row links to the .ts source', async () => {
     await page.locator('.statusbar-item', { hasText: /CacheLens: \d+ process/ }).first().waitFor({ timeout: 60_000 });
     await runCommand(page, 'Terminal: Create New Terminal');
-    await page.locator('.terminal-wrapper.active .xterm').waitFor({ timeout: 30_000 });
+    await page.locator('.terminal-wrapper.active .xterm').first().waitFor({ timeout: 30_000 });
     await page.waitForTimeout(1_500); // the shell prints its prompt
     await runApp('DB_LATENCY_MS=40');
     await traffic(base());
