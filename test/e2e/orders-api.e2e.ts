@@ -108,8 +108,15 @@ describe('a typical Express service (examples/orders-api) in a real VS Code', { 
    * height, and no sticky-scroll line of a squeezed editor lies over the line to right-click.
    */
   async function hideBottomPanel(): Promise<void> {
-    if (await page.locator('.part.panel.bottom').isVisible()) await runCommand(page, 'View: Hide Panel');
-    await page.locator('.part.panel.bottom').waitFor({ state: 'hidden', timeout: 10_000 });
+    const panel = page.locator('.part.panel.bottom');
+    // The panel's own "Hide Panel" button. (Through the command palette, a click that ran the command
+    // but reported a failure left the helper retrying a command no longer listed once the panel hid.)
+    const close = panel.locator('.title .action-label[aria-label^="Hide Panel"]').first();
+    for (let attempt = 0; attempt < 5 && (await panel.isVisible()); attempt++) {
+      await close.click({ timeout: 5_000 }).catch(() => undefined);
+      await panel.waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
+    }
+    await panel.waitFor({ state: 'hidden', timeout: 5_000 });
   }
 
   /** Caches the function around `lineText` of the open file through the context menu and the quick pick. */
