@@ -174,17 +174,32 @@ class RemoteStore:
 
     def set(self, key: Hashable, value: Any, ttl_ms: float | None) -> None:
         assert isinstance(key, str), "shared stores take str keys (built by cachelens.keys)"
+        self.store(key, value, ttl_ms)
+
+    def store(self, key: str, value: Any, ttl_ms: float | None) -> bool:
+        """`set`, answering whether the value could be encoded (the two-tier store keeps in L1 only
+        what the server could hold). A value that cannot is reported."""
         self._conn.check_process()
         if self._pending.blocks(key):
-            return
+            return False
         data = self._codec.encode_or_report(value, self._ns, self._events)
         if data is None:
-            return
+            return False
         data_key = self._data_key(key)
         if data_key is None:
-            return
+            return True
         ttl = ttl_ms if ttl_ms is not None and ttl_ms > 0 else None
         self._run("SET", lambda: self._write(data_key, data, ttl), None)
+        return True
+
+    @property
+    def generation_at(self) -> float:
+        """When this process last read or learnt the function's generation (monotonic ms)."""
+        return self._gen.at
+
+    def generation_stale(self) -> None:
+        """Has the generation re-read on next use."""
+        self._gen.stale()
 
     def delete(self, key: Hashable) -> bool:
         assert isinstance(key, str), "shared stores take str keys (built by cachelens.keys)"
