@@ -59,6 +59,11 @@ class RedisStore(RemoteStore):
     def _read(self, key: str) -> bytes | None:
         return self.connection.client.get(key)
 
+    def _read_entry(self, key: str) -> tuple[bytes | None, float | None]:
+        # One round trip for both: the two-tier store keeps a value in L1 no longer than Redis does.
+        data, pttl = self.connection.client.pipeline(transaction=False).get(key).pttl(key).execute()
+        return data, (float(pttl) if data is not None and pttl is not None and pttl > 0 else None)
+
     def _write(self, key: str, data: bytes, ttl_ms: float | None) -> None:
         if ttl_ms is None:
             self.connection.client.set(key, data)

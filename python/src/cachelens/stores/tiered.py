@@ -18,8 +18,10 @@ refused (L1 would go stale).
   one Redis does not confirm is retried until it does (`clear()` returns False meanwhile), and
   this process reads nothing it covers from Redis until then.
 - When the subscriber reconnects (messages may have been lost), L1 is emptied and generations
-  are re-read. L1 entries expire by the function's clock at `min(ttl, l1.ttlMs)`; a read of Redis
-  re-reads the generation first when it is older than `l1.ttlMs`.
+  are re-read. L1 entries expire by the function's clock at `min(ttl left, l1.ttlMs)` (a value
+  read from Redis comes with its remaining TTL, `PTTL` in the same round trip, so L1 never serves
+  it longer than Redis would); a read of Redis re-reads the generation first when it is older
+  than `l1.ttlMs`.
 - L1's own evictions lose nothing (Redis still holds the value) and are not counted; `entries()`
   and `bytes()` are L1's.
 """
@@ -65,7 +67,9 @@ class TieredStore:
         # Unconfirmed invalidations are retried often enough that every process hears of them
         # well within one L1 period once Redis answers.
         self._l2 = RedisStore(settings, codec, context, announce_deletes=True, retry_max_delay_ms=min(1000, l1_ttl_ms / 4))
-        self._unlisten = self._l2.connection.listen(context.namespace, self._on_message)
+        # One bound method, kept: `publish` skips its sender by identity.
+        self._listener = self._on_message
+        self._unlisten = self._l2.connection.listen(context.namespace, self._listener)
 
     def _on_message(self, message: dict[str, Any] | None) -> None:
         with self._epoch_lock:
@@ -96,9 +100,9 @@ class TieredStore:
         epoch = self._epoch
         if time.monotonic() * 1000 - self._l2.generation_at > self._l1_ttl:
             self._l2.generation_stale()  # a clear whose message was lost is seen within one L1 period
-        value = self._l2.get(key)
+        value, ttl_ms = self._l2.fetch(key)
         if value is not MISS and epoch == self._epoch:
-            self._fill(key, value, None)
+            self._fill(key, value, ttl_ms)
         return value
 
     def set(self, key: Hashable, value: Any, ttl_ms: float | None) -> None:
@@ -108,7 +112,7 @@ class TieredStore:
         if not self._l2.store(key, value, ttl_ms):
             return
         self._fill(key, value, ttl_ms)
-        self._l2.connection.publish(self._events, {"ns": self._ns, "k": [key]}, sender=self._on_message)
+        self._l2.connection.publish(self._events, {"ns": self._ns, "k": [key]}, sender=self._listener)
 
     def delete(self, key: Hashable) -> bool:
         assert isinstance(key, str), "shared stores take str keys (built by cachelens.keys)"

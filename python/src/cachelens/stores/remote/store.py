@@ -161,16 +161,25 @@ class RemoteStore:
 
     def get(self, key: Hashable) -> Any:
         assert isinstance(key, str), "shared stores take str keys (built by cachelens.keys)"
+        return self.fetch(key)[0]
+
+    def fetch(self, key: str) -> tuple[Any, float | None]:
+        """The value (or MISS) and, where the server tells it in the same round trip, the ms it
+        has left to live (None: no expiry, or not known)."""
         self._conn.check_process()
         if self._pending.blocks(key):
-            return MISS
+            return MISS, None
         data_key = self._data_key(key)
         if data_key is None:
-            return MISS
-        data = self._run("GET", lambda: self._read(data_key), None)
+            return MISS, None
+        data, ttl_ms = self._run("GET", lambda: self._read_entry(data_key), (None, None))
         if data is None:
-            return MISS
-        return self._codec.decode_or_miss(data, self._events)
+            return MISS, None
+        return self._codec.decode_or_miss(data, self._events), ttl_ms
+
+    def _read_entry(self, key: str) -> tuple[bytes | None, float | None]:
+        """The stored bytes and the ms they have left (None: unknown or none)."""
+        return self._read(key), None
 
     def set(self, key: Hashable, value: Any, ttl_ms: float | None) -> None:
         assert isinstance(key, str), "shared stores take str keys (built by cachelens.keys)"
