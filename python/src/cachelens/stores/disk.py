@@ -242,13 +242,16 @@ class DiskStore:
         expires = now + ttl_ms if ttl_ms is not None and ttl_ms > 0 else -1.0
         envelope = _ENVELOPE.pack(expires) + data
 
-        def write(cache: Any) -> bool:
+        def write(cache: Any) -> bool | None:
             with cache.transact():
                 old = cache.get(key, default=None)
                 cache.set(key, envelope)
             return old is not None and self._expired(old, now)
 
-        if self._run("write", True, write, False):
+        replaced_expired = self._run("write", True, write, None)
+        if replaced_expired is None:
+            return  # failed, and reported once
+        if replaced_expired:
             self._events.evicted("expired")
         if self._max_entries is not None or self._max_bytes is not None:
             self._run("evict", True, lambda c: self._evict(c, now), None)
