@@ -68,6 +68,7 @@ class BackendOptions:
         self._config = config
         self._at = at
         self._read: set[str] = {"type"} if not at else set()
+        self._refused: set[str] = set()
 
     def _path(self, name: str) -> str:
         return f"{self._at}.{name}" if self._at else name
@@ -149,6 +150,7 @@ class BackendOptions:
     def unsupported(self, name: str, why: str) -> None:
         """Refuses `name` when present: a field of the shared schema the Python runtime does not implement."""
         self._read.add(name)
+        self._refused.add(name)
         if name in self._config:
             raise self.error(name, f"is not supported by the Python runtime ({why})")
 
@@ -156,5 +158,5 @@ class BackendOptions:
         """Refuses every field that was not read: nothing in an entry is silently ignored."""
         for name in self._config:
             if name not in self._read:
-                listed = ", ".join(sorted(known if known is not None else self._read - {"type"}))
+                listed = ", ".join(sorted(known if known is not None else self._read - self._refused - {"type"}))
                 raise self.error(name, f"is not an option of a {self.backend} backend; expected one of: {listed}")
