@@ -237,6 +237,8 @@ class RedisConnection(RemoteConnection):
 
     def after_fork(self) -> None:
         # redis-py's pool renews its sockets in a child by itself; the subscriber thread is gone.
+        # A new sender id: the parent ignores its own messages, and must hear the child's.
+        self.id = secrets.token_hex(8)
         if self.settings.invalidation:
             self._start_subscriber()
 

@@ -1,0 +1,102 @@
+"""Remote stores across threads and forks, and values they cannot read."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from typing import Iterator
+
+import pytest
+import redis as redis_py
+
+from cachelens.stores.base import MISS
+from cachelens.stores.remote.errors import ValueUnreadableError
+
+from backends import StoreMaker
+from conftest import eventually
+from servers import Server
+
+
+@pytest.fixture(params=["redis", "tiered"])
+def make(request: pytest.FixtureRequest, redis_server: Server) -> Iterator[StoreMaker]:
+    maker = StoreMaker(request.param, {"type": request.param, "url": redis_server.url,
+                                       "keyPrefix": f"p{time.monotonic_ns()}:"})
+    yield maker
+    maker.close()
+
+
+def data_keys(server: Server, prefix: str) -> list[bytes]:
+    client = redis_py.Redis.from_url(server.url)
+    try:
+        return [k for k in client.scan_iter(match=prefix + "*") if not k.endswith(b":gen") and b"__" not in k]
+    finally:
+        client.close()
+
+
+def test_a_value_in_another_format_is_a_counted_miss_then_overwritten(make: StoreMaker, redis_server: Server) -> None:
+    store = make()
+    store.set('"k"', "python", None)
+    [key] = data_keys(redis_server, make.entry["keyPrefix"])
+    client = redis_py.Redis.from_url(redis_server.url)
+    client.set(key, b"\x01\xff\x0dwritten by the JS runtime")  # v8's format byte
+    client.close()
+    other = make(commandTimeoutMs=498)  # its own connection and, for tiered, an empty L1
+    assert other.get('"k"') is MISS
+    assert isinstance(other.test_events.errors[-1], ValueUnreadableError)
+    other.set('"k"', "again", None)
+    assert other.get('"k"') == "again"
+
+
+def test_threads_share_one_store(make: StoreMaker) -> None:
+    store = make()
+    failures: list[str] = []
+
+    def work(n: int) -> None:
+        for i in range(100):
+            key = f'"t{n}-{i % 10}"'
+            store.set(key, (n, i), None)
+            value = store.get(key)
+            if value is MISS or value[0] != n:
+                failures.append(f"{key}: {value!r}")
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert failures == []
+    assert store.test_events.errors == []
+
+
+def test_a_forked_child_uses_the_store_as_its_own_process(make: StoreMaker) -> None:
+    # No re-read of the generation and no L1 expiry within the test: only the child's message
+    # can tell the parent of its clear.
+    slow = {"generationRefreshMs": 600_000}
+    store = make(**slow, **({"l1": {"ttlMs": 600_000}} if make.kind == "tiered" else {}))
+    store.set('"k"', "from the parent", None)
+    assert store.get('"k"') == "from the parent"
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report through the pipe, never return into pytest
+        code = 1
+        try:
+            ok = store.get('"k"') == "from the parent"
+            store.set('"child"', "from the child", None)
+            ok = ok and store.get('"child"') == "from the child"
+            ok = ok and store.clear() is True
+            if make.kind == "tiered":
+                ok = ok and eventually(lambda: store.listening, timeout_s=10)
+            code = 0 if ok else 2
+        finally:
+            os.write(write_end, bytes([code]))
+            os._exit(code)
+    os.close(write_end)
+    try:
+        _, status = os.waitpid(pid, 0)
+        assert os.read(read_end, 1) == b"\x00"
+    finally:
+        os.close(read_end)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert eventually(lambda: store.get('"k"') is MISS, timeout_s=10), "the child's clear reached the parent"
+    assert store.get('"child"') is MISS
