@@ -140,3 +140,17 @@ def test_a_server_that_is_not_there_never_raises(kind: str) -> None:
         assert store.health() == "degraded"
     finally:
         make.close()
+
+
+def test_each_call_on_a_frozen_server_counts_one_error(rig) -> None:
+    server, make = rig
+    store = make()
+    store.get('"warm"')  # the generation is known: the calls below need one command each
+    server.pause()
+    try:
+        bounded(lambda: store.set('"k"', 1, None))
+        assert len(store.test_events.errors) == 1, "one failed call, one error (a failed write is not announced)"
+        assert bounded(lambda: store.get('"k"')) is MISS
+        assert len(store.test_events.errors) == 2
+    finally:
+        server.resume()

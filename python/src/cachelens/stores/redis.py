@@ -40,16 +40,18 @@ __all__ = ["RedisStore", "create"]
 
 
 class RedisStore(RemoteStore):
-    """The entries of one memoized function on Redis. `announce_deletes`: deletes are published
-    too (the two-tier store's other processes drop the key from their L1)."""
+    """The entries of one memoized function on Redis. For the two-tier store: `announce_deletes`
+    publishes deletes too (other processes drop the key from their L1), `read_ttl` reads each
+    value's remaining TTL with it."""
 
     kind = "redis"
 
     def __init__(self, settings: RedisSettings, codec: Codec, context: StoreContext, announce_deletes: bool = False,
-                 retry_max_delay_ms: float = 1000) -> None:
+                 retry_max_delay_ms: float = 1000, read_ttl: bool = False) -> None:
         self._lease = redis_connections.acquire(settings, lambda: RedisConnection(settings))
         self.connection: RedisConnection = self._lease.connection
         self._announce_deletes = announce_deletes
+        self._read_ttl = read_ttl
         try:
             super().__init__(self.connection, codec, context, 1024, retry_max_delay_ms)
         except BaseException:
@@ -60,6 +62,8 @@ class RedisStore(RemoteStore):
         return self.connection.client.get(key)
 
     def _read_entry(self, key: str) -> tuple[bytes | None, float | None]:
+        if not self._read_ttl:
+            return self.connection.client.get(key), None
         # One round trip for both: the two-tier store keeps a value in L1 no longer than Redis does.
         data, pttl = self.connection.client.pipeline(transaction=False).get(key).pttl(key).execute()
         return data, (float(pttl) if data is not None and pttl is not None and pttl > 0 else None)

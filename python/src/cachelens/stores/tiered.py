@@ -12,8 +12,8 @@ refused (L1 would go stale).
 - Reads: L1, else Redis (the value is then kept in L1, unless an invalidation of the function
   arrived during the read, or invalidations are not being received now).
 - Writes go to Redis, then a message tells every other process to drop the key from its L1; this
-  process keeps the value in L1 (only values Redis could store: no process hits on a value the
-  others recompute).
+  process keeps the value in L1 only once Redis holds it (no process hits on a value the others
+  recompute; a write Redis did not take is counted once and neither kept nor announced).
 - Deletes and clears drop the key (the whole L1) here at once, then go to Redis and are announced;
   one Redis does not confirm is retried until it does (`clear()` returns False meanwhile), and
   this process reads nothing it covers from Redis until then.
@@ -66,7 +66,7 @@ class TieredStore:
         self._epoch_lock = threading.Lock()
         # Unconfirmed invalidations are retried often enough that every process hears of them
         # well within one L1 period once Redis answers.
-        self._l2 = RedisStore(settings, codec, context, announce_deletes=True, retry_max_delay_ms=min(1000, l1_ttl_ms / 4))
+        self._l2 = RedisStore(settings, codec, context, announce_deletes=True, retry_max_delay_ms=min(1000, l1_ttl_ms / 4), read_ttl=True)
         # One bound method, kept: `publish` skips its sender by identity.
         self._listener = self._on_message
         self._unlisten = self._l2.connection.listen(context.namespace, self._listener)

@@ -186,8 +186,8 @@ class RemoteStore:
         self.store(key, value, ttl_ms)
 
     def store(self, key: str, value: Any, ttl_ms: float | None) -> bool:
-        """`set`, answering whether the value could be encoded (the two-tier store keeps in L1 only
-        what the server could hold). A value that cannot is reported."""
+        """`set`, answering whether the server now holds the value (the two-tier store keeps in L1
+        only what Redis holds, and announces only writes that happened). Failures are reported."""
         self._conn.check_process()
         if self._pending.blocks(key):
             return False
@@ -196,10 +196,14 @@ class RemoteStore:
             return False
         data_key = self._data_key(key)
         if data_key is None:
-            return True
+            return False
         ttl = ttl_ms if ttl_ms is not None and ttl_ms > 0 else None
-        self._run("SET", lambda: self._write(data_key, data, ttl), None)
-        return True
+
+        def write() -> bool:
+            self._write(data_key, data, ttl)
+            return True
+
+        return self._run("SET", write, False)
 
     @property
     def generation_at(self) -> float:
