@@ -26,6 +26,20 @@ def make(request: pytest.FixtureRequest, redis_server: Server) -> Iterator[Store
     maker.close()
 
 
+@pytest.fixture(params=["redis", "tiered", "memcached"])
+def make_any(request: pytest.FixtureRequest) -> Iterator[StoreMaker]:
+    prefix = f"p{time.monotonic_ns()}:"
+    if request.param == "memcached":
+        server = request.getfixturevalue("memcached_server")
+        entry = {"type": "memcached", "servers": server.address, "keyPrefix": prefix}
+    else:
+        server = request.getfixturevalue("redis_server")
+        entry = {"type": request.param, "url": server.url, "keyPrefix": prefix}
+    maker = StoreMaker(request.param, entry)
+    yield maker
+    maker.close()
+
+
 def data_keys(server: Server, prefix: str) -> list[bytes]:
     client = redis_py.Redis.from_url(server.url)
     try:
@@ -48,8 +62,8 @@ def test_a_value_in_another_format_is_a_counted_miss_then_overwritten(make: Stor
     assert other.get('"k"') == "again"
 
 
-def test_threads_share_one_store(make: StoreMaker) -> None:
-    store = make()
+def test_threads_share_one_store(make_any: StoreMaker) -> None:
+    store = make_any()
     failures: list[str] = []
 
     def work(n: int) -> None:
@@ -69,11 +83,18 @@ def test_threads_share_one_store(make: StoreMaker) -> None:
     assert store.test_events.errors == []
 
 
-def test_a_forked_child_uses_the_store_as_its_own_process(make: StoreMaker) -> None:
-    # No re-read of the generation and no L1 expiry within the test: only the child's message
-    # can tell the parent of its clear.
-    slow = {"generationRefreshMs": 600_000}
-    store = make(**slow, **({"l1": {"ttlMs": 600_000}} if make.kind == "tiered" else {}))
+def test_a_forked_child_uses_the_store_as_its_own_process(make_any: StoreMaker) -> None:
+    make = make_any
+    # Redis: no re-read of the generation and no L1 expiry within the test, so only the child's
+    # message can tell the parent of its clear. Memcached has no messages: it re-reads every time.
+    if make.kind == "memcached":
+        store = make(generationRefreshMs=0)
+    else:
+        slow = {"generationRefreshMs": 600_000}
+        store = make(**slow, **({"l1": {"ttlMs": 600_000}} if make.kind == "tiered" else {}))
+    # Connections are opened (and pooled) before the fork, as in a gunicorn --preload master.
+    for i in range(20):
+        store.set(f'"warm{i}"', i, None)
     store.set('"k"', "from the parent", None)
     assert store.get('"k"') == "from the parent"
     read_end, write_end = os.pipe()
@@ -82,6 +103,10 @@ def test_a_forked_child_uses_the_store_as_its_own_process(make: StoreMaker) -> N
         code = 1
         try:
             ok = store.get('"k"') == "from the parent"
+            ok = ok and all(store.get(f'"warm{i}"') == i for i in range(20))
+            for i in range(300):
+                store.set(f'"c{i}"', ("child", i), None)
+                ok = ok and store.get(f'"c{i}"') == ("child", i)
             store.set('"child"', "from the child", None)
             ok = ok and store.get('"child"') == "from the child"
             ok = ok and store.clear() is True
@@ -92,11 +117,18 @@ def test_a_forked_child_uses_the_store_as_its_own_process(make: StoreMaker) -> N
             os.write(write_end, bytes([code]))
             os._exit(code)
     os.close(write_end)
+    # Both processes at once: sockets shared across the fork would hand each the other's replies.
+    mixed = [i for i in range(300) if (store.set(f'"p{i}"', ("parent", i), None), store.get(f'"p{i}"'))[1] != ("parent", i)]
     try:
         _, status = os.waitpid(pid, 0)
         assert os.read(read_end, 1) == b"\x00"
     finally:
         os.close(read_end)
     assert os.waitstatus_to_exitcode(status) == 0
+    assert mixed == [], "the parent read only its own replies"
     assert eventually(lambda: store.get('"k"') is MISS, timeout_s=10), "the child's clear reached the parent"
     assert store.get('"child"') is MISS
+    assert all(store.get(f'"warm{i}"') is MISS for i in range(20)), "the parent's sockets still answer it alone"
+    store.set('"after"', "parent", None)
+    assert store.get('"after"') == "parent"
+    assert store.test_events.errors == []

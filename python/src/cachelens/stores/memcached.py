@@ -118,22 +118,31 @@ class MemcachedConnection(RemoteConnection):
     """One pymemcache client (a pool of sockets) for every function's store of one settings."""
 
     def __init__(self, settings: MemcachedSettings) -> None:
-        pooled, hashed, exceptions = _load_pymemcache()
         timeouts = (socket.timeout, TimeoutError)
         breaker = Breaker("memcached", settings.threshold, settings.open_ms, settings.timeout_ms, timeouts)
         super().__init__(settings.prefix, settings.refresh_ms, breaker)
         self.settings = settings
-        seconds = settings.timeout_ms / 1000
-        common = dict(connect_timeout=seconds, timeout=seconds, no_delay=True, default_noreply=False)
-        if len(settings.servers) == 1:
-            self.client = pooled(settings.servers[0], **common)
-        else:
-            self.client = hashed(list(settings.servers), use_pooling=True, retry_attempts=0,
-                                 dead_timeout=settings.open_ms / 1000, ignore_exc=False, **common)
+        self.client = self._new_client()
         self._probe_key = settings.prefix + ":probe"
         # pymemcache reconnects on the next command and tells nothing: while the breaker is open, a
         # read of a key never written tells when the server is back.
         breaker.watch_recovery(lambda: self.client.get(self._probe_key))
+
+    def _new_client(self) -> Any:
+        pooled, hashed, _ = _load_pymemcache()
+        settings = self.settings
+        seconds = settings.timeout_ms / 1000
+        common = dict(connect_timeout=seconds, timeout=seconds, no_delay=True, default_noreply=False)
+        if len(settings.servers) == 1:
+            return pooled(settings.servers[0], **common)
+        return hashed(list(settings.servers), use_pooling=True, retry_attempts=0,
+                      dead_timeout=settings.open_ms / 1000, ignore_exc=False, **common)
+
+    def after_fork(self) -> None:
+        # pymemcache knows nothing of forks: the parent's pooled sockets must not be shared (two
+        # processes reading one socket take each other's replies). They are dropped unclosed (the
+        # parent's stay open) and the child connects anew.
+        self.client = self._new_client()
 
     def close(self) -> None:
         super().close()
