@@ -97,11 +97,14 @@ def test_a_forked_child_uses_the_store_as_its_own_process(make_any: StoreMaker) 
         store.set(f'"warm{i}"', i, None)
     store.set('"k"', "from the parent", None)
     assert store.get('"k"') == "from the parent"
-    read_end, write_end = os.pipe()
+    to_parent, from_child = os.pipe()
+    to_child, from_parent = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: report through the pipe, never return into pytest
         code = 1
         try:
+            os.close(to_parent)
+            os.close(from_parent)
             ok = store.get('"k"') == "from the parent"
             ok = ok and all(store.get(f'"warm{i}"') == i for i in range(20))
             for i in range(300):
@@ -109,21 +112,28 @@ def test_a_forked_child_uses_the_store_as_its_own_process(make_any: StoreMaker) 
                 ok = ok and store.get(f'"c{i}"') == ("child", i)
             store.set('"child"', "from the child", None)
             ok = ok and store.get('"child"') == "from the child"
+            os.write(from_child, b"L")
+            os.read(to_child, 1)  # the parent's loop is over: now clear
             ok = ok and store.clear() is True
             if make.kind == "tiered":
                 ok = ok and eventually(lambda: store.listening, timeout_s=10)
             code = 0 if ok else 2
         finally:
-            os.write(write_end, bytes([code]))
+            os.write(from_child, bytes([code]))
             os._exit(code)
-    os.close(write_end)
-    # Both processes at once: sockets shared across the fork would hand each the other's replies.
-    mixed = [i for i in range(300) if (store.set(f'"p{i}"', ("parent", i), None), store.get(f'"p{i}"'))[1] != ("parent", i)]
+    os.close(from_child)
+    os.close(to_child)
     try:
+        # Both processes at once: sockets shared across the fork would hand each the other's replies.
+        mixed = [i for i in range(300)
+                 if (store.set(f'"p{i}"', ("parent", i), None), store.get(f'"p{i}"'))[1] != ("parent", i)]
+        assert os.read(to_parent, 1) == b"L"
+        os.write(from_parent, b"C")
         _, status = os.waitpid(pid, 0)
-        assert os.read(read_end, 1) == b"\x00"
+        assert os.read(to_parent, 1) == b"\x00"
     finally:
-        os.close(read_end)
+        os.close(to_parent)
+        os.close(from_parent)
     assert os.waitstatus_to_exitcode(status) == 0
     assert mixed == [], "the parent read only its own replies"
     assert eventually(lambda: store.get('"k"') is MISS, timeout_s=10), "the child's clear reached the parent"
