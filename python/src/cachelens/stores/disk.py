@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import errno
 import hashlib
-import math
 import os
 import re
 import sqlite3
@@ -91,7 +90,7 @@ def _problem(exc: BaseException) -> tuple[str, str] | None:
         if exc.errno in (errno.ENOTDIR, errno.EEXIST):
             return ("be created", "a part of the path is a regular file: point `path` at a directory")
         if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-            return ("be created or written", _WRITABLE)
+            return ("be created or written", f"{_WRITABLE} (this process runs as uid {os.geteuid()})")
         if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
             return ("be written: its disk is full or over a quota", _SPACE)
         return ("be used", "check the path, its permissions and its disk")
@@ -107,8 +106,8 @@ def _problem(exc: BaseException) -> tuple[str, str] | None:
     return None
 
 
-_WRITABLE = ("make the directory writable by this process's user (uid %d), or point `path` at a writable "
-             "directory (in a container: a mounted volume, or a path under /tmp)" % (os.geteuid() if hasattr(os, "geteuid") else -1))
+_WRITABLE = ("make the directory writable by this process's user, or point `path` at a writable directory "
+             "(in a container: a mounted volume, or a path under /tmp)")
 _SPACE = "free space there, lower `maxBytes`, or point `path` at another volume"
 
 

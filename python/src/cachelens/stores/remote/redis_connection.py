@@ -16,7 +16,6 @@ every function's store of those settings (`shared.py`), for the Redis and the tw
 from __future__ import annotations
 
 import json
-import os
 import re
 import secrets
 import socket
