@@ -1,15 +1,53 @@
-"""Shared fixtures: real servers (see servers.py) and a recording `StoreEvents`."""
+"""Shared fixtures: every test runs with no config file unless it writes one, in its own folder;
+real Redis and Memcached servers (servers.py) and a recording `StoreEvents` for the backends' tests."""
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable, Iterator
 
 import pytest
 
+from cachelens import config
 from servers import Server
+
+SRC = str(Path(__file__).resolve().parents[1] / "src")
+"""python/src: made absolute in PYTHONPATH, since the tests change the working directory."""
+
+
+class FakeClock:
+    """Milliseconds that move only when a test (or a computation) moves them; starts at 1,000,000."""
+
+    def __init__(self, start: float = 1_000_000.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, ms: float) -> None:
+        self.now += ms
+
+
+@pytest.fixture(autouse=True)
+def no_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The working directory is an empty temporary folder and CACHELENS_CONFIG is unset, so no
+    cachelens.config.json of the checkout is read; the config is read afresh by each test."""
+    paths = [SRC] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and os.path.isabs(p)]
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(paths))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CACHELENS_CONFIG", raising=False)
+    config.reload_config()
+    yield tmp_path
+    config.reload_config()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
 
 
 @pytest.fixture(scope="session")
@@ -57,19 +95,6 @@ class RecordingEvents:
     def backend_error(self, error: BaseException) -> None:
         with self.lock:
             self.errors.append(error)
-
-
-class FakeClock:
-    """Milliseconds that move only when told."""
-
-    def __init__(self, start: float = 1_000_000.0) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, ms: float) -> None:
-        self.now += ms
 
 
 @pytest.fixture

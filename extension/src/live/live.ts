@@ -26,11 +26,17 @@ function rememberedEndpoint(value: unknown): { port: number; token: string } | u
 
 const NO_ROWS: ReadonlyMap<string, FunctionRow> = new Map();
 
-const NODE_DEBUG_TYPES = new Set(['node', 'pwa-node', 'node-terminal']);
+/**
+ * The debug types whose launches get the endpoint in their environment: Node's, and the Python
+ * extension's (`python`, and `debugpy` of the newer Python Debugger extension), which read `env`
+ * the same way. The Python path is checked by resolving a configuration in the extension host;
+ * the Python extension itself cannot be installed where the tests run.
+ */
+export const ENDPOINT_DEBUG_TYPES: ReadonlySet<string> = new Set(['node', 'pwa-node', 'node-terminal', 'python', 'debugpy']);
 
 /**
  * The live statistics in the editor: starts the socket server (when the workspace uses CacheLens,
- * or on demand), publishes its endpoint to terminals and Node debug sessions, and feeds the status
+ * or on demand), publishes its endpoint to terminals and to Node and Python debug sessions, and feeds the status
  * bar, the inline hints and the panel from the server's aggregator.
  */
 export class LiveController implements PanelFeed, vscode.Disposable {
@@ -60,7 +66,7 @@ export class LiveController implements PanelFeed, vscode.Disposable {
       vscode.commands.registerCommand(Commands.startLiveServer, () => this.start()),
       vscode.debug.registerDebugConfigurationProvider('*', {
         resolveDebugConfiguration: (_folder, config) => {
-          if (this.#server?.listening && NODE_DEBUG_TYPES.has(config.type)) {
+          if (this.#server?.listening && ENDPOINT_DEBUG_TYPES.has(config.type)) {
             config.env = { ...(config.env as Record<string, string> | undefined), ...this.#server.environment };
           }
           return config;

@@ -56,6 +56,10 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module 'cachelens' has no attribute {name!r}")
     from importlib import import_module
 
-    value = getattr(import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
+    loaded = import_module(f".{module}", __name__)
+    # Importing the submodule binds its name here (`cachelens.memoize` the module): replace
+    # every public name it provides at once, so `memoize` is the function, not the module.
+    for public, home in _LAZY.items():
+        if home == module:
+            globals()[public] = getattr(loaded, public)
+    return globals()[name]

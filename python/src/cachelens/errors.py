@@ -13,16 +13,37 @@ class CacheLensError(Exception):
 
 class ConfigError(CacheLensError):
     """`cachelens.config.json` (or the backend a function names) is invalid or unsupported.
-    The message names the file, the field and what to do."""
+    The message names the file, the field and what to do.
+
+    `file`: the config file's absolute path (None when the problem is not in a file, e.g. a
+    `backend=` option naming an unknown type); `json_path`: the field, such as
+    `$.backends.shared.type` (None when not about one field)."""
+
+    def __init__(self, message: str, *, file: str | None = None, json_path: str | None = None) -> None:
+        super().__init__(message)
+        self.file = file
+        self.json_path = json_path
 
 
 class OptionsError(CacheLensError, ValueError):
-    """An option given to `memoize` is invalid; the message names the option."""
+    """An option given to `memoize` is invalid; the message names the option (`option`)."""
+
+    def __init__(self, message: str, *, option: str | None = None) -> None:
+        super().__init__(message)
+        self.option = option
 
 
 class CacheKeyError(CacheLensError, TypeError):
     """An argument cannot be part of a cache key; the message names the parameter and its type.
-    Raised before the function runs."""
+    Raised before the function runs.
+
+    `parameter`: the parameter's name; `path`: where inside the argument (`""` for the argument
+    itself, `[2].name` inside it)."""
+
+    def __init__(self, message: str, *, parameter: str | None = None, path: str = "") -> None:
+        super().__init__(message)
+        self.parameter = parameter
+        self.path = path
 
 
 class BackendError(CacheLensError):

@@ -10,6 +10,7 @@ nothing at all when it is not: no thread, no socket). Nothing happens at import 
 
 from __future__ import annotations
 
+import os
 import threading
 from typing import Any, Callable, Mapping, Protocol, runtime_checkable
 
@@ -49,15 +50,28 @@ _listeners: list[Callable[[Reported], None]] = []
 
 
 def register(source: Reported) -> None:
-    """Adds (or replaces, by id) a reported cache and tells the listeners (the reporter)."""
+    """Adds (or replaces, by id) a reported cache and tells the listeners; starts the reporter
+    when CACHELENS_ENDPOINT is set (one environment lookup when it is not)."""
     with _lock:
         _sources[source.id] = source
         listeners = list(_listeners)
+    _start_reporting()
     for listener in listeners:
         try:
             listener(source)
         except Exception:  # a listener never breaks the caller
             pass
+
+
+def _start_reporting() -> None:
+    if not os.environ.get("CACHELENS_ENDPOINT"):
+        return
+    try:
+        from .reporter import ensure_started
+
+        ensure_started()
+    except Exception:  # reporting never breaks the caller
+        pass
 
 
 def unregister(source_id: str) -> None:

@@ -1,8 +1,9 @@
 /**
  * Runtime conformance (part b of the language-neutral suite): every workload under workloads/ is
- * run by the JS runtime's adapter in its own process, reporting to the REAL server
- * (extension/src/server) on 127.0.0.1; the server's totals must then equal the workload's
- * `expected` figures exactly. README.md beside this file is the format and the adapter contract.
+ * run by each runtime's adapter (the JS runtime's and the Python runtime's) in its own process,
+ * reporting to the REAL server (extension/src/server) on 127.0.0.1; the server's totals must then
+ * equal the workload's `expected` figures exactly. README.md beside this file is the format and
+ * the adapter contract.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -13,7 +14,17 @@ import { test } from 'node:test';
 import { LiveServer } from '../../../extension/src/server/server.js';
 
 const DIR = path.join(__dirname, 'workloads');
-const ADAPTER = path.join(__dirname, 'js-adapter.ts');
+const ROOT = path.join(__dirname, '..', '..', '..');
+
+/** How each runtime's adapter is started (README.md: "The adapter contract"). */
+const ADAPTERS = [
+  { runtime: 'js', command: process.execPath, args: ['--import', 'tsx', path.join(__dirname, 'js-adapter.ts')], env: {} },
+  {
+    // Debian's interpreter (the first python3 on the PATH may be another), the package from source.
+    runtime: 'py', command: '/usr/bin/python3', args: [path.join(__dirname, 'py-adapter.py')],
+    env: { PYTHONPATH: path.join(ROOT, 'python', 'src'), PYTHONDONTWRITEBYTECODE: '1' },
+  },
+] as const;
 /** How long the server may take to show the final totals after the adapter is done. */
 const SETTLE_MS = 20_000;
 
@@ -29,13 +40,13 @@ function totals(server: LiveServer, expected: Record<string, Figures>): Record<s
   }));
 }
 
-for (const file of readdirSync(DIR).filter((f) => f.endsWith('.json')).sort()) {
+for (const adapter of ADAPTERS) for (const file of readdirSync(DIR).filter((f) => f.endsWith('.json')).sort()) {
   const workload = JSON.parse(readFileSync(path.join(DIR, file), 'utf8')) as Workload;
-  test(`runtime conformance: ${file}: the real server's totals equal the expected figures exactly`, { timeout: 90_000 }, async () => {
+  test(`runtime conformance (${adapter.runtime}): ${file}: the real server's totals equal the expected figures exactly`, { timeout: 90_000 }, async () => {
     const server = new LiveServer();
     await server.start();
-    const child = spawn(process.execPath, ['--import', 'tsx', ADAPTER, path.join(DIR, file)], {
-      env: { ...process.env, ...server.environment }, stdio: ['pipe', 'pipe', 'pipe'],
+    const child = spawn(adapter.command, [...adapter.args, path.join(DIR, file)], {
+      env: { ...process.env, ...adapter.env, ...server.environment }, stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));

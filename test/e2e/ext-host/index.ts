@@ -24,7 +24,8 @@ export async function run(): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const loaded = require('mocha') as typeof MochaType | { default: typeof MochaType };
   const Mocha = 'default' in loaded ? loaded.default : loaded;
-  const mocha = new Mocha({ ui: 'tdd', timeout: 30_000, color: false, reporter: 'spec' });
+  // 90 s: a step that type-checks a project (the codemod's safety net) took over 30 s on a loaded 2-core machine.
+  const mocha = new Mocha({ ui: 'tdd', timeout: 90_000, color: false, reporter: 'spec' });
   for (const file of suiteFiles()) mocha.addFile(path.join(__dirname, file));
   await new Promise<void>((resolve, reject) => {
     const runner = mocha.run((failures) => (failures ? reject(new Error(`${failures} extension-host tests failed`)) : resolve()));

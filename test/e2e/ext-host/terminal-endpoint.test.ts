@@ -44,3 +44,39 @@ suite('a new app: terminals get the endpoint without the panel', () => {
     assert.match(endpoint, /^ws:\/\/127\.0\.0\.1:\d+\/\?token=\S+$/);
   });
 });
+
+suite('debug sessions get the endpoint: Node and Python', () => {
+  /**
+   * The configuration VS Code would launch for `config`, after every provider resolved it: a
+   * provider of the last resolution step records it and cancels the launch (returns undefined).
+   * The Python extension cannot be installed here, so the Python debugger itself never starts:
+   * this checks what CacheLens contributes to its launch, not the debugger's own path.
+   */
+  async function resolved(config: vscode.DebugConfiguration): Promise<vscode.DebugConfiguration | undefined> {
+    let seen: vscode.DebugConfiguration | undefined;
+    const recorder = vscode.debug.registerDebugConfigurationProvider('*', {
+      resolveDebugConfigurationWithSubstitutedVariables: (_folder, resolvedConfig) => {
+        if (resolvedConfig.name === config.name) seen = resolvedConfig;
+        return undefined;
+      },
+    });
+    try {
+      await vscode.debug.startDebugging(vscode.workspace.workspaceFolders![0], config);
+    } catch {
+      // a launch cancelled by the recorder, or a debug type with no debugger here
+    } finally {
+      recorder.dispose();
+    }
+    return seen;
+  }
+
+  for (const type of ['python', 'debugpy', 'node']) {
+    test(`a "${type}" launch configuration gets CACHELENS_ENDPOINT and keeps its own env`, async () => {
+      const config = await resolved({ type, request: 'launch', name: `CacheLens probe ${type}`, program: '${workspaceFolder}/app.py', env: { APP_MODE: 'dev' } });
+      assert.ok(config, `VS Code resolved the ${type} configuration`);
+      const env = config.env as Record<string, string> | undefined;
+      assert.match(env?.CACHELENS_ENDPOINT ?? '', /^ws:\/\/127\.0\.0\.1:\d+\/\?token=\S+$/);
+      assert.equal(env?.APP_MODE, 'dev');
+    });
+  }
+});
