@@ -123,3 +123,31 @@ def test_an_unsupported_field_stops_the_function_with_a_config_error(tmp_path: P
         with pytest.raises(ConfigError, match="cluster.*not supported by the Python runtime"):
             f(1)
     assert calls == 0
+
+
+def test_an_lru_backend_keeps_its_byte_bound(tmp_path: Path) -> None:
+    write_config(tmp_path, {"type": "lru", "max": 1000, "maxBytes": "64KB"})
+
+    @memoize(backend="chosen", id="tests/backends.py#blob")
+    def blob(n: int) -> bytes:
+        return bytes(10_000)
+
+    for n in range(20):
+        blob(n)
+    stats = cache_of(blob).stats()
+    assert stats["bytes"] <= 64 * 1024
+    assert stats["evictions"]["size"] > 0
+    assert stats["entries"] + stats["evictions"]["size"] == 20
+
+
+def test_an_lru_backend_refuses_an_unbounded_max(tmp_path: Path) -> None:
+    from cachelens.errors import ConfigError
+
+    write_config(tmp_path, {"type": "lru"})
+
+    @memoize(backend="chosen", max=float("inf"), id="tests/backends.py#unbounded")
+    def f(n: int) -> int:
+        return n
+
+    with pytest.raises(ConfigError, match='"max"'):
+        f(1)

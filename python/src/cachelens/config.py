@@ -481,13 +481,15 @@ def resolve_backend(
     max_value: float | None = None
     if kind in IN_PROCESS_BACKEND_TYPES:
         if at is not None:
-            if entry.get("maxBytes") not in (None, ""):
-                raise _unsupported(file, f"{at}.maxBytes", "remove it (the Python in-memory stores bound entries, with max)")
+            # The lru store bounds bytes too (stores/lru.py); the memory store bounds entries only.
+            if kind == "memory" and entry.get("maxBytes") not in (None, ""):
+                raise _unsupported(file, f"{at}.maxBytes", "remove it (the Python memory store bounds entries, with max; the lru backend bounds bytes)")
             if kind == "memory" and "policy" in entry and entry["policy"] not in _PYTHON_POLICIES:
                 raise _unsupported(
                     file, f"{at}.policy", f'remove it or write "lru" (the Python memory store is LRU), got "{entry["policy"]}"'
                 )
-        resolved_config.pop("maxBytes", None)
+        if kind == "memory":
+            resolved_config.pop("maxBytes", None)
         entry_ttl = entry.get("ttl")
         given_max, option_max = max_option
         if given_max:
