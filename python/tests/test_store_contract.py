@@ -233,3 +233,19 @@ def test_a_compressed_value_comes_back(make_shared: StoreMaker) -> None:
     value = {"rows": ["same row"] * 10_000}
     store.set('"big"', value, None)
     assert store.get('"big"') == value
+
+
+@pytest.mark.parametrize("namespace", ["app/" + "n" * 111 + ".py#f", "app/" + "n" * 4000 + ".py#f", "app/é ü.py#f"])
+@pytest.mark.parametrize("key_length", [1, 100, 250, 5000])
+def test_memcached_keys_stay_within_250_bytes_with_the_longest_prefix(memcached_server, namespace: str, key_length: int) -> None:
+    make = StoreMaker("memcached", {"type": "memcached", "servers": memcached_server.address, "keyPrefix": "p" * 99 + ":"})
+    try:
+        store = make(namespace=namespace)
+        key = '"' + "k" * key_length + '"'
+        store.set(key, key_length, None)
+        assert store.get(key) == key_length
+        assert store.clear() is True
+        assert store.get(key) is MISS
+        assert store.test_events.errors == []
+    finally:
+        make.close()

@@ -19,6 +19,8 @@ import time
 __all__ = ["key_part", "KeyScheme", "initial_generation"]
 
 _PRINTABLE = re.compile(r"[\x21-\x7e]*")
+_GENERATION_ROOM = 21
+"""A generation (a 64-bit counter: at most 20 digits) and its separator."""
 
 
 def key_part(part: str, max_length: int) -> str:
@@ -32,13 +34,16 @@ def key_part(part: str, max_length: int) -> str:
 
 class KeyScheme:
     """The keys of one function (namespace) under one prefix. `max_total`: the server's key
-    length bound in bytes (Memcached: 250), which sizes the key part."""
+    length bound in bytes (Memcached: 250), which sizes the namespace and key parts: every key
+    stays within it as long as the prefix leaves room (Memcached's prefix is at most 100 bytes)."""
 
     def __init__(self, prefix: str, namespace: str, max_total: int = 1024) -> None:
-        self.base = prefix + key_part(namespace, 120) + ":"
+        prefix_bytes = len(prefix.encode("utf-8"))
+        # Room for the namespace, so that the key part keeps at least a hash's length (23).
+        namespace_max = max(23, min(120, max_total - prefix_bytes - 1 - _GENERATION_ROOM - 23))
+        self.base = prefix + key_part(namespace, namespace_max) + ":"
         self.generation_key = self.base + "gen"
-        # 20: a generation (13 digits of ms, or more after increments) and two separators.
-        self._max_key = max(23, max_total - len(self.base.encode("utf-8")) - 20)
+        self._max_key = max(23, max_total - len(self.base.encode("utf-8")) - _GENERATION_ROOM)
 
     def data(self, generation: str, key: str) -> str:
         return self.base + generation + ":" + key_part(key, self._max_key)
