@@ -154,3 +154,24 @@ def test_each_call_on_a_frozen_server_counts_one_error(rig) -> None:
         assert len(store.test_events.errors) == 2
     finally:
         server.resume()
+
+
+def test_a_delete_during_the_hang_is_retried_and_blocks_only_its_key(rig) -> None:
+    server, make = rig
+    store = make()
+    elsewhere = other_process(make)
+    store.set('"gone"', "old", None)
+    store.set('"kept"', "kept", None)
+    assert elsewhere.get('"gone"') == "old"
+    server.pause()
+    try:
+        assert bounded(lambda: store.delete('"gone"')) is False, "not confirmed"
+        assert store.invalidation_pending
+        errors_before = len(store.test_events.errors)
+        assert bounded(lambda: store.get('"gone"')) is MISS
+        assert len(store.test_events.errors) == errors_before, "the pending key is not asked for"
+    finally:
+        server.resume()
+    assert store.wait_invalidations(10)
+    assert eventually(lambda: elsewhere.get('"gone"') is MISS, timeout_s=10)
+    assert store.get('"kept"') == "kept"
