@@ -65,8 +65,26 @@ class Server:
         raise RuntimeError(f"{self.kind} did not answer within 10 s on port {self.port}")
 
     def pause(self) -> None:
+        """SIGSTOP, and returns once every thread of the server is stopped (a request already on a
+        running thread could otherwise still be answered after the signal was sent)."""
         assert self.proc is not None
         os.kill(self.proc.pid, signal.SIGSTOP)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not self._stopped():
+            time.sleep(0.005)
+
+    def _stopped(self) -> bool:
+        assert self.proc is not None
+        task_dir = f"/proc/{self.proc.pid}/task"
+        try:
+            for task in os.listdir(task_dir):
+                with open(f"{task_dir}/{task}/stat") as f:
+                    state = f.read().rsplit(")", 1)[1].split()[0]
+                if state not in ("T", "t"):
+                    return False
+        except OSError:
+            return True
+        return True
 
     def resume(self) -> None:
         assert self.proc is not None
