@@ -19,13 +19,12 @@ import threading
 from collections import OrderedDict
 from typing import Any, Callable, Hashable, Mapping
 
+from ..limits import MAX_ENTRIES
 from .base import MISS, Health, StoreContext, StoreEvents
 from .remote.options import BackendOptions
 
-__all__ = ["LruStore", "create", "approx_bytes", "read_lru_options", "MAX_ENTRIES"]
+__all__ = ["LruStore", "create", "approx_bytes", "read_lru_options"]
 
-MAX_ENTRIES = 16_777_216
-"""The largest `max` (the same bound as the JS runtime's)."""
 
 
 def approx_bytes(value: Any, budget: int = 1000) -> int:

@@ -8,7 +8,7 @@ saying so, and an unknown field (a typo) with one listing the known ones.
 Numbers may arrive as strings after interpolation (`"commandTimeoutMs": "${TIMEOUT_MS:-500}"`):
 like the config file's rule, a string of ASCII digits with an optional fraction (spaces or tabs
 around) is read as that number. Sizes follow the shared grammar (docs/configuration.md,
-"Durations and sizes").
+"Durations and sizes"), read by `cachelens.units`.
 """
 
 from __future__ import annotations
@@ -18,43 +18,16 @@ import re
 from typing import Any, Mapping
 
 from ...errors import ConfigError
+from ...limits import bytes_range_problem
+from ...units import Problem, size_bytes
 
-__all__ = ["BackendOptions", "parse_size", "MAX_TIMER_MS", "NUMBER_STRING"]
+__all__ = ["BackendOptions", "MAX_TIMER_MS", "NUMBER_STRING"]
 
 MAX_TIMER_MS = 2**31 - 1
 """The longest delay any option may ask for (24.8 days), as in the JS runtime."""
 
 NUMBER_STRING = re.compile(r"[ \t]*[0-9]+(?:\.[0-9]+)?[ \t]*")
 """A number >= 0 written as a string (matched as a whole)."""
-
-_SIZE = re.compile(
-    r"[ \t]*(?:([0-9]*[1-9][0-9]*(?:\.[0-9]+)?|[0-9]+\.[0-9]*[1-9][0-9]*)[ \t]*(([kKmMgGtT][iI]?)?[bB])?[ \t]*)?"
-)
-_SIZE_UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
-
-
-def parse_size(value: Any) -> int | None:
-    """Bytes of a size (`1073741824`, `"1GB"`, `"64MiB"`, `" 10 mb "`): a whole number >= 1, or
-    None for "no bound" (a blank string, or infinity). Raises ValueError naming what is wrong."""
-    if isinstance(value, bool):
-        raise ValueError(f"expected a number of bytes or a size string such as \"64MB\", got {value!r}")
-    if isinstance(value, (int, float)):
-        if value == math.inf:
-            return None
-        if not value > 0 or math.isnan(value):
-            raise ValueError(f"must be a size > 0, got {value!r}")
-        return max(1, int(value))
-    if isinstance(value, str):
-        m = _SIZE.fullmatch(value)
-        if m is None:
-            raise ValueError(f'is not a size such as 1048576, "512KB", "64MB" or "1GiB": got {value!r}')
-        if m.group(1) is None:
-            return None
-        unit = (m.group(2) or "b").lower()
-        factor = _SIZE_UNITS[unit[0] if len(unit) > 1 else ""]
-        return max(1, int(float(m.group(1)) * factor))
-    raise ValueError(f"expected a number of bytes or a size string such as \"64MB\", got {type(value).__name__}")
-
 
 class BackendOptions:
     """The fields of one backend entry (or one object inside it, such as `breaker`), read once each.
@@ -119,12 +92,13 @@ class BackendOptions:
         value = self.raw(name)
         if value is None:
             return default
-        if isinstance(value, str) and NUMBER_STRING.fullmatch(value):
-            value = float(value)
-        try:
-            return parse_size(value)
-        except ValueError as exc:
-            raise self.error(name, str(exc)) from None
+        parsed = size_bytes(value)  # the shared grammar (cachelens.units)
+        if isinstance(parsed, Problem):
+            raise self.error(name, parsed.problem)
+        problem = bytes_range_problem(parsed, value)
+        if problem is not None:
+            raise self.error(name, problem)
+        return None if parsed is None or math.isinf(parsed) else max(1, int(parsed))
 
     def string(self, name: str, default: str, non_empty: bool = False) -> str:
         value = self.raw(name)
