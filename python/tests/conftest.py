@@ -1,16 +1,21 @@
-"""Shared fixtures: every test runs with no config file unless it writes one, in its own folder."""
+"""Shared fixtures: every test runs with no config file unless it writes one, in its own folder;
+real Redis and Memcached servers (servers.py) and a recording `StoreEvents` for the backends' tests."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+import threading
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import pytest
 
 from cachelens import config
+from servers import Server
 
 SRC = str(Path(__file__).resolve().parents[1] / "src")
 """python/src: made absolute in PYTHONPATH, since the tests change the working directory."""
@@ -92,3 +97,65 @@ def no_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[Server]:
+    """One Redis for the tests that do not break it."""
+    server = Server("redis").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def memcached_server() -> Iterator[Server]:
+    server = Server("memcached").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fresh_redis() -> Iterator[Server]:
+    """A Redis of this test alone (it may be frozen or killed)."""
+    server = Server("redis").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fresh_memcached() -> Iterator[Server]:
+    server = Server("memcached").start()
+    yield server
+    server.stop()
+
+
+@dataclass
+class RecordingEvents:
+    """A `StoreEvents` that counts what it is told."""
+
+    evictions: dict[str, int] = field(default_factory=lambda: {"size": 0, "expired": 0, "explicit": 0})
+    errors: list[BaseException] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def evicted(self, cause: str, count: int = 1) -> None:
+        with self.lock:
+            self.evictions[cause] += count
+
+    def backend_error(self, error: BaseException) -> None:
+        with self.lock:
+            self.errors.append(error)
+
+
+@pytest.fixture
+def events() -> RecordingEvents:
+    return RecordingEvents()
+
+
+def eventually(check: Callable[[], bool], timeout_s: float = 10.0, every_s: float = 0.02) -> bool:
+    """True as soon as `check()` is; False after `timeout_s` (a bound that proves "did not hang")."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(every_s)
+    return check()
