@@ -82,9 +82,14 @@ document.addEventListener('click', (event) => {
     return;
   }
   switch (button?.dataset.action) {
-    case 'open':
-      if (button.dataset.file && button.dataset.line) post({ v: 1, type: 'open', file: button.dataset.file, line: Number(button.dataset.line) });
+    case 'open': {
+      // A function row sends its id too: the host opens the source that declares it (the reported
+      // location may be a built file).
+      const at = button.dataset.file && button.dataset.line ? { file: button.dataset.file, line: Number(button.dataset.line) } : undefined;
+      const id = row?.dataset.id;
+      if (at || id) post({ v: 1, type: 'open', ...at, ...(id ? { id } : {}) });
       return;
+    }
     case 'clear':
       if (row?.dataset.id) post({ v: 1, type: 'clear', id: row.dataset.id });
       return;

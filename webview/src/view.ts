@@ -248,8 +248,9 @@ export function render(state: ViewState): void {
       tr.append(actions);
     }
     const link = tr.cells[0]!.querySelector('button.link') as HTMLButtonElement;
-    link.disabled = !row.location;
-    link.title = row.location ? `Open ${row.location.file}:${row.location.line}` : 'No source location reported';
+    // The host finds the source by the id the codemod wrote (`src/prices.ts#getPrices`), or maps the reported location back to it.
+    link.disabled = !row.location && !row.id.includes('#');
+    link.title = link.disabled ? 'No source location reported' : `Open the source of ${row.id}${row.location ? ` (reported at ${row.location.file}:${row.location.line})` : ''}`;
     if (row.location) {
       link.dataset.file = row.location.file;
       link.dataset.line = String(row.location.line);

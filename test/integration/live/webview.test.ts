@@ -109,7 +109,7 @@ describe('the panel in a browser', () => {
     const sent = (await posted(p)) as { type: string }[];
     assert.deepEqual(sent.filter((m) => m.type !== 'ready'), [
       { v: 1, type: 'select', id: 'src/app.ts#users' },
-      { v: 1, type: 'open', file: 'src/app.ts', line: 10 },
+      { v: 1, type: 'open', file: 'src/app.ts', line: 10, id: 'src/app.ts#prices' },
       { v: 1, type: 'clear', id: 'src/app.ts#zones' },
       { v: 1, type: 'clear', process: 'p1' },
     ]);

@@ -13,6 +13,7 @@ describe('panel protocol', () => {
     ]) assert.deepEqual(parseHostToPanel(m), m);
     for (const m of [
       { v: 1, type: 'ready' }, { v: 1, type: 'open', file: 'src/a.ts', line: 4 }, { v: 1, type: 'clear', id: 'a#b' },
+      { v: 1, type: 'open', id: 'src/a.ts#f' }, { v: 1, type: 'open', file: 'dist/a.js', line: 4, id: 'src/a.ts#f' },
       { v: 1, type: 'clear', process: 'p1' }, { v: 1, type: 'select', id: null }, { v: 1, type: 'select', id: 'a#b' }, { v: 1, type: 'start-server' },
     ]) assert.deepEqual(parsePanelToHost(m), m);
   });
@@ -21,6 +22,7 @@ describe('panel protocol', () => {
     for (const m of [
       null, 'ready', [], { type: 'ready' }, { v: 2, type: 'ready' }, { v: 1, type: 'explode' }, { v: 1, type: 'constructor' },
       { v: 1, type: 'open', file: '', line: 1 }, { v: 1, type: 'open', file: 'a', line: -1 }, { v: 1, type: 'clear' },
+      { v: 1, type: 'open' }, { v: 1, type: 'open', file: 'a.ts', id: 'a#b' }, { v: 1, type: 'open', line: 3, id: 'a#b' }, { v: 1, type: 'open', id: '' },
       { v: 1, type: 'select' }, { v: 1, type: 'select', id: 3 },
     ]) assert.equal(parsePanelToHost(m), undefined, JSON.stringify(m));
     for (const m of [
