@@ -67,7 +67,7 @@ export class LiveController implements PanelFeed, vscode.Disposable {
     /** Called when the figures change (the CodeLenses refresh, debounced on their side). */
     private readonly figuresChanged: () => void = () => undefined,
   ) {
-    this.#hints = new InlineHints(() => this.#functionRows(), (line) => this.output.appendLine(line));
+    this.#hints = new InlineHints(() => this.functionRows(), (line) => this.output.appendLine(line));
     this.#disposables.push(
       this.#statusBar,
       this.#hints,
@@ -242,8 +242,8 @@ export class LiveController implements PanelFeed, vscode.Disposable {
     return { level: 'info', text: `Cleared ${what} in ${targets.length} process${targets.length === 1 ? '' : 'es'}.` };
   }
 
-  /** The function rows, kept up to date by the aggregator: only rows that changed are rebuilt. */
-  #functionRows(): ReadonlyMap<string, FunctionRow> {
+  /** The function rows by id, kept up to date by the aggregator: only rows that changed are rebuilt. */
+  functionRows(): ReadonlyMap<string, FunctionRow> {
     return this.#server?.aggregator.functionRows() ?? NO_ROWS;
   }
 
@@ -264,7 +264,7 @@ export class LiveController implements PanelFeed, vscode.Disposable {
     if (!server) return this.#statusBar.update(false, 0, 0, 0);
     const processes = server.aggregator.processes();
     const connected = processes.filter((p) => p.connected).length;
-    this.#statusBar.update(server.listening, connected, processes.length - connected, this.#functionRows().size);
+    this.#statusBar.update(server.listening, connected, processes.length - connected, this.functionRows().size);
   }
 
   async #dependsOnCacheLens(): Promise<boolean> {
@@ -289,9 +289,10 @@ export class LiveController implements PanelFeed, vscode.Disposable {
 }
 
 /** Wires the live statistics into the extension: one call from `activate`. */
-export function registerLive(context: vscode.ExtensionContext, output: vscode.OutputChannel, panel: CachePanel, figuresChanged?: () => void): void {
+export function registerLive(context: vscode.ExtensionContext, output: vscode.OutputChannel, panel: CachePanel, figuresChanged?: () => void): LiveController {
   const live = new LiveController(context, output, figuresChanged);
   context.subscriptions.push(live);
   panel.attach(live);
   void live.autoStart();
+  return live;
 }
