@@ -48,7 +48,7 @@ function dispatch(action: Action): void {
   requestAnimationFrame(() => {
     scheduled = false;
     render(state);
-    chart.update(state.series);
+    chart.update(state.series, state.snapshot.at || Date.now());
     whatIfChart.update(renderWhatIf(state));
   });
 }
@@ -138,6 +138,6 @@ byId<HTMLInputElement>('filter').addEventListener('input', (event) => {
 byId<HTMLInputElement>('filter').value = state.filter;
 
 render(state);
-chart.update(state.series);
+chart.update(state.series, state.snapshot.at || Date.now());
 post({ v: 1, type: 'ready' });
 if (state.selected) post({ v: 1, type: 'select', id: state.selected });

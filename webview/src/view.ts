@@ -17,6 +17,7 @@ interface Column<Row> {
 }
 
 const exact = (n: number) => Math.round(n).toLocaleString('en-US');
+const rate = (n: number) => (n < 10 ? n.toFixed(1) : exact(n));
 
 /** What the cache is worth first (hit ratio, time saved), then its traffic, then what it holds: in a narrow panel the first columns are the ones in view. */
 const counterColumns = <Row extends FunctionRow | ProcessFunctionRow>(): Column<Row>[] => [
@@ -84,7 +85,7 @@ export const SKELETON = `
     <p id="whatif-text" class="hint"></p>
   </section>
   <h2 id="chart-title">Calls per second — all functions</h2>
-  <div id="chart" role="img" aria-label="Hits and misses per second over the last minute"></div>
+  <div id="chart-wrap"><div id="chart" role="img" aria-label="Hits and misses per second over the last minute"></div><p id="chart-empty" class="hint" hidden></p></div>
   <h2 id="breakdown-title">Per process</h2>
   <table id="breakdown" aria-labelledby="breakdown-title"><thead></thead><tbody></tbody></table>
   <h2 id="processes-title">Processes</h2>
@@ -263,6 +264,12 @@ export function render(state: ViewState): void {
   });
 
   byId('chart-title').textContent = `Calls per second — ${state.selected ?? 'all functions'}`;
+  const newest = state.series[state.series.length - 1];
+  byId('chart-empty').hidden = newest !== undefined;
+  byId('chart-empty').textContent = newest ? '' : 'Collecting: the first point shows within a few seconds.';
+  byId('chart').setAttribute('aria-label', newest
+    ? `Hits and misses per second over the last minute; now ${rate(newest.hits)} hits/s, ${rate(newest.misses)} misses/s`
+    : 'Hits and misses per second over the last minute: no point yet');
   byId('breakdown-title').textContent = state.selected ? `Per process — ${state.selected}` : 'Per process (select a function)';
   syncRows(byId<HTMLTableElement>('breakdown').tBodies[0]!, state.selected ? snapshot.breakdown : [], (r) => r.key, 'data-process', breakdownColumns, (tr, row) => {
     tr.classList.toggle('gone', !row.connected);
