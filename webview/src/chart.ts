@@ -50,7 +50,8 @@ export class CallsChart {
           x: { time: true, range: () => this.#data.window },
           y: { range: (_u, _min, max) => [0, Math.max(1, max ?? 0)] },
         },
-        axes: [axis, { ...axis, label: 'calls/s' }],
+        // Time of day only: uPlot's second row of dates collides with itself in a narrow panel.
+        axes: [{ ...axis, space: 70, values: (_u, ticks) => ticks.map((t) => new Date(t * 1000).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })) }, { ...axis, label: 'calls/s' }],
         // The time window drawn, on the element (seconds since the epoch): what the axis shows, readable by tests.
         hooks: { draw: [(u) => Object.assign(this.container.dataset, { xMin: String(u.scales.x!.min), xMax: String(u.scales.x!.max) })] },
         series: [
