@@ -79,7 +79,7 @@ suite('CodeLens refresh', () => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       runtime = require('cachelens') as Runtime;
       // The same id as the function cached above: its lens shows the figures this process reports.
-      const id = /id: "([^"]+#pricesByRegion)"/.exec(document.getText())?.[1];
+      const id = /\bid: (["'])([^"']+#pricesByRegion)\1/.exec(document.getText())?.[2];
       assert.ok(id, 'the codemod wrote an id');
       const f = runtime.memoize((x: number) => x + 1, { id });
       await runtime.startReporter({ endpoint: server.endpoint, intervalMs: 50 });
