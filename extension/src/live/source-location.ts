@@ -2,12 +2,14 @@
  * Where the panel's link to a cached function goes. A process reports where it ran `memoize`
  * (`dist/prices.js:14` for a built app), and the id the codemod wrote names the source
  * (`src/prices.ts#getPrices`). In order:
- * 1. the id, where the workspace's sources declare it (the scan's list, then the file the id
- *    names): the `memoize` line as the source reads now, even after edits since the last build;
+ * 1. the id, where the workspace's sources declare it (the file the id names in the reporting
+ *    app, the scan's list, the id's path anywhere): the `memoize` line as the source reads now,
+ *    even after edits since the last build;
  * 2. the reported location through the built file's source map (source-map.ts);
  * 3. the reported location as it is.
  * Pure (no vscode): the caller supplies how paths are resolved and files read.
  */
+import path from 'node:path';
 import type { OpenRequest, WorkspaceFunction } from '../../../protocol/panel.js';
 import { findCachedFunctions } from './scan.js';
 import { mapToSource, type ReadText, type SourcePosition } from './source-map.js';
@@ -22,30 +24,53 @@ const BUILT = /\.[cm]?js$/i;
 
 export async function locateSource(request: OpenRequest, known: readonly WorkspaceFunction[], io: SourceLocator): Promise<SourcePosition | undefined> {
   const { id, file, line } = request;
-  /** The source file the id names, and its text, when it exists. */
+  const reported = file !== undefined && line !== undefined ? await io.resolve(file) : undefined;
+  const root = reported !== undefined && file !== undefined ? appRoot(reported, file) : undefined;
+  /** The source file the id names, and its text, when it exists but no longer holds the id. */
   let named: { file: string; text: string } | undefined;
   if (id !== undefined) {
-    const entry = known.find((f) => f.id === id);
-    const scanned = entry && (await io.resolve(entry.file));
-    if (entry && scanned) return { file: scanned, line: entry.line };
     const hash = id.lastIndexOf('#');
-    const namedFile = hash > 0 ? await io.resolve(id.slice(0, hash)) : undefined;
-    const text = namedFile && (await io.read(namedFile));
-    if (namedFile && text !== undefined) {
+    const idPath = hash > 0 ? id.slice(0, hash) : undefined;
+    // Where the id may be declared: the id's path in the reporting app, the files the scan found
+    // it in, the id's path anywhere in the workspace; those of the reporting app first (two apps
+    // of one workspace may well cache the same `src/prices.ts#getPrices`).
+    const places: string[] = [];
+    if (root !== undefined && idPath !== undefined) places.push(path.join(root, idPath));
+    for (const entry of known) {
+      const found = entry.id === id ? await io.resolve(entry.file) : undefined;
+      if (found !== undefined) places.push(found);
+    }
+    const anywhere = idPath !== undefined ? await io.resolve(idPath) : undefined;
+    if (anywhere !== undefined) places.push(anywhere);
+    const inApp = (p: string) => root !== undefined && p.startsWith(root);
+    for (const place of new Set([...places.filter(inApp), ...places.filter((p) => !inApp(p))])) {
+      const text = await io.read(place);
+      if (text === undefined) continue;
       const match = findCachedFunctions(text).find((m) => m.id === id);
-      if (match) return { file: namedFile, line: match.line + 1 };
-      named = { file: namedFile, text };
+      if (match) return { file: place, line: match.line + 1 };
+      if (named === undefined && idPath !== undefined && path.normalize(place).endsWith(path.normalize(idPath))) named = { file: place, text };
     }
   }
-  const reported = file !== undefined && line !== undefined ? await io.resolve(file) : undefined;
-  if (reported && BUILT.test(reported)) {
+  if (reported !== undefined && BUILT.test(reported)) {
     const mapped = await mapToSource(reported, line!, io.read);
     if (mapped && (await io.read(mapped.file)) !== undefined) return mapped;
   }
   // The id's file no longer holds the id (caching removed or the id edited): its declaration of
   // the function's name, rather than a built file or nothing.
-  if (named && (!reported || BUILT.test(reported))) return { file: named.file, line: declarationLine(named.text, id!.slice(id!.lastIndexOf('#') + 1)) };
-  return reported ? { file: reported, line: line! } : undefined;
+  if (named && (reported === undefined || BUILT.test(reported))) return { file: named.file, line: declarationLine(named.text, id!.slice(id!.lastIndexOf('#') + 1)) };
+  return reported !== undefined ? { file: reported, line: line! } : undefined;
+}
+
+/**
+ * The folder a relative reported path was relative to (the reporting process's working directory,
+ * usually its app's root): `/ws/apps/shop` for `dist/prices.js` found at
+ * `/ws/apps/shop/dist/prices.js`. Undefined for an absolute path.
+ */
+function appRoot(resolved: string, reported: string): string | undefined {
+  if (path.isAbsolute(reported)) return undefined;
+  const tail = path.normalize(reported);
+  const full = path.normalize(resolved);
+  return full.endsWith(path.sep + tail) ? full.slice(0, full.length - tail.length) : undefined;
 }
 
 /** The 1-based line that declares `name` (`getPrices`, or the method of `Repo.find`) in `text`; 1 when none does. */

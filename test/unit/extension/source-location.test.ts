@@ -128,9 +128,32 @@ describe('source maps: a built line back to its source', () => {
 describe('the link: the id where the workspace declares it, else the source map, else as reported', () => {
   const external = 'external';
   const source = () => path.join(root, external, 'src/prices.ts');
-  test('the id in the scan\'s list wins (the source as it reads now)', async () => {
+  test('the scan\'s list finds the file; the line is where that file declares the id now', async () => {
     const found = await locateSource({ file: `${external}/dist/prices.js`, line: 9, id: 'src/prices.ts#getPrices' }, [{ id: 'src/prices.ts#getPrices', file: `${external}/src/prices.ts`, line: 42 }], io);
-    assert.deepEqual(found, { file: source(), line: 42 });
+    assert.deepEqual(found, { file: source(), line: lineOf(PRICES, 'export const getPrices = memoize(') });
+  });
+
+  test('two apps of one workspace cache the same id: the link opens the reporting app\'s source', async () => {
+    const saved = root;
+    root = path.join(saved, 'two-apps');
+    for (const [app, blank] of [['a-app', 0], ['b-app', 3]] as const) {
+      fs.mkdirSync(path.join(root, app, 'src'), { recursive: true });
+      fs.writeFileSync(path.join(root, app, 'src/prices.ts'), '\n'.repeat(blank) + PRICES);
+    }
+    fs.mkdirSync(path.join(root, 'b-app/dist'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'b-app/dist/prices.js'), 'exports.x = 1;\n');
+    // As the workspace resolves a path a process reports relative to its own folder: under a folder, else in any app.
+    const apps: SourceLocator = {
+      read,
+      resolve: async (file) => ['', 'a-app', 'b-app'].map((dir) => path.join(root, dir, file)).find((p) => fs.existsSync(p)),
+    };
+    try {
+      const known = [{ id: 'src/prices.ts#getPrices', file: 'a-app/src/prices.ts', line: 6 }, { id: 'src/prices.ts#getPrices', file: 'b-app/src/prices.ts', line: 9 }];
+      const found = await locateSource({ file: 'dist/prices.js', line: 1, id: 'src/prices.ts#getPrices' }, known, apps);
+      assert.deepEqual(found, { file: path.join(root, 'b-app/src/prices.ts'), line: 3 + lineOf(PRICES, 'export const getPrices = memoize(') });
+    } finally {
+      root = saved;
+    }
   });
 
   test('the id\'s own path, at the line of its memoize call; a built location through its map; a source location as is', async () => {
