@@ -63,7 +63,8 @@ async function openPanel(width: number): Promise<{ page: Page; errors: string[] 
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
   await page.goto(server.base);
-  await page.waitForFunction('window.__posted.some((m) => m.type === "ready")');
+  // Function predicates only: the page's CSP forbids the eval a string predicate needs.
+  await page.waitForFunction(() => (globalThis as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
   await send(page, { v: 1, type: 'update', state: snapshot(NOW) });
   await page.waitForSelector('#functions tbody tr[data-id="src/zones.ts#zones"]');
   return { page, errors };
@@ -126,13 +127,13 @@ describe('the chart', () => {
     await page.waitForSelector('#chart-empty:not([hidden])');
     assert.match((await page.textContent('#chart-empty')) ?? '', /first point/);
     // The axis spans the minute up to the figures' time (NOW), never one from 1970.
-    await page.waitForFunction(`document.getElementById('chart').dataset.xMax === '${NOW / 1000}'`, undefined, { timeout: 5000 });
+    await page.waitForSelector(`#chart[data-x-max="${NOW / 1000}"]`, { state: 'attached', timeout: 5000 });
     assert.equal(Number(await page.getAttribute('#chart', 'data-x-min')), NOW / 1000 - 60);
     assert.equal(await legendText(page), 'hits/smisses/s', 'the legend holds the series\' labels only (no "Time: --")');
 
     for (const [i, at] of [1, 2, 3, 4, 30, 31, 32].entries()) await send(page, { v: 1, type: 'update', state: snapshot(NOW + at * 1000, i + 2) });
     await page.waitForSelector('#chart-empty[hidden]', { state: 'attached' });
-    await page.waitForFunction(`document.getElementById('chart').dataset.xMax === '${NOW / 1000 + 32}'`, undefined, { timeout: 5000 });
+    await page.waitForSelector(`#chart[data-x-max="${NOW / 1000 + 32}"]`, { state: 'attached', timeout: 5000 });
     assert.match((await page.getAttribute('#chart', 'aria-label')) ?? '', /now \d/);
     await page.screenshot({ path: path.join(SHOTS, 'chart-gap.png'), clip: (await page.locator('#chart').boundingBox())! });
     assert.deepEqual(errors, []);
@@ -210,7 +211,7 @@ describe('the functions table by keyboard (the WAI-ARIA grid pattern)', () => {
     await page.keyboard.press('ArrowDown');
     assert.equal(await focus(page), `${PRICES} processes td.num col-p3`);
     await send(page, { v: 1, type: 'update', state: { ...snapshot(NOW + 1000), functions: [fn(ZONES, 10, 300, 30), fn(PRICES, 1, 100, 10), fn(USERS, 50, 50, 20)] } });
-    await page.waitForFunction(`document.querySelector('#functions tbody tr[data-id]')?.getAttribute('data-id') === ${JSON.stringify(PRICES)}`);
+    await page.waitForSelector(`#functions tbody tr:first-child[data-id="${PRICES}"]`, { state: 'attached', timeout: 5000 });
     assert.equal(await focus(page), `${PRICES} processes td.num col-p3`);
     assert.equal(await page.getAttribute(`tr[data-id="${PRICES}"] td[data-col="processes"]`, 'tabindex'), '0');
     assert.equal(await page.locator('#functions [tabindex="0"]').count(), 1);
