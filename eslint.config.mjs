@@ -31,6 +31,11 @@ export default tseslint.config(
     rules: { 'cachelens/part-boundaries': 'error' },
   },
   {
+    // The orders example is written as a CommonJS service (require() of a module using exports.x = function).
+    files: ['examples/orders-api/**/*.ts'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // The extension's settings are read in extension/src/settings.ts only (eslint-rules/settings-only.mjs).
     files: ['extension/**/*.ts'],
     rules: { 'cachelens/settings-only': 'error' },

@@ -163,8 +163,13 @@ export type HostToPanel =
 /** Webview -> host messages. */
 export type PanelToHost =
   | { v: 1; type: 'ready' }
-  /** Open a source file at a 1-based line (a file path as reported: relative to the workspace, or absolute). */
-  | { v: 1; type: 'open'; file: string; line: number }
+  /**
+   * Open a cached function's source: by its `id` (where the workspace's sources declare it) and/or
+   * a location as reported (`file` relative to the workspace or the app, or absolute; `line`
+   * 1-based; a built file is mapped back to its source by its source map). `file` and `line` come
+   * together; at least they or `id`.
+   */
+  | { v: 1; type: 'open'; file?: string; line?: number; id?: string }
   /** Clear one function in every process (`id`), or every function of one process (`process`), or both. */
   | { v: 1; type: 'clear'; id?: string; process?: string }
   /** The function whose per-process breakdown the panel wants (null: none). */
@@ -180,6 +185,8 @@ export type PanelToHost =
 export type PanelToHostType = PanelToHost['type'];
 /** The panel message of type `T`. */
 export type PanelMessage<T extends PanelToHostType> = Extract<PanelToHost, { type: T }>;
+/** What the panel asks to open (the `open` message without its envelope). */
+export type OpenRequest = Omit<PanelMessage<'open'>, 'v' | 'type'>;
 
 const { shape, list, nonEmpty, str, count, int, bool, optional, oneOf, isRecord } = check;
 /** Most rows of one kind the panel shows; the host sends no more, and the panel drops the rest. */
@@ -262,7 +269,9 @@ const hostMessages: Record<HostToPanel['type'], Checker> = {
 };
 const panelMessages: Record<PanelToHost['type'], Checker> = {
   ready: () => undefined,
-  open: shape({ file: nonEmpty, line: int }),
+  open: (v) => shape({ file: optional(nonEmpty), line: optional(int), id: optional(nonEmpty) })(v) ??
+    (isRecord(v) && (v.file === undefined) !== (v.line === undefined) ? 'file and line: both or neither'
+      : isRecord(v) && v.file === undefined && v.id === undefined ? 'file and line, or id: at least one' : undefined),
   clear: (v) => shape({ id: optional(nonEmpty), process: optional(nonEmpty) })(v) ?? (isRecord(v) && v.id === undefined && v.process === undefined ? 'id or process: at least one' : undefined),
   select: shape({ id: (v) => (v === null ? undefined : nonEmpty(v)) }),
   'start-server': () => undefined,

@@ -33,7 +33,8 @@ try {
   execFileSync(python, ['-m', 'pip', 'wheel', '--quiet', '--no-index', '--no-build-isolation', '--no-deps', '--wheel-dir', out, path.join(stage, 'python')], {
     cwd: stage,
     stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, PIP_NO_CACHE_DIR: '1', PYTHONDONTWRITEBYTECODE: '1' },
+    // Pure Python: the optional C hit path would make a wheel for one platform and Python version.
+    env: { ...process.env, PIP_NO_CACHE_DIR: '1', PYTHONDONTWRITEBYTECODE: '1', CACHELENS_PURE_PYTHON: '1' },
   });
   const wheel = fs.readdirSync(out).find((name) => name.endsWith('.whl'));
   if (wheel === undefined) throw new Error('pip wheel made no wheel');

@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import type { FunctionRow } from '../../protocol/panel.js';
+import { lensFigures, lensTooltip } from '../../protocol/format.js';
 import type { Target } from '../codemod/src/index.js';
 import { loadCodemod } from './codemod-host.js';
 import { Commands } from './commands.js';
@@ -9,11 +11,13 @@ import { findCachedFunctions } from './live/scan.js';
 /**
  * Where the cursor is, in caching terms: sets the context keys the menus use
  * (`cachelens.canCache`: inside something cacheable or cached; `cachelens.isCached`), offers the
- * light-bulb actions on a function's name, and shows a CodeLens with the settings of each cached
- * function. The codemod (ts-morph) loads on first use (a cursor move, a light bulb, a CodeLens for
- * a file that mentions memoize), never at activation. The lenses are asked for again when the
- * document's cached functions or the live figures change (LensRefresh: debounced, and only while
- * a document shows lenses).
+ * light-bulb actions on a function's name, and shows CodeLenses above each cached function: its
+ * live figures (`96% hits · 1.2 s saved`, opens the panel), its settings (`memory · ttl 5m · max
+ * 1000`, changes them) and "Remove caching". The codemod (ts-morph) loads on first use (a cursor
+ * move, a light bulb, a CodeLens for a file that mentions memoize), never at activation; a
+ * document's analysis is kept per version, so a refresh for new figures costs no parse. The lenses
+ * are asked for again when the document's cached functions or the live figures change
+ * (LensRefresh: debounced, and only while a document shows lenses).
  */
 export const SELECTOR: vscode.DocumentSelector = LANGUAGE_IDS.map((language) => ({ language, scheme: 'file' }));
 
@@ -38,8 +42,11 @@ function describeOptions(target: Target): string {
   return parts.join(' · ');
 }
 
-/** Registers the providers and context keys; returns the lens refresh, which the live statistics tell when figures change. */
-export function registerCacheLens(context: vscode.ExtensionContext): LensRefresh {
+/**
+ * Registers the providers and context keys; returns the lens refresh, which the live statistics
+ * tell when figures change. `rows`: the live figures by function id.
+ */
+export function registerCacheLens(context: vscode.ExtensionContext, rows: () => ReadonlyMap<string, FunctionRow>): LensRefresh {
   let pending: NodeJS.Timeout | undefined;
   let generation = 0;
   const update = (editor: vscode.TextEditor | undefined) => {
@@ -61,6 +68,27 @@ export function registerCacheLens(context: vscode.ExtensionContext): LensRefresh
   const codeLensChanged = new vscode.EventEmitter<void>();
   const refresh = new LensRefresh(() => codeLensChanged.fire());
   const cachedIds = (document: vscode.TextDocument) => findCachedFunctions(document.getText()).map((match) => match.id);
+  /** The cached functions of each document, as analyzed for its version (the lenses ask again for every change of figures). */
+  const analyses = new Map<string, { version: number; targets: Target[] }>();
+  const cachedTargets = async (document: vscode.TextDocument): Promise<Target[]> => {
+    const key = document.uri.toString();
+    const known = analyses.get(key);
+    if (known?.version === document.version) return known.targets;
+    const { version } = document;
+    const text = document.getText();
+    const targets: Target[] = [];
+    const seen = new Set<string>();
+    if (text.includes('memoize')) {
+      for (const match of text.matchAll(/\bmemoize\s*\(/g)) {
+        const target = await targetAt(document, match.index).catch(() => undefined);
+        if (!target?.cached || seen.has(target.id)) continue;
+        seen.add(target.id);
+        targets.push(target);
+      }
+    }
+    if (document.version === version) analyses.set(key, { version, targets });
+    return targets;
+  };
   context.subscriptions.push(
     codeLensChanged,
     refresh,
@@ -68,7 +96,10 @@ export function registerCacheLens(context: vscode.ExtensionContext): LensRefresh
     vscode.workspace.onDidChangeTextDocument((e) => {
       if (isSupportedLanguage(e.document.languageId) && e.document.uri.scheme === 'file') refresh.documentChanged(e.document.uri.toString(), cachedIds(e.document));
     }),
-    vscode.workspace.onDidCloseTextDocument((document) => refresh.closed(document.uri.toString())),
+    vscode.workspace.onDidCloseTextDocument((document) => {
+      analyses.delete(document.uri.toString());
+      refresh.closed(document.uri.toString());
+    }),
     vscode.window.onDidChangeTextEditorSelection((e) => update(e.textEditor)),
     vscode.window.onDidChangeActiveTextEditor((editor) => update(editor)),
     vscode.languages.registerCodeActionsProvider(
@@ -94,26 +125,23 @@ export function registerCacheLens(context: vscode.ExtensionContext): LensRefresh
     vscode.languages.registerCodeLensProvider(SELECTOR, {
       onDidChangeCodeLenses: codeLensChanged.event,
       async provideCodeLenses(document) {
-        const text = document.getText();
-        if (!text.includes('memoize')) {
-          refresh.shown(document.uri.toString(), 0, []);
-          return [];
-        }
+        const targets = await cachedTargets(document);
+        const figures = rows();
         const lenses: vscode.CodeLens[] = [];
-        const seen = new Set<string>();
-        for (const match of text.matchAll(/\bmemoize\s*\(/g)) {
-          const target = await targetAt(document, match.index).catch(() => undefined);
-          if (!target?.cached || seen.has(target.id)) continue;
-          seen.add(target.id);
+        for (const target of targets) {
           const position = document.positionAt(target.range.start);
           const args = { uri: document.uri.toString(), position: { line: position.line, character: position.character } };
           const range = new vscode.Range(position, position);
+          const row = figures.get(target.cached?.id ?? target.id);
           lenses.push(
-            new vscode.CodeLens(range, { title: `$(zap) cached: ${describeOptions(target)}`, command: Commands.changeSettings, arguments: [args], tooltip: 'Change cache settings' }),
+            new vscode.CodeLens(range, row
+              ? { title: `${row.health === 'degraded' ? '$(warning)' : '$(zap)'} ${lensFigures(row)}`, command: Commands.showPanel, tooltip: lensTooltip(row) }
+              : { title: '$(zap) cached', command: Commands.showPanel, tooltip: 'No process has reported this function yet: run the app from a VS Code terminal, and its hit ratio and time saved show here, live.' }),
+            new vscode.CodeLens(range, { title: describeOptions(target), command: Commands.changeSettings, arguments: [args], tooltip: 'Change cache settings' }),
             new vscode.CodeLens(range, { title: 'Remove caching', command: Commands.removeCaching, arguments: [args] }),
           );
         }
-        refresh.shown(document.uri.toString(), lenses.length, findCachedFunctions(text).map((match) => match.id));
+        refresh.shown(document.uri.toString(), lenses.length, cachedIds(document));
         return lenses;
       },
     }),

@@ -20,8 +20,9 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand(Commands.changeSettings, (args?: CacheCommandArgs) => reported(output, 'Change cache settings', () => cacheCommand(context, args, 'change'))),
     vscode.commands.registerCommand(Commands.removeCaching, (args?: CacheCommandArgs) => reported(output, 'Remove caching', () => uncacheCommand(args))),
   );
-  const lenses = registerCacheLens(context);
-  registerLive(context, output, panel, () => lenses.figuresChanged()); // live statistics (issue 6)
+  // Each side reads the other only when called back (a lens asked for, figures that changed): never during registration.
+  const lenses = registerCacheLens(context, () => live.functionRows());
+  const live = registerLive(context, output, panel, () => lenses.figuresChanged()); // live statistics (issue 6)
 }
 
 /** Runs a command; an unexpected failure is logged and shown, never lost. */

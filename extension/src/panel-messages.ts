@@ -4,7 +4,7 @@
  * handler (or a handler for a type the panel does not send) is a compile error. No vscode here:
  * CachePanel (panel.ts) supplies the effects, and unit tests run the table under plain Node.
  */
-import { emptySnapshot, type HostToPanel, type LiveSnapshot, type PanelMessage, type PanelToHost, type PanelToHostType, type WhatIfView } from '../../protocol/panel.js';
+import { emptySnapshot, type HostToPanel, type LiveSnapshot, type OpenRequest, type PanelMessage, type PanelToHost, type PanelToHostType, type WhatIfView } from '../../protocol/panel.js';
 
 /** A notice the panel shows after an action; undefined: nothing to say. */
 export type Notice = { level: 'info' | 'error'; text: string } | undefined;
@@ -17,8 +17,8 @@ export interface PanelActions {
   panelReady(): void;
   /** Starts the live statistics server; resolves to a notice when it could not start. */
   startServer(): Promise<Notice>;
-  /** Opens a source file at a 1-based line. */
-  open(file: string, line: number): Promise<Notice>;
+  /** Opens a cached function's source (by its id, or a reported location mapped back to its source). */
+  open(request: OpenRequest): Promise<Notice>;
   /** Clears one function in every process (`id`), every function of one process (`process`), or both. */
   clear(id: string | undefined, process: string | undefined): Promise<Notice>;
   /** The what-if view of function `id` (computed on demand, off the host's thread). Never rejects. */
@@ -56,7 +56,7 @@ export function panelHandlers(host: PanelHost): PanelHandlers {
       host.scheduleUpdate();
     },
     'start-server': async () => notify(host.actions()?.startServer()),
-    open: async (message) => notify(host.actions()?.open(message.file, message.line)),
+    open: async ({ v: _v, type: _type, ...request }) => notify(host.actions()?.open(request)),
     clear: async (message) => notify(host.actions()?.clear(message.id, message.process)),
     whatif: async ({ id, requestId }) => {
       host.post({ v: 1, type: 'whatif', id, requestId, view: { state: 'computing', text: `Asking the app for the trace of ${id} and replaying it…` } });

@@ -17,8 +17,8 @@ export const SettingDefaults = {
   defaultTtl: '5m',
   /** Max entries preselected; 0 = the backend's default. */
   defaultMax: 1000,
-  /** Show live hit ratios next to cached functions. */
-  inlineHints: true,
+  /** Also show the live figures at the end of a cached function's line (the CodeLens above it always does). */
+  inlineHints: false,
   /**
    * Browser origins (exact, e.g. `http://localhost:5173`) allowed to connect to the live-statistics
    * server; processes without an Origin header (Node) always may. Read when the server starts.

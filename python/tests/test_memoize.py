@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from cachelens import CacheKeyError, OptionsError, cache_of, memoize
 from conftest import FakeClock
+
+pytestmark = pytest.mark.usefixtures("call_path")  # the C and the Python hit paths
 
 
 def test_positional_keyword_and_default_calls_of_one_binding_are_one_entry() -> None:
@@ -246,3 +249,134 @@ def test_dataclass_arguments_are_keyed_by_their_fields() -> None:
 
     assert run(Query("eu")) == run(Query("eu", 10)) == 10
     assert len(calls) == 1
+
+
+def test_the_c_hit_path_is_used_where_it_was_built(call_path: str, speedups_built: bool) -> None:
+    @memoize
+    def one(x: int) -> int:
+        return x
+
+    @memoize
+    def keyword_only(*, x: int) -> int:
+        return x
+
+    in_c = call_path == "c-hit-path" and speedups_built
+    assert (type(one).__name__ == "HitPath") is in_c
+    assert type(keyword_only).__name__ == "function"  # only plain positional calls have a C path
+    assert one(1) == one(1) == one(x=1) == 1
+    assert cache_of(one).stats()["hits"] == 2
+
+
+def picklable(x: int) -> int:
+    return x
+
+
+def test_a_memoized_function_pickles_by_reference_like_a_function() -> None:
+    import pickle
+
+    original = globals()["picklable"]
+    memoized = memoize(original)
+    globals()["picklable"] = memoized
+    try:
+        assert pickle.loads(pickle.dumps(memoized)) is memoized
+    finally:
+        globals()["picklable"] = original
+
+
+def test_reading_stats_while_threads_hit_counts_every_hit() -> None:
+    import threading
+
+    @memoize
+    def f(x: int) -> int:
+        return x
+
+    f(1)
+    threads = [threading.Thread(target=lambda: [f(1) for _ in range(5000)]) for _ in range(4)]
+    for t in threads:
+        t.start()
+    while any(t.is_alive() for t in threads):
+        cache_of(f).stats()
+    for t in threads:
+        t.join(30)
+    assert cache_of(f).stats()["hits"] == 20_000
+
+
+def test_a_function_decorated_by_another_wrapper_is_called_with_its_own_signature() -> None:
+    import functools
+
+    def with_connection(fn: Any) -> Any:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            return fn("db", *args, **kwargs)
+
+        return wrapper
+
+    @memoize
+    @with_connection
+    def query(conn: str, sql: str) -> str:
+        return f"{conn}:{sql}"
+
+    assert query("select 1") == query("select 1") == "db:select 1"
+    assert cache_of(query).has("select 1")
+
+
+def test_the_app_root_is_the_nearest_folder_with_a_marker_else_the_working_directory(no_config: Path) -> None:
+    import importlib.util
+
+    def load(path: Path) -> Any:
+        spec = importlib.util.spec_from_file_location(f"m_{abs(hash(str(path)))}", path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    source = "from cachelens import memoize\n@memoize\ndef prices(region):\n    return region\n"
+    (no_config / "app" / "sub").mkdir(parents=True)
+    (no_config / "app" / "sub" / "prices.py").write_text(source)
+    assert cache_of(load(no_config / "app" / "sub" / "prices.py").prices).id == "app/sub/prices.py#prices"
+    (no_config / "svc" / "pkg").mkdir(parents=True)
+    (no_config / "svc" / "requirements.txt").write_text("")
+    (no_config / "svc" / "pkg" / "prices.py").write_text(source)
+    module = load(no_config / "svc" / "pkg" / "prices.py")
+    assert cache_of(module.prices).id == "pkg/prices.py#prices"
+    from cachelens import registry
+
+    location = registry.find("pkg/prices.py#prices").descriptor()["location"]  # type: ignore[union-attr]
+    assert location == {"file": "svc/pkg/prices.py", "line": 2}
+
+
+def test_generator_functions_are_refused_with_what_to_do() -> None:
+    def rows(n: int) -> Any:
+        yield from range(n)
+
+    async def stream(n: int) -> Any:
+        yield n
+
+    for fn in (rows, stream):
+        with pytest.raises(OptionsError, match="generator function.*returns a list"):
+            memoize(fn)
+
+
+def test_hits_leave_no_reference_behind() -> None:
+    import sys
+
+    class Value:
+        pass
+
+    key, value = "k" * 20, Value()
+
+    @memoize
+    def f(k: str) -> Value:
+        return value
+
+    @memoize(ttl=60)
+    def g(k: str) -> Value:
+        return value
+
+    for fn in (f, g):
+        fn(key)
+        before = (sys.getrefcount(key), sys.getrefcount(value))
+        for _ in range(1000):
+            assert fn(key) is value
+        assert (sys.getrefcount(key), sys.getrefcount(value)) == before
+    assert "memoized function" in repr(f) or repr(f).startswith("<function")

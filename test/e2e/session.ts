@@ -15,20 +15,30 @@ export const VSIX = process.env.CACHELENS_VSIX ?? path.join(ROOT, 'dist', `cache
 /** Where the e2e tests save screenshots. */
 export const SHOTS = path.join(TEST_OUT, 'e2e', 'screenshots');
 
-/** The page of a `liveWorkbench`, valid once its `before` hook has run. */
+/** The page of a `liveWorkbench` and its workspace folder, valid once its `before` hook has run. */
 export interface LiveWorkbench {
   readonly page: Page;
+  readonly workspace: string;
+}
+
+/** Which example a `liveWorkbench` opens, and how its copy is made runnable. */
+export interface LiveWorkbenchOptions {
+  /** The folder under examples/ (default `dashboard`). */
+  readonly example?: string;
+  /** Runs on the fresh copy before VS Code opens it (default: `linkRuntime`, the built runtime linked in). */
+  readonly prepare?: (workspace: string) => void;
 }
 
 /**
- * A real VS Code for the tests of one `describe` that run the example app: a fresh copy of the
- * example with the built runtime linked in (so its terminal can run it), code-server with the
+ * A real VS Code for the tests of one `describe` that run an example app: a fresh copy of the
+ * example made runnable (by default the built runtime linked in, so its terminal can run it), code-server with the
  * packed extension in a dark theme, and Chromium on the workbench. Registers the `before`,
  * `afterEach` (a screenshot of each failed test, named after `name` and the test) and `after`
  * hooks in the calling `describe`.
  */
-export function liveWorkbench(name: string, viewport: { width: number; height: number }): LiveWorkbench {
+export function liveWorkbench(name: string, viewport: { width: number; height: number }, options: LiveWorkbenchOptions = {}): LiveWorkbench {
   const out = path.join(TEST_OUT, `e2e-${name}`);
+  const workspace = path.join(out, 'ws');
   let server: CodeServer | undefined;
   let browser: Browser | undefined;
   let page: Page | undefined;
@@ -36,8 +46,8 @@ export function liveWorkbench(name: string, viewport: { width: number; height: n
     assert.ok(fs.existsSync(VSIX), `packed extension ${VSIX} is missing: run \`npm run package\` first`);
     assert.ok(fs.existsSync(path.join(ROOT, 'runtime', 'dist', 'cjs', 'index.js')), 'the runtime is built (npm run build)');
     fs.rmSync(out, { recursive: true, force: true });
-    const workspace = copyExample(path.join(out, 'ws'));
-    linkRuntime(workspace);
+    copyExample(workspace, options.example);
+    (options.prepare ?? linkRuntime)(workspace);
     server = await startCodeServer({
       stateDir: path.join(out, 'cs'),
       folder: workspace,
@@ -61,5 +71,6 @@ export function liveWorkbench(name: string, viewport: { width: number; height: n
       assert.ok(page, 'the workbench is open (its before hook has run)');
       return page;
     },
+    workspace,
   };
 }

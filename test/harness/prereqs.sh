@@ -45,7 +45,10 @@ py_has gunicorn || need+=(gunicorn)
 py_has ensurepip || need+=(python3-venv)
 py_has pip || need+=(python3-pip)
 py_has setuptools || need+=(python3-setuptools)
-py_has wheel || need+=(python3-wheel)   # the Python runtime's wheel, shipped in the .vsix (scripts/bundle-python.mjs)
+py_has wheel || need+=(python3-wheel)
+# The Python runtime's optional C hit path is built by its tests: a compiler and Python's headers.
+command -v gcc >/dev/null || need+=(gcc)
+[ -f /usr/include/python3.11/Python.h ] || need+=(python3-dev)   # the Python runtime's wheel, shipped in the .vsix (scripts/bundle-python.mjs)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "[prereqs] missing Debian packages: ${need[*]}; run as root or: sudo apt-get install ${need[*]}" >&2; exit 1

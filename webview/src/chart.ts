@@ -4,10 +4,8 @@
  */
 import uPlot from 'uplot';
 import type { WhatIfCurve } from '../../protocol/panel.js';
+import { chartData, type ChartData } from './chart-data.js';
 import type { SeriesPoint } from './state.js';
-
-/** The chart's time window, in seconds. */
-const WINDOW_SECONDS = 60;
 
 function themeColor(name: string, fallback: string): string {
   const value = getComputedStyle(document.body).getPropertyValue(name).trim();
@@ -16,7 +14,7 @@ function themeColor(name: string, fallback: string): string {
 
 export class CallsChart {
   #plot: uPlot | undefined;
-  #points: readonly SeriesPoint[] = [];
+  #data: ChartData = chartData([], Date.now());
 
   constructor(private readonly container: HTMLElement) {
     new ResizeObserver(() => this.#resize()).observe(container);
@@ -24,14 +22,15 @@ export class CallsChart {
     new MutationObserver(() => this.#rebuild()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
   }
 
-  update(points: readonly SeriesPoint[]): void {
-    this.#points = points;
+  /** `now`: ms since the epoch of the newest figures; the time axis ends there (or at the newest point). */
+  update(points: readonly SeriesPoint[], now: number): void {
+    this.#data = chartData(points, now);
     if (!this.#plot) this.#rebuild();
-    else this.#plot.setData(this.#data());
+    else this.#plot.setData(this.#aligned());
   }
 
-  #data(): uPlot.AlignedData {
-    return [this.#points.map((p) => p.t / 1000), this.#points.map((p) => p.hits), this.#points.map((p) => p.misses)];
+  #aligned(): uPlot.AlignedData {
+    return [this.#data.xs, this.#data.hits, this.#data.misses];
   }
 
   #rebuild(): void {
@@ -43,21 +42,25 @@ export class CallsChart {
       {
         width: Math.max(200, this.container.clientWidth),
         height: 180,
-        legend: { show: true },
+        // Labels only: a live legend read "Time: --" whenever the pointer was elsewhere.
+        legend: { show: true, live: false },
         cursor: { drag: { x: false, y: false } },
-        // The last minute, ending at the newest point, whatever the number of points.
+        // The last minute up to the newest figures, even with no point yet (never 1970).
         scales: {
-          x: { time: true, range: (_u, _min, max) => [max - WINDOW_SECONDS, max] },
-          y: { range: (_u, _min, max) => [0, Math.max(1, max)] },
+          x: { time: true, range: () => this.#data.window },
+          y: { range: (_u, _min, max) => [0, Math.max(1, max ?? 0)] },
         },
-        axes: [axis, { ...axis, label: 'calls/s' }],
+        // Time of day only: uPlot's second row of dates collides with itself in a narrow panel.
+        axes: [{ ...axis, space: 70, values: (_u, ticks) => ticks.map((t) => new Date(t * 1000).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })) }, { ...axis, label: 'calls/s' }],
+        // The time window drawn, on the element (seconds since the epoch): what the axis shows, readable by tests.
+        hooks: { draw: [(u) => Object.assign(this.container.dataset, { xMin: String(u.scales.x!.min), xMax: String(u.scales.x!.max) })] },
         series: [
           {},
-          { label: 'hits/s', stroke: themeColor('--vscode-charts-green', '#388a34'), width: 2 },
-          { label: 'misses/s', stroke: themeColor('--vscode-charts-red', '#e51400'), width: 2 },
+          { label: 'hits/s', stroke: themeColor('--vscode-charts-green', '#388a34'), width: 2, spanGaps: false },
+          { label: 'misses/s', stroke: themeColor('--vscode-charts-red', '#e51400'), width: 2, spanGaps: false },
         ],
       },
-      this.#data(),
+      this.#aligned(),
       this.container,
     );
   }

@@ -9,6 +9,7 @@ import uplotCss from 'uplot/dist/uPlot.min.css';
 import panelCss from './panel.css';
 import { parseHostToPanel, type PanelToHost } from '../../protocol/panel.js';
 import { CallsChart, WhatIfChart } from './chart.js';
+import { GridKeys } from './grid.js';
 import { persist, reduce, restore, SORT_COLUMNS, type Action, type PersistedState, type SortColumn, type ViewState } from './state.js';
 import { byId, render, renderHeaders, renderWhatIf, SKELETON } from './view.js';
 
@@ -47,10 +48,19 @@ function dispatch(action: Action): void {
   scheduled = true;
   requestAnimationFrame(() => {
     scheduled = false;
-    render(state);
-    chart.update(state.series);
+    renderAll();
+    chart.update(state.series, state.snapshot.at || Date.now());
     whatIfChart.update(renderWhatIf(state));
   });
+}
+
+/** Renders, keeps each grid's one Tab stop, and keeps focus on the element that had it (a re-sorted row is moved in the DOM, which drops focus). */
+function renderAll(): void {
+  const focused = document.activeElement as HTMLElement | null;
+  render(state);
+  functionsGrid.sync();
+  processesGrid.sync();
+  if (focused && focused !== document.activeElement && focused.isConnected) focused.focus({ preventScroll: true });
 }
 
 function post(message: PanelToHost): void {
@@ -82,9 +92,14 @@ document.addEventListener('click', (event) => {
     return;
   }
   switch (button?.dataset.action) {
-    case 'open':
-      if (button.dataset.file && button.dataset.line) post({ v: 1, type: 'open', file: button.dataset.file, line: Number(button.dataset.line) });
+    case 'open': {
+      // A function row sends its id too: the host opens the source that declares it (the reported
+      // location may be a built file).
+      const at = button.dataset.file && button.dataset.line ? { file: button.dataset.file, line: Number(button.dataset.line) } : undefined;
+      const id = row?.dataset.id;
+      if (at || id) post({ v: 1, type: 'open', ...at, ...(id ? { id } : {}) });
       return;
+    }
     case 'clear':
       if (row?.dataset.id) post({ v: 1, type: 'clear', id: row.dataset.id });
       return;
@@ -112,16 +127,14 @@ document.addEventListener('click', (event) => {
   if (row?.dataset.id && !button) selectRow(row.dataset.id);
 });
 
+// The tables are grids (grid.ts): one Tab stop each, arrow keys inside; Enter or Space on a
+// function's figures selects it (the chart and the breakdown follow it, its detail opens).
+const functionsGrid = new GridKeys(byId<HTMLTableElement>('functions'), 'data-id', (row) => row.dataset.id && selectRow(row.dataset.id));
+const processesGrid = new GridKeys(byId<HTMLTableElement>('processes'), 'data-process');
+
 document.addEventListener('keydown', (event) => {
   const target = event.target as HTMLElement;
-  if (target instanceof HTMLTableRowElement && target.dataset.id && (event.key === 'Enter' || event.key === ' ')) {
-    event.preventDefault();
-    selectRow(target.dataset.id);
-  } else if (target instanceof HTMLTableRowElement && (event.key === 'ArrowDown' || event.key === 'ArrowUp')) {
-    event.preventDefault();
-    const next = event.key === 'ArrowDown' ? target.nextElementSibling : target.previousElementSibling;
-    (next as HTMLElement | null)?.focus();
-  } else if (event.key === 'Escape' && target === byId('filter')) {
+  if (event.key === 'Escape' && target === byId('filter')) {
     dispatch({ type: 'filter', text: '' });
     byId<HTMLInputElement>('filter').value = '';
   }
@@ -132,7 +145,7 @@ byId<HTMLInputElement>('filter').addEventListener('input', (event) => {
 });
 byId<HTMLInputElement>('filter').value = state.filter;
 
-render(state);
-chart.update(state.series);
+renderAll();
+chart.update(state.series, state.snapshot.at || Date.now());
 post({ v: 1, type: 'ready' });
 if (state.selected) post({ v: 1, type: 'select', id: state.selected });

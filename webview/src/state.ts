@@ -105,13 +105,20 @@ export function applyPatch(previous: LiveSnapshot, patch: LivePatch): LiveSnapsh
 
 /** Shortest interval a point of the chart covers, in ms: rates over shorter spans jitter with batch timing. */
 export const MIN_POINT_INTERVAL_MS = 1000;
+/**
+ * Longest interval one point may cover, in ms. The host sends figures every second while the
+ * panel shows; a longer silence (the panel hidden or reloaded, the host busy) is a gap in the
+ * chart: no point averages the calls over it, and the line breaks there (chart-data.ts).
+ */
+export const GAP_MS = 5000;
 
 function withPoint(state: ViewState, snapshot: LiveSnapshot): ViewState {
   const totals = totalsOf(snapshot.functions, state.selected);
   const last = state.last;
   if (last && snapshot.at > last.at && snapshot.at - last.at < MIN_POINT_INTERVAL_MS) return state;
   const next: ViewState = { ...state, last: { at: snapshot.at, ...totals } };
-  if (!last || snapshot.at <= last.at) return next;
+  // After a gap these totals are the start of a new stretch of the series, not the end of a point.
+  if (!last || snapshot.at <= last.at || snapshot.at - last.at > GAP_MS) return next;
   const seconds = (snapshot.at - last.at) / 1000;
   // A total that went down (a process forgotten) is a restart of the series, not negative traffic.
   const point: SeriesPoint = {

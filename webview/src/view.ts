@@ -12,31 +12,49 @@ interface Column<Row> {
   label: string;
   title?: string;
   numeric?: boolean;
+  /**
+   * When the column shows: 1 (default) always; 2 from 640 px of panel width; 3 from 960 px
+   * (panel.css: `.col-p2`, `.col-p3`). Beside the editor (~400-500 px) a row reads function, hit
+   * ratio and time saved; its other figures are in its detail (`.more-p2`, `.more-p3`) when selected.
+   */
+  priority?: 2 | 3;
   value(row: Row): number | string;
   text(row: Row): string;
 }
 
 const exact = (n: number) => Math.round(n).toLocaleString('en-US');
+const rate = (n: number) => (n < 10 ? n.toFixed(1) : exact(n));
 
 /** What the cache is worth first (hit ratio, time saved), then its traffic, then what it holds: in a narrow panel the first columns are the ones in view. */
 const counterColumns = <Row extends FunctionRow | ProcessFunctionRow>(): Column<Row>[] => [
   { key: 'ratio', label: 'Hit ratio', numeric: true, value: (r) => hitRatio(r) ?? -1, text: (r) => formatPercent(hitRatio(r)) },
   { key: 'savedMs', label: 'Time saved', numeric: true, title: 'Hits × the mean miss time', value: (r) => r.savedMs, text: (r) => formatDuration(r.savedMs) },
-  { key: 'hits', label: 'Hits', numeric: true, value: (r) => r.hits, text: (r) => exact(r.hits) },
-  { key: 'misses', label: 'Misses', numeric: true, value: (r) => r.misses, text: (r) => exact(r.misses) },
+  { key: 'hits', label: 'Hits', numeric: true, priority: 2, value: (r) => r.hits, text: (r) => exact(r.hits) },
+  { key: 'misses', label: 'Misses', numeric: true, priority: 2, value: (r) => r.misses, text: (r) => exact(r.misses) },
   {
-    key: 'missMs', label: 'Mean miss', numeric: true, title: 'Mean time a miss spent computing. A hit costs a lookup only (not reported per call, to keep hits free).',
+    key: 'missMs', label: 'Mean miss', numeric: true, priority: 3, title: 'Mean time a miss spent computing. A hit costs a lookup only (not reported per call, to keep hits free).',
     value: (r) => meanMissMs(r) ?? -1, text: (r) => formatDuration(meanMissMs(r)),
   },
-  { key: 'entries', label: 'Entries', numeric: true, value: (r) => r.entries, text: (r) => exact(r.entries) },
-  { key: 'bytes', label: 'Memory', numeric: true, value: (r) => r.bytes, text: (r) => formatBytes(r.bytes) },
-  { key: 'errors', label: 'Errors', numeric: true, value: (r) => r.errors, text: (r) => exact(r.errors) },
+  { key: 'entries', label: 'Entries', numeric: true, priority: 3, value: (r) => r.entries, text: (r) => exact(r.entries) },
+  { key: 'bytes', label: 'Memory', numeric: true, priority: 3, value: (r) => r.bytes, text: (r) => formatBytes(r.bytes) },
+  { key: 'errors', label: 'Errors', numeric: true, priority: 3, value: (r) => r.errors, text: (r) => exact(r.errors) },
 ];
 
 const functionColumns: Column<FunctionRow>[] = [
   { key: 'id', label: 'Function', value: (r) => r.id, text: (r) => r.id },
   ...counterColumns<FunctionRow>(),
-  { key: 'processes', label: 'Processes', numeric: true, value: (r) => r.processes, text: (r) => String(r.processes) },
+  { key: 'processes', label: 'Processes', numeric: true, priority: 3, value: (r) => r.processes, text: (r) => String(r.processes) },
+];
+/** What a function row's detail adds to its columns: the backend (in a wide panel, the row's tooltip) and the whole id. */
+const detailOnly: Column<FunctionRow>[] = [
+  { key: 'backend', label: 'Backend', priority: 3, value: (r) => r.backend, text: (r) => `${r.backend} (${r.backendType})` },
+  // The narrowest layout shows a function's name only.
+  { key: 'file', label: 'Id', priority: 2, value: (r) => r.id, text: (r) => r.id },
+];
+/** A function row's action columns: one button each, so that every cell of the grid holds one thing to press. */
+const functionActions = [
+  { key: 'whatif', icon: 'graph-line', label: 'What if?', title: (id: string) => `What if? The hit ratio of ${id} at other cache sizes (from a recorded trace)` },
+  { key: 'clear', icon: 'trash', label: 'Clear', title: (id: string) => `Clear the cache of ${id} in every process` },
 ];
 
 const breakdownColumns: Column<ProcessFunctionRow>[] = [
@@ -54,6 +72,7 @@ const processColumns: Column<ProcessRow>[] = [
   { key: 'functions', label: 'Functions', numeric: true, value: (r) => r.functions, text: (r) => String(r.functions) },
   { key: 'hostname', label: 'Host', value: (r) => r.hostname, text: (r) => r.hostname },
 ];
+const processActions = [{ key: 'clear-process', icon: 'clear-all', label: 'Clear', title: (app: string) => `Clear every cache of ${app}` }];
 
 /** The panel's static skeleton; the host page provides #title and #status. */
 export const SKELETON = `
@@ -76,7 +95,7 @@ export const SKELETON = `
     <label class="filter"><span class="codicon codicon-filter"></span><input id="filter" type="search" placeholder="Filter by function, backend or file" aria-label="Filter functions"></label>
     <span id="shown"></span>
   </div>
-  <table id="functions" aria-label="Cached functions (select a row to chart it)"><thead></thead><tbody></tbody></table>
+  <div class="table-scroll"><table id="functions" aria-label="Cached functions (select a row to chart it and see all its figures)"><thead></thead><tbody></tbody></table></div>
   <section id="whatif" aria-labelledby="whatif-title" hidden>
     <div class="whatif-head"><h2 id="whatif-title">What if?</h2><button type="button" class="icon" data-action="close-whatif" aria-label="Close the what-if view" title="Close"><span class="codicon codicon-close"></span></button></div>
     <p id="whatif-sentence" role="status" aria-live="polite"></p>
@@ -84,11 +103,11 @@ export const SKELETON = `
     <p id="whatif-text" class="hint"></p>
   </section>
   <h2 id="chart-title">Calls per second — all functions</h2>
-  <div id="chart" role="img" aria-label="Hits and misses per second over the last minute"></div>
+  <div id="chart-wrap"><div id="chart" role="img" aria-label="Hits and misses per second over the last minute"></div><p id="chart-empty" class="hint" hidden></p></div>
   <h2 id="breakdown-title">Per process</h2>
-  <table id="breakdown" aria-labelledby="breakdown-title"><thead></thead><tbody></tbody></table>
+  <div class="table-scroll"><table id="breakdown" aria-labelledby="breakdown-title"><thead></thead><tbody></tbody></table></div>
   <h2 id="processes-title">Processes</h2>
-  <table id="processes" aria-labelledby="processes-title"><thead></thead><tbody></tbody></table>
+  <div class="table-scroll"><table id="processes" aria-labelledby="processes-title"><thead></thead><tbody></tbody></table></div>
 </section>`;
 
 export function byId<T extends HTMLElement>(id: string): T {
@@ -97,17 +116,26 @@ export function byId<T extends HTMLElement>(id: string): T {
   return element as T;
 }
 
-function header<Row>(table: HTMLTableElement, columns: Column<Row>[], sortable: boolean, actions: boolean): void {
+type Action = (typeof functionActions)[number] | (typeof processActions)[number];
+
+/** A cell's class for its column's priority (hidden below its width in the functions table: panel.css). */
+function priorityClass(column: Column<unknown> | { priority?: 2 | 3 }): string {
+  return column.priority ? `col-p${column.priority}` : '';
+}
+
+function header<Row>(table: HTMLTableElement, columns: Column<Row>[], sortable: boolean, actions: readonly Action[]): void {
   const row = document.createElement('tr');
   for (const column of columns) {
     const th = document.createElement('th');
     th.scope = 'col';
     th.dataset.col = column.key;
-    if (column.numeric) th.className = 'num';
+    th.className = [column.numeric ? 'num' : '', priorityClass(column)].filter(Boolean).join(' ');
     if (column.title) th.title = column.title;
+    th.tabIndex = -1; // grid.ts moves the one Tab stop
     if (sortable) {
       const button = document.createElement('button');
       button.type = 'button';
+      button.tabIndex = -1;
       button.dataset.sort = column.key;
       button.textContent = column.label;
       const icon = document.createElement('span');
@@ -120,11 +148,16 @@ function header<Row>(table: HTMLTableElement, columns: Column<Row>[], sortable: 
     }
     row.append(th);
   }
-  if (actions) {
+  for (const action of actions) {
     const th = document.createElement('th');
     th.scope = 'col';
-    th.textContent = 'Actions';
+    th.dataset.col = action.key;
     th.className = 'actions';
+    th.tabIndex = -1;
+    const label = document.createElement('span');
+    label.className = 'visually-hidden';
+    label.textContent = action.label;
+    th.append(label);
     row.append(th);
   }
   table.tHead!.replaceChildren(row);
@@ -133,6 +166,7 @@ function header<Row>(table: HTMLTableElement, columns: Column<Row>[], sortable: 
 function iconButton(action: string, icon: string, label: string): HTMLButtonElement {
   const button = document.createElement('button');
   button.type = 'button';
+  button.tabIndex = -1;
   button.className = 'icon';
   button.dataset.action = action;
   button.setAttribute('aria-label', label);
@@ -166,7 +200,8 @@ function syncRows<Row>(
       for (const column of columns) {
         const td = document.createElement('td');
         td.dataset.col = column.key;
-        if (column.numeric) td.className = 'num';
+        td.className = [column.numeric ? 'num' : '', priorityClass(column)].filter(Boolean).join(' ');
+        td.tabIndex = -1; // grid.ts moves the one Tab stop
         tr.append(td);
       }
     }
@@ -188,16 +223,84 @@ function syncRows<Row>(
   });
 }
 
-/** Sets the text of a cell, or of the cell's link button when it has one. */
+/** Sets the text of a cell; a cell with a link keeps it (its text is the row's key, set once). */
 function setText(td: HTMLTableCellElement, text: string): void {
-  const target = td.querySelector('button.link') ?? td;
-  if (target.textContent !== text) target.textContent = text;
+  if (td.querySelector('button.link')) return;
+  if (td.textContent !== text) td.textContent = text;
+}
+
+/** One cell per action, each holding its one button. */
+function actionCells(tr: HTMLTableRowElement, actions: readonly Action[], name: string): void {
+  for (const action of actions) {
+    const td = document.createElement('td');
+    td.className = 'actions';
+    td.dataset.col = action.key;
+    td.tabIndex = -1;
+    td.append(iconButton(action.key, action.icon, action.title(name)));
+    tr.append(td);
+  }
+}
+
+/** A function id as a link: its path (shortened with an ellipsis when narrow) and its `#name` (always whole). */
+function functionLink(id: string): HTMLButtonElement {
+  const link = document.createElement('button');
+  link.type = 'button';
+  link.className = 'link';
+  link.tabIndex = -1;
+  link.dataset.action = 'open';
+  const hash = id.lastIndexOf('#');
+  const path = document.createElement('span');
+  path.className = 'path';
+  path.textContent = hash > 0 ? id.slice(0, hash + 1) : '';
+  const name = document.createElement('span');
+  name.className = 'name';
+  name.textContent = hash > 0 ? id.slice(hash + 1) : id;
+  link.append(path, name);
+  return link;
+}
+
+/**
+ * The selected function's detail, under its row: the figures whose columns the panel's width
+ * hides (each item carries its column's priority; panel.css shows only the hidden ones, and hides
+ * the detail in a wide panel). Kept out of the table's rows during `syncRows`.
+ */
+function renderDetail(body: HTMLTableSectionElement, row: FunctionRow | undefined, span: number): void {
+  let detail = body.querySelector<HTMLTableRowElement>('tr.detail');
+  if (!row) {
+    detail?.remove();
+    return;
+  }
+  if (!detail) {
+    detail = document.createElement('tr');
+    detail.className = 'detail';
+    const td = document.createElement('td');
+    const list = document.createElement('dl');
+    for (const column of [...functionColumns.filter((c) => c.priority), ...detailOnly]) {
+      const item = document.createElement('div');
+      item.className = `more-p${column.priority}`;
+      item.dataset.col = column.key;
+      const dt = document.createElement('dt');
+      dt.textContent = column.label;
+      item.append(dt, document.createElement('dd'));
+      list.append(item);
+    }
+    td.append(list);
+    detail.append(td);
+  }
+  detail.dataset.detailOf = row.id;
+  detail.cells[0]!.colSpan = span;
+  for (const column of [...functionColumns, ...detailOnly]) {
+    const dd = detail.querySelector(`[data-col="${column.key}"] dd`);
+    if (dd && dd.textContent !== column.text(row)) dd.textContent = column.text(row);
+  }
+  const selected = body.querySelector(`tr[data-id="${CSS.escape(row.id)}"]`);
+  if (selected && selected.nextElementSibling !== detail) selected.after(detail);
 }
 
 export function renderHeaders(): void {
-  header(byId<HTMLTableElement>('functions'), functionColumns, true, true);
-  header(byId<HTMLTableElement>('breakdown'), breakdownColumns, false, false);
-  header(byId<HTMLTableElement>('processes'), processColumns, false, true);
+  header(byId<HTMLTableElement>('functions'), functionColumns, true, functionActions);
+  header(byId<HTMLTableElement>('breakdown'), breakdownColumns, false, []);
+  header(byId<HTMLTableElement>('processes'), processColumns, false, processActions);
 }
 
 export function render(state: ViewState): void {
@@ -229,27 +332,17 @@ export function render(state: ViewState): void {
   byId('shown').textContent = rows.length === snapshot.functions.length ? '' : `${rows.length} of ${snapshot.functions.length} shown`;
   renderSort(state.sort.column, state.sort.descending);
 
-  syncRows(byId<HTMLTableElement>('functions').tBodies[0]!, rows, (r) => r.id, 'data-id', functionColumns, (tr, row, created) => {
+  const functionsBody = byId<HTMLTableElement>('functions').tBodies[0]!;
+  functionsBody.querySelector('tr.detail')?.remove(); // out of the way of the keyed rows; put back below
+  syncRows(functionsBody, rows, (r) => r.id, 'data-id', functionColumns, (tr, row, created) => {
     if (created) {
-      tr.tabIndex = 0;
-      const first = tr.cells[0]!;
-      const link = document.createElement('button');
-      link.type = 'button';
-      link.className = 'link';
-      link.dataset.action = 'open';
-      link.textContent = row.id;
-      first.replaceChildren(link);
-      const actions = document.createElement('td');
-      actions.className = 'actions';
-      actions.append(
-        iconButton('whatif', 'graph-line', `What if? The hit ratio of ${row.id} at other cache sizes (from a recorded trace)`),
-        iconButton('clear', 'trash', `Clear the cache of ${row.id} in every process`),
-      );
-      tr.append(actions);
+      tr.cells[0]!.replaceChildren(functionLink(row.id));
+      actionCells(tr, functionActions, row.id);
     }
     const link = tr.cells[0]!.querySelector('button.link') as HTMLButtonElement;
-    link.disabled = !row.location;
-    link.title = row.location ? `Open ${row.location.file}:${row.location.line}` : 'No source location reported';
+    // The host finds the source by the id the codemod wrote (`src/prices.ts#getPrices`), or maps the reported location back to it.
+    link.disabled = !row.location && !row.id.includes('#');
+    link.title = link.disabled ? `${row.id}: no source location reported` : `Open the source of ${row.id}${row.location ? ` (reported at ${row.location.file}:${row.location.line})` : ''}`;
     if (row.location) {
       link.dataset.file = row.location.file;
       link.dataset.line = String(row.location.line);
@@ -260,20 +353,22 @@ export function render(state: ViewState): void {
     tr.classList.toggle('saturated', row.saturated === true);
     if (row.saturated) tr.title += ' · a process reported figures too large to add up: totals stop at the largest number';
   });
+  renderDetail(functionsBody, rows.find((r) => r.id === state.selected), functionColumns.length + functionActions.length);
 
   byId('chart-title').textContent = `Calls per second — ${state.selected ?? 'all functions'}`;
+  const newest = state.series[state.series.length - 1];
+  byId('chart-empty').hidden = newest !== undefined;
+  byId('chart-empty').textContent = newest ? '' : 'Collecting: the first point shows within a few seconds.';
+  byId('chart').setAttribute('aria-label', newest
+    ? `Hits and misses per second over the last minute; now ${rate(newest.hits)} hits/s, ${rate(newest.misses)} misses/s`
+    : 'Hits and misses per second over the last minute: no point yet');
   byId('breakdown-title').textContent = state.selected ? `Per process — ${state.selected}` : 'Per process (select a function)';
   syncRows(byId<HTMLTableElement>('breakdown').tBodies[0]!, state.selected ? snapshot.breakdown : [], (r) => r.key, 'data-process', breakdownColumns, (tr, row) => {
     tr.classList.toggle('gone', !row.connected);
   });
 
   syncRows(byId<HTMLTableElement>('processes').tBodies[0]!, snapshot.processes, (r) => r.key, 'data-process', processColumns, (tr, row, created) => {
-    if (created) {
-      const actions = document.createElement('td');
-      actions.className = 'actions';
-      actions.append(iconButton('clear-process', 'clear-all', `Clear every cache of ${row.app} (pid ${row.pid})`));
-      tr.append(actions);
-    }
+    if (created) actionCells(tr, processActions, `${row.app} (pid ${row.pid})`);
     tr.classList.toggle('gone', !row.connected);
     (tr.querySelector('button[data-action="clear-process"]') as HTMLButtonElement).disabled = !row.connected;
   });

@@ -186,6 +186,22 @@ function callsItself(fn: ts.FunctionLikeDeclaration, name: string): boolean {
   return found;
 }
 
+/** Where a statement's text begins, its leading comments included (where a statement inserted before it goes). */
+function statementStart(sf: ts.SourceFile, statement: ts.Statement): number {
+  const comments = ts.getLeadingCommentRanges(sf.text, statement.pos) ?? [];
+  return comments.length > 0 ? comments[0]!.pos : statement.getStart(sf);
+}
+
+/** `pos` moved past up to `count` line breaks that follow it directly. */
+function afterLineBreaks(text: string, pos: number, count: number): number {
+  let end = pos;
+  for (let i = 0; i < count; i++) {
+    if (text.startsWith('\r\n', end)) end += 2;
+    else if (text.startsWith('\n', end)) end += 1;
+  }
+  return end;
+}
+
 /** `expr` -> `callee(expr, options)`. */
 function wrap(expr: ts.Node, sf: ts.SourceFile, callee: string, options: string): TextEdit[] {
   const start = expr.getStart(sf);
@@ -254,6 +270,13 @@ function addCaching(p: Prepared, callee: string, options: string): TextEdit[] {
       const impl = located.fn;
       const line = `${exported && !exported.isDefault ? 'export ' : ''}const ${name} = ${callee}(${renamed}, ${options})${semi}`;
       const tail = exported?.isDefault ? `${eol}export default ${name}${semi}` : '';
+      if (located.hoistBefore) {
+        // Read before its declaration (exports.f = f above function f): the const goes before
+        // that read, on its own paragraph; the renamed declaration stays hoisted.
+        const at = statementStart(sf, located.hoistBefore);
+        edits.push({ start: at, end: at, newText: `${line}${tail}${eol}${eol}` });
+        return edits;
+      }
       const at = afterTrailingComments(text, impl.end);
       edits.push({ start: at, end: at, newText: `${eol}${line}${tail}` });
       return edits;
@@ -322,7 +345,14 @@ function removeCaching(p: Prepared): TextEdit[] | Refusal {
       const end = (located.exportDefault ?? statement).end;
       const exported = (ts.getModifiers(statement) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
       const prefix = located.exportDefault ? 'export default ' : exported ? 'export ' : '';
-      const edits: TextEdit[] = [{ start: afterTrailingComments(text, sf.statements[index - 1]!.end), end, newText: '' }];
+      // The hoisting-safe form (the const above the declarations) was inserted with a blank line
+      // after it, before the statement that reads the function; the other form after the implementation.
+      const hoisted = statement.pos < located.renamed![0]!.pos;
+      const edits: TextEdit[] = [
+        hoisted
+          ? { start: statementStart(sf, statement), end: afterLineBreaks(text, end, 2), newText: '' }
+          : { start: afterTrailingComments(text, sf.statements[index - 1]!.end), end, newText: '' },
+      ];
       for (const decl of located.renamed!) {
         if (prefix) {
           const at = functionKeywordStart(decl, sf);
@@ -355,6 +385,16 @@ function removeCaching(p: Prepared): TextEdit[] | Refusal {
     case 'method':
       return refuse('unrecognized-form', `${located.name} is cached in a form the codemod did not write: remove the memoize call by hand.`);
   }
+}
+
+/**
+ * The 1-based line where memoize's require() is (or will be inserted) when that is after the
+ * statement `before`, where the hoisting-safe form calls memoize; undefined when it comes first.
+ */
+function requireAfter(sf: ts.SourceFile, importEdits: readonly TextEdit[], before: ts.Statement): number | undefined {
+  const limit = statementStart(sf, before);
+  const at = importEdits.length > 0 ? importEdits[0]!.start : findMemoizeBinding(sf)?.statement?.getStart(sf);
+  return at !== undefined && at > limit ? sf.getLineAndCharacterOfPosition(at).line + 1 : undefined;
 }
 
 /**
@@ -404,6 +444,15 @@ export function cacheFunction(input: CacheInput): CacheResult {
   }
 
   const imports = planImport(sf, style, prepared.useRequire);
+  const late = prepared.useRequire && located.hoistBefore ? requireAfter(sf, imports.edits, located.hoistBefore) : undefined;
+  if (late !== undefined) {
+    const { line } = sf.getLineAndCharacterOfPosition(located.hoistBefore!.getStart(sf));
+    return refuse(
+      'hoisting',
+      `${target.name} is read at line ${line + 1} before its declaration, so the cached ${target.name} must be created above that line, but memoize can be required only below it (line ${late}, after the other require() calls): move those above line ${line + 1}, then cache it.`,
+      target,
+    );
+  }
   const options = renderOptions(target.id, input.options, quote);
   const source = normalizeEdits(sf.text, [...imports.edits, ...addCaching(prepared, imports.callee, options)]);
   return { ok: true, edits: extra({ source }), target, change: 'created' };

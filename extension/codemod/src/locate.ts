@@ -32,6 +32,11 @@ export interface Located {
   readonly exportDefault?: ts.ExportAssignment;
   /** Cached overloaded-function: the renamed declarations. */
   readonly renamed?: readonly ts.FunctionDeclaration[];
+  /**
+   * Uncached function read at module level before its declaration (`exports.f = f` above
+   * `function f`): the statement of the first read, before which the cached const goes.
+   */
+  readonly hoistBefore?: ts.Statement;
 }
 
 const isFunctionLike = (n: ts.Node): boolean =>
@@ -173,17 +178,20 @@ function checkFunction(fn: FunctionNode, what: string, sf: ts.SourceFile): Refus
   return undefined;
 }
 
-/** Identifiers of `names` that run before `before` at module level (uses inside functions run later and are fine). */
-function earlyUse(sf: ts.SourceFile, names: ReadonlySet<string>, before: number, skip: ts.Node): ts.Identifier | undefined {
-  let found: ts.Identifier | undefined;
+/**
+ * Identifiers of `names` that run before `before` at module level (uses inside functions run later
+ * and are fine), in source order; the first one only unless `all`.
+ */
+function earlyUses(sf: ts.SourceFile, names: ReadonlySet<string>, before: number, skip: ts.Node, all = false): ts.Identifier[] {
+  const found: ts.Identifier[] = [];
   const visit = (node: ts.Node, deferred: boolean): void => {
-    if (found || node === skip || node.pos >= before) return;
+    if ((found.length > 0 && !all) || node === skip || node.pos >= before) return;
     if (ts.isTypeNode(node) || ts.isInterfaceDeclaration(node) || ts.isTypeAliasDeclaration(node) || ts.isExportDeclaration(node) || ts.isImportDeclaration(node)) return;
     if (ts.isIdentifier(node) && names.has(node.text) && !deferred && node.getStart(sf) < before) {
       const parent = node.parent as ts.Node & { name?: ts.Node };
       const isName = parent.name === node && !ts.isShorthandPropertyAssignment(parent);
       const isLabel = (ts.isLabeledStatement(parent) || ts.isBreakOrContinueStatement(parent)) && parent.label === node;
-      if (!isName && !isLabel) found = node;
+      if (!isName && !isLabel) found.push(node);
       return;
     }
     // Function bodies run later; class static blocks and static field initializers run right away.
@@ -194,6 +202,27 @@ function earlyUse(sf: ts.SourceFile, names: ReadonlySet<string>, before: number,
   };
   visit(sf, false);
   return found;
+}
+
+const earlyUse = (sf: ts.SourceFile, names: ReadonlySet<string>, before: number, skip: ts.Node): ts.Identifier | undefined =>
+  earlyUses(sf, names, before, skip)[0];
+
+/**
+ * A use that only reads the function as a value (`exports.f = f`, `module.exports = f`, `{ f }`):
+ * not a call, `new`, tagged template or property access, which would run or touch it.
+ */
+function isPlainRead(use: ts.Identifier): boolean {
+  const parent = use.parent;
+  if ((ts.isCallExpression(parent) || ts.isNewExpression(parent) || ts.isTaggedTemplateExpression(parent)) && (ts.isTaggedTemplateExpression(parent) ? parent.tag : parent.expression) === use) return false;
+  if ((ts.isPropertyAccessExpression(parent) || ts.isElementAccessExpression(parent)) && parent.expression === use) return false;
+  return true;
+}
+
+/** The module-level statement holding `node`. */
+function topLevelStatement(node: ts.Node): ts.Statement {
+  let current = node;
+  while (!ts.isSourceFile(current.parent)) current = current.parent;
+  return current as ts.Statement;
 }
 
 /** Names a top-level statement declares (functions, classes, plain variables). */
@@ -240,12 +269,22 @@ function reachersOf(sf: ts.SourceFile, name: string, skip: ts.Node): Map<string,
   return via;
 }
 
-function checkHoisting(sf: ts.SourceFile, name: string, first: ts.Node): Refusal | undefined {
+/**
+ * Whether module-level code can reach `name` before its declaration (`first`) runs: undefined when
+ * not; the statement before which the cached const must stand when the only early uses read the
+ * function as a value (`exports.f = f` above `function f`: the hoisting-safe form, where the
+ * declaration stays hoisted under another name); a refusal when it would be called before the
+ * wrapper exists (directly, or through other functions and objects).
+ */
+function checkHoisting(sf: ts.SourceFile, name: string, first: ts.Node): Refusal | { readonly before: ts.Statement } | undefined {
   const start = first.getStart(sf);
   const via = reachersOf(sf, name, first);
   // A direct use first: a reacher's own declaration may mention the reacher (a class using its name).
-  const use = earlyUse(sf, new Set([name]), start, first) ?? earlyUse(sf, new Set(via.keys()), start, first);
-  if (!use) return undefined;
+  const direct = earlyUses(sf, new Set([name]), start, first, true);
+  const reachers = new Set(via.keys());
+  reachers.delete(name);
+  const use = direct.find((u) => !isPlainRead(u)) ?? earlyUse(sf, reachers, start, first);
+  if (!use) return direct.length === 0 ? undefined : { before: topLevelStatement(direct[0]!) };
   const { line, character } = sf.getLineAndCharacterOfPosition(use.getStart(sf));
   const chain: string[] = [];
   for (let n: string | undefined = use.text; n !== undefined && n !== name; n = via.get(n)) chain.push(n);
@@ -339,14 +378,17 @@ function locateFunctionDeclaration(decl: ts.FunctionDeclaration, ctx: Context): 
   const overloaded = declarations.length > 1;
   void isDefault;
   const hoisting = checkHoisting(sf, name, declarations[0]!);
-  if (hoisting) return hoisting;
+  if (hoisting && 'ok' in hoisting) return hoisting;
   return {
-    kind: overloaded ? 'overloaded-function' : 'function-declaration',
+    // Read before its declaration: the declaration keeps its hoisting under another name and the
+    // cached const stands before the first read, as for overloads.
+    kind: overloaded || hoisting ? 'overloaded-function' : 'function-declaration',
     name,
     fn: decl,
     outer: decl,
     nameNode: decl.name!,
     declarations,
+    ...(hoisting ? { hoistBefore: hoisting.before } : {}),
   };
 }
 

@@ -56,7 +56,7 @@ export interface ExistingOptions {
 export type TargetKind =
   | 'method' // class method (instance, static, async, #private) -> @memoize({...})
   | 'function-declaration' // function f() {} -> const f = memoize(function f() {}, {...})
-  | 'overloaded-function' // overloads + implementation -> implementation renamed, const f = memoize(fUncached, {...})
+  | 'overloaded-function' // overloads + implementation, or a function read above its declaration (exports.f = f) -> declaration renamed, const f = memoize(fUncached, {...})
   | 'default-function' // export default function () {} -> export default memoize(function () {}, {...})
   | 'variable-function' // const f = () => ... / function () {} -> const f = memoize(..., {...})
   | 'object-method' // { f() {} } / { f: () => ... } -> { f: memoize(function f() {}, {...}) }

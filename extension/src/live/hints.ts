@@ -7,9 +7,12 @@ import { affectsSetting, readSettings } from '../settings.js';
 import { findCachedFunctions, type CachedFunctionMatch } from './scan.js';
 
 /**
- * `⚡ 94% hits · 1.2k calls · 3.1 s saved` at the end of the line of each cached function, as an
- * end-of-line decoration (it never shifts lines while typing), with a hover that details the
- * figures and links to the panel. Functions are found by their `id` option.
+ * The hover on the line of each cached function: every figure, and a link to the panel (the
+ * CodeLens above the function shows the hit ratio and time saved). With `cachelens.inlineHints`
+ * on, also `⚡ 94% hits · 1.2k calls · 3.1 s saved` at the end of that line, as an end-of-line
+ * decoration (it never shifts lines while typing); off by default, since the end of a long
+ * `@memoize({...})` line sits under the minimap or off-screen. Functions are found by their `id`
+ * option.
  */
 export class InlineHints implements vscode.Disposable {
   readonly #type = vscode.window.createTextEditorDecorationType({
@@ -49,10 +52,10 @@ export class InlineHints implements vscode.Disposable {
   }
 
   refresh(): void {
-    const enabled = readSettings().inlineHints;
+    const endOfLine = readSettings().inlineHints;
     const rows = this.rows();
     for (const editor of vscode.window.visibleTextEditors) {
-      if (!enabled || rows.size === 0 || !isSupportedLanguage(editor.document.languageId)) {
+      if (rows.size === 0 || !isSupportedLanguage(editor.document.languageId)) {
         editor.setDecorations(this.#type, []);
         continue;
       }
@@ -61,11 +64,7 @@ export class InlineHints implements vscode.Disposable {
         const row = rows.get(match.id);
         if (!row) continue;
         const line = editor.document.lineAt(match.line);
-        options.push({
-          range: line.range,
-          hoverMessage: hover(row),
-          renderOptions: { after: { contentText: hintText(row) } },
-        });
+        options.push({ range: line.range, hoverMessage: hover(row), ...(endOfLine ? { renderOptions: { after: { contentText: hintText(row) } } } : {}) });
       }
       editor.setDecorations(this.#type, options);
     }

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { emptySnapshot, MAX_ROWS, type FunctionRow, type HostToPanel, type LiveSnapshot, type WhatIfView, type WorkspaceFunction } from '../../../protocol/panel.js';
+import { emptySnapshot, MAX_ROWS, type FunctionRow, type HostToPanel, type LiveSnapshot, type OpenRequest, type WhatIfView, type WorkspaceFunction } from '../../../protocol/panel.js';
 import { ENDPOINT_ENV } from '../../../runtime/src/protocol.js';
 import { CONFIG_FILE_NAME } from 'cachelens/config-file';
 import { Commands } from '../commands.js';
@@ -11,6 +11,7 @@ import { PanelRows } from '../server/panel-rows.js';
 import type { LiveServer } from '../server/server.js';
 import type { CurveWorker } from '../whatif/runner.js';
 import { InlineHints } from './hints.js';
+import { locateSource, type SourceLocator } from './source-location.js';
 import { LiveStatusBar } from './status-bar.js';
 import { resolveSourceFile, scanDocument, scanWorkspace } from './workspace-scan.js';
 
@@ -23,6 +24,20 @@ function rememberedEndpoint(value: unknown): { port: number; token: string } | u
   if (typeof token !== 'string' || token.length < 32) return undefined;
   return { port, token };
 }
+
+/** Paths through the workspace; text from the editor when the file is open there (unsaved edits included), else from disk. */
+const SOURCE_LOCATOR: SourceLocator = {
+  resolve: async (file) => (await resolveSourceFile(file))?.fsPath,
+  read: async (file) => {
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === file);
+    if (open) return open.getText();
+    try {
+      return new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.file(file)));
+    } catch {
+      return undefined;
+    }
+  },
+};
 
 const NO_ROWS: ReadonlyMap<string, FunctionRow> = new Map();
 
@@ -58,7 +73,7 @@ export class LiveController implements PanelFeed, vscode.Disposable {
     /** Called when the figures change (the CodeLenses refresh, debounced on their side). */
     private readonly figuresChanged: () => void = () => undefined,
   ) {
-    this.#hints = new InlineHints(() => this.#functionRows(), (line) => this.output.appendLine(line));
+    this.#hints = new InlineHints(() => this.functionRows(), (line) => this.output.appendLine(line));
     this.#disposables.push(
       this.#statusBar,
       this.#hints,
@@ -201,11 +216,12 @@ export class LiveController implements PanelFeed, vscode.Disposable {
     return (await this.start()) ? undefined : { level: 'error', text: 'The CacheLens server could not start; see the "CacheLens" output channel.' };
   }
 
-  async open(file: string, line: number): Promise<Notice> {
-    const uri = await resolveSourceFile(file);
-    if (!uri) return { level: 'error', text: `Could not find ${file} in the workspace.` };
-    const at = Math.max(0, line - 1);
-    await vscode.window.showTextDocument(uri, { selection: new vscode.Range(at, 0, at, 0), viewColumn: vscode.ViewColumn.One });
+  /** Opens a cached function's source: where the workspace declares its id, else the reported location mapped back through its source map. */
+  async open(request: OpenRequest): Promise<Notice> {
+    const found = await locateSource(request, this.#workspaceFunctions, SOURCE_LOCATOR);
+    if (!found) return { level: 'error', text: `Could not find ${request.file ?? request.id} in the workspace.` };
+    const at = Math.max(0, found.line - 1);
+    await vscode.window.showTextDocument(vscode.Uri.file(found.file), { selection: new vscode.Range(at, 0, at, 0), viewColumn: vscode.ViewColumn.One });
     return undefined;
   }
 
@@ -232,8 +248,8 @@ export class LiveController implements PanelFeed, vscode.Disposable {
     return { level: 'info', text: `Cleared ${what} in ${targets.length} process${targets.length === 1 ? '' : 'es'}.` };
   }
 
-  /** The function rows, kept up to date by the aggregator: only rows that changed are rebuilt. */
-  #functionRows(): ReadonlyMap<string, FunctionRow> {
+  /** The function rows by id, kept up to date by the aggregator: only rows that changed are rebuilt. */
+  functionRows(): ReadonlyMap<string, FunctionRow> {
     return this.#server?.aggregator.functionRows() ?? NO_ROWS;
   }
 
@@ -254,7 +270,7 @@ export class LiveController implements PanelFeed, vscode.Disposable {
     if (!server) return this.#statusBar.update(false, 0, 0, 0);
     const processes = server.aggregator.processes();
     const connected = processes.filter((p) => p.connected).length;
-    this.#statusBar.update(server.listening, connected, processes.length - connected, this.#functionRows().size);
+    this.#statusBar.update(server.listening, connected, processes.length - connected, this.functionRows().size);
   }
 
   async #dependsOnCacheLens(): Promise<boolean> {
@@ -279,9 +295,10 @@ export class LiveController implements PanelFeed, vscode.Disposable {
 }
 
 /** Wires the live statistics into the extension: one call from `activate`. */
-export function registerLive(context: vscode.ExtensionContext, output: vscode.OutputChannel, panel: CachePanel, figuresChanged?: () => void): void {
+export function registerLive(context: vscode.ExtensionContext, output: vscode.OutputChannel, panel: CachePanel, figuresChanged?: () => void): LiveController {
   const live = new LiveController(context, output, figuresChanged);
   context.subscriptions.push(live);
   panel.attach(live);
   void live.autoStart();
+  return live;
 }

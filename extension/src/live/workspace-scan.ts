@@ -48,7 +48,7 @@ export async function resolveSourceFile(file: string): Promise<vscode.Uri | unde
       // not here; try the next candidate
     }
   }
-  // An app in a subfolder reports paths relative to its own root.
-  const [found] = await vscode.workspace.findFiles(`**/${file.replace(/^[./\\]+/, '')}`, EXCLUDE, 1);
+  // An app in a subfolder reports paths relative to its own root; it may run from its build output (dist/, out/).
+  const [found] = await vscode.workspace.findFiles(`**/${file.replace(/^[./\\]+/, '')}`, '{**/node_modules/**,**/.git/**}', 1);
   return found;
 }

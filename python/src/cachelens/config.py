@@ -46,6 +46,7 @@ __all__ = [
     "load_config_file",
     "get_config",
     "reload_config",
+    "reset_after_fork",
     "resolve_backend",
     "store_factory",
 ]
@@ -202,6 +203,12 @@ def get_config() -> CacheLensConfig:
         raise error
     assert config is not None
     return config
+
+
+def reset_after_fork() -> None:
+    """In a forked child: a fresh lock (the parent's may have been held at fork time)."""
+    global _cache_lock
+    _cache_lock = threading.Lock()
 
 
 def reload_config() -> None:
@@ -446,12 +453,8 @@ def resolve_backend(
     field of the file this runtime does not implement (naming the field)."""
     file = config.file
     defaults = config.defaults
-    for key, refused in (
-        ("maxBytes", "remove it (the Python memory store bounds entries, with max)"),
-        ("staleWhileRevalidate", "remove it"),
-    ):
-        if key in defaults and defaults[key] not in (None, ""):
-            raise _unsupported(file, f"$.defaults.{key}", refused)
+    if defaults.get("staleWhileRevalidate") not in (None, ""):
+        raise _unsupported(file, "$.defaults.staleWhileRevalidate", "remove it")
     if defaults.get("cacheErrors") is True:
         raise _unsupported(file, "$.defaults.cacheErrors", "remove it or set it to false (exceptions are never cached)")
     if "trace" in defaults and defaults["trace"] is not False:
@@ -480,14 +483,23 @@ def resolve_backend(
     entry_ttl: object = None
     max_value: float | None = None
     if kind in IN_PROCESS_BACKEND_TYPES:
-        if at is not None:
-            if entry.get("maxBytes") not in (None, ""):
-                raise _unsupported(file, f"{at}.maxBytes", "remove it (the Python in-memory stores bound entries, with max)")
-            if kind == "memory" and "policy" in entry and entry["policy"] not in _PYTHON_POLICIES:
+        # maxBytes (the entry's, else defaults'): the lru store's to implement or refuse; the
+        # memory store bounds entries only
+        bytes_at, raw_bytes = (f"{at}.maxBytes", entry["maxBytes"]) if at is not None and "maxBytes" in entry else (
+            "$.defaults.maxBytes",
+            defaults.get("maxBytes"),
+        )
+        if kind == "memory":
+            if raw_bytes not in (None, ""):
+                raise _unsupported(file, bytes_at, "remove it (the Python memory store bounds entries, with max)")
+            if at is not None and "policy" in entry and entry["policy"] not in _PYTHON_POLICIES:
                 raise _unsupported(
                     file, f"{at}.policy", f'remove it or write "lru" (the Python memory store is LRU), got "{entry["policy"]}"'
                 )
         resolved_config.pop("maxBytes", None)
+        size = size_bytes(raw_bytes)
+        if isinstance(size, (int, float)) and not math.isinf(size):
+            resolved_config["maxBytes"] = int(size)
         entry_ttl = entry.get("ttl")
         given_max, option_max = max_option
         if given_max:
@@ -498,6 +510,11 @@ def resolve_backend(
             max_value = float(defaults["max"])
         else:
             max_value = float(DEFAULT_MAX)
+        if kind == "lru" and max_value is not None and math.isinf(max_value):
+            raise ConfigError(
+                'cachelens: max cannot be inf with the "lru" backend; use backend "memory" for an unbounded cache',
+                file=file,
+            )
         resolved_config["max"] = max_value
 
     given_ttl, option_ttl = ttl_option
@@ -539,9 +556,10 @@ def store_factory(kind: str, backend_name: str) -> StoreFactory:
                 f"of cachelens (module {module_name} is missing); use \"memory\", or upgrade cachelens",
             ) from exc
         package = (exc.name or "?").split(".")[0]
+        extra = {"tiered": "redis"}.get(kind, kind)
         raise ConfigError(
             f'cachelens: backend type "{kind}" (backend "{backend_name}") needs the Python package "{package}", '
-            f'which is not installed; install it (pip install "cachelens[{kind}]")',
+            f'which is not installed; install it (pip install "cachelens[{extra}]")',
         ) from exc
     create = getattr(module, "create", None)
     if not callable(create):

@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import weakref
+from dataclasses import dataclass
 from typing import Any, Callable, Hashable, Mapping
 
 from . import config as _config
@@ -33,26 +34,18 @@ from .stores.base import MISS, EvictionCause, Store, StoreContext
 __all__ = ["Memo", "MemoOptions"]
 
 
+@dataclass(frozen=True, slots=True)
 class MemoOptions:
     """The checked options of one memoized function (see `memoize`)."""
 
-    __slots__ = ("id", "backend", "ttl", "max", "clock", "clock_given")
-
-    def __init__(
-        self,
-        id: str,
-        backend: str | None,
-        ttl: tuple[bool, float | None],
-        max: tuple[bool, float | None],
-        clock: Callable[[], float],
-        clock_given: bool,
-    ) -> None:
-        self.id = id
-        self.backend = backend
-        self.ttl = ttl
-        self.max = max
-        self.clock = clock
-        self.clock_given = clock_given
+    id: str
+    backend: str | None
+    ttl: tuple[bool, float | None]
+    """(given, milliseconds or None for no expiry)"""
+    max: tuple[bool, float | None]
+    """(given, entries or inf)"""
+    clock: Callable[[], float]
+    """milliseconds"""
 
 
 class _Flight:
@@ -132,7 +125,9 @@ class Memo:
         self._state: _State | None = None
         self._error: ConfigError | None = None
         self._flights: dict[Hashable, Any] = {}
-        self._instances: dict[int, tuple[weakref.ref[Any], Store]] = {}
+        # id(instance) -> (weak reference, store, its entries for the hit path or None); the same
+        # dict for the memo's whole life (the call path holds it)
+        self._instances: dict[int, tuple[weakref.ref[Any], Store, Any]] = {}
         self._generation = 0
         self._events = _Events(self)
         self._reset_counters()
@@ -148,6 +143,7 @@ class Memo:
             method=method,
             miss=miss,
             memory_key=self.key_of,
+            instances=self._instances,
         )
         self.names = self.path.names
 
@@ -213,18 +209,35 @@ class Memo:
                 context = StoreContext(namespace=self._id, now=self.options.clock, events=self._events)
                 state = _State(resolved, factory, context)
                 if not self.method or resolved.type not in _config.IN_PROCESS_BACKEND_TYPES:
-                    store = factory(resolved.config, context)
+                    store = self._create_store(state)
                     state.store = store
                     state.shared = bool(getattr(store, "shared", False))
                     direct = getattr(store, "direct", None)
                     if direct is not None and not self.method and not state.shared:
                         data, now = direct()
+                        self.path.use_ttl(resolved.ttl_ms is not None)
                         self.path.bind(data, now)
+                elif self.method:
+                    self.path.use_ttl(resolved.ttl_ms is not None)
             except ConfigError as exc:
                 self._error = exc
                 raise
             self._state = state
             return state
+
+    def _create_store(self, state: _State) -> Store:
+        """The backend's factory; any failure of it is a `ConfigError` naming the backend (a
+        factory raises only for a bad config: connecting happens on use, and fails open)."""
+        resolved = state.resolved
+        try:
+            return state.factory(resolved.config, state.context)
+        except ConfigError:
+            raise
+        except Exception as exc:
+            raise ConfigError(
+                f'cachelens: {self._id}: creating its "{resolved.type}" backend "{resolved.name}" failed: {exc!r}',
+                file=resolved.file,
+            ) from exc
 
     def _instance_store(self, state: _State, instance: Any) -> Store:
         """The store of one instance (in-process backends): created on its first call, dropped
@@ -257,8 +270,13 @@ class Memo:
                     "or memoize a function of the fields that matter",
                     parameter="self",
                 ) from None
-            store = state.factory(state.resolved.config, state.context)
-            instances[ident] = (ref, store)
+            store = self._create_store(state)
+            direct = getattr(store, "direct", None)
+            entries = None
+            if direct is not None and not getattr(store, "shared", False):
+                entries, now = direct()
+                self.path.bind({}, now)  # the clock of the entries' expiry (one for every instance)
+            instances[ident] = (ref, store, entries)
             return store
 
     def _get(self, store: Store, key: Hashable) -> Any:
@@ -299,29 +317,17 @@ class Memo:
         if value is not MISS:
             self.path.add_hits(1)
             return value
-        with self._lock:
-            flight = self._flights.get(flight_key)
-            if flight is None and not state.shared:
-                value = self._get(store, skey)  # filled while we took the lock?
-                if value is not MISS:
-                    self.path.add_hits(1)
-                    return value
-            if flight is None or flight.owner == threading.get_ident():
-                # a new computation (or a recursive call of the computing thread: computed apart)
-                leader = _Flight()
-                if flight is None:
-                    self._flights[flight_key] = leader
-                with self._stats_lock:
-                    self._misses += 1
-                generation = self._generation
-            else:
-                self.path.add_hits(1)
-                leader = None
-        if leader is None:
-            flight.done.wait()
-            if flight.error is not None:
-                raise flight.error
-            return flight.value
+        me = threading.get_ident()
+        # a recursive call of the computing thread computes apart instead of waiting for itself
+        outcome, found, generation = self._claim(state, store, flight_key, skey, lambda f: f.owner != me, _Flight)
+        if outcome == "hit":
+            return found
+        if outcome == "join":
+            found.done.wait()
+            if found.error is not None:
+                raise found.error
+            return found.value
+        leader: _Flight = found
         clock = self.options.clock
         started = clock()
         try:
@@ -336,6 +342,35 @@ class Memo:
         leader.value = value
         self._end_flight(flight_key, leader)
         return value
+
+    def _claim(
+        self,
+        state: _State,
+        store: Store,
+        flight_key: Hashable,
+        skey: Hashable,
+        joinable: Callable[[Any], bool],
+        new_flight: Callable[[], Any],
+    ) -> tuple[str, Any, int]:
+        """After a miss, under the lock: `("hit", value, 0)` when an in-process store was filled
+        meanwhile; `("join", flight, 0)` for a computation in flight (a hit, counted now); else
+        `("lead", flight, generation)`: a new computation, counted as a miss."""
+        with self._lock:
+            flight = self._flights.get(flight_key)
+            if flight is None and not state.shared:
+                value = self._get(store, skey)
+                if value is not MISS:
+                    self.path.add_hits(1)
+                    return "hit", value, 0
+            if flight is not None and joinable(flight):
+                self.path.add_hits(1)
+                return "join", flight, 0
+            leader = new_flight()
+            if flight is None:
+                self._flights[flight_key] = leader
+            with self._stats_lock:
+                self._misses += 1
+            return "lead", leader, self._generation
 
     def _end_flight(self, flight_key: Hashable, flight: _Flight) -> None:
         with self._lock:
@@ -372,27 +407,16 @@ class Memo:
                 self.path.add_hits(1)
                 return value
             loop = asyncio.get_running_loop()
-            with self._lock:
-                flight = self._flights.get(flight_key)
-                if flight is None or flight.loop is not loop:
-                    if not state.shared:
-                        value = self._get(store, skey)
-                        if value is not MISS:
-                            self.path.add_hits(1)
-                            return value
-                    leader = _AsyncFlight(loop)
-                    if flight is None:
-                        self._flights[flight_key] = leader
-                    with self._stats_lock:
-                        self._misses += 1
-                    generation = self._generation
-                else:
-                    self.path.add_hits(1)
-                    leader = None
-            if leader is not None:
+            outcome, found, generation = self._claim(
+                state, store, flight_key, skey, lambda f: f.loop is loop, lambda: _AsyncFlight(loop)
+            )
+            if outcome == "hit":
+                return found
+            if outcome == "lead":
+                leader: _AsyncFlight = found
                 break
             try:
-                return await asyncio.shield(flight.future)
+                return await asyncio.shield(found.future)
             except _LeaderCancelled:
                 continue  # the computing task was cancelled: try again
         clock = self.options.clock
@@ -430,7 +454,7 @@ class Memo:
             return []
         if state.store is not None:
             return [state.store]
-        return [store for ref, store in list(self._instances.values()) if ref() is not None]
+        return [store for ref, store, _ in list(self._instances.values()) if ref() is not None]
 
     def store_for(self, instance: Any | None) -> Store | None:
         """The store a call would use (None: no call yet and none needed to answer)."""
@@ -449,29 +473,19 @@ class Memo:
 
     def clear(self) -> bool:
         """Empties every store of the function (every instance's). True when confirmed."""
-        with self._lock:
-            self._generation += 1
-        confirmed = True
-        for store in self._stores():
-            try:
-                confirmed = bool(store.clear()) and confirmed
-            except Exception:
-                self._backend_error()
-                confirmed = False
-        return confirmed
+        return self._clear(self._stores())
 
     def clear_instance(self, instance: Any) -> bool:
         """Empties one instance's store (per-instance caches); the shared store otherwise."""
-        with self._lock:
-            self._generation += 1
         state = self._state
-        if state is None:
-            return True
-        if state.store is not None:
-            stores = [state.store]
-        else:
-            held = self._instances.get(id(instance))
-            stores = [held[1]] if held is not None and held[0]() is instance else []
+        if state is None or state.store is not None:
+            return self._clear(self._stores())
+        held = self._instances.get(id(instance))
+        return self._clear([held[1]] if held is not None and held[0]() is instance else [])
+
+    def _clear(self, stores: list[Store]) -> bool:
+        with self._lock:
+            self._generation += 1  # values being computed are returned, not stored
         confirmed = True
         for store in stores:
             try:
@@ -504,6 +518,10 @@ class Memo:
         if store is None:
             return False
         return self._get(store, self.store_key(values)) is not MISS
+
+    def used(self) -> bool:
+        """True once a call reached the store (or failed to configure it)."""
+        return self._state is not None or self._error is not None or self.path.read_hits() > 0
 
     # --- registry.Reported -------------------------------------------------------------------
 
@@ -586,9 +604,10 @@ class Memo:
         self._lock = threading.Lock()
         self._stats_lock = threading.Lock()
         self._flights = {}
-        self._instances = {}
+        self._instances.clear()
         self._state = None
         self._error = None
+        self.path.use_ttl(False)
         self.path.bind({}, lambda: 0.0)
         self.path.reset_hits()
         self._reset_counters()

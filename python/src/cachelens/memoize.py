@@ -29,9 +29,9 @@ import os
 import threading
 import types
 import weakref
-from typing import Any, Callable, Mapping, TypeVar, overload
+from typing import Any, Callable, TypeVar, overload
 
-from . import registry
+from . import config, registry
 from .clock import monotonic_ms
 from .errors import OptionsError
 from .ids import MAX_ID_LENGTH, default_id, location
@@ -54,6 +54,7 @@ _OPTIONS = ("backend", "ttl", "max", "id", "clock")
 
 def _after_fork_in_child() -> None:
     registry.reset_after_fork()
+    config.reset_after_fork()
     for memo in list(_all_memos):
         memo.after_fork_in_child()
 
@@ -116,7 +117,6 @@ def _check_options(
         ttl=(ttl is not None, ttl_ms),
         max=(max is not None, None if max_entries is None else (math.inf if math.isinf(max_entries) else max_entries)),
         clock=clock if clock is not None else monotonic_ms,  # type: ignore[arg-type]
-        clock_given=clock is not None,
     )
 
 
@@ -144,26 +144,33 @@ class _MethodSlot:
     """What `@memoize` leaves in a class body until the class is made: at `__set_name__` it puts
     the per-instance wrapper in its place (a plain function, so attribute lookup and binding cost
     what they cost for any method). Used where no class calls `__set_name__` (wrapped in
-    `staticmethod`, or called directly), it is the plain memoized function."""
+    `staticmethod`, or called directly), it is the plain memoized function.
+
+    The memo is made (and registered) at once, as a method when the first parameter is `self`,
+    else as a plain function; `__set_name__` or the first call makes it again the other way if
+    the guess was wrong and nothing has been cached yet."""
 
     def __init__(self, fn: Callable[..., Any], options: MemoOptions) -> None:
         self._fn = fn
         self._options = options
         self._lock = threading.Lock()
-        self._made: tuple[Memo, Callable[..., Any]] | None = None
         functools.update_wrapper(self, fn)  # type: ignore[arg-type]
+        params = _parameters(fn)
+        self._made = _make(fn, options, method=bool(params) and params[0] == "self")
+        _memos[self] = self._made[0]
 
     def _memo(self, method: bool) -> tuple[Memo, Callable[..., Any]]:
         with self._lock:
-            if self._made is None:
+            memo = self._made[0]
+            if memo.method != method:
+                if memo.used():
+                    raise OptionsError(
+                        f"cachelens: {self._options.id} is used both as a method and as a plain function; "
+                        "memoize it once for each use",
+                        option="id",
+                    )
                 self._made = _make(self._fn, self._options, method)
                 _memos[self] = self._made[0]
-            elif self._made[0].method != method:
-                raise OptionsError(
-                    f"cachelens: {self._options.id} is used both as a method and as a plain function; "
-                    "memoize it once for each use",
-                    option="id",
-                )
             return self._made
 
     def __set_name__(self, owner: type, name: str) -> None:
@@ -177,28 +184,23 @@ class _MethodSlot:
         return types.MethodType(wrapper, instance)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        made = self._made
-        if made is None:
-            params = _parameters(self._fn)
-            made = self._memo(bool(params) and params[0] == "self")
-        return made[1](*args, **kwargs)
+        return self._made[1](*args, **kwargs)
 
 
 def _parameters(fn: Callable[..., Any]) -> list[str]:
     try:
-        return list(inspect.signature(fn).parameters)
+        return list(inspect.signature(fn, follow_wrapped=False).parameters)
     except (TypeError, ValueError):
         return []
 
 
 @overload
-def memoize(fn: F, /) -> F: ...
+def memoize(fn: F) -> F: ...
 
 
 @overload
 def memoize(
     fn: None = None,
-    /,
     *,
     backend: str | None = None,
     ttl: float | str | None = None,
@@ -210,7 +212,6 @@ def memoize(
 
 def memoize(
     fn: Any = None,
-    /,
     *,
     backend: str | None = None,
     ttl: float | str | None = None,
@@ -264,6 +265,13 @@ def memoize(
             )
         if inspect.isclass(target):
             raise OptionsError(f"cachelens: memoize needs a function, got the class {target.__qualname__}", option="fn")
+        if inspect.isgeneratorfunction(target) or inspect.isasyncgenfunction(target):
+            raise OptionsError(
+                f"cachelens: {getattr(target, '__qualname__', target)} is a generator function: its result is a "
+                "one-use iterator, which a cache would hand out empty. Memoize a function that returns a list "
+                "(or a tuple) of the items instead",
+                option="fn",
+            )
         options = _check_options(target, backend, ttl, max, id, clock)
         _register_fork_hook()
         if not plain and _in_class_body(target):
@@ -323,7 +331,7 @@ class CacheHandle:
         if memo.method and self._bound:
             call_args = (self._instance,) + call_args
         try:
-            bound = inspect.signature(memo.fn).bind(*call_args, **kwargs)
+            bound = inspect.signature(memo.fn, follow_wrapped=False).bind(*call_args, **kwargs)
         except TypeError as exc:
             raise OptionsError(f"cachelens: {memo.id}: the arguments do not fit the function: {exc}", option="args") from None
         bound.apply_defaults()

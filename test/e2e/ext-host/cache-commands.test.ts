@@ -145,7 +145,7 @@ suite('cache commands (WorkspaceEdit, no prompts when options are given)', () =>
     assert.match(text, /max: 50/);
   });
 
-  test('a cached function gets a CodeLens with its settings and a "Remove caching" lens', async () => {
+  test('a cached function gets CodeLenses: its figures (none reported yet), its settings, and "Remove caching"', async () => {
     const document = await open('src', 'prices.ts');
     await vscode.commands.executeCommand('cachelens.cacheFunction', {
       uri: document.uri.toString(),
@@ -157,7 +157,8 @@ suite('cache commands (WorkspaceEdit, no prompts when options are given)', () =>
     const lenses = (await vscode.commands.executeCommand('vscode.executeCodeLensProvider', document.uri, 10)) as vscode.CodeLens[];
     const line = positionOf(document, 'export const pricesByRegion = memoize(').line;
     const titles = lenses.filter((lens) => lens.range.start.line === line).map((lens) => lens.command?.title);
-    assert.ok(titles.includes('$(zap) cached: memory · ttl 5m · max 1000'), JSON.stringify(titles));
+    assert.ok(titles.includes('$(zap) cached'), JSON.stringify(titles));
+    assert.ok(titles.includes('memory · ttl 5m · max 1000'), JSON.stringify(titles));
     assert.ok(titles.includes('Remove caching'), JSON.stringify(titles));
   });
 

@@ -51,12 +51,12 @@ interface PageGlobals {
 }
 const posted = (p: Page) => p.evaluate<unknown[]>('window.__posted');
 const send = (p: Page, message: unknown) => p.evaluate(`window.postMessage(${JSON.stringify(message)}, '*')`);
-const rowIds = (p: Page) => p.$$eval('#functions tbody tr', (rows) => rows.map((r) => r.getAttribute('data-id')));
+const rowIds = (p: Page) => p.$$eval('#functions tbody tr[data-id]', (rows) => rows.map((r) => r.getAttribute('data-id')));
 /** The panel renders on the next animation frame: wait for the rows to read `ids`, then check. */
 async function expectRows(p: Page, ids: string[], message?: string): Promise<void> {
   await p
     .waitForFunction(
-      (want) => JSON.stringify(Array.from((globalThis as unknown as PageGlobals).document.querySelectorAll('#functions tbody tr')).map((r) => r.getAttribute('data-id'))) === want,
+      (want) => JSON.stringify(Array.from((globalThis as unknown as PageGlobals).document.querySelectorAll('#functions tbody tr[data-id]')).map((r) => r.getAttribute('data-id'))) === want,
       JSON.stringify(ids),
       { timeout: 5000 },
     )
@@ -89,12 +89,12 @@ describe('the panel in a browser', () => {
     await p.waitForSelector('#functions th[data-col="misses"][aria-sort="descending"]');
 
     await p.fill('#filter', 'USERS');
-    await p.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelectorAll('#functions tbody tr').length === 1);
+    await p.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelectorAll('#functions tbody tr[data-id]').length === 1);
     await p.fill('#filter', '');
-    await p.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelectorAll('#functions tbody tr').length === 3);
+    await p.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelectorAll('#functions tbody tr[data-id]').length === 3);
 
-    // Keyboard: a focused row is selected with Enter.
-    await p.focus('tr[data-id="src/app.ts#users"]');
+    // Keyboard: Enter on a focused row's figures selects it (the grid pattern: panel-layout.test.ts).
+    await p.focus('tr[data-id="src/app.ts#users"] td[data-col="ratio"]');
     await p.keyboard.press('Enter');
     await p.waitForSelector('tr[data-id="src/app.ts#users"][aria-selected="true"]');
     assert.match((await p.textContent('#chart-title')) ?? '', /src\/app\.ts#users/);
@@ -109,7 +109,7 @@ describe('the panel in a browser', () => {
     const sent = (await posted(p)) as { type: string }[];
     assert.deepEqual(sent.filter((m) => m.type !== 'ready'), [
       { v: 1, type: 'select', id: 'src/app.ts#users' },
-      { v: 1, type: 'open', file: 'src/app.ts', line: 10 },
+      { v: 1, type: 'open', file: 'src/app.ts', line: 10, id: 'src/app.ts#prices' },
       { v: 1, type: 'clear', id: 'src/app.ts#zones' },
       { v: 1, type: 'clear', process: 'p1' },
     ]);

@@ -193,4 +193,55 @@ exports.View = View;
       rmSync(dir, { recursive: true, force: true });
     }
   });
+  it('exports.f = f above function f: the cached module loads (no use before initialization), exports the cached f, and recursion goes through the cache', () => {
+    const source = `"use strict";
+let calls = 0;
+exports.calls = () => calls;
+exports.total = total;
+module.exports.half = half;
+
+function total(n) {
+  calls++;
+  return n <= 0 ? 0 : n + total(n - 1);
+}
+
+function half(n) {
+  return n / 2;
+}
+`;
+    const result = cacheFunction({
+      text: source,
+      fileName: 'lib/total.cjs',
+      relPath: 'lib/total.cjs',
+      position: source.indexOf('calls++;\n  return n <= 0'),
+      options: { backend: 'memory', max: 100 },
+      flavour: 'none',
+      config: { text: '{}' },
+      runtimeVersion: '0.1.0',
+    });
+    assert.ok(result.ok, JSON.stringify(result));
+    const text = applyEdits(source, result.edits.source);
+    assert.match(text, /const total = memoize\(totalUncached, /);
+    assert.ok(text.indexOf('const total = memoize(') < text.indexOf('exports.total = total'), 'the cached const stands above the early read');
+    const dir = mkdtempSync(join(tmpdir(), 'cachelens-hoisted-'));
+    try {
+      type Lib = { calls(): number; total(n: number): number; half(n: number): number };
+      const run = (code: string, name: string): { results: number[]; calls: number } => {
+        const file = join(dir, `${name}.cjs`);
+        writeFileSync(file, code.replace(/require\("cachelens"\)/, `require(${JSON.stringify(RUNTIME)})`));
+        const lib = createRequire(__filename)(file) as Lib;
+        return { results: [lib.total(30), lib.total(30), lib.total(31), lib.half(3)], calls: lib.calls() };
+      };
+      const before = run(source, 'plain');
+      const after = run(text, 'cached');
+      assert.deepEqual(after.results, before.results);
+      assert.equal(before.calls, 31 + 31 + 32);
+      assert.equal(after.calls, 32, 'each n from 0 to 31 computed once: the export and the recursion call the cached total');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const undone = uncacheFunction({ text, fileName: 'lib/total.cjs', relPath: 'lib/total.cjs', position: text.indexOf('const total'), flavour: 'none' });
+    assert.ok(undone.ok, JSON.stringify(undone));
+    assert.equal(applyEdits(text, undone.edits.source), source, 'Remove caching restores the file');
+  });
 });

@@ -15,7 +15,7 @@ function harness(actions: Partial<PanelActions> = {}) {
     snapshot: (selected) => ({ ...emptySnapshot(5), breakdown: [], workspaceFunctions: selected ? [{ id: selected, file: 'a.ts', line: 1 }] : [] }),
     panelReady: () => void calls.push('panelReady'),
     startServer: async () => (calls.push('startServer'), undefined),
-    open: async (file, line) => (calls.push(`open ${file}:${line}`), undefined),
+    open: async ({ file, line, id }) => (calls.push(`open ${file}:${line}${id ? ` ${id}` : ''}`), undefined),
     clear: async (id, process) => (calls.push(`clear ${id} ${process}`), { level: 'info', text: 'Cleared.' }),
     whatIf: async (id) => ({ state: 'off', text: `no trace of ${id}` }),
     ...actions,
@@ -60,9 +60,10 @@ describe('panel message dispatcher', () => {
     assert.equal(h.host.selected, 'src/a.ts#f');
     assert.equal(h.updates(), 1);
     await h.send({ v: 1, type: 'open', file: 'src/a.ts', line: 3 });
+    await h.send({ v: 1, type: 'open', file: 'dist/a.js', line: 9, id: 'src/a.ts#f' });
     await h.send({ v: 1, type: 'start-server' });
     await h.send({ v: 1, type: 'clear', id: 'src/a.ts#f' });
-    assert.deepEqual(h.calls, ['open src/a.ts:3', 'startServer', 'clear src/a.ts#f undefined']);
+    assert.deepEqual(h.calls, ['open src/a.ts:3', 'open dist/a.js:9 src/a.ts#f', 'startServer', 'clear src/a.ts#f undefined']);
     assert.deepEqual(h.posted, [{ v: 1, type: 'notice', level: 'info', text: 'Cleared.' }]);
   });
 

@@ -1,7 +1,7 @@
 /** The extension <-> webview protocol, and the number formats both sides share. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { formatBytes, formatCount, formatDuration, formatPercent, hintText } from '../../../protocol/format.js';
+import { formatBytes, formatCount, formatDuration, formatPercent, hintText, lensFigures, lensTooltip } from '../../../protocol/format.js';
 import { emptySnapshot, MAX_ROWS, parseHostToPanel, parsePanelToHost } from '../../../protocol/panel.js';
 
 describe('panel protocol', () => {
@@ -13,6 +13,7 @@ describe('panel protocol', () => {
     ]) assert.deepEqual(parseHostToPanel(m), m);
     for (const m of [
       { v: 1, type: 'ready' }, { v: 1, type: 'open', file: 'src/a.ts', line: 4 }, { v: 1, type: 'clear', id: 'a#b' },
+      { v: 1, type: 'open', id: 'src/a.ts#f' }, { v: 1, type: 'open', file: 'dist/a.js', line: 4, id: 'src/a.ts#f' },
       { v: 1, type: 'clear', process: 'p1' }, { v: 1, type: 'select', id: null }, { v: 1, type: 'select', id: 'a#b' }, { v: 1, type: 'start-server' },
     ]) assert.deepEqual(parsePanelToHost(m), m);
   });
@@ -21,6 +22,7 @@ describe('panel protocol', () => {
     for (const m of [
       null, 'ready', [], { type: 'ready' }, { v: 2, type: 'ready' }, { v: 1, type: 'explode' }, { v: 1, type: 'constructor' },
       { v: 1, type: 'open', file: '', line: 1 }, { v: 1, type: 'open', file: 'a', line: -1 }, { v: 1, type: 'clear' },
+      { v: 1, type: 'open' }, { v: 1, type: 'open', file: 'a.ts', id: 'a#b' }, { v: 1, type: 'open', line: 3, id: 'a#b' }, { v: 1, type: 'open', id: '' },
       { v: 1, type: 'select' }, { v: 1, type: 'select', id: 3 },
     ]) assert.equal(parsePanelToHost(m), undefined, JSON.stringify(m));
     for (const m of [
@@ -48,6 +50,20 @@ describe('formats', () => {
   test('the inline hint', () => {
     assert.equal(hintText({ hits: 1128, misses: 72, savedMs: 3100 }), '⚡ 94% hits · 1.2k calls · 3.1 s saved');
     assert.equal(hintText({ hits: 0, misses: 0, savedMs: 0 }), '⚡ no calls yet');
+    // The CodeLens above a cached function (issue 15, item 10): the hit ratio and the time saved.
+    assert.equal(lensFigures({ hits: 1152, misses: 48, savedMs: 1200 }), '96% hits · 1.2 s saved');
+    assert.equal(lensFigures({ hits: 0, misses: 0, savedMs: 0 }), 'no calls yet');
+    const tooltip = lensTooltip({
+      id: 'src/a.ts#f', backend: 'shared', backendType: 'redis', health: 'degraded', processes: 2, hits: 1152, misses: 48, errors: 0, evictionsSize: 0,
+      evictionsExpired: 0, evictionsExplicit: 0, computeMs: 4800, savedMs: 115_200, staleServed: 0, backendErrors: 3, entries: 48, bytes: 4096,
+    }).split('\n');
+    assert.deepEqual(tooltip, [
+      'CacheLens · src/a.ts#f · shared (redis) · degraded: calls are answered as misses',
+      'Hit ratio 96% · 1.2k hits · 48 misses · 0 errors',
+      'Time saved 1.9 min · mean miss 100 ms',
+      'Holds 48 entries · 4 KB · 2 processes',
+      'Click to open the CacheLens panel.',
+    ]);
     assert.equal(formatPercent(0.996), '99%');
   });
   test('counts, durations and bytes', () => {

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { FunctionRow, LiveSnapshot } from '../../../protocol/panel.js';
-import { initialState, MAX_POINTS, persist, reduce, restore, visibleRows, type ViewState } from '../../../webview/src/state.js';
+import { chartData, WINDOW_SECONDS } from '../../../webview/src/chart-data.js';
+import { GAP_MS, initialState, MAX_POINTS, persist, reduce, restore, visibleRows, type ViewState } from '../../../webview/src/state.js';
 
 const row = (id: string, hits: number, misses: number, over: Partial<FunctionRow> = {}): FunctionRow => ({
   id, backend: 'memory', backendType: 'memory', processes: 1, health: 'ok', hits, misses, errors: 0, evictionsSize: 0,
@@ -77,3 +78,32 @@ describe('panel state reducer', () => {
     assert.deepEqual(restore(undefined), initialState());
   });
 });
+
+describe('the calls-per-second chart (issue 15, item 13)', () => {
+  test('a silence longer than GAP_MS makes no point: the calls over it are not averaged into one', () => {
+    let s = reduce(initialState(), { type: 'snapshot', snapshot: snap(1000, [row('a', 0, 0)]) });
+    s = reduce(s, { type: 'snapshot', snapshot: snap(2000, [row('a', 10, 0)]) });
+    // The first run ends; the panel hears nothing for a minute; the second run has made 600 calls.
+    s = reduce(s, { type: 'snapshot', snapshot: snap(62_000, [row('a', 610, 0)]) });
+    assert.deepEqual(s.series, [{ t: 2000, hits: 10, misses: 0 }], 'no point over the gap');
+    s = reduce(s, { type: 'snapshot', snapshot: snap(63_000, [row('a', 630, 0)]) });
+    assert.deepEqual(s.series, [{ t: 2000, hits: 10, misses: 0 }, { t: 63_000, hits: 20, misses: 0 }], 'the series goes on from the new baseline');
+    assert.ok(63_000 - 2000 > GAP_MS);
+  });
+
+  test('the line breaks between points further apart than GAP_MS, and only there', () => {
+    const points = [{ t: 1000, hits: 1, misses: 0 }, { t: 2000, hits: 2, misses: 1 }, { t: 2000 + GAP_MS, hits: 3, misses: 0 }, { t: 9000 + GAP_MS, hits: 4, misses: 0 }];
+    const data = chartData(points, 9000 + GAP_MS);
+    assert.deepEqual(data.hits, [1, 2, 3, null, 4]);
+    assert.deepEqual(data.misses, [0, 1, 0, null, 0]);
+    assert.deepEqual(data.xs, [1, 2, 2 + GAP_MS / 1000, (2000 + GAP_MS + 9000 + GAP_MS) / 2000, 9 + GAP_MS / 1000]);
+  });
+
+  test('the time window is the last minute up to now, with no point yet too (never 1970)', () => {
+    const now = Date.UTC(2026, 11, 6, 14, 0, 0);
+    assert.deepEqual(chartData([], now), { xs: [], hits: [], misses: [], window: [now / 1000 - WINDOW_SECONDS, now / 1000] });
+    // A point newer than the host's last snapshot time (clocks differ a little): the window ends at the point.
+    assert.deepEqual(chartData([{ t: now + 2000, hits: 1, misses: 1 }], now).window, [(now + 2000) / 1000 - WINDOW_SECONDS, (now + 2000) / 1000]);
+  });
+});
+

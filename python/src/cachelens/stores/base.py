@@ -17,6 +17,18 @@ Rules every store keeps (the same as the JS runtime's, see docs/protocol.md 3.1)
   hashable; for shared stores (`shared = True`) it is a `str` that is stable across processes and
   Python versions (built by `cachelens.keys`).
 - Times are milliseconds of the function's clock (`StoreContext.now`), a float.
+
+Factories (added with the memoize layer): a backend type `T` is the module `cachelens.stores.T`,
+imported on first use, with `create(config: Mapping[str, Any], context: StoreContext) -> Store`.
+`config` is the config file's entry (interpolated, numeric strings of `config.NUMBER_FIELDS`
+already numbers) or `{"type": T}`; for the in-process types it also holds the resolved `max`.
+`create` raises `ConfigError` for a bad option and for an option of the shared schema the store
+does not implement, naming it and saying "the Python runtime does not support it" (nothing is
+silently ignored); any other exception from it is turned into a `ConfigError` by the caller. It
+connects to nothing: connecting happens on use, and fails open.
+
+Optional, for in-process stores: `direct() -> (entries, clock)` lets the memoize layer's hit path
+read the entries without a call (see `stores/memory.py` for the entry layout it expects).
 """
 
 from __future__ import annotations

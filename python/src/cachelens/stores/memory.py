@@ -172,6 +172,4 @@ def create(config: Mapping[str, Any], context: StoreContext) -> MemoryStore:
                 f'cachelens: memory backend of {context.namespace}: option "{key}": '
                 "the Python runtime does not support it; remove it"
             )
-    raw_max = config.get("max", DEFAULT_MAX)
-    max_entries = raw_max if isinstance(raw_max, float) and math.isinf(raw_max) else raw_max
-    return MemoryStore(context, max_entries)
+    return MemoryStore(context, config.get("max", DEFAULT_MAX))
