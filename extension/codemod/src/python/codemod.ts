@@ -210,6 +210,13 @@ function formRefusal(located: Located, imports: ImportInfo): Refusal | undefined
         `${qualname} is a property (@${decoratorText}): an attribute access, not a call with arguments, so a cache keyed by arguments does not fit it. For a value computed once per instance use functools.cached_property; to share results across instances, cache a method or function it calls.`,
       );
     }
+    if (imports.cachetoolsCaches.has(decoratorText) || /\.(memoize|cached)$/.test(decoratorText)) {
+      const library = imports.cachetoolsCaches.has(decoratorText) ? 'cachetools' : 'Flask-Caching or a cache of its own';
+      return refuse(
+        'cache-decorator',
+        `${qualname} is already cached by @${decoratorText} (${library}): a second cache in front of it would hide its hits and keep two copies. Use "Watch this cache" to see it in the panel, or remove @${decoratorText} first and cache it with CacheLens.`,
+      );
+    }
     if (imports.functoolsCaches.has(decoratorText)) {
       return refuse(
         'functools-cache',

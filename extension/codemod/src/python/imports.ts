@@ -24,7 +24,12 @@ export interface ImportInfo {
   readonly fromCachelens: Node | undefined;
   /** Decorator names that are functools' own caches (`lru_cache`, `functools.cache`, aliases). */
   readonly functoolsCaches: ReadonlySet<string>;
+  /** Decorator names that are cachetools' caches (`cached`, `cachetools.cachedmethod`, `cachetools.func.ttl_cache`, aliases). */
+  readonly cachetoolsCaches: ReadonlySet<string>;
 }
+
+const CACHETOOLS_DECORATORS = ['cached', 'cachedmethod'];
+const CACHETOOLS_FUNC_DECORATORS = ['fifo_cache', 'lfu_cache', 'lru_cache', 'mru_cache', 'rr_cache', 'ttl_cache'];
 
 const FUNCTOOLS_CACHES = ['lru_cache', 'cache'];
 
@@ -39,6 +44,7 @@ function elementParts(element: Node): { name: string; alias: string | undefined 
 export function readImports(root: Node): ImportInfo {
   const bindings: MemoizeBinding[] = [];
   const functoolsCaches = new Set<string>(['lru_cache', 'functools.lru_cache', 'functools.cache']);
+  const cachetoolsCaches = new Set<string>();
   let fromCachelens: Node | undefined;
   for (const statement of root.descendantsOfType(['import_statement', 'import_from_statement'])) {
     if (!statement) continue;
@@ -48,6 +54,10 @@ export function readImports(root: Node): ImportInfo {
         const { name, alias } = elementParts(element);
         if (name === 'cachelens') bindings.push({ ref: `${alias ?? 'cachelens'}.memoize` });
         if (name === 'functools') for (const f of FUNCTOOLS_CACHES) functoolsCaches.add(`${alias ?? 'functools'}.${f}`);
+        if (name === 'cachetools') for (const f of CACHETOOLS_DECORATORS) cachetoolsCaches.add(`${alias ?? 'cachetools'}.${f}`);
+        if (name === 'cachetools' || name === 'cachetools.func') {
+          for (const f of CACHETOOLS_FUNC_DECORATORS) cachetoolsCaches.add(`${alias ?? 'cachetools.func'}.${f}`);
+        }
       }
       continue;
     }
@@ -65,8 +75,15 @@ export function readImports(root: Node): ImportInfo {
         if (FUNCTOOLS_CACHES.includes(name)) functoolsCaches.add(alias ?? name);
       }
     }
+    if (module === 'cachetools' || module === 'cachetools.func') {
+      for (const element of names) {
+        const { name, alias } = elementParts(element);
+        if (name === 'func') for (const f of CACHETOOLS_FUNC_DECORATORS) cachetoolsCaches.add(`${alias ?? name}.${f}`);
+        else if ([...CACHETOOLS_DECORATORS, ...CACHETOOLS_FUNC_DECORATORS].includes(name)) cachetoolsCaches.add(alias ?? name);
+      }
+    }
   }
-  return { memoizeRefs: new Set(bindings.map((b) => b.ref)), bindings, fromCachelens, functoolsCaches };
+  return { memoizeRefs: new Set(bindings.map((b) => b.ref)), bindings, fromCachelens, functoolsCaches, cachetoolsCaches };
 }
 
 /** Identifiers named `name` used as a variable (not an attribute after a dot, not a keyword argument's name), outside `except` nodes. */
