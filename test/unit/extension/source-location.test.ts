@@ -55,7 +55,7 @@ const io: SourceLocator = {
 function build(dir: string, options: ts.CompilerOptions): void {
   const program = ts.createProgram([path.join(dir, 'src/prices.ts'), path.join(dir, 'src/memoize.ts')], {
     target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, experimentalDecorators: true, strict: true,
-    rootDir: path.join(dir, 'src'), outDir: path.join(dir, 'dist'), ...options,
+    rootDir: path.join(dir, 'src'), outDir: `${dir}/dist`, ...options,
   });
   const result = program.emit();
   assert.deepEqual(ts.getPreEmitDiagnostics(program).concat(result.diagnostics).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n')), []);
