@@ -1,19 +1,26 @@
 #!/usr/bin/env python3
 """One process of the Python reporter-overhead measure (driven by bench/python.bench.mjs): a
 memoized one-argument function whose every measured call is a hit, timed in rounds the driver asks
-for, so two such processes (one with CACHELENS_ENDPOINT set, one without) can be measured in
-interleaved rounds of one run.
+for, with the reporter connected (CACHELENS_ENDPOINT set to `--endpoint`, the reporter started)
+or not (the variable unset, no reporter), switched between rounds, so both cases are measured in
+interleaved rounds of one process (two processes doing the same work differed by ~9 % in a trial
+run, more than the 5 % to be measured).
 
-    PYTHONPATH=python/src [CACHELENS_ENDPOINT=ws://...] /usr/bin/python3 bench/python-reporter.py \\
-        --id bench/python#hit [--speedups BUILD_LIB]
+    PYTHONPATH=python/src /usr/bin/python3 bench/python-reporter.py --id bench/python#hit \\
+        --endpoint ws://127.0.0.1:PORT/?token=... [--speedups BUILD_LIB]
 
-Prints one JSON line when ready (`hit_path`, `reporter`: the reporter's state, null without an
-endpoint), then reads one JSON request per line on stdin and answers each with one JSON line:
+Prints one JSON line when ready (`hit_path`, `reporter`: null, none runs yet), then reads one JSON
+request per line on stdin and answers each with one JSON line:
 
+    {"do": "reporter", "on": true}   -> {"reporter": "open"}: CACHELENS_ENDPOINT set, the reporter
+                                        started with this process's one instance id, its connection
+                                        open (waited for, at most 10 s)
+    {"do": "reporter", "on": false}  -> {"reporter": null}: the reporter stopped (its last batch
+                                        sent), CACHELENS_ENDPOINT unset
     {"do": "round", "seconds": 0.5}  -> {"calls": N, "ns": wall ns per call, "cpu_ns": process CPU
                                         ns per call (all threads, the reporter's included), "reporter": state}
-    {"do": "end"}                    -> {"hits": H, "misses": M, "reporter": state}; the reporter
-                                        is stopped first (its last batch sent), then the process exits
+    {"do": "end"}                    -> {"hits": H, "misses": M, "reporter": state}; the reporter,
+                                        if on, is stopped first (its last batch sent), then the process exits
 
 A round calls the function in batches of `--batch` calls (default 20000) until `seconds` have
 passed (wall clock). Not a test: nothing is asserted here.
@@ -27,6 +34,7 @@ import os
 import sys
 import time
 import timeit
+import uuid
 from typing import Any
 
 import cachelens
@@ -49,6 +57,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--id", required=True, help="the memoized function's id (as the panel shows it)")
     parser.add_argument("--speedups", metavar="BUILD_LIB", help="folder given to setup.py build_ext --build-lib (the C hit path)")
+    parser.add_argument("--endpoint", required=True, help="the server's CACHELENS_ENDPOINT value")
     parser.add_argument("--batch", type=int, default=20_000, help="calls per timed batch (default 20000)")
     args = parser.parse_args()
     if args.batch < 1:
@@ -62,18 +71,27 @@ def main() -> None:
     def prices(region: Any) -> Any:
         return region
 
+    os.environ.pop(reporter.ENDPOINT_ENV, None)
     prices("eu")  # the one miss; every measured call hits
-    if os.environ.get("CACHELENS_ENDPOINT"):
-        deadline = time.monotonic() + OPEN_TIMEOUT_S
-        while reporter_state() != "open" and time.monotonic() < deadline:
-            time.sleep(0.01)
+    instance = str(uuid.uuid4())  # one process run: the server adds nothing up twice across restarts
     hit_path = "C" if _c_hit_path() is not None else "pure Python"
     print(json.dumps({"ready": True, "hit_path": hit_path, "reporter": reporter_state()}), flush=True)
 
     timer = timeit.Timer("fn('eu')", globals={"fn": prices})
     for line in sys.stdin:
         request = json.loads(line)
-        if request.get("do") == "round":
+        if request.get("do") == "reporter":
+            if request.get("on"):
+                os.environ[reporter.ENDPOINT_ENV] = args.endpoint
+                reporter.start(instance=instance, app="python-bench")
+                deadline = time.monotonic() + OPEN_TIMEOUT_S
+                while reporter_state() != "open" and time.monotonic() < deadline:
+                    time.sleep(0.01)
+            else:
+                reporter.stop()
+                os.environ.pop(reporter.ENDPOINT_ENV, None)
+            print(json.dumps({"reporter": reporter_state()}), flush=True)
+        elif request.get("do") == "round":
             seconds = float(request["seconds"])
             calls = 0
             elapsed = 0.0
@@ -90,7 +108,7 @@ def main() -> None:
             print(json.dumps({"hits": stats["hits"], "misses": stats["misses"], "reporter": state}), flush=True)
             return
         else:
-            print(json.dumps({"error": f"unknown request {line.strip()!r}: use do=round or do=end"}), flush=True)
+            print(json.dumps({"error": f"unknown request {line.strip()!r}: use do=reporter, do=round or do=end"}), flush=True)
 
 
 if __name__ == "__main__":
