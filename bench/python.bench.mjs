@@ -58,6 +58,7 @@ const loads = [];
 
 // ---- the C hit path, built outside the source tree ----------------------------------------------
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cachelens-pybench-'));
+process.on('exit', () => fs.rmSync(tmp, { recursive: true, force: true })); // also when a check below throws
 const built = spawnSync(PYTHON, ['setup.py', '-q', 'build_ext', '--build-lib', tmp, '--build-temp', path.join(tmp, 't')], {
   cwd: path.join(root, 'python'),
   encoding: 'utf8',
@@ -169,7 +170,6 @@ for (const w of workers) {
 }
 const accepted = server.accepted;
 await server.stop();
-fs.rmSync(tmp, { recursive: true, force: true });
 
 // Why the figures are what they are (read from the code; holds while call_path.py and _speedups.c do).
 const NOTES = `## Why
