@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const foldOnly = process.argv.includes('--fold-only');
 const only = process.argv.slice(2).filter((a) => a !== '--fold-only');
-const ORDER = ['memoize', 'throughput', 'hitratio', 'policy', 'backends', 'reporter', 'codemod'];
+const ORDER = ['memoize', 'throughput', 'hitratio', 'policy', 'backends', 'reporter', 'python', 'codemod'];
 const rank = (name) => (ORDER.indexOf(name) === -1 ? ORDER.length : ORDER.indexOf(name));
 
 const run = (args) => spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' }).status ?? 1;
