@@ -3,8 +3,9 @@
 // app (vendor/) and installs it offline, since no package index serves `cachelens` yet.
 // Built with Debian's pip and setuptools (`pip wheel --no-index --no-build-isolation`) from a copy
 // of python/ in a temporary folder, so the build leaves nothing in the source tree.
-// Without pip (a machine without Debian's python3-pip) the wheel is left out with a warning; under
-// CI (CI=true) that is an error, since the prerequisites install pip.
+// Without pip (a machine without Debian's python3-pip) the wheel is left out with a warning, so
+// `npm start` still works there; `npm test` installs pip first, and its build test
+// (test/build/python-wheel.test.ts) fails when the wheel is missing.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -20,7 +21,6 @@ for (const old of fs.readdirSync(out)) if (old.endsWith('.whl')) fs.rmSync(path.
 const probe = spawnSync(python, ['-c', 'import setuptools, wheel, pip'], { stdio: 'ignore' });
 if (probe.status !== 0) {
   const message = `${python} lacks pip, setuptools or wheel (Debian: apt-get install python3-pip python3-setuptools python3-wheel): the Python runtime's wheel is not built, and "Cache this function" in .py files cannot vendor it`;
-  if (process.env.CI === 'true') throw new Error(message);
   console.warn(`warning: ${message}`);
   process.exit(0);
 }
