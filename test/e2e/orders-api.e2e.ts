@@ -20,7 +20,7 @@ import { freePort } from '../harness/code-server';
 import { TEST_OUT } from '../harness/paths';
 import { startRedis, type RedisServer } from '../harness/servers';
 import { liveWorkbench, SHOTS } from './session';
-import { contextMenuToQuickPick, pickQuickItem, quickOpen, runCommand, saveAll, screenshot, until, waitFor, webviewFrame } from './ui/workbench';
+import { contextMenuToQuickPick, focusTerminal, pickQuickItem, quickOpen, runCommand, runInTerminal, saveAll, screenshot, until, waitFor, webviewFrame } from './ui/workbench';
 
 const REPO = 'src/repositories/order-repository.ts';
 const FIND = `${REPO}#OrderRepository.findById`;
@@ -75,15 +75,13 @@ describe('a typical Express service (examples/orders-api) in a real VS Code', { 
   /** Types `command` into the active integrated terminal (which has CACHELENS_ENDPOINT) and waits until the app answers. */
   async function runApp(env: string): Promise<void> {
     port = await freePort();
-    await runCommand(page, 'Terminal: Focus Terminal');
-    await page.locator('.terminal-wrapper.active .xterm').first().waitFor({ timeout: 30_000 });
-    await page.keyboard.type(`${env} PORT=${port} npm start\n`);
+    await runInTerminal(page, `${env} PORT=${port} npm start`);
     await until(() => status(`${base()}/health`), (s) => s === 200, 'the app started in the terminal to answer', 90_000);
   }
 
   /** Ctrl+C in the terminal, as a person stops the app; waits until the port is closed. */
   async function stopApp(): Promise<void> {
-    await runCommand(page, 'Terminal: Focus Terminal');
+    await focusTerminal(page);
     await page.keyboard.press('Control+C');
     await until(() => status(`${base()}/health`), (s) => s === 0, 'the app to stop after Ctrl+C', 30_000);
   }

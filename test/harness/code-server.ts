@@ -55,6 +55,9 @@ const QUIET_SETTINGS = {
   // VS Code in a browser saves edits after one second by default (desktop: off); the tests check
   // what is left unsaved for the user, and a late save would race them.
   'files.autoSave': 'off',
+  // The sticky-scroll line lies over the editor's first visible line and takes clicks meant for it
+  // (seen: a right-click on a line just below a function's header never reached the line).
+  'editor.stickyScroll.enabled': false,
 };
 
 export function freePort(): Promise<number> {

@@ -152,3 +152,24 @@ export async function saveAll(page: Page): Promise<void> {
   }
   throw new Error(`${await dirty.count()} editor tab(s) still unsaved after Save All`);
 }
+
+/**
+ * Focuses the integrated terminal and waits until its input has the keyboard focus: keys typed
+ * while the command palette is still closing go elsewhere (seen: the first letter of
+ * `REDIS_URL=...` was lost, so the app ran without it).
+ */
+export async function focusTerminal(page: Page): Promise<void> {
+  await runCommand(page, 'Terminal: Focus Terminal');
+  await page.locator('.terminal-wrapper.active .xterm').first().waitFor({ timeout: 30_000 });
+  await page.waitForFunction(() => {
+    // Runs in the page (no DOM types in the tests' compilation).
+    const { document } = globalThis as unknown as { document: { activeElement: { classList: { contains(c: string): boolean } } | null } };
+    return document.activeElement?.classList.contains('xterm-helper-textarea') === true;
+  }, undefined, { timeout: 15_000 });
+}
+
+/** Types `command` into the integrated terminal and runs it (after `focusTerminal`). */
+export async function runInTerminal(page: Page, command: string): Promise<void> {
+  await focusTerminal(page);
+  await page.keyboard.type(`${command}\n`);
+}
