@@ -1,6 +1,29 @@
-// Two bundles: the extension host (Node, `vscode` external; ts-morph in a lazy chunk of its own)
-// and the webview (browser). The runtime is not bundled here: apps install it as a package.
+// Two bundles: the extension host (Node, `vscode` external; ts-morph and web-tree-sitter in a lazy
+// chunk of their own, the Python grammar's .wasm files beside it) and the webview (browser). The
+// runtime is not bundled here: apps install it as a package.
+const { readFileSync } = require('node:fs');
 const path = require('node:path');
+
+/**
+ * The Python codemod parses with tree-sitter compiled to WebAssembly: its two .wasm files are read
+ * at run time, next to the chunks (extension/codemod/src/python/grammar.ts looks there first), and
+ * ship in the .vsix with dist/extension/. Emitted as they are, from the codemod's pinned packages.
+ */
+const PYTHON_GRAMMAR_FILES = ['web-tree-sitter/web-tree-sitter.wasm', 'tree-sitter-python/tree-sitter-python.wasm'];
+class EmitPythonGrammar {
+  apply(compiler) {
+    const { Compilation, sources } = compiler.webpack;
+    compiler.hooks.thisCompilation.tap('EmitPythonGrammar', (compilation) => {
+      compilation.hooks.processAssets.tap({ name: 'EmitPythonGrammar', stage: Compilation.PROCESS_ASSETS_STAGE_ADDITIONAL }, () => {
+        for (const request of PYTHON_GRAMMAR_FILES) {
+          const file = require.resolve(request, { paths: [path.resolve(__dirname, 'extension/codemod')] });
+          compilation.fileDependencies.add(file);
+          compilation.emitAsset(path.basename(file), new sources.RawSource(readFileSync(file)));
+        }
+      });
+    });
+  }
+}
 
 const tsRule = (configFile) => ({
   test: /\.ts$/,
@@ -32,7 +55,14 @@ module.exports = (_env, argv) => {
         clean: true,
       },
       externals: { vscode: 'commonjs vscode' },
-      resolve: { extensions: ['.ts', '.js'], extensionAlias: { '.js': ['.ts', '.js'] } },
+      plugins: [new EmitPythonGrammar()],
+      resolve: {
+        extensions: ['.ts', '.js'],
+        extensionAlias: { '.js': ['.ts', '.js'] },
+        // web-tree-sitter's CommonJS build: its ES module build finds its .wasm through
+        // import.meta.url, which webpack would fix at the build machine's path (and emit a second copy).
+        alias: { 'web-tree-sitter$': require.resolve('web-tree-sitter', { paths: [path.resolve(__dirname, 'extension/codemod')] }) },
+      },
       module: {
         rules: [tsRule(path.resolve(__dirname, 'extension/tsconfig.json'))],
         // createRequire(file) resolves packages of the user's project at run time (a tsconfig's

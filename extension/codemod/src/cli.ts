@@ -2,7 +2,9 @@
  * `cachelens cache FILE:LINE[:COL] ...` and `cachelens uncache FILE:LINE[:COL]`: the codemod core
  * from a terminal. Unlike the core, this module reads and writes files: the source file, the
  * workspace's cachelens.config.json and package.json (the workspace root is the nearest folder
- * with a package.json above the file, or --root).
+ * with a package.json above the file, or --root). Python files (.py) go to the Python core: the
+ * source and cachelens.config.json at the app root (the nearest folder with pyproject.toml,
+ * requirements.txt or setup.cfg).
  */
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -15,6 +17,7 @@ import { isJavaScript, SOURCE_EXTENSION_LIST, sourceExtension } from './source-f
 import { decoratorFlavour, findUp, readIfExists } from './project-files.js';
 import { newTypeErrors, typeErrorRefusal } from './type-check.js';
 import type { CacheOptions, Refusal, TextEdit } from './types.js';
+import { isPythonFile, loadPythonCodemod, PYTHON_APP_MARKERS, PYTHON_EXTENSIONS, pythonAppRoot } from './python/index.js';
 
 /** The runtime version written as `^<version>` when neither --runtime-version nor an installed cachelens says otherwise. */
 export const DEFAULT_RUNTIME_VERSION = '0.1.0';
@@ -41,7 +44,8 @@ export const USAGE = [
   '  --ttl DURATION   "500ms", "30s", "5m", "1h", "1d", or a number of seconds',
   '  --max N          maximum number of entries (a positive integer)',
   '  --dry-run        print a unified diff of every file the command would change, write nothing',
-  '  --root DIR       the workspace root (default: the nearest folder with a package.json above FILE)',
+  '  --root DIR       the workspace root (default: the nearest folder above FILE with a package.json; for a .py',
+  '                   file, with a pyproject.toml, requirements.txt or setup.cfg)',
   '',
 ].join('\n');
 
@@ -123,7 +127,10 @@ async function run(parsed: Parsed, io: CliIo): Promise<number> {
   const cwd = io.cwd ?? process.cwd();
   const file = path.resolve(cwd, parsed.file);
   if (!existsSync(file) || !statSync(file).isFile()) throw new CliError(`no such file: ${parsed.file} (resolved to ${file}); check the path.`);
-  if (sourceExtension(file) === undefined) throw new CliError(`${parsed.file} is not a TypeScript or JavaScript source file (${SOURCE_EXTENSION_LIST}).`);
+  const python = isPythonFile(file);
+  if (sourceExtension(file) === undefined && !python) {
+    throw new CliError(`${parsed.file} is not a TypeScript, JavaScript or Python source file (${SOURCE_EXTENSION_LIST}, ${PYTHON_EXTENSIONS.join(', ')}).`);
+  }
   const text = readFileSync(file, 'utf8');
   const lines = text.split('\n');
   if (parsed.line > lines.length || (parsed.line === lines.length && lines[lines.length - 1] === '' && lines.length > 1)) {
@@ -134,17 +141,28 @@ async function run(parsed: Parsed, io: CliIo): Promise<number> {
   if (character > lineText.length) throw new CliError(`column ${parsed.column} is out of range: line ${parsed.line} has ${lineText.length} characters.`);
 
   const shown = (p: string): string => path.relative(cwd, p).split(path.sep).join('/') || '.';
-  const root = parsed.root !== undefined ? path.resolve(cwd, parsed.root) : findUp(path.dirname(file), 'package.json');
+  const root =
+    parsed.root !== undefined
+      ? path.resolve(cwd, parsed.root)
+      : python
+        ? pythonAppRoot(path.dirname(file), (p) => existsSync(p) && statSync(p).isFile())
+        : findUp(path.dirname(file), 'package.json');
   if (root === undefined) {
-    throw new CliError(`no package.json found in ${path.dirname(file)} or above: run the command inside a Node project (npm init), or pass --root DIR.`);
+    throw new CliError(
+      python
+        ? `no ${PYTHON_APP_MARKERS.join(', ').replace(/, (?=[^,]*$)/, ' or ')} found in ${path.dirname(file)} or above: run the command inside a Python app, or pass --root DIR.`
+        : `no package.json found in ${path.dirname(file)} or above: run the command inside a Node project (npm init), or pass --root DIR.`,
+    );
   }
   const relPath = path.relative(root, file).split(path.sep).join('/');
   const position = { line: parsed.line - 1, character };
-  const flavour = isJavaScript(sourceExtension(file)!) ? 'none' : decoratorFlavour(path.dirname(file), root);
 
   const writes: { file: string; before: string | undefined; edits: readonly TextEdit[] }[] = [];
   let summary: string;
-  if (parsed.command === 'cache') {
+  if (python) {
+    summary = await runPython(parsed, { text, file, fileName: shown(file), relPath, position, root }, writes);
+  } else if (parsed.command === 'cache') {
+    const flavour = isJavaScript(sourceExtension(file)!) ? 'none' : decoratorFlavour(path.dirname(file), root);
     const configPath = path.join(root, CONFIG_FILE_NAME);
     const packagePath = path.join(root, 'package.json');
     const config = readIfExists(configPath);
@@ -177,6 +195,7 @@ async function run(parsed: Parsed, io: CliIo): Promise<number> {
         `every call returns a Promise: make it async and await it where it is called, or use memory or lru.\n`);
     }
   } else {
+    const flavour = isJavaScript(sourceExtension(file)!) ? 'none' : decoratorFlavour(path.dirname(file), root);
     const result = uncacheFunction({ text, fileName: shown(file), relPath, position, flavour });
     if (!result.ok) throw new CliError(describeRefusal(result));
     writes.push({ file, before: text, edits: result.edits.source });
@@ -205,6 +224,40 @@ async function run(parsed: Parsed, io: CliIo): Promise<number> {
   io.stdout(`${summary}${files ? `; wrote ${files}` : ''}\n`);
   if (outputs.some((o) => path.basename(o.file) === 'package.json')) io.stdout('added the cachelens dependency to package.json: run npm install.\n');
   return EXIT_OK;
+}
+
+/**
+ * `cache` / `uncache` on a Python file: the same plan as for TypeScript (the source and
+ * cachelens.config.json at the app root), over the Python core. requirements.txt is not edited:
+ * the CLI has no wheel of the runtime to copy into the app (the extension has one).
+ */
+async function runPython(
+  parsed: Parsed,
+  at: { text: string; file: string; fileName: string; relPath: string; position: { line: number; character: number }; root: string },
+  writes: { file: string; before: string | undefined; edits: readonly TextEdit[] }[],
+): Promise<string> {
+  const codemod = await loadPythonCodemod();
+  const { text, file, fileName, relPath, position, root } = at;
+  if (parsed.command === 'uncache') {
+    const result = codemod.uncacheFunction({ text, fileName, relPath, position });
+    if (!result.ok) throw new CliError(describeRefusal(result));
+    writes.push({ file, before: text, edits: result.edits.source });
+    return `removed caching from ${result.target.id}`;
+  }
+  const configPath = path.join(root, CONFIG_FILE_NAME);
+  const config = readIfExists(configPath);
+  const result = codemod.cacheFunction({
+    text,
+    fileName,
+    relPath,
+    position,
+    options: parsed.options,
+    config: config === undefined ? undefined : { text: config },
+  });
+  if (!result.ok) throw new CliError(describeRefusal(result));
+  writes.push({ file, before: text, edits: result.edits.source });
+  if (result.edits.config) writes.push({ file: configPath, before: result.edits.config.create ? undefined : config, edits: result.edits.config.edits });
+  return `${result.change === 'created' ? 'cached' : result.change === 'updated' ? 'updated the options of' : 'nothing to change for'} ${result.target.id}`;
 }
 
 /**

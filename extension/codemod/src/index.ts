@@ -12,3 +12,15 @@ export { BACKEND_DRIVERS } from './backends.js';
 export { runtimeSpec, vendoredRuntimePath } from './packageJson.js';
 export * from './types.js';
 export { newTypeErrors, describeTypeErrors, typeErrorRefusal, owningProject, type NewTypeError, type TypeCheckOutcome } from './type-check.js';
+export {
+  loadPythonCodemod,
+  isPythonFile,
+  PYTHON_EXTENSIONS,
+  PYTHON_APP_MARKERS,
+  planPythonRequirement,
+  pythonAppRoot,
+  vendoredWheelPath,
+  type PythonCodemod,
+  type PythonCacheInput,
+  type PythonDependencyPlan,
+} from './python/index.js';

@@ -111,7 +111,11 @@ export type RefusalCode =
   | 'invalid-config'
   | 'invalid-package-json'
   | 'unrecognized-form'
-  | 'type-errors';
+  | 'type-errors'
+  // Python only:
+  | 'lambda' // a lambda: no name for an id, no line for a decorator
+  | 'dunder' // __init__, __new__ and other special methods
+  | 'functools-cache'; // already cached by functools.lru_cache / cache: "Watch this cache" instead
 
 export interface Refusal {
   readonly ok: false;
