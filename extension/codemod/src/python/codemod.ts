@@ -48,7 +48,7 @@ const OVERLOAD_DECORATORS = new Set(['overload', 'typing.overload', 'typing_exte
 /** Function-like scopes: a definition inside one of them is not reachable at module level. */
 const SCOPES = new Set(['function_definition', 'lambda']);
 
-interface Located {
+export interface Located {
   readonly fn: Node;
   /** The decorated_definition around `fn`, when it has decorators. */
   readonly decorated: Node | undefined;
@@ -78,7 +78,7 @@ export function decoratorName(decorator: Node): string {
 }
 
 /** The line ending of the line holding `offset`, else the file's first, else `\n`. */
-function eolAt(text: string, offset: number): '\n' | '\r\n' {
+export function eolAt(text: string, offset: number): '\n' | '\r\n' {
   const end = text.indexOf('\n', offset);
   if (end > 0) return text[end - 1] === '\r' ? '\r\n' : '\n';
   const first = text.indexOf('\n');
@@ -117,7 +117,7 @@ function isDunder(name: string): boolean {
 }
 
 /** Finds the function under the cursor and the refusal that applies to it, if any. */
-function locate(root: Node, text: string, offset: number, imports: ImportInfo): Located | Refusal {
+export function locate(root: Node, text: string, offset: number, imports: ImportInfo): Located | Refusal {
   const start = skipBlanks(text, offset);
   const node: Node | null = root.descendantForIndex(start, start);
   let fn: Node | undefined;
