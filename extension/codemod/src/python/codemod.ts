@@ -33,8 +33,7 @@ export type PythonCacheInput = Omit<CacheInput, 'flavour' | 'packageJson' | 'run
   readonly flavour?: CacheInput['flavour'];
 };
 
-/** The file extensions handled (`.pyi` stubs have no bodies to cache). */
-export const PYTHON_EXTENSIONS = ['.py'] as const;
+export { PYTHON_EXTENSIONS } from '../source-files.js';
 
 export function isPythonFile(fileName: string): boolean {
   return fileName.toLowerCase().endsWith('.py');
