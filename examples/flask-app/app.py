@@ -1,6 +1,6 @@
 """A small Flask shop: a page cached by Flask-Caching, a plain slow function, and a function
 cached by functools.lru_cache. The end-to-end test caches `price_of` with CacheLens and watches
-`tax_rate`'s lru_cache; run it with `flask --app app run --port 5000`."""
+`tax_rate`'s lru_cache; run it with `python3 -m flask --app app run --port 5000`."""
 
 from __future__ import annotations
 

@@ -4,7 +4,8 @@
  * (`tax_rate`). Through the workbench's UI: right-click `price_of` -> memory / 5m -> the decorator,
  * the import, cachelens.config.json, the vendored wheel and its line in requirements.txt appear,
  * and one Undo takes them all back; Redo and save; in VS Code's terminal the app runs in a venv over
- * Debian's Python (made by the test, the wheel from dist/runtime installed offline) and 10 identical
+ * Debian's Python (made by the test, the wheel from dist/runtime installed offline; `python -m flask`)
+ * and 10 identical
  * requests show 1 miss and 9 hits in its row, whose per-process breakdown names the runtime
  * (cachelens-py) and whose link opens app.py; "Watch this cache" on `tax_rate` makes its hits
  * appear; "Remove caching" restores the file exactly (as watching alone leaves it).
@@ -93,7 +94,8 @@ describe('a Flask app (examples/flask-app) in a real VS Code', { timeout: 1_200_
     await runCommand(page, 'Terminal: Create New Terminal');
     await page.locator('.terminal-wrapper.active .xterm').first().waitFor({ timeout: 30_000 });
     await page.waitForTimeout(1_500); // the shell prints its prompt
-    await page.keyboard.type(`.venv/bin/flask --app app run --port ${port}\n`);
+    // The venv sees Debian's flask (--system-site-packages) but has no flask script of its own.
+    await page.keyboard.type(`.venv/bin/python -m flask --app app run --port ${port}\n`);
     await until(() => status(`${base()}/health`), (s) => s === 200, 'the Flask app started in the terminal to answer', 90_000);
   }
 
@@ -118,7 +120,7 @@ describe('a Flask app (examples/flask-app) in a real VS Code', { timeout: 1_200_
     await pickQuickItem(page, '1000');
     const decorator = editorLine(page, `id="${PRICE}"`);
     await decorator.waitFor({ timeout: 60_000 });
-    assert.match((await decorator.textContent()) ?? '', /@memoize\(backend="memory", ttl="5m", max=1000, id="app\.py#price_of"\)/);
+    assert.match(((await decorator.textContent()) ?? '').replace(/\u00a0/g, ' '), /@memoize\(backend="memory", ttl="5m", max=1000, id="app\.py#price_of"\)/);
     await editorLine(page, 'from cachelens import memoize').waitFor({ timeout: 10_000 });
     await waitFor(() => fs.existsSync(file('cachelens.config.json')), 'cachelens.config.json created at the app root', 30_000);
     JSON.parse(fs.readFileSync(file('cachelens.config.json'), 'utf8'));
