@@ -20,7 +20,7 @@ import { freePort } from '../harness/code-server';
 import { TEST_OUT } from '../harness/paths';
 import { startRedis, type RedisServer } from '../harness/servers';
 import { liveWorkbench, SHOTS } from './session';
-import { contextMenuToQuickPick, pickQuickItem, quickOpen, runCommand, saveAll, screenshot, until, waitFor, webviewFrame } from './ui/workbench';
+import { contextMenuToQuickPick, hideBottomPanel as hidePanel, pickQuickItem, quickOpen, runCommand, saveAll, screenshot, until, waitFor, webviewFrame } from './ui/workbench';
 
 const REPO = 'src/repositories/order-repository.ts';
 const FIND = `${REPO}#OrderRepository.findById`;
@@ -103,21 +103,7 @@ describe('a typical Express service (examples/orders-api) in a real VS Code', { 
     return Number(await frame.locator(`tr[data-id="${id}"] td[data-col="${column}"]`).getAttribute('data-value', { timeout: 5_000 }));
   }
 
-  /**
-   * Hides the bottom panel (the terminal) when it shows: the editor and the cache panel get the
-   * height, and no sticky-scroll line of a squeezed editor lies over the line to right-click.
-   */
-  async function hideBottomPanel(): Promise<void> {
-    const panel = page.locator('.part.panel.bottom');
-    // The panel's own "Hide Panel" button. (Through the command palette, a click that ran the command
-    // but reported a failure left the helper retrying a command no longer listed once the panel hid.)
-    const close = panel.locator('.title .action-label[aria-label^="Hide Panel"]').first();
-    for (let attempt = 0; attempt < 5 && (await panel.isVisible()); attempt++) {
-      await close.click({ timeout: 5_000 }).catch(() => undefined);
-      await panel.waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
-    }
-    await panel.waitFor({ state: 'hidden', timeout: 5_000 });
-  }
+  const hideBottomPanel = () => hidePanel(page);
 
   /** Caches the function around `lineText` of the open file through the context menu and the quick pick. */
   async function cacheThroughMenu(lineText: string, backend: string, shows: string): Promise<void> {

@@ -23,7 +23,7 @@ import { loadPythonCodemod } from '../../extension/codemod/src/python/index.js';
 import { freePort } from '../harness/code-server';
 import { ROOT } from '../harness/paths';
 import { liveWorkbench, SHOTS } from './session';
-import { contextMenuToQuickPick, editorLine, openContextMenuItem, pickQuickItem, quickOpen, runCommand, saveAll, screenshot, until, waitFor, webviewFrame } from './ui/workbench';
+import { contextMenuToQuickPick, hideBottomPanel as hidePanel, editorLine, openContextMenuItem, pickQuickItem, quickOpen, runCommand, saveAll, screenshot, until, waitFor, webviewFrame } from './ui/workbench';
 
 const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
 const WHEEL_NAME = `cachelens-${manifest.version}-py3-none-any.whl`;
@@ -67,16 +67,7 @@ describe('a Flask app (examples/flask-app) in a real VS Code', { timeout: 1_200_
     original = fs.readFileSync(file('app.py'), 'utf8');
   });
 
-  /** Hides the bottom panel (the terminal) when it shows, with its own Hide Panel button. */
-  async function hideBottomPanel(): Promise<void> {
-    const panel = page.locator('.part.panel.bottom');
-    const close = panel.locator('.title .action-label[aria-label^="Hide Panel"]').first();
-    for (let attempt = 0; attempt < 5 && (await panel.isVisible()); attempt++) {
-      await close.click({ timeout: 5_000 }).catch(() => undefined);
-      await panel.waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
-    }
-    await panel.waitFor({ state: 'hidden', timeout: 5_000 });
-  }
+  const hideBottomPanel = () => hidePanel(page);
 
   /** Undo or Redo from the editor; VS Code asks whether to do it across the edit's files: yes. */
   async function undoRedo(keys: string, verb: 'Undo' | 'Redo', shot: string): Promise<void> {
@@ -126,6 +117,10 @@ describe('a Flask app (examples/flask-app) in a real VS Code', { timeout: 1_200_
     JSON.parse(fs.readFileSync(file('cachelens.config.json'), 'utf8'));
     assert.ok(fs.readFileSync(file('vendor', WHEEL_NAME)).equals(fs.readFileSync(SHIPPED_WHEEL)), 'the wheel shipped with the extension is copied into vendor/');
     await screenshot(page, SHOTS, 'python-cached');
+    // The interpreter on the PATH (Debian's) lacks the runtime: the extension offers to install it.
+    const offer = page.locator('.notification-list-item', { hasText: 'has no cachelens package' }).first();
+    if (await offer.waitFor({ timeout: 10_000 }).then(() => true, () => false)) await screenshot(page, SHOTS, 'python-runtime-offer');
+    await runCommand(page, 'Notifications: Clear All Notifications');
 
     await decorator.click();
     await undoRedo('Control+Z', 'Undo', 'python-undo-across-files');

@@ -152,3 +152,19 @@ export async function saveAll(page: Page): Promise<void> {
   }
   throw new Error(`${await dirty.count()} editor tab(s) still unsaved after Save All`);
 }
+
+/**
+ * Hides the bottom panel (the terminal) when it shows: the editor and the cache panel get the
+ * height, and no sticky-scroll line of a squeezed editor lies over the line to right-click.
+ */
+export async function hideBottomPanel(page: Page): Promise<void> {
+  const panel = page.locator('.part.panel.bottom');
+  // The panel's own "Hide Panel" button. (Through the command palette, a click that ran the command
+  // but reported a failure left the helper retrying a command no longer listed once the panel hid.)
+  const close = panel.locator('.title .action-label[aria-label^="Hide Panel"]').first();
+  for (let attempt = 0; attempt < 5 && (await panel.isVisible()); attempt++) {
+    await close.click({ timeout: 5_000 }).catch(() => undefined);
+    await panel.waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
+  }
+  await panel.waitFor({ state: 'hidden', timeout: 5_000 });
+}
