@@ -76,7 +76,8 @@ suite('Python files: cache, remove, watch', () => {
       })) as Outcome;
       assert.deepEqual(outcome, { applied: true, change: 'created' });
       const text = document.getText();
-      assert.match(text, /\n@memoize\(backend="memory", ttl="5m", id="app\.py#total"\)\ndef total\(region\):/);
+      // max: the cachelens.defaultMax setting (1000) when the command is not given one.
+      assert.match(text, /\n@memoize\(backend="memory", ttl="5m", max=1000, id="app\.py#total"\)\ndef total\(region\):/);
       assert.equal(text.match(/^from cachelens import memoize$/gm)?.length, 1);
       assert.equal(document.isDirty, true, 'the source edit is left unsaved for the user');
       const config = vscode.Uri.joinPath(app, 'cachelens.config.json').fsPath;
