@@ -68,6 +68,8 @@ export interface ProcessFunctionRow extends Counters, Held {
   key: string;
   pid: number;
   app: string;
+  /** The reporting runtime (`cachelens-js`, `cachelens-py`), from its hello. */
+  runtime: string;
   connected: boolean;
   health: 'ok' | 'degraded';
   /** A sum reached `Number.MAX_VALUE` and stopped there. */
@@ -205,7 +207,7 @@ const processRow = shape({
   key: nonEmpty, pid: int, app: str, hostname: str, runtime: str, runtimeVersion: str, startedAt: count, connected: bool,
   goneAt: optional(count), functions: int, totals: shape({ ...counters, ...held }), streams: optional(int), saturated,
 });
-const breakdownRow = shape({ ...counters, ...held, key: nonEmpty, pid: int, app: str, connected: bool, health, saturated });
+const breakdownRow = shape({ ...counters, ...held, key: nonEmpty, pid: int, app: str, runtime: str, connected: bool, health, saturated });
 const workspaceFunction = shape({ id: nonEmpty, file: nonEmpty, line: int });
 /** Each list of a snapshot with the rule of its rows: a row that breaks it is left out, alone. */
 const snapshotRows = { processes: processRow, functions: functionRow, breakdown: breakdownRow, workspaceFunctions: workspaceFunction } as const;

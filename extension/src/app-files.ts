@@ -9,7 +9,7 @@ import { isWorkspaceMember, workspacePatterns } from './npm-workspaces.js';
  * otherwise from disk. Nothing here writes.
  */
 export interface AppFiles {
-  /** Folder that holds package.json (or the workspace folder when there is none). */
+  /** Folder that holds the app's root marker, package.json by default (or the workspace folder when there is none). */
   root: vscode.Uri;
   workspaceFolder: vscode.WorkspaceFolder;
   config: { uri: vscode.Uri; text: string | undefined };
@@ -29,7 +29,7 @@ export async function readText(uri: vscode.Uri): Promise<string | undefined> {
   }
 }
 
-async function exists(uri: vscode.Uri): Promise<boolean> {
+export async function exists(uri: vscode.Uri): Promise<boolean> {
   try {
     await vscode.workspace.fs.stat(uri);
     return true;
@@ -50,13 +50,17 @@ function foldersUp(file: vscode.Uri, top: vscode.Uri): vscode.Uri[] {
   return folders;
 }
 
-export async function findAppFiles(file: vscode.Uri): Promise<AppFiles | undefined> {
+/**
+ * `rootMarkers`: the files that mark the app's root, the nearest folder holding one of them
+ * (`package.json` for a Node app; `pyproject.toml`, `requirements.txt`, `setup.cfg` for Python).
+ */
+export async function findAppFiles(file: vscode.Uri, rootMarkers: readonly string[] = ['package.json']): Promise<AppFiles | undefined> {
   const workspaceFolder = vscode.workspace.getWorkspaceFolder(file);
   if (!workspaceFolder) return undefined;
   const folders = foldersUp(file, workspaceFolder.uri);
   let root = workspaceFolder.uri;
   for (const dir of folders) {
-    if (await exists(vscode.Uri.joinPath(dir, 'package.json'))) {
+    if ((await Promise.all(rootMarkers.map((marker) => exists(vscode.Uri.joinPath(dir, marker))))).some(Boolean)) {
       root = dir;
       break;
     }

@@ -1,12 +1,16 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import type { CacheEdits, Target, TextEdit } from '../codemod/src/index.js';
+import type { AnalyzeResult, CacheEdits, Target, UncacheResult } from '../codemod/src/index.js';
 import { findAppFiles, installedForApp, summarizeConfig, type AppFiles } from './app-files.js';
-import { isSupportedLanguage, LANGUAGE_NAMES } from './languages.js';
-import { loadCodemod, type Codemod } from './codemod-host.js';
+import { addConfigEdit, addTextEdits, readShipped, refuse, runtimeVersion, type CommandOutcome } from './cache-edits.js';
+import { codemodKind, LANGUAGE_NAMES, type CodemodKind } from './languages.js';
+import { loadCodemod, sourceCodemod, type Codemod } from './codemod-host.js';
 import { promptOptions, type PickedOptions } from './options-prompt.js';
+import { pythonFlow } from './python/cache-flow.js';
 import { readSettings } from './settings.js';
+
+export type { CommandOutcome } from './cache-edits.js';
 
 /**
  * Arguments of the cache commands when they are called from code (code actions, CodeLens, tests).
@@ -19,15 +23,6 @@ export interface CacheCommandArgs {
   backend?: string;
   ttl?: string | null;
   max?: number | null;
-}
-
-/** What a command did, returned for callers and tests. */
-export interface CommandOutcome {
-  applied: boolean;
-  /** Refusal code, `cancelled`, or `failed` when nothing was applied. */
-  reason?: string;
-  message?: string;
-  change?: 'created' | 'updated' | 'unchanged' | 'removed';
 }
 
 interface Located {
@@ -47,11 +42,6 @@ async function locate(args: CacheCommandArgs | undefined): Promise<Located | und
   return { document: editor.document, offset: editor.document.offsetAt(editor.selection.active) };
 }
 
-function refuse(reason: string, message: string, severity: 'warning' | 'error' = 'warning'): CommandOutcome {
-  void (severity === 'error' ? vscode.window.showErrorMessage(message) : vscode.window.showWarningMessage(message));
-  return { applied: false, reason, message };
-}
-
 /**
  * Read-only for the editor (a read-only file system, `files.readonlyInclude`) or on disk (no write
  * bit at all: the user's intent even where root could write it anyway).
@@ -66,61 +56,6 @@ async function isReadonly(uri: vscode.Uri): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-/** Converts offset-based edits of `text` into range-based ones of `uri`, added to `edit`. */
-function addTextEdits(
-  codemod: Codemod,
-  edit: vscode.WorkspaceEdit,
-  uri: vscode.Uri,
-  text: string,
-  edits: readonly TextEdit[],
-): void {
-  const position = (offset: number) => {
-    const { line, character } = codemod.toLineCharacter(text, offset);
-    return new vscode.Position(line, character);
-  };
-  for (const e of edits) edit.replace(uri, new vscode.Range(position(e.start), position(e.end)), e.newText);
-}
-
-/** The runtime's tarball shipped inside the extension (dist/runtime, see scripts/bundle-runtime.mjs). */
-function shippedRuntimeTarball(context: vscode.ExtensionContext): vscode.Uri {
-  return vscode.Uri.joinPath(context.extensionUri, 'dist', 'runtime', `cachelens-${runtimeVersion(context)}.tgz`);
-}
-
-function runtimeVersion(context: vscode.ExtensionContext): string {
-  return String((context.extension.packageJSON as { version: string }).version);
-}
-
-/**
- * One WorkspaceEdit for the whole change, so one Undo reverts it. Files it creates are created
- * with their contents (on disk at once, never empty: an app started before the user saves reads a
- * valid config and finds the tarball package.json points at); edits of existing files stay unsaved
- * like any other edit.
- */
-function buildWorkspaceEdit(
-  codemod: Codemod,
-  document: vscode.TextDocument,
-  files: AppFiles,
-  edits: CacheEdits,
-  tarball: Uint8Array | undefined,
-): vscode.WorkspaceEdit {
-  const edit = new vscode.WorkspaceEdit();
-  addTextEdits(codemod, edit, document.uri, document.getText(), edits.source);
-  if (edits.config) {
-    if (edits.config.create) {
-      const text = edits.config.edits.map((e) => e.newText).join('');
-      // overwrite: an empty file (left on disk by earlier versions) is replaced, not refused.
-      edit.createFile(files.config.uri, { overwrite: files.config.text !== undefined, contents: new TextEncoder().encode(text) });
-    } else {
-      addTextEdits(codemod, edit, files.config.uri, files.config.text ?? '', edits.config.edits);
-    }
-  }
-  if (edits.runtimeTarball !== undefined && tarball) {
-    edit.createFile(vscode.Uri.joinPath(files.root, ...edits.runtimeTarball.split('/')), { ignoreIfExists: true, contents: tarball });
-  }
-  if (edits.packageJson && files.packageJson) addTextEdits(codemod, edit, files.packageJson.uri, files.packageJson.text, edits.packageJson);
-  return edit;
 }
 
 export const INSTALL_CHOICE = 'Save package.json and run npm install';
@@ -188,6 +123,121 @@ function toCacheOptions(picked: PickedOptions) {
   };
 }
 
+/** A planned change: the one WorkspaceEdit and what to do once VS Code applied it. */
+export interface PlannedEdit {
+  edit: vscode.WorkspaceEdit;
+  change: 'created' | 'updated';
+  afterApply(): void;
+}
+
+/**
+ * What differs between languages in the cache commands: where the app's root is, how the function
+ * is analyzed, the edit (source, config and the runtime's dependency) and what follows it. The
+ * flows are picked in one place (`FLOWS`, by languages.ts's codemod kind).
+ */
+export interface LanguageFlow {
+  /** Files that mark the app's root (where cachelens.config.json goes). */
+  readonly rootMarkers: readonly string[];
+  analyzeAt(files: AppFiles, document: vscode.TextDocument, offset: number): Promise<AnalyzeResult>;
+  /** Whether a call would return a promise with `backend` where it returned a value before (warned about). */
+  makesPromises(codemod: Codemod, target: Target, configText: string | undefined, backend: string): boolean;
+  /** The edit caching (or re-caching) the function with `options`, or a refusal (already shown); `unchanged` when nothing differs. */
+  plan(context: vscode.ExtensionContext, files: AppFiles, document: vscode.TextDocument, offset: number, picked: PickedOptions): Promise<PlannedEdit | CommandOutcome>;
+  uncache(files: AppFiles, document: vscode.TextDocument, offset: number): Promise<UncacheResult>;
+}
+
+/** The runtime's tarball shipped inside the extension (dist/runtime, see scripts/bundle-runtime.mjs). */
+function shippedRuntimeTarball(context: vscode.ExtensionContext): vscode.Uri {
+  return vscode.Uri.joinPath(context.extensionUri, 'dist', 'runtime', `cachelens-${runtimeVersion(context)}.tgz`);
+}
+
+/**
+ * One WorkspaceEdit for the whole change, so one Undo reverts it. Files it creates are created
+ * with their contents (on disk at once, never empty: an app started before the user saves reads a
+ * valid config and finds the tarball package.json points at); edits of existing files stay unsaved
+ * like any other edit.
+ */
+function buildWorkspaceEdit(document: vscode.TextDocument, files: AppFiles, edits: CacheEdits, tarball: Uint8Array | undefined): vscode.WorkspaceEdit {
+  const edit = new vscode.WorkspaceEdit();
+  addTextEdits(edit, document.uri, document.getText(), edits.source);
+  addConfigEdit(edit, files, edits.config);
+  if (edits.runtimeTarball !== undefined && tarball) {
+    edit.createFile(vscode.Uri.joinPath(files.root, ...edits.runtimeTarball.split('/')), { ignoreIfExists: true, contents: tarball });
+  }
+  if (edits.packageJson && files.packageJson) addTextEdits(edit, files.packageJson.uri, files.packageJson.text, edits.packageJson);
+  return edit;
+}
+
+/** TypeScript and JavaScript: ts-morph's core, package.json and the runtime's tarball, the project's type check. */
+const typescriptFlow: LanguageFlow = {
+  rootMarkers: ['package.json'],
+  async analyzeAt(files, document, offset) {
+    const codemod = await loadCodemod();
+    return codemod.analyzeAt({ text: document.getText(), fileName: document.fileName, position: offset, relPath: files.relPath, flavour: projectFlavour(codemod, document, files) });
+  },
+  makesPromises(codemod, target, configText, backend) {
+    return !target.returnsPromise && codemod.isSharedBackend(configText, backend);
+  },
+  async plan(context, files, document, offset, picked) {
+    const codemod = await loadCodemod();
+    const result = codemod.cacheFunction({
+      text: document.getText(),
+      fileName: document.fileName,
+      position: offset,
+      relPath: files.relPath,
+      flavour: projectFlavour(codemod, document, files),
+      options: toCacheOptions(picked),
+      config: files.config.text === undefined ? undefined : { text: files.config.text },
+      packageJson: files.packageJson ? { text: files.packageJson.text } : undefined,
+      runtimeVersion: runtimeVersion(context),
+      runtimeSource: 'vendor',
+      runtimeResolves: await installedForApp(files.root, 'cachelens'),
+      onCached: 'update',
+    });
+    if (!result.ok) return refuse(result.code, `CacheLens: ${result.message}`);
+    if (result.change === 'unchanged') return { applied: false, reason: 'unchanged', change: 'unchanged' };
+    // The file and its importers must type-check as before (the project on disk, this file as edited).
+    if (document.uri.scheme === 'file') {
+      const text = document.getText();
+      const check = codemod.newTypeErrors(document.fileName, text, codemod.applyEdits(text, result.edits.source), files.workspaceFolder.uri.fsPath);
+      if (check.added.length > 0) {
+        const refusal = codemod.typeErrorRefusal(result.target.name, check.added);
+        return refuse(refusal.code, `CacheLens: ${refusal.message}`);
+      }
+    }
+    let tarball: Uint8Array | undefined;
+    if (result.edits.runtimeTarball !== undefined) {
+      const shipped = await readShipped(shippedRuntimeTarball(context), "the runtime's tarball (package.json would point at a copy of it)");
+      if (!(shipped instanceof Uint8Array)) return shipped;
+      tarball = shipped;
+    }
+    return {
+      edit: buildWorkspaceEdit(document, files, result.edits, tarball),
+      change: result.change,
+      afterApply: () => void offerInstall(files, result.edits.addedDependencies ?? []),
+    };
+  },
+  async uncache(files, document, offset) {
+    const codemod = await loadCodemod();
+    return codemod.uncacheFunction({ text: document.getText(), fileName: document.fileName, position: offset, relPath: files.relPath, flavour: projectFlavour(codemod, document, files) });
+  },
+};
+
+const FLOWS: Record<CodemodKind, LanguageFlow> = { typescript: typescriptFlow, python: pythonFlow };
+
+/** The document's flow and app files, or the refusal (shown) when its file cannot be edited here. */
+async function prepare(document: vscode.TextDocument): Promise<{ flow: LanguageFlow; files: AppFiles } | CommandOutcome> {
+  const kind = codemodKind(document.languageId);
+  if (!kind) return refuse('unsupported-file', `CacheLens caches functions in ${LANGUAGE_NAMES} files; ${document.fileName} is ${document.languageId}.`);
+  const flow = FLOWS[kind];
+  const files = await findAppFiles(document.uri, flow.rootMarkers);
+  if (!files) return refuse('outside-workspace', `CacheLens: ${document.fileName} is not inside an open workspace folder; open its project folder first.`);
+  if (await isReadonly(document.uri)) {
+    return refuse('read-only', `CacheLens: ${vscode.workspace.asRelativePath(document.uri)} is read-only; make it writable to change caching in it.`);
+  }
+  return { flow, files };
+}
+
 /** "Cache this function" and "Change cache settings": one flow, the second requires a cached target. */
 export async function cacheCommand(
   context: vscode.ExtensionContext,
@@ -197,18 +247,10 @@ export async function cacheCommand(
   const located = await locate(args);
   if (!located) return refuse('no-editor', `CacheLens: open a ${LANGUAGE_NAMES} file and put the cursor inside the function to cache.`);
   const { document, offset } = located;
-  if (!isSupportedLanguage(document.languageId)) {
-    return refuse('unsupported-file', `CacheLens caches functions in ${LANGUAGE_NAMES} files; ${document.fileName} is ${document.languageId}.`);
-  }
-  const files = await findAppFiles(document.uri);
-  if (!files) return refuse('outside-workspace', `CacheLens: ${document.fileName} is not inside an open workspace folder; open its project folder first.`);
-  if (await isReadonly(document.uri)) {
-    return refuse('read-only', `CacheLens: ${vscode.workspace.asRelativePath(document.uri)} is read-only; make it writable to cache a function in it.`);
-  }
-  const codemod = await loadCodemod();
-  const flavour = projectFlavour(codemod, document, files);
-  const base = { text: document.getText(), fileName: document.fileName, position: offset, relPath: files.relPath, flavour };
-  const analysis = codemod.analyzeAt(base);
+  const prepared = await prepare(document);
+  if (!('flow' in prepared)) return prepared;
+  const { flow, files } = prepared;
+  const analysis = await flow.analyzeAt(files, document, offset);
   // "Already cached" is not a refusal here: the same command then changes the options in place.
   if (!analysis.ok && analysis.code !== 'already-cached') return refuse(analysis.code, `CacheLens: ${analysis.message}`);
   const target = analysis.target;
@@ -221,12 +263,13 @@ export async function cacheCommand(
   const config = summarizeConfig(files.config.text);
   const fromConfig = config.defaults;
   const current = target.cached;
+  const codemod = await loadCodemod();
   const defaults = {
     backend: current?.backend ?? fromConfig.backend ?? settings.defaultBackend,
     ttl: current ? (current.ttl === undefined ? undefined : String(current.ttl)) : String(fromConfig.ttl ?? settings.defaultTtl) || undefined,
     max: current ? current.max : (fromConfig.max ?? (settings.defaultMax > 0 ? settings.defaultMax : undefined)),
     named: config.named,
-    makesPromises: (backend: string) => !target.returnsPromise && codemod.isSharedBackend(files.config.text, backend),
+    makesPromises: (backend: string) => flow.makesPromises(codemod, target, files.config.text, backend),
   };
   let picked: PickedOptions | undefined;
   const scripted = args && (args.backend !== undefined || args.ttl !== undefined || args.max !== undefined);
@@ -237,45 +280,17 @@ export async function cacheCommand(
       max: args.max === undefined ? defaults.max : (args.max ?? undefined),
     };
   } else {
-    picked = await promptOptions(`${current ? 'Change caching of' : 'Cache'} ${target.name}`, defaults,
-      (backend) => keepsCallersWorking(codemod, files.config.text, target, backend, current?.backend));
+    picked = await promptOptions(`${current ? 'Change caching of' : 'Cache'} ${target.name}`, defaults, async (backend) =>
+      !defaults.makesPromises(backend) || keepsCallersWorking(codemod, files.config.text, target, backend, current?.backend));
   }
   if (!picked) return { applied: false, reason: 'cancelled' };
 
-  const result = codemod.cacheFunction({
-    ...base,
-    options: toCacheOptions(picked),
-    config: files.config.text === undefined ? undefined : { text: files.config.text },
-    packageJson: files.packageJson ? { text: files.packageJson.text } : undefined,
-    runtimeVersion: runtimeVersion(context),
-    runtimeSource: 'vendor',
-    runtimeResolves: await installedForApp(files.root, 'cachelens'),
-    onCached: 'update',
-  });
-  if (!result.ok) return refuse(result.code, `CacheLens: ${result.message}`);
-  if (result.change === 'unchanged') return { applied: false, reason: 'unchanged', change: 'unchanged' };
-  // The file and its importers must type-check as before (the project on disk, this file as edited).
-  if (document.uri.scheme === 'file') {
-    const text = document.getText();
-    const check = codemod.newTypeErrors(document.fileName, text, codemod.applyEdits(text, result.edits.source), files.workspaceFolder.uri.fsPath);
-    if (check.added.length > 0) {
-      const refusal = codemod.typeErrorRefusal(result.target.name, check.added);
-      return refuse(refusal.code, `CacheLens: ${refusal.message}`);
-    }
-  }
-  let tarball: Uint8Array | undefined;
-  if (result.edits.runtimeTarball !== undefined) {
-    const shipped = shippedRuntimeTarball(context);
-    try {
-      tarball = await vscode.workspace.fs.readFile(shipped);
-    } catch {
-      return refuse('failed', `CacheLens: the runtime's tarball ${shipped.fsPath} is missing from the extension, so package.json could not point at a copy of it. Reinstall the extension (or run "npm run build" in its repository). Nothing was changed.`, 'error');
-    }
-  }
-  const applied = await vscode.workspace.applyEdit(buildWorkspaceEdit(codemod, document, files, result.edits, tarball));
+  const planned = await flow.plan(context, files, document, offset, picked);
+  if (!('edit' in planned)) return planned;
+  const applied = await vscode.workspace.applyEdit(planned.edit);
   if (!applied) return refuse('failed', `CacheLens: VS Code did not apply the edit to ${vscode.workspace.asRelativePath(document.uri)} (is it read-only or changed meanwhile?). Nothing was changed.`, 'error');
-  void offerInstall(files, result.edits.addedDependencies ?? []);
-  return { applied: true, change: result.change };
+  planned.afterApply();
+  return { applied: true, change: planned.change };
 }
 
 /** "Remove caching": restores the function's original form (and drops the import when unused). */
@@ -283,18 +298,37 @@ export async function uncacheCommand(args: CacheCommandArgs | undefined): Promis
   const located = await locate(args);
   if (!located) return refuse('no-editor', 'CacheLens: put the cursor inside a cached function first.');
   const { document, offset } = located;
-  const files = await findAppFiles(document.uri);
-  if (!files) return refuse('outside-workspace', `CacheLens: ${document.fileName} is not inside an open workspace folder.`);
-  if (await isReadonly(document.uri)) {
-    return refuse('read-only', `CacheLens: ${vscode.workspace.asRelativePath(document.uri)} is read-only.`);
-  }
-  const codemod = await loadCodemod();
-  const flavour = projectFlavour(codemod, document, files);
-  const result = codemod.uncacheFunction({ text: document.getText(), fileName: document.fileName, position: offset, relPath: files.relPath, flavour });
+  const prepared = await prepare(document);
+  if (!('flow' in prepared)) return prepared;
+  const result = await prepared.flow.uncache(prepared.files, document, offset);
   if (!result.ok) return refuse(result.code, `CacheLens: ${result.message}`);
   const edit = new vscode.WorkspaceEdit();
-  addTextEdits(codemod, edit, document.uri, document.getText(), result.edits.source);
+  addTextEdits(edit, document.uri, document.getText(), result.edits.source);
   const applied = await vscode.workspace.applyEdit(edit);
   if (!applied) return refuse('failed', 'CacheLens: VS Code did not apply the edit; nothing was changed.', 'error');
   return { applied: true, change: 'removed' };
+}
+
+/**
+ * "Watch this cache": reports a cache the code already has (Python's functools.lru_cache / cache)
+ * without rewriting the function: one line after it, as one undoable edit.
+ */
+export async function watchCommand(args: CacheCommandArgs | undefined): Promise<CommandOutcome> {
+  const located = await locate(args);
+  if (!located) return refuse('no-editor', 'CacheLens: put the cursor on a function that functools.lru_cache or functools.cache caches first.');
+  const { document, offset } = located;
+  const prepared = await prepare(document);
+  if (!('flow' in prepared)) return prepared;
+  const codemod = await sourceCodemod(document.languageId);
+  if (!codemod?.watchFunction) {
+    return refuse('unsupported-file', `CacheLens: "Watch this cache" reports functools caches in Python files; ${vscode.workspace.asRelativePath(document.uri)} is ${document.languageId}.`);
+  }
+  const result = codemod.watchFunction({ text: document.getText(), fileName: document.fileName, position: offset, relPath: prepared.files.relPath });
+  if (!result.ok) return refuse(result.code, `CacheLens: ${result.message}`);
+  if (result.change === 'unchanged') return { applied: false, reason: 'unchanged', change: 'unchanged' };
+  const edit = new vscode.WorkspaceEdit();
+  addTextEdits(edit, document.uri, document.getText(), result.edits.source);
+  const applied = await vscode.workspace.applyEdit(edit);
+  if (!applied) return refuse('failed', 'CacheLens: VS Code did not apply the edit; nothing was changed.', 'error');
+  return { applied: true, change: 'created' };
 }

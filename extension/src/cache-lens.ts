@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import type { FunctionRow } from '../../protocol/panel.js';
 import { lensFigures, lensTooltip } from '../../protocol/format.js';
-import type { Target } from '../codemod/src/index.js';
-import { loadCodemod } from './codemod-host.js';
+import type { AnalyzeResult, Target } from '../codemod/src/index.js';
+import { sourceCodemod } from './codemod-host.js';
 import { Commands } from './commands.js';
 import { isSupportedLanguage, LANGUAGE_IDS } from './languages.js';
 import { LensRefresh } from './lens-refresh.js';
@@ -21,17 +21,30 @@ import { findCachedFunctions } from './live/scan.js';
  */
 export const SELECTOR: vscode.DocumentSelector = LANGUAGE_IDS.map((language) => ({ language, scheme: 'file' }));
 
-async function targetAt(document: vscode.TextDocument, offset: number): Promise<Target | undefined> {
-  const codemod = await loadCodemod();
-  const result = codemod.analyzeAt({
-    text: document.getText(),
-    fileName: document.fileName,
-    position: offset,
-    relPath: vscode.workspace.asRelativePath(document.uri, false),
-  });
-  if (result.ok) return result.target;
-  return result.code === 'already-cached' ? result.target : undefined;
+/** What the cursor is on: a cacheable or cached function (`target`), or one whose existing cache can be watched (`watchable`). */
+interface Spot {
+  target?: Target;
+  watchable?: boolean;
 }
+
+async function spotAt(document: vscode.TextDocument, offset: number): Promise<Spot> {
+  const codemod = await sourceCodemod(document.languageId);
+  if (!codemod) return {};
+  const input = { text: document.getText(), fileName: document.fileName, position: offset, relPath: vscode.workspace.asRelativePath(document.uri, false) };
+  const result: AnalyzeResult = codemod.analyzeAt(input);
+  if (result.ok || result.code === 'already-cached') return { target: result.target };
+  if (result.code !== 'functools-cache' || !codemod.watchFunction) return {};
+  // A cache already watched is not offered again.
+  const watch = codemod.watchFunction(input);
+  return { watchable: watch.ok && watch.change === 'created' };
+}
+
+async function targetAt(document: vscode.TextDocument, offset: number): Promise<Target | undefined> {
+  return (await spotAt(document, offset)).target;
+}
+
+/** Decorators of caches "Watch this cache" reports (Python's functools), where a CodeLens offers it. */
+const WATCHABLE_DECORATOR = /^[ \t]*@(?:[A-Za-z_][\w]*\.)?(?:lru_cache|cache)\b/gm;
 
 function describeOptions(target: Target): string {
   const cached = target.cached;
@@ -55,13 +68,15 @@ export function registerCacheLens(context: vscode.ExtensionContext, rows: () => 
     if (!editor || !isSupportedLanguage(editor.document.languageId)) {
       void vscode.commands.executeCommand('setContext', 'cachelens.canCache', false);
       void vscode.commands.executeCommand('setContext', 'cachelens.isCached', false);
+      void vscode.commands.executeCommand('setContext', 'cachelens.canWatch', false);
       return;
     }
     pending = setTimeout(async () => {
-      const target = await targetAt(editor.document, editor.document.offsetAt(editor.selection.active)).catch(() => undefined);
+      const spot = await spotAt(editor.document, editor.document.offsetAt(editor.selection.active)).catch((): Spot => ({}));
       if (mine !== generation) return;
-      await vscode.commands.executeCommand('setContext', 'cachelens.canCache', target !== undefined);
-      await vscode.commands.executeCommand('setContext', 'cachelens.isCached', target?.cached !== undefined);
+      await vscode.commands.executeCommand('setContext', 'cachelens.canCache', spot.target !== undefined);
+      await vscode.commands.executeCommand('setContext', 'cachelens.isCached', spot.target?.cached !== undefined);
+      await vscode.commands.executeCommand('setContext', 'cachelens.canWatch', spot.watchable === true);
     }, 50);
   };
 
@@ -107,14 +122,19 @@ export function registerCacheLens(context: vscode.ExtensionContext, rows: () => 
       {
         async provideCodeActions(document, range) {
           const offset = document.offsetAt(range.start);
-          const target = await targetAt(document, offset).catch(() => undefined);
-          if (!target || offset < target.nameRange.start || offset > target.nameRange.end) return [];
+          const spot = await spotAt(document, offset).catch((): Spot => ({}));
           const args = { uri: document.uri.toString(), position: { line: range.start.line, character: range.start.character } };
           const action = (title: string, command: string) => {
             const a = new vscode.CodeAction(title, vscode.CodeActionKind.RefactorRewrite);
             a.command = { title, command, arguments: [args] };
             return a;
           };
+          if (spot.watchable) {
+            const line = document.lineAt(range.start.line).text;
+            return /^\s*(async\s+)?def\s/.test(line) ? [action('Watch this cache', Commands.watchCache)] : [];
+          }
+          const target = spot.target;
+          if (!target || offset < target.nameRange.start || offset > target.nameRange.end) return [];
           return target.cached
             ? [action(`Change cache settings of ${target.name}…`, Commands.changeSettings), action(`Remove caching of ${target.name}`, Commands.removeCaching)]
             : [action(`Cache ${target.name}…`, Commands.cacheFunction)];
@@ -128,6 +148,14 @@ export function registerCacheLens(context: vscode.ExtensionContext, rows: () => 
         const targets = await cachedTargets(document);
         const figures = rows();
         const lenses: vscode.CodeLens[] = [];
+        const text = document.getText();
+        for (const match of text.matchAll(WATCHABLE_DECORATOR)) {
+          const spot = await spotAt(document, match.index + match[0].length - 1).catch((): Spot => ({}));
+          if (!spot.watchable) continue;
+          const position = document.positionAt(match.index);
+          const args = { uri: document.uri.toString(), position: { line: position.line, character: position.character } };
+          lenses.push(new vscode.CodeLens(new vscode.Range(position, position), { title: '$(eye) Watch this cache', command: Commands.watchCache, arguments: [args], tooltip: 'Report this functools cache\'s hits and misses to the CacheLens panel' }));
+        }
         for (const target of targets) {
           const position = document.positionAt(target.range.start);
           const args = { uri: document.uri.toString(), position: { line: position.line, character: position.character } };

@@ -3,6 +3,7 @@ export const Commands = {
   cacheFunction: 'cachelens.cacheFunction',
   changeSettings: 'cachelens.changeSettings',
   removeCaching: 'cachelens.removeCaching',
+  watchCache: 'cachelens.watchCache',
   showPanel: 'cachelens.showPanel',
   startLiveServer: 'cachelens.startLiveServer',
 } as const;

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { cacheCommand, uncacheCommand, type CacheCommandArgs } from './cache-commands.js';
+import { cacheCommand, uncacheCommand, watchCommand, type CacheCommandArgs } from './cache-commands.js';
 import { registerCacheLens } from './cache-lens.js';
 import { Commands } from './commands.js';
 import { CachePanel } from './panel.js';
@@ -19,6 +19,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand(Commands.cacheFunction, (args?: CacheCommandArgs) => reported(output, 'Cache this function', () => cacheCommand(context, args, 'cache'))),
     vscode.commands.registerCommand(Commands.changeSettings, (args?: CacheCommandArgs) => reported(output, 'Change cache settings', () => cacheCommand(context, args, 'change'))),
     vscode.commands.registerCommand(Commands.removeCaching, (args?: CacheCommandArgs) => reported(output, 'Remove caching', () => uncacheCommand(args))),
+    vscode.commands.registerCommand(Commands.watchCache, (args?: CacheCommandArgs) => reported(output, 'Watch this cache', () => watchCommand(args))),
   );
   // Each side reads the other only when called back (a lens asked for, figures that changed): never during registration.
   const lenses = registerCacheLens(context, () => live.functionRows());

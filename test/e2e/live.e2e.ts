@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
 import { liveWorkbench, SHOTS } from './session';
-import { contextMenuToQuickPick, pickQuickItem, quickOpen, runCommand, saveAll, screenshot, until, webviewFrame } from './ui/workbench';
+import { contextMenuToQuickPick, pickQuickItem, quickOpen, runCommand, runInNewTerminal, saveAll, screenshot, until, webviewFrame } from './ui/workbench';
 
 const FUNCTION_ID = 'src/prices.ts#pricesByRegion';
 
@@ -45,10 +45,7 @@ describe('live statistics in a real VS Code', { timeout: 600_000 }, () => {
   test('the example, run in the integrated terminal, reports to the panel: counts rise live', async () => {
     const status = page.locator('.statusbar-item', { hasText: /CacheLens: \d+ process/ }).first();
     await status.waitFor({ timeout: 60_000 });
-    await runCommand(page, 'Terminal: Create New Terminal');
-    await page.locator('.terminal-wrapper.active .xterm').waitFor({ timeout: 30_000 });
-    await page.waitForTimeout(1_500); // the shell prints its prompt
-    await page.keyboard.type('DURATION_S=60 npm start\n');
+    await runInNewTerminal(page, 'DURATION_S=60 npm start');
     await until(async () => Number(/(\d+) process/.exec((await status.textContent()) ?? '')?.[1]), (n) => n >= 1, 'the status bar to count the process', 90_000);
 
     await runCommand(page, 'CacheLens: Show cache panel');

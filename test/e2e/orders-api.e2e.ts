@@ -20,7 +20,7 @@ import { freePort } from '../harness/code-server';
 import { TEST_OUT } from '../harness/paths';
 import { startRedis, type RedisServer } from '../harness/servers';
 import { liveWorkbench, SHOTS } from './session';
-import { contextMenuToQuickPick, focusTerminal, pickQuickItem, quickOpen, runCommand, runInTerminal, saveAll, screenshot, until, waitFor, webviewFrame } from './ui/workbench';
+import { contextMenuToQuickPick, focusTerminal, hideBottomPanel as hidePanel, pickQuickItem, quickOpen, runCommand, runInTerminal, saveAll, screenshot, until, waitFor, webviewFrame } from './ui/workbench';
 
 const REPO = 'src/repositories/order-repository.ts';
 const FIND = `${REPO}#OrderRepository.findById`;
@@ -101,21 +101,7 @@ describe('a typical Express service (examples/orders-api) in a real VS Code', { 
     return Number(await frame.locator(`tr[data-id="${id}"] td[data-col="${column}"]`).getAttribute('data-value', { timeout: 5_000 }));
   }
 
-  /**
-   * Hides the bottom panel (the terminal) when it shows: the editor and the cache panel get the
-   * height, and no sticky-scroll line of a squeezed editor lies over the line to right-click.
-   */
-  async function hideBottomPanel(): Promise<void> {
-    const panel = page.locator('.part.panel.bottom');
-    // The panel's own "Hide Panel" button. (Through the command palette, a click that ran the command
-    // but reported a failure left the helper retrying a command no longer listed once the panel hid.)
-    const close = panel.locator('.title .action-label[aria-label^="Hide Panel"]').first();
-    for (let attempt = 0; attempt < 5 && (await panel.isVisible()); attempt++) {
-      await close.click({ timeout: 5_000 }).catch(() => undefined);
-      await panel.waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
-    }
-    await panel.waitFor({ state: 'hidden', timeout: 5_000 });
-  }
+  const hideBottomPanel = () => hidePanel(page);
 
   /** Caches the function around `lineText` of the open file through the context menu and the quick pick. */
   async function cacheThroughMenu(lineText: string, backend: string, shows: string): Promise<void> {
@@ -163,7 +149,7 @@ describe('a typical Express service (examples/orders-api) in a real VS Code', { 
 
     const link = frame.locator(`tr[data-id="${FIND}"] button.link`);
     // Issue 15, item 8: the location the row links to is the TypeScript source, not compiled output.
-    assert.match((await link.getAttribute('title')) ?? '', /^Open src\/repositories\/order-repository\.ts:\d+$/);
+    assert.match((await link.getAttribute('title')) ?? '', /^Open the source of src\/repositories\/order-repository\.ts#OrderRepository\.findById \(reported at src\/repositories\/order-repository\.ts:\d+\)$/);
     await link.click();
     const activeTab = page.locator('.editor-group-container.active .tab.active');
     await until(async () => (await activeTab.textContent()) ?? '', (t) => t.includes('order-repository.ts'), 'the link to open order-repository.ts', 30_000);
@@ -196,7 +182,7 @@ describe('a typical Express service (examples/orders-api) in a real VS Code', { 
     const frame = webviewFrame(page);
     await frame.locator(`tr[data-id="${FORMAT}"]`).waitFor({ timeout: 60_000 });
     await until(() => cell(frame, FORMAT, 'hits'), (n) => n > 0, 'hits of formatMoney');
-    assert.match((await frame.locator(`tr[data-id="${FORMAT}"] button.link`).getAttribute('title')) ?? '', /^Open src\/lib\/money\.ts:\d+$/);
+    assert.match((await frame.locator(`tr[data-id="${FORMAT}"] button.link`).getAttribute('title')) ?? '', /^Open the source of src\/lib\/money\.ts#formatMoney \(reported at src\/lib\/money\.ts:\d+\)$/);
     await hideBottomPanel();
     await frame.locator(`tr[data-id="${FORMAT}"]`).click();
     await page.waitForTimeout(2_000);

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
 import { liveWorkbench, SHOTS } from './session';
-import { contextMenuToQuickPick, pickQuickItem, quickOpen, runCommand, saveAll, screenshot, until, webviewFrame } from './ui/workbench';
+import { contextMenuToQuickPick, pickQuickItem, quickOpen, runCommand, runInNewTerminal, saveAll, screenshot, until, webviewFrame } from './ui/workbench';
 
 const FUNCTION_ID = 'src/data.ts#fetchUserSales';
 
@@ -54,10 +54,7 @@ describe('what if? in a real VS Code', { timeout: 600_000 }, () => {
 
   test('without a trace, What if? says how to record one', async () => {
     await page.locator('.statusbar-item', { hasText: /CacheLens: \d+ process/ }).first().waitFor({ timeout: 60_000 });
-    await runCommand(page, 'Terminal: Create New Terminal');
-    await page.locator('.terminal-wrapper.active .xterm').waitFor({ timeout: 30_000 });
-    await page.waitForTimeout(1_500); // the shell prints its prompt
-    await page.keyboard.type('DURATION_S=600 npm start\n');
+    await runInNewTerminal(page, 'DURATION_S=600 npm start');
     await until(connectedProcesses, (n) => n >= 1, 'the status bar to count the process', 90_000);
     await runCommand(page, 'CacheLens: Show cache panel');
     const frame = webviewFrame(page);
@@ -73,10 +70,7 @@ describe('what if? in a real VS Code', { timeout: 600_000 }, () => {
     // End the untraced run with its terminal, and start a traced one in a new terminal.
     await runCommand(page, 'Terminal: Kill the Active Terminal Instance');
     await until(connectedProcesses, (n) => n === 0, 'the untraced process to leave', 30_000);
-    await runCommand(page, 'Terminal: Create New Terminal');
-    await page.locator('.terminal-wrapper.active .xterm').waitFor({ timeout: 30_000 });
-    await page.waitForTimeout(1_500);
-    await page.keyboard.type('CACHELENS_TRACE=1 DURATION_S=600 npm start\n');
+    await runInNewTerminal(page, 'CACHELENS_TRACE=1 DURATION_S=600 npm start');
     await until(connectedProcesses, (n) => n >= 1, 'the traced process to connect', 90_000);
     await runCommand(page, 'CacheLens: Show cache panel');
     const frame = webviewFrame(page);

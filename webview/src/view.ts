@@ -59,6 +59,7 @@ const functionActions = [
 
 const breakdownColumns: Column<ProcessFunctionRow>[] = [
   { key: 'process', label: 'Process', value: (r) => r.pid, text: (r) => `${r.app} (pid ${r.pid})${r.connected ? '' : ' — gone'}` },
+  { key: 'runtime', label: 'Runtime', value: (r) => r.runtime, text: (r) => r.runtime },
   ...counterColumns<ProcessFunctionRow>(),
 ];
 

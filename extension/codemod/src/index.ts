@@ -23,4 +23,6 @@ export {
   type PythonCodemod,
   type PythonCacheInput,
   type PythonDependencyPlan,
+  type WatchResult,
+  type WatchSuccess,
 } from './python/index.js';

@@ -6,6 +6,9 @@
 export const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'] as const;
 export type SourceExtension = (typeof SOURCE_EXTENSIONS)[number];
 
+/** The Python files the Python core handles (`.pyi` stubs have no bodies to cache). */
+export const PYTHON_EXTENSIONS = ['.py'] as const;
+
 /** ".ts, .tsx, .mts, .cts, .js, .jsx, .mjs, .cjs", for messages. */
 export const SOURCE_EXTENSION_LIST = SOURCE_EXTENSIONS.join(', ');
 

@@ -116,7 +116,8 @@ export type RefusalCode =
   | 'lambda' // a lambda: no name for an id, no line for a decorator
   | 'dunder' // __init__, __new__ and other special methods
   | 'functools-cache' // already cached by functools.lru_cache / cache: "Watch this cache" instead
-  | 'cache-decorator'; // already cached by another library's decorator (Flask-Caching's cache.memoize/cached, cachetools)
+  | 'cache-decorator' // already cached by another library's decorator (Flask-Caching's cache.memoize/cached, cachetools)
+  | 'not-functools-cache'; // "Watch this cache" on a function no functools cache caches: "Cache this function" instead
 
 export interface Refusal {
   readonly ok: false;

@@ -1,11 +1,11 @@
 import * as vscode from 'vscode';
 import type { WorkspaceFunction } from '../../../protocol/panel.js';
-import { SOURCE_EXTENSIONS } from '../../codemod/src/source-files.js';
+import { PYTHON_EXTENSIONS, SOURCE_EXTENSIONS } from '../../codemod/src/source-files.js';
 import { findCachedFunctions } from './scan.js';
 
-/** The files the codemod handles (and so may hold cached functions). */
-const SOURCES = `**/*.{${SOURCE_EXTENSIONS.map((ext) => ext.slice(1)).join(',')}}`;
-const EXCLUDE = '{**/node_modules/**,**/dist/**,**/out/**,**/.git/**}';
+/** The files the codemod handles (and so may hold cached functions): TypeScript, JavaScript and Python. */
+const SOURCES = `**/*.{${[...SOURCE_EXTENSIONS, ...PYTHON_EXTENSIONS].map((ext) => ext.slice(1)).join(',')}}`;
+const EXCLUDE = '{**/node_modules/**,**/dist/**,**/out/**,**/.git/**,**/.venv/**,**/venv/**,**/__pycache__/**,**/site-packages/**}';
 const MAX_FILES = 2000;
 
 /** The cached functions in the workspace's sources (by their `id` option), for the panel's empty state. */

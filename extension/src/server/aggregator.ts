@@ -384,7 +384,7 @@ export class Aggregator {
       if (!entries) continue;
       const connected = isConnected(record);
       const view: ProcessFunctionView = {
-        key: record.key, pid: record.latest.hello.pid, app: record.latest.hello.app, connected, health: 'ok', ...zeroCounters(), entries: 0, bytes: 0,
+        key: record.key, pid: record.latest.hello.pid, app: record.latest.hello.app, runtime: record.latest.hello.runtime, connected, health: 'ok', ...zeroCounters(), entries: 0, bytes: 0,
       };
       for (const entry of entries) {
         const live = entry.stream.connection !== undefined;

@@ -16,7 +16,7 @@ function suiteFiles(): string[] {
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
   const listed = folder === undefined ? undefined : path.join(folder, '.cachelens-ext-host-suites');
   if (listed !== undefined && fs.existsSync(listed)) return fs.readFileSync(listed, 'utf8').split('\n').map((l) => l.trim()).filter(Boolean);
-  return ['activation.test.js', 'panel.test.js', 'cache-commands.test.js', 'lens-refresh.test.js'];
+  return ['activation.test.js', 'panel.test.js', 'cache-commands.test.js', 'python-commands.test.js', 'lens-refresh.test.js'];
 }
 
 export async function run(): Promise<void> {

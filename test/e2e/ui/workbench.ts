@@ -160,6 +160,11 @@ export async function saveAll(page: Page): Promise<void> {
  */
 export async function focusTerminal(page: Page): Promise<void> {
   await runCommand(page, 'Terminal: Focus Terminal');
+  await terminalFocused(page);
+}
+
+/** Waits until the integrated terminal's input has the keyboard focus. */
+async function terminalFocused(page: Page): Promise<void> {
   await page.locator('.terminal-wrapper.active .xterm').first().waitFor({ timeout: 30_000 });
   await page.waitForFunction(() => {
     // Runs in the page (no DOM types in the tests' compilation).
@@ -172,4 +177,31 @@ export async function focusTerminal(page: Page): Promise<void> {
 export async function runInTerminal(page: Page, command: string): Promise<void> {
   await focusTerminal(page);
   await page.keyboard.type(`${command}\n`);
+}
+
+/**
+ * Opens a new integrated terminal (it carries CACHELENS_ENDPOINT), waits for its shell's prompt
+ * and for the keyboard focus, and runs `command` in it.
+ */
+export async function runInNewTerminal(page: Page, command: string): Promise<void> {
+  await runCommand(page, 'Terminal: Create New Terminal');
+  await terminalFocused(page);
+  await page.waitForTimeout(1_500); // the shell prints its prompt
+  await page.keyboard.type(`${command}\n`);
+}
+
+/**
+ * Hides the bottom panel (the terminal) when it shows: the editor and the cache panel get the
+ * height, and no sticky-scroll line of a squeezed editor lies over the line to right-click.
+ */
+export async function hideBottomPanel(page: Page): Promise<void> {
+  const panel = page.locator('.part.panel.bottom');
+  // The panel's own "Hide Panel" button. (Through the command palette, a click that ran the command
+  // but reported a failure left the helper retrying a command no longer listed once the panel hid.)
+  const close = panel.locator('.title .action-label[aria-label^="Hide Panel"]').first();
+  for (let attempt = 0; attempt < 5 && (await panel.isVisible()); attempt++) {
+    await close.click({ timeout: 5_000 }).catch(() => undefined);
+    await panel.waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
+  }
+  await panel.waitFor({ state: 'hidden', timeout: 5_000 });
 }

@@ -22,7 +22,7 @@ const fn = (id: string, hits: number, misses: number, line: number): FunctionRow
 const proc = (key: string, pid: number, connected: boolean): ProcessRow => ({
   key, pid, app: 'shop', hostname: 'box', runtime: 'cachelens-js', runtimeVersion: '0.1.0', startedAt: 1, connected, functions: 3, totals: counters(10, 2),
 });
-const breakdown = (key: string, pid: number, hits: number): ProcessFunctionRow => ({ key, pid, app: 'shop', connected: true, health: 'ok', ...counters(hits, 1) });
+const breakdown = (key: string, pid: number, hits: number): ProcessFunctionRow => ({ key, pid, app: 'shop', runtime: pid % 2 === 0 ? 'cachelens-py' : 'cachelens-js', connected: true, health: 'ok', ...counters(hits, 1) });
 const snapshot = (at: number, over: Partial<LiveSnapshot> = {}): LiveSnapshot => ({
   at, server: 'listening',
   processes: [proc('p1', 101, true), proc('p2', 102, false)],

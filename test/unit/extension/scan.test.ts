@@ -39,4 +39,31 @@ describe('findCachedFunctions', () => {
     assert.deepEqual(findCachedFunctions('const x = { id: "user-42" };'), []);
     assert.deepEqual(findCachedFunctions('const f = memoize(g,\r\n { id: "a.ts#g" });').map((m) => m.line), [0]);
   });
+
+  test('Python: the id keyword of @memoize(...), on one line or spread over lines, as the codemod writes it', () => {
+    const text = [
+      'from cachelens import memoize',
+      '',
+      '@app.route("/sales/<region>")',
+      '@memoize(backend="memory", ttl="5m", id="app.py#sales")',
+      'def sales(region):',
+      '    return {}',
+      '',
+      'class Units:',
+      '    @cachelens.memoize(',
+      '        ttl=60,',
+      "        id='shop/units.py#Units.to_cents',",
+      '    )',
+      '    def to_cents(self, x): return x',
+    ].join('\r\n');
+    assert.deepEqual(findCachedFunctions(text), [
+      { id: 'app.py#sales', line: 3, idLine: 3 },
+      { id: 'shop/units.py#Units.to_cents', line: 8, idLine: 10 },
+    ]);
+  });
+
+  test('Python: an id keyword of another call (a Dash component) is not a cached function', () => {
+    assert.deepEqual(findCachedFunctions('layout = html.Div(id="page#top", children=[])\n'), []);
+    assert.deepEqual(findCachedFunctions('x = dict(id="a.py#f")\n'), []);
+  });
 });

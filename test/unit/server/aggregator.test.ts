@@ -28,6 +28,15 @@ describe('aggregator', () => {
     assert.deepEqual(agg.processes().map((p) => [p.pid, p.functions, p.totals.hits]), [[1, 2, 11], [2, 1, 5]]);
   });
 
+  test('the per-process breakdown names each process\'s runtime (a Python and a JS process caching one id)', () => {
+    const agg = new Aggregator();
+    agg.connect({ ...hello('py', 7), runtime: 'cachelens-py' }, 1);
+    agg.connect(hello('js', 8), 2);
+    agg.update(1, [stats('f', 9, 1)]);
+    agg.update(2, [stats('f', 2, 1)]);
+    assert.deepEqual(agg.functionByProcess('f').map((p) => [p.pid, p.runtime, p.hits]), [[7, 'cachelens-py', 9], [8, 'cachelens-js', 2]]);
+  });
+
   test('a disconnected process is gone: its counters stay in the totals, its held entries do not', () => {
     const agg = new Aggregator();
     agg.connect(hello('p1', 1), 1);

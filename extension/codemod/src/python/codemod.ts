@@ -33,8 +33,7 @@ export type PythonCacheInput = Omit<CacheInput, 'flavour' | 'packageJson' | 'run
   readonly flavour?: CacheInput['flavour'];
 };
 
-/** The file extensions handled (`.pyi` stubs have no bodies to cache). */
-export const PYTHON_EXTENSIONS = ['.py'] as const;
+export { PYTHON_EXTENSIONS } from '../source-files.js';
 
 export function isPythonFile(fileName: string): boolean {
   return fileName.toLowerCase().endsWith('.py');
@@ -48,7 +47,7 @@ const OVERLOAD_DECORATORS = new Set(['overload', 'typing.overload', 'typing_exte
 /** Function-like scopes: a definition inside one of them is not reachable at module level. */
 const SCOPES = new Set(['function_definition', 'lambda']);
 
-interface Located {
+export interface Located {
   readonly fn: Node;
   /** The decorated_definition around `fn`, when it has decorators. */
   readonly decorated: Node | undefined;
@@ -78,7 +77,7 @@ export function decoratorName(decorator: Node): string {
 }
 
 /** The line ending of the line holding `offset`, else the file's first, else `\n`. */
-function eolAt(text: string, offset: number): '\n' | '\r\n' {
+export function eolAt(text: string, offset: number): '\n' | '\r\n' {
   const end = text.indexOf('\n', offset);
   if (end > 0) return text[end - 1] === '\r' ? '\r\n' : '\n';
   const first = text.indexOf('\n');
@@ -137,7 +136,7 @@ function belowComments(text: string, offset: number): number {
 }
 
 /** Finds the function under the cursor, or the refusal that its place (not its form) calls for. */
-function locate(root: Node, text: string, offset: number, imports: ImportInfo): Located | Refusal {
+export function locate(root: Node, text: string, offset: number, imports: ImportInfo): Located | Refusal {
   const start = belowComments(text, skipBlanks(text, offset));
   const node: Node | null = root.descendantForIndex(start, start);
   let fn: Node | undefined;

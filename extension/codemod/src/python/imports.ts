@@ -147,7 +147,16 @@ export function planImport(root: Node, text: string, info: ImportInfo, eol: stri
       ? { binding, edits: [{ start: last.endIndex + comma[0].length, end: last.endIndex + comma[0].length, newText: `${eol}${indent}${spec},` }] }
       : { binding, edits: [{ start: last.endIndex, end: last.endIndex, newText: `,${eol}${indent}${spec}` }] };
   }
-  const statement = `from cachelens import ${spec}`;
+  return { binding, edits: [newImportLine(root, text, `from cachelens import ${spec}`, eol)] };
+}
+
+/**
+ * The edit that adds the import `statement` on a line of its own: after the last import of the
+ * file's leading imports (after the docstring and the `from __future__` imports), or, with no import
+ * there, above the first statement (and the comments attached to it), after the shebang, the
+ * encoding line and the docstring, followed by a blank line.
+ */
+export function newImportLine(root: Node, text: string, statement: string, eol: string): TextEdit {
   const top = root.namedChildren.filter((n): n is Node => n !== null);
   let lastImport: Node | undefined;
   let docstring: Node | undefined;
@@ -168,7 +177,7 @@ export function planImport(root: Node, text: string, info: ImportInfo, eol: stri
   if (lastImport) {
     const at = nextLineStart(text, lastImport.endIndex);
     const lead = at === text.length && !text.endsWith('\n') ? eol : '';
-    return { binding, edits: [{ start: at, end: at, newText: `${lead}${statement}${eol}` }] };
+    return { start: at, end: at, newText: `${lead}${statement}${eol}` };
   }
   // No import: above the first statement and the comment lines attached to it, below the header.
   let floor = docstring ? nextLineStart(text, docstring.endIndex) : 0;
@@ -190,11 +199,11 @@ export function planImport(root: Node, text: string, info: ImportInfo, eol: stri
   // After a docstring followed by a blank line: docstring, blank line, import (the blank lines that
   // were there stay between the import and the code).
   if (docstring && at > floor && /^[ \t\f]*\r?$/.test(text.slice(floor, nextLineStart(text, floor)).replace(/\n$/, ''))) {
-    return { binding, edits: [{ start: floor, end: floor, newText: `${eol}${statement}${eol}` }] };
+    return { start: floor, end: floor, newText: `${eol}${statement}${eol}` };
   }
   // Two blank lines before a def or class (PEP 8), one before other code.
   const definition = first !== undefined && ['function_definition', 'class_definition', 'decorated_definition'].includes(first.type);
-  return { binding, edits: [{ start: at, end: at, newText: `${statement}${eol}${eol}${definition ? eol : ''}` }] };
+  return { start: at, end: at, newText: `${statement}${eol}${eol}${definition ? eol : ''}` };
 }
 
 /**
