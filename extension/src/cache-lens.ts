@@ -84,24 +84,33 @@ export function registerCacheLens(context: vscode.ExtensionContext, rows: () => 
   const refresh = new LensRefresh(() => codeLensChanged.fire());
   const cachedIds = (document: vscode.TextDocument) => findCachedFunctions(document.getText()).map((match) => match.id);
   /** The cached functions of each document, as analyzed for its version (the lenses ask again for every change of figures). */
-  const analyses = new Map<string, { version: number; targets: Target[] }>();
-  const cachedTargets = async (document: vscode.TextDocument): Promise<Target[]> => {
+  // The analysis of a version is shared by every request for it, also while it runs: the live
+  // figures ask for the lenses up to four times a second, and on a loaded machine one analysis can
+  // take longer than that; each request starting its own would only slow them all down.
+  const analyses = new Map<string, { version: number; targets: Promise<Target[]> }>();
+  const analyze = async (document: vscode.TextDocument, text: string): Promise<Target[]> => {
+    const targets: Target[] = [];
+    const seen = new Set<string>();
+    if (!text.includes('memoize')) return targets;
+    for (const match of text.matchAll(/\bmemoize\s*\(/g)) {
+      const target = await targetAt(document, match.index).catch(() => undefined);
+      if (!target?.cached || seen.has(target.id)) continue;
+      seen.add(target.id);
+      targets.push(target);
+    }
+    return targets;
+  };
+  const cachedTargets = (document: vscode.TextDocument): Promise<Target[]> => {
     const key = document.uri.toString();
     const known = analyses.get(key);
     if (known?.version === document.version) return known.targets;
     const { version } = document;
-    const text = document.getText();
-    const targets: Target[] = [];
-    const seen = new Set<string>();
-    if (text.includes('memoize')) {
-      for (const match of text.matchAll(/\bmemoize\s*\(/g)) {
-        const target = await targetAt(document, match.index).catch(() => undefined);
-        if (!target?.cached || seen.has(target.id)) continue;
-        seen.add(target.id);
-        targets.push(target);
-      }
-    }
-    if (document.version === version) analyses.set(key, { version, targets });
+    const targets = analyze(document, document.getText());
+    analyses.set(key, { version, targets });
+    // A version that changed while it was analyzed is analyzed again on its next request.
+    void targets.then(() => {
+      if (document.version !== version && analyses.get(key)?.version === version) analyses.delete(key);
+    });
     return targets;
   };
   context.subscriptions.push(
