@@ -36,10 +36,17 @@ function manualTimer() {
   };
 }
 
-function setup() {
+/**
+ * A LensRefresh on the manual timer. `answerMs`: when set, VS Code's provider answers each refresh
+ * that long after it fires (`shown` for document A with its lenses), as the real provider does.
+ */
+function setup(answerMs?: number) {
   const timer = manualTimer();
   let fired = 0;
-  const refresh = new LensRefresh(() => void fired++, timer);
+  const refresh: LensRefresh = new LensRefresh(() => {
+    fired++;
+    if (answerMs !== undefined) timer.setTimer(() => refresh.shown(A, 2, ['src/prices.ts#getPrices']), answerMs);
+  }, timer);
   return { timer, refresh, fired: () => fired };
 }
 
@@ -59,7 +66,7 @@ describe('CodeLens refresh', () => {
   });
 
   test('at most a few refreshes a second however often the figures change', () => {
-    const { timer, refresh, fired } = setup();
+    const { timer, refresh, fired } = setup(20);
     refresh.shown(A, 2, ['src/prices.ts#getPrices']);
     for (let ms = 0; ms < 1000; ms += 10) {
       refresh.figuresChanged();
@@ -96,6 +103,7 @@ describe('CodeLens refresh', () => {
     refresh.documentChanged(A, ['src/prices.ts#getPrices', 'src/prices.ts#getRegions']);
     timer.advance(LENS_REFRESH_INTERVAL_MS);
     assert.equal(fired(), 1, 'a function was cached');
+    refresh.shown(A, 4, ['src/prices.ts#getPrices', 'src/prices.ts#getRegions']); // the provider answers
     refresh.documentChanged(A, []);
     timer.advance(LENS_REFRESH_INTERVAL_MS);
     assert.equal(fired(), 2, 'caching was removed');
@@ -109,6 +117,37 @@ describe('CodeLens refresh', () => {
     refresh.documentChanged(B, ['src/other.ts#f']);
     timer.advance(LENS_REFRESH_INTERVAL_MS);
     assert.equal(fired(), 1);
+  });
+
+  test('no second refresh before the provider answered the first (VS Code restarts its debounce on every event)', () => {
+    const { timer, refresh, fired } = setup();
+    refresh.shown(A, 2, ['src/prices.ts#getPrices']);
+    refresh.figuresChanged();
+    timer.advance(LENS_REFRESH_INTERVAL_MS);
+    assert.equal(fired(), 1);
+    for (let ms = 0; ms < 3000; ms += 50) {
+      refresh.figuresChanged();
+      timer.advance(50);
+    }
+    assert.equal(fired(), 1, 'figures four times a second do not fire again while VS Code has not asked');
+    refresh.shown(A, 2, ['src/prices.ts#getPrices']);
+    timer.advance(LENS_REFRESH_INTERVAL_MS);
+    assert.equal(fired(), 2, 'the refresh asked for meanwhile goes out once the provider answered');
+    refresh.shown(A, 2, ['src/prices.ts#getPrices']);
+    timer.advance(10_000);
+    assert.equal(fired(), 2, 'nothing more without a change');
+  });
+
+  test('a refresh that gets no answer (the editor was hidden) stops waiting after 5 s', () => {
+    const { timer, refresh, fired } = setup();
+    refresh.shown(A, 2, ['src/prices.ts#getPrices']);
+    refresh.figuresChanged();
+    timer.advance(LENS_REFRESH_INTERVAL_MS);
+    refresh.figuresChanged();
+    timer.advance(4_000);
+    assert.equal(fired(), 1);
+    timer.advance(1_000 + LENS_REFRESH_INTERVAL_MS);
+    assert.equal(fired(), 2);
   });
 
   test('dispose cancels a pending refresh', () => {
