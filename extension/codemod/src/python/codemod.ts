@@ -366,8 +366,11 @@ function withGrammar<T>(grammar: PythonGrammar, text: string, run: (root: Node) 
   return run(grammar.shared(text).rootNode);
 }
 
-/** The target under the cursor, or the refusal that applies (the file is a .py file: `unsupported` checked that). */
-function prepare(input: AnalyzeInput, root: Node): Prepared | Refusal {
+/**
+ * The function under the cursor and the file's imports, or the refusal that the cursor's place or
+ * the file's syntax calls for (before any form check): what every Python command starts with.
+ */
+export function locateAt(input: AnalyzeInput, root: Node): { located: Located; imports: ImportInfo } | Refusal {
   const { text } = input;
   const offset = toOffset(text, input.position);
   if (offset === undefined) return refuse('no-target', 'the cursor is outside the text: put it on a def.');
@@ -378,7 +381,15 @@ function prepare(input: AnalyzeInput, root: Node): Prepared | Refusal {
   }
   const imports = readImports(root);
   const located = locate(root, text, offset, imports);
-  if ('ok' in located) return located;
+  return 'ok' in located ? located : { located, imports };
+}
+
+/** The target under the cursor, or the refusal that applies (the file is a .py file: `unsupported` checked that). */
+function prepare(input: AnalyzeInput, root: Node): Prepared | Refusal {
+  const { text } = input;
+  const found = locateAt(input, root);
+  if ('ok' in found) return found;
+  const { located, imports } = found;
   if (!located.cached) {
     const refused = formRefusal(located, imports);
     if (refused) return refused;

@@ -4,12 +4,11 @@
  * report the cache's hits and misses (from `cache_info()`) to the panel. Adds `import cachelens`
  * when the file has none. Pure: text in, edits out; applying it twice changes nothing.
  */
-import { normalizeEdits, toLineCharacter, toOffset } from '../edits.js';
+import { normalizeEdits } from '../edits.js';
 import { refuse, type AnalyzeInput, type Refusal, type TextEdit } from '../types.js';
-import { decoratorName, eolAt, locate } from './codemod.js';
+import { decoratorName, eolAt, locateAt } from './codemod.js';
 import type { Node, PythonGrammar } from './grammar.js';
-import { newImportLine, readImports } from './imports.js';
-import { syntaxProblem } from './syntax.js';
+import { newImportLine } from './imports.js';
 
 /** What "Watch this cache" changes: the source edits (none when the cache is already watched). */
 export interface WatchSuccess {
@@ -56,16 +55,9 @@ export function pythonWatchFunction(grammar: PythonGrammar, input: AnalyzeInput)
   const tree = grammar.parse(text);
   try {
     const root = tree.rootNode;
-    const offset = toOffset(text, input.position);
-    if (offset === undefined) return refuse('no-target', 'the cursor is outside the text: put it on a def.');
-    const error = syntaxProblem(root, text);
-    if (error) {
-      const { line, character } = toLineCharacter(text, error.offset);
-      return refuse('syntax-error', `${input.fileName} has a syntax error at line ${line + 1}:${character + 1} (${error.what}): fix it first, so the change cannot break the file further.`);
-    }
-    const imports = readImports(root);
-    const located = locate(root, text, offset, imports);
-    if ('ok' in located) return located;
+    const found = locateAt(input, root);
+    if ('ok' in found) return found;
+    const { located, imports } = found;
     const decorator = located.decorators.map(decoratorName).find((name) => imports.functoolsCaches.has(name));
     if (decorator === undefined) {
       return refuse(
