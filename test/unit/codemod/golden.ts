@@ -10,8 +10,8 @@ const RUNTIME_ENTRY = resolve(here, '../../../runtime/src/index.ts');
 const FALLBACK_DECLARATION = join(FIXTURES, 'cachelens.d.ts');
 const JSX_SHIM = join(FIXTURES, 'jsx.d.ts');
 
-/** One golden case: `case.json` plus `input.<ext>` and the expected files next to it. */
-export interface GoldenCase {
+/** What a golden case of every language's codemod says (`case.json`), whatever the language. */
+export interface GoldenCaseCommon {
   readonly name: string;
   readonly dir: string;
   /** `cache` (default): cache at the cursor; `uncache`: remove caching; `update`: input is cached, options change. */
@@ -21,12 +21,16 @@ export interface GoldenCase {
   readonly cursorOccurrence?: number;
   readonly relPath: string;
   readonly options: CacheOptions;
-  readonly flavour: DecoratorFlavour;
   readonly onCached?: 'update' | 'refuse';
   /** Set when the transform is refused: the expected code and message are in expected.json. */
   readonly refusal?: boolean;
   /** cache then uncache gives back the input (default true for `cache`). */
   readonly roundTrip?: boolean;
+}
+
+/** One golden case: `case.json` plus `input.<ext>` and the expected files next to it. */
+export interface GoldenCase extends GoldenCaseCommon {
+  readonly flavour: DecoratorFlavour;
   /** The compiler settings each TypeScript input and result is checked under (default both: `strict: true` and `strict: false`). */
   readonly strict?: readonly boolean[];
   readonly inputFile: string;

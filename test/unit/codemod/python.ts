@@ -4,28 +4,14 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { CacheOptions } from '../../../extension/codemod/src/index.js';
+import type { GoldenCaseCommon } from './golden.js';
 
 export const PY_FIXTURES = resolve(__dirname, '../../fixtures/codemod-python');
 export const PYTHON = '/usr/bin/python3';
 const PYTHON_SRC = resolve(__dirname, '../../../python/src');
 
 /** One golden case: `case.json` plus `input.py` (or `.pyi`) and the expected files next to it. */
-export interface PyGoldenCase {
-  readonly name: string;
-  readonly dir: string;
-  /** `cache` (default): cache at the cursor; `uncache`: remove caching; `update`: input is cached, options change. */
-  readonly mode: 'cache' | 'uncache' | 'update';
-  /** Text whose first character is the cursor (the `cursorOccurrence`-th occurrence, default 1). */
-  readonly cursor: string;
-  readonly cursorOccurrence?: number;
-  readonly relPath: string;
-  readonly options: CacheOptions;
-  readonly onCached?: 'update' | 'refuse';
-  /** Set when the transform is refused: the expected code and message are in expected.json. */
-  readonly refusal?: boolean;
-  /** cache then uncache gives back the input (default true for `cache`). */
-  readonly roundTrip?: boolean;
+export interface PyGoldenCase extends GoldenCaseCommon {
   /**
    * Import the result and call it twice with the runtime: `setup` (optional) is executed once in the
    * module's namespace, `call` evaluated twice there, `cache` names what `cache_of` takes; `expect`
