@@ -195,7 +195,10 @@ const typescriptFlow: LanguageFlow = {
       onCached: 'update',
     });
     if (!result.ok) return refuse(result.code, `CacheLens: ${result.message}`);
-    if (result.change === 'unchanged') return { applied: false, reason: 'unchanged', change: 'unchanged' };
+    // Cached already with these options: still worth an edit when the config or package.json lacks
+    // what the function needs (a Redo that skipped a closed package.json, a hand edit).
+    const repairs = result.edits.config !== undefined || (result.edits.packageJson?.length ?? 0) > 0 || result.edits.runtimeTarball !== undefined;
+    if (result.change === 'unchanged' && !repairs) return { applied: false, reason: 'unchanged', change: 'unchanged' };
     // The file and its importers must type-check as before (the project on disk, this file as edited).
     if (document.uri.scheme === 'file') {
       const text = document.getText();
@@ -213,7 +216,7 @@ const typescriptFlow: LanguageFlow = {
     }
     return {
       edit: buildWorkspaceEdit(document, files, result.edits, tarball),
-      change: result.change,
+      change: result.change === 'unchanged' ? 'updated' : result.change,
       afterApply: () => void offerInstall(files, result.edits.addedDependencies ?? []),
     };
   },

@@ -27,6 +27,7 @@ import { contextMenuToQuickPick, editorLine, focusTerminal, hideBottomPanel as h
 
 const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
 const WHEEL_NAME = `cachelens-${manifest.version}-py3-none-any.whl`;
+const WHEEL_PATH = `vendor/${WHEEL_NAME}`;
 const SHIPPED_WHEEL = path.join(ROOT, 'dist', 'runtime', WHEEL_NAME);
 const PRICE = 'app.py#price_of';
 
@@ -140,6 +141,22 @@ describe('a Flask app (examples/flask-app) in a real VS Code', { timeout: 1_200_
     assert.match(source, /\n@memoize\(backend="memory", ttl="5m", max=1000, id="app\.py#price_of"\)\ndef price_of\(sku: str\) -> int:/);
     const config = JSON.parse(fs.readFileSync(file('cachelens.config.json'), 'utf8')) as { backends: Record<string, { type: string }> };
     assert.equal(config.backends.memory?.type, 'memory');
+
+    // VS Code may leave out the Redo of requirements.txt, a file no editor has open (as for its own
+    // refactorings). "Change cache settings" with the same answers puts the line back and leaves
+    // the source alone; when the Redo did reach it, the command changes nothing.
+    await contextMenuToQuickPick(page, 'time.sleep(0.05)', 'Change cache settings', 'memory');
+    await pickQuickItem(page, 'memory');
+    await pickQuickItem(page, '5m');
+    await pickQuickItem(page, '1000');
+    // The repaired requirements.txt is an unsaved edit: Save All until it is on disk.
+    await until(async () => {
+      await saveAll(page);
+      return fs.readFileSync(file('requirements.txt'), 'utf8').includes(WHEEL_PATH);
+    }, (saved) => saved, 'requirements.txt saved naming the wheel', 30_000);
+    assert.equal(fs.readFileSync(file('requirements.txt'), 'utf8').split(WHEEL_PATH).length, 2, 'named once');
+    assert.equal(fs.readFileSync(file('app.py'), 'utf8'), source, 'app.py as the Redo left it');
+    assert.ok(fs.existsSync(file('vendor', WHEEL_NAME)), 'the wheel is in vendor/');
   });
 
   test('the app runs from the terminal in the venv: 10 identical requests -> 1 miss and 9 hits; the breakdown names cachelens-py; the link opens app.py', async () => {

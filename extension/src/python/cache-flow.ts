@@ -38,7 +38,6 @@ export const pythonFlow: LanguageFlow = {
       onCached: 'update',
     });
     if (!result.ok) return refuse(result.code, `CacheLens: ${result.message}`);
-    if (result.change === 'unchanged') return { applied: false, reason: 'unchanged', change: 'unchanged' };
 
     const requirementsUri = vscode.Uri.joinPath(files.root, 'requirements.txt');
     const requirementsText = await readText(requirementsUri);
@@ -48,24 +47,30 @@ export const pythonFlow: LanguageFlow = {
       hasSetupCfg: await exists(vscode.Uri.joinPath(files.root, 'setup.cfg')),
       runtimeVersion: runtimeVersion(context),
     });
+    // The wheel is copied when requirements.txt is to name it, or names it and it is gone.
+    const wheelUri = dependency.wheel === undefined ? undefined : vscode.Uri.joinPath(files.root, ...dependency.wheel.split('/'));
+    const needsWheel = wheelUri !== undefined && ((dependency.requirementsTxt?.length ?? 0) > 0 || !(await exists(wheelUri)));
     let wheel: Uint8Array | undefined;
-    if (dependency.wheel !== undefined) {
+    if (needsWheel) {
       const shipped = await readShipped(shippedWheel(context), "the Python runtime's wheel (requirements.txt would name a copy of it)");
       if (!(shipped instanceof Uint8Array)) return shipped;
       wheel = shipped;
     }
 
+    // Cached already with these options: still worth an edit when the config or requirements.txt
+    // lacks what the function needs (a Redo that skipped a closed requirements.txt, a hand edit).
+    const repairs = result.edits.config !== undefined || needsWheel || (dependency.requirementsTxt?.length ?? 0) > 0;
+    if (result.change === 'unchanged' && !repairs) return { applied: false, reason: 'unchanged', change: 'unchanged' };
+
     // One WorkspaceEdit: one Undo takes back the decorator, the import, the config, the wheel and the requirement.
     const edit = new vscode.WorkspaceEdit();
     addTextEdits(edit, document.uri, text, result.edits.source);
     addConfigEdit(edit, files, result.edits.config);
-    if (dependency.wheel !== undefined && wheel) {
-      edit.createFile(vscode.Uri.joinPath(files.root, ...dependency.wheel.split('/')), { ignoreIfExists: true, contents: wheel });
-    }
+    if (wheelUri && wheel) edit.createFile(wheelUri, { ignoreIfExists: true, contents: wheel });
     if (dependency.requirementsTxt && requirementsText !== undefined) addTextEdits(edit, requirementsUri, requirementsText, dependency.requirementsTxt);
     return {
       edit,
-      change: result.change,
+      change: result.change === 'unchanged' ? 'updated' : result.change,
       afterApply: () => {
         if (result.change === 'created' && dependency.reason !== undefined) {
           void vscode.window.showInformationMessage(`CacheLens: requirements.txt was not changed: ${dependency.reason}`);

@@ -66,6 +66,18 @@ suite('cache commands (WorkspaceEdit, no prompts when options are given)', () =>
     // pointed at the runtime's tarball, copied into the app by the same edit.
     assert.match(pkg.getText(), /"cachelens": "file:vendor\/cachelens-0\.1\.0\.tgz"/);
     assert.ok(fs.existsSync(file('vendor', 'cachelens-0.1.0.tgz').fsPath), 'the tarball is on disk');
+
+    // The same settings again change nothing; but a package.json that lost the dependency (a Redo
+    // that skipped the closed file, a hand edit) gets it back from the same command.
+    const same = { uri: document.uri.toString(), position: positionOf(document, 'salesRows().filter'), backend: 'memory', ttl: '5m', max: 1000 };
+    assert.deepEqual(await vscode.commands.executeCommand('cachelens.cacheFunction', same), { applied: false, reason: 'unchanged', change: 'unchanged' });
+    const added = pkg.getText();
+    const lost = new vscode.WorkspaceEdit();
+    lost.replace(pkg.uri, new vscode.Range(pkg.positionAt(0), pkg.positionAt(added.length)), added.replace(/"cachelens": "file:vendor\/cachelens-0\.1\.0\.tgz"/, '"cachelens": "^0.1.0"'));
+    assert.ok(await vscode.workspace.applyEdit(lost));
+    assert.deepEqual(await vscode.commands.executeCommand('cachelens.cacheFunction', same), { applied: true, change: 'updated' });
+    assert.equal(pkg.getText(), added, 'package.json names the vendored runtime again');
+    assert.equal(document.getText(), after, 'the source, already cached so, is left as it was');
   });
 
   test('in an app with no config yet, what the command creates is valid on disk before any save: config, vendored runtime, driver', async () => {

@@ -93,6 +93,20 @@ suite('Python files: cache, remove, watch', () => {
         uri: document.uri.toString(), position: at(document, 'def total'), backend: 'memory', ttl: '5m',
       })) as Outcome;
       assert.deepEqual(again, { applied: false, reason: 'unchanged', change: 'unchanged' });
+
+      // A requirements.txt that lost the line (a Redo that skipped the closed file, a hand edit) and a
+      // deleted wheel: caching the function again, with the same settings, puts both back.
+      const reverted = new vscode.WorkspaceEdit();
+      reverted.replace(requirements.uri, new vscode.Range(0, 0, requirements.lineCount, 0), 'flask>=2.2\n');
+      assert.ok(await vscode.workspace.applyEdit(reverted));
+      fs.rmSync(wheel);
+      const repaired = (await vscode.commands.executeCommand('cachelens.cacheFunction', {
+        uri: document.uri.toString(), position: at(document, 'def total'), backend: 'memory', ttl: '5m',
+      })) as Outcome;
+      assert.deepEqual(repaired, { applied: true, change: 'updated' });
+      assert.equal(requirements.getText(), `flask>=2.2\n${WHEEL}\n`);
+      assert.ok(fs.existsSync(wheel), 'the wheel is copied again');
+      assert.equal(document.getText(), text, 'the source, already cached so, is left as it was');
     } finally {
       await cleanUp(app);
     }
