@@ -114,6 +114,8 @@ describe('a Flask app (examples/flask-app) in a real VS Code', { timeout: 1_200_
     await editorLine(page, 'from cachelens import memoize').waitFor({ timeout: 10_000 });
     await waitFor(() => fs.existsSync(file('cachelens.config.json')), 'cachelens.config.json created at the app root', 30_000);
     JSON.parse(fs.readFileSync(file('cachelens.config.json'), 'utf8'));
+    // The edit's file operations run in order (config, then the wheel): the wheel may land a moment later.
+    await waitFor(() => fs.existsSync(file('vendor', WHEEL_NAME)) && fs.statSync(file('vendor', WHEEL_NAME)).size === fs.statSync(SHIPPED_WHEEL).size, 'the wheel copied into vendor/', 30_000);
     assert.ok(fs.readFileSync(file('vendor', WHEEL_NAME)).equals(fs.readFileSync(SHIPPED_WHEEL)), 'the wheel shipped with the extension is copied into vendor/');
     await screenshot(page, SHOTS, 'python-cached');
     // The interpreter on the PATH (Debian's) lacks the runtime: the extension offers to install it.
