@@ -71,7 +71,9 @@ export class Verifier {
    * @param showValues keep the values in the diff (else paths and types only)
    * @param random source of the sampling decision (tests pass a fixed one)
    */
-  constructor(readonly fn: Fn, readonly share: number, readonly showValues: boolean, readonly random: () => number = Math.random) {}
+  constructor(readonly fn: Fn, readonly share: number, readonly showValues: boolean, readonly random: () => number = Math.random) {
+    this.#skip = this.#gap();
+  }
 
   /**
    * A value was cached: `held` is what the store holds (the value, or the promise that resolved
@@ -102,7 +104,8 @@ export class Verifier {
    * share, schedules one check after the caller's code has run. Never throws.
    */
   hit(self: unknown, key: Key, value: unknown, args: ArrayLike<unknown>, busy: VerifyBusy): void {
-    if (this.#checking || (this.share < 1 && this.random() >= this.share)) return;
+    if (--this.#skip > 0 || this.#checking) return;
+    this.#skip = this.#gap();
     if (isThenable(value) && !this.#hashes.has(value as object)) return; // still being computed
     if (this.#computing.has(key)) return;
     this.#checking = true;
@@ -113,6 +116,14 @@ export class Verifier {
   }
 
   readonly #done = (): void => { this.#checking = false; };
+
+  /** Hits until the next sampled one (1 = the next): geometric with mean 1 / share, so a hit costs a decrement. */
+  #skip: number;
+  #gap(): number {
+    if (this.share >= 1) return 1;
+    const u = this.random();
+    return u <= 0 ? 1 : Math.floor(Math.log(u) / Math.log1p(-this.share)) + 1;
+  }
 
   async #check(self: unknown, key: Key, value: unknown, args: unknown[], busy: VerifyBusy): Promise<void> {
     if (this.#computing.has(key) || busy(key, value)) return;
