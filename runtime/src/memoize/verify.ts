@@ -10,43 +10,14 @@
  */
 import { differences, valueHash, type Leaf } from './value-shape.js';
 import { isThenable, type Fn, type Key } from './cell.js';
+import { MAX_VERIFY_DIFF_PATHS, type VerifyDiff, type VerifyDiffPath, type VerifySnapshot } from '../protocol-verify.js';
 
 /** Most differing paths kept in the first diff. */
-export const MAX_DIFF_PATHS = 5;
+export const MAX_DIFF_PATHS = MAX_VERIFY_DIFF_PATHS;
 /** Longest text of a path or a shown value in a diff, in characters. */
 const MAX_DIFF_TEXT = 200;
 
-/** One differing place of a diff: the path and, on each side, the type (and the value when shown). */
-export interface VerifyDiffPath {
-  /** Where the values differ, from the returned value: `value.items[2].price`. */
-  path: string;
-  /** The cached side: its type (`number`, `string`, `Date`, `array(3)`, `absent`), and `: text` when values are shown. */
-  cached: string;
-  /** The side the re-run returned, the same way. */
-  fresh: string;
-}
-
-/** The first cached/fresh pair that differed. */
-export interface VerifyDiff {
-  /** The first differing paths (at most `MAX_DIFF_PATHS`). */
-  paths: VerifyDiffPath[];
-  /** Whether the values are shown (`verifyShowValues`); when false, only paths and types are. */
-  values: boolean;
-}
-
-/** The verify counters of one function (cumulative). */
-export interface VerifySnapshot {
-  /** Hits whose function was run again and compared. */
-  checked: number;
-  /** Of those, the ones whose fresh result differed from the value as it was cached. */
-  differed: number;
-  /** Re-runs that threw or rejected (not compared). */
-  failed: number;
-  /** Checks that found the cached value changed since it was cached (mutated by a caller). */
-  mutated: number;
-  /** The first differing pair, when one differed. */
-  diff?: VerifyDiff;
-}
+export type { VerifyDiff, VerifyDiffPath, VerifySnapshot };
 
 /**
  * Says whether a check of `key` must be skipped now: the key is being computed, or `value` is no
