@@ -16,6 +16,7 @@ export const VERSION = '0.1.0';
 export { memoize, cacheOf } from './memoize/index.js';
 export type { MemoizeDecorator, CacheControl, InvalidationResult, DeleteResult } from './memoize/index.js';
 export type { MemoizeOptions, AnyFunction, MemoizableFunction } from './options.js';
+export type { VerifySnapshot, VerifyDiff, VerifyDiffPath } from './memoize/verify.js';
 export type { Duration, ByteSize, SizeUnit } from './units.js';
 export type { TraceRecorder, TraceRecorderOptions } from './simulate/recorder.js';
 

@@ -12,6 +12,7 @@ import { parseByteSize, parseDuration, type ByteSize, type Duration } from './un
 import { bytesRangeProblem, durationRangeProblem, entriesProblem, show } from './limits.js';
 import type { BackendConfig } from './stores/types.js';
 import { TraceRecorder, traceOptionsFromEnvironment, type TraceRecorderOptions } from './simulate/recorder.js';
+import { verifyFromEnvironment, verifyShareProblem } from './memoize/verify-setting.js';
 
 /** Any function; `never` parameters make every function assignable without `any`. */
 export type AnyFunction = (...args: never) => unknown;
@@ -125,9 +126,33 @@ export interface MemoizeOptions<F extends AnyFunction = AnyFunction> {
    * @example { clock: () => fakeNow }
    */
   clock?: () => number;
+  /**
+   * Check that cached values are still right: for this share of hits, a number from 0 to 1, the
+   * function is RUN AGAIN with the same arguments (side effects included: writes, requests,
+   * emails) after the hit has returned, and the result is compared with the cached value by
+   * structure. Meant for development and staging, not production. At most one check runs at a
+   * time per function (hits meanwhile are not checked), never while that key is being computed;
+   * the caller always gets the cached value, and a re-run that throws is counted, not thrown.
+   * The counts (`verify` in `cacheOf(f).stats()` and in the editor's panel) say how many checked
+   * hits differed (the function depends on something besides its arguments: time, a database
+   * row...), with the first differing pair as a diff, and how many found the cached value changed
+   * since it was cached (a caller mutated it). `0`: off, even when `CACHELENS_VERIFY` is set.
+   * Default: the `CACHELENS_VERIFY` environment variable (a share from 0 to 1, for every memoized
+   * function of the process), else 0 (off: costs nothing).
+   * @example { verify: 0.01 }
+   */
+  verify?: number;
+  /**
+   * Show the values in the diff of a check that differed (`verify`), not only the paths and types.
+   * They leave the process to the editor's panel: keep it off when values hold personal data or
+   * secrets. Default: false (values redacted), or `CACHELENS_VERIFY_SHOW_VALUES=1`.
+   * @example { verify: 1, verifyShowValues: true }
+   */
+  verifyShowValues?: boolean;
 }
 
-const KNOWN = ['id', 'backend', 'ttl', 'max', 'maxBytes', 'key', 'cacheErrors', 'staleWhileRevalidate', 'cacheIf', 'stampede', 'trace', 'clock'];
+const KNOWN = ['id', 'backend', 'ttl', 'max', 'maxBytes', 'key', 'cacheErrors', 'staleWhileRevalidate', 'cacheIf', 'stampede', 'trace', 'clock',
+  'verify', 'verifyShowValues'];
 
 /** Checks the types and values of the options (not the config file). @throws OptionsError */
 export function validateOptions(options: unknown): asserts options is MemoizeOptions {
@@ -160,7 +185,11 @@ export function validateOptions(options: unknown): asserts options is MemoizeOpt
   for (const fnOption of ['key', 'cacheIf', 'clock'] as const) {
     if (o[fnOption] !== undefined && typeof o[fnOption] !== 'function') throw new OptionsError(fnOption, `must be a function, got ${typeof o[fnOption]}`);
   }
-  for (const flag of ['cacheErrors', 'stampede'] as const) {
+  if (o.verify !== undefined) {
+    const problem = verifyShareProblem(o.verify);
+    if (problem !== undefined) throw new OptionsError('verify', problem);
+  }
+  for (const flag of ['cacheErrors', 'stampede', 'verifyShowValues'] as const) {
     if (o[flag] !== undefined && typeof o[flag] !== 'boolean') throw new OptionsError(flag, `must be true or false, got ${typeof o[flag]}`);
   }
   validateTrace(o.trace);
@@ -218,6 +247,9 @@ export interface ResolvedOptions {
   cacheErrors: boolean;
   /** Recording options when the function's lookups are traced; undefined when not. */
   trace: TraceRecorderOptions | undefined;
+  /** Share of hits verified, in [0, 1] (0: off). */
+  verify: number;
+  verifyShowValues: boolean;
 }
 
 function num(value: number | undefined | { problem: string }): number | undefined {
@@ -268,6 +300,8 @@ export function resolveOptions(options: MemoizeOptions): ResolvedOptions {
     maxBytes,
     cacheErrors: options.cacheErrors ?? d.cacheErrors ?? false,
     trace: traceSetting(options.trace ?? traceOptionsFromEnvironment() ?? d.trace ?? false),
+    verify: options.verify ?? verifyFromEnvironment().share,
+    verifyShowValues: options.verifyShowValues ?? verifyFromEnvironment().showValues,
   };
 }
 

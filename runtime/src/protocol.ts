@@ -9,6 +9,7 @@
  */
 
 import type { StatsSnapshot } from './stats.js';
+import { MAX_VERIFY_DIFF_PATHS } from './protocol-verify.js';
 
 /** The protocol version every message carries as `v`. */
 export const PROTOCOL_VERSION = 1;
@@ -255,9 +256,14 @@ export const check = { isRecord, str, nonEmpty, count, int, bool, optional, oneO
 const location = shape({ file: nonEmpty, line: int });
 const descriptor = shape({ id: nonEmpty, backend: str, backendType: str, options: scalarRecord, location: optional(location) });
 const evictions = shape({ size: count, expired: count, explicit: count });
+const verifyDiff = shape({ paths: list(shape({ path: str, cached: str, fresh: str }), MAX_VERIFY_DIFF_PATHS), values: bool });
+/** The validator of what the `verify` option found (`protocol-verify.ts`), in stats and in panel rows. */
+export const verifySnapshot: Checker = shape({ checked: count, differed: count, failed: count, mutated: count, diff: optional(verifyDiff) });
 const functionStats = shape({
   id: nonEmpty, hits: count, misses: count, errors: count, evictions, entries: count, bytes: count,
   computeMs: count, computed: optional(count), savedMs: count, staleServed: count, backendErrors: count, health: oneOf('ok', 'degraded'),
+  // Optional (absent when the process does not verify): receivers that predate it ignore it.
+  verify: optional(verifySnapshot),
 });
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;

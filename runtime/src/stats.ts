@@ -3,6 +3,7 @@
  * turned into an immutable snapshot only when someone asks.
  */
 import type { EvictionCause, StoreEvents } from './stores/types.js';
+import type { VerifySnapshot } from './memoize/verify.js';
 
 /** Counters of one memoized function, as the registry and `cacheOf(f).stats()` report them. */
 export interface StatsSnapshot {
@@ -34,6 +35,8 @@ export interface StatsSnapshot {
   staleServed: number;
   /** Backend operations that failed and were answered as a miss / dropped (fail open). */
   backendErrors: number;
+  /** What the `verify` option found; absent when it is off. */
+  verify?: VerifySnapshot;
 }
 
 /** The live counters. Fields are public for the hot path; read them through `snapshot()`. */

@@ -6,6 +6,7 @@
 import type { FunctionRow, ProcessFunctionRow, ProcessRow, WhatIfCurve } from '../../protocol/panel.js';
 import { formatBytes, formatDuration, formatPercent, hitRatio, meanMissMs } from '../../protocol/format.js';
 import { visibleRows, type SortColumn, type ViewState } from './state.js';
+import { renderVerify, VERIFY_SECTION } from './verify.js';
 
 interface Column<Row> {
   key: string;
@@ -103,6 +104,7 @@ export const SKELETON = `
     <div id="whatif-chart" role="img" aria-label="Hit ratio over cache sizes, default policy and LRU, with the current max marked"></div>
     <p id="whatif-text" class="hint"></p>
   </section>
+  ${VERIFY_SECTION}
   <h2 id="chart-title">Calls per second — all functions</h2>
   <div id="chart-wrap"><div id="chart" role="img" aria-label="Hits and misses per second over the last minute"></div><p id="chart-empty" class="hint" hidden></p></div>
   <h2 id="breakdown-title">Per process</h2>
@@ -355,6 +357,7 @@ export function render(state: ViewState): void {
     if (row.saturated) tr.title += ' · a process reported figures too large to add up: totals stop at the largest number';
   });
   renderDetail(functionsBody, rows.find((r) => r.id === state.selected), functionColumns.length + functionActions.length);
+  renderVerify(snapshot.functions);
 
   byId('chart-title').textContent = `Calls per second — ${state.selected ?? 'all functions'}`;
   const newest = state.series[state.series.length - 1];

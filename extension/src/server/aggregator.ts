@@ -19,6 +19,8 @@
  */
 import type { FunctionDescriptor, FunctionStats, HelloMessage } from '../../../runtime/src/protocol.js';
 import type { Counters, FunctionRow, Held, ProcessFunctionRow, ProcessRow } from '../../../protocol/panel.js';
+import type { VerifySnapshot } from '../../../runtime/src/protocol-verify.js';
+import { addVerify } from './verify-rows.js';
 
 export type { Counters, Held };
 /** The aggregator's views are the panel protocol's rows. */
@@ -51,6 +53,8 @@ interface Entry {
   base: Counters;
   health: 'ok' | 'degraded';
   bytes: number;
+  /** The stream's latest `verify` figures, when it verifies this function. */
+  verify?: VerifySnapshot;
 }
 
 /** One reporting OS process within an instance: `(pid, hostname)`. */
@@ -297,6 +301,7 @@ export class Aggregator {
       for (const name of COUNTERS) if (entry.base[name] + next[name] > Number.MAX_VALUE) flag.saturated = true;
       entry.last = next;
       entry.health = s.health;
+      if (s.verify !== undefined) entry.verify = s.verify;
       this.#dirtyRows.add(entry.id);
     }
     if (resets > 0) {
@@ -433,6 +438,7 @@ export class Aggregator {
       const live = entry.stream.connection !== undefined;
       sumInto(row, entry, live);
       if (live && entry.last && entry.health === 'degraded') row.health = 'degraded';
+      if (entry.verify !== undefined) row.verify = addVerify(row.verify, entry.verify);
     }
     row.processes = processes.size;
     this.#rows.set(id, row);

@@ -20,6 +20,7 @@ import { warnOnce } from './warnings.js';
 export function asyncCell(memo: Memo, r: ResolvedOptions, store: AsyncStore): Cell {
   const { stats, elapsed, fn, id, now, ttlMs, staleMs, storeTtl, cacheErrors, cacheIf, userKey } = cellSettings(memo, r);
   const enveloped = cacheErrors || staleMs !== undefined;
+  const verifier = memo.verifier;
   let warnedSync = false;
 
   interface Flight { promise: Promise<unknown>; expires: number; settled?: Promise<unknown> }
@@ -51,7 +52,7 @@ export function asyncCell(memo: Memo, r: ResolvedOptions, store: AsyncStore): Ce
     if (flight !== undefined) flight.settled = written;
   };
 
-  const compute = async (self: unknown, key: string, args: ArrayLike<unknown>, flight: Flight | undefined): Promise<unknown> => {
+  const computeValue = async (self: unknown, key: string, args: ArrayLike<unknown>, flight: Flight | undefined): Promise<unknown> => {
     stats.misses++;
     const epoch = clears;
     const t0 = elapsed();
@@ -84,10 +85,19 @@ export function asyncCell(memo: Memo, r: ResolvedOptions, store: AsyncStore): Ce
       const stored = enveloped
         ? ({ [VALUE_FIELD]: value, ...(staleMs !== undefined ? { staleAt: now() + ttlMs! } : {}) } satisfies ValueEnvelope)
         : value;
+      verifier?.cached(value, value);
       write(flight, key, stored, bytes, epoch);
     }
     return value;
   };
+  /** With `verify`, computations tell the verifier which keys are being computed (no key is checked meanwhile). */
+  const compute = verifier === undefined ? computeValue : (self: unknown, key: string, args: ArrayLike<unknown>, flight: Flight | undefined): Promise<unknown> => {
+    const done = verifier.computing(key);
+    const promise = computeValue(self, key, args, flight);
+    promise.then(done, done);
+    return promise;
+  };
+  const verifyBusy = (key: string | number): boolean => refreshing.has(String(key));
 
   const revalidate = (self: unknown, key: string, args: ArrayLike<unknown>): void => {
     if (refreshing.has(key)) return;
@@ -98,6 +108,7 @@ export function asyncCell(memo: Memo, r: ResolvedOptions, store: AsyncStore): Ce
 
   const hit = (self: unknown, key: string, args: ArrayLike<unknown>, held: unknown): unknown => {
     stats.hits++;
+    if (verifier !== undefined) verifyHit(self, key, args, held);
     if (!enveloped || held === null || typeof held !== 'object') return held;
     if (ERROR_FIELD in held) {
       const e = (held as ErrorEnvelope)[ERROR_FIELD];
@@ -115,6 +126,15 @@ export function asyncCell(memo: Memo, r: ResolvedOptions, store: AsyncStore): Ce
       return v[VALUE_FIELD];
     }
     return held;
+  };
+
+  /** The value a hit returns, to verify (a cached error is not). */
+  const verifyHit = (self: unknown, key: string, args: ArrayLike<unknown>, held: unknown): void => {
+    if (enveloped && held !== null && typeof held === 'object') {
+      if (ERROR_FIELD in held) return;
+      if (VALUE_FIELD in held) held = (held as ValueEnvelope)[VALUE_FIELD];
+    }
+    verifier!.hit(self, key, held, args, verifyBusy);
   };
 
   /** Across processes, one computes a missing key; the others read its value (see `stampede`). */
@@ -219,7 +239,8 @@ export function asyncCell(memo: Memo, r: ResolvedOptions, store: AsyncStore): Ce
     }) as Fn;
   };
 
-  const call = store.settled !== undefined && !enveloped
+  // Verified hits take the general path (its `hit` is where they are checked).
+  const call = store.settled !== undefined && !enveloped && verifier === undefined
     ? tierCall(store.settled)
     : function memoized(this: unknown, ...args: unknown[]): Promise<unknown> {
       return join(this, keyOf(this, args), args);

@@ -17,6 +17,7 @@ import { codePointLength, MAX_STRING_CODE_POINTS } from '../protocol.js';
 import { asyncCell } from './async-cell.js';
 import { CONFIRMED, failingCell, UNCONFIRMED, type Cell, type Fn, type InvalidationResult } from './cell.js';
 import { syncCell } from './sync-cell.js';
+import { Verifier } from './verify.js';
 import { warnOnce } from './warnings.js';
 
 const monotonicNow = (): number => performance.now();
@@ -39,6 +40,8 @@ export class Memo {
   readonly info: MemoizedInfo;
   /** The recording of this function's lookups (`trace` option or `CACHELENS_TRACE`); undefined when off. */
   readonly trace: TraceRecorder | undefined;
+  /** Checks a share of hits by running the function again (`verify` option); undefined when off. */
+  readonly verifier: Verifier | undefined;
   /** Set once the function or method knows how to list its cells. */
   cells: () => Iterable<Cell> = () => [];
   #warnedUncacheable = false;
@@ -72,6 +75,7 @@ export class Memo {
     this.resolved = resolved;
     this.failure = failure;
     this.trace = resolved?.trace !== undefined ? new TraceRecorder(resolved.trace) : undefined;
+    this.verifier = resolved !== undefined && resolved.verify > 0 ? new Verifier(fn, resolved.verify, resolved.verifyShowValues) : undefined;
     this.info = this.#makeInfo(location);
     register(this.info);
     if (resolved !== undefined && !BUILTIN_TYPES.includes(resolved.backendType)) warnIfNamespaceShared(this, resolved.backendName);
@@ -89,6 +93,7 @@ export class Memo {
       staleWhileRevalidate: seconds(r?.staleMs),
       key: o.key !== undefined ? 'custom' : 'arguments',
       cacheIf: o.cacheIf !== undefined,
+      ...(r !== undefined && r.verify > 0 ? { verify: r.verify } : {}),
     };
     return {
       id: this.id,
@@ -127,7 +132,9 @@ export class Memo {
       entries += cell.store.size ?? 0;
       bytes += cell.store.bytes ?? 0;
     }
-    return this.stats.snapshot(entries, bytes);
+    const snapshot = this.stats.snapshot(entries, bytes);
+    if (this.verifier !== undefined) snapshot.verify = this.verifier.snapshot();
+    return snapshot;
   }
 
   async clear(): Promise<InvalidationResult> {

@@ -16,8 +16,9 @@ import { memoryKey, objectKey, rememberPairs } from './memory-key.js';
 /** `raw`: the store without the tracing wrapper, for the cell's own checks (not lookups, not recorded). */
 export function syncCell(memo: Memo, r: ResolvedOptions, store: SyncStore, raw: SyncStore = store): Cell {
   const { stats, elapsed, fn, id, now, ttlMs, staleMs, storeTtl, cacheErrors, cacheIf, userKey } = cellSettings(memo, r);
-  /** Hits can return what the store holds as is (no Thrown/Timed wrappers to look at). */
-  const plain = !cacheErrors && staleMs === undefined;
+  const verifier = memo.verifier;
+  /** Hits can return what the store holds as is (no Thrown/Timed wrappers to look at, no hit to verify). */
+  const plain = !cacheErrors && staleMs === undefined && verifier === undefined;
   const refreshing = new Set<Key>();
 
   const keyOf = (self: unknown, args: ArrayLike<unknown>): Key =>
@@ -45,7 +46,10 @@ export function syncCell(memo: Memo, r: ResolvedOptions, store: SyncStore, raw: 
       if (!current) return;
       if (cacheIf !== undefined && !accepts(memo, cacheIf, value)) return withdraw(key);
       const bytes = approxBytes(value);
-      if (bytes !== undefined) return store.set(key, wrap(promise), { ttlMs: storeTtl, bytes });
+      if (bytes !== undefined) {
+        verifier?.cached(promise, value);
+        return store.set(key, wrap(promise), { ttlMs: storeTtl, bytes });
+      }
       withdraw(key);
       memo.uncacheable();
     }, () => {
@@ -74,8 +78,10 @@ export function syncCell(memo: Memo, r: ResolvedOptions, store: SyncStore, raw: 
     stats.recordCompute(elapsed() - t0);
     if (cacheIf === undefined || accepts(memo, cacheIf, result)) {
       const bytes = approxBytes(result);
-      if (bytes !== undefined) store.set(key, wrap(result), { ttlMs: storeTtl, bytes });
-      else memo.uncacheable();
+      if (bytes !== undefined) {
+        verifier?.cached(result, result);
+        store.set(key, wrap(result), { ttlMs: storeTtl, bytes });
+      } else memo.uncacheable();
     }
     return result;
   };
@@ -95,9 +101,17 @@ export function syncCell(memo: Memo, r: ResolvedOptions, store: SyncStore, raw: 
     });
   };
 
-  /** A hit on a wrapped value (cacheErrors / staleWhileRevalidate). */
+  /** Whether a verify check of `key` must wait: the key is being refreshed, or `value` is no longer its value. */
+  const verifyBusy = (key: Key, value: unknown): boolean => {
+    if (refreshing.has(key) || !raw.has(key)) return true;
+    const held = raw.get(key);
+    return (held instanceof Timed ? held.value : held) !== value;
+  };
+
+  /** A hit that is not plain: a wrapped value (cacheErrors / staleWhileRevalidate), or one to verify. */
   const unwrap = (self: unknown, key: Key, held: unknown, args: ArrayLike<unknown>): unknown => {
     stats.hits++;
+    if (verifier !== undefined && !(held instanceof Thrown)) verifier.hit(self, key, held instanceof Timed ? held.value : held, args, verifyBusy);
     if (held instanceof Thrown) throw held.error;
     if (held instanceof Timed) {
       if (held.staleAt <= now()) {

@@ -513,6 +513,7 @@ function snapshot(fn: ReportedFunction): FunctionStats {
     staleServed: s.staleServed,
     backendErrors: s.backendErrors,
     health: fn.health(),
+    ...(s.verify !== undefined ? { verify: s.verify } : {}),
   };
 }
 
@@ -521,6 +522,13 @@ function same(a: FunctionStats, b: FunctionStats): boolean {
     a.hits === b.hits && a.misses === b.misses && a.errors === b.errors && a.entries === b.entries && a.bytes === b.bytes &&
     a.computeMs === b.computeMs && a.computed === b.computed && a.savedMs === b.savedMs && a.staleServed === b.staleServed &&
     a.backendErrors === b.backendErrors && a.health === b.health && a.evictions.size === b.evictions.size &&
-    a.evictions.expired === b.evictions.expired && a.evictions.explicit === b.evictions.explicit
+    a.evictions.expired === b.evictions.expired && a.evictions.explicit === b.evictions.explicit && sameVerify(a.verify, b.verify)
   );
+}
+
+/** The verify figures only grow, and the diff is set once: the counts and its presence tell a change. */
+function sameVerify(a: FunctionStats['verify'], b: FunctionStats['verify']): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.checked === b.checked && a.differed === b.differed && a.failed === b.failed && a.mutated === b.mutated &&
+    (a.diff === undefined) === (b.diff === undefined);
 }
