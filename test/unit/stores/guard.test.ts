@@ -111,3 +111,18 @@ it('dispose stops the recovery probe', async () => {
   await new Promise((r) => setTimeout(r, 50));
   assert.equal(probes, 0);
 });
+
+it('the direct path (succeeded / failed) counts and reports as run does', async () => {
+  const { guard, events, codes } = setup();
+  const direct = new FailOpenGuard('test', { failureThreshold: 2, openMs: 1000 });
+  assert.equal(direct.direct, true, 'closed, no own timer');
+  assert.equal(guard.direct, false, 'a guard with its own bound is never direct');
+  direct.failed(events, 'GET', new Error('down'));
+  direct.succeeded();
+  direct.failed(events, 'GET', new Error('down'));
+  assert.equal(direct.health, 'ok', 'a success in between resets the count');
+  direct.failed(events, 'GET', new Error('down'));
+  assert.equal(direct.health, 'degraded');
+  assert.equal(direct.direct, false);
+  assert.deepEqual(codes, ['CACHELENS_BACKEND_UNAVAILABLE', 'CACHELENS_BACKEND_UNAVAILABLE', 'CACHELENS_BACKEND_UNAVAILABLE', 'CACHELENS_BACKEND_CIRCUIT_OPEN']);
+});

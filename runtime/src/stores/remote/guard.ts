@@ -111,6 +111,26 @@ export class FailOpenGuard {
   }
 
   /**
+   * True when an operation would go straight to the server: the breaker is closed and the guard
+   * keeps no timer of its own. A store's hot path may then send the operation itself and settle
+   * it with `succeeded()` or `failed()`, which is exactly what `run` does in that state, without
+   * `run`'s closure and promises (`RedisStore.get`).
+   */
+  get direct(): boolean {
+    return this.#state === 'closed' && this.#timeoutMs === undefined;
+  }
+
+  /** An operation sent while `direct` answered: as `run` on success. */
+  succeeded(): void {
+    if (this.#failures !== 0) { this.#failures = 0; this.#state = 'closed'; }
+  }
+
+  /** An operation sent while `direct` failed: reported and counted as `run` does. */
+  failed(events: StoreEvents, op: string, error: unknown): void {
+    this.#failure(events, error instanceof CacheBackendError ? error : new BackendUnavailableError(this.#backend, op, error));
+  }
+
+  /**
    * Runs `operation` unless the breaker is open; answers `fallback` on any failure or timeout.
    * The fast path (breaker closed, no own timer) adds one `await` and no allocation beyond it.
    */
