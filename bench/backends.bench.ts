@@ -77,7 +77,9 @@ async function main(): Promise<void> {
     log('## Backends beyond one process');
     log();
     log(`Node ${process.version}, ${os.cpus().length} CPUs, redis-server and memcached on loopback (started by test/harness/servers.ts). ` +
-      'Each table says how its rounds were run; the contenders are interleaved in each round.');
+      'Each table says how its rounds were run; the contenders are interleaved in each round. ' +
+      `Load average (1 min) at the start of the run: ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} CPUs shared with other users; ` +
+      'the figures of this section are from one run, and only ratios within a table compare.');
 
     // --- Redis and Memcached: the stores vs their raw clients, 50 concurrent callers -------------------
     for (const line of await remoteTables(remoteServers(redis, memcached, placement))) log(line);
