@@ -1,15 +1,15 @@
 // Backends beyond one process, measured side by side in one run against real servers started by
-// the test harness: Redis store vs raw ioredis GET (50 concurrent callers), Memcached store vs raw
-// memjs, a two-tier L1 hit through memoize vs a hit of the same async function on the memory
+// the test harness: the Redis and Memcached stores (and memoize on them) vs raw ioredis and raw
+// memjs GETs, 50 concurrent callers (backends-remote.ts), a two-tier L1 hit through memoize vs a hit of the same async function on the memory
 // backend, the staleness window, the disk engine vs a hand-rolled file-per-key store, and the
 // value codec. Writes docs/benchmarks-backends.md (folded into docs/benchmarks.md by bench/run.mjs).
-// Run: node --import tsx bench/backends.bench.ts   (or npm run bench -- backends; --l1-only prints just the L1-hit table)
+// Run: node --import tsx bench/backends.bench.ts   (or npm run bench -- backends; --l1-only prints just the L1-hit
+// table, --remote-only just the remote-store tables; --no-pin leaves the processes where the scheduler puts them)
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Redis } from 'ioredis';
-import memjs from 'memjs';
 import { reloadConfig } from '../runtime/src/config.js';
 import { cacheOf, memoize } from '../runtime/src/memoize/index.js';
 import { MemoryStore } from '../runtime/src/stores/memory.js';
@@ -20,6 +20,9 @@ import { createTieredStore } from '../runtime/src/stores/tiered.js';
 import { MISS, type AsyncStore, type StoreContext } from '../runtime/src/stores/types.js';
 import { startMemcached, startRedis } from '../test/harness/servers.js';
 import { serializationTables } from './backends-serialize.js';
+import { remoteTables, type RemoteServers } from './backends-remote.js';
+import { createCodec } from '../runtime/src/stores/serialize.js';
+import type { MemcachedServer, RedisServer } from '../test/harness/servers.js';
 
 const out: string[] = [];
 const log = (line = '') => { out.push(line); console.log(line); };
@@ -27,17 +30,36 @@ const ctx = (namespace: string): StoreContext => ({ namespace, now: Date.now, ev
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))] as number;
 
-/** ops/s of `op` run by `callers` concurrent loops, `total` operations in all. */
-async function throughput(callers: number, total: number, op: (i: number) => Promise<unknown>): Promise<number> {
-  let next = 0;
-  const t0 = performance.now();
-  await Promise.all(Array.from({ length: callers }, async () => {
-    while (next < total) await op(next++);
-  }));
-  return total / ((performance.now() - t0) / 1000);
+/**
+ * With 2 or more CPUs and taskset available (and no `--no-pin`), the servers go to the last CPU and
+ * this process (all its threads) to the first, so that client and server do not take each other's
+ * core; other users of the machine still share both. Returns the sentence that says so.
+ */
+function pin(redis: RedisServer, memcached: MemcachedServer): string {
+  const cpus = os.cpus().length;
+  if (process.argv.includes('--no-pin') || cpus < 2 || !fs.existsSync('/usr/bin/taskset')) return 'Processes not pinned to CPUs (the scheduler places client and servers).';
+  const last = String(cpus - 1);
+  for (const pid of [redis.process.pid, memcached.process.pid]) execFileSync('/usr/bin/taskset', ['-a', '-p', '-c', last, String(pid)], { stdio: 'ignore' });
+  execFileSync('/usr/bin/taskset', ['-a', '-p', '-c', String(0), String(process.pid)], { stdio: 'ignore' });
+  return `Pinned with taskset: redis-server and memcached on CPU ${last}, this process (all its threads) on CPU 0, so that client and server do not take each other's core (other users of the machine still share both).`;
+}
+
+function remoteServers(redis: RedisServer, memcached: MemcachedServer, placement: string): RemoteServers {
+  return { redisUrl: redis.url, redisPid: redis.process.pid, memcachedAddress: memcached.address, memcachedPid: memcached.process.pid, placement };
 }
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--remote-only')) {
+    // Just the remote-store tables, printed (nothing written): for quick comparisons.
+    const [redis, memcached] = await Promise.all([startRedis(), startMemcached()]);
+    try {
+      for (const line of await remoteTables(remoteServers(redis, memcached, pin(redis, memcached)))) console.log(line);
+    } finally {
+      await redis.stop();
+      await memcached.stop();
+    }
+    return;
+  }
   if (process.argv.includes('--l1-only')) {
     // Just the memoize L1-hit table, printed (nothing written): for quick comparisons.
     const redis = await startRedis();
@@ -49,54 +71,23 @@ async function main(): Promise<void> {
     return;
   }
   const [redis, memcached] = await Promise.all([startRedis(), startMemcached()]);
+  const placement = pin(redis, memcached);
   const value = { id: 1, name: 'x'.repeat(60) }; // ~100 bytes stored
   try {
     log('## Backends beyond one process');
     log();
     log(`Node ${process.version}, ${os.cpus().length} CPUs, redis-server and memcached on loopback (started by test/harness/servers.ts). ` +
-      'Medians of 5 rounds, the contenders interleaved in each round.');
+      'Each table says how its rounds were run; the contenders are interleaved in each round. ' +
+      `Load average (1 min) at the start of the run: ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} CPUs shared with other users; ` +
+      'the figures of this section are from one run, and only ratios within a table compare.');
 
-    // --- Redis: store vs raw ioredis GET, 50 concurrent callers -----------------------------------
-    const raw = new Redis(redis.url);
-    const rawPipelined = new Redis(redis.url, { enableAutoPipelining: true });
+    // --- Redis and Memcached: the stores vs their raw clients, 50 concurrent callers -------------------
+    for (const line of await remoteTables(remoteServers(redis, memcached, placement))) log(line);
     const store = createRedisStore({ type: 'redis', url: redis.url }, ctx('bench-fn')) as AsyncStore;
-    await store.set('k', value, {});
-    const encoded = await raw.getBuffer((await raw.keys('cachelens:bench-fn:*')).find((k) => !k.endsWith(':gen')) as string);
-    await raw.set('raw-k', encoded as Buffer);
-    const N = 40_000;
-    const rounds: Record<string, number[]> = { 'raw ioredis GET (default client)': [], 'raw ioredis GET, enableAutoPipelining': [], 'cachelens redis store get (decode included)': [] };
-    for (let r = 0; r < 5; r++) {
-      rounds['raw ioredis GET (default client)']!.push(await throughput(50, N, () => raw.getBuffer('raw-k')));
-      rounds['raw ioredis GET, enableAutoPipelining']!.push(await throughput(50, N, () => rawPipelined.getBuffer('raw-k')));
-      rounds['cachelens redis store get (decode included)']!.push(await throughput(50, N, () => store.get('k')));
-    }
-    const base = median(rounds['raw ioredis GET (default client)']!);
-    log();
-    log('### Redis: 50 concurrent callers, GET of a ~100-byte value');
-    log();
-    log('| client | ops/s (median) | vs raw ioredis GET |');
-    log('|---|---:|---:|');
-    for (const [name, xs] of Object.entries(rounds)) log(`| ${name} | ${Math.round(median(xs)).toLocaleString('en')} | ${(median(xs) / base * 100).toFixed(0)}% |`);
-    log();
-    log('Target: the store at ≥ 90% of raw ioredis GET. Auto-pipelining (on by default in the store) is what pays for the decode and the fail-open guard.');
-
-    // --- Memcached ------------------------------------------------------------------------------
-    const rawMc = memjs.Client.create(memcached.address, { logger: { log: () => undefined } });
     const mcStore = createMemcachedStore({ type: 'memcached', servers: memcached.address }, ctx('bench-fn')) as AsyncStore;
+    await store.set('k', value, {});
     await mcStore.set('k', value, {});
-    await rawMc.set('raw-k', encoded as Buffer, {});
-    const mc: Record<string, number[]> = { 'raw memjs get': [], 'cachelens memcached store get': [] };
-    for (let r = 0; r < 5; r++) {
-      mc['raw memjs get']!.push(await throughput(50, N / 2, () => rawMc.get('raw-k')));
-      mc['cachelens memcached store get']!.push(await throughput(50, N / 2, () => mcStore.get('k')));
-    }
-    const mcBase = median(mc['raw memjs get']!);
-    log();
-    log('### Memcached: 50 concurrent callers, get of a ~100-byte value');
-    log();
-    log('| client | ops/s (median) | vs raw memjs |');
-    log('|---|---:|---:|');
-    for (const [name, xs] of Object.entries(mc)) log(`| ${name} | ${Math.round(median(xs)).toLocaleString('en')} | ${(median(xs) / mcBase * 100).toFixed(0)}% |`);
+    const encoded = createCodec({}).encode(value, 'bench-fn') as Buffer;
 
     // --- Sequential latency -------------------------------------------------------------------------
     const lat: Record<string, number[]> = { 'redis store get': [], 'memcached store get': [] };
@@ -188,9 +179,6 @@ async function main(): Promise<void> {
     for (const line of serializationTables()) log(line);
 
     await Promise.all([store.close(), mcStore.close(), tierA.close(), tierB.close()]);
-    raw.disconnect();
-    rawPipelined.disconnect();
-    rawMc.close();
   } finally {
     await redis.stop();
     await memcached.stop();

@@ -171,10 +171,38 @@ export class RedisStore<V = unknown> implements AsyncStore<V> {
     return value === undefined ? undefined : this.keys.data(value, key);
   }
 
-  async get(key: string): Promise<V | Miss> {
-    if (this.#pending.blocks(key)) return MISS;
-    const k = await this.#dataKey(key);
-    if (k === undefined) return MISS;
+  /**
+   * The hot path: with the generation known and the breaker closed, one GET and one `then` (the
+   * reply handlers are made once per store); otherwise `#getGuarded`, the same steps awaited.
+   */
+  get(key: string): Promise<V | Miss> {
+    if (this.#pending.blocks(key)) return Promise.resolve(MISS);
+    const gen = this.#gen.current();
+    if (typeof gen !== 'string' || !this.connection.guard.direct) return this.#getGuarded(key, gen);
+    let reply: Promise<Buffer | null>;
+    try {
+      reply = this.connection.client.getBuffer(this.keys.data(gen, key));
+    } catch (error) {
+      return Promise.resolve(this.#onGetError(error));
+    }
+    return reply.then(this.#onGetReply, this.#onGetError);
+  }
+
+  readonly #onGetReply = (bytes: Buffer | null): V | Miss => {
+    this.connection.guard.succeeded();
+    return bytes === null ? MISS : decodeOrMiss(this.#codec, bytes, this.#events) as V | Miss;
+  };
+
+  readonly #onGetError = (error: unknown): Miss => {
+    this.connection.guard.failed(this.#events, 'GET', error);
+    return MISS;
+  };
+
+  /** `get` awaiting the generation (`gen`, as `current()` gave it) and through `guard.run`. */
+  async #getGuarded(key: string, gen: string | undefined | Promise<string | undefined>): Promise<V | Miss> {
+    const value = typeof gen === 'object' ? await gen : gen;
+    if (value === undefined) return MISS;
+    const k = this.keys.data(value, key);
     const bytes = await this.connection.guard.run(this.#events, 'GET', () => this.connection.client.getBuffer(k), null);
     if (bytes === null) return MISS;
     return decodeOrMiss(this.#codec, bytes, this.#events) as V | Miss;

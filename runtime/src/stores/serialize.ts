@@ -18,6 +18,7 @@ import v8 from 'node:v8';
 import zlib from 'node:zlib';
 import { BackendConfigError, CacheBackendError } from './remote/errors.js';
 import { MISS, type StoreEvents } from './types.js';
+import { NOT_PLAIN, readPlain } from './remote/plain-read.js';
 
 /** Options of the codec, shared by every out-of-process backend's config entry. */
 export interface SerializeOptions {
@@ -204,6 +205,11 @@ export function createCodec(options: SerializeOptions = {}): Codec {
 /** Decodes a stored value; throws `ValueUnreadableError` when it is not in a known format. */
 export function decodeValue(bytes: Buffer): unknown {
   const header = bytes[0];
+  if (header === RAW) {
+    // Plain data is read here, several times faster for small values; the rest by v8.deserialize.
+    const plain = readPlain(bytes, 1);
+    if (plain !== NOT_PLAIN) return plain;
+  }
   try {
     if (header === RAW) return v8.deserialize(bytes.subarray(1));
     if (header === DEFLATED) return v8.deserialize(zlib.inflateRawSync(bytes.subarray(1)));

@@ -111,3 +111,50 @@ it('dispose stops the recovery probe', async () => {
   await new Promise((r) => setTimeout(r, 50));
   assert.equal(probes, 0);
 });
+
+it('the direct path (succeeded / failed) counts and reports as run does', async () => {
+  const { guard, events, codes } = setup();
+  const direct = new FailOpenGuard('test', { failureThreshold: 2, openMs: 1000 });
+  assert.equal(direct.direct, true, 'closed, no own timer');
+  assert.equal(guard.direct, false, 'a guard with its own bound is never direct');
+  direct.failed(events, 'GET', new Error('down'));
+  direct.succeeded();
+  direct.failed(events, 'GET', new Error('down'));
+  assert.equal(direct.health, 'ok', 'a success in between resets the count');
+  direct.failed(events, 'GET', new Error('down'));
+  assert.equal(direct.health, 'degraded');
+  assert.equal(direct.direct, false);
+  assert.deepEqual(codes, ['CACHELENS_BACKEND_UNAVAILABLE', 'CACHELENS_BACKEND_UNAVAILABLE', 'CACHELENS_BACKEND_UNAVAILABLE', 'CACHELENS_BACKEND_CIRCUIT_OPEN']);
+});
+
+it('tracked operations: one past the bound is reported as a timeout and expired once; a late answer is dropped; no timer is left', async () => {
+  const { guard, events, codes } = setup(); // bound 50 ms
+  const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+  const before = timers();
+  const expired: number[] = [];
+  const answered = guard.track(events, 'get', () => expired.push(0));
+  const late = guard.track(events, 'get', () => expired.push(1));
+  assert.equal(timers(), before + 1, 'one timer for every tracked operation');
+  assert.equal(guard.settle(answered), true);
+  await new Promise((r) => setTimeout(r, 120));
+  assert.deepEqual(expired, [1]);
+  assert.deepEqual(codes, ['CACHELENS_BACKEND_TIMEOUT']);
+  assert.equal(guard.settle(late), false, 'the answer after the bound is dropped');
+  assert.equal(timers(), before, 'nothing in flight, no timer holds the process');
+  const again = guard.track(events, 'get', () => expired.push(2));
+  assert.equal(guard.settle(again), true);
+  assert.equal(timers(), before);
+  assert.deepEqual(expired, [1]);
+});
+
+it('tracked operations expire in order, an answered one in between never', async () => {
+  const guard = new FailOpenGuard('test', { failureThreshold: 100, openMs: 1000 }, 20);
+  const events: StoreEvents = { evicted: () => undefined };
+  const expired: number[] = [];
+  guard.track(events, 'get', () => expired.push(1));
+  const second = guard.track(events, 'get', () => expired.push(2));
+  guard.track(events, 'get', () => expired.push(3));
+  guard.settle(second);
+  for (let i = 0; i < 200 && expired.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.deepEqual(expired, [1, 3]);
+});

@@ -24,6 +24,18 @@ export interface BreakerOptions {
 
 type BreakerState = 'closed' | 'open' | 'half-open';
 
+/** One operation of the direct path under the guard's own bound (see `FailOpenGuard.track`). */
+export interface GuardTicket {
+  /** When its bound runs out (`performance.now()` milliseconds). */
+  readonly at: number;
+  /** Answered or expired. */
+  done: boolean;
+  readonly events: StoreEvents;
+  readonly op: string;
+  /** Called once when the bound runs out first (after the timeout is reported). */
+  readonly expire: () => void;
+}
+
 export class FailOpenGuard {
   readonly #backend: string;
   readonly #threshold: number;
@@ -38,6 +50,14 @@ export class FailOpenGuard {
   #recoveryTimer: ReturnType<typeof setTimeout> | undefined;
 
   readonly #clock: () => number;
+  /**
+   * Tickets of the direct path, oldest first (all share one bound, so the oldest runs out first);
+   * one timer, set for the oldest unanswered, serves them all, and is cleared when none is left.
+   */
+  #tickets: GuardTicket[] = [];
+  #ticketHead = 0;
+  #inflight = 0;
+  #ticketTimer: ReturnType<typeof setTimeout> | undefined;
 
   /**
    * @param backend label used in error messages (`"redis"`)
@@ -108,6 +128,94 @@ export class FailOpenGuard {
       });
     }, this.#openMs);
     this.#recoveryTimer.unref?.();
+  }
+
+  /**
+   * True when an operation would go straight to the server: the breaker is closed and the guard
+   * keeps no timer of its own. A store's hot path may then send the operation itself and settle
+   * it with `succeeded()` or `failed()`, which is exactly what `run` does in that state, without
+   * `run`'s closure and promises (`RedisStore.get`).
+   */
+  get direct(): boolean {
+    return this.#state === 'closed' && this.#timeoutMs === undefined;
+  }
+
+  /** True while the breaker is closed: a hot path may use `track` / `settle` (own bound) or send directly (`direct`). */
+  get closed(): boolean {
+    return this.#state === 'closed';
+  }
+
+  /**
+   * The guard's own bound on one operation of a hot path that sends it itself while `closed`
+   * (`MemcachedStore.get`): the same bound as `run`'s, without a timer and a promise per operation.
+   * When the operation has not been `settle`d within the bound, its timeout is reported and
+   * counted as `run` does, then `expire` is called.
+   */
+  track(events: StoreEvents, op: string, expire: () => void): GuardTicket {
+    const ms = this.#timeoutMs ?? 0;
+    const ticket: GuardTicket = { at: performance.now() + ms, done: false, events, op, expire };
+    this.#tickets.push(ticket);
+    if (this.#inflight++ === 0) this.#ticketTimer = setTimeout(this.#expireTickets, ms);
+    return ticket;
+  }
+
+  /** The operation of `ticket` answered: false when its bound had already run out (drop the answer). */
+  settle(ticket: GuardTicket): boolean {
+    if (ticket.done) return false;
+    ticket.done = true;
+    if (--this.#inflight === 0) {
+      // Nothing in flight: no timer holds the process, and the queue starts over.
+      clearTimeout(this.#ticketTimer);
+      this.#ticketTimer = undefined;
+      this.#tickets = [];
+      this.#ticketHead = 0;
+    }
+    return true;
+  }
+
+  readonly #expireTickets = (): void => {
+    this.#ticketTimer = undefined;
+    const now = performance.now();
+    const tickets = this.#tickets;
+    let head = this.#ticketHead;
+    const expired: GuardTicket[] = [];
+    while (head < tickets.length) {
+      const ticket = tickets[head] as GuardTicket;
+      if (!ticket.done) {
+        // setTimeout may fire up to a millisecond early by performance.now(): allow for it.
+        if (ticket.at > now + 1) break;
+        ticket.done = true;
+        this.#inflight--;
+        expired.push(ticket);
+      }
+      head++;
+    }
+    if (this.#inflight === 0) {
+      this.#tickets = [];
+      this.#ticketHead = 0;
+    } else {
+      if (head > 1024 && head * 2 > tickets.length) {
+        this.#tickets = tickets.slice(head);
+        head = 0;
+      }
+      this.#ticketHead = head;
+      this.#ticketTimer = setTimeout(this.#expireTickets, Math.max(1, (this.#tickets[head] as GuardTicket).at - now));
+    }
+    // Last, with the queue consistent: these may call back into the store.
+    for (const ticket of expired) {
+      this.#failure(ticket.events, new BackendTimeoutError(this.#backend, ticket.op, this.#timeoutMs ?? 0));
+      ticket.expire();
+    }
+  };
+
+  /** An operation sent while `direct` answered: as `run` on success. */
+  succeeded(): void {
+    if (this.#failures !== 0) { this.#failures = 0; this.#state = 'closed'; }
+  }
+
+  /** An operation sent while `direct` failed: reported and counted as `run` does. */
+  failed(events: StoreEvents, op: string, error: unknown): void {
+    this.#failure(events, error instanceof CacheBackendError ? error : new BackendUnavailableError(this.#backend, op, error));
   }
 
   /**
