@@ -44,7 +44,10 @@ async function runUnderFault(store: AsyncStore, server: ServerProcess, load: Loa
     }
   });
   const chaos = (async () => {
-    await new Promise((r) => setTimeout(r, 60));
+    // The kill comes once calls go through (on a loaded machine the first ones may still wait for
+    // the connection at 60 ms, and then no call would see the outage), within 30 s.
+    const deadline = Date.now() + 30_000;
+    while (load.calls < 100 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     phase = 'killed';
     await server.kill('SIGKILL');
     await new Promise((r) => setTimeout(r, 400));
