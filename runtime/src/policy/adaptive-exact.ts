@@ -17,6 +17,8 @@ export class ExactAdaptivePolicy extends AdaptivePolicy {
   readonly #orphans: Int32Array;
   #orphanCount = 0;
   readonly #shadowSlot: Int32Array;
+  /** Hash of the key in each slot (every hit replays it into the simulations). */
+  protected readonly slotHash: Int32Array;
 
   constructor(capacity: number, candidates: readonly CandidateName[], initial: CandidateName) {
     super(capacity, candidates, initial, capacity, false);
@@ -25,6 +27,7 @@ export class ExactAdaptivePolicy extends AdaptivePolicy {
     this.#orphan = new Uint8Array(capacity);
     this.#orphans = new Int32Array(capacity);
     this.#shadowSlot = new Int32Array(capacity);
+    this.slotHash = new Int32Array(capacity);
   }
 
   hit(slot: number): void {
