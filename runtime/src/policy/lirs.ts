@@ -1,5 +1,5 @@
 import { IntMap } from './int-map.js';
-import { FreeSlots, Lists } from './lists.js';
+import { FreeSlots, grown, Lists } from './lists.js';
 import type { SlotPolicy } from './slot-policy.js';
 
 const LIR = 1;
@@ -236,8 +236,3 @@ export class LirsPolicy implements SlotPolicy {
   }
 }
 
-/** `to` (a larger, initialised array) with `from` copied to its start. */
-function grown<T extends Int32Array | Uint8Array>(from: T, to: T): T {
-  to.set(from);
-  return to;
-}

@@ -175,3 +175,9 @@ export class FreeSlots {
     for (let i = used.length - 1; i >= 0; i--) if (used[i] === 0) this.free(i);
   }
 }
+
+/** `to` (a larger, initialised array) with `from` copied to its start: how the pools' arrays grow. */
+export function grown<T extends Int32Array | Uint8Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
+}
