@@ -163,7 +163,7 @@ export class FreeSlots {
 
   free(slot: number): void {
     if (this.#top === this.#stack.length) {
-      const stack = new Int32Array(Math.min(this.#capacity, 2 * this.#stack.length + 16));
+      const stack = new Int32Array(2 * this.#stack.length + 16);
       stack.set(this.#stack);
       this.#stack = stack;
     }
@@ -174,6 +174,14 @@ export class FreeSlots {
   freeUnused(used: Uint8Array): void {
     for (let i = used.length - 1; i >= 0; i--) if (used[i] === 0) this.free(i);
   }
+}
+
+/** Slots a policy's pool starts with; it doubles, up to the capacity, when a miss finds no free slot (most caches never fill). */
+export const INITIAL_POOL = 64;
+
+/** The pool size after `nodes` when it must grow towards `capacity`. */
+export function nextPool(nodes: number, capacity: number): number {
+  return Math.min(capacity, Math.max(INITIAL_POOL, 2 * nodes));
 }
 
 /** `to` (a larger, initialised array) with `from` copied to its start: how the pools' arrays grow. */
