@@ -13,6 +13,8 @@ import { promisify } from 'node:util';
 import { createRequire } from 'node:module';
 import { createLRU } from 'lru.min';
 import LRUMap from 'mnemonist/lru-map.js';
+import { SieveCache } from '@neophi/sieve-cache';
+import { TTLCache } from '@isaacs/ttlcache';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { rng, zipf } from './hitratio-synthetic.js';
@@ -29,6 +31,7 @@ const { createBoundedCache } = load(join(dist, 'policy', 'index.js')) as typeof 
 const { MISS } = load(join(dist, 'stores', 'types.js')) as typeof import('../runtime/src/stores/types.js');
 const { MemoryStore } = load(join(dist, 'stores', 'memory.js')) as typeof import('../runtime/src/stores/memory.js');
 const { tickNow } = load(join(dist, 'clock.js')) as typeof import('../runtime/src/clock.js');
+const { memoize } = load(join(dist, 'index.js')) as typeof import('../runtime/src/index.js');
 
 const KEYS = 100_000;
 const CAPACITY = 10_000;
@@ -57,14 +60,14 @@ interface Case {
   name: string;
   library: string;
   ttl: boolean;
-  make(): Promise<Subject>;
+  make(max?: number): Promise<Subject>;
 }
 
 const ignore = { evicted() {} };
 
 /** The runtime's memory store as memoize uses it (the runtime's default clock), looped over directly. */
-function storeSubject(options: { ttlMs?: number }): Subject {
-  const store = new MemoryStore<number>({ max: CAPACITY }, { namespace: 'bench', events: ignore, now: tickNow });
+function storeSubject(options: { ttlMs?: number }, max = CAPACITY): Subject {
+  const store = new MemoryStore<number>({ max }, { namespace: 'bench', events: ignore, now: tickNow });
   const miss = MISS;
   return {
     get: (k) => { const v = store.get(k); return v === miss ? undefined : v; },
@@ -93,16 +96,18 @@ async function quickLru(): Promise<typeof import('quick-lru').default> {
 
 const CASES: Case[] = [
   { name: 'map', library: 'Map (no eviction, the ceiling)', ttl: false, async make() { return new Map<string, number>(); } },
-  { name: 'cachelens', library: 'cachelens BoundedCache, adaptive (default)', ttl: false, async make() { return createBoundedCache<string, number>('adaptive', { max: CAPACITY }); } },
-  { name: 'cachelens-lru', library: 'cachelens BoundedCache, lru', ttl: false, async make() { return createBoundedCache<string, number>('lru', { max: CAPACITY }); } },
-  { name: 'cachelens-store', library: 'cachelens memory store, adaptive', ttl: false, async make() { return storeSubject({}); } },
-  { name: 'cachelens-store-ttl', library: 'cachelens memory store, adaptive', ttl: true, async make() { return storeSubject({ ttlMs: TTL_MS }); } },
-  { name: 'lru-cache', library: 'lru-cache', ttl: false, async make() { return new LRUCache<string, number>({ max: CAPACITY }); } },
-  { name: 'lru-cache-ttl', library: 'lru-cache', ttl: true, async make() { return new LRUCache<string, number>({ max: CAPACITY, ttl: TTL_MS }); } },
-  { name: 'mnemonist', library: 'mnemonist LRUMap', ttl: false, async make() { return new LRUMap<string, number>(CAPACITY); } },
-  { name: 'lru.min', library: 'lru.min', ttl: false, async make() { return createLRU<string, number>({ max: CAPACITY }); } },
-  { name: 'quick-lru', library: 'quick-lru (two generations: up to 2x capacity held)', ttl: false, async make() { const QuickLRU = await quickLru(); return new QuickLRU<string, number>({ maxSize: CAPACITY }); } },
-  { name: 'quick-lru-ttl', library: 'quick-lru (two generations: up to 2x capacity held)', ttl: true, async make() { const QuickLRU = await quickLru(); return new QuickLRU<string, number>({ maxSize: CAPACITY, maxAge: TTL_MS }); } },
+  { name: 'cachelens', library: 'cachelens BoundedCache, adaptive (default)', ttl: false, async make(max = CAPACITY) { return createBoundedCache<string, number>('adaptive', { max }); } },
+  { name: 'cachelens-lru', library: 'cachelens BoundedCache, lru', ttl: false, async make(max = CAPACITY) { return createBoundedCache<string, number>('lru', { max }); } },
+  { name: 'cachelens-store', library: 'cachelens memory store, adaptive', ttl: false, async make(max = CAPACITY) { return storeSubject({}, max); } },
+  { name: 'cachelens-store-ttl', library: 'cachelens memory store, adaptive', ttl: true, async make(max = CAPACITY) { return storeSubject({ ttlMs: TTL_MS }, max); } },
+  { name: 'lru-cache', library: 'lru-cache', ttl: false, async make(max = CAPACITY) { return new LRUCache<string, number>({ max }); } },
+  { name: 'lru-cache-ttl', library: 'lru-cache', ttl: true, async make(max = CAPACITY) { return new LRUCache<string, number>({ max, ttl: TTL_MS }); } },
+  { name: 'sieve-cache', library: '@neophi/sieve-cache', ttl: false, async make(max = CAPACITY) { return new SieveCache<string, number>(max); } },
+  { name: 'ttlcache', library: '@isaacs/ttlcache', ttl: true, async make(max = CAPACITY) { return new TTLCache<string, number>({ max, ttl: TTL_MS }); } },
+  { name: 'mnemonist', library: 'mnemonist LRUMap', ttl: false, async make(max = CAPACITY) { return new LRUMap<string, number>(max); } },
+  { name: 'lru.min', library: 'lru.min', ttl: false, async make(max = CAPACITY) { return createLRU<string, number>({ max }); } },
+  { name: 'quick-lru', library: 'quick-lru (two generations: up to 2x capacity held)', ttl: false, async make(max = CAPACITY) { const QuickLRU = await quickLru(); return new QuickLRU<string, number>({ maxSize: max }); } },
+  { name: 'quick-lru-ttl', library: 'quick-lru (two generations: up to 2x capacity held)', ttl: true, async make(max = CAPACITY) { const QuickLRU = await quickLru(); return new QuickLRU<string, number>({ maxSize: max, maxAge: TTL_MS }); } },
 ];
 
 const SELECTED = ONLY === undefined ? CASES : CASES.filter((c) => ONLY.has(c.name));
@@ -132,6 +137,8 @@ interface Measurement {
   steadyOpsPerSec: number;
   hitRatio: number;
   bytesPerEntry: number;
+  /** Heap growth per entry of an instance with capacity 100,000 holding 100,000 entries. */
+  bytesPerEntryFull: number;
   size: number;
 }
 
@@ -143,11 +150,12 @@ async function measure(name: string): Promise<Measurement> {
   if (gc === undefined) throw new Error('run the child with --expose-gc');
   // Memory: heap growth of one instance run over the whole stream (this run also warms the JIT).
   gc();
-  const before = process.memoryUsage().heapUsed;
+  const before = heapBytes();
   const probe = await c.make();
   replay(probe, stream);
   gc();
-  const bytesPerEntry = (process.memoryUsage().heapUsed - before) / probe.size;
+  const bytesPerEntry = (heapBytes() - before) / probe.size;
+  const bytesPerEntryFull = await bytesWhenFull(c, gc);
   // Speed: a fresh instance, timed.
   const cache = await c.make();
   // CPU time of this process, less sensitive than wall time to other work on a shared machine.
@@ -160,7 +168,62 @@ async function measure(name: string): Promise<Measurement> {
   let hits = 0;
   const seconds = cpuSeconds(() => { hits = replay(cache, stream); });
   const steady = cpuSeconds(() => { replay(cache, stream); });
-  return { opsPerSec: OPS / seconds, steadyOpsPerSec: OPS / steady, hitRatio: hits / OPS, bytesPerEntry, size: cache.size };
+  return { opsPerSec: OPS / seconds, steadyOpsPerSec: OPS / steady, hitRatio: hits / OPS, bytesPerEntry, bytesPerEntryFull, size: cache.size };
+}
+
+/** Heap in use, typed arrays' backing stores included (V8 keeps those outside `heapUsed`). */
+function heapBytes(): number {
+  const usage = process.memoryUsage();
+  return usage.heapUsed + usage.arrayBuffers;
+}
+
+/** Entries of the memory measure: a cache of this capacity filled with this many distinct keys. */
+const FULL = 100_000;
+
+/** Heap growth per entry of an instance with capacity FULL holding FULL entries (keys made beforehand, values small integers). */
+async function bytesWhenFull(c: Case, gc: () => void): Promise<number> {
+  const keys = Array.from({ length: FULL }, (_, i) => `key:${i}`);
+  gc();
+  const before = heapBytes();
+  const cache = await c.make(FULL);
+  for (let i = 0; i < FULL; i++) cache.set(keys[i]!, i);
+  gc();
+  const bytes = (heapBytes() - before) / cache.size;
+  if (cache.size !== FULL) throw new Error(`${c.name} holds ${cache.size} of ${FULL} entries`);
+  return bytes;
+}
+
+/** Functions (or caches) made per up-front measure: the heap growth is divided by this many. */
+const UPFRONT_COUNT = 50;
+
+/**
+ * Child mode `--upfront`: the heap held by one memoized function at default options after its
+ * first call, and by one lru-cache with max 1000 after its first set (each the average of
+ * UPFRONT_COUNT, after one made beforehand so module-level state is not counted).
+ */
+function upfront(gc: () => void): { memoizeKiB: number; lruCacheKiB: number } {
+  const measure = (make: (i: number) => unknown): number => {
+    make(-1);
+    gc();
+    const before = heapBytes();
+    const held: unknown[] = [];
+    for (let i = 0; i < UPFRONT_COUNT; i++) held.push(make(i));
+    gc();
+    const kib = (heapBytes() - before) / UPFRONT_COUNT / 1024;
+    if (held.length !== UPFRONT_COUNT) throw new Error('unreachable');
+    return kib;
+  };
+  const memoizeKiB = measure((i) => {
+    const f = memoize((x: number) => x * 2);
+    f(i);
+    return f;
+  });
+  const lruCacheKiB = measure((i) => {
+    const cache = new LRUCache<number, number>({ max: 1000 });
+    cache.set(i, i * 2);
+    return cache;
+  });
+  return { memoizeKiB, lruCacheKiB };
 }
 
 const median = (xs: number[]): number => {
@@ -169,6 +232,12 @@ const median = (xs: number[]): number => {
 };
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--upfront')) {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    if (gc === undefined) throw new Error('run the child with --expose-gc');
+    process.stdout.write(JSON.stringify(upfront(gc)));
+    return;
+  }
   const child = process.argv.indexOf('--case');
   if (child >= 0) {
     process.stdout.write(JSON.stringify(await measure(process.argv[child + 1]!)));
@@ -177,7 +246,10 @@ async function main(): Promise<void> {
   const run = promisify(execFile);
   const results = new Map<string, Measurement[]>();
   const ratios = new Map<string, number[]>();
+  const upfronts: { memoizeKiB: number; lruCacheKiB: number }[] = [];
   for (let round = 0; round < ROUNDS; round++) {
+    const { stdout: up } = await run(process.execPath, ['--expose-gc', '--import', 'tsx', __filename, '--upfront'], { maxBuffer: 1 << 20 });
+    upfronts.push(JSON.parse(up) as { memoizeKiB: number; lruCacheKiB: number });
     const roundResults = new Map<string, Measurement>();
     for (const c of SELECTED) {
       const { stdout } = await run(process.execPath, ['--expose-gc', '--import', 'tsx', __filename, '--case', c.name, '--ops', String(OPS)], { maxBuffer: 1 << 20 });
@@ -196,17 +268,19 @@ async function main(): Promise<void> {
     'one operation = `get`, and `set` on a miss. Each case in its own process, all cases in each round, ' + `${ROUNDS} rounds; medians of ops per CPU-second of the timed loop (after a warm-up pass over the whole stream on another instance).`,
     '"fresh": a new instance over the whole stream (filling it, and the adaptive policy finding its leader, included); "steady": the same instance over the stream a second time.',
     '"× Map" is the median of the per-round ratios to the plain Map (fresh); "× lru-cache" compares with lru-cache in the same TTL mode and the same pass.',
-    `TTL cases use ${TTL_MS / 1000} s (nothing expires during the run: this measures the bookkeeping). Memory per entry: heap growth after a forced GC divided by the entries held (keys are shared strings, values small integers).`, '',
-    '| case | TTL | ops/s fresh (median) | × Map | × lru-cache | ops/s steady | × lru-cache | hit ratio | bytes/entry | entries held |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    `TTL cases use ${TTL_MS / 1000} s (nothing expires during the run: this measures the bookkeeping). Memory per entry: heap growth after a forced GC divided by the entries held (keys are shared strings, values small integers),`,
+    `after the stream ("bytes/entry"), and for an instance of capacity ${FULL.toLocaleString('en-US')} holding ${FULL.toLocaleString('en-US')} entries ("at ${FULL / 1000}k").`, '',
+    '| case | TTL | ops/s fresh (median) | × Map | × lru-cache | ops/s steady | × lru-cache | hit ratio | bytes/entry | at 100k | entries held |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const c of SELECTED) {
     const ms = results.get(c.name)!;
     const ops = median(ms.map((m) => m.opsPerSec));
     const steady = median(ms.map((m) => m.steadyOpsPerSec));
     const vsLru = (value: number, field: 'opsPerSec' | 'steadyOpsPerSec'): string => (c.name === 'map' ? '—' : (value / lruCache(c.ttl, field)).toFixed(2));
-    lines.push(`| ${c.library} | ${c.ttl ? `${TTL_MS / 1000} s` : 'no'} | ${(ops / 1e6).toFixed(2)} M | ${median(ratios.get(c.name)!).toFixed(2)} | ${vsLru(ops, 'opsPerSec')} | ${(steady / 1e6).toFixed(2)} M | ${vsLru(steady, 'steadyOpsPerSec')} | ${(median(ms.map((m) => m.hitRatio)) * 100).toFixed(1)}% | ${median(ms.map((m) => m.bytesPerEntry)).toFixed(0)} | ${ms[0]!.size.toLocaleString('en-US')} |`);
+    lines.push(`| ${c.library} | ${c.ttl ? `${TTL_MS / 1000} s` : 'no'} | ${(ops / 1e6).toFixed(2)} M | ${median(ratios.get(c.name)!).toFixed(2)} | ${vsLru(ops, 'opsPerSec')} | ${(steady / 1e6).toFixed(2)} M | ${vsLru(steady, 'steadyOpsPerSec')} | ${(median(ms.map((m) => m.hitRatio)) * 100).toFixed(1)}% | ${median(ms.map((m) => m.bytesPerEntry)).toFixed(0)} | ${median(ms.map((m) => m.bytesPerEntryFull)).toFixed(0)} | ${ms[0]!.size.toLocaleString('en-US')} |`);
   }
+  lines.push('', `Up-front memory (heap held after the first call, average of ${UPFRONT_COUNT}, median of ${ROUNDS} runs): one memoized function at default options (\`memoize(fn)\`, one call) ${median(upfronts.map((u) => u.memoizeKiB)).toFixed(1)} KiB; one lru-cache with max 1000 after one \`set\` ${median(upfronts.map((u) => u.lruCacheKiB)).toFixed(1)} KiB.`);
   lines.push('', `Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.`);
   const report = lines.join('\n');
   process.stdout.write(`${report}\n`);

@@ -5,26 +5,34 @@
  */
 import type { CandidateName } from './adaptive-candidates.js';
 import { AdaptivePolicy } from './adaptive-leader.js';
-import { FreeSlots } from './lists.js';
+import { FreeSlots, grown } from './lists.js';
+
+/** Slots the per-slot arrays start with; they double as higher slots are handed out (most caches never fill). */
+const INITIAL_SLOTS = 64;
 
 /** Exact regime: the cache mirrors the leader's full-size simulation (see `AdaptivePolicy`). */
 export class ExactAdaptivePolicy extends AdaptivePolicy {
   /** Every hit runs six simulations: storage should deduplicate them. */
   readonly deferHits = true;
   readonly #free: FreeSlots;
-  readonly #occupied: Uint8Array;
-  readonly #orphan: Uint8Array;
-  readonly #orphans: Int32Array;
+  #occupied: Uint8Array;
+  #orphan: Uint8Array;
+  /** A stack of orphan slots (may hold stale entries); rebuilt from the flags when it reaches `capacity`. */
+  #orphans: Int32Array;
   #orphanCount = 0;
-  readonly #shadowSlot: Int32Array;
+  #shadowSlot: Int32Array;
+  /** Hash of the key in each slot (every hit replays it into the simulations). */
+  protected slotHash: Int32Array;
 
   constructor(capacity: number, candidates: readonly CandidateName[], initial: CandidateName) {
     super(capacity, candidates, initial, capacity, false);
     this.#free = new FreeSlots(capacity);
-    this.#occupied = new Uint8Array(capacity);
-    this.#orphan = new Uint8Array(capacity);
-    this.#orphans = new Int32Array(capacity);
-    this.#shadowSlot = new Int32Array(capacity);
+    const slots = Math.min(capacity, INITIAL_SLOTS);
+    this.#occupied = new Uint8Array(slots);
+    this.#orphan = new Uint8Array(slots);
+    this.#orphans = new Int32Array(slots);
+    this.#shadowSlot = new Int32Array(slots);
+    this.slotHash = new Int32Array(slots);
   }
 
   hit(slot: number): void {
@@ -59,7 +67,7 @@ export class ExactAdaptivePolicy extends AdaptivePolicy {
     const s = this.observe(hash);
     if (s < 0) {
       // Refused by the leader: still kept while there is room (after deletes), as an orphan.
-      const free = this.#free.take();
+      const free = this.#take();
       if (free < 0) return -1;
       this.slotHash[free] = hash;
       this.#occupied[free] = 1;
@@ -68,7 +76,7 @@ export class ExactAdaptivePolicy extends AdaptivePolicy {
     }
     // Room left by deletes first (what the leader evicted then stays, as an orphan); then the
     // slot of the key the leader evicted; then an orphan.
-    let slot = this.#free.take();
+    let slot = this.#take();
     if (slot >= 0) {
       if (leader.evictedLink >= 0) this.#makeOrphan(leader.evictedLink);
     } else {
@@ -86,12 +94,30 @@ export class ExactAdaptivePolicy extends AdaptivePolicy {
     return slot;
   }
 
+  /** A free slot (the per-slot arrays grown to hold it), or -1. */
+  #take(): number {
+    const slot = this.#free.take();
+    if (slot >= this.#occupied.length) this.#grow(slot + 1);
+    return slot;
+  }
+
+  /** Grows the per-slot arrays to hold `slots` slots (doubling, up to `capacity`). */
+  #grow(slots: number): void {
+    const length = Math.min(this.capacity, Math.max(slots, 2 * this.#occupied.length));
+    this.#occupied = grown(this.#occupied, new Uint8Array(length));
+    this.#orphan = grown(this.#orphan, new Uint8Array(length));
+    this.#shadowSlot = grown(this.#shadowSlot, new Int32Array(length));
+    this.slotHash = grown(this.slotHash, new Int32Array(length));
+  }
+
   #makeOrphan(slot: number): void {
     if (this.#orphan[slot] !== 0) return;
-    // The stack may hold stale entries (slots re-linked since); when full, rebuild it from the flags.
-    if (this.#orphanCount === this.#orphans.length) {
+    // The stack may hold stale entries (slots re-linked since); when it reaches `capacity`, rebuild it from the flags.
+    if (this.#orphanCount === this.capacity) {
       this.#orphanCount = 0;
-      for (let i = 0; i < this.capacity; i++) if (this.#orphan[i] !== 0 && this.#occupied[i] !== 0) this.#orphans[this.#orphanCount++] = i;
+      for (let i = 0; i < this.#occupied.length; i++) if (this.#orphan[i] !== 0 && this.#occupied[i] !== 0) this.#orphans[this.#orphanCount++] = i;
+    } else if (this.#orphanCount === this.#orphans.length) {
+      this.#orphans = grown(this.#orphans, new Int32Array(Math.min(this.capacity, 2 * this.#orphans.length)));
     }
     this.#orphan[slot] = 1;
     this.#orphans[this.#orphanCount++] = slot;
@@ -115,7 +141,7 @@ export class ExactAdaptivePolicy extends AdaptivePolicy {
     shadow.link.fill(-1);
     this.#orphanCount = 0;
     this.#orphan.fill(0);
-    for (let slot = 0; slot < this.capacity; slot++) {
+    for (let slot = 0; slot < this.#occupied.length; slot++) {
       if (this.#occupied[slot] === 0) continue;
       const s = shadow.slotOf(this.slotHash[slot]!);
       if (s >= 0) {
@@ -153,7 +179,7 @@ export class ExactAdaptivePolicy extends AdaptivePolicy {
       const slot = leader.link[slots[i]!]!;
       if (slot >= 0) out[n++] = slot;
     }
-    for (let slot = 0; slot < this.capacity; slot++) if (this.#occupied[slot] !== 0 && this.#orphan[slot] !== 0) out[n++] = slot;
+    for (let slot = 0; slot < this.#occupied.length; slot++) if (this.#occupied[slot] !== 0 && this.#orphan[slot] !== 0) out[n++] = slot;
     return n;
   }
 
@@ -161,6 +187,7 @@ export class ExactAdaptivePolicy extends AdaptivePolicy {
     // The simulations know nothing of these keys: they start as orphans, least valuable on top.
     this.clear();
     this.#free.empty();
+    this.#grow(this.capacity);
     for (let i = 0; i < count; i++) {
       this.slotHash[slots[i]!] = hashes[i]!;
       this.#occupied[slots[i]!] = 1;

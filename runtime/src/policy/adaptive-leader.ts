@@ -115,8 +115,6 @@ export abstract class AdaptivePolicy implements SlotPolicy {
   protected readonly shadows: Shadow[];
   protected leader: number;
   protected observed = 0;
-  /** Hash of the key in each slot. */
-  protected readonly slotHash: Int32Array;
   /** Accesses per decision period: one shadow capacity, at least 64. */
   readonly #period: number;
   readonly #periodHits: Int32Array;
@@ -193,7 +191,6 @@ export abstract class AdaptivePolicy implements SlotPolicy {
     this.#period = Math.max(64, shadowCapacity);
     this.#costRank = sampled ? Int8Array.from(candidates, (name) => COST_ORDER.indexOf(name)) : undefined;
     this.#minWeight = sampled ? this.#period / (1 - DECAY) : 0;
-    this.slotHash = new Int32Array(capacity);
   }
 
   /** The candidate leading now (for statistics and tests). */

@@ -6,6 +6,7 @@
  */
 import { createCandidate, type CandidateName } from './adaptive-candidates.js';
 import { AdaptivePolicy } from './adaptive-leader.js';
+import { IntMap } from './int-map.js';
 import { mix32 } from './slot-policy.js';
 import type { SlotPolicy } from './slot-policy.js';
 
@@ -32,17 +33,40 @@ const SAMPLE_BATCH = 32;
 export class SampledAdaptivePolicy extends AdaptivePolicy {
   #current: SlotPolicy;
   readonly #sampled: Uint8Array;
+  /** Hash of the key in each sampled slot (a hit on one is replayed into the simulations). */
+  readonly #sampledHash = new IntMap();
+  /**
+   * The hash of the key in any slot, needed only when the leader changes: from the storage
+   * (`hashOf`, which recomputes it from the key) when it offers one, else from `#slotHash`, kept
+   * for that purpose (4 bytes per slot; the memory store and the bounded cache spare them).
+   */
+  readonly #hashOf: (slot: number) => number;
+  readonly #slotHash: Int32Array | undefined;
+  /**
+   * The slot handed out by the running `miss` and its key's hash: a change of leader decided
+   * within that call comes before the storage has put the key in the slot.
+   */
+  #placedSlot = -1;
+  #placedHash = 0;
   readonly #threshold: number;
   /** Sampled accesses not yet replayed into the shadows. */
   readonly #pending = new Int32Array(SAMPLE_BATCH);
   #pendingCount = 0;
 
-  constructor(capacity: number, candidates: readonly CandidateName[], initial: CandidateName) {
+  constructor(capacity: number, candidates: readonly CandidateName[], initial: CandidateName, hashOf?: (slot: number) => number) {
     const threshold = Math.ceil((SAMPLE_SCALE * SAMPLED_ENTRIES) / capacity);
     const shadowCapacity = Math.max(1, Math.round((capacity * threshold) / SAMPLE_SCALE));
     super(capacity, candidates, initial, shadowCapacity, true);
     this.#threshold = threshold;
     this.#sampled = new Uint8Array(capacity);
+    if (hashOf === undefined) {
+      const slotHash = new Int32Array(capacity);
+      this.#slotHash = slotHash;
+      this.#hashOf = (slot) => slotHash[slot]!;
+    } else {
+      this.#slotHash = undefined;
+      this.#hashOf = hashOf;
+    }
     this.#current = createCandidate(this.names[this.leader]!, capacity);
   }
 
@@ -54,20 +78,30 @@ export class SampledAdaptivePolicy extends AdaptivePolicy {
     this.#current.hit(slot);
     this.realHits++;
     this.realAccesses++;
-    if (this.#sampled[slot] !== 0) this.#sample(this.slotHash[slot]!);
+    if (this.#sampled[slot] !== 0) this.#sample(this.#sampledHash.get(slot));
   }
 
   miss(hash: number): number {
     const sampled = this.#isSampled(hash);
     this.realAccesses++;
     const slot = this.#current.miss(hash);
-    if (slot >= 0) {
-      this.slotHash[slot] = hash;
-      this.#sampled[slot] = sampled;
-    }
+    if (slot >= 0) this.#track(slot, hash, sampled);
     // After the slot bookkeeping: a decision may hand every entry to another policy.
-    if (sampled !== 0) this.#sample(hash);
+    if (sampled !== 0) {
+      this.#placedSlot = slot;
+      this.#placedHash = hash;
+      this.#sample(hash);
+      this.#placedSlot = -1;
+    }
     return slot;
+  }
+
+  /** Records the hash of the key now in `slot` (replacing what the slot held). */
+  #track(slot: number, hash: number, sampled: number): void {
+    if (this.#slotHash !== undefined) this.#slotHash[slot] = hash;
+    if (this.#sampled[slot] !== 0) this.#sampledHash.delete(slot);
+    this.#sampled[slot] = sampled;
+    if (sampled !== 0) this.#sampledHash.set(slot, hash);
   }
 
   #sample(hash: number): void {
@@ -96,12 +130,12 @@ export class SampledAdaptivePolicy extends AdaptivePolicy {
     for (let i = 0; i < count; i++) {
       const slot = ranked[i]!;
       if (this.#sampled[slot] === 0) unknown.push(slot);
-      else if (ranks.has(this.slotHash[slot]!)) known.push(slot);
+      else if (ranks.has(this.#sampledHash.get(slot))) known.push(slot);
       else unwanted.push(slot);
     }
-    known.sort((a, b) => ranks.get(this.slotHash[a]!)! - ranks.get(this.slotHash[b]!)!);
+    known.sort((a, b) => ranks.get(this.#sampledHash.get(a))! - ranks.get(this.#sampledHash.get(b))!);
     const order = Int32Array.from([...known, ...unknown, ...unwanted]);
-    const hashes = order.map((slot) => this.slotHash[slot]!);
+    const hashes = order.map((slot) => (slot === this.#placedSlot ? this.#placedHash : this.#hashOf(slot)));
     const next = createCandidate(this.names[index]!, this.capacity);
     next.load(order, hashes, count, known.length + unknown.length);
     this.#current = next;
@@ -124,9 +158,7 @@ export class SampledAdaptivePolicy extends AdaptivePolicy {
   load(slots: Int32Array, hashes: Int32Array, count: number, keep: number): void {
     this.#current.load(slots, hashes, count, keep);
     this.#sampled.fill(0);
-    for (let i = 0; i < count; i++) {
-      this.slotHash[slots[i]!] = hashes[i]!;
-      this.#sampled[slots[i]!] = this.#isSampled(hashes[i]!);
-    }
+    this.#sampledHash.clear();
+    for (let i = 0; i < count; i++) this.#track(slots[i]!, hashes[i]!, this.#isSampled(hashes[i]!));
   }
 }

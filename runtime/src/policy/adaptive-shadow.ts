@@ -4,7 +4,11 @@
  * candidate and compares their hits; the exact regime also mirrors its leader's shadow.
  */
 import { IntMap } from './int-map.js';
+import { grown } from './lists.js';
 import type { SlotPolicy } from './slot-policy.js';
+
+/** Slots a shadow's own arrays start with; they double as its policy hands out higher ones. */
+const INITIAL_SLOTS = 64;
 
 /**
  * A policy simulated on key hashes alone: which keys it would hold, not their values. `link`
@@ -12,19 +16,21 @@ import type { SlotPolicy } from './slot-policy.js';
  */
 export class Shadow {
   readonly policy: SlotPolicy;
-  readonly link: Int32Array;
+  /** Grows (with `#hashOf` and `#used`) as the policy hands out higher slots: most caches never fill. */
+  link: Int32Array;
   /** After `access`: whether it was a hit, and the real slot linked to the entry it evicted (or -1). */
   lastHit = false;
   evictedLink = -1;
   readonly #slots: IntMap;
-  readonly #hashOf: Int32Array;
-  readonly #used: Uint8Array;
+  #hashOf: Int32Array;
+  #used: Uint8Array;
 
   constructor(policy: SlotPolicy) {
     this.policy = policy;
-    this.link = new Int32Array(policy.capacity).fill(-1);
-    this.#hashOf = new Int32Array(policy.capacity);
-    this.#used = new Uint8Array(policy.capacity);
+    const slots = Math.min(policy.capacity, INITIAL_SLOTS);
+    this.link = new Int32Array(slots).fill(-1);
+    this.#hashOf = new Int32Array(slots);
+    this.#used = new Uint8Array(slots);
     this.#slots = new IntMap(); // grows with the entries: most caches stay far below capacity
   }
 
@@ -67,6 +73,7 @@ export class Shadow {
 
   /** Records `hash` in `slot` (the policy's answer to a miss); returns the real slot linked to the entry it replaced, or -1. */
   #fill(hash: number, slot: number): number {
+    if (slot >= this.#used.length) this.#grow(slot);
     let evicted = -1;
     if (this.#used[slot] !== 0) {
       this.#slots.delete(this.#hashOf[slot]!);
@@ -77,6 +84,14 @@ export class Shadow {
     this.link[slot] = -1;
     this.#slots.set(hash, slot);
     return evicted;
+  }
+
+  /** Makes room for `slot` (doubling, up to the policy's capacity). */
+  #grow(slot: number): void {
+    const length = Math.min(this.policy.capacity, Math.max(slot + 1, 2 * this.#used.length));
+    this.link = grown(this.link, new Int32Array(length).fill(-1));
+    this.#hashOf = grown(this.#hashOf, new Int32Array(length));
+    this.#used = grown(this.#used, new Uint8Array(length));
   }
 
   slotOf(hash: number): number {

@@ -31,12 +31,14 @@ export type AdaptivePolicy = AdaptiveLeader;
 export const AdaptivePolicy = {
   /**
    * The adaptive policy for `capacity` entries: exact up to 4096 entries, sampled above.
-   * `candidates` and `initial` (the first leader) are for tests and experiments.
+   * `candidates` and `initial` (the first leader) are for tests and experiments. `hashOf`: the
+   * hash (`hashKey`) of the key stored in a slot, when the storage can tell (the sampled regime
+   * then keeps no hash per slot; it needs them only when its leader changes).
    */
-  create(capacity: number, candidates: readonly CandidateName[] = CANDIDATES, initial?: CandidateName): AdaptivePolicy {
+  create(capacity: number, candidates: readonly CandidateName[] = CANDIDATES, initial?: CandidateName, hashOf?: (slot: number) => number): AdaptivePolicy {
     if (capacity <= EXACT_MAX) return new ExactAdaptivePolicy(capacity, candidates, initial ?? 'lirs');
     // Sampled regime: the cheapest candidate present leads first.
     const cheapest = COST_ORDER.find((name) => candidates.includes(name)) ?? candidates[0]!;
-    return new SampledAdaptivePolicy(capacity, candidates, initial ?? cheapest);
+    return new SampledAdaptivePolicy(capacity, candidates, initial ?? cheapest, hashOf);
   },
 };

@@ -1,5 +1,5 @@
 import { IntMap } from './int-map.js';
-import { FreeSlots, Lists } from './lists.js';
+import { FreeSlots, grown, INITIAL_POOL, Lists, nextPool } from './lists.js';
 import type { SlotPolicy } from './slot-policy.js';
 
 const T1 = 0;
@@ -11,14 +11,16 @@ const B2 = 3;
  * ARC (Megiddo & Modha, FAST'03): resident lists T1 (seen once) and T2 (seen again), ghost lists
  * B1 and B2 of their evicted keys, and a target size `p` for T1 that a ghost hit moves towards
  * the list that would have kept the key. Nodes 0..c-1 are the slots; nodes c..2c-1 are ghosts.
+ * The node pool starts with 64 slots and doubles as the cache fills; the ghost nodes are added
+ * with the first ghost (when the cache is full): most caches never fill.
  */
 export class ArcPolicy implements SlotPolicy {
   readonly capacity: number;
   readonly #lists: Lists;
   readonly #free: FreeSlots;
   readonly #freeGhosts: FreeSlots;
-  readonly #list: Uint8Array;
-  readonly #hash: Int32Array;
+  #list: Uint8Array;
+  #hash: Int32Array;
   readonly #ghostOf: IntMap;
   /** One count per list (T1, T2, B1, B2 = 0..3), so `#size[list]!` is always in range. */
   readonly #size = new Int32Array(4);
@@ -26,11 +28,12 @@ export class ArcPolicy implements SlotPolicy {
 
   constructor(capacity: number) {
     this.capacity = capacity;
-    this.#lists = new Lists(2 * capacity, 4);
-    this.#free = new FreeSlots(capacity);
+    const pool = Math.min(capacity, INITIAL_POOL);
+    this.#lists = new Lists(pool, 4);
+    this.#free = new FreeSlots(pool);
     this.#freeGhosts = new FreeSlots(capacity);
-    this.#list = new Uint8Array(2 * capacity);
-    this.#hash = new Int32Array(2 * capacity);
+    this.#list = new Uint8Array(pool);
+    this.#hash = new Int32Array(pool);
     this.#ghostOf = new IntMap(); // grows with the ghosts: most caches never evict
   }
 
@@ -83,8 +86,22 @@ export class ArcPolicy implements SlotPolicy {
 
   /** A free slot, or the one `replace` frees when the cache is full. */
   #slotFor(inB2: boolean): number {
-    const slot = this.#free.take();
+    let slot = this.#free.take();
+    if (slot < 0 && this.#lists.nodes < this.capacity) {
+      // The full-size policy would have taken the same slot.
+      const nodes = nextPool(this.#lists.nodes, this.capacity);
+      this.#free.grow(nodes);
+      this.#grow(nodes);
+      slot = this.#free.take();
+    }
     return slot >= 0 ? slot : this.#replace(inB2);
+  }
+
+  /** Enlarges the node pool to `nodes` (the free slots are the caller's). */
+  #grow(nodes: number): void {
+    this.#lists.grow(nodes);
+    this.#list = grown(this.#list, new Uint8Array(nodes));
+    this.#hash = grown(this.#hash, new Int32Array(nodes));
   }
 
   #replace(inB2: boolean): number {
@@ -95,6 +112,7 @@ export class ArcPolicy implements SlotPolicy {
     const slot = this.#lists.last(from);
     this.#lists.unlink(slot);
     size[from]!--;
+    if (this.#lists.nodes < 2 * this.capacity) this.#grow(2 * this.capacity);
     let g = this.#freeGhosts.take();
     if (g < 0) {
       // Only after explicit deletes can the ghosts outnumber their bound; recycle the oldest.
@@ -146,6 +164,10 @@ export class ArcPolicy implements SlotPolicy {
   }
 
   load(slots: Int32Array, hashes: Int32Array, count: number, keep: number): void {
+    if (this.#lists.nodes < this.capacity) {
+      this.#free.grow(this.capacity);
+      this.#grow(this.capacity);
+    }
     this.clear();
     const used = new Uint8Array(this.capacity);
     for (let i = 0; i < count; i++) {

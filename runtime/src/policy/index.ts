@@ -1,4 +1,5 @@
 import { AdaptivePolicy, createCandidate } from './adaptive.js';
+import { hashKey } from './hash.js';
 import { SlotCache } from './slot-cache.js';
 import type { SlotPolicy } from './slot-policy.js';
 import type { BoundedCache, BoundedCacheOptions, PolicyName } from './types.js';
@@ -17,9 +18,12 @@ export function isPolicyName(name: string): name is PolicyName {
   return (POLICY_NAMES as readonly string[]).includes(name);
 }
 
-/** Builds the slot policy behind a bounded cache of `max` entries. */
-export function createSlotPolicy(policy: PolicyName, max: number): SlotPolicy {
-  return policy === 'adaptive' ? AdaptivePolicy.create(max) : createCandidate(policy, max);
+/**
+ * Builds the slot policy behind a bounded cache of `max` entries. `hashOf`: the `hashKey` of the
+ * key the storage holds in a slot (spares the adaptive policy a hash per slot).
+ */
+export function createSlotPolicy(policy: PolicyName, max: number, hashOf?: (slot: number) => number): SlotPolicy {
+  return policy === 'adaptive' ? AdaptivePolicy.create(max, undefined, undefined, hashOf) : createCandidate(policy, max);
 }
 
 /**
@@ -38,5 +42,6 @@ export function createBoundedCache<K extends NonNullable<unknown>, V extends Non
   if (!Number.isInteger(max) || max < 1) {
     throw new TypeError(`createBoundedCache: max must be an integer >= 1 (entries), got ${String(max)}.`);
   }
-  return new SlotCache<K, V>(createSlotPolicy(policy, max), options.onEvict);
+  const cache: SlotCache<K, V> = new SlotCache<K, V>(createSlotPolicy(policy, max, (slot) => hashKey(cache.keyIn(slot))), options.onEvict);
+  return cache;
 }

@@ -1,5 +1,5 @@
 import { IntMap } from './int-map.js';
-import { FreeSlots, Lists } from './lists.js';
+import { FreeSlots, grown, INITIAL_POOL, Lists, nextPool } from './lists.js';
 import type { SlotPolicy } from './slot-policy.js';
 
 const LIR = 1;
@@ -23,7 +23,8 @@ export class LirsPolicy implements SlotPolicy {
   readonly #queues: Lists;
   readonly #freeSlots: FreeSlots;
   readonly #freeNodes: FreeSlots;
-  readonly #slotNode: Int32Array;
+  /** Node of each slot; grows (doubling) as higher slots are handed out. */
+  #slotNode: Int32Array;
   /** The node pool starts with room for the resident entries and grows (doubling) with the non-resident ones, up to `#nodeMax`. */
   readonly #nodeMax: number;
   #nodeSlot: Int32Array;
@@ -40,12 +41,12 @@ export class LirsPolicy implements SlotPolicy {
     this.#lirMax = capacity - hirMax;
     this.#ghostMax = 10 * capacity;
     this.#nodeMax = capacity + this.#ghostMax + 1;
-    const nodes = capacity + 1; // grown on demand: most caches never evict, so never hold a ghost
+    const nodes = Math.min(capacity + 1, INITIAL_POOL); // grown on demand: most caches never fill, and never hold a ghost
     this.#stack = new Lists(nodes, 1);
     this.#queues = new Lists(nodes, 2);
     this.#freeSlots = new FreeSlots(capacity);
     this.#freeNodes = new FreeSlots(nodes);
-    this.#slotNode = new Int32Array(capacity);
+    this.#slotNode = new Int32Array(Math.min(capacity, INITIAL_POOL));
     this.#nodeSlot = new Int32Array(nodes).fill(-1);
     this.#hash = new Int32Array(nodes);
     this.#state = new Uint8Array(nodes);
@@ -85,6 +86,7 @@ export class LirsPolicy implements SlotPolicy {
     }
     let slot = this.#freeSlots.take();
     if (slot < 0) slot = this.#evict();
+    else if (slot >= this.#slotNode.length) this.#slotNode = grown(this.#slotNode, new Int32Array(nextPool(slot, this.capacity)));
     if (!wasGhost) {
       x = this.#freeNodes.take();
       if (x < 0) x = this.#growNodes();
@@ -213,11 +215,13 @@ export class LirsPolicy implements SlotPolicy {
 
   load(slots: Int32Array, hashes: Int32Array, count: number, keep: number): void {
     this.clear();
+    if (this.#slotNode.length < this.capacity) this.#slotNode = grown(this.#slotNode, new Int32Array(this.capacity));
     const used = new Uint8Array(this.capacity);
     for (let i = 0; i < count; i++) {
       const slot = slots[i]!;
       used[slot] = 1;
-      const x = this.#freeNodes.take();
+      let x = this.#freeNodes.take();
+      if (x < 0) x = this.#growNodes();
       this.#hash[x] = hashes[i]!;
       this.#nodeSlot[x] = slot;
       this.#slotNode[slot] = x;
@@ -236,8 +240,3 @@ export class LirsPolicy implements SlotPolicy {
   }
 }
 
-/** `to` (a larger, initialised array) with `from` copied to its start. */
-function grown<T extends Int32Array | Uint8Array>(from: T, to: T): T {
-  to.set(from);
-  return to;
-}

@@ -116,45 +116,57 @@ export class Lists {
   }
 }
 
-/** A stack of free slot indices, filled so that slot 0 is handed out first. */
+/**
+ * The free slots of a pool: those freed since (a stack, taken first, the last freed on top), then
+ * the never-used ones, lowest first. The stack grows with what is freed, so a pool that is only
+ * filled costs nothing per slot here.
+ */
 export class FreeSlots {
   #stack: Int32Array;
   #top = 0;
+  /** Slots `#next .. #capacity - 1` were never handed out. */
+  #next = 0;
+  #capacity: number;
 
   constructor(capacity: number) {
-    this.#stack = new Int32Array(capacity);
-    this.reset();
+    this.#capacity = capacity;
+    this.#stack = new Int32Array(Math.min(capacity, 16));
   }
 
   get count(): number {
-    return this.#top;
+    return this.#top + this.#capacity - this.#next;
   }
 
   reset(): void {
-    const n = this.#stack.length;
-    for (let i = 0; i < n; i++) this.#stack[i] = n - 1 - i;
-    this.#top = n;
+    this.#top = 0;
+    this.#next = 0;
   }
 
   /** Marks every slot used (before `load`), then `free` the ones not loaded. */
   empty(): void {
     this.#top = 0;
+    this.#next = this.#capacity;
   }
 
   take(): number {
-    return this.#top === 0 ? -1 : this.#stack[--this.#top]!;
+    if (this.#top > 0) return this.#stack[--this.#top]!;
+    return this.#next < this.#capacity ? this.#next++ : -1;
   }
 
-  /** Adds the slots `capacity now .. capacity - 1`, free (the lowest is taken first). */
+  /**
+   * Adds the slots `capacity now .. capacity - 1`, free: taken lowest first, after the slots free
+   * now (callers grow when `take` finds none).
+   */
   grow(capacity: number): void {
-    const old = this.#stack.length;
-    const stack = new Int32Array(capacity);
-    stack.set(this.#stack.subarray(0, this.#top));
-    for (let slot = capacity - 1; slot >= old; slot--) stack[this.#top++] = slot;
-    this.#stack = stack;
+    this.#capacity = capacity;
   }
 
   free(slot: number): void {
+    if (this.#top === this.#stack.length) {
+      const stack = new Int32Array(2 * this.#stack.length + 16);
+      stack.set(this.#stack);
+      this.#stack = stack;
+    }
     this.#stack[this.#top++] = slot;
   }
 
@@ -162,4 +174,18 @@ export class FreeSlots {
   freeUnused(used: Uint8Array): void {
     for (let i = used.length - 1; i >= 0; i--) if (used[i] === 0) this.free(i);
   }
+}
+
+/** Slots a policy's pool starts with; it doubles, up to the capacity, when a miss finds no free slot (most caches never fill). */
+export const INITIAL_POOL = 64;
+
+/** The pool size after `nodes` when it must grow towards `capacity`. */
+export function nextPool(nodes: number, capacity: number): number {
+  return Math.min(capacity, Math.max(INITIAL_POOL, 2 * nodes));
+}
+
+/** `to` (a larger, initialised array) with `from` copied to its start: how the pools' arrays grow. */
+export function grown<T extends Int32Array | Uint8Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
 }

@@ -1,4 +1,4 @@
-import { FreeSlots, Lists } from './lists.js';
+import { FreeSlots, INITIAL_POOL, Lists, nextPool } from './lists.js';
 import type { SlotPolicy } from './slot-policy.js';
 
 /** Least recently used: one recency list; the back leaves first. */
@@ -9,8 +9,9 @@ export class LruPolicy implements SlotPolicy {
 
   constructor(capacity: number) {
     this.capacity = capacity;
-    this.#lists = new Lists(capacity, 1);
-    this.#free = new FreeSlots(capacity);
+    const pool = Math.min(capacity, INITIAL_POOL);
+    this.#lists = new Lists(pool, 1);
+    this.#free = new FreeSlots(pool);
   }
 
   hit(slot: number): void {
@@ -19,9 +20,18 @@ export class LruPolicy implements SlotPolicy {
 
   miss(_hash: number): number {
     let slot = this.#free.take();
+    if (slot < 0 && this.#lists.nodes < this.capacity) slot = this.#grow();
     if (slot < 0) slot = this.#lists.last(0);
     this.#lists.moveToFront(0, slot);
     return slot;
+  }
+
+  /** Doubles the pool (up to `capacity`) and returns a free slot: the full-size policy would have taken the same one. */
+  #grow(): number {
+    const nodes = nextPool(this.#lists.nodes, this.capacity);
+    this.#lists.grow(nodes);
+    this.#free.grow(nodes);
+    return this.#free.take();
   }
 
   remove(slot: number): void {
@@ -43,6 +53,8 @@ export class LruPolicy implements SlotPolicy {
   }
 
   load(slots: Int32Array, _hashes: Int32Array, count: number, _keep: number): void {
+    if (this.#lists.nodes < this.capacity) this.#lists.grow(this.capacity);
+    this.#free.grow(this.capacity);
     this.#lists.reset();
     const used = new Uint8Array(this.capacity);
     for (let i = 0; i < count; i++) {

@@ -1,5 +1,5 @@
 import { GhostFifo } from './ghosts.js';
-import { FreeSlots, Lists } from './lists.js';
+import { FreeSlots, grown, INITIAL_POOL, Lists, nextPool } from './lists.js';
 import type { SlotPolicy } from './slot-policy.js';
 
 const SMALL = 0;
@@ -14,9 +14,9 @@ export class S3FifoPolicy implements SlotPolicy {
   readonly capacity: number;
   readonly #lists: Lists;
   readonly #free: FreeSlots;
-  readonly #freq: Uint8Array;
-  readonly #queue: Uint8Array;
-  readonly #hash: Int32Array;
+  #freq: Uint8Array;
+  #queue: Uint8Array;
+  #hash: Int32Array;
   readonly #ghosts: GhostFifo;
   readonly #smallMax: number;
   /** An entry leaving the small queue goes to main when it was hit at least this often. */
@@ -25,11 +25,12 @@ export class S3FifoPolicy implements SlotPolicy {
 
   constructor(capacity: number, promoteAt = 2) {
     this.capacity = capacity;
-    this.#lists = new Lists(capacity, 2);
-    this.#free = new FreeSlots(capacity);
-    this.#freq = new Uint8Array(capacity);
-    this.#queue = new Uint8Array(capacity);
-    this.#hash = new Int32Array(capacity);
+    const pool = Math.min(capacity, INITIAL_POOL);
+    this.#lists = new Lists(pool, 2);
+    this.#free = new FreeSlots(pool);
+    this.#freq = new Uint8Array(pool);
+    this.#queue = new Uint8Array(pool);
+    this.#hash = new Int32Array(pool);
     this.#smallMax = Math.max(1, Math.round(capacity / 10));
     this.#ghosts = new GhostFifo(capacity - this.#smallMax);
     this.#promoteAt = promoteAt;
@@ -42,6 +43,7 @@ export class S3FifoPolicy implements SlotPolicy {
 
   miss(hash: number): number {
     let slot = this.#free.take();
+    if (slot < 0 && this.#lists.nodes < this.capacity) slot = this.#grow(nextPool(this.#lists.nodes, this.capacity));
     if (slot < 0) slot = this.#evict();
     this.#freq[slot] = 0;
     this.#hash[slot] = hash;
@@ -54,6 +56,16 @@ export class S3FifoPolicy implements SlotPolicy {
       this.#small++;
     }
     return slot;
+  }
+
+  /** Enlarges the pool to `nodes` slots and returns a free slot: the full-size policy would have taken the same one. */
+  #grow(nodes: number): number {
+    this.#lists.grow(nodes);
+    this.#free.grow(nodes);
+    this.#freq = grown(this.#freq, new Uint8Array(nodes));
+    this.#queue = grown(this.#queue, new Uint8Array(nodes));
+    this.#hash = grown(this.#hash, new Int32Array(nodes));
+    return this.#free.take();
   }
 
   #evict(): number {
@@ -109,6 +121,7 @@ export class S3FifoPolicy implements SlotPolicy {
   }
 
   load(slots: Int32Array, hashes: Int32Array, count: number, keep: number): void {
+    if (this.#lists.nodes < this.capacity) this.#grow(this.capacity);
     this.clear();
     const used = new Uint8Array(this.capacity);
     const mainMax = this.capacity - this.#smallMax;

@@ -1,4 +1,4 @@
-import { FreeSlots, Lists } from './lists.js';
+import { FreeSlots, grown, INITIAL_POOL, Lists, nextPool } from './lists.js';
 import type { SlotPolicy } from './slot-policy.js';
 
 /**
@@ -10,16 +10,17 @@ export class SievePolicy implements SlotPolicy {
   readonly capacity: number;
   readonly #lists: Lists;
   readonly #free: FreeSlots;
-  readonly #visited: Uint8Array;
+  #visited: Uint8Array;
   /** Next entry the hand examines; the sentinel means "start at the oldest". */
   #hand: number;
 
   constructor(capacity: number) {
     this.capacity = capacity;
-    this.#lists = new Lists(capacity, 1);
-    this.#free = new FreeSlots(capacity);
-    this.#visited = new Uint8Array(capacity);
-    this.#hand = capacity;
+    const pool = Math.min(capacity, INITIAL_POOL);
+    this.#lists = new Lists(pool, 1);
+    this.#free = new FreeSlots(pool);
+    this.#visited = new Uint8Array(pool);
+    this.#hand = this.#lists.sentinel(0);
   }
 
   hit(slot: number): void {
@@ -28,10 +29,21 @@ export class SievePolicy implements SlotPolicy {
 
   miss(_hash: number): number {
     let slot = this.#free.take();
+    if (slot < 0 && this.#lists.nodes < this.capacity) slot = this.#grow(nextPool(this.#lists.nodes, this.capacity));
     if (slot < 0) slot = this.#sweep();
     this.#visited[slot] = 0;
     this.#lists.pushFront(0, slot);
     return slot;
+  }
+
+  /** Enlarges the pool to `nodes` slots and returns a free slot: the full-size policy would have taken the same one. */
+  #grow(nodes: number): number {
+    const sentinel = this.#hand === this.#lists.sentinel(0);
+    this.#lists.grow(nodes);
+    this.#free.grow(nodes);
+    this.#visited = grown(this.#visited, new Uint8Array(nodes));
+    if (sentinel) this.#hand = this.#lists.sentinel(0);
+    return this.#free.take();
   }
 
   #sweep(): number {
@@ -59,7 +71,7 @@ export class SievePolicy implements SlotPolicy {
     this.#lists.reset();
     this.#free.reset();
     this.#visited.fill(0);
-    this.#hand = this.capacity;
+    this.#hand = this.#lists.sentinel(0);
   }
 
   rank(out: Int32Array): number {
@@ -74,9 +86,10 @@ export class SievePolicy implements SlotPolicy {
   }
 
   load(slots: Int32Array, _hashes: Int32Array, count: number, keep: number): void {
+    if (this.#lists.nodes < this.capacity) this.#grow(this.capacity);
     this.#lists.reset();
     this.#visited.fill(0);
-    this.#hand = this.capacity;
+    this.#hand = this.#lists.sentinel(0);
     const used = new Uint8Array(this.capacity);
     for (let i = 0; i < count; i++) {
       this.#lists.pushBack(0, slots[i]!);

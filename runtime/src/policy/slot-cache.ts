@@ -33,6 +33,11 @@ export class SlotCache<K extends NonNullable<unknown>, V extends NonNullable<unk
     return this.#values[slot];
   }
 
+  /** The key held in `slot` (for the policy, which knows slots, not keys). */
+  keyIn(slot: number): K | undefined {
+    return this.#keys[slot];
+  }
+
   peek(key: K): V | undefined {
     const slot = this.#slots.get(key);
     return slot === undefined ? undefined : this.#values[slot];

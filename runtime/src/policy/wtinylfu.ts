@@ -1,4 +1,4 @@
-import { FreeSlots, Lists } from './lists.js';
+import { FreeSlots, grown, INITIAL_POOL, Lists, nextPool } from './lists.js';
 import { FrequencySketch } from './sketch.js';
 import type { SlotPolicy } from './slot-policy.js';
 
@@ -25,8 +25,8 @@ export class WTinyLfuPolicy implements SlotPolicy {
   readonly #adaptive: boolean;
   readonly #lists: Lists;
   readonly #free: FreeSlots;
-  readonly #list: Uint8Array;
-  readonly #hash: Int32Array;
+  #list: Uint8Array;
+  #hash: Int32Array;
   readonly #sketch: FrequencySketch;
   /** One count per list (WINDOW, PROBATION, PROTECTED = 0..2), so `#size[list]!` is always in range. */
   readonly #size = new Int32Array(3);
@@ -42,10 +42,11 @@ export class WTinyLfuPolicy implements SlotPolicy {
   constructor(capacity: number, adaptive = true) {
     this.capacity = capacity;
     this.#adaptive = adaptive;
-    this.#lists = new Lists(capacity, 3);
-    this.#free = new FreeSlots(capacity);
-    this.#list = new Uint8Array(capacity);
-    this.#hash = new Int32Array(capacity);
+    const pool = Math.min(capacity, INITIAL_POOL);
+    this.#lists = new Lists(pool, 3);
+    this.#free = new FreeSlots(pool);
+    this.#list = new Uint8Array(pool);
+    this.#hash = new Int32Array(pool);
     this.#sketch = new FrequencySketch(capacity);
     this.#resetSizes();
   }
@@ -91,6 +92,7 @@ export class WTinyLfuPolicy implements SlotPolicy {
     }
     const size = this.#size;
     let slot = this.#free.take();
+    if (slot < 0 && this.#lists.nodes < this.capacity) slot = this.#grow(nextPool(this.#lists.nodes, this.capacity));
     let into = WINDOW;
     if (slot >= 0) {
       // Not full: admit, then keep the window within its target.
@@ -194,6 +196,15 @@ export class WTinyLfuPolicy implements SlotPolicy {
     this.#trimProtected();
   }
 
+  /** Enlarges the pool to `nodes` slots and returns a free slot: the full-size policy would have taken the same one. */
+  #grow(nodes: number): number {
+    this.#lists.grow(nodes);
+    this.#free.grow(nodes);
+    this.#list = grown(this.#list, new Uint8Array(nodes));
+    this.#hash = grown(this.#hash, new Int32Array(nodes));
+    return this.#free.take();
+  }
+
   remove(slot: number): void {
     this.#detach(slot);
     this.#free.free(slot);
@@ -218,6 +229,7 @@ export class WTinyLfuPolicy implements SlotPolicy {
   }
 
   load(slots: Int32Array, hashes: Int32Array, count: number, keep: number): void {
+    if (this.#lists.nodes < this.capacity) this.#grow(this.capacity);
     this.clear();
     const used = new Uint8Array(this.capacity);
     for (let i = 0; i < count; i++) {
