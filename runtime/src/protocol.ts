@@ -94,6 +94,28 @@ export interface StatsMessage {
   /** When the snapshot was taken, milliseconds since the Unix epoch. */
   at: number;
   stats: FunctionStats[];
+  /**
+   * Observe mode (`cachelens/observe`, optional): the cumulative figures of the app's functions
+   * that are not cached, for finding the ones worth caching. Receivers that do not know the field
+   * ignore it; a message may carry it with an empty `stats`.
+   */
+  observed?: ObservedStats[];
+}
+
+/** One function of the app as observe mode measured it (counters cumulative since the process started). */
+export interface ObservedStats {
+  /** `file#name` (`name` is `Class.method` for methods), the file relative to the app's working directory. */
+  id: string;
+  /** Where the function is declared: file relative to the working directory, 1-based line. */
+  file: string;
+  line: number;
+  calls: number;
+  /** Calls whose arguments were seen before (an estimate once more than 4096 distinct argument lists were seen). */
+  repeats: number;
+  /** Calls whose arguments cannot be a cache key (functions, class instances, cycles). */
+  unkeyable: number;
+  /** Time inside the function over all calls, in milliseconds (async: until settled). */
+  totalMs: number;
 }
 
 /** Runtime -> extension: the outcome of a command that carried a `requestId`. */
@@ -259,6 +281,7 @@ const functionStats = shape({
   id: nonEmpty, hits: count, misses: count, errors: count, evictions, entries: count, bytes: count,
   computeMs: count, computed: optional(count), savedMs: count, staleServed: count, backendErrors: count, health: oneOf('ok', 'degraded'),
 });
+const observedStats = shape({ id: nonEmpty, file: str, line: int, calls: count, repeats: count, unkeyable: count, totalMs: count });
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const traceMessage: Checker = (v) => {
@@ -280,7 +303,7 @@ const traceMessage: Checker = (v) => {
 const runtimeMessages: Record<RuntimeToExtension['type'], Checker> = {
   hello: shape({ instance: nonEmpty, pid: int, app: str, runtime: nonEmpty, runtimeVersion: str, hostname: str, startedAt: count }),
   functions: shape({ functions: list(descriptor, MAX_ENTRIES_PER_MESSAGE) }),
-  stats: shape({ seq: int, at: count, stats: list(functionStats, MAX_ENTRIES_PER_MESSAGE) }),
+  stats: shape({ seq: int, at: count, stats: list(functionStats, MAX_ENTRIES_PER_MESSAGE), observed: optional(list(observedStats, MAX_ENTRIES_PER_MESSAGE)) }),
   result: shape({ requestId: nonEmpty, ok: bool, error: optional(str) }),
   trace: traceMessage,
 };

@@ -3,7 +3,7 @@
  * registry contract (`registry.ts`), as interfaces, so the reporter can also be driven by a test's
  * own registry.
  */
-import type { OptionValue } from '../protocol.js';
+import type { ObservedStats, OptionValue } from '../protocol.js';
 import type { StatsSnapshot } from '../stats.js';
 
 /**
@@ -41,4 +41,6 @@ export interface ReportedTrace {
 export interface ReporterSource {
   list(): readonly ReportedFunction[];
   get(id: string): ReportedFunction | undefined;
+  /** Observe mode's figures (`cachelens/observe`), when it runs: sent as the `observed` field of `stats`. */
+  observed?(): readonly ObservedStats[];
 }

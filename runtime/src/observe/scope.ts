@@ -1,0 +1,20 @@
+/**
+ * Which modules observe mode instruments: the application's own files, never a dependency
+ * (anything under `node_modules`) nor CacheLens itself, and the id it gives their functions.
+ */
+import path from 'node:path';
+
+const NODE_MODULES = `${path.sep}node_modules${path.sep}`;
+const runtimeRoot = path.resolve(__dirname, '..', '..', '..');
+
+/** Whether the file at `filename` (absolute) is the application's own code. */
+export function isAppFile(filename: string): boolean {
+  if (!path.isAbsolute(filename) || filename.includes(NODE_MODULES)) return false;
+  if (filename.startsWith(runtimeRoot + path.sep)) return false;
+  return /\.(?:[cm]?js|[cm]?ts|jsx|tsx)$/.test(filename);
+}
+
+/** `filename` as function ids and locations name it: relative to the working directory, `/` separators. */
+export function displayPath(filename: string): string {
+  return path.relative(process.cwd(), filename).split(path.sep).join('/');
+}
