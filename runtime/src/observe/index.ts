@@ -51,7 +51,8 @@ function hookRequire(): void {
 function hookImport(): void {
   const register = (Module as unknown as { register?: (specifier: string, parentURL: string) => void }).register;
   if (typeof register !== 'function') return;
-  register(pathToFileURL(path.join(__dirname, 'hooks.js')).href, pathToFileURL(__filename).href);
+  // hooks.js next to this file (hooks.ts when run from the sources)
+  register(pathToFileURL(path.join(__dirname, `hooks${path.extname(__filename)}`)).href, pathToFileURL(__filename).href);
 }
 
 /** The registry as the reporter reads it, plus the observed functions. */

@@ -2,10 +2,19 @@
  * Which modules observe mode instruments: the application's own files, never a dependency
  * (anything under `node_modules`) nor CacheLens itself, and the id it gives their functions.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 
 const NODE_MODULES = `${path.sep}node_modules${path.sep}`;
-const runtimeRoot = path.resolve(__dirname, '..', '..', '..');
+/** The runtime package's folder (the nearest one with a package.json above this file, in dist/ or src/). */
+const runtimeRoot = packageRoot(__dirname);
+
+function packageRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) return from;
+  }
+}
 
 /** Whether the file at `filename` (absolute) is the application's own code. */
 export function isAppFile(filename: string): boolean {

@@ -19,7 +19,9 @@
  * - generators are left alone (a call only makes the generator); so are getters, setters,
  *   constructors and class fields.
  */
+import { SourceMap } from 'node:module';
 import { parse, type Node } from 'acorn';
+import { shiftMappings, type Shift } from './source-map.js';
 
 /** The identifier the inserted code calls (hoisted function declaration appended to the module). */
 export const PROBE = '__cachelens$o';
@@ -66,10 +68,13 @@ export function instrument(source: string, file: string, sourceType: 'module' | 
   }
   const insertions: Insertion[] = [];
   const functions: Array<[string, number]> = [];
+  const original = inlineSourceMap(source);
   const add = (fn: Fn, name: string, isArrow: boolean): void => {
-    if (fn.generator) return;
+    // Generators only make a generator when called; `__name`, `__awaiter`...: a compiler's helpers.
+    if (fn.generator || name.startsWith('__')) return;
     const k = functions.length;
-    functions.push([name, (fn as Node & { loc: { start: { line: number } } }).loc.start.line]);
+    const { line, column } = (fn as Node & { loc: { start: { line: number; column: number } } }).loc.start;
+    functions.push([name, original?.(line, column) ?? line]);
     probe(source, fn, k, isArrow, insertions);
   };
   const addClass = (cls: Node & { id?: { name: string } | null; body: { body: Node[] } }, fallback: string): void => {
@@ -86,13 +91,15 @@ export function instrument(source: string, file: string, sourceType: 'module' | 
     if (n.type === 'FunctionDeclaration' || n.type === 'FunctionExpression') add(n as unknown as Fn, n.id?.name ?? defaultName ?? 'default', false);
     else if (n.type === 'ArrowFunctionExpression') add(n as unknown as Fn, defaultName ?? 'default', true);
     else if (n.type === 'ClassDeclaration' || n.type === 'ClassExpression') addClass(n as never, defaultName ?? 'default');
+    else if (n.type === 'CallExpression' && keepsName(n)) declaration((n as unknown as { arguments: Node[] }).arguments[0]!, defaultName);
     else if (n.type === 'VariableDeclaration') {
       for (const d of n.declarations ?? []) {
         if (d.id.type === 'Identifier' && d.init) declaration(d.init, d.id.name);
       }
     }
   };
-  for (const statement of program.body) {
+  const topLevel = (statements: Node[]): void => {
+  for (const statement of statements) {
     const s = statement as Node & { declaration?: Node | null; expression?: Node & { operator?: string; left?: Node; right?: Node } };
     if (s.type === 'ExportNamedDeclaration' || s.type === 'ExportDefaultDeclaration') {
       if (s.declaration) declaration(s.declaration, s.type === 'ExportDefaultDeclaration' ? 'default' : undefined);
@@ -103,18 +110,88 @@ export function instrument(source: string, file: string, sourceType: 'module' | 
       if (name && (right.type === 'FunctionExpression' || right.type === 'ArrowFunctionExpression' || right.type === 'ClassExpression')) {
         declaration(right, name);
       }
+    } else if (s.type === 'ExpressionStatement' && iifeBody(s.expression!)) {
+      // A module wrapped in an immediately called function (tsx's CommonJS output): its body is the top level.
+      topLevel(iifeBody(s.expression!)!);
     } else {
       declaration(s);
     }
   }
+  };
+  topLevel(program.body);
   if (functions.length === 0) return undefined;
   insertions.sort((a, b) => b.at - a.at || b.order - a.order);
   let code = source;
   for (const { at, text } of insertions) code = code.slice(0, at) + text + code.slice(at);
   const names = JSON.stringify(functions);
+  // The helper goes after the last line of code but before a closing source map comment, which
+  // tools read only as the last line.
+  const mapComment = /\n\/\/# sourceMappingURL=[^\n]*\s*$/.exec(code);
+  const tail = mapComment ? shiftedMapComment(code.slice(mapComment.index), source, insertions) : '';
+  if (mapComment) code = code.slice(0, mapComment.index);
   code += `\n;var ${PROBE}$m;function ${PROBE}(){return ${PROBE}$m||(${PROBE}$m=(globalThis[Symbol.for(${JSON.stringify(OBSERVER_KEY)})]` +
-    `||{module(){return{e(){return 0},x(){},a(k,t,p){return p}}}}).module(${JSON.stringify(file)},${names}))}\n`;
+    `||{module(){return{e(){return 0},x(){},a(k,t,p){return p}}}}).module(${JSON.stringify(file)},${names}))}${tail || '\n'}`;
   return { code, functions };
+}
+
+/**
+ * When `source` carries its source map inline (what tsx compiles), the line in the original source
+ * of a 1-based line and 0-based column of `source`; undefined when there is no usable map.
+ */
+function inlineSourceMap(source: string): ((line: number, column: number) => number | undefined) | undefined {
+  const m = /\/\/# sourceMappingURL=data:application\/json(?:;charset=[^;,]+)?;base64,([A-Za-z0-9+/=]+)\s*$/.exec(source);
+  if (!m) return undefined;
+  let map: SourceMap;
+  try {
+    map = new SourceMap(JSON.parse(Buffer.from(m[1]!, 'base64').toString('utf8')) as ConstructorParameters<typeof SourceMap>[0]);
+  } catch {
+    return undefined;
+  }
+  return (line, column) => {
+    const entry = map.findEntry(line - 1, column) as { originalLine?: number };
+    return typeof entry.originalLine === 'number' ? entry.originalLine + 1 : undefined;
+  };
+}
+
+/** `__name(fn, "f")`: how esbuild (tsx) keeps a function's name; `fn` is the function to instrument. */
+function keepsName(call: Node): boolean {
+  const c = call as Node & { callee: Node & { name?: string }; arguments: Node[] };
+  return c.callee.type === 'Identifier' && c.callee.name === '__name' && c.arguments.length === 2;
+}
+
+/** The source map comment `comment`, its inline map (if any) moved along with the insertions. */
+function shiftedMapComment(comment: string, source: string, insertions: readonly Insertion[]): string {
+  const m = /data:application\/json(?:;charset=[^;,]+)?;base64,([A-Za-z0-9+/=]+)/.exec(comment);
+  if (!m) return comment;
+  try {
+    const map = JSON.parse(Buffer.from(m[1]!, 'base64').toString('utf8')) as { mappings?: unknown };
+    if (typeof map.mappings !== 'string') return comment;
+    const lineStarts = [0];
+    for (let i = source.indexOf('\n'); i !== -1; i = source.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+    const shifts: Shift[] = insertions.map(({ at, text }) => {
+      let lo = 0;
+      let hi = lineStarts.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (lineStarts[mid]! <= at) lo = mid;
+        else hi = mid - 1;
+      }
+      return { line: lo, column: at - lineStarts[lo]!, length: text.length };
+    });
+    map.mappings = shiftMappings(map.mappings, shifts);
+    return comment.replace(m[1]!, Buffer.from(JSON.stringify(map)).toString('base64'));
+  } catch {
+    return comment;
+  }
+}
+
+/** The statements of `(() => { ... })()` or `(function () { ... })()`, else undefined. */
+function iifeBody(expression: Node): Node[] | undefined {
+  const call = expression as Node & { callee?: Node & { body?: Node & { body?: Node[] }; generator?: boolean; async?: boolean } };
+  const callee = call.callee;
+  if (call.type !== 'CallExpression' || !callee || (callee.type !== 'ArrowFunctionExpression' && callee.type !== 'FunctionExpression')) return undefined;
+  if (callee.generator || callee.async || callee.body?.type !== 'BlockStatement') return undefined;
+  return callee.body.body;
 }
 
 function exportedName(left: Node): string | undefined {
