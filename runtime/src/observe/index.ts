@@ -12,9 +12,9 @@ import Module from 'node:module';
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { registry } from '../registry.js';
-import { startReporter } from '../reporter/index.js';
-import type { ReporterSource } from '../reporter/source.js';
-import { Observer, type ObservedSnapshot } from './observer.js';
+import { SHARED_SOURCES_KEY, startReporter } from '../reporter/index.js';
+import type { ObservingSource, ReporterSource } from '../reporter/source.js';
+import { Observer } from './observer.js';
 import { displayPath, isAppFile } from './scope.js';
 import { instrument, OBSERVER_KEY } from './transform.js';
 
@@ -24,9 +24,13 @@ export { instrument, type InstrumentedModule } from './transform.js';
 const key = Symbol.for(OBSERVER_KEY);
 const holder = globalThis as unknown as Record<symbol, Observer | undefined>;
 
-/** The process's observer (one per process, shared by every copy of the runtime). */
+/**
+ * The process's observer (one per process, shared by every copy of the runtime). It starts the
+ * reporter when the first instrumented module registers: a process that runs none of the app's
+ * code (npm, a compiler run by the start script) never connects.
+ */
 export function observer(): Observer {
-  return (holder[key] ??= new Observer());
+  return (holder[key] ??= new Observer(undefined, () => void startReporter({ source })));
 }
 
 type Compile = (this: unknown, content: string, filename: string) => unknown;
@@ -55,16 +59,27 @@ function hookImport(): void {
   register(pathToFileURL(path.join(__dirname, `hooks${path.extname(__filename)}`)).href, pathToFileURL(__filename).href);
 }
 
-/** The registry as the reporter reads it, plus the observed functions. */
-const source: ReporterSource & { observed(): ObservedSnapshot[] } = {
-  list: () => registry.list(),
-  get: (id) => registry.get(id),
+/**
+ * What observe mode's connection reports: the memoized functions of every copy of the runtime in
+ * the process (this one's registry, and the app's own copy's, which joins through
+ * `reportFromEnvironment`), plus the observed functions.
+ */
+const registries: Set<ReporterSource> = ((globalThis as Record<symbol, unknown>)[SHARED_SOURCES_KEY] as Set<ReporterSource> | undefined) ?? new Set([registry]);
+const source: ObservingSource = {
+  list: () => [...registries].flatMap((r) => r.list()),
+  get: (id) => {
+    for (const r of registries) {
+      const found = r.get(id);
+      if (found) return found;
+    }
+    return undefined;
+  },
   observed: () => observer().snapshot(),
 };
 
 if (!holder[key]) {
+  (globalThis as Record<symbol, unknown>)[SHARED_SOURCES_KEY] = registries;
   observer();
   hookRequire();
   hookImport();
-  void startReporter({ source });
 }

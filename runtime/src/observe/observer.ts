@@ -99,9 +99,12 @@ export class Observer {
   readonly #functions: Observed[] = [];
   readonly #byId = new Map<string, Observed>();
   readonly #now: () => number;
+  #onFirstModule: (() => void) | undefined;
 
-  constructor(now: () => number = () => performance.now()) {
+  /** `onFirstModule`: called once, when the first instrumented module registers (observe mode starts reporting then). */
+  constructor(now: () => number = () => performance.now(), onFirstModule?: () => void) {
     this.#now = now;
+    this.#onFirstModule = onFirstModule;
   }
 
   /**
@@ -109,6 +112,9 @@ export class Observer {
    * the probe its code calls. A module loaded twice (two copies, a cache cleared) shares figures.
    */
   module(file: string, names: ReadonlyArray<readonly [string, number]>): ModuleProbe {
+    const first = this.#onFirstModule;
+    this.#onFirstModule = undefined;
+    first?.();
     const slots = names.map(([name, line]) => {
       const id = `${file}#${name}`;
       let fn = this.#byId.get(id);

@@ -25,7 +25,7 @@ import {
 import { OptionsError } from '../errors.js';
 import { systemClock, type ReporterClock } from './clock.js';
 import { OPEN, type ReporterSocket, type SocketFactory } from './socket.js';
-import type { ReportedFunction, ReporterSource } from './source.js';
+import type { ObservingSource, ReportedFunction, ReporterSource } from './source.js';
 
 /** Who this process is, sent in the hello (everything but `v` and `type`). */
 export type ProcessIdentity = Omit<HelloMessage, 'v' | 'type'>;
@@ -345,7 +345,7 @@ export class Reporter {
 
   /** Observe mode's changed figures, as `stats` messages with an empty `stats` and an `observed` field. */
   #sendObserved(at: number): void {
-    const read = this.#options.source.observed;
+    const read = (this.#options.source as Partial<ObservingSource>).observed;
     if (!read) return;
     let all: readonly ObservedStats[];
     try {

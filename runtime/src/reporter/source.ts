@@ -41,6 +41,12 @@ export interface ReportedTrace {
 export interface ReporterSource {
   list(): readonly ReportedFunction[];
   get(id: string): ReportedFunction | undefined;
-  /** Observe mode's figures (`cachelens/observe`), when it runs: sent as the `observed` field of `stats`. */
-  observed?(): readonly ObservedStats[];
+}
+
+/**
+ * A source that also has observe mode's figures (`cachelens/observe`): sent as the `observed`
+ * field of `stats`. Internal: the reporter looks for the method on any source.
+ */
+export interface ObservingSource extends ReporterSource {
+  observed(): readonly ObservedStats[];
 }

@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import type { ObservedStats } from '../../../runtime/src/protocol.js';
 
@@ -20,7 +21,7 @@ const tsxLoader = pathToFileURL(require.resolve('tsx', { paths: [root] }).replac
  */
 function buildObserve(): string {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'cachelens-observe-entry-'));
-  const esbuild = require(require.resolve('esbuild', { paths: [path.dirname(require.resolve('tsx', { paths: [root] }))] })) as typeof import('esbuild');
+  const esbuild = createRequire(require.resolve('tsx', { paths: [root] }))('esbuild') as typeof import('esbuild');
   esbuild.buildSync({
     entryPoints: { index: path.join(root, 'runtime/src/observe/index.ts'), hooks: path.join(root, 'runtime/src/observe/hooks.ts') },
     bundle: true, platform: 'node', format: 'cjs', target: 'node20', outdir: out, logLevel: 'silent',

@@ -47,7 +47,7 @@ test('the rewrite keeps every line where it was, directives first, and skips wha
   assert.deepEqual(out.functions, [['f', 2], ['g', 6], ['C.m', 8]]);
   const lines = out.code.split('\n');
   assert.equal(lines[0], "'use strict';");
-  assert.match(lines[2]!, /^  'use strict';const __cachelens\$o\$t=/, 'the directive stays first');
+  assert.match(lines[2]!, /^ {2}'use strict';const __cachelens\$o\$t=/, 'the directive stays first');
   assert.equal(lines[3], '  return a;');
   assert.match(lines[7]!, /get v\(\) \{ return 1; \}/, 'getters are left alone');
   assert.equal(instrument('const x: number = 1; function f() {}', 'a.ts', 'module'), undefined, 'TypeScript nothing compiled yet');
