@@ -12,7 +12,8 @@
  */
 import type { ObservedStats } from '../protocol.js';
 import { canonicalArgs } from '../keys.js';
-import { hashString } from '../policy/hash.js';
+import { hashKey, hashString } from '../policy/hash.js';
+import { HASH_MASK } from '../policy/slot-policy.js';
 
 /** Distinct argument hashes kept per function (8192 slots of 4 bytes: 32 KiB per function at most). */
 export const MAX_HASHES = 4096;
@@ -23,9 +24,15 @@ const UNKEYABLE_GIVE_UP = 64;
 /** One observed function's figures at one instant: the protocol's `ObservedStats`. */
 export type ObservedSnapshot = ObservedStats;
 
+/** Calls of each function timed always, before timing goes to 1 in `TIMED_ONE_IN` (a clock read costs 20 to 500 ns). */
+const ALWAYS_TIMED = 100;
+const TIMED_ONE_IN = 16;
+
 class Observed {
   calls = 0;
+  /** Time over the timed calls, and how many calls were timed (the mean time is their ratio). */
   totalMs = 0;
+  timed = 0;
   unkeyable = 0;
   keyable = 0;
   /** Sampled calls and sampled repeats, each weighted by 2^level at the time of the call. */
@@ -80,18 +87,21 @@ class Observed {
     const keyed = this.calls - this.unkeyable;
     return {
       id: this.id, file: this.file, line: this.line, calls: this.calls,
-      repeats: this.level === 0 ? this.weightedRepeats : Math.round(keyed * share), unkeyable: this.unkeyable, totalMs: this.totalMs,
+      repeats: this.level === 0 ? this.weightedRepeats : Math.round(keyed * share), unkeyable: this.unkeyable,
+      totalMs: this.timed === 0 ? 0 : this.timed === this.calls ? this.totalMs : (this.totalMs * this.calls) / this.timed,
     };
   }
 }
 
 /** What instrumented code of one module calls: `e` on entry, `x` on exit, `a` for an async body's promise. */
 export interface ModuleProbe {
-  /** Counts a call of the module's function number `k`; returns the start time to pass to `x`. */
+  /** Counts a call of the module's function number `k`; returns the start time to pass to `x` (-1: this call is not timed). */
   e(k: number, args: ArrayLike<unknown>): number;
+  /** `e` for a function of one parameter, given its value (no arguments object to make). */
+  e1(k: number, arg: unknown): number;
   /** Adds the time since `start` to function number `k`. */
   x(k: number, start: number): void;
-  /** Calls `x(k, start)` when `body` settles; returns `body` itself. */
+  /** Calls `x(k, start)` when `body` settles (when timed); returns `body` itself. */
   a<T>(k: number, start: number, body: Promise<T>): Promise<T>;
 }
 
@@ -126,19 +136,39 @@ export class Observer {
       return fn;
     });
     const now = this.#now;
-    const x = (k: number, start: number): void => {
-      slots[k]!.totalMs += now() - start;
+    let random = 0x9e3779b9;
+    /** The start time when this call is timed (every call at first, then 1 in 16 at random), else -1. */
+    const start = (fn: Observed): number => {
+      if (fn.calls > ALWAYS_TIMED) {
+        random ^= random << 13;
+        random ^= random >>> 17;
+        random ^= random << 5;
+        if ((random & (TIMED_ONE_IN - 1)) !== 0) return -1;
+      }
+      fn.timed++;
+      return now();
+    };
+    const x = (k: number, started: number): void => {
+      if (started >= 0) slots[k]!.totalMs += now() - started;
     };
     return {
       e: (k, args) => {
         const fn = slots[k]!;
         fn.calls++;
         count(fn, args);
-        return now();
+        return start(fn);
+      },
+      e1: (k, arg) => {
+        const fn = slots[k]!;
+        fn.calls++;
+        if (typeof arg === 'number') fn.seen(hashKey(arg) & HASH_MASK);
+        else count(fn, [arg]);
+        return start(fn);
       },
       x,
-      a: (k, start, body) => {
-        const done = (): void => x(k, start);
+      a: (k, started, body) => {
+        if (started < 0) return body;
+        const done = (): void => x(k, started);
         body.then(done, done);
         return body;
       },
@@ -163,17 +193,22 @@ function count(fn: Observed, args: ArrayLike<unknown>): void {
     fn.unkeyable++;
     return;
   }
-  let text: string;
-  if (args.length === 0) text = '';
-  else if (args.length === 1 && typeof args[0] === 'string') text = `s${args[0]}`;
-  else {
-    try {
-      text = canonicalArgs(fn.id, args);
-    } catch {
-      fn.unkeyable++;
-      return;
-    }
-  }
   fn.keyable++;
+  // One number or one string (the common case) is hashed as it is; the salt keeps 1 and "1" apart.
+  if (args.length === 1) {
+    const a = args[0];
+    if (typeof a === 'number') return fn.seen(hashKey(a) & HASH_MASK);
+    if (typeof a === 'string') return fn.seen((hashString(a) ^ STRING_SALT) & HASH_MASK);
+  }
+  let text: string;
+  try {
+    text = args.length === 0 ? '' : canonicalArgs(fn.id, args);
+  } catch {
+    fn.keyable--;
+    fn.unkeyable++;
+    return;
+  }
   fn.seen(hashString(text));
 }
+
+const STRING_SALT = 0x2545f491;

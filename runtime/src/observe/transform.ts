@@ -130,7 +130,7 @@ export function instrument(source: string, file: string, sourceType: 'module' | 
   const tail = mapComment ? shiftedMapComment(code.slice(mapComment.index), source, insertions) : '';
   if (mapComment) code = code.slice(0, mapComment.index);
   code += `\n;var ${PROBE}$m;function ${PROBE}(){return ${PROBE}$m||(${PROBE}$m=(globalThis[Symbol.for(${JSON.stringify(OBSERVER_KEY)})]` +
-    `||{module(){return{e(){return 0},x(){},a(k,t,p){return p}}}}).module(${JSON.stringify(file)},${names}))}${tail || '\n'}`;
+    `||{module(){return{e(){return 0},e1(){return 0},x(){},a(k,t,p){return p}}}}).module(${JSON.stringify(file)},${names}))}${tail || '\n'}`;
   return { code, functions };
 }
 
@@ -205,8 +205,10 @@ function exportedName(left: Node): string | undefined {
 
 /** The insertions that put probe number `k` around `fn`'s body. */
 function probe(source: string, fn: Fn, k: number, isArrow: boolean, out: Insertion[]): void {
+  // One plain parameter: its value, with no arguments object or array to make (the common case).
+  const single = fn.params.length === 1 && fn.params[0]!.type === 'Identifier' ? (fn.params[0] as Node & { name: string }).name : undefined;
   const args = isArrow ? `[${boundNames(fn.params).join(',')}]` : 'arguments';
-  const enter = `const ${PROBE}$t=${PROBE}().e(${k},${args});`;
+  const enter = single !== undefined ? `const ${PROBE}$t=${PROBE}().e1(${k},${single});` : `const ${PROBE}$t=${PROBE}().e(${k},${args});`;
   if (fn.body.type === 'BlockStatement') {
     const statements = fn.body.body ?? [];
     let start = fn.body.start + 1;

@@ -34,6 +34,23 @@ test('the observer keeps at most MAX_HASHES argument hashes per function and est
   assert.ok(Math.abs(share - 0.5) < 0.05, `estimated repeat share ${share}, true 0.5`);
 });
 
+test('after the first 100 calls of a function, 1 in 16 is timed at random, and the total is estimated from them', () => {
+  let t = 0;
+  let reads = 0;
+  const observer = new Observer(() => (reads++, t));
+  const probe = observer.module('a.js', [['f', 1]]);
+  for (let i = 0; i < 10_100; i++) {
+    const start = probe.e1(0, i % 7);
+    t += 2;
+    probe.x(0, start);
+  }
+  const [f] = observer.snapshot();
+  assert.equal(f!.totalMs, 2 * 10_100, 'every call takes 2 ms: the estimate is exact');
+  const timed = reads / 2;
+  assert.ok(timed > 100 + 10_000 / 16 / 2 && timed < 100 + (10_000 / 16) * 2, `calls timed: ${timed}`);
+  assert.equal(f!.repeats, 10_100 - 7);
+});
+
 test('two loads of one module share figures', () => {
   const observer = new Observer(() => 0);
   observer.module('a.js', [['f', 1]]).e(0, [1]);
