@@ -20,7 +20,29 @@ function packageRoot(from: string): string {
 export function isAppFile(filename: string): boolean {
   if (!path.isAbsolute(filename) || filename.includes(NODE_MODULES)) return false;
   if (filename.startsWith(runtimeRoot + path.sep)) return false;
-  return /\.(?:[cm]?js|[cm]?ts|jsx|tsx)$/.test(filename);
+  if (!/\.(?:[cm]?js|[cm]?ts|jsx|tsx)$/.test(filename)) return false;
+  return !inRuntimePackage(path.dirname(filename));
+}
+
+/** Folders known to be (or not be) inside a `cachelens` package: an app's copy linked outside node_modules (a workspace, `npm link`). */
+const runtimeFolders = new Map<string, boolean>();
+
+function inRuntimePackage(dir: string): boolean {
+  const known = runtimeFolders.get(dir);
+  if (known !== undefined) return known;
+  let answer = false;
+  const manifest = path.join(dir, 'package.json');
+  if (fs.existsSync(manifest)) {
+    try {
+      answer = (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { name?: unknown }).name === 'cachelens';
+    } catch {
+      answer = false;
+    }
+  } else if (path.dirname(dir) !== dir) {
+    answer = inRuntimePackage(path.dirname(dir));
+  }
+  runtimeFolders.set(dir, answer);
+  return answer;
 }
 
 /** `filename` as function ids and locations name it: relative to the working directory, `/` separators. */
