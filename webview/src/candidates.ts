@@ -10,12 +10,12 @@ export const CANDIDATES_SKELETON = `
 <section id="candidates" aria-labelledby="candidates-title" hidden>
   <h2 id="candidates-title">Worth caching <span class="hint">(observe mode: what caching would save per minute)</span></h2>
   <div class="table-scroll"><table id="candidates-table" aria-labelledby="candidates-title">
-    <thead><tr><th>Function</th><th class="num">Saves / min</th><th class="num">Calls</th><th class="num">Repeats</th><th class="num">Mean time</th><th>Why / warnings</th><th class="actions"></th></tr></thead>
+    <thead><tr><th>Function</th><th class="num">Saves / min</th><th class="num">Calls</th><th class="num">Repeats</th><th class="num">Mean time</th><th>Warnings</th><th class="actions"></th></tr></thead>
     <tbody></tbody>
   </table></div>
 </section>`;
 
-/** Why this row ranks where it does, in words. */
+/** Why this row ranks where it does, in words (the row's tooltip; the columns show the same figures). */
 export function why(row: CandidateRow): string {
   const mean = row.calls > 0 ? row.totalMs / row.calls : 0;
   const share = row.calls > 0 ? row.repeats / row.calls : 0;
@@ -24,9 +24,11 @@ export function why(row: CandidateRow): string {
   return parts.join('; ');
 }
 
-/** The hints as one line (empty when none). */
+/** What may make caching it wrong or useless, as one line (empty when nothing). */
 export function warnings(row: CandidateRow): string {
-  return (row.hints ?? []).map((h) => h.text).join(', ');
+  const parts = (row.hints ?? []).map((h) => h.text);
+  if (row.unkeyable > 0) parts.push(`${formatPercent(row.unkeyable / Math.max(1, row.calls))} of calls with arguments that cannot be a cache key`);
+  return parts.join(', ');
 }
 
 let rendered = '';
@@ -49,7 +51,7 @@ export function renderCandidates(section: HTMLElement, rows: readonly CandidateR
       [formatCount(row.calls), 'num'],
       [formatPercent(row.calls > 0 ? row.repeats / row.calls : 0), 'num'],
       [formatDuration(row.calls > 0 ? row.totalMs / row.calls : 0), 'num'],
-      [why(row), 'why'],
+      ['', 'why'],
     ];
     for (const [text, cls] of cells) {
       const td = document.createElement('td');
@@ -61,13 +63,14 @@ export function renderCandidates(section: HTMLElement, rows: readonly CandidateR
     at.className = 'hint';
     at.textContent = where;
     tr.cells[0]!.append(at);
+    tr.title = why(row);
     const warn = warnings(row);
+    if (row.hints?.length) tr.classList.add('impure-row');
     if (warn) {
-      const span = document.createElement('div');
-      span.className = 'impure';
-      span.textContent = `⚠ may not be safe to cache: ${warn}`;
+      const span = document.createElement('span');
+      span.className = row.hints?.length ? 'impure' : 'hint';
+      span.textContent = row.hints?.length ? `⚠ may not be safe to cache: ${warn}` : warn;
       tr.cells[5]!.append(span);
-      tr.classList.add('impure-row');
     }
     const td = document.createElement('td');
     td.className = 'actions';
