@@ -34,7 +34,8 @@ describe('find functions worth caching in a real VS Code', { timeout: 900_000 },
     assert.ok(!ranked.some((id) => id.includes('node_modules') || id.includes('runtime/')), ranked.join(', '));
     const frame = webviewFrame(page);
     const top = frame.locator(`#candidates tr[data-candidate="${TOP}"]`);
-    await until(() => top.locator('td.why').textContent(), (t) => /200 calls, \d+% with arguments seen before/.test(t ?? ''), 'why the top candidate ranks first');
+    await until(() => top.getAttribute('title'), (t) => /^200 calls, \d+% with arguments seen before, [\d.]+ ms each$/.test(t ?? ''), 'why the top candidate ranks first');
+    assert.equal(await top.locator('td').nth(2).textContent(), '200', 'its calls');
     await until(() => top.locator('td.name .hint').textContent(), (t) => t === 'prices.ts:19', 'the candidate mapped to its TypeScript source line', 60_000);
     await runCommand(page, 'View: Hide Panel');
     await page.waitForTimeout(1_000);
