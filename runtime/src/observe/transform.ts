@@ -217,7 +217,7 @@ function probe(source: string, fn: Fn, k: number, isArrow: boolean, out: Inserti
       start = s.end;
     }
     const end = fn.body.end - 1;
-    if (fn.async) {
+    if (fn.async && !redeclaresParameter(fn)) {
       out.push({ at: start, text: `${enter}return ${PROBE}().a(${k},${PROBE}$t,(async()=>{`, order: 0 });
       out.push({ at: end, text: '})())', order: 1 });
     } else {
@@ -236,6 +236,37 @@ function probe(source: string, fn: Fn, k: number, isArrow: boolean, out: Inserti
     out.push({ at: start, text: `{${enter}try{return(`, order: 0 });
     out.push({ at: fn.end, text: `)}finally{${PROBE}().x(${k},${PROBE}$t)}}`, order: 1 });
   }
+}
+
+/**
+ * Whether the body declares a `var` or a function with the name of a parameter (or `arguments`):
+ * moved into an inner arrow, that declaration would start as undefined instead of the argument.
+ * Such an async function gets the synchronous form (timed until it returns, not until it settles).
+ */
+function redeclaresParameter(fn: Fn): boolean {
+  const params = new Set([...boundNames(fn.params), 'arguments']);
+  let found = false;
+  const visit = (node: unknown): void => {
+    if (found || typeof node !== 'object' || node === null) return;
+    if (Array.isArray(node)) {
+      for (const n of node) visit(n);
+      return;
+    }
+    const n = node as Node & { kind?: string; declarations?: Array<{ id: Node }>; id?: Node & { name?: string } };
+    if (typeof n.type !== 'string') return;
+    if (n.type === 'FunctionDeclaration') {
+      if (n.id?.name && params.has(n.id.name)) found = true;
+      return; // its own scope
+    }
+    if (n.type === 'FunctionExpression' || n.type === 'ArrowFunctionExpression' || n.type === 'ClassDeclaration' || n.type === 'ClassExpression') return;
+    if (n.type === 'VariableDeclaration' && n.kind === 'var' && boundNames((n.declarations ?? []).map((d) => d.id)).some((name) => params.has(name))) {
+      found = true;
+      return;
+    }
+    for (const [key, value] of Object.entries(n)) if (key !== 'loc' && typeof value === 'object') visit(value);
+  };
+  visit(fn.body.body ?? []);
+  return found;
 }
 
 /** The names a parameter list binds (`(a, { b, c: [d] }, ...e)` binds a, b, d, e). */

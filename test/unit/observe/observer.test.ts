@@ -72,6 +72,15 @@ test('the rewrite keeps every line where it was, directives first, and skips wha
   assert.equal(instrument('function* g() {}', 'a.js', 'script'), undefined);
 });
 
+test('an async function whose body redeclares a parameter with var keeps the argument (the synchronous form)', async () => {
+  const source = 'async function f(x) { var x; await null; return x; }\nasync function g(y) { await null; return y; }\n';
+  const out = instrument(source, 'a.js', 'script')!;
+  assert.match(out.code.split('\n')[0]!, /try\{/, 'f: try/finally, no inner arrow');
+  assert.match(out.code.split('\n')[1]!, /\(async\(\)=>\{/, 'g: timed until it settles');
+  const f = new Function(`${out.code}; return f;`)() as (x: number) => Promise<number>;
+  assert.equal(await f(5), 5);
+});
+
 test('stats messages: the optional observed field is validated, and messages without it still pass', () => {
   const base = { v: 1, type: 'stats', seq: 1, at: 1, stats: [] };
   assert.equal(parseRuntimeMessage(JSON.stringify(base)).ok, true);
