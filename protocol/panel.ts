@@ -90,6 +90,29 @@ export interface WorkspaceFunction {
 }
 
 /** Everything the panel shows, sent whole (at most a few times per second). */
+/** A function observe mode measured (`cachelens/observe`), as a candidate for caching. */
+export interface CandidateRow {
+  /** `file#name`, the file as the app reported it (relative to its working directory). */
+  id: string;
+  file: string;
+  /** 1-based, in `file`. */
+  line: number;
+  calls: number;
+  /** Calls whose arguments were seen before. */
+  repeats: number;
+  /** Calls whose arguments cannot be a cache key. */
+  unkeyable: number;
+  /** Time in the function over all calls, in milliseconds. */
+  totalMs: number;
+  /** What caching would save: calls per minute × repeat share × mean time, in milliseconds per minute, summed over processes. */
+  savedMsPerMinute: number;
+  processes: number;
+  /** Where the function is in the workspace's sources (a built file mapped back), once the host found it. */
+  source?: { file: string; line: number };
+  /** Static hints that it may not be safe to cache (reads the clock, randomness, I/O, assigns this). */
+  hints?: Array<{ kind: 'time' | 'random' | 'io' | 'this'; text: string }>;
+}
+
 export interface LiveSnapshot {
   /** Milliseconds since the Unix epoch. */
   at: number;
@@ -99,6 +122,8 @@ export interface LiveSnapshot {
   /** The per-process breakdown of the selected function (empty when none is selected). */
   breakdown: ProcessFunctionRow[];
   workspaceFunctions: WorkspaceFunction[];
+  /** Observe mode's candidates for caching, ranked (absent when nothing was observed). */
+  candidates?: CandidateRow[];
   /**
    * Rows the panel's validator left out (a row that breaks its rule, or rows past `MAX_ROWS`) in
    * the last message. Set by the panel itself, never by the host: one bad row never hides the others.
@@ -186,7 +211,9 @@ export type PanelToHost =
    * Compute the what-if curve of function `id` (on demand: nothing is computed until asked).
    * `requestId`: an integer >= 1, larger than the panel's previous question's; the answers carry it.
    */
-  | { v: 1; type: 'whatif'; id: string; requestId: number };
+  | { v: 1; type: 'whatif'; id: string; requestId: number }
+  /** "Cache this function" on an observed candidate: `file` and 1-based `line` as the candidate row has them. */
+  | { v: 1; type: 'cache-candidate'; id: string; file: string; line: number };
 
 /** Every message type the panel sends: the host's dispatcher has one handler for each. */
 export type PanelToHostType = PanelToHost['type'];
@@ -218,6 +245,10 @@ const processRow = shape({
 const breakdownRow = shape({ ...counters, ...held, key: nonEmpty, pid: int, app: str, runtime: str, connected: bool, health, saturated });
 const workspaceFunction = shape({ id: nonEmpty, file: nonEmpty, line: int });
 /** Each list of a snapshot with the rule of its rows: a row that breaks it is left out, alone. */
+const candidateRow = shape({
+  id: nonEmpty, file: str, line: int, calls: count, repeats: count, unkeyable: count, totalMs: count, savedMsPerMinute: count, processes: int,
+  source: optional(location), hints: optional(list(shape({ kind: oneOf('time', 'random', 'io', 'this'), text: str }), 32)),
+});
 const snapshotRows = { processes: processRow, functions: functionRow, breakdown: breakdownRow, workspaceFunctions: workspaceFunction } as const;
 const anArray: Checker = (v) => (Array.isArray(v) ? undefined : 'an array');
 const snapshot = shape({
@@ -235,6 +266,11 @@ const patchRows = { processes: processRow, changed: functionRow, removed: nonEmp
 function keepValidRows<T>(state: Record<string, unknown>, rules: Record<string, Checker>): T {
   const kept: Record<string, unknown> = { ...state };
   let dropped = 0;
+  // Optional rows (observe mode's candidates): kept when valid, like the others.
+  if (Array.isArray(state.candidates)) {
+    kept.candidates = state.candidates.filter((row) => candidateRow(row) === undefined).slice(0, MAX_ROWS);
+    dropped += state.candidates.length - (kept.candidates as unknown[]).length;
+  } else delete kept.candidates;
   for (const name of Object.keys(rules)) {
     const rule = rules[name]!;
     const rows = state[name] as unknown[];
@@ -286,6 +322,7 @@ const panelMessages: Record<PanelToHost['type'], Checker> = {
   select: shape({ id: (v) => (v === null ? undefined : nonEmpty(v)) }),
   'start-server': () => undefined,
   whatif: shape({ id: nonEmpty, requestId }),
+  'cache-candidate': shape({ id: nonEmpty, file: nonEmpty, line: int }),
 };
 
 /** The message types the panel sends, as the validator knows them. */

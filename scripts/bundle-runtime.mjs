@@ -30,7 +30,14 @@ try {
   manifest.bundleDependencies = Object.keys(manifest.dependencies ?? {});
   fs.writeFileSync(path.join(pkgDir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   const tarball = npm(['pack', '--silent', '--pack-destination', out], pkgDir).trim().split('\n').pop();
-  console.log(`dist/runtime: schema + ${tarball} (bundles ${manifest.bundleDependencies.join(', ')})`);
+  // The same package unpacked, dependencies included: "Find functions worth caching" runs the app
+  // with NODE_OPTIONS=--import=<dist/runtime/cachelens/dist/cjs/observe/index.js>, so observe mode
+  // works in an app that does not depend on cachelens.
+  const unpacked = path.join(out, 'cachelens');
+  fs.mkdirSync(unpacked);
+  execFileSync('tar', ['xzf', path.join(out, tarball), '-C', unpacked, '--strip-components=1']);
+  if (!fs.existsSync(path.join(unpacked, 'dist', 'cjs', 'observe', 'index.js'))) throw new Error('the runtime package lacks dist/cjs/observe/index.js (cachelens/observe)');
+  console.log(`dist/runtime: schema + ${tarball} (bundles ${manifest.bundleDependencies.join(', ')}) + cachelens/ (unpacked, for observe mode)`);
 } finally {
   fs.rmSync(stage, { recursive: true, force: true });
 }

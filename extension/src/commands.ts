@@ -6,5 +6,6 @@ export const Commands = {
   watchCache: 'cachelens.watchCache',
   showPanel: 'cachelens.showPanel',
   startLiveServer: 'cachelens.startLiveServer',
+  findCandidates: 'cachelens.findCandidates',
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];

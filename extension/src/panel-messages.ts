@@ -23,6 +23,8 @@ export interface PanelActions {
   clear(id: string | undefined, process: string | undefined): Promise<Notice>;
   /** The what-if view of function `id` (computed on demand, off the host's thread). Never rejects. */
   whatIf(id: string): Promise<WhatIfView>;
+  /** "Cache this function" on an observed candidate (`file`, 1-based `line` as reported; mapped to the workspace's source). */
+  cacheCandidate(id: string, file: string, line: number): Promise<Notice>;
 }
 
 /** What the handlers do to the panel. */
@@ -58,6 +60,7 @@ export function panelHandlers(host: PanelHost): PanelHandlers {
     'start-server': async () => notify(host.actions()?.startServer()),
     open: async ({ v: _v, type: _type, ...request }) => notify(host.actions()?.open(request)),
     clear: async (message) => notify(host.actions()?.clear(message.id, message.process)),
+    'cache-candidate': async ({ id, file, line }) => notify(host.actions()?.cacheCandidate(id, file, line)),
     whatif: async ({ id, requestId }) => {
       host.post({ v: 1, type: 'whatif', id, requestId, view: { state: 'computing', text: `Asking the app for the trace of ${id} and replaying it…` } });
       const actions = host.actions();

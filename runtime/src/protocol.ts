@@ -95,6 +95,28 @@ export interface StatsMessage {
   /** When the snapshot was taken, milliseconds since the Unix epoch. */
   at: number;
   stats: FunctionStats[];
+  /**
+   * Observe mode (`cachelens/observe`, optional): the cumulative figures of the app's functions
+   * that are not cached, for finding the ones worth caching. Receivers that do not know the field
+   * ignore it; a message may carry it with an empty `stats`.
+   */
+  observed?: ObservedStats[];
+}
+
+/** One function of the app as observe mode measured it (counters cumulative since the process started). */
+export interface ObservedStats {
+  /** `file#name` (`name` is `Class.method` for methods), the file relative to the app's working directory. */
+  id: string;
+  /** Where the function is declared: file relative to the working directory, 1-based line. */
+  file: string;
+  line: number;
+  calls: number;
+  /** Calls whose arguments were seen before (an estimate once more than 4096 distinct argument lists were seen). */
+  repeats: number;
+  /** Calls whose arguments cannot be a cache key (functions, class instances, cycles). */
+  unkeyable: number;
+  /** Time inside the function over all calls, in milliseconds (async: until settled); estimated from a random 1 in 16 of the calls after the first 100 of each function. */
+  totalMs: number;
 }
 
 /** Runtime -> extension: the outcome of a command that carried a `requestId`. */
@@ -265,6 +287,7 @@ const functionStats = shape({
   // Optional (absent when the process does not verify): receivers that predate it ignore it.
   verify: optional(verifySnapshot),
 });
+const observedStats = shape({ id: nonEmpty, file: str, line: int, calls: count, repeats: count, unkeyable: count, totalMs: count });
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const traceMessage: Checker = (v) => {
@@ -286,7 +309,7 @@ const traceMessage: Checker = (v) => {
 const runtimeMessages: Record<RuntimeToExtension['type'], Checker> = {
   hello: shape({ instance: nonEmpty, pid: int, app: str, runtime: nonEmpty, runtimeVersion: str, hostname: str, startedAt: count }),
   functions: shape({ functions: list(descriptor, MAX_ENTRIES_PER_MESSAGE) }),
-  stats: shape({ seq: int, at: count, stats: list(functionStats, MAX_ENTRIES_PER_MESSAGE) }),
+  stats: shape({ seq: int, at: count, stats: list(functionStats, MAX_ENTRIES_PER_MESSAGE), observed: optional(list(observedStats, MAX_ENTRIES_PER_MESSAGE)) }),
   result: shape({ requestId: nonEmpty, ok: bool, error: optional(str) }),
   trace: traceMessage,
 };

@@ -109,6 +109,9 @@ document.addEventListener('click', (event) => {
     case 'start-server':
       post({ v: 1, type: 'start-server' });
       return;
+    case 'cache-candidate':
+      if (button?.dataset.id && button.dataset.file && button.dataset.line) post({ v: 1, type: 'cache-candidate', id: button.dataset.id, file: button.dataset.file, line: Number(button.dataset.line) });
+      return;
     case 'dismiss':
       dispatch({ type: 'dismiss-notice' });
       return;

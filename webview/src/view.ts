@@ -3,6 +3,7 @@
  * updated in place, so focus, selection and scroll survive the four updates a second.
  * Every text goes through textContent: ids and paths reported by processes are never markup.
  */
+import { CANDIDATES_SKELETON, renderCandidates } from './candidates.js';
 import type { FunctionRow, ProcessFunctionRow, ProcessRow, WhatIfCurve } from '../../protocol/panel.js';
 import { formatBytes, formatDuration, formatPercent, hitRatio, meanMissMs } from '../../protocol/format.js';
 import { visibleRows, type SortColumn, type ViewState } from './state.js';
@@ -92,6 +93,7 @@ export const SKELETON = `
   <p id="workspace-none">None found yet: right-click a function and choose <em>Cache this function</em>.</p>
   <ul id="workspace-functions"></ul>
 </section>
+${CANDIDATES_SKELETON}
 <section id="live" aria-label="Live statistics">
   <div class="toolbar">
     <label class="filter"><span class="codicon codicon-filter"></span><input id="filter" type="search" placeholder="Filter by function, backend or file" aria-label="Filter functions"></label>
@@ -327,6 +329,7 @@ export function render(state: ViewState): void {
   byId('live').hidden = empty;
   byId('server-stopped').hidden = snapshot.server !== 'stopped';
   renderWorkspaceFunctions(state);
+  renderCandidates(byId('candidates'), snapshot.candidates);
   if (empty) return;
 
   const filter = byId<HTMLInputElement>('filter');

@@ -3,6 +3,7 @@
  * See README.md in this folder for the API and the forms it writes.
  */
 export { analyzeAt, cacheFunction, uncacheFunction } from './codemod.js';
+export { purityHints, type PurityHint, type PurityHintKind } from './purity.js';
 export { applyEdits, toLineCharacter, toOffset } from './edits.js';
 export { unifiedDiff } from './diff.js';
 export { decoratorFlavour } from './project-files.js';

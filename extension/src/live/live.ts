@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { emptySnapshot, MAX_ROWS, type FunctionRow, type HostToPanel, type LiveSnapshot, type OpenRequest, type WhatIfView, type WorkspaceFunction } from '../../../protocol/panel.js';
+import { emptySnapshot, MAX_ROWS, type CandidateRow, type FunctionRow, type HostToPanel, type LiveSnapshot, type OpenRequest, type WhatIfView, type WorkspaceFunction } from '../../../protocol/panel.js';
 import { ENDPOINT_ENV } from '../../../runtime/src/protocol.js';
 import { CONFIG_FILE_NAME } from 'cachelens/config-file';
 import { Commands } from '../commands.js';
@@ -11,6 +11,9 @@ import { PanelRows } from '../server/panel-rows.js';
 import type { LiveServer } from '../server/server.js';
 import type { CurveWorker } from '../whatif/runner.js';
 import { InlineHints } from './hints.js';
+import { CandidateSources } from '../observe/candidate-sources.js';
+import { findCandidates } from '../observe/find-candidates.js';
+import { loadCodemod } from '../codemod-host.js';
 import { locateSource, type SourceLocator } from './source-location.js';
 import { LiveStatusBar } from './status-bar.js';
 import { resolveSourceFile, scanDocument, scanWorkspace } from './workspace-scan.js';
@@ -66,6 +69,12 @@ export class LiveController implements PanelFeed, vscode.Disposable {
   readonly #panelRows = new PanelRows();
   #statusTimer: ReturnType<typeof setTimeout> | undefined;
   #curveWorker: CurveWorker | undefined;
+  /** Observe mode's candidates: their sources and purity hints, looked up once each. */
+  readonly #candidateSources = new CandidateSources({
+    locate: (file, line) => locateSource({ file, line }, [], SOURCE_LOCATOR),
+    read: (file) => SOURCE_LOCATOR.read(file),
+    hints: async (text, file, line) => (await loadCodemod()).purityHints(text, file, line),
+  }, () => this.#changed.fire(), (line) => this.output.appendLine(line));
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -79,6 +88,10 @@ export class LiveController implements PanelFeed, vscode.Disposable {
       this.#hints,
       this.#changed,
       vscode.commands.registerCommand(Commands.startLiveServer, () => this.start()),
+      vscode.commands.registerCommand(Commands.findCandidates, () => {
+        this.#candidateSources.clear();
+        return findCandidates(this.context, () => this.start());
+      }),
       vscode.debug.registerDebugConfigurationProvider('*', {
         resolveDebugConfiguration: (_folder, config) => {
           if (this.#server?.listening && ENDPOINT_DEBUG_TYPES.has(config.type)) {
@@ -140,6 +153,7 @@ export class LiveController implements PanelFeed, vscode.Disposable {
         await this.context.workspaceState.update(ENDPOINT_STATE_KEY, { port: server.port, token: server.token });
         this.#server = server;
         server.aggregator.onChange(() => this.#onAggregate());
+        server.candidates.onChange(() => this.#changed.fire());
         const env = this.context.environmentVariableCollection;
         env.persistent = false; // set afresh on every start, never restored from an older session
         // Terminals opened before this get VS Code's stale-environment hint (and, when untouched, are
@@ -182,8 +196,30 @@ export class LiveController implements PanelFeed, vscode.Disposable {
           functions: server.aggregator.boundedRows(MAX_ROWS),
           breakdown: selected ? server.aggregator.functionByProcess(selected) : [],
           workspaceFunctions: this.#workspaceFunctions,
+          ...this.#candidates(server),
         }
       : { ...emptySnapshot(Date.now()), workspaceFunctions: this.#workspaceFunctions };
+  }
+
+  /** Observe mode's ranking, when anything was observed. */
+  #candidates(server: LiveServer): { candidates?: CandidateRow[] } {
+    const ranked = server.candidates.rank();
+    return ranked.length > 0 ? { candidates: this.#candidateSources.decorate(ranked) } : {};
+  }
+
+  /** "Cache this function" on a candidate: the cache command at the function's line in the workspace's source. */
+  async cacheCandidate(id: string, file: string, line: number): Promise<Notice> {
+    const source = await this.#candidateSources.source(file, line);
+    if (!source) return { level: 'error', text: `Could not find ${file} (line ${line}) in the workspace.` };
+    const text = await SOURCE_LOCATOR.read(source.file);
+    const lineText = text?.split(/\r?\n/)[source.line - 1] ?? '';
+    const name = id.slice(id.lastIndexOf('#') + 1).split('.').pop() ?? '';
+    const at = name ? lineText.search(new RegExp(`\\b${name.replace(/[$]/g, '\\$&')}\\b`)) : -1;
+    const character = at >= 0 ? at : Math.max(0, lineText.search(/\S/));
+    const uri = vscode.Uri.file(source.file);
+    await vscode.window.showTextDocument(uri, { selection: new vscode.Range(source.line - 1, character, source.line - 1, character), viewColumn: vscode.ViewColumn.One });
+    await vscode.commands.executeCommand(Commands.cacheFunction, { uri, position: { line: source.line - 1, character } });
+    return undefined;
   }
 
   async refreshWorkspaceFunctions(): Promise<void> {

@@ -17,6 +17,7 @@ import {
   type TraceMessage,
 } from '../../../runtime/src/protocol.js';
 import { Aggregator } from './aggregator.js';
+import { Candidates } from '../observe/candidates.js';
 
 /** Why the server refused a connection or dropped a message; each is counted. */
 export type Rejection =
@@ -115,6 +116,8 @@ const LOG_LIMIT_PER_CONNECTION = 20;
 
 export class LiveServer {
   readonly aggregator: Aggregator;
+  /** Observe mode's figures (`cachelens/observe`): the candidates for caching. */
+  readonly candidates = new Candidates();
   readonly token: string;
   readonly rejections: Record<Rejection, number> = {
     token: 0, origin: 0, path: 0, busy: 0, 'hello-timeout': 0, 'too-deep': 0, 'too-many-values': 0, 'over-budget': 0, oversize: 0, binary: 0, 'out-of-order': 0,
@@ -364,11 +367,13 @@ export class LiveServer {
       if (connection.helloTimer !== undefined) this.#options.timers.clearTimeout(connection.helloTimer);
       connection.helloTimer = undefined;
       const replaced = this.aggregator.connect(message, connection.id);
+      this.candidates.hello(message.instance, message.startedAt);
       this.#log(`[server] process ${message.app} (pid ${message.pid}, ${message.hostname}, ${message.runtime} ${message.runtimeVersion}) connected`);
       if (replaced !== undefined) this.#closeReplaced(replaced);
     } else if (!connection.key) {
       return this.#drop(connection, 'out-of-order', `${message.type} before hello`);
     } else if (message.type === 'functions' || message.type === 'stats') {
+      if (message.type === 'stats' && message.observed) this.candidates.update(connection.key, message.at, message.observed);
       const outcome = message.type === 'functions' ? this.aggregator.announce(connection.id, message.functions) : this.aggregator.update(connection.id, message.stats);
       if (outcome.resets > 0 && !connection.resetsLogged) {
         connection.resetsLogged = true;

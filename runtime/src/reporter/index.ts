@@ -79,8 +79,19 @@ export function stopReporter(): void {
   active = undefined;
 }
 
+/**
+ * Where observe mode (`cachelens/observe`) gathers the registries of every copy of the runtime in
+ * the process (its own and the app's may be two), so that one connection reports them all.
+ */
+export const SHARED_SOURCES_KEY = Symbol.for('cachelens.reporter.sources');
+
 /** Starts the reporter when `CACHELENS_ENDPOINT` is set; a cheap no-op otherwise. Never throws. */
 export function reportFromEnvironment(source: ReporterSource): void {
+  const shared = (globalThis as Record<symbol, unknown>)[SHARED_SOURCES_KEY];
+  if (shared instanceof Set) {
+    shared.add(source); // observe mode reports this registry over its own connection
+    return;
+  }
   if (active || starting || !env(ENDPOINT_ENV)) return;
   void startReporter({ source });
 }

@@ -17,6 +17,7 @@ import {
   type FunctionDescriptor,
   type FunctionStats,
   type HelloMessage,
+  type ObservedStats,
   type OptionValue,
   type RuntimeToExtension,
   type TraceMessage,
@@ -24,7 +25,7 @@ import {
 import { OptionsError } from '../errors.js';
 import { systemClock, type ReporterClock } from './clock.js';
 import { OPEN, type ReporterSocket, type SocketFactory } from './socket.js';
-import type { ReportedFunction, ReporterSource } from './source.js';
+import type { ObservingSource, ReportedFunction, ReporterSource } from './source.js';
 
 /** Who this process is, sent in the hello (everything but `v` and `type`). */
 export type ProcessIdentity = Omit<HelloMessage, 'v' | 'type'>;
@@ -101,6 +102,8 @@ export class Reporter {
   readonly #sent = new Map<string, FunctionStats>();
   /** Function ids announced on this connection. */
   readonly #announced = new Set<string>();
+  /** The last observe-mode figures sent per function id, on this connection. */
+  readonly #sentObserved = new Map<string, ObservedStats>();
 
   constructor(options: ReporterOptions) {
     this.#options = {
@@ -221,6 +224,7 @@ export class Reporter {
     this.#seq = 0;
     this.#paused = false; // a pause lasts as long as the connection that asked for it
     this.#sent.clear();
+    this.#sentObserved.clear();
     this.#announced.clear();
     this.#send({ v: 1, type: 'hello', ...this.#options.identity });
     this.#sendBatch();
@@ -335,6 +339,30 @@ export class Reporter {
     for (const chunk of chunks(changed)) {
       if (!this.#send({ v: 1, type: 'stats', seq: ++this.#seq, at, stats: chunk })) return;
       for (const s of chunk) this.#sent.set(s.id, s);
+    }
+    this.#sendObserved(at);
+  }
+
+  /** Observe mode's changed figures, as `stats` messages with an empty `stats` and an `observed` field. */
+  #sendObserved(at: number): void {
+    const read = (this.#options.source as Partial<ObservingSource>).observed;
+    if (!read) return;
+    let all: readonly ObservedStats[];
+    try {
+      all = read.call(this.#options.source);
+    } catch (error) {
+      this.#onError(error);
+      return;
+    }
+    const changed: ObservedStats[] = [];
+    for (const o of all) {
+      const previous = this.#sentObserved.get(o.id);
+      if (previous && previous.calls === o.calls && previous.totalMs === o.totalMs) continue;
+      changed.push({ id: o.id, file: fitString(o.file), line: o.line, calls: o.calls, repeats: o.repeats, unkeyable: o.unkeyable, totalMs: o.totalMs });
+    }
+    for (const chunk of chunks(changed)) {
+      if (!this.#send({ v: 1, type: 'stats', seq: ++this.#seq, at, stats: [], observed: chunk })) return;
+      for (const o of chunk) this.#sentObserved.set(o.id, o);
     }
   }
 

@@ -3,7 +3,7 @@
  * registry contract (`registry.ts`), as interfaces, so the reporter can also be driven by a test's
  * own registry.
  */
-import type { OptionValue } from '../protocol.js';
+import type { ObservedStats, OptionValue } from '../protocol.js';
 import type { StatsSnapshot } from '../stats.js';
 
 /**
@@ -41,4 +41,12 @@ export interface ReportedTrace {
 export interface ReporterSource {
   list(): readonly ReportedFunction[];
   get(id: string): ReportedFunction | undefined;
+}
+
+/**
+ * A source that also has observe mode's figures (`cachelens/observe`): sent as the `observed`
+ * field of `stats`. Internal: the reporter looks for the method on any source.
+ */
+export interface ObservingSource extends ReporterSource {
+  observed(): readonly ObservedStats[];
 }

@@ -18,6 +18,7 @@ function harness(actions: Partial<PanelActions> = {}) {
     open: async ({ file, line, id }) => (calls.push(`open ${file}:${line}${id ? ` ${id}` : ''}`), undefined),
     clear: async (id, process) => (calls.push(`clear ${id} ${process}`), { level: 'info', text: 'Cleared.' }),
     whatIf: async (id) => ({ state: 'off', text: `no trace of ${id}` }),
+    cacheCandidate: async (id, file, line) => (calls.push(`cache-candidate ${id} ${file}:${line}`), undefined),
     ...actions,
   };
   let updates = 0;
@@ -95,5 +96,12 @@ describe('panel message dispatcher', () => {
     const failure = await send({ v: 1, type: 'open', file: 'a.ts', line: 1 });
     assert.equal(failure, 'open failed: disk gone');
     assert.deepEqual(posted, [{ v: 1, type: 'notice', level: 'error', text: 'disk gone' }]);
+  });
+
+  test('cache-candidate runs the cache action at the reported location; a message without a line is refused', async () => {
+    const { calls, send } = harness();
+    await send({ v: 1, type: 'cache-candidate', id: 'dist/prices.js#getPrices', file: 'dist/prices.js', line: 12 });
+    assert.deepEqual(calls, ['cache-candidate dist/prices.js#getPrices dist/prices.js:12']);
+    assert.equal(parsePanelToHost({ v: 1, type: 'cache-candidate', id: 'a.js#f', file: 'a.js' }), undefined);
   });
 });
