@@ -130,48 +130,52 @@ function quotedName(name: string): string {
 }
 
 /**
- * For the common small object whose own keys are already sorted and whose values are strings,
+ * For the common small object whose keys are already sorted and whose values are strings,
  * finite numbers, booleans, null or undefined, the canonical text is exactly what JSON.stringify
- * produces (undefined properties dropped, -0 written as 0): written here in one pass, with the
- * quoted property names remembered, in about half the time of a check and `JSON.stringify`.
- * Undefined for any other object (the canonical path decides).
+ * produces (it also drops undefined properties and writes -0 as 0). Without a string value it is
+ * joined here (`joinFlat`: about 0.7x the time of `JSON.stringify`, measured); with one,
+ * `JSON.stringify` writes it faster.
  */
 export function plainAsJson(o: Record<string, unknown>): string | undefined {
-  let out = '{';
   let previous: string | undefined;
+  let strings = false;
   try {
+    // for-in also visits inherited enumerable keys (none, unless Object.prototype is polluted);
+    // they can only make this check fail, never make the JSON differ from the canonical text.
     for (const k in o) {
-      // for-in also visits inherited enumerable keys (none, unless Object.prototype is polluted),
-      // which JSON and the canonical text leave out.
-      if (!Object.hasOwn(o, k)) return undefined;
+      if (previous !== undefined && k <= previous) return undefined;
       const v = o[k];
-      let text: string;
       switch (typeof v) {
-        case 'string': text = quoted(v); break;
-        case 'number':
-          if (!Number.isFinite(v)) return undefined;
-          text = v === 0 ? '0' : String(v);
-          break;
-        case 'boolean': text = v ? 'true' : 'false'; break;
-        case 'undefined': continue;
-        case 'object':
-          if (v !== null) return undefined;
-          text = 'null';
-          break;
+        case 'string': strings = true; break;
+        case 'boolean': case 'undefined': break;
+        case 'number': if (!Number.isFinite(v)) return undefined; break;
+        case 'object': if (v !== null) return undefined; break;
         default: return undefined;
-      }
-      if (previous === undefined) {
-        out += quotedName(k) + text;
-      } else {
-        if (k <= previous) return undefined;
-        out += ',' + quotedName(k) + text;
       }
       previous = k;
     }
+    return strings ? JSON.stringify(o) : joinFlat(o);
   } catch {
     return undefined; // a getter or Proxy trap threw: the canonical path names it in a CacheKeyError
   }
-  return out + '}';
+}
+
+/** The JSON of an object `plainAsJson` checked, whose values are numbers, booleans, null or undefined. */
+function joinFlat(o: Record<string, unknown>): string | undefined {
+  let out = '';
+  for (const k in o) {
+    // An inherited key (a polluted Object.prototype), which JSON leaves out: let JSON.stringify write it.
+    if (!Object.hasOwn(o, k)) return JSON.stringify(o);
+    const v = o[k];
+    let text: string;
+    if (typeof v === 'number') text = v === 0 ? '0' : String(v);
+    else if (v === undefined) continue;
+    else if (v === null) text = 'null';
+    else if (typeof v === 'boolean') text = v ? 'true' : 'false';
+    else return undefined; // a getter answered differently the second time: the canonical path decides
+    out += (out === '' ? '{' : ',') + quotedName(k) + text;
+  }
+  return out === '' ? '{}' : out + '}';
 }
 
 function serializePlain(o: Record<string, unknown>, path: string, seen: object[]): string {
