@@ -1,8 +1,8 @@
 /**
  * The hot call path of a memoized function on an in-process store: key one number or one string
  * as itself (the string when `isOwnKey` says so), two strings through `pairKey`, one object
- * through `lookupObject` (no arguments object), look it up, count the hit. Anything else goes to
- * `lookup` (the general path).
+ * through `lookupObject` and three arguments through `lookupThree` (no arguments object), look
+ * it up, count the hit. Anything else goes to `lookup` (the general path).
  *
  * Every memoized function gets its own compiled copy of this small function. Closures created
  * from one function literal share their type feedback and optimized code in V8, so with a single
@@ -28,15 +28,18 @@ export interface CallPathParts<K> {
   pairKey: (a: string, b: string) => K;
   /** The general path for exactly one non-null object argument. */
   lookupObject: (self: unknown, a: object) => unknown;
+  /** The general path for exactly three arguments, passed as themselves. */
+  lookupThree: (self: unknown, a: unknown, b: unknown, c: unknown) => unknown;
   unwrap: (self: unknown, key: K, held: unknown, args: ArrayLike<unknown>) => unknown;
-  compute: (self: unknown, key: K, args: ArrayLike<unknown>) => unknown;
+  /** A miss on one or two arguments (`n`), passed as themselves. */
+  compute: (self: unknown, key: K, n: number, a: unknown, b: unknown) => unknown;
 }
 
 // The same logic as `closurePath` below. Which one string is its own key is decided by `ownKey`,
 // which is `isOwnKey` (memoize/memory-key.ts): the one definition, shared with `memoryKey` and
 // `tierKey`, passed in rather than written out here.
 const SOURCE = `"use strict";
-return function memoized(a, b) {
+return function memoized(a, b, c) {
   var n = arguments.length;
   var key;
   if (n === 1) {
@@ -46,6 +49,8 @@ return function memoized(a, b) {
     else return lookup(this, arguments);
   } else if (n === 2 && typeof a === 'string' && typeof b === 'string') {
     key = pairKey(a, b);
+  } else if (n === 3) {
+    return lookupThree(this, a, b, c);
   } else {
     return lookup(this, arguments);
   }
@@ -57,14 +62,14 @@ return function memoized(a, b) {
     }
     return unwrap(this, key, held, n === 1 ? [a] : [a, b]);
   }
-  return compute(this, key, n === 1 ? [a] : [a, b]);
+  return compute(this, key, n, a, b);
 };`;
 
 let compiled = 0;
 let codegenAllowed = true;
 
-function closurePath<K>({ store, stats, plain, miss, lookup, pairKey, lookupObject, unwrap, compute }: CallPathParts<K>): CallPath {
-  return function memoized(this: unknown, a?: unknown, b?: unknown) {
+function closurePath<K>({ store, stats, plain, miss, lookup, pairKey, lookupObject, lookupThree, unwrap, compute }: CallPathParts<K>): CallPath {
+  return function memoized(this: unknown, a?: unknown, b?: unknown, c?: unknown) {
     const n = arguments.length;
     let key: unknown;
     if (n === 1) {
@@ -75,6 +80,8 @@ function closurePath<K>({ store, stats, plain, miss, lookup, pairKey, lookupObje
       else return lookup(this, arguments);
     } else if (n === 2 && typeof a === 'string' && typeof b === 'string') {
       key = pairKey(a, b);
+    } else if (n === 3) {
+      return lookupThree(this, a, b, c);
     } else {
       // eslint-disable-next-line prefer-rest-params
       return lookup(this, arguments);
@@ -87,7 +94,7 @@ function closurePath<K>({ store, stats, plain, miss, lookup, pairKey, lookupObje
       }
       return unwrap(this, key as K, held, n === 1 ? [a] : [a, b]);
     }
-    return compute(this, key as K, n === 1 ? [a] : [a, b]);
+    return compute(this, key as K, n, a, b);
   } as CallPath;
 }
 
@@ -96,9 +103,9 @@ export function buildCallPath<K>(parts: CallPathParts<K>): CallPath {
   if (codegenAllowed) {
     try {
       // The numbered comment makes each source unique, so V8's compilation cache cannot share it.
-      const factory = new Function('store', 'stats', 'plain', 'miss', 'lookup', 'ownKey', 'pairKey', 'lookupObject', 'unwrap', 'compute',
+      const factory = new Function('store', 'stats', 'plain', 'miss', 'lookup', 'ownKey', 'pairKey', 'lookupObject', 'lookupThree', 'unwrap', 'compute',
         `// cachelens call path ${++compiled}\n${SOURCE}`) as (...deps: unknown[]) => CallPath;
-      return factory(parts.store, parts.stats, parts.plain, parts.miss, parts.lookup, isOwnKey, parts.pairKey, parts.lookupObject, parts.unwrap, parts.compute);
+      return factory(parts.store, parts.stats, parts.plain, parts.miss, parts.lookup, isOwnKey, parts.pairKey, parts.lookupObject, parts.lookupThree, parts.unwrap, parts.compute);
     } catch {
       codegenAllowed = false; // EvalError: code generation from strings is disallowed in this process
     }

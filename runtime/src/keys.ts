@@ -38,7 +38,7 @@ function compareKeys(a: string, b: string): number {
 
 function serialize(v: unknown, path: string, seen: object[]): string {
   switch (typeof v) {
-    case 'string': return JSON.stringify(v);
+    case 'string': return quoted(v);
     case 'number': return v === 0 ? '0' : String(v);
     case 'boolean': return v ? 'true' : 'false';
     case 'undefined': return 'undefined';
@@ -106,13 +106,39 @@ function serializeObject(o: object, path: string, seen: object[]): string {
   return out;
 }
 
+/** The characters `JSON.stringify` escapes in a string: `"`, `\`, controls and (lone) surrogates. */
+// eslint-disable-next-line no-control-regex -- the control characters are what it looks for
+const ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** `JSON.stringify(s)`; a string with nothing to escape (most) is quoted as is, in a third of the time. */
+function quoted(s: string): string {
+  return ESCAPED.test(s) ? JSON.stringify(s) : '"' + s + '"';
+}
+
+/** How many property names `quotedName` remembers (names beyond are quoted on every use). */
+const QUOTED_NAMES_MAX = 1024;
+const quotedNames = new Map<string, string>();
+
+/** `JSON.stringify(name) + ':'`, remembered: property names repeat, and quoting them is much of a small object's text. */
+function quotedName(name: string): string {
+  let q = quotedNames.get(name);
+  if (q === undefined) {
+    q = quoted(name) + ':';
+    if (quotedNames.size < QUOTED_NAMES_MAX) quotedNames.set(name, q);
+  }
+  return q;
+}
+
 /**
  * For the common small object whose keys are already sorted and whose values are strings,
  * finite numbers, booleans, null or undefined, the canonical text is exactly what JSON.stringify
- * produces (it also drops undefined properties and writes -0 as 0), at native speed.
+ * produces (it also drops undefined properties and writes -0 as 0). Without a string value it is
+ * joined here (`joinFlat`: about 0.7x the time of `JSON.stringify`, measured); with one,
+ * `JSON.stringify` writes it faster.
  */
 export function plainAsJson(o: Record<string, unknown>): string | undefined {
   let previous: string | undefined;
+  let strings = false;
   try {
     // for-in also visits inherited enumerable keys (none, unless Object.prototype is polluted);
     // they can only make this check fail, never make the JSON differ from the canonical text.
@@ -120,17 +146,36 @@ export function plainAsJson(o: Record<string, unknown>): string | undefined {
       if (previous !== undefined && k <= previous) return undefined;
       const v = o[k];
       switch (typeof v) {
-        case 'string': case 'boolean': case 'undefined': break;
+        case 'string': strings = true; break;
+        case 'boolean': case 'undefined': break;
         case 'number': if (!Number.isFinite(v)) return undefined; break;
         case 'object': if (v !== null) return undefined; break;
         default: return undefined;
       }
       previous = k;
     }
-    return JSON.stringify(o);
+    return strings ? JSON.stringify(o) : joinFlat(o);
   } catch {
     return undefined; // a getter or Proxy trap threw: the canonical path names it in a CacheKeyError
   }
+}
+
+/** The JSON of an object `plainAsJson` checked, whose values are numbers, booleans, null or undefined. */
+function joinFlat(o: Record<string, unknown>): string | undefined {
+  let out = '';
+  for (const k in o) {
+    // An inherited key (a polluted Object.prototype), which JSON leaves out: let JSON.stringify write it.
+    if (!Object.hasOwn(o, k)) return JSON.stringify(o);
+    const v = o[k];
+    let text: string;
+    if (typeof v === 'number') text = v === 0 ? '0' : String(v);
+    else if (v === undefined) continue;
+    else if (v === null) text = 'null';
+    else if (typeof v === 'boolean') text = v ? 'true' : 'false';
+    else return undefined; // a getter answered differently the second time: the canonical path decides
+    out += (out === '' ? '{' : ',') + quotedName(k) + text;
+  }
+  return out === '' ? '{}' : out + '}';
 }
 
 function serializePlain(o: Record<string, unknown>, path: string, seen: object[]): string {
@@ -159,6 +204,31 @@ function serializePlain(o: Record<string, unknown>, path: string, seen: object[]
 }
 
 /**
+ * `serialize(v)` for the shapes most arguments have (a primitive other than a symbol, or a plain
+ * object of primitives whose keys are already sorted), without its bookkeeping (paths, the cycle
+ * list, the walk); undefined for every other value, which takes `serialize`.
+ */
+export function flatText(v: unknown): string | undefined {
+  switch (typeof v) {
+    case 'number': return v === 0 ? '0' : String(v);
+    case 'string': return quoted(v);
+    case 'boolean': return v ? 'true' : 'false';
+    case 'undefined': return 'undefined';
+    case 'object': {
+      if (v === null) return 'null';
+      let proto: unknown;
+      try {
+        proto = Object.getPrototypeOf(v);
+      } catch {
+        return undefined; // a Proxy trap threw: serialize names it
+      }
+      return proto === objectProto || proto === null ? plainAsJson(v as Record<string, unknown>) : undefined;
+    }
+    default: return undefined;
+  }
+}
+
+/**
  * The canonical text of `args[0..length)`, trailing `undefined`s dropped.
  * @throws CacheKeyError naming `functionId` and the argument position.
  */
@@ -166,14 +236,19 @@ export function canonicalArgs(functionId: string, args: ArrayLike<unknown>, leng
   let n = length;
   while (n > 0 && args[n - 1] === undefined) n--;
   let out = '';
-  const seen: object[] = [];
+  let seen: object[] | undefined;
   for (let i = 0; i < n; i++) {
-    try {
-      out += (i ? ',' : '') + serialize(args[i], '', seen);
-    } catch (e) {
-      if (e instanceof KeyProblem) throw new CacheKeyError(functionId, i, e.path, e.problem);
-      throw e;
+    const v = args[i];
+    let text = flatText(v);
+    if (text === undefined) {
+      try {
+        text = serialize(v, '', (seen ??= []));
+      } catch (e) {
+        if (e instanceof KeyProblem) throw new CacheKeyError(functionId, i, e.path, e.problem);
+        throw e;
+      }
     }
+    out += i === 0 ? text : ',' + text;
   }
   return out;
 }

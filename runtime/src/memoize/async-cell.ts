@@ -229,7 +229,9 @@ export function asyncCell(memo: Memo, r: ResolvedOptions, store: AsyncStore): Ce
     };
     const miss = (self: unknown, _key: unknown, args: ArrayLike<unknown>): unknown => join(self, keyOf(self, args), args);
     return buildCallPath<string | number>({
-      store: tier, stats, plain: true, miss: MISS, lookup, lookupObject, compute: miss,
+      store: tier, stats, plain: true, miss: MISS, lookup, lookupObject,
+      lookupThree: (self, a, b, c) => lookup(self, [a, b, c]),
+      compute: (self, key, n, a, b) => miss(self, key, n === 1 ? [a] : [a, b]),
       // Remembered, so made the engine's unique copy (as the tier stores it): found by identity.
       pairKey: rememberPairs((a, b) => {
         const key = tierKeyOf(canonicalArgs(id, [a, b], 2));

@@ -5,6 +5,7 @@
  * could not be resolved. Kept apart so the two cells depend on this, not on each other.
  */
 import { canonicalValue } from '../keys.js';
+import { approxBytes } from '../units.js';
 import type { ResolvedOptions } from '../options.js';
 import { MISS, type Store, type SyncStore } from '../stores/types.js';
 import type { Memo } from './memo.js';
@@ -68,6 +69,11 @@ export function failingCell(memo: Memo, error: unknown = memo.failure): Cell {
   return { call: fail, store, keyOf: fail, has: fail, delete: fail, refresh: fail, clear: async () => CONFIRMED };
 }
 
+/** `approxBytes(v)`, without its walk (and its allocations) for the commonest results, a number or a string. */
+export function valueBytes(v: unknown): number | undefined {
+  return typeof v === 'number' ? 8 : typeof v === 'string' ? 16 + 2 * v.length : approxBytes(v);
+}
+
 /** Calls the user's `cacheIf`; a predicate that throws means "do not cache" (and is reported once). */
 export function accepts(memo: Memo, predicate: (result: never) => boolean, value: unknown): boolean {
   try {
@@ -90,6 +96,7 @@ export function cellSettings(memo: Memo, r: ResolvedOptions) {
   return {
     stats: memo.stats,
     elapsed: memo.elapsed,
+    timer: memo.timer,
     fn: memo.fn,
     id: memo.id,
     now: memo.now,

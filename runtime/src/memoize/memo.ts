@@ -15,6 +15,7 @@ import { recordingStore, TraceRecorder } from '../simulate/recorder.js';
 import type { Store, SyncStore } from '../stores/types.js';
 import { codePointLength, MAX_STRING_CODE_POINTS } from '../protocol.js';
 import { asyncCell } from './async-cell.js';
+import { ComputeTimer } from './compute-timer.js';
 import { CONFIRMED, failingCell, UNCONFIRMED, type Cell, type Fn, type InvalidationResult } from './cell.js';
 import { syncCell } from './sync-cell.js';
 import { Verifier } from './verify.js';
@@ -34,6 +35,8 @@ export class Memo {
   readonly now: () => number;
   /** Measures computations: the `clock` option when given (a fake clock makes `computeMs` exact), else `performance.now`. */
   readonly elapsed: () => number;
+  /** Times the computations of the synchronous cells into `stats` (sampled when they are fast: see ComputeTimer). */
+  readonly timer: ComputeTimer;
   readonly resolved: ResolvedOptions | undefined;
   /** A ConfigError/BackendError met while resolving; every call rethrows it. */
   readonly failure: unknown;
@@ -58,6 +61,7 @@ export class Memo {
     }
     this.now = options.clock ?? tickNow;
     this.elapsed = options.clock ?? monotonicNow;
+    this.timer = new ComputeTimer(this.stats, this.elapsed, options.clock !== undefined);
     let resolved: ResolvedOptions | undefined;
     let failure: unknown;
     try {

@@ -4,7 +4,7 @@
  * (one number, one string, two strings, one plain object). Its own file because the call path,
  * the cells and the two-tier store's L1 (`tierKey`) must all agree on it.
  */
-import { canonicalArgs, plainAsJson } from '../keys.js';
+import { canonicalArgs, flatText, plainAsJson } from '../keys.js';
 
 type Key = string | number;
 
@@ -50,6 +50,24 @@ export function memoryKey(id: string, args: ArrayLike<unknown>, length: number):
     if (typeof a === 'number' && typeof b === 'number') return '\u0002' + a + ',' + b;
   }
   return '\u0000' + canonicalArgs(id, args, n);
+}
+
+/**
+ * `memoryKey(id, [a, b, c], 3)` without the array: three arguments of the common shapes
+ * (primitives, flat plain objects: see `flatText`) are joined here, the rest take `memoryKey`.
+ */
+export function threeKey(id: string, a: unknown, b: unknown, c: unknown): Key {
+  if (c !== undefined) {
+    const ta = flatText(a);
+    if (ta !== undefined) {
+      const tb = flatText(b);
+      if (tb !== undefined) {
+        const tc = flatText(c);
+        if (tc !== undefined) return '\u0000' + ta + ',' + tb + ',' + tc;
+      }
+    }
+  }
+  return memoryKey(id, [a, b, c], 3);
 }
 
 /** How many (string, string) argument pairs a function remembers the joined key of. */

@@ -4,18 +4,17 @@
  * `call-path.ts`); sync functions stay sync, promises are cached as promises (single flight), and
  * `cacheErrors`/`staleWhileRevalidate` wrap values in `Thrown`/`Timed`.
  */
-import { approxBytes } from '../units.js';
 import { buildCallPath } from '../call-path.js';
 import type { ResolvedOptions } from '../options.js';
 import { MISS, type SyncStore } from '../stores/types.js';
-import { accepts, cellSettings, CONFIRMED, isThenable, userKeyToKey, type Cell, type Fn, type Key } from './cell.js';
+import { accepts, cellSettings, CONFIRMED, isThenable, userKeyToKey, valueBytes, type Cell, type Fn, type Key } from './cell.js';
 import { Thrown, Timed } from './envelopes.js';
 import type { Memo } from './memo.js';
-import { memoryKey, objectKey, rememberPairs } from './memory-key.js';
+import { memoryKey, objectKey, rememberPairs, threeKey } from './memory-key.js';
 
 /** `raw`: the store without the tracing wrapper, for the cell's own checks (not lookups, not recorded). */
 export function syncCell(memo: Memo, r: ResolvedOptions, store: SyncStore, raw: SyncStore = store): Cell {
-  const { stats, elapsed, fn, id, now, ttlMs, staleMs, storeTtl, cacheErrors, cacheIf, userKey } = cellSettings(memo, r);
+  const { stats, timer, fn, id, now, ttlMs, staleMs, storeTtl, cacheErrors, cacheIf, userKey } = cellSettings(memo, r);
   const verifier = memo.verifier;
   /** Hits can return what the store holds as is (no Thrown/Timed wrappers to look at, no hit to verify). */
   const plain = !cacheErrors && staleMs === undefined && verifier === undefined;
@@ -38,14 +37,14 @@ export function syncCell(memo: Memo, r: ResolvedOptions, store: SyncStore, raw: 
     if (store.delete(key)) stats.evictedExplicit--;
   };
 
-  const track = (key: Key, promise: PromiseLike<unknown>, t0: number, inFlightStored: boolean): PromiseLike<unknown> => {
+  const track = (key: Key, promise: PromiseLike<unknown>, t0: number | undefined, inFlightStored: boolean): PromiseLike<unknown> => {
     if (inFlightStored) store.set(key, wrap(promise), { ttlMs: storeTtl, bytes: 64 });
     promise.then((value) => {
-      stats.recordCompute(elapsed() - t0);
+      timer.stop(t0);
       const current = !inFlightStored || isCurrent(key, promise);
       if (!current) return;
       if (cacheIf !== undefined && !accepts(memo, cacheIf, value)) return withdraw(key);
-      const bytes = approxBytes(value);
+      const bytes = valueBytes(value);
       if (bytes !== undefined) {
         verifier?.cached(promise, value);
         return store.set(key, wrap(promise), { ttlMs: storeTtl, bytes });
@@ -54,36 +53,59 @@ export function syncCell(memo: Memo, r: ResolvedOptions, store: SyncStore, raw: 
       memo.uncacheable();
     }, () => {
       stats.errors++;
-      stats.recordCompute(elapsed() - t0);
+      timer.stop(t0);
       if (inFlightStored && !cacheErrors && isCurrent(key, promise)) withdraw(key);
       else if (!inFlightStored && cacheErrors) store.set(key, wrap(promise), { ttlMs: storeTtl, bytes: 64 });
     });
     return promise;
   };
 
-  /** A miss: call the function, store what it returns (or the promise it returns, for single-flight). */
-  const compute = (self: unknown, key: Key, args: ArrayLike<unknown>, background = false): unknown => {
-    stats.misses++;
-    const t0 = elapsed();
-    let result: unknown;
-    try {
-      result = fn.apply(self, args as unknown[]);
-    } catch (error) {
-      stats.errors++;
-      stats.recordCompute(elapsed() - t0);
-      if (cacheErrors) store.set(key, new Thrown(error), { ttlMs: storeTtl, bytes: 64 });
-      throw error;
-    }
+  /** A computation that threw: counted, kept as `Thrown` with cacheErrors, and rethrown. */
+  const failed = (key: Key, error: unknown, t0: number | undefined): never => {
+    stats.errors++;
+    timer.stop(t0);
+    if (cacheErrors) store.set(key, new Thrown(error), { ttlMs: storeTtl, bytes: 64 });
+    throw error;
+  };
+
+  /** What a computation returned: stored (or, for a promise, tracked until it settles: single flight). */
+  const settle = (key: Key, result: unknown, t0: number | undefined, background: boolean): unknown => {
     if (isThenable(result)) return track(key, result, t0, !background);
-    stats.recordCompute(elapsed() - t0);
+    timer.stop(t0);
     if (cacheIf === undefined || accepts(memo, cacheIf, result)) {
-      const bytes = approxBytes(result);
+      const bytes = valueBytes(result);
       if (bytes !== undefined) {
         verifier?.cached(result, result);
         store.set(key, wrap(result), { ttlMs: storeTtl, bytes });
       } else memo.uncacheable();
     }
     return result;
+  };
+
+  /** A miss: call the function, store what it returns (or the promise it returns, for single-flight). */
+  const compute = (self: unknown, key: Key, args: ArrayLike<unknown>, background = false): unknown => {
+    stats.misses++;
+    const t0 = timer.start();
+    let result: unknown;
+    try {
+      result = fn.apply(self, args as unknown[]);
+    } catch (error) {
+      return failed(key, error, t0);
+    }
+    return settle(key, result, t0, background);
+  };
+
+  /** `compute` for the call path's one, two or three arguments, passed as themselves (no arguments array per miss). */
+  const computeFew = (self: unknown, key: Key, n: number, a: unknown, b: unknown, c?: unknown): unknown => {
+    stats.misses++;
+    const t0 = timer.start();
+    let result: unknown;
+    try {
+      result = n === 1 ? fn.call(self, a) : n === 2 ? fn.call(self, a, b) : fn.call(self, a, b, c);
+    } catch (error) {
+      return failed(key, error, t0);
+    }
+    return settle(key, result, t0, false);
   };
 
   const revalidate = (self: unknown, key: Key, args: ArrayLike<unknown>): void => {
@@ -154,10 +176,23 @@ export function syncCell(memo: Memo, r: ResolvedOptions, store: SyncStore, raw: 
         }
         return unwrap(self, key, held, [a]);
       }
-      return compute(self, key, [a]);
+      return computeFew(self, key, 1, a, undefined);
+    };
+    /** Three arguments, passed as themselves: keyed without an array, computed without one. */
+    const lookupThree = (self: unknown, a: unknown, b: unknown, c: unknown): unknown => {
+      const key = threeKey(id, a, b, c);
+      const held = store.get(key);
+      if (held !== MISS) {
+        if (plain) {
+          stats.hits++;
+          return held;
+        }
+        return unwrap(self, key, held, [a, b, c]);
+      }
+      return computeFew(self, key, 3, a, b, c);
     };
     const pairKey = rememberPairs((a, b) => memoryKey(id, [a, b], 2));
-    call = buildCallPath<Key>({ store, stats, plain, miss: MISS, lookup, pairKey, lookupObject, unwrap, compute });
+    call = buildCallPath<Key>({ store, stats, plain, miss: MISS, lookup, pairKey, lookupObject, lookupThree, unwrap, compute: computeFew });
   }
 
   return {

@@ -62,6 +62,16 @@ export const SHAPES: readonly Shape[] = [
   ['no arguments', () => []],
   ['true', () => [true]],
   ['object, object', () => [{ a: 1 }, { b: 2 }]],
+  ['number, string, object', () => [1, 'a', { b: 2, c: 'x' }]],
+  ['number, string, object with keys unsorted', () => [1, 'a', { c: 'x', b: 2 }]],
+  ['number, string, nested object', () => [1, 'a', { b: [2] }]],
+  ['-0, string, NaN', () => [-0, 'a"\\', NaN]],
+  ['0, string, NaN', () => [0, 'a"\\', NaN]],
+  ['three, middle undefined', () => [1, undefined, null]],
+  ['three, last undefined', () => ['a', 'b', undefined]],
+  ['three, date', () => [true, 2n, new Date(0)]],
+  ['three strings, one lone surrogate', () => ['a', '\ud800', 'c']],
+  ['four', () => [1, 'a', { b: 2, c: 'x' }, 4]],
 ];
 
 /**
@@ -76,6 +86,9 @@ export const SAME_ENTRY: readonly (readonly [string, string])[] = [
   ['plain object, undefined', 'plain object'],
   ['two numbers, 0', 'two numbers, -0'],
   ['no arguments', 'undefined'],
+  ['number, string, object with keys unsorted', 'number, string, object'],
+  ['0, string, NaN', '-0, string, NaN'],
+  ['three, last undefined', 'two strings'],
 ];
 
 export interface Observation {

@@ -113,3 +113,37 @@ test('keys are the same in another process (deterministic across processes)', ()
   assert.equal(child.status, 0, child.stderr);
   assert.equal(child.stdout, key(...args));
 });
+
+test('a string argument is quoted as JSON.stringify quotes it, for every UTF-16 code unit and pair', () => {
+  for (let c = 0; c < 0x10000; c++) {
+    const s = `a${String.fromCharCode(c)}b`;
+    assert.equal(canonicalArgs('f', [s]), JSON.stringify(s), `code unit ${c.toString(16)}`);
+  }
+  for (const s of ['\u{1F600}', 'x\ud83d\ude00y', '\ude00\ud83d', '', 'plain text', 'a"b\\c\n\u2028']) {
+    assert.equal(canonicalArgs('f', [s, 1]), `${JSON.stringify(s)},1`);
+  }
+});
+
+test('a flat plain object with sorted keys is written exactly as JSON.stringify writes it', async () => {
+  const { plainAsJson } = await import('../../../runtime/src/keys.js');
+  const objects: Record<string, unknown>[] = [
+    {}, { a: 1 }, { a: -0, b: 0, c: 1.5e300, d: -2 }, { a: 'x"y\\z\n', b: true, c: false, d: null }, { a: undefined, b: 1 },
+    { b: 1, c: undefined }, { 'a"b': 1, 'a\u2028': 'é\u{1F600}' }, { '\ud800': '\udfff' }, Object.assign(Object.create(null) as object, { k: 'v' }),
+    { 1: 'one', 2: 'two', a: 3 }, { page: 2, size: 20 },
+  ];
+  for (const o of objects) assert.equal(plainAsJson(o), JSON.stringify(o), JSON.stringify(o));
+  // Not flat or not sorted: left to the canonical path, which writes the same text the same way every time.
+  for (const o of [{ b: 1, a: 2 }, { a: [1] }, { a: NaN }, { a: 1n }, { 10: 1, 9: 2 }]) assert.equal(plainAsJson(o as Record<string, unknown>), undefined);
+  assert.equal(key({ b: 1, a: 2 }), key({ a: 2, b: 1 }));
+});
+
+test('an inherited enumerable property (a polluted Object.prototype) is not part of a key', () => {
+  const before = key({ a: 1 });
+  (Object.prototype as Record<string, unknown>).polluted = 1;
+  try {
+    assert.equal(key({ a: 1 }), before);
+    assert.equal(memoryKey('t', [{ a: 1 }], 1), before);
+  } finally {
+    delete (Object.prototype as Record<string, unknown>).polluted;
+  }
+});
