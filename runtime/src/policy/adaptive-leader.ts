@@ -59,28 +59,13 @@ const REALITY_PERIODS = 2;
  * behaviour does not scale (SIEVE on a loop after a skewed phase: 100% simulated, 0% real).
  */
 const UNFAITHFUL = 0.1;
-/**
- * Sampled regime, change of workload: besides the decayed evidence (about ten periods), each
- * candidate's hits are kept over about one period (decayed by this much per batch of 32 sampled
- * accesses, a quarter of a 128-access period). When the workload changes (a fresh working set,
- * a loop after a skewed phase), the old leader can collapse (SIEVE keeps the old phase's visited
- * entries and evicts every new key before its reuse: 6% where LRU gets 35-50%), while the long
- * evidence, and its noise, still describe the old workload: following it alone took ~14,000
- * accesses at 20,000 entries, with the real cache far below every candidate all the while.
- */
-const SHIFT_DECAY = 0.75;
-/** A lead over the recent window counts as a change of workload above this share of its accesses (5 points), when significant. */
-const SHIFT_MARGIN = 0.05;
 
 /**
  * The switching rule, given each candidate's decayed hit count (`scores`), the current leader and
  * the margin (in hits): the best-scoring candidate when it leads by more than the margin (and,
  * with `noise`, by more than `SIGNIFICANCE` times `noise[i]`, the standard deviation of its lead
  * over the leader); else, with `costRank` (each candidate's rank in `COST_ORDER`), the
- * best-scoring of the cheaper candidates leading by more than half the margin (and, with `noise`,
- * significantly too: without that, noise alone handed the cache back and forth between a
- * costlier leader and a cheaper one within a point of it, each change paying a hand-over, e.g.
- * LIRS and W-TinyLFU on a noisy loop); else the leader stays.
+ * best-scoring of the cheaper candidates leading by more than half the margin; else the leader stays.
  */
 export function nextLeader(scores: Float64Array, leader: number, margin: number, costRank: Int8Array | undefined, noise?: Float64Array): number {
   let best = leader;
@@ -91,8 +76,7 @@ export function nextLeader(scores: Float64Array, leader: number, margin: number,
   best = leader;
   if (costRank === undefined) return best;
   for (let i = 0; i < scores.length; i++) {
-    const cheaperLead = scores[i]! - current;
-    if (costRank[i]! < costRank[leader]! && cheaperLead > margin / 2 && (noise === undefined || cheaperLead > SIGNIFICANCE * noise[i]!) && (best === leader || scores[i]! > scores[best]!)) best = i;
+    if (costRank[i]! < costRank[leader]! && scores[i]! - current > margin / 2 && (best === leader || scores[i]! > scores[best]!)) best = i;
   }
   return best;
 }
@@ -139,7 +123,6 @@ export abstract class AdaptivePolicy implements SlotPolicy {
   readonly #scores: Float64Array;
   #weight = 0;
   #switches = 0;
-  #shifts = 0;
   /**
    * The sampled regime's rule (false: the exact regime's plain one). In the sampled regime the
    * leader's own cost per access is what the cache costs, and the simulations are a small,
@@ -166,10 +149,6 @@ export abstract class AdaptivePolicy implements SlotPolicy {
   readonly #noise: Float64Array;
   /** Scores and weight as they would be if the period ended now (for the early check). */
   readonly #projected: Float64Array;
-  /** Sampled regime: hits, disagreements and accesses over about the last period (`SHIFT_DECAY`). */
-  readonly #shortScores: Float64Array;
-  readonly #shortDiscordant: Float64Array;
-  #shortWeight = 0;
   /** Per candidate, which accesses of the current batch hit (bit j = access j). */
   readonly #batchHits: Int32Array;
   /**
@@ -203,8 +182,6 @@ export abstract class AdaptivePolicy implements SlotPolicy {
     this.#discordant = new Float64Array(n * n);
     this.#noise = new Float64Array(n);
     this.#projected = new Float64Array(n);
-    this.#shortScores = new Float64Array(n);
-    this.#shortDiscordant = new Float64Array(n * n);
     this.#batchHits = new Int32Array(n);
     this.#penalty = new Float64Array(n);
     this.#effective = new Float64Array(n);
@@ -257,17 +234,7 @@ export abstract class AdaptivePolicy implements SlotPolicy {
       masks[i] = mask;
       this.#periodHits[i]! += popcount(mask);
     }
-    const short = this.#shortScores;
-    const shortDiscordant = this.#shortDiscordant;
-    for (let i = 0; i < n; i++) {
-      short[i] = short[i]! * SHIFT_DECAY + popcount(masks[i]!);
-      for (let j = i + 1; j < n; j++) {
-        const d = popcount(masks[i]! ^ masks[j]!);
-        this.#discordant[i * n + j]! += d;
-        shortDiscordant[i * n + j] = shortDiscordant[i * n + j]! * SHIFT_DECAY + d;
-      }
-    }
-    this.#shortWeight = this.#shortWeight * SHIFT_DECAY + count;
+    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) this.#discordant[i * n + j]! += popcount(masks[i]! ^ masks[j]!);
     if (this.realAccesses > 0) {
       const gap = popcount(masks[this.leader]!) / count - this.realHits / this.realAccesses;
       const recent = count / (REALITY_PERIODS * this.#period);
@@ -286,47 +253,6 @@ export abstract class AdaptivePolicy implements SlotPolicy {
   /** Called after an access's (or a batch's) bookkeeping: at the end of a period, or on a decisive lead, maybe changes leader. */
   protected maybeDecide(): void {
     if (this.observed >= this.#period || (this.#sampled && this.#decisive())) this.#decide();
-    else if (this.#sampled) this.#detectShift();
-  }
-
-  /**
-   * Sampled regime: when another candidate leads the leader over the recent window by more than
-   * `SHIFT_MARGIN` of its accesses, and significantly, the workload has changed: that candidate
-   * leads now, and the evidence from before the change is dropped (the long window restarts from
-   * the recent one, so the old leader's past lead does not bring it straight back).
-   */
-  #detectShift(): void {
-    const short = this.#shortScores;
-    const weight = this.#shortWeight;
-    const n = short.length;
-    const l = this.leader;
-    const current = short[l]! - this.#leaderPenalty() * weight;
-    let best = l;
-    let lead = SHIFT_MARGIN * weight;
-    for (let i = 0; i < n; i++) {
-      if (i === l) continue;
-      const d = short[i]! - this.#penalty[i]! * weight - current;
-      if (d > lead && d > SIGNIFICANCE * Math.sqrt(this.#shortDiscordant[i < l ? i * n + l : l * n + i]!)) {
-        best = i;
-        lead = d;
-      }
-    }
-    if (best === l) return;
-    this.#scores.set(short);
-    this.#periodHits.fill(0);
-    this.#discordant.set(this.#shortDiscordant);
-    this.#weight = weight;
-    this.observed = 0;
-    this.changeLeader(best);
-    this.leader = best;
-    this.#switches++;
-    this.#shifts++;
-    this.#resetReality();
-  }
-
-  /** How many changes of leader were changes of workload (`#detectShift`). */
-  get shifts(): number {
-    return this.#shifts;
   }
 
   #margin(weight: number): number {
@@ -411,9 +337,6 @@ export abstract class AdaptivePolicy implements SlotPolicy {
     this.#scores.fill(0);
     this.#periodHits.fill(0);
     this.#discordant.fill(0);
-    this.#shortScores.fill(0);
-    this.#shortDiscordant.fill(0);
-    this.#shortWeight = 0;
     this.#penalty.fill(0);
     this.#resetReality();
     this.observed = 0;

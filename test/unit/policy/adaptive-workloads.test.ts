@@ -5,7 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { nextLeader } from '../../../runtime/src/policy/adaptive.js';
 import { AdaptivePolicy, createBoundedCache, SlotCache } from '../../../runtime/src/policy/index.js';
 import type { BoundedCache, PolicyName } from '../../../runtime/src/policy/index.js';
 import { random, zipf } from './random.js';
@@ -42,21 +41,6 @@ function sessions(seed: number, length: number, maxGap: number): Int32Array {
   return Int32Array.from(order.subarray(0, length), (i) => ids[i]!);
 }
 
-describe('adaptive policy: a cheaper candidate takes back the lead only on significant evidence', () => {
-  // Candidates in CANDIDATES order: lru, arc, lirs, sieve, s3fifo, wtinylfu; cost ranks from COST_ORDER.
-  const costRank = Int8Array.from([1, 3, 4, 0, 2, 5]);
-  const LIRS = 2;
-  const WTINYLFU = 5;
-  const scores = (lead: Partial<Record<number, number>>): Float64Array => Float64Array.from({ length: 6 }, (_, i) => 1000 + (lead[i] ?? 0));
-  const noise = (sd: number): Float64Array => new Float64Array(6).fill(sd);
-
-  it('keeps a costlier leader when the cheaper one leads by half the margin within its noise', () => {
-    assert.equal(nextLeader(scores({ [LIRS]: 6 }), WTINYLFU, 10, costRank, noise(4)), WTINYLFU, '6 < 3 x 4');
-    assert.equal(nextLeader(scores({ [LIRS]: 6 }), WTINYLFU, 10, costRank, noise(1)), LIRS, 'significant: the cheaper one leads');
-    assert.equal(nextLeader(scores({ [LIRS]: 6 }), WTINYLFU, 10, costRank), LIRS, 'without noise figures (exact regime), half the margin is enough');
-  });
-});
-
 describe('adaptive policy on the workload family', () => {
   it('stays within 1.5 points of LRU on a recency-dominated stream, in both regimes', () => {
     for (const [max, maxGap] of [[600, 8000], [8000, 100_000]] as const) {
@@ -68,7 +52,7 @@ describe('adaptive policy on the workload family', () => {
     }
   });
 
-  it('follows a change of working set in the sampled regime at once (within 3 points of LRU over the run)', () => {
+  it('follows a change of working set in the sampled regime (within 3 points of LRU over the run)', () => {
     // Zipf over 20,000 keys, then over 20,000 fresh keys: SIEVE, the sampled regime's first leader,
     // keeps the first phase's visited entries and loses the new keys.
     const next = random(5);
