@@ -2,10 +2,12 @@
  * The default policy against the per-point best of the six reference policies on the seeded
  * workload family of `hitratio-family.ts`, worst gap first.
  *
- *   node --import tsx bench/hitratio-family.bench.ts [--half tuning|heldout] [--jobs N] [--json]
+ *   node --import tsx bench/hitratio-family.bench.ts [--half tuning|heldout] [--seeds 1,5] [--jobs N] [--json]
  *
- * --half: one half only (default: both, the held-out half reported first); --jobs: workloads
- * simulated at once in child processes (default 2); --json: the points as JSON instead of markdown.
+ * --half: one half only (default: both, the held-out half reported first); --seeds: only these
+ * instances (comma-separated seeds); --jobs: workloads simulated at once in child processes
+ * (default 2); --json: the points as JSON instead of markdown. bench/hitratio.bench.ts runs the
+ * whole family too and writes it into docs/benchmarks.md.
  */
 import { execFile } from 'node:child_process';
 import { availableParallelism } from 'node:os';

@@ -2,7 +2,8 @@
  * Hit ratio of the default (adaptive) policy against the reference policies on every shared
  * trace, at the sizes of ../shared/bench/ANCHORS.md. Prints a markdown report and writes it into
  * docs/benchmarks.md (its hit-ratio markers). Traces: CACHELENS_TRACES=dir or --traces dir (default
- * ../shared/traces next to the repository). --jobs N runs N traces at once (default: 2).
+ * ../shared/traces next to the repository). --jobs N runs N traces at once (default: 2). Then the
+ * synthetic workloads, and the seeded workload family of hitratio-family.ts (held-out half first).
  *
  *   node --import tsx bench/hitratio.bench.ts
  */
