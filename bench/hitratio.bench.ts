@@ -2,7 +2,8 @@
  * Hit ratio of the default (adaptive) policy against the reference policies on every shared
  * trace, at the sizes of ../shared/bench/ANCHORS.md. Prints a markdown report and writes it into
  * docs/benchmarks.md (its hit-ratio markers). Traces: CACHELENS_TRACES=dir or --traces dir (default
- * ../shared/traces next to the repository). --jobs N runs N traces at once (default: 2).
+ * ../shared/traces next to the repository). --jobs N runs N traces at once (default: 2). Then the
+ * synthetic workloads, and the seeded workload family of hitratio-family.ts (held-out half first).
  *
  *   node --import tsx bench/hitratio.bench.ts
  */
@@ -15,6 +16,7 @@ import { simulateKeys, simulateTrace } from '../runtime/src/simulate/simulate.js
 import type { SimulationRow } from '../runtime/src/simulate/simulate.js';
 import { REFERENCES, TRACES } from './hitratio-points.js';
 import type { TracePoint } from './hitratio-points.js';
+import { renderFamilySection, runFamily } from './hitratio-family.bench.js';
 import { syntheticWorkloads } from './hitratio-synthetic.js';
 import { writeSection } from './policy-doc.js';
 
@@ -64,7 +66,10 @@ async function main(): Promise<void> {
       process.stderr.write(`${next.file}: ${(result.ms / 1000).toFixed(1)} s\n`);
     }
   }));
-  const report = `${render(present, results, (performance.now() - started) / 1000, jobs)}\n\n${renderSynthetic()}`;
+  const seconds = (performance.now() - started) / 1000;
+  const family = await runFamily(jobs);
+  process.stderr.write(`workload family: ${family.length} points\n`);
+  const report = `${render(present, results, seconds, jobs)}\n\n${renderSynthetic()}\n\n${renderFamilySection(family)}`;
   process.stdout.write(`${report}\n`);
   writeSection('hitratio', report);
   process.stderr.write('written to docs/benchmarks.md (its hit-ratio markers)\n');
