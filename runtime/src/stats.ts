@@ -2,6 +2,7 @@
  * Per-function statistics: plain number fields bumped on the call path (no allocation per call),
  * turned into an immutable snapshot only when someone asks.
  */
+import type { MissCauseCounts } from './protocol.js';
 import type { EvictionCause, StoreEvents } from './stores/types.js';
 
 /** Counters of one memoized function, as the registry and `cacheOf(f).stats()` report them. */
@@ -34,6 +35,8 @@ export interface StatsSnapshot {
   staleServed: number;
   /** Backend operations that failed and were answered as a miss / dropped (fail open). */
   backendErrors: number;
+  /** Misses by cause (`stats-causes.ts`); absent before the first miss. Optional in the live protocol. */
+  missCauses?: MissCauseCounts;
 }
 
 /** The live counters. Fields are public for the hot path; read them through `snapshot()`. */
@@ -52,6 +55,8 @@ export class Stats implements StoreEvents {
   #creditedHits = 0;
   staleServed = 0;
   backendErrors = 0;
+  /** The last failure a store reported: what the miss classification asks about a failed write. */
+  lastBackendError: Error | undefined;
 
   evicted(cause: EvictionCause, count: number): void {
     if (cause === 'size') this.evictedSize += count;
@@ -59,8 +64,9 @@ export class Stats implements StoreEvents {
     else this.evictedExplicit += count;
   }
 
-  backendError(): void {
+  backendError(error?: Error): void {
     this.backendErrors++;
+    this.lastBackendError = error;
   }
 
   /**

@@ -12,6 +12,7 @@ import { resolveOptions, type MemoizeOptions, type ResolvedOptions } from '../op
 import { register, uniqueId, type MemoizedInfo } from '../registry.js';
 import { Stats, type StatsSnapshot } from '../stats.js';
 import { recordingStore, TraceRecorder } from '../simulate/recorder.js';
+import { MissCauses } from '../stats-causes.js';
 import type { Store, SyncStore } from '../stores/types.js';
 import { codePointLength, MAX_STRING_CODE_POINTS } from '../protocol.js';
 import { asyncCell } from './async-cell.js';
@@ -41,6 +42,8 @@ export class Memo {
   readonly trace: TraceRecorder | undefined;
   /** Set once the function or method knows how to list its cells. */
   cells: () => Iterable<Cell> = () => [];
+  /** Why misses missed (`stats-causes.ts`); made with the first store, which says whether they are exact. */
+  causes: MissCauses | undefined;
   #warnedUncacheable = false;
 
   constructor(fn: Fn, options: MemoizeOptions, baseId: string, location: { file: string; line: number } | undefined) {
@@ -127,7 +130,10 @@ export class Memo {
       entries += cell.store.size ?? 0;
       bytes += cell.store.bytes ?? 0;
     }
-    return this.stats.snapshot(entries, bytes);
+    const snapshot = this.stats.snapshot(entries, bytes);
+    const causes = this.causes?.snapshot(this.resolved?.ttlMs);
+    if (causes !== undefined) snapshot.missCauses = causes;
+    return snapshot;
   }
 
   async clear(): Promise<InvalidationResult> {
@@ -160,6 +166,11 @@ export class Memo {
       return failingCell(this, error);
     }
     // Tracing wraps the store in a recorder of lookups; without it the store is used as is (no cost).
+    this.causes ??= new MissCauses({
+      exact: store.sync,
+      storeTtlMs: r.staleMs !== undefined && r.ttlMs !== undefined ? r.ttlMs + r.staleMs : r.ttlMs,
+      capacity: store.sync ? Math.max(1024, 4 * r.max) : undefined,
+    });
     const traced = this.trace !== undefined ? recordingStore(store, this.trace) : store;
     return traced.sync ? syncCell(this, r, traced, store as SyncStore) : asyncCell(this, r, traced);
   }

@@ -10,12 +10,13 @@ import type { ResolvedOptions } from '../options.js';
 import { MISS, type SyncStore } from '../stores/types.js';
 import { accepts, cellSettings, CONFIRMED, isThenable, userKeyToKey, type Cell, type Fn, type Key } from './cell.js';
 import { Thrown, Timed } from './envelopes.js';
+import { BYPASSED, EXPIRED, INVALIDATED, NOT_CACHEABLE } from '../stats-causes.js';
 import type { Memo } from './memo.js';
 import { memoryKey, objectKey, rememberPairs } from './memory-key.js';
 
 /** `raw`: the store without the tracing wrapper, for the cell's own checks (not lookups, not recorded). */
 export function syncCell(memo: Memo, r: ResolvedOptions, store: SyncStore, raw: SyncStore = store): Cell {
-  const { stats, elapsed, fn, id, now, ttlMs, staleMs, storeTtl, cacheErrors, cacheIf, userKey } = cellSettings(memo, r);
+  const { stats, elapsed, fn, id, now, ttlMs, staleMs, storeTtl, cacheErrors, cacheIf, userKey, causes } = cellSettings(memo, r);
   /** Hits can return what the store holds as is (no Thrown/Timed wrappers to look at). */
   const plain = !cacheErrors && staleMs === undefined;
   const refreshing = new Set<Key>();
@@ -43,14 +44,23 @@ export function syncCell(memo: Memo, r: ResolvedOptions, store: SyncStore, raw: 
       stats.recordCompute(elapsed() - t0);
       const current = !inFlightStored || isCurrent(key, promise);
       if (!current) return;
-      if (cacheIf !== undefined && !accepts(memo, cacheIf, value)) return withdraw(key);
+      if (cacheIf !== undefined && !accepts(memo, cacheIf, value)) {
+        causes.lost(key, BYPASSED);
+        return withdraw(key);
+      }
       const bytes = approxBytes(value);
-      if (bytes !== undefined) return store.set(key, wrap(promise), { ttlMs: storeTtl, bytes });
+      if (bytes !== undefined) {
+        causes.wrote(key);
+        return store.set(key, wrap(promise), { ttlMs: storeTtl, bytes });
+      }
+      causes.lost(key, NOT_CACHEABLE);
       withdraw(key);
       memo.uncacheable();
     }, () => {
       stats.errors++;
       stats.recordCompute(elapsed() - t0);
+      if (cacheErrors) causes.wrote(key);
+      else causes.lost(key, NOT_CACHEABLE);
       if (inFlightStored && !cacheErrors && isCurrent(key, promise)) withdraw(key);
       else if (!inFlightStored && cacheErrors) store.set(key, wrap(promise), { ttlMs: storeTtl, bytes: 64 });
     });
@@ -58,8 +68,9 @@ export function syncCell(memo: Memo, r: ResolvedOptions, store: SyncStore, raw: 
   };
 
   /** A miss: call the function, store what it returns (or the promise it returns, for single-flight). */
-  const compute = (self: unknown, key: Key, args: ArrayLike<unknown>, background = false): unknown => {
+  const compute = (self: unknown, key: Key, args: ArrayLike<unknown>, background = false, cause?: number): unknown => {
     stats.misses++;
+    causes.miss(key, cause);
     const t0 = elapsed();
     let result: unknown;
     try {
@@ -67,16 +78,24 @@ export function syncCell(memo: Memo, r: ResolvedOptions, store: SyncStore, raw: 
     } catch (error) {
       stats.errors++;
       stats.recordCompute(elapsed() - t0);
-      if (cacheErrors) store.set(key, new Thrown(error), { ttlMs: storeTtl, bytes: 64 });
+      if (cacheErrors) {
+        causes.wrote(key);
+        store.set(key, new Thrown(error), { ttlMs: storeTtl, bytes: 64 });
+      } else causes.lost(key, NOT_CACHEABLE);
       throw error;
     }
     if (isThenable(result)) return track(key, result, t0, !background);
     stats.recordCompute(elapsed() - t0);
     if (cacheIf === undefined || accepts(memo, cacheIf, result)) {
       const bytes = approxBytes(result);
-      if (bytes !== undefined) store.set(key, wrap(result), { ttlMs: storeTtl, bytes });
-      else memo.uncacheable();
-    }
+      if (bytes !== undefined) {
+        causes.wrote(key);
+        store.set(key, wrap(result), { ttlMs: storeTtl, bytes });
+      } else {
+        causes.lost(key, NOT_CACHEABLE);
+        memo.uncacheable();
+      }
+    } else causes.lost(key, BYPASSED);
     return result;
   };
 
@@ -86,7 +105,7 @@ export function syncCell(memo: Memo, r: ResolvedOptions, store: SyncStore, raw: 
     const done = (): void => { refreshing.delete(key); };
     setImmediate(() => {
       try {
-        const r = compute(self, key, args, true);
+        const r = compute(self, key, args, true, EXPIRED);
         if (isThenable(r)) r.then(done, done);
         else done();
       } catch {
@@ -151,8 +170,15 @@ export function syncCell(memo: Memo, r: ResolvedOptions, store: SyncStore, raw: 
     store,
     keyOf,
     has: async (key) => store.has(key),
-    delete: async (key) => ({ removed: store.delete(key), confirmed: true }),
-    refresh: (self, key, args) => compute(self, key, args),
-    clear: async () => { store.clear(); return CONFIRMED; },
+    delete: async (key) => {
+      causes.lost(key, INVALIDATED);
+      return { removed: store.delete(key), confirmed: true };
+    },
+    refresh: (self, key, args) => compute(self, key, args, false, BYPASSED),
+    clear: async () => {
+      causes.cleared();
+      store.clear();
+      return CONFIRMED;
+    },
   };
 }

@@ -513,6 +513,7 @@ function snapshot(fn: ReportedFunction): FunctionStats {
     staleServed: s.staleServed,
     backendErrors: s.backendErrors,
     health: fn.health(),
+    ...(s.missCauses !== undefined ? { missCauses: s.missCauses } : {}),
   };
 }
 
