@@ -53,6 +53,11 @@ export interface MissCausesOptions {
   exact: boolean;
   /** How long the store keeps an entry (ttl plus the stale window), in ms; undefined: no expiry. */
   storeTtlMs: number | undefined;
+  /**
+   * How much earlier than the TTL the backend may expire an entry, in ms (Memcached counts whole
+   * seconds: an entry may leave up to one second early). Default 0.
+   */
+  ttlSlackMs?: number;
   /** Keys remembered at most (the store's `max` times a few, for in-process stores). Default `MAX_LOGGED_KEYS`. */
   capacity?: number;
 }
@@ -72,7 +77,10 @@ export interface CellCauses {
 export class MissCauses {
   readonly counts = new Float64Array(MISS_CAUSES.length);
   readonly #exact: boolean;
+  /** After how long (ms) a key written here may have expired: the store's TTL less its slack. */
   readonly #ttl: number | undefined;
+  /** The store's TTL, what the longer TTLs multiply. */
+  readonly #storeTtl: number;
   readonly #maxCapacity: number;
   readonly #slots = new Map<number, number>();
   #hashes = new Int32Array(0);
@@ -91,7 +99,8 @@ export class MissCauses {
 
   constructor(options: MissCausesOptions) {
     this.#exact = options.exact;
-    this.#ttl = options.storeTtlMs;
+    this.#storeTtl = options.storeTtlMs ?? 0;
+    this.#ttl = options.storeTtlMs === undefined ? undefined : Math.max(0, options.storeTtlMs - (options.ttlSlackMs ?? 0));
     this.#maxCapacity = Math.max(1, Math.min(options.capacity ?? MAX_LOGGED_KEYS, MAX_LOGGED_KEYS));
   }
 
@@ -124,7 +133,7 @@ export class MissCauses {
     const ttl = this.#ttl;
     if (ttl !== undefined && now - this.#written[slot]! >= ttl) {
       this.counts[EXPIRED]!++;
-      this.#expired(slot, now, ttl);
+      this.#expired(slot, now, this.#storeTtl);
       return;
     }
     this.counts[this.#exact ? EVICTED : UNKNOWN]!++;

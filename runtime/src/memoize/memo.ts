@@ -170,6 +170,7 @@ export class Memo {
       exact: store.sync,
       storeTtlMs: r.staleMs !== undefined && r.ttlMs !== undefined ? r.ttlMs + r.staleMs : r.ttlMs,
       capacity: store.sync ? Math.max(1024, 4 * r.max) : undefined,
+      ttlSlackMs: store.kind === 'memcached' ? 1000 : 0, // whole seconds there
     });
     const traced = this.trace !== undefined ? recordingStore(store, this.trace) : store;
     return traced.sync ? syncCell(this, r, traced, store as SyncStore) : asyncCell(this, r, traced);
