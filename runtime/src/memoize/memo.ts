@@ -74,7 +74,7 @@ export class Memo {
     }
     this.resolved = resolved;
     this.failure = failure;
-    this.trace = resolved?.trace !== undefined ? new TraceRecorder(resolved.trace) : undefined;
+    this.trace = resolved?.trace !== undefined ? new TraceRecorder(resolved.trace, this.now) : undefined;
     this.info = this.#makeInfo(location);
     register(this.info);
     if (resolved !== undefined && !BUILTIN_TYPES.includes(resolved.backendType)) warnIfNamespaceShared(this, resolved.backendName);
