@@ -2,7 +2,7 @@
  * The extension host <-> webview panel protocol. Defined once, used by both sides; every message
  * received is validated with the parsers here before it is trusted.
  */
-import { check, type Checker } from '../runtime/src/protocol.js';
+import { check, type Checker, type MissCauseCounts } from '../runtime/src/protocol.js';
 
 export const PANEL_PROTOCOL_VERSION = 1;
 
@@ -40,6 +40,8 @@ export interface FunctionRow extends Counters, Held {
   health: 'ok' | 'degraded';
   /** A sum reached `Number.MAX_VALUE` and stopped there (a process reported absurd figures). */
   saturated?: boolean;
+  /** Why the misses missed, summed over the processes that tell (optional: absent when none does). */
+  missCauses?: MissCauseCounts;
 }
 
 /** A process that reports (or reported: `connected` false, `goneAt` set). */
@@ -202,7 +204,10 @@ const held: Record<keyof Held, Checker> = { entries: count, bytes: count };
 const health = oneOf('ok', 'degraded');
 const location = shape({ file: nonEmpty, line: int });
 const saturated = optional(bool);
-const functionRow = shape({ ...counters, ...held, id: nonEmpty, backend: str, backendType: str, location: optional(location), processes: int, health, saturated });
+const functionRow = shape({
+  ...counters, ...held, id: nonEmpty, backend: str, backendType: str, location: optional(location), processes: int, health, saturated,
+  missCauses: optional(check.missCauses),
+});
 const processRow = shape({
   key: nonEmpty, pid: int, app: str, hostname: str, runtime: str, runtimeVersion: str, startedAt: count, connected: bool,
   goneAt: optional(count), functions: int, totals: shape({ ...counters, ...held }), streams: optional(int), saturated,

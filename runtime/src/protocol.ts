@@ -283,11 +283,6 @@ const scalarRecord: Checker = (v) => {
  * The validators the messages are built from, shared with the extension<->webview protocol so
  * that both boundaries validate the same way.
  */
-export const check = { isRecord, str, nonEmpty, count, int, bool, optional, oneOf, shape, list, scalarRecord } as const;
-
-const location = shape({ file: nonEmpty, line: int });
-const descriptor = shape({ id: nonEmpty, backend: str, backendType: str, options: scalarRecord, location: optional(location) });
-const evictions = shape({ size: count, expired: count, explicit: count });
 const countList = (length: number): Checker => (v) => {
   if (!Array.isArray(v) || v.length !== length) return `an array of ${length} counts`;
   for (let i = 0; i < v.length; i++) if (count(v[i])) return `[${i}]: a finite number >= 0`;
@@ -297,6 +292,12 @@ const missCauses = shape({
   ...Object.fromEntries(MISS_CAUSES.map((cause) => [cause, count])),
   ttlMs: optional(count), reuse: optional(countList(REUSE_BUCKET_BOUNDS_MS.length + 1)), longerTtl: optional(countList(LONGER_TTL_FACTORS.length)),
 });
+
+export const check = { isRecord, str, nonEmpty, count, int, bool, optional, oneOf, shape, list, scalarRecord, missCauses } as const;
+
+const location = shape({ file: nonEmpty, line: int });
+const descriptor = shape({ id: nonEmpty, backend: str, backendType: str, options: scalarRecord, location: optional(location) });
+const evictions = shape({ size: count, expired: count, explicit: count });
 const functionStats = shape({
   id: nonEmpty, hits: count, misses: count, errors: count, evictions, entries: count, bytes: count,
   computeMs: count, computed: optional(count), savedMs: count, staleServed: count, backendErrors: count, health: oneOf('ok', 'degraded'),

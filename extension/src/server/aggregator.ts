@@ -19,6 +19,7 @@
  */
 import type { FunctionDescriptor, FunctionStats, HelloMessage } from '../../../runtime/src/protocol.js';
 import type { Counters, FunctionRow, Held, ProcessFunctionRow, ProcessRow } from '../../../protocol/panel.js';
+import { addCauses, totalOf, updateCauses, type StreamCauses } from './miss-causes.js';
 
 export type { Counters, Held };
 /** The aggregator's views are the panel protocol's rows. */
@@ -51,6 +52,8 @@ interface Entry {
   base: Counters;
   health: 'ok' | 'degraded';
   bytes: number;
+  /** Its miss causes, once the stream sent some (optional in the protocol). */
+  causes?: StreamCauses;
 }
 
 /** One reporting OS process within an instance: `(pid, hostname)`. */
@@ -296,6 +299,7 @@ export class Aggregator {
       }
       for (const name of COUNTERS) if (entry.base[name] + next[name] > Number.MAX_VALUE) flag.saturated = true;
       entry.last = next;
+      if (s.missCauses !== undefined) updateCauses(entry.causes ??= {}, s.missCauses);
       entry.health = s.health;
       this.#dirtyRows.add(entry.id);
     }
@@ -432,6 +436,10 @@ export class Aggregator {
       }
       const live = entry.stream.connection !== undefined;
       sumInto(row, entry, live);
+      if (entry.causes !== undefined) {
+        const causes = addCauses(row.missCauses, totalOf(entry.causes));
+        if (causes !== undefined) row.missCauses = causes;
+      }
       if (live && entry.last && entry.health === 'degraded') row.health = 'degraded';
     }
     row.processes = processes.size;
