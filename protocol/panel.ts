@@ -4,6 +4,9 @@
  */
 import { check, type Checker, type MissCauseCounts } from '../runtime/src/protocol.js';
 
+/** The miss causes' definitions, for the panel (which cannot import the runtime's protocol itself). */
+export { LONGER_TTL_FACTORS, MISS_CAUSES, REUSE_BUCKET_BOUNDS_MS, type MissCause, type MissCauseCounts } from '../runtime/src/protocol.js';
+
 export const PANEL_PROTOCOL_VERSION = 1;
 
 /** Counters that add up across processes (cumulative since each process started). */
