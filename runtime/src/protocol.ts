@@ -73,10 +73,11 @@ export const MISS_CAUSES = ['cold', 'expired', 'evicted', 'invalidated', 'bypass
 export type MissCause = (typeof MISS_CAUSES)[number];
 
 /**
- * Upper bounds, in ms, of the buckets of `MissCauseCounts.reuse`: 1 s times powers of the square
- * root of 2, up to about 18 h; one more bucket takes every longer interval.
+ * Upper bounds, in ms, of the buckets of `MissCauseCounts.reuse`: 10 ms times powers of the square
+ * root of 2 (each bucket 1.41 times the previous), up to about 8 h; one more bucket takes every
+ * longer interval.
  */
-export const REUSE_BUCKET_BOUNDS_MS: readonly number[] = Array.from({ length: 33 }, (_, i) => Math.round(1000 * 2 ** (i / 2)));
+export const REUSE_BUCKET_BOUNDS_MS: readonly number[] = Array.from({ length: 44 }, (_, i) => Math.round(10 * 2 ** (i / 2)));
 
 /** The TTLs `MissCauseCounts.longerTtl` counts for, as multiples of the function's TTL. */
 export const LONGER_TTL_FACTORS: readonly number[] = [2, 4, 8, 16];

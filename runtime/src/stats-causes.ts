@@ -120,7 +120,7 @@ export class MissCauses {
       this.counts[cause]!++;
       return;
     }
-    const slot = this.#slots.get(hashKey(key) ^ salt);
+    const slot = this.#slots.get((hashKey(key) ^ salt) & 0x3fffffff);
     if (slot === undefined) {
       this.counts[COLD]!++;
       return;
@@ -158,7 +158,7 @@ export class MissCauses {
 
   /** This process wrote `key` at `now` (after a miss). */
   wrote(key: unknown, now: number, salt = 0): void {
-    const hash = hashKey(key) ^ salt;
+    const hash = (hashKey(key) ^ salt) & 0x3fffffff;
     let slot = this.#slots.get(hash);
     if (slot === undefined) {
       slot = this.#take(hash);
@@ -177,7 +177,7 @@ export class MissCauses {
    * `NOT_CACHEABLE`, `UNAVAILABLE`): its next miss is counted so.
    */
   lost(key: unknown, cause: number, salt = 0): void {
-    const hash = hashKey(key) ^ salt;
+    const hash = (hashKey(key) ^ salt) & 0x3fffffff;
     let slot = this.#slots.get(hash);
     if (slot === undefined) {
       if (cause === INVALIDATED) return; // never written here: its next miss is a first use
@@ -192,7 +192,7 @@ export class MissCauses {
    * method's instances on in-process stores), times read from `now`.
    */
   forCell(now: () => number): CellCauses {
-    const salt = Math.imul(this.#cells++, 0x9e3779b1);
+    const salt = Math.imul(this.#cells++, 0x9e3779b1) & 0x3fffffff;
     return {
       miss: (key, cause) => this.miss(key, now(), cause, salt),
       wrote: (key) => this.wrote(key, now(), salt),

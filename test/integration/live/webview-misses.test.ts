@@ -16,7 +16,7 @@ const counters = (hits: number, misses: number) => ({
   staleServed: 0, backendErrors: 0, entries: misses, bytes: misses * 100,
 });
 const reuse = new Array<number>(REUSE_BUCKET_BOUNDS_MS.length + 1).fill(0);
-reuse[12] = 1500; // reused about 48 s after the write
+reuse[25] = 1500; // reused about 48 s after the write
 const causes = { ...Object.fromEntries(MISS_CAUSES.map((c) => [c, 0])), cold: 300, expired: 1500, evicted: 200, ttlMs: 30_000, reuse, longerTtl: [900, 1204, 1300, 1350] } as MissCauseCounts;
 const fn = (id: string, withCauses: boolean): FunctionRow => ({
   id, backend: 'memory', backendType: 'memory', processes: 1, health: 'ok', location: { file: 'src/app.ts', line: 3 }, ...counters(8000, 2000),
@@ -56,7 +56,7 @@ test('the selected function shows its misses by cause and what to change; one wi
   assert.equal(await p.textContent('#misses-title'), 'Why did it miss? — src/app.ts#prices');
   assert.equal(await p.textContent('#misses-split'), 'Misses: 75% expired · 15% first use · 10% evicted (capacity)');
   assert.equal(await p.textContent('#misses-advice'),
-    '75% of misses are expirations: entries are reused after a median of 53.8 s but live 30 s; a TTL of 2 min would have turned 1,204 of those misses into hits.');
+    '75% of misses are expirations: entries are reused after a median of 48.7 s but live 30 s; a TTL of 2 min would have turned 1,204 of those misses into hits.');
   await p.screenshot({ path: path.resolve(__dirname, '../../../out/panel-misses.png'), fullPage: true });
 
   await p.focus('tr[data-id="src/app.ts#legacy"] td[data-col="ratio"]');

@@ -11,10 +11,10 @@ function counts(partial: Partial<MissCauseCounts>): MissCauseCounts {
   return { ...Object.fromEntries(MISS_CAUSES.map((c) => [c, 0])), ...partial } as MissCauseCounts;
 }
 
-/** `n` expiration misses, all reused about 48 s after the write (bucket [45.3 s, 64 s)). */
+/** `n` expiration misses, all reused about 48 s after the write (bucket [41 s, 57.9 s)). */
 function reusedAt48s(n: number): number[] {
   const reuse = new Array<number>(REUSE_BUCKET_BOUNDS_MS.length + 1).fill(0);
-  reuse[12] = n;
+  reuse[25] = n;
   return reuse;
 }
 
@@ -25,13 +25,13 @@ describe('why did it miss', () => {
     // The shortest longer TTL that serves at least 80% of what 16x would (1,350): 4 x 30 s.
     assert.deepEqual(suggestedTtl(c), { ttlMs: 120_000, served: 1204 });
     assert.equal(missAdvice(c),
-      '75% of misses are expirations: entries are reused after a median of 53.8 s but live 30 s; a TTL of 2 min would have turned 1,204 of those misses into hits.');
+      '75% of misses are expirations: entries are reused after a median of 48.7 s but live 30 s; a TTL of 2 min would have turned 1,204 of those misses into hits.');
   });
 
   it('expirations that no longer TTL up to 16 x would serve: says a longer TTL would not help', () => {
     const c = counts({ expired: 10, ttlMs: 1000, reuse: reusedAt48s(10), longerTtl: [0, 0, 0, 0] });
     assert.equal(missAdvice(c),
-      '100% of misses are expirations: entries are reused after a median of 53.8 s but live 1 s; even a TTL of 16 s would have served none of them, so a longer TTL would not help.');
+      '100% of misses are expirations: entries are reused after a median of 48.7 s but live 1 s; even a TTL of 16 s would have served none of them, so a longer TTL would not help.');
   });
 
   it('evictions point at max and What if?', () => {
@@ -55,10 +55,10 @@ describe('why did it miss', () => {
     assert.equal(missAdvice(counts({})), undefined);
   });
 
-  it('the median reuse is the middle of the median bucket; below 1 s and beyond the last bound too', () => {
+  it('the median reuse is the middle of the median bucket; below 10 ms and beyond the last bound too', () => {
     const reuse = new Array<number>(REUSE_BUCKET_BOUNDS_MS.length + 1).fill(0);
     reuse[0] = 3;
-    assert.equal(medianReuseMs(reuse), 500);
+    assert.equal(medianReuseMs(reuse), 5);
     reuse[0] = 0;
     reuse[REUSE_BUCKET_BOUNDS_MS.length] = 1;
     assert.equal(medianReuseMs(reuse), REUSE_BUCKET_BOUNDS_MS[REUSE_BUCKET_BOUNDS_MS.length - 1]);
