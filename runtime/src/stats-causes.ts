@@ -6,7 +6,8 @@
  * Nothing here runs on a hit: the log is touched on a miss (one lookup) and on the write that
  * follows it (one update). On an in-process store (`exact`) the only way for a key this process
  * wrote, that is not expired nor invalidated, to be gone is eviction, so the causes are exact
- * (while the log remembers the key: it keeps the last `capacity` keys written). On a shared store
+ * (while the log remembers the key: a table of twice `capacity` slots in typed arrays, 2-way set
+ * associative, where a new key takes the place of the older of its two). On a shared store
  * (Redis, Memcached, disk, two tiers) a nil looks the same whatever happened: what our own writes
  * explain (expired, invalidated...) is counted as such, a key we never wrote as `cold` (first use
  * by this process), and the rest as `unknown`.
@@ -35,7 +36,12 @@ const WRITTEN = 255;
 
 const FACTORS = LONGER_TTL_FACTORS.length;
 const BUCKETS = REUSE_BUCKET_BOUNDS_MS.length + 1;
-const FIRST_CAPACITY = 64;
+const FIRST_SLOTS = 64;
+
+/** The key's hash in the table: 30 bits, never 0 (an empty slot), the cell's salt mixed in. */
+function hashOf(key: unknown, salt: number): number {
+  return ((hashKey(key) ^ salt) & 0x3fffffff) | 0x40000000;
+}
 /** Most keys remembered per function. */
 export const MAX_LOGGED_KEYS = 65_536;
 
@@ -81,8 +87,9 @@ export class MissCauses {
   readonly #ttl: number | undefined;
   /** The store's TTL, what the longer TTLs multiply. */
   readonly #storeTtl: number;
-  readonly #maxCapacity: number;
-  readonly #slots = new Map<number, number>();
+  /** Slots of the table at most: a power of two, twice the keys remembered. */
+  readonly #maxSlots: number;
+  /** Per slot, the key's `hashOf` (0: empty). */
   #hashes = new Int32Array(0);
   #written = new Float64Array(0);
   #state = new Uint8Array(0);
@@ -90,9 +97,6 @@ export class MissCauses {
   #virtual = new Float64Array(0);
   /** Per slot, the longer TTLs under which the last expiration miss would have been a hit (bit i: factor i). */
   #alive = new Uint8Array(0);
-  #next = 0;
-  /** The ring went round: each slot taken now held an older key. */
-  #wrapped = false;
   #cells = 0;
   #reuse: Float64Array | undefined;
   #longer: Float64Array | undefined;
@@ -101,7 +105,8 @@ export class MissCauses {
     this.#exact = options.exact;
     this.#storeTtl = options.storeTtlMs ?? 0;
     this.#ttl = options.storeTtlMs === undefined ? undefined : Math.max(0, options.storeTtlMs - (options.ttlSlackMs ?? 0));
-    this.#maxCapacity = Math.max(1, Math.min(options.capacity ?? MAX_LOGGED_KEYS, MAX_LOGGED_KEYS));
+    const capacity = Math.max(1, Math.min(options.capacity ?? MAX_LOGGED_KEYS, MAX_LOGGED_KEYS));
+    this.#maxSlots = Math.max(FIRST_SLOTS, 2 ** Math.ceil(Math.log2(2 * capacity)));
   }
 
   /** Total misses classified. */
@@ -120,8 +125,8 @@ export class MissCauses {
       this.counts[cause]!++;
       return;
     }
-    const slot = this.#slots.get((hashKey(key) ^ salt) & 0x3fffffff);
-    if (slot === undefined) {
+    const slot = this.#find(hashOf(key, salt));
+    if (slot < 0) {
       this.counts[COLD]!++;
       return;
     }
@@ -158,9 +163,9 @@ export class MissCauses {
 
   /** This process wrote `key` at `now` (after a miss). */
   wrote(key: unknown, now: number, salt = 0): void {
-    const hash = (hashKey(key) ^ salt) & 0x3fffffff;
-    let slot = this.#slots.get(hash);
-    if (slot === undefined) {
+    const hash = hashOf(key, salt);
+    let slot = this.#find(hash);
+    if (slot < 0) {
       slot = this.#take(hash);
       this.#alive[slot] = 0;
     }
@@ -177,9 +182,9 @@ export class MissCauses {
    * `NOT_CACHEABLE`, `UNAVAILABLE`): its next miss is counted so.
    */
   lost(key: unknown, cause: number, salt = 0): void {
-    const hash = (hashKey(key) ^ salt) & 0x3fffffff;
-    let slot = this.#slots.get(hash);
-    if (slot === undefined) {
+    const hash = hashOf(key, salt);
+    let slot = this.#find(hash);
+    if (slot < 0) {
       if (cause === INVALIDATED) return; // never written here: its next miss is a first use
       slot = this.#take(hash);
       this.#alive[slot] = 0;
@@ -207,36 +212,61 @@ export class MissCauses {
     for (let i = 0; i < state.length; i++) if (state[i] === WRITTEN) state[i] = INVALIDATED;
   }
 
-  /** A slot for a new key: the next of the ring (grown up to the capacity), else the oldest key's. */
-  #take(hash: number): number {
-    if (this.#next === this.#hashes.length) {
-      if (this.#next < this.#maxCapacity) this.#grow(Math.min(this.#maxCapacity, Math.max(FIRST_CAPACITY, this.#next * 2)));
-      else {
-        this.#next = 0;
-        this.#wrapped = true;
-      }
-    }
-    const slot = this.#next++;
-    if (this.#wrapped) {
-      const old = this.#hashes[slot]!;
-      if (this.#slots.get(old) === slot) this.#slots.delete(old);
-    }
-    this.#hashes[slot] = hash;
-    this.#slots.set(hash, slot);
-    return slot;
+  /**
+   * The table is 2-way set associative over typed arrays (no Map, nothing allocated per miss): a
+   * key lives in slot `hash & mask` or its neighbour `^ 1`. -1 when it is not there.
+   */
+  #find(hash: number): number {
+    const hashes = this.#hashes;
+    const mask = hashes.length - 1;
+    if (mask < 0) return -1;
+    const i = hash & mask;
+    if (hashes[i] === hash) return i;
+    return hashes[i ^ 1] === hash ? i ^ 1 : -1;
   }
 
-  #grow(capacity: number): void {
-    const grown = <T extends Int32Array | Float64Array | Uint8Array>(from: T, make: (n: number) => T, per = 1): T => {
-      const to = make(capacity * per);
-      to.set(from);
-      return to;
+  /** A slot for a new key: a free one of its two, else (the table doubled up to its bound) the one written longer ago. */
+  #take(hash: number): number {
+    for (;;) {
+      const hashes = this.#hashes;
+      const mask = hashes.length - 1;
+      if (mask > 0) {
+        const i = hash & mask;
+        const j = i ^ 1;
+        const free = hashes[i] === 0 ? i : hashes[j] === 0 ? j : -1;
+        const slot = free >= 0 ? free : hashes.length < this.#maxSlots ? -1 : this.#written[i]! <= this.#written[j]! ? i : j;
+        if (slot >= 0) {
+          hashes[slot] = hash;
+          return slot;
+        }
+      }
+      this.#grow(Math.max(FIRST_SLOTS, hashes.length * 2));
+    }
+  }
+
+  /** Doubles the table and puts every key back (a key whose two slots are taken is forgotten). */
+  #grow(size: number): void {
+    const { hashes, written, state, alive, virtual } = {
+      hashes: this.#hashes, written: this.#written, state: this.#state, alive: this.#alive, virtual: this.#virtual,
     };
-    this.#hashes = grown(this.#hashes, (n) => new Int32Array(n));
-    this.#written = grown(this.#written, (n) => new Float64Array(n));
-    this.#state = grown(this.#state, (n) => new Uint8Array(n));
-    this.#alive = grown(this.#alive, (n) => new Uint8Array(n));
-    this.#virtual = grown(this.#virtual, (n) => new Float64Array(n), FACTORS);
+    this.#hashes = new Int32Array(size);
+    this.#written = new Float64Array(size);
+    this.#state = new Uint8Array(size);
+    this.#alive = new Uint8Array(size);
+    this.#virtual = new Float64Array(size * FACTORS);
+    const mask = size - 1;
+    for (let from = 0; from < hashes.length; from++) {
+      const hash = hashes[from]!;
+      if (hash === 0) continue;
+      const i = hash & mask;
+      const to = this.#hashes[i] === 0 ? i : this.#hashes[i ^ 1] === 0 ? i ^ 1 : -1;
+      if (to < 0) continue;
+      this.#hashes[to] = hash;
+      this.#written[to] = written[from]!;
+      this.#state[to] = state[from]!;
+      this.#alive[to] = alive[from]!;
+      this.#virtual.set(virtual.subarray(from * FACTORS, from * FACTORS + FACTORS), to * FACTORS);
+    }
   }
 
   /** The counters as the live protocol carries them; undefined before the first miss. */

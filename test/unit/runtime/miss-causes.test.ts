@@ -123,12 +123,16 @@ describe('the log of writes', () => {
     assert.deepEqual(Array.from(c.counts), [1, 1, 0, 0, 0, 0, 0, 1]);
   });
 
-  it('remembers the last keys written up to its capacity, then forgets the oldest (counted cold again)', () => {
+  it('remembers the keys written lately, within its capacity; an old one forgotten counts as cold again', () => {
     const c = new MissCauses({ exact: true, storeTtlMs: undefined, capacity: 100 });
-    for (let i = 0; i < 150; i++) c.wrote(i, 0);
-    c.miss(0, 1); // forgotten
-    c.miss(149, 1); // remembered: live and gone, so evicted
+    for (let i = 0; i < 2000; i++) c.wrote(i, i);
+    c.miss(0, 3000); // forgotten: 2,000 keys through 256 slots
+    c.miss(1999, 3000); // remembered: live and gone, so evicted
     assert.deepEqual(Array.from(c.counts).slice(0, 3), [1, 0, 1]);
+    const small = new MissCauses({ exact: true, storeTtlMs: undefined, capacity: 100 });
+    for (let i = 0; i < 100; i++) small.wrote(i, i);
+    for (let i = 0; i < 100; i++) small.miss(i, 200);
+    assert.ok(small.counts[2]! >= 90, `of 100 keys within the capacity, ${small.counts[2]} remembered`);
     assert.ok(MAX_LOGGED_KEYS >= 65_536);
   });
 
