@@ -165,13 +165,13 @@ export class Memo {
     } catch (error) {
       return failingCell(this, error);
     }
-    // Tracing wraps the store in a recorder of lookups; without it the store is used as is (no cost).
     this.causes ??= new MissCauses({
       exact: store.sync,
       storeTtlMs: r.staleMs !== undefined && r.ttlMs !== undefined ? r.ttlMs + r.staleMs : r.ttlMs,
       capacity: store.sync ? Math.max(1024, 4 * r.max) : undefined,
       ttlSlackMs: store.kind === 'memcached' ? 1000 : 0, // whole seconds there
     });
+    // Tracing wraps the store in a recorder of lookups; without it the store is used as is (no cost).
     const traced = this.trace !== undefined ? recordingStore(store, this.trace) : store;
     return traced.sync ? syncCell(this, r, traced, store as SyncStore) : asyncCell(this, r, traced);
   }
