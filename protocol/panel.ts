@@ -2,10 +2,13 @@
  * The extension host <-> webview panel protocol. Defined once, used by both sides; every message
  * received is validated with the parsers here before it is trusted.
  */
-import { check, verifySnapshot, type Checker } from '../runtime/src/protocol.js';
+import { check, verifySnapshot, type Checker, type MissCauseCounts } from '../runtime/src/protocol.js';
 import type { VerifySnapshot } from '../runtime/src/protocol-verify.js';
 
 export type { VerifyDiffPath, VerifySnapshot } from '../runtime/src/protocol-verify.js';
+
+/** The miss causes' definitions, for the panel (which cannot import the runtime's protocol itself). */
+export { LONGER_TTL_FACTORS, MISS_CAUSES, REUSE_BUCKET_BOUNDS_MS, type MissCause, type MissCauseCounts } from '../runtime/src/protocol.js';
 
 export const PANEL_PROTOCOL_VERSION = 1;
 
@@ -45,6 +48,8 @@ export interface FunctionRow extends Counters, Held {
   saturated?: boolean;
   /** What the `verify` option found, summed over processes (absent when none verifies it). */
   verify?: VerifySnapshot;
+  /** Why the misses missed, summed over the processes that tell (optional: absent when none does). */
+  missCauses?: MissCauseCounts;
 }
 
 /** A process that reports (or reported: `connected` false, `goneAt` set). */
@@ -237,6 +242,7 @@ const saturated = optional(bool);
 const functionRow = shape({
   ...counters, ...held, id: nonEmpty, backend: str, backendType: str, location: optional(location), processes: int, health, saturated,
   verify: optional(verifySnapshot),
+  missCauses: optional(check.missCauses),
 });
 const processRow = shape({
   key: nonEmpty, pid: int, app: str, hostname: str, runtime: str, runtimeVersion: str, startedAt: count, connected: bool,

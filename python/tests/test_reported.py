@@ -51,6 +51,9 @@ def test_the_snapshot_has_every_protocol_field(clock: FakeClock) -> None:
         "staleServed": 0,
         "backendErrors": 0,
         "health": "ok",
+        "missCauses": {
+            "cold": 2, "expired": 0, "evicted": 0, "invalidated": 0, "bypassed": 0, "notCacheable": 0, "unavailable": 0, "unknown": 0,
+        },
     }
     assert snap["bytes"] > 0
     assert registry.find("t#snap").clear() is True  # type: ignore[union-attr]

@@ -23,6 +23,7 @@ export type { TraceRecorder, TraceRecorderOptions } from './simulate/recorder.js
 // Every memoized function of the process, and the clock TTLs read.
 export { registry } from './registry.js';
 export type { MemoizedInfo, StatsSnapshot } from './registry.js';
+export type { MissCause, MissCauseCounts } from './protocol.js';
 export type { OptionValue, HelloMessage } from './protocol.js';
 export { setClock } from './clock.js';
 

@@ -62,6 +62,40 @@ export interface FunctionStats extends Omit<StatsSnapshot, 'computed'> {
   health: 'ok' | 'degraded';
 }
 
+/**
+ * Why a miss missed. `cold`: first use (as far as this process knows); `expired`: its TTL passed;
+ * `evicted`: removed for capacity; `invalidated`: `delete`, `clear` or the panel's Clear;
+ * `bypassed`: a `cacheIf` refusal or a fresh call; `notCacheable`: the value could not be stored
+ * (not measurable, not serializable, too large, an error); `unavailable`: the backend failed
+ * (down, timeout, breaker open); `unknown`: a shared backend dropped it for a reason this process
+ * cannot see (another process, the server's own eviction).
+ */
+export const MISS_CAUSES = ['cold', 'expired', 'evicted', 'invalidated', 'bypassed', 'notCacheable', 'unavailable', 'unknown'] as const;
+export type MissCause = (typeof MISS_CAUSES)[number];
+
+/**
+ * Upper bounds, in ms, of the buckets of `MissCauseCounts.reuse`: 10 ms times powers of the square
+ * root of 2 (each bucket 1.41 times the previous), up to about 8 h; one more bucket takes every
+ * longer interval.
+ */
+export const REUSE_BUCKET_BOUNDS_MS: readonly number[] = Array.from({ length: 44 }, (_, i) => Math.round(10 * 2 ** (i / 2)));
+
+/** The TTLs `MissCauseCounts.longerTtl` counts for, as multiples of the function's TTL. */
+export const LONGER_TTL_FACTORS: readonly number[] = [2, 4, 8, 16];
+
+/** Per-cause miss counters of one function in one process: cumulative, like every counter. */
+export type MissCauseCounts = Record<MissCause, number> & {
+  /** The function's TTL in ms when it has one (a gauge): what `longerTtl` multiplies. */
+  ttlMs?: number;
+  /**
+   * Expiration misses by how long after this process's write the key was asked for again: one
+   * count per bucket of `REUSE_BUCKET_BOUNDS_MS`, plus a last one for longer intervals.
+   */
+  reuse?: number[];
+  /** Expiration misses that would have been hits with the TTL times each of `LONGER_TTL_FACTORS`. */
+  longerTtl?: number[];
+};
+
 /** Runtime -> extension: the first message on every connection. */
 export interface HelloMessage {
   v: 1;
@@ -273,7 +307,17 @@ const scalarRecord: Checker = (v) => {
  * The validators the messages are built from, shared with the extension<->webview protocol so
  * that both boundaries validate the same way.
  */
-export const check = { isRecord, str, nonEmpty, count, int, bool, optional, oneOf, shape, list, scalarRecord } as const;
+const countList = (length: number): Checker => (v) => {
+  if (!Array.isArray(v) || v.length !== length) return `an array of ${length} counts`;
+  for (let i = 0; i < v.length; i++) if (count(v[i])) return `[${i}]: a finite number >= 0`;
+  return undefined;
+};
+const missCauses = shape({
+  ...Object.fromEntries(MISS_CAUSES.map((cause) => [cause, count])),
+  ttlMs: optional(count), reuse: optional(countList(REUSE_BUCKET_BOUNDS_MS.length + 1)), longerTtl: optional(countList(LONGER_TTL_FACTORS.length)),
+});
+
+export const check = { isRecord, str, nonEmpty, count, int, bool, optional, oneOf, shape, list, scalarRecord, missCauses } as const;
 
 const location = shape({ file: nonEmpty, line: int });
 const descriptor = shape({ id: nonEmpty, backend: str, backendType: str, options: scalarRecord, location: optional(location) });
@@ -286,6 +330,7 @@ const functionStats = shape({
   computeMs: count, computed: optional(count), savedMs: count, staleServed: count, backendErrors: count, health: oneOf('ok', 'degraded'),
   // Optional (absent when the process does not verify): receivers that predate it ignore it.
   verify: optional(verifySnapshot),
+  missCauses: optional(missCauses),
 });
 const observedStats = shape({ id: nonEmpty, file: str, line: int, calls: count, repeats: count, unkeyable: count, totalMs: count });
 

@@ -2,6 +2,7 @@
  * Per-function statistics: plain number fields bumped on the call path (no allocation per call),
  * turned into an immutable snapshot only when someone asks.
  */
+import type { MissCauseCounts } from './protocol.js';
 import type { EvictionCause, StoreEvents } from './stores/types.js';
 import type { VerifySnapshot } from './memoize/verify.js';
 
@@ -37,6 +38,8 @@ export interface StatsSnapshot {
   backendErrors: number;
   /** What the `verify` option found; absent when it is off. */
   verify?: VerifySnapshot;
+  /** Misses by cause (`stats-causes.ts`); absent before the first miss. Optional in the live protocol. */
+  missCauses?: MissCauseCounts;
 }
 
 /** The live counters. Fields are public for the hot path; read them through `snapshot()`. */
@@ -55,6 +58,8 @@ export class Stats implements StoreEvents {
   #creditedHits = 0;
   staleServed = 0;
   backendErrors = 0;
+  /** The last failure a store reported: what the miss classification asks about a failed write. */
+  lastBackendError: Error | undefined;
 
   evicted(cause: EvictionCause, count: number): void {
     if (cause === 'size') this.evictedSize += count;
@@ -62,8 +67,9 @@ export class Stats implements StoreEvents {
     else this.evictedExplicit += count;
   }
 
-  backendError(): void {
+  backendError(error?: Error): void {
     this.backendErrors++;
+    this.lastBackendError = error;
   }
 
   /**

@@ -6,6 +6,7 @@
 import { CANDIDATES_SKELETON, renderCandidates } from './candidates.js';
 import type { FunctionRow, ProcessFunctionRow, ProcessRow, WhatIfCurve } from '../../protocol/panel.js';
 import { formatBytes, formatDuration, formatPercent, hitRatio, meanMissMs } from '../../protocol/format.js';
+import { missAdvice, splitText } from './miss-causes.js';
 import { visibleRows, type SortColumn, type ViewState } from './state.js';
 import { renderVerify, VERIFY_SECTION } from './verify.js';
 
@@ -100,6 +101,11 @@ ${CANDIDATES_SKELETON}
     <span id="shown"></span>
   </div>
   <div class="table-scroll"><table id="functions" aria-label="Cached functions (select a row to chart it and see all its figures)"><thead></thead><tbody></tbody></table></div>
+  <section id="misses" aria-labelledby="misses-title" hidden>
+    <h2 id="misses-title">Why did it miss?</h2>
+    <p id="misses-split"></p>
+    <p id="misses-advice" role="status" aria-live="polite"></p>
+  </section>
   <section id="whatif" aria-labelledby="whatif-title" hidden>
     <div class="whatif-head"><h2 id="whatif-title">What if?</h2><button type="button" class="icon" data-action="close-whatif" aria-label="Close the what-if view" title="Close"><span class="codicon codicon-close"></span></button></div>
     <p id="whatif-sentence" role="status" aria-live="polite"></p>
@@ -361,6 +367,7 @@ export function render(state: ViewState): void {
   });
   renderDetail(functionsBody, rows.find((r) => r.id === state.selected), functionColumns.length + functionActions.length);
   renderVerify(snapshot.functions);
+  renderMisses(snapshot.functions.find((r) => r.id === state.selected));
 
   byId('chart-title').textContent = `Calls per second — ${state.selected ?? 'all functions'}`;
   const newest = state.series[state.series.length - 1];
@@ -379,6 +386,17 @@ export function render(state: ViewState): void {
     tr.classList.toggle('gone', !row.connected);
     (tr.querySelector('button[data-action="clear-process"]') as HTMLButtonElement).disabled = !row.connected;
   });
+}
+
+/** "Why did it miss?" for the selected function: its misses by cause and what to change; hidden until a process counts causes. */
+function renderMisses(row: FunctionRow | undefined): void {
+  const advice = row?.missCauses !== undefined ? missAdvice(row.missCauses) : undefined;
+  byId('misses').hidden = advice === undefined;
+  if (advice === undefined) return;
+  byId('misses-title').textContent = `Why did it miss? — ${row!.id}`;
+  const split = `Misses: ${splitText(row!.missCauses!)}`;
+  if (byId('misses-split').textContent !== split) byId('misses-split').textContent = split;
+  if (byId('misses-advice').textContent !== advice) byId('misses-advice').textContent = advice;
 }
 
 /** The what-if section: hidden until asked for; then the state, the sentence, and (when ready) the curve's numbers for assistive tech. */

@@ -21,6 +21,7 @@ import type { FunctionDescriptor, FunctionStats, HelloMessage } from '../../../r
 import type { Counters, FunctionRow, Held, ProcessFunctionRow, ProcessRow } from '../../../protocol/panel.js';
 import type { VerifySnapshot } from '../../../runtime/src/protocol-verify.js';
 import { addVerify } from './verify-rows.js';
+import { addCauses, totalOf, updateCauses, type StreamCauses } from './miss-causes.js';
 
 export type { Counters, Held };
 /** The aggregator's views are the panel protocol's rows. */
@@ -55,6 +56,8 @@ interface Entry {
   bytes: number;
   /** The stream's latest `verify` figures, when it verifies this function. */
   verify?: VerifySnapshot;
+  /** Its miss causes, once the stream sent some (optional in the protocol). */
+  causes?: StreamCauses;
 }
 
 /** One reporting OS process within an instance: `(pid, hostname)`. */
@@ -300,6 +303,7 @@ export class Aggregator {
       }
       for (const name of COUNTERS) if (entry.base[name] + next[name] > Number.MAX_VALUE) flag.saturated = true;
       entry.last = next;
+      if (s.missCauses !== undefined) updateCauses(entry.causes ??= {}, s.missCauses);
       entry.health = s.health;
       if (s.verify !== undefined) entry.verify = s.verify;
       this.#dirtyRows.add(entry.id);
@@ -437,6 +441,10 @@ export class Aggregator {
       }
       const live = entry.stream.connection !== undefined;
       sumInto(row, entry, live);
+      if (entry.causes !== undefined) {
+        const causes = addCauses(row.missCauses, totalOf(entry.causes));
+        if (causes !== undefined) row.missCauses = causes;
+      }
       if (live && entry.last && entry.health === 'degraded') row.health = 'degraded';
       if (entry.verify !== undefined) row.verify = addVerify(row.verify, entry.verify);
     }

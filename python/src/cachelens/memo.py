@@ -29,6 +29,7 @@ from . import config as _config
 from .call_path import CallPath, build_call_path
 from .errors import CacheKeyError, CacheLensError, ConfigError
 from .keys import memory_key, shared_key
+from .miss_causes import MissCauses
 from .stores.base import MISS, EvictionCause, Store, StoreContext
 
 __all__ = ["Memo", "MemoOptions"]
@@ -171,6 +172,8 @@ class Memo:
         self._credited = 0
         self._backend_errors = 0
         self._evictions: dict[str, int] = {"size": 0, "expired": 0, "explicit": 0}
+        # why misses missed: exact on in-process stores only (made with the store; None elsewhere)
+        self._causes: MissCauses | None = None
 
     def _completed(self, elapsed_ms: float, failed: bool) -> None:
         """A computation completed: credit the hits so far at the mean before it (3.1)."""
@@ -212,18 +215,33 @@ class Memo:
                     store = self._create_store(state)
                     state.store = store
                     state.shared = bool(getattr(store, "shared", False))
+                    self._count_causes(resolved, state.shared)
                     direct = getattr(store, "direct", None)
                     if direct is not None and not self.method and not state.shared:
                         data, now = direct()
                         self.path.use_ttl(resolved.ttl_ms is not None)
                         self.path.bind(data, now)
                 elif self.method:
+                    self._count_causes(resolved, False)
                     self.path.use_ttl(resolved.ttl_ms is not None)
             except ConfigError as exc:
                 self._error = exc
                 raise
             self._state = state
             return state
+
+    def _count_causes(self, resolved: _config.ResolvedBackend, shared: bool) -> None:
+        if shared or resolved.type not in _config.IN_PROCESS_BACKEND_TYPES:
+            return
+        bound = resolved.max if resolved.max is not None and resolved.max != float("inf") else 16_384
+        self._causes = MissCauses(resolved.ttl_ms, max(1024, int(4 * bound)))
+
+    def _cause(self, method: str, store: Store, skey: Hashable, arg: Any) -> None:
+        """Tells the miss classification about `skey` of `store` (keys of instances kept apart)."""
+        causes = self._causes
+        if causes is not None:
+            with self._stats_lock:
+                getattr(causes, method)((id(store), skey), arg)
 
     def _create_store(self, state: _State) -> Store:
         """The backend's factory; any failure of it is a `ConfigError` naming the backend (a
@@ -288,7 +306,9 @@ class Memo:
 
     def _set(self, store: Store, key: Hashable, value: Any, generation: int) -> None:
         if generation != self._generation:
+            self._cause("lost", store, key, "invalidated")
             return  # cleared while computing: the value is returned, not stored
+        self._cause("wrote", store, key, self.options.clock())
         try:
             store.set(key, value, self._state.resolved.ttl_ms if self._state else None)
         except Exception:
@@ -334,6 +354,7 @@ class Memo:
             value = compute()
         except BaseException as exc:
             self._completed(clock() - started, True)
+            self._cause("lost", store, skey, "notCacheable")
             leader.error = exc
             self._end_flight(flight_key, leader)
             raise
@@ -370,6 +391,8 @@ class Memo:
                 self._flights[flight_key] = leader
             with self._stats_lock:
                 self._misses += 1
+                if self._causes is not None:
+                    self._causes.miss((id(store), skey), self.options.clock())
             return "lead", leader, self._generation
 
     def _end_flight(self, flight_key: Hashable, flight: _Flight) -> None:
@@ -431,6 +454,7 @@ class Memo:
             raise
         except BaseException as exc:
             self._completed(clock() - started, True)
+            self._cause("lost", store, skey, "notCacheable")
             self._end_async_flight(flight_key, leader)
             leader.future.set_exception(exc)
             leader.future.exception()
@@ -486,6 +510,9 @@ class Memo:
     def _clear(self, stores: list[Store]) -> bool:
         with self._lock:
             self._generation += 1  # values being computed are returned, not stored
+        if self._causes is not None:
+            with self._stats_lock:
+                self._causes.cleared()
         confirmed = True
         for store in stores:
             try:
@@ -501,6 +528,7 @@ class Memo:
         if store is None:
             return False
         key = self.store_key(values)
+        self._cause("lost", store, key, "invalidated")
         try:
             return bool(store.delete(key))
         except Exception:
@@ -568,7 +596,9 @@ class Memo:
             saved = self._saved_ms
             if self._computed:
                 saved += (hits - self._credited) * self._compute_ms / self._computed
+            causes = self._causes.snapshot() if self._causes is not None else None
             return {
+                **({"missCauses": causes} if causes is not None else {}),
                 "id": self._id,
                 "hits": hits,
                 "misses": self._misses,

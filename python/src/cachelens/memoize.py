@@ -301,9 +301,13 @@ class CacheHandle:
         """The function's counters (every instance's, for a method), cumulative since it was made:
         `hits`, `misses`, `errors` (computations that raised), `evictions` (`size`, `expired`,
         `explicit`), `entries` and `bytes` held now, `compute_ms`, `computed`, `saved_ms`
-        (milliseconds), `backend_errors`, `health` (`"ok"` or `"degraded"`)."""
+        (milliseconds), `backend_errors`, `health` (`"ok"` or `"degraded"`), and, on the in-process
+        stores, `miss_causes`: misses by cause (`cold`, `expired`, `evicted`, `invalidated`,
+        `notCacheable`; the protocol's other causes stay 0), absent before the first miss."""
         s = self._memo.snapshot()
+        causes = s.get("missCauses")
         return {
+            **({"miss_causes": {k: v for k, v in causes.items() if k != "ttlMs"}} if causes is not None else {}),
             "hits": s["hits"],
             "misses": s["misses"],
             "errors": s["errors"],

@@ -16,9 +16,10 @@ import { ERROR_FIELD, errorEnvelope, VALUE_FIELD, type ErrorEnvelope, type Value
 import type { Memo } from './memo.js';
 import { prototypeOf, rememberPairs } from './memory-key.js';
 import { warnOnce } from './warnings.js';
+import { BYPASSED, EXPIRED, INVALIDATED, isValueProblem, NOT_CACHEABLE, UNAVAILABLE } from '../stats-causes.js';
 
 export function asyncCell(memo: Memo, r: ResolvedOptions, store: AsyncStore): Cell {
-  const { stats, elapsed, fn, id, now, ttlMs, staleMs, storeTtl, cacheErrors, cacheIf, userKey } = cellSettings(memo, r);
+  const { stats, elapsed, fn, id, now, ttlMs, staleMs, storeTtl, cacheErrors, cacheIf, userKey, causes } = cellSettings(memo, r);
   const enveloped = cacheErrors || staleMs !== undefined;
   const verifier = memo.verifier;
   let warnedSync = false;
@@ -40,20 +41,28 @@ export function asyncCell(memo: Memo, r: ResolvedOptions, store: AsyncStore): Ce
   let clears = 0;
 
   const write = (flight: Flight | undefined, key: string, stored: unknown, bytes: number, epoch: number): void => {
-    if (epoch !== clears) return;
+    if (epoch !== clears) return causes.lost(key, INVALIDATED);
     let pending: Promise<void>;
+    const failures = stats.backendErrors;
+    causes.wrote(key);
     try {
       pending = store.set(key, stored, { ttlMs: storeTtl, bytes });
     } catch {
       stats.backendErrors++;
-      return;
+      return causes.lost(key, UNAVAILABLE);
     }
-    const written = Promise.resolve(pending).catch(() => { stats.backendErrors++; });
+    // A value the store refused (not serializable, too large) is reported before `set` returns;
+    // a failure of the server later (so, while other operations run: an estimate under load).
+    if (stats.backendErrors !== failures && isValueProblem(stats.lastBackendError)) causes.lost(key, NOT_CACHEABLE);
+    const written = Promise.resolve(pending).catch(() => { stats.backendErrors++; }).then(() => {
+      if (stats.backendErrors !== failures && !isValueProblem(stats.lastBackendError)) causes.lost(key, UNAVAILABLE);
+    });
     if (flight !== undefined) flight.settled = written;
   };
 
-  const computeValue = async (self: unknown, key: string, args: ArrayLike<unknown>, flight: Flight | undefined): Promise<unknown> => {
+  const computeValue = async (self: unknown, key: string, args: ArrayLike<unknown>, flight: Flight | undefined, cause?: number): Promise<unknown> => {
     stats.misses++;
+    causes.miss(key, cause);
     const epoch = clears;
     const t0 = elapsed();
     let value: unknown;
@@ -72,13 +81,14 @@ export function asyncCell(memo: Memo, r: ResolvedOptions, store: AsyncStore): Ce
         const envelope = errorEnvelope(error);
         if (envelope !== undefined) write(flight, key, envelope, 128, epoch);
         else memo.uncacheable();
-      }
+      } else causes.lost(key, NOT_CACHEABLE);
       throw error;
     }
     stats.recordCompute(elapsed() - t0);
     if (cacheIf === undefined || accepts(memo, cacheIf, value)) {
       const bytes = approxBytes(value);
       if (bytes === undefined) {
+        causes.lost(key, NOT_CACHEABLE);
         memo.uncacheable();
         return value;
       }
@@ -87,13 +97,13 @@ export function asyncCell(memo: Memo, r: ResolvedOptions, store: AsyncStore): Ce
         : value;
       verifier?.cached(value, value);
       write(flight, key, stored, bytes, epoch);
-    }
+    } else causes.lost(key, BYPASSED);
     return value;
   };
   /** With `verify`, computations tell the verifier which keys are being computed (no key is checked meanwhile). */
-  const compute = verifier === undefined ? computeValue : (self: unknown, key: string, args: ArrayLike<unknown>, flight: Flight | undefined): Promise<unknown> => {
+  const compute = verifier === undefined ? computeValue : (self: unknown, key: string, args: ArrayLike<unknown>, flight: Flight | undefined, cause?: number): Promise<unknown> => {
     const done = verifier.computing(key);
-    const promise = computeValue(self, key, args, flight);
+    const promise = computeValue(self, key, args, flight, cause);
     promise.then(done, done);
     return promise;
   };
@@ -103,7 +113,7 @@ export function asyncCell(memo: Memo, r: ResolvedOptions, store: AsyncStore): Ce
     if (refreshing.has(key)) return;
     refreshing.add(key);
     const done = (): void => { refreshing.delete(key); };
-    compute(self, key, args, undefined).then(done, done);
+    compute(self, key, args, undefined, EXPIRED).then(done, done);
   };
 
   const hit = (self: unknown, key: string, args: ArrayLike<unknown>, held: unknown): unknown => {
@@ -138,12 +148,12 @@ export function asyncCell(memo: Memo, r: ResolvedOptions, store: AsyncStore): Ce
   };
 
   /** Across processes, one computes a missing key; the others read its value (see `stampede`). */
-  const computeAcrossProcesses = async (self: unknown, key: string, args: ArrayLike<unknown>, flight: Flight): Promise<unknown> => {
+  const computeAcrossProcesses = async (self: unknown, key: string, args: ArrayLike<unknown>, flight: Flight, cause: number | undefined): Promise<unknown> => {
     let producing = false;
     try {
       const result = await onceAcrossProcesses(store, key, async () => {
         producing = true;
-        const value = await compute(self, key, args, flight);
+        const value = await compute(self, key, args, flight, cause);
         await flight.settled; // the value is in the store before the lock is released
         return value;
       });
@@ -151,7 +161,7 @@ export function asyncCell(memo: Memo, r: ResolvedOptions, store: AsyncStore): Ce
     } catch (error) {
       if (producing) throw error; // the function's own error, as without caching
       stats.backendErrors++; // the lock failed: fail open, compute here
-      return compute(self, key, args, flight);
+      return compute(self, key, args, flight, cause);
     }
   };
   const stampede = memo.options.stampede !== false && store.lock !== undefined;
@@ -163,13 +173,16 @@ export function asyncCell(memo: Memo, r: ResolvedOptions, store: AsyncStore): Ce
       try { held = store.peek(key); } catch { held = MISS; }
       if (held !== MISS) return hit(self, key, args, held);
     }
+    const failures = stats.backendErrors;
     try {
       held = await store.get(key);
     } catch {
       stats.backendErrors++; // fail open: a store that throws is a miss
     }
     if (held !== MISS) return hit(self, key, args, held);
-    return stampede ? computeAcrossProcesses(self, key, args, flight) : compute(self, key, args, flight);
+    // A read that failed (counted while it ran: an estimate when other operations fail meanwhile).
+    const cause = stats.backendErrors === failures ? undefined : isValueProblem(stats.lastBackendError) ? NOT_CACHEABLE : UNAVAILABLE;
+    return stampede ? computeAcrossProcesses(self, key, args, flight, cause) : compute(self, key, args, flight, cause);
   };
 
   const start = (self: unknown, key: string, args: ArrayLike<unknown>): Promise<unknown> => {
@@ -257,6 +270,7 @@ export function asyncCell(memo: Memo, r: ResolvedOptions, store: AsyncStore): Ce
     },
     delete: async (key) => {
       inflight.delete(String(key));
+      causes.lost(String(key), INVALIDATED);
       try {
         const removed = await store.delete(String(key));
         return { removed, confirmed: invalidationOf(store).confirmed };
@@ -267,9 +281,10 @@ export function asyncCell(memo: Memo, r: ResolvedOptions, store: AsyncStore): Ce
     },
     refresh: (self, key, args) => {
       inflight.delete(String(key));
-      return compute(self, String(key), args, undefined);
+      return compute(self, String(key), args, undefined, BYPASSED);
     },
     clear: async () => {
+      causes.cleared();
       clears++;
       inflight.clear();
       await store.clear();

@@ -107,5 +107,6 @@ export function cellSettings(memo: Memo, r: ResolvedOptions) {
     cacheErrors: r.cacheErrors,
     cacheIf: memo.options.cacheIf as ((result: never) => boolean) | undefined,
     userKey: memo.options.key as ((this: unknown, ...args: unknown[]) => unknown) | undefined,
+    causes: memo.causes!.forCell(memo.now),
   };
 }

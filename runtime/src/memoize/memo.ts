@@ -12,6 +12,7 @@ import { resolveOptions, type MemoizeOptions, type ResolvedOptions } from '../op
 import { register, uniqueId, type MemoizedInfo } from '../registry.js';
 import { Stats, type StatsSnapshot } from '../stats.js';
 import { recordingStore, TraceRecorder } from '../simulate/recorder.js';
+import { MissCauses } from '../stats-causes.js';
 import type { Store, SyncStore } from '../stores/types.js';
 import { codePointLength, MAX_STRING_CODE_POINTS } from '../protocol.js';
 import { asyncCell } from './async-cell.js';
@@ -47,6 +48,8 @@ export class Memo {
   readonly verifier: Verifier | undefined;
   /** Set once the function or method knows how to list its cells. */
   cells: () => Iterable<Cell> = () => [];
+  /** Why misses missed (`stats-causes.ts`); made with the first store, which says whether they are exact. */
+  causes: MissCauses | undefined;
   #warnedUncacheable = false;
 
   constructor(fn: Fn, options: MemoizeOptions, baseId: string, location: { file: string; line: number } | undefined) {
@@ -78,8 +81,8 @@ export class Memo {
     }
     this.resolved = resolved;
     this.failure = failure;
-    this.trace = resolved?.trace !== undefined ? new TraceRecorder(resolved.trace) : undefined;
     this.verifier = resolved !== undefined && resolved.verify > 0 ? new Verifier(fn, resolved.verify, resolved.verifyShowValues) : undefined;
+    this.trace = resolved?.trace !== undefined ? new TraceRecorder(resolved.trace, this.now) : undefined;
     this.info = this.#makeInfo(location);
     register(this.info);
     if (resolved !== undefined && !BUILTIN_TYPES.includes(resolved.backendType)) warnIfNamespaceShared(this, resolved.backendName);
@@ -138,6 +141,8 @@ export class Memo {
     }
     const snapshot = this.stats.snapshot(entries, bytes);
     if (this.verifier !== undefined) snapshot.verify = this.verifier.snapshot();
+    const causes = this.causes?.snapshot(this.resolved?.ttlMs);
+    if (causes !== undefined) snapshot.missCauses = causes;
     return snapshot;
   }
 
@@ -170,6 +175,12 @@ export class Memo {
     } catch (error) {
       return failingCell(this, error);
     }
+    this.causes ??= new MissCauses({
+      exact: store.sync,
+      storeTtlMs: r.staleMs !== undefined && r.ttlMs !== undefined ? r.ttlMs + r.staleMs : r.ttlMs,
+      capacity: store.sync ? Math.max(1024, 4 * r.max) : undefined,
+      ttlSlackMs: store.kind === 'memcached' ? 1000 : 0, // whole seconds there
+    });
     // Tracing wraps the store in a recorder of lookups; without it the store is used as is (no cost).
     const traced = this.trace !== undefined ? recordingStore(store, this.trace) : store;
     return traced.sync ? syncCell(this, r, traced, store as SyncStore) : asyncCell(this, r, traced);

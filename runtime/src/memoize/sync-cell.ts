@@ -9,12 +9,13 @@ import type { ResolvedOptions } from '../options.js';
 import { MISS, type SyncStore } from '../stores/types.js';
 import { accepts, cellSettings, CONFIRMED, isThenable, userKeyToKey, valueBytes, type Cell, type Fn, type Key } from './cell.js';
 import { Thrown, Timed } from './envelopes.js';
+import { BYPASSED, EXPIRED, INVALIDATED, NOT_CACHEABLE } from '../stats-causes.js';
 import type { Memo } from './memo.js';
 import { memoryKey, objectKey, rememberPairs, threeKey } from './memory-key.js';
 
 /** `raw`: the store without the tracing wrapper, for the cell's own checks (not lookups, not recorded). */
 export function syncCell(memo: Memo, r: ResolvedOptions, store: SyncStore, raw: SyncStore = store): Cell {
-  const { stats, timer, fn, id, now, ttlMs, staleMs, storeTtl, cacheErrors, cacheIf, userKey } = cellSettings(memo, r);
+  const { stats, timer, fn, id, now, ttlMs, staleMs, storeTtl, cacheErrors, cacheIf, userKey, causes } = cellSettings(memo, r);
   const verifier = memo.verifier;
   /** Hits can return what the store holds as is (no Thrown/Timed wrappers to look at, no hit to verify). */
   const plain = !cacheErrors && staleMs === undefined && verifier === undefined;
@@ -43,17 +44,24 @@ export function syncCell(memo: Memo, r: ResolvedOptions, store: SyncStore, raw: 
       timer.stop(t0);
       const current = !inFlightStored || isCurrent(key, promise);
       if (!current) return;
-      if (cacheIf !== undefined && !accepts(memo, cacheIf, value)) return withdraw(key);
+      if (cacheIf !== undefined && !accepts(memo, cacheIf, value)) {
+        causes.lost(key, BYPASSED);
+        return withdraw(key);
+      }
       const bytes = valueBytes(value);
       if (bytes !== undefined) {
+        causes.wrote(key);
         verifier?.cached(promise, value);
         return store.set(key, wrap(promise), { ttlMs: storeTtl, bytes });
       }
+      causes.lost(key, NOT_CACHEABLE);
       withdraw(key);
       memo.uncacheable();
     }, () => {
       stats.errors++;
       timer.stop(t0);
+      if (cacheErrors) causes.wrote(key);
+      else causes.lost(key, NOT_CACHEABLE);
       if (inFlightStored && !cacheErrors && isCurrent(key, promise)) withdraw(key);
       else if (!inFlightStored && cacheErrors) store.set(key, wrap(promise), { ttlMs: storeTtl, bytes: 64 });
     });
@@ -64,7 +72,10 @@ export function syncCell(memo: Memo, r: ResolvedOptions, store: SyncStore, raw: 
   const failed = (key: Key, error: unknown, t0: number | undefined): never => {
     stats.errors++;
     timer.stop(t0);
-    if (cacheErrors) store.set(key, new Thrown(error), { ttlMs: storeTtl, bytes: 64 });
+    if (cacheErrors) {
+      causes.wrote(key);
+      store.set(key, new Thrown(error), { ttlMs: storeTtl, bytes: 64 });
+    } else causes.lost(key, NOT_CACHEABLE);
     throw error;
   };
 
@@ -75,16 +86,21 @@ export function syncCell(memo: Memo, r: ResolvedOptions, store: SyncStore, raw: 
     if (cacheIf === undefined || accepts(memo, cacheIf, result)) {
       const bytes = valueBytes(result);
       if (bytes !== undefined) {
+        causes.wrote(key);
         verifier?.cached(result, result);
         store.set(key, wrap(result), { ttlMs: storeTtl, bytes });
-      } else memo.uncacheable();
-    }
+      } else {
+        causes.lost(key, NOT_CACHEABLE);
+        memo.uncacheable();
+      }
+    } else causes.lost(key, BYPASSED);
     return result;
   };
 
   /** A miss: call the function, store what it returns (or the promise it returns, for single-flight). */
-  const compute = (self: unknown, key: Key, args: ArrayLike<unknown>, background = false): unknown => {
+  const compute = (self: unknown, key: Key, args: ArrayLike<unknown>, background = false, cause?: number): unknown => {
     stats.misses++;
+    causes.miss(key, cause);
     const t0 = timer.start();
     let result: unknown;
     try {
@@ -98,6 +114,7 @@ export function syncCell(memo: Memo, r: ResolvedOptions, store: SyncStore, raw: 
   /** `compute` for the call path's one, two or three arguments, passed as themselves (no arguments array per miss). */
   const computeFew = (self: unknown, key: Key, n: number, a: unknown, b: unknown, c?: unknown): unknown => {
     stats.misses++;
+    causes.miss(key, undefined);
     const t0 = timer.start();
     let result: unknown;
     try {
@@ -114,7 +131,7 @@ export function syncCell(memo: Memo, r: ResolvedOptions, store: SyncStore, raw: 
     const done = (): void => { refreshing.delete(key); };
     setImmediate(() => {
       try {
-        const r = compute(self, key, args, true);
+        const r = compute(self, key, args, true, EXPIRED);
         if (isThenable(r)) r.then(done, done);
         else done();
       } catch {
@@ -200,8 +217,15 @@ export function syncCell(memo: Memo, r: ResolvedOptions, store: SyncStore, raw: 
     store,
     keyOf,
     has: async (key) => store.has(key),
-    delete: async (key) => ({ removed: store.delete(key), confirmed: true }),
-    refresh: (self, key, args) => compute(self, key, args),
-    clear: async () => { store.clear(); return CONFIRMED; },
+    delete: async (key) => {
+      causes.lost(key, INVALIDATED);
+      return { removed: store.delete(key), confirmed: true };
+    },
+    refresh: (self, key, args) => compute(self, key, args, false, BYPASSED),
+    clear: async () => {
+      causes.cleared();
+      store.clear();
+      return CONFIRMED;
+    },
   };
 }

@@ -542,6 +542,7 @@ function snapshot(fn: ReportedFunction): FunctionStats {
     backendErrors: s.backendErrors,
     health: fn.health(),
     ...(s.verify !== undefined ? { verify: s.verify } : {}),
+    ...(s.missCauses !== undefined ? { missCauses: s.missCauses } : {}),
   };
 }
 

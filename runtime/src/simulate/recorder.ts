@@ -10,6 +10,9 @@
  *
  * Sampling is by key (spatial, as in SHARDS): a key is recorded on every access or never, so
  * a recording at rate r replays like the full stream through a cache r times smaller.
+ *
+ * Each access is kept with its time (ms since the recording's first access, 4 bytes more), so a
+ * recording also replays with other TTLs (`ttl-whatif.ts`): still hashes and times only.
  * `whatIf` (in `whatif.ts`, which loads the simulator; this file does not) applies that scaling.
  */
 import { CacheLensError } from '../errors.js';
@@ -41,12 +44,17 @@ export class TraceRecorder {
   readonly maxEntries: number;
   readonly sampleRate: number;
   readonly #ring: Int32Array;
+  /** Per access, ms since `#origin` (saturating at 2^32 - 1: about 49 days). */
+  readonly #times: Uint32Array;
+  readonly #now: () => number;
+  #origin: number | undefined;
   readonly #threshold: number;
   #next = 0;
   #kept = 0;
   #seen = 0;
 
-  constructor(options: TraceRecorderOptions = {}) {
+  /** @param now the clock the access times are read from (ms); the memoized function's clock. */
+  constructor(options: TraceRecorderOptions = {}, now: () => number = Date.now) {
     const maxEntries = options.maxEntries ?? DEFAULT_TRACE_ENTRIES;
     const sampleRate = options.sampleRate ?? 1;
     if (!Number.isInteger(maxEntries) || maxEntries < 1 || maxEntries > MAX_ENTRIES) {
@@ -58,6 +66,8 @@ export class TraceRecorder {
     this.maxEntries = maxEntries;
     this.sampleRate = sampleRate;
     this.#ring = new Int32Array(maxEntries);
+    this.#times = new Uint32Array(maxEntries);
+    this.#now = now;
     this.#threshold = Math.round(sampleRate * 65536);
   }
 
@@ -71,6 +81,9 @@ export class TraceRecorder {
     this.#seen++;
     if (this.#threshold < 65536 && (mix32(hash ^ 0x2c1b3c6d) & 0xffff) >= this.#threshold) return;
     this.#ring[this.#next] = hash;
+    const now = this.#now();
+    this.#origin ??= now;
+    this.#times[this.#next] = Math.min(0xffffffff, Math.max(0, now - this.#origin));
     this.#next = this.#next + 1 === this.#ring.length ? 0 : this.#next + 1;
     if (this.#kept < this.#ring.length) this.#kept++;
   }
@@ -93,6 +106,14 @@ export class TraceRecorder {
     return out;
   }
 
+  /** When each recorded access happened, ms since the epoch of the clock, aligned with `snapshot()` (a copy). */
+  times(): Float64Array {
+    const out = new Float64Array(this.#kept);
+    const start = this.#kept < this.#ring.length ? 0 : this.#next;
+    for (let i = 0; i < this.#kept; i++) out[i] = this.#origin! + this.#times[(start + i) % this.#ring.length]!;
+    return out;
+  }
+
   /** The recording as an `i32be` trace file (`cachelens simulate --format i32be` replays it). */
   toBuffer(): Buffer {
     const keys = this.snapshot();
@@ -105,6 +126,7 @@ export class TraceRecorder {
     this.#next = 0;
     this.#kept = 0;
     this.#seen = 0;
+    this.#origin = undefined;
   }
 }
 

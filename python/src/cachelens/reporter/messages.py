@@ -13,6 +13,8 @@ import logging
 import math
 from typing import Any, Mapping
 
+from ..miss_causes import CAUSES
+
 __all__ = [
     "MAX_STRING_CODE_POINTS",
     "MAX_ENTRIES_PER_MESSAGE",
@@ -150,10 +152,29 @@ def stats_entry(source: Any) -> tuple[str, str] | None:
             log.debug("snapshot of %s: health is %r; not reported", fid, health)
             return None
         entry["health"] = health
+        causes = raw.get("missCauses")
+        if causes is not None:
+            if _valid_causes(causes):
+                entry["missCauses"] = {k: v for k, v in causes.items() if k in _CAUSE_FIELDS}
+            else:
+                log.debug("snapshot of %s: missCauses is %r; sent without it", fid, causes)
         return fid, to_json(entry)
     except Exception as error:
         log.debug("snapshot of a reported cache failed: %r", error)
         return None
+
+
+_CAUSE_FIELDS = CAUSES + ("ttlMs",)
+
+
+def _valid_causes(causes: Any) -> bool:
+    """Whether `causes` is a miss-causes object the protocol accepts: a count for every cause,
+    an optional `ttlMs` count."""
+    return (
+        isinstance(causes, Mapping)
+        and all(_is_count(causes.get(k)) for k in CAUSES)
+        and ("ttlMs" not in causes or _is_count(causes["ttlMs"]))
+    )
 
 
 def result_message(request_id: str, ok: bool, error: str | None = None) -> str:

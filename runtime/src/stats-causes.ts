@@ -1,0 +1,281 @@
+/**
+ * Why each miss missed, counted per function (`MISS_CAUSES` in protocol.ts), from a bounded log of
+ * this function's own writes: key hash -> when it was written and what happened to it since
+ * (invalidated, refused by `cacheIf`, not cacheable, its write failed).
+ *
+ * Nothing here runs on a hit: the log is touched on a miss (one lookup) and on the write that
+ * follows it (one update). On an in-process store (`exact`) the only way for a key this process
+ * wrote, that is not expired nor invalidated, to be gone is eviction, so the causes are exact
+ * (while the log remembers the key: a table of twice `capacity` slots in typed arrays, 2-way set
+ * associative, where a new key takes the place of the older of its two). On a shared store
+ * (Redis, Memcached, disk, two tiers) a nil looks the same whatever happened: what our own writes
+ * explain (expired, invalidated...) is counted as such, a key we never wrote as `cold` (first use
+ * by this process), and the rest as `unknown`.
+ *
+ * Expiration misses also feed the TTL what-if: how long after our write the key was asked for
+ * again (`reuse`, in `REUSE_BUCKET_BOUNDS_MS` buckets) and, for longer TTLs (`LONGER_TTL_FACTORS`),
+ * whether the entry would still have been alive. That replay sees misses only (hits are never
+ * observed), so it counts the expiration misses a longer TTL would have served; the exact replay
+ * of a recorded trace, hits included, is `simulate/ttl-whatif.ts`.
+ */
+import { hashKey } from './policy/index.js';
+import { LONGER_TTL_FACTORS, MISS_CAUSES, REUSE_BUCKET_BOUNDS_MS, type MissCauseCounts } from './protocol.js';
+
+/** Indexes into `MISS_CAUSES`: what the cells pass for a cause they know at the miss. */
+export const COLD = 0;
+export const EXPIRED = 1;
+export const EVICTED = 2;
+export const INVALIDATED = 3;
+export const BYPASSED = 4;
+export const NOT_CACHEABLE = 5;
+export const UNAVAILABLE = 6;
+export const UNKNOWN = 7;
+
+/** What the log says happened to a key after this process last wrote or tried to write it. */
+const WRITTEN = 255;
+
+const FACTORS = LONGER_TTL_FACTORS.length;
+const BUCKETS = REUSE_BUCKET_BOUNDS_MS.length + 1;
+const FIRST_SLOTS = 64;
+
+/** The key's hash in the table: 30 bits, never 0 (an empty slot), the cell's salt mixed in. */
+function hashOf(key: unknown, salt: number): number {
+  return ((hashKey(key) ^ salt) & 0x3fffffff) | 0x40000000;
+}
+/** Most keys remembered per function. */
+export const MAX_LOGGED_KEYS = 65_536;
+
+/**
+ * Whether a store failure was about the value (not serializable, too large, unreadable when read
+ * back), not about the backend being down, slow or its breaker open.
+ */
+export function isValueProblem(error: Error | undefined): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return code === 'CACHELENS_VALUE_NOT_SERIALIZABLE' || code === 'CACHELENS_VALUE_TOO_LARGE' || code === 'CACHELENS_VALUE_UNREADABLE';
+}
+
+export interface MissCausesOptions {
+  /** True for in-process stores: a key written, live and not invalidated that misses was evicted. */
+  exact: boolean;
+  /** How long the store keeps an entry (ttl plus the stale window), in ms; undefined: no expiry. */
+  storeTtlMs: number | undefined;
+  /**
+   * How much earlier than the TTL the backend may expire an entry, in ms (Memcached counts whole
+   * seconds: an entry may leave up to one second early). Default 0.
+   */
+  ttlSlackMs?: number;
+  /** Keys remembered at most (the store's `max` times a few, for in-process stores). Default `MAX_LOGGED_KEYS`. */
+  capacity?: number;
+}
+
+/** What a cell tells the classification (see `MissCauses`); `key` is the store key. */
+export interface CellCauses {
+  /** A miss (before computing); `cause` when the caller knows it. */
+  miss(key: unknown, cause?: number): void;
+  /** The computed value was written. */
+  wrote(key: unknown): void;
+  /** The value was not written, or was removed, for `cause`. */
+  lost(key: unknown, cause: number): void;
+  /** Every entry was dropped. */
+  cleared(): void;
+}
+
+export class MissCauses {
+  readonly counts = new Float64Array(MISS_CAUSES.length);
+  readonly #exact: boolean;
+  /** After how long (ms) a key written here may have expired: the store's TTL less its slack. */
+  readonly #ttl: number | undefined;
+  /** The store's TTL, what the longer TTLs multiply. */
+  readonly #storeTtl: number;
+  /** Slots of the table at most: a power of two, twice the keys remembered. */
+  readonly #maxSlots: number;
+  /** Per slot, the key's `hashOf` (0: empty). */
+  #hashes = new Int32Array(0);
+  #written = new Float64Array(0);
+  #state = new Uint8Array(0);
+  /** Per slot, `FACTORS` virtual write times: when the entry would have been written with each longer TTL. */
+  #virtual = new Float64Array(0);
+  /** Per slot, the longer TTLs under which the last expiration miss would have been a hit (bit i: factor i). */
+  #alive = new Uint8Array(0);
+  #cells = 0;
+  #reuse: Float64Array | undefined;
+  #longer: Float64Array | undefined;
+
+  constructor(options: MissCausesOptions) {
+    this.#exact = options.exact;
+    this.#storeTtl = options.storeTtlMs ?? 0;
+    this.#ttl = options.storeTtlMs === undefined ? undefined : Math.max(0, options.storeTtlMs - (options.ttlSlackMs ?? 0));
+    const capacity = Math.max(1, Math.min(options.capacity ?? MAX_LOGGED_KEYS, MAX_LOGGED_KEYS));
+    this.#maxSlots = Math.max(FIRST_SLOTS, 2 ** Math.ceil(Math.log2(2 * capacity)));
+  }
+
+  /** Total misses classified. */
+  get total(): number {
+    let n = 0;
+    for (const c of this.counts) n += c;
+    return n;
+  }
+
+  /**
+   * Counts one miss of `key` at `now` (ms). `cause`: what the caller knows (a failed read, a fresh
+   * call, a stale entry); otherwise the log decides.
+   */
+  miss(key: unknown, now: number, cause?: number, salt = 0): void {
+    if (cause !== undefined) {
+      this.counts[cause]!++;
+      return;
+    }
+    const slot = this.#find(hashOf(key, salt));
+    if (slot < 0) {
+      this.counts[COLD]!++;
+      return;
+    }
+    const state = this.#state[slot]!;
+    if (state !== WRITTEN) {
+      this.counts[state]!++;
+      return;
+    }
+    const ttl = this.#ttl;
+    if (ttl !== undefined && now - this.#written[slot]! >= ttl) {
+      this.counts[EXPIRED]!++;
+      this.#expired(slot, now, this.#storeTtl);
+      return;
+    }
+    this.counts[this.#exact ? EVICTED : UNKNOWN]!++;
+  }
+
+  /** An expiration miss at `now`: its reuse interval, and which longer TTLs would have served it. */
+  #expired(slot: number, now: number, ttl: number): void {
+    const interval = now - this.#written[slot]!;
+    let bucket = 0;
+    while (bucket < BUCKETS - 1 && interval >= REUSE_BUCKET_BOUNDS_MS[bucket]!) bucket++;
+    (this.#reuse ??= new Float64Array(BUCKETS))[bucket]!++;
+    const longer = (this.#longer ??= new Float64Array(FACTORS));
+    let alive = 0;
+    for (let i = 0, o = slot * FACTORS; i < FACTORS; i++) {
+      if (now - this.#virtual[o + i]! < ttl * LONGER_TTL_FACTORS[i]!) {
+        longer[i]!++;
+        alive |= 1 << i;
+      }
+    }
+    this.#alive[slot] = alive;
+  }
+
+  /** This process wrote `key` at `now` (after a miss). */
+  wrote(key: unknown, now: number, salt = 0): void {
+    const hash = hashOf(key, salt);
+    let slot = this.#find(hash);
+    if (slot < 0) {
+      slot = this.#take(hash);
+      this.#alive[slot] = 0;
+    }
+    this.#state[slot] = WRITTEN;
+    this.#written[slot] = now;
+    // With a longer TTL, an entry that would still have been alive keeps its older write time.
+    const alive = this.#alive[slot]!;
+    for (let i = 0, o = slot * FACTORS; i < FACTORS; i++) if ((alive & (1 << i)) === 0) this.#virtual[o + i] = now;
+    this.#alive[slot] = 0;
+  }
+
+  /**
+   * The key's value was not stored, or was removed, for `cause` (`INVALIDATED`, `BYPASSED`,
+   * `NOT_CACHEABLE`, `UNAVAILABLE`): its next miss is counted so.
+   */
+  lost(key: unknown, cause: number, salt = 0): void {
+    const hash = hashOf(key, salt);
+    let slot = this.#find(hash);
+    if (slot < 0) {
+      if (cause === INVALIDATED) return; // never written here: its next miss is a first use
+      slot = this.#take(hash);
+      this.#alive[slot] = 0;
+    }
+    this.#state[slot] = cause;
+  }
+
+  /**
+   * The classification as one cell (one store) uses it: its keys salted apart from other cells' (a
+   * method's instances on in-process stores), times read from `now`.
+   */
+  forCell(now: () => number): CellCauses {
+    const salt = Math.imul(this.#cells++, 0x9e3779b1) & 0x3fffffff;
+    return {
+      miss: (key, cause) => this.miss(key, now(), cause, salt),
+      wrote: (key) => this.wrote(key, now(), salt),
+      lost: (key, cause) => this.lost(key, cause, salt),
+      cleared: () => this.cleared(),
+    };
+  }
+
+  /** Every entry was dropped (`clear`, the panel's Clear): every key written counts as invalidated. */
+  cleared(): void {
+    const state = this.#state;
+    for (let i = 0; i < state.length; i++) if (state[i] === WRITTEN) state[i] = INVALIDATED;
+  }
+
+  /**
+   * The table is 2-way set associative over typed arrays (no Map, nothing allocated per miss): a
+   * key lives in slot `hash & mask` or its neighbour `^ 1`. -1 when it is not there.
+   */
+  #find(hash: number): number {
+    const hashes = this.#hashes;
+    const mask = hashes.length - 1;
+    if (mask < 0) return -1;
+    const i = hash & mask;
+    if (hashes[i] === hash) return i;
+    return hashes[i ^ 1] === hash ? i ^ 1 : -1;
+  }
+
+  /** A slot for a new key: a free one of its two, else (the table doubled up to its bound) the one written longer ago. */
+  #take(hash: number): number {
+    for (;;) {
+      const hashes = this.#hashes;
+      const mask = hashes.length - 1;
+      if (mask > 0) {
+        const i = hash & mask;
+        const j = i ^ 1;
+        const free = hashes[i] === 0 ? i : hashes[j] === 0 ? j : -1;
+        const slot = free >= 0 ? free : hashes.length < this.#maxSlots ? -1 : this.#written[i]! <= this.#written[j]! ? i : j;
+        if (slot >= 0) {
+          hashes[slot] = hash;
+          return slot;
+        }
+      }
+      this.#grow(Math.max(FIRST_SLOTS, hashes.length * 2));
+    }
+  }
+
+  /** Doubles the table and puts every key back (a key whose two slots are taken is forgotten). */
+  #grow(size: number): void {
+    const { hashes, written, state, alive, virtual } = {
+      hashes: this.#hashes, written: this.#written, state: this.#state, alive: this.#alive, virtual: this.#virtual,
+    };
+    this.#hashes = new Int32Array(size);
+    this.#written = new Float64Array(size);
+    this.#state = new Uint8Array(size);
+    this.#alive = new Uint8Array(size);
+    this.#virtual = new Float64Array(size * FACTORS);
+    const mask = size - 1;
+    for (let from = 0; from < hashes.length; from++) {
+      const hash = hashes[from]!;
+      if (hash === 0) continue;
+      const i = hash & mask;
+      const to = this.#hashes[i] === 0 ? i : this.#hashes[i ^ 1] === 0 ? i ^ 1 : -1;
+      if (to < 0) continue;
+      this.#hashes[to] = hash;
+      this.#written[to] = written[from]!;
+      this.#state[to] = state[from]!;
+      this.#alive[to] = alive[from]!;
+      this.#virtual.set(virtual.subarray(from * FACTORS, from * FACTORS + FACTORS), to * FACTORS);
+    }
+  }
+
+  /** The counters as the live protocol carries them; undefined before the first miss. */
+  snapshot(ttlMs: number | undefined): MissCauseCounts | undefined {
+    if (this.total === 0) return undefined;
+    const out = Object.fromEntries(MISS_CAUSES.map((cause, i) => [cause, this.counts[i]!])) as unknown as MissCauseCounts;
+    if (ttlMs !== undefined) out.ttlMs = ttlMs;
+    if (this.#reuse !== undefined) out.reuse = Array.from(this.#reuse);
+    if (this.#longer !== undefined) out.longerTtl = Array.from(this.#longer);
+    return out;
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * Why a miss missed, on the in-process backends (memory, lru), where the causes are exact: every
+ * cause the classification knows, each made happen on purpose, and the counts add up to `misses`.
+ * The clock is injected: TTLs pass without sleeping.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { cacheOf, memoize, registry } from '../../../runtime/src/index.js';
+import { LONGER_TTL_FACTORS, MISS_CAUSES, type MissCauseCounts } from '../../../runtime/src/protocol.js';
+import { MissCauses, MAX_LOGGED_KEYS } from '../../../runtime/src/stats-causes.js';
+
+function causesOf(f: (...args: never[]) => unknown): MissCauseCounts {
+  const s = cacheOf(f).stats();
+  const c = s.missCauses;
+  assert.ok(c, 'missCauses present after a miss');
+  assert.equal(MISS_CAUSES.reduce((sum, cause) => sum + c[cause], 0), s.misses, 'the causes add up to the misses');
+  return c;
+}
+
+/** The causes that are not zero. */
+function nonZero(c: MissCauseCounts): Record<string, number> {
+  return Object.fromEntries(MISS_CAUSES.filter((cause) => c[cause] !== 0).map((cause) => [cause, c[cause]]));
+}
+
+function clock() {
+  let t = 1_000_000;
+  return { now: () => t, advance: (ms: number) => { t += ms; } };
+}
+
+for (const backend of ['memory', 'lru'] as const) {
+  describe(`miss causes on ${backend}`, () => {
+    it('no miss yet: no causes', () => {
+      const f = memoize((x: number) => x, { backend, max: 10 });
+      assert.equal(cacheOf(f).stats().missCauses, undefined);
+    });
+
+    it('first use is cold', () => {
+      const f = memoize((x: number) => x, { backend, max: 10 });
+      f(1); f(2); f(1);
+      assert.deepEqual(nonZero(causesOf(f)), { cold: 2 });
+    });
+
+    it('a key asked for after its TTL is expired, with its reuse interval and the longer TTLs that would have served it', () => {
+      const { now, advance } = clock();
+      const f = memoize((x: number) => x, { backend, max: 10, ttl: '30s', clock: now });
+      f(1);
+      advance(48_000); // past 30 s: 48 s after the write
+      f(1);
+      advance(200_000); // 200 s after the second write: only 16 x 30 s = 480 s would have kept it
+      f(1);
+      const c = causesOf(f);
+      assert.deepEqual(nonZero(c), { cold: 1, expired: 2 });
+      assert.equal(c.ttlMs, 30_000);
+      // 48 s: 2 x (60 s), 4 x, 8 x, 16 x keep it. 200 s more: the entries kept since 0 are 248 s old
+      // with those TTLs: 60 s and 120 s would have expired (and rewritten at 248 s), 240 s too, 480 s keeps it.
+      assert.deepEqual(c.longerTtl, [1, 1, 1, 2]);
+      const reuse = c.reuse!;
+      assert.equal(reuse.reduce((a, b) => a + b, 0), 2);
+    });
+
+    it('a key removed for capacity is evicted: a second pass over 10 keys in a cache of 2', () => {
+      const f = memoize((x: number) => x, { backend, max: 2 });
+      for (let round = 0; round < 2; round++) for (let i = 0; i < 10; i++) f(i);
+      const c = causesOf(f);
+      const s = cacheOf(f).stats();
+      assert.equal(c.cold, 10);
+      assert.ok(c.evicted >= 8, `evicted ${c.evicted}`);
+      assert.equal(c.evicted, s.misses - 10);
+    });
+
+    it('delete, clear and a clear from the panel (the registry entry) are invalidations', async () => {
+      const f = memoize((x: number) => x, { backend, max: 10, id: `miss-causes-clear-${backend}` });
+      f(1); f(2); f(3);
+      await cacheOf(f).delete(1);
+      f(1);
+      await cacheOf(f).clear();
+      f(2);
+      f(1);
+      await registry.get(`miss-causes-clear-${backend}`)!.clear(); // what the panel's Clear calls
+      f(3);
+      assert.deepEqual(nonZero(causesOf(f)), { cold: 3, invalidated: 4 });
+    });
+
+    it('a result cacheIf refused, and a refresh, are bypassed', () => {
+      const f = memoize((x: number) => x, { backend, max: 10, cacheIf: (r: number) => r > 0 });
+      f(0); f(0); // refused twice: the second miss is bypassed
+      f(5);
+      cacheOf(f).refresh(5);
+      assert.deepEqual(nonZero(causesOf(f)), { cold: 2, bypassed: 2 });
+    });
+
+    it('a result that could not be cached (a throw, an unreadable value) is not cacheable', () => {
+      const unreadable = new Proxy({}, { ownKeys: () => { throw new Error('no'); } });
+      const f = memoize((x: number) => {
+        if (x === 1) throw new Error('fails');
+        return x === 2 ? unreadable : x;
+      }, { backend, max: 10 });
+      for (let i = 0; i < 2; i++) {
+        assert.throws(() => f(1));
+        f(2);
+      }
+      assert.deepEqual(nonZero(causesOf(f)), { cold: 2, notCacheable: 2 });
+    });
+
+    it('a rejected promise is not cacheable; a resolved one is written', async () => {
+      const f = memoize(async (x: number) => { if (x === 1) throw new Error('fails'); return x; }, { backend, max: 10 });
+      for (let i = 0; i < 2; i++) {
+        await assert.rejects(f(1));
+        await f(2);
+      }
+      assert.deepEqual(nonZero(causesOf(f)), { cold: 2, notCacheable: 1 });
+    });
+  });
+}
+
+describe('the log of writes', () => {
+  it('a key never written that misses on a shared store is cold; written, live and gone is unknown', () => {
+    const c = new MissCauses({ exact: false, storeTtlMs: 1000 });
+    c.miss('a', 0);
+    c.wrote('a', 0);
+    c.miss('a', 500);
+    c.miss('a', 1000);
+    assert.deepEqual(Array.from(c.counts), [1, 1, 0, 0, 0, 0, 0, 1]);
+  });
+
+  it('remembers the keys written lately, within its capacity; an old one forgotten counts as cold again', () => {
+    const c = new MissCauses({ exact: true, storeTtlMs: undefined, capacity: 100 });
+    for (let i = 0; i < 2000; i++) c.wrote(i, i);
+    c.miss(0, 3000); // forgotten: 2,000 keys through 256 slots
+    c.miss(1999, 3000); // remembered: live and gone, so evicted
+    assert.deepEqual(Array.from(c.counts).slice(0, 3), [1, 0, 1]);
+    const small = new MissCauses({ exact: true, storeTtlMs: undefined, capacity: 100 });
+    for (let i = 0; i < 100; i++) small.wrote(i, i);
+    for (let i = 0; i < 100; i++) small.miss(i, 200);
+    assert.ok(small.counts[2]! >= 90, `of 100 keys within the capacity, ${small.counts[2]} remembered`);
+    assert.ok(MAX_LOGGED_KEYS >= 65_536);
+  });
+
+  it('longer TTL factors are 2, 4, 8 and 16', () => {
+    assert.deepEqual(LONGER_TTL_FACTORS, [2, 4, 8, 16]);
+  });
+});
