@@ -3,7 +3,7 @@
 // through a cache of 1,000) run CALLS times after a 200,000-call warm-up, under callgrind:
 //   valgrind --tool=callgrind --callgrind-out-file=/dev/null node bench/miss-causes-callgrind.cjs BUILD/dist/cjs/index.js miss90 100000
 // Run it at two CALLS for each build; (Ir(N2) - Ir(N1)) / (N2 - N1) is the cost per call
-// (start-up and warm-up cancel out). BUILD: this tree's runtime, or a baseline's (see miss-causes.bench.mjs).
+// (start-up and warm-up cancel out). BUILD: this tree's runtime, or a baseline's (see compare-miss-causes.mjs).
 const [,, build, kase, calls] = process.argv;
 const { memoize } = require(build);
 const oneNumber = (x) => x * 2 + 1;

@@ -3,7 +3,7 @@
 // the build under test with `verify` off and at 0.01. For changes to the hit path: ratios in one
 // run, not absolute figures from separate runs.
 //
-// Usage: node bench/verify-hit.bench.mjs BASE/runtime/dist/esm/index.mjs runtime/dist/esm/index.mjs
+// Usage: node bench/compare-verify-hit.mjs BASE/runtime/dist/esm/index.mjs runtime/dist/esm/index.mjs
 // (BASE: a build of the commit to compare with, e.g. `git archive REV | tar -x -C /tmp/base`,
 // then `npm run build -w cachelens` there with node_modules linked).
 const [baseDist, newDist] = process.argv.slice(2).map((p) => new URL(p, `file://${process.cwd()}/`).href);

@@ -5,7 +5,7 @@
 // builds see the same machine load. Prints the medians and the ratio (this tree / baseline).
 //
 // Usage: npm run build -w cachelens
-//        node bench/miss-causes.bench.mjs --base /path/to/baseline/runtime/dist/cjs/index.js [--rounds 15] [--calls 2000000]
+//        node bench/compare-miss-causes.mjs --base /path/to/baseline/runtime/dist/cjs/index.js [--rounds 15] [--calls 2000000]
 // (a baseline: `git archive <commit> runtime | tar -x -C DIR`, then `tsc -b DIR/runtime`).
 import path from 'node:path';
 import os from 'node:os';
