@@ -98,6 +98,10 @@ export class MissCauses {
   /** Per slot, the longer TTLs under which the last expiration miss would have been a hit (bit i: factor i). */
   #alive = new Uint8Array(0);
   #cells = 0;
+  /** The key of the last miss classified by the log, its cell's salt and its hash (reused by its write). */
+  #lastKey: unknown = undefined;
+  #lastSalt = 0;
+  #lastHash = 0;
   #reuse: Float64Array | undefined;
   #longer: Float64Array | undefined;
 
@@ -125,7 +129,11 @@ export class MissCauses {
       this.counts[cause]!++;
       return;
     }
-    const slot = this.#find(hashOf(key, salt));
+    const hash = hashOf(key, salt);
+    this.#lastKey = key;
+    this.#lastSalt = salt;
+    this.#lastHash = hash;
+    const slot = this.#find(hash);
     if (slot < 0) {
       this.counts[COLD]!++;
       return;
@@ -163,7 +171,9 @@ export class MissCauses {
 
   /** This process wrote `key` at `now` (after a miss). */
   wrote(key: unknown, now: number, salt = 0): void {
-    const hash = hashOf(key, salt);
+    // The write follows its miss: the key's hash is the one just computed (a string key's hash is
+    // most of what classifying a miss costs).
+    const hash = key === this.#lastKey && salt === this.#lastSalt ? this.#lastHash : hashOf(key, salt);
     let slot = this.#find(hash);
     if (slot < 0) {
       slot = this.#take(hash);
