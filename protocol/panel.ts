@@ -2,7 +2,7 @@
  * The extension host <-> webview panel protocol. Defined once, used by both sides; every message
  * received is validated with the parsers here before it is trusted.
  */
-import { check, verifySnapshot, type Checker, type MissCauseCounts } from '../runtime/src/protocol.js';
+import { check, verifySnapshot, type Checker, type MissCauseCounts, type ObservedStats } from '../runtime/src/protocol.js';
 import type { VerifySnapshot } from '../runtime/src/protocol-verify.js';
 
 export type { VerifyDiffPath, VerifySnapshot } from '../runtime/src/protocol-verify.js';
@@ -94,21 +94,8 @@ export interface WorkspaceFunction {
   line: number;
 }
 
-/** Everything the panel shows, sent whole (at most a few times per second). */
-/** A function observe mode measured (`cachelens/observe`), as a candidate for caching. */
-export interface CandidateRow {
-  /** `file#name`, the file as the app reported it (relative to its working directory). */
-  id: string;
-  file: string;
-  /** 1-based, in `file`. */
-  line: number;
-  calls: number;
-  /** Calls whose arguments were seen before. */
-  repeats: number;
-  /** Calls whose arguments cannot be a cache key. */
-  unkeyable: number;
-  /** Time in the function over all calls, in milliseconds. */
-  totalMs: number;
+/** A function observe mode measured (`cachelens/observe`), as a candidate for caching: its figures summed over the processes that report it. */
+export interface CandidateRow extends ObservedStats {
   /** What caching would save: calls per minute × repeat share × mean time, in milliseconds per minute, summed over processes. */
   savedMsPerMinute: number;
   processes: number;
@@ -118,6 +105,7 @@ export interface CandidateRow {
   hints?: Array<{ kind: 'time' | 'random' | 'io' | 'this'; text: string }>;
 }
 
+/** Everything the panel shows, sent whole (at most a few times per second). */
 export interface LiveSnapshot {
   /** Milliseconds since the Unix epoch. */
   at: number;
