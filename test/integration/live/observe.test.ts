@@ -34,11 +34,16 @@ test('the dashboard run with the shipped observe entry: its functions are ranked
     assert.ok(ids.includes('dist/reports.js#ReportService.userReport'), ids.join(', '));
     assert.ok(!ids.some((id) => id.endsWith('#topProducts')), 'a memoized function is not observed: its own function is an argument, not a declaration');
     assert.ok(!ids.some((id) => id.includes('node_modules') || id.includes('runtime/')), `neither dependencies nor the app's own (linked) copy of cachelens: ${ids.join(', ')}`);
-    assert.equal(ranked[0]!.id, 'dist/prices.js#pricesByRegion', 'the slow function called with 5 regions ranks first');
+    // pricesByRegion (CPU: ~16 ms here, ~45 ms on a loaded machine, 5 regions) and userReport (a
+    // wait, 2 of 3 arguments repeated) save about as much: which is first depends on the machine.
+    // Both rank above the cheap functions they call.
+    const place = (id: string) => ids.indexOf(id);
+    assert.ok(place('dist/prices.js#pricesByRegion') <= 2, `the slow function called with 5 regions is in the first three: ${ids.join(', ')}`);
+    assert.ok(place('dist/prices.js#pricesByRegion') < place('dist/data.js#salesRows'), 'above salesRows, which it calls');
+    for (let i = 1; i < ranked.length; i++) assert.ok(ranked[i - 1]!.savedMsPerMinute >= ranked[i]!.savedMsPerMinute, 'ranked by time saved per minute');
     const prices = ranked.find((r) => r.id === 'dist/prices.js#pricesByRegion')!;
     assert.equal(prices.calls, 300, 'one call per refresh');
     assert.ok(prices.repeats > 0 && prices.repeats < 300);
-    assert.ok(ranked[0]!.savedMsPerMinute >= ranked[ranked.length - 1]!.savedMsPerMinute, 'ranked by time saved per minute');
     const apps = server.aggregator.processes().map((p) => p.app);
     assert.equal(apps.length, 1, `only the app connects (not npm, not tsc): ${apps.join(', ')}`);
   } finally {
