@@ -409,3 +409,46 @@ def test_value_shape_is_structural() -> None:
         ("value['items']", "list(3)", d[0].b),
         ("value['items'][2]", "int", None),
     ]
+
+
+def test_a_shared_store_is_verified_and_its_copies_are_never_mutated(tmp_path: Any) -> None:
+    from cachelens import config
+
+    (tmp_path / "cachelens.config.json").write_text(json.dumps({"backends": {"d": {"type": "disk", "path": "cache"}}}))
+    config.reload_config()
+    counter = [0]
+
+    @memoize(backend="d", verify=1)
+    def f(x: int) -> list[int]:
+        counter[0] += 1
+        return [x, counter[0]]
+
+    got = f(1)
+    got.append(5)  # a copy: the store is not affected
+    assert f(1) == [1, 1]
+    s = settled(f, 1)
+    assert (s["checked"], s["differed"], s["mutated"]) == (1, 1, 0)
+    assert s["diff"]["paths"] == [{"path": "value[1]", "cached": "int", "fresh": "int"}]
+
+
+def test_a_check_in_progress_never_keeps_the_process_alive() -> None:
+    from reporter_support import Program
+
+    program = Program(
+        "import time\n"
+        "from cachelens import memoize\n"
+        "runs = [0]\n"
+        "@memoize(verify=1)\n"
+        "def f(x):\n"
+        "    runs[0] += 1\n"
+        "    if runs[0] > 1: print('re-run', flush=True); time.sleep(600)\n"
+        "    return x\n"
+        "f(1); f(1)\n"
+        "import threading\n"
+        "while runs[0] < 2: time.sleep(0.01)\n",
+    )
+    try:
+        assert program.line(20) == "re-run"
+        assert program.wait(20) == 0
+    finally:
+        program.kill()

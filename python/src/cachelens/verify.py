@@ -16,6 +16,7 @@ worker thread of the process (never on the caller's thread, never keeping the pr
 
 from __future__ import annotations
 
+import asyncio
 import math
 import os
 import queue
@@ -260,7 +261,9 @@ class Verifier:
             original, now = self._before(slot, value)
             try:
                 fresh = await rerun()
-            except BaseException:  # noqa: BLE001 - counted, never raised (a cancelled re-run too)
+            except asyncio.CancelledError:
+                raise  # the loop is closing: not a failure of the function
+            except BaseException:  # noqa: BLE001 - counted, never raised
                 with self._lock:
                     self.failed += 1
                 return
