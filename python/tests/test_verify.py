@@ -452,3 +452,28 @@ def test_a_check_in_progress_never_keeps_the_process_alive() -> None:
         assert program.wait(20) == 0
     finally:
         program.kill()
+
+
+def test_only_a_verified_function_leaves_the_direct_hit_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    @memoize
+    def plain(x: int) -> int:
+        return x
+
+    @memoize(verify=1)
+    def checked(x: int) -> int:
+        return x
+
+    plain(1), checked(1)
+    seen: list[str] = []
+    for f, name in ((plain, "plain"), (checked, "checked")):
+        memo = cache_of(f)._memo  # noqa: SLF001
+        real = memo._lookup  # noqa: SLF001
+
+        def spy(*args: Any, _real: Any = real, _name: str = name) -> Any:
+            seen.append(_name)
+            return _real(*args)
+
+        monkeypatch.setattr(memo, "_lookup", spy)
+    assert plain(1) == 1 and checked(1) == 1
+    assert seen == ["checked"]  # the plain function's hit never left the direct (or C) path
+    settled(checked, 1)
