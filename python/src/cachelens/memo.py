@@ -247,6 +247,8 @@ class Memo:
             return
         bound = resolved.max if resolved.max is not None and resolved.max != float("inf") else 16_384
         self._causes = MissCauses(resolved.ttl_ms, max(1024, int(4 * bound)))
+        if self._verifier is not None:  # the mutation check remembers as many cached values
+            self._verifier.capacity = max(1024, int(4 * bound))
 
     def _cause(self, method: str, store: Store, skey: Hashable, arg: Any) -> None:
         """Tells the miss classification about `skey` of `store` (keys of instances kept apart)."""

@@ -160,6 +160,8 @@ class Verifier:
         self._checking = False
         # (store, key) -> (id of the value cached there, its hash when cached)
         self._hashes: OrderedDict[Hashable, tuple[int, str]] = OrderedDict()
+        self.capacity = _MAX_REMEMBERED
+        """cached values whose hash is remembered at most (the memo sets it from the store's bound)"""
         self._skip = self._gap()
 
     def _gap(self) -> int:
@@ -184,7 +186,7 @@ class Verifier:
             hashes = self._hashes
             hashes[slot] = (id(value), digest)
             hashes.move_to_end(slot)
-            if len(hashes) > _MAX_REMEMBERED:
+            if len(hashes) > self.capacity:
                 hashes.popitem(last=False)
 
     def sample(self) -> bool:
