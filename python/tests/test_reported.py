@@ -60,6 +60,19 @@ def test_the_snapshot_has_every_protocol_field(clock: FakeClock) -> None:
     assert registry.find("t#snap").snapshot()["entries"] == 0  # type: ignore[union-attr]
 
 
+def test_a_verified_function_adds_verify_to_its_snapshot(clock: FakeClock) -> None:
+    @memoize(id="t#snap-verify", clock=clock, verify=0.5)
+    def f(x: int) -> int:
+        return x
+
+    snap = dict(registry.find("t#snap-verify").snapshot())  # type: ignore[union-attr]
+    assert snap["verify"] == {"checked": 0, "differed": 0, "failed": 0, "mutated": 0}
+    assert set(snap) == {
+        "id", "hits", "misses", "errors", "evictions", "entries", "bytes", "computeMs", "computed", "savedMs",
+        "staleServed", "backendErrors", "health", "verify",
+    }
+
+
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork is POSIX only")
 def test_a_forked_child_starts_with_empty_caches_and_zero_counters() -> None:
     @memoize(id="t#fork")

@@ -445,3 +445,33 @@ def test_gunicorn_workers_report_as_their_own_streams_and_their_counts_add_up(se
         arbiter.wait(20)
     row = wait_until(lambda: (r := server.function("app/wsgi.py#view")) and r, what="the row")
     assert row["hits"] == 30
+
+
+def test_a_verified_function_reaches_the_server_with_its_verify_figures(server, programs) -> None:
+    program = Program(
+        "import time\n"
+        "from cachelens import cache_of, memoize, reporter\n"
+        "n = [0]\n"
+        "@memoize(verify=1, id='app/prices.py#verified')\n"
+        "def f(x):\n"
+        "    n[0] += 1\n"
+        "    return {'items': [{'price': n[0]}]}\n"
+        "f(1); f(1)\n"
+        "deadline = time.monotonic() + 10\n"
+        "while cache_of(f).stats()['verify']['checked'] < 1 and time.monotonic() < deadline: time.sleep(0.01)\n"
+        "r = reporter.start(interval_ms=50)\n"
+        "assert r.wait_open(10)\n"
+        "print('sent', flush=True)\n"
+        "import sys; sys.stdin.readline()\n",
+        {"CACHELENS_ENDPOINT": server.endpoint},
+    )
+    programs.append(program)
+    assert program.line(30) == "sent"
+    row = wait_until(lambda: (r := server.function("app/prices.py#verified")) and r.get("verify") and r, what="verify on the server")
+    assert row["verify"] == {
+        "checked": 1, "differed": 1, "failed": 0, "mutated": 0,
+        "diff": {"paths": [{"path": "value['items'][0]['price']", "cached": "int", "fresh": "int"}], "values": False},
+    }
+    no_drops(server)
+    program.say("")
+    assert program.wait(10) == 0

@@ -31,6 +31,7 @@ from .errors import CacheKeyError, CacheLensError, ConfigError
 from .keys import memory_key, shared_key
 from .miss_causes import MissCauses
 from .stores.base import MISS, EvictionCause, Store, StoreContext
+from .verify import Verifier, run_in_worker
 
 __all__ = ["Memo", "MemoOptions"]
 
@@ -47,6 +48,10 @@ class MemoOptions:
     """(given, entries or inf)"""
     clock: Callable[[], float]
     """milliseconds"""
+    verify: float = 0.0
+    """share of hits run again and compared (0: off)"""
+    verify_show_values: bool = False
+    """keep the values in the diff of a check that differed"""
 
 
 class _Flight:
@@ -133,6 +138,7 @@ class Memo:
         self._events = _Events(self)
         self._reset_counters()
         self._location: dict[str, Any] | None = None
+        self._verify_tasks: set[Any] = set()  # async checks running (held until they end)
         miss: Callable[..., Any]
         if method:
             miss = self._method_miss_async if is_async else self._method_miss
@@ -174,6 +180,11 @@ class Memo:
         self._evictions: dict[str, int] = {"size": 0, "expired": 0, "explicit": 0}
         # why misses missed: exact on in-process stores only (made with the store; None elsewhere)
         self._causes: MissCauses | None = None
+        # the `verify` option: None when off (then the hit paths are untouched)
+        options = self.options
+        self._verifier: Verifier | None = (
+            Verifier(options.verify, options.verify_show_values) if options.verify > 0 else None
+        )
 
     def _completed(self, elapsed_ms: float, failed: bool) -> None:
         """A computation completed: credit the hits so far at the mean before it (3.1)."""
@@ -217,7 +228,8 @@ class Memo:
                     state.shared = bool(getattr(store, "shared", False))
                     self._count_causes(resolved, state.shared)
                     direct = getattr(store, "direct", None)
-                    if direct is not None and not self.method and not state.shared:
+                    # a verified function's hits go through `_lookup`, where the verifier sees them
+                    if direct is not None and not self.method and not state.shared and self._verifier is None:
                         data, now = direct()
                         self.path.use_ttl(resolved.ttl_ms is not None)
                         self.path.bind(data, now)
@@ -235,6 +247,8 @@ class Memo:
             return
         bound = resolved.max if resolved.max is not None and resolved.max != float("inf") else 16_384
         self._causes = MissCauses(resolved.ttl_ms, max(1024, int(4 * bound)))
+        if self._verifier is not None:  # the mutation check remembers as many cached values
+            self._verifier.capacity = max(1024, int(4 * bound))
 
     def _cause(self, method: str, store: Store, skey: Hashable, arg: Any) -> None:
         """Tells the miss classification about `skey` of `store` (keys of instances kept apart)."""
@@ -291,7 +305,7 @@ class Memo:
             store = self._create_store(state)
             direct = getattr(store, "direct", None)
             entries = None
-            if direct is not None and not getattr(store, "shared", False):
+            if direct is not None and not getattr(store, "shared", False) and self._verifier is None:
                 entries, now = direct()
                 self.path.bind({}, now)  # the clock of the entries' expiry (one for every instance)
             instances[ident] = (ref, store, entries)
@@ -309,10 +323,47 @@ class Memo:
             self._cause("lost", store, key, "invalidated")
             return  # cleared while computing: the value is returned, not stored
         self._cause("wrote", store, key, self.options.clock())
+        verifier = self._verifier
+        if verifier is not None and self._state is not None and not self._state.shared:
+            verifier.cached((id(store), key), value)
         try:
             store.set(key, value, self._state.resolved.ttl_ms if self._state else None)
         except Exception:
             self._backend_error()
+
+    def _verify(self, store: Store, flight_key: Hashable, skey: Hashable, value: Any, compute: Callable[[], Any]) -> None:
+        """A hit of a verified function: for the sampled share, a check on the worker thread."""
+        verifier = self._verifier
+        if verifier is None or not verifier.sample():
+            return
+        flights = self._flights
+        if flight_key in flights:  # being computed (or refreshed): not checked
+            verifier.done()
+            return
+        try:
+            run_in_worker(lambda: verifier.check((id(store), skey), value, compute, lambda: flight_key in flights))
+        except BaseException:  # noqa: BLE001 - no thread could start: the check is skipped
+            verifier.done()
+
+    def _verify_async(self, store: Store, flight_key: Hashable, skey: Hashable, value: Any, compute: Callable[[], Any]) -> None:
+        """A hit of a verified coroutine function: for the sampled share, a task of the running loop."""
+        verifier = self._verifier
+        if verifier is None or not verifier.sample():
+            return
+        flights = self._flights
+        if flight_key in flights:
+            verifier.done()
+            return
+        try:
+            task = asyncio.get_running_loop().create_task(
+                verifier.check_async((id(store), skey), value, compute, lambda: flight_key in flights)
+            )
+        except BaseException:  # noqa: BLE001
+            verifier.done()
+            return
+        tasks = self._verify_tasks
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
 
     # --- the miss path (sync) ----------------------------------------------------------------
 
@@ -336,6 +387,8 @@ class Memo:
         value = self._get(store, skey)
         if value is not MISS:
             self.path.add_hits(1)
+            if self._verifier is not None:
+                self._verify(store, flight_key, skey, value, compute)
             return value
         me = threading.get_ident()
         # a recursive call of the computing thread computes apart instead of waiting for itself
@@ -428,6 +481,8 @@ class Memo:
             value = self._get(store, skey)
             if value is not MISS:
                 self.path.add_hits(1)
+                if self._verifier is not None:
+                    self._verify_async(store, flight_key, skey, value, compute)
                 return value
             loop = asyncio.get_running_loop()
             outcome, found, generation = self._claim(
@@ -597,8 +652,10 @@ class Memo:
             if self._computed:
                 saved += (hits - self._credited) * self._compute_ms / self._computed
             causes = self._causes.snapshot() if self._causes is not None else None
+            verified = self._verifier.snapshot() if self._verifier is not None else None
             return {
                 **({"missCauses": causes} if causes is not None else {}),
+                **({"verify": verified} if verified is not None else {}),
                 "id": self._id,
                 "hits": hits,
                 "misses": self._misses,
@@ -634,6 +691,7 @@ class Memo:
         self._lock = threading.Lock()
         self._stats_lock = threading.Lock()
         self._flights = {}
+        self._verify_tasks = set()
         self._instances.clear()
         self._state = None
         self._error = None

@@ -38,6 +38,7 @@ from .ids import MAX_ID_LENGTH, default_id, location
 from .limits import duration_range_problem, entries_problem, show
 from .memo import Memo, MemoOptions
 from .units import Problem, duration_ms
+from .verify import verify_from_environment, verify_share_problem
 
 __all__ = ["memoize", "cache_of", "CacheHandle"]
 
@@ -49,7 +50,7 @@ _all_memos: "weakref.WeakSet[Memo]" = weakref.WeakSet()
 _fork_hook_lock = threading.Lock()
 _fork_hook_registered = False
 
-_OPTIONS = ("backend", "ttl", "max", "id", "clock")
+_OPTIONS = ("backend", "ttl", "max", "id", "clock", "verify", "verify_show_values")
 
 
 def _after_fork_in_child() -> None:
@@ -70,7 +71,14 @@ def _register_fork_hook() -> None:
 
 
 def _check_options(
-    fn: Callable[..., Any], backend: object, ttl: object, max: object, id: object, clock: object
+    fn: Callable[..., Any],
+    backend: object,
+    ttl: object,
+    max: object,
+    id: object,
+    clock: object,
+    verify: object = None,
+    verify_show_values: object = None,
 ) -> MemoOptions:
     if backend is not None and not (isinstance(backend, str) and 1 <= len(backend) <= MAX_ID_LENGTH):
         raise OptionsError(
@@ -111,12 +119,29 @@ def _check_options(
             f"cachelens: option `clock` must be a function returning milliseconds (a float); got {show(clock)}",
             option="clock",
         )
+    if verify is not None:
+        problem = verify_share_problem(verify)
+        if problem is not None:
+            raise OptionsError(f"cachelens: option `verify` {problem}", option="verify")
+    if verify_show_values is not None and not isinstance(verify_show_values, bool):
+        raise OptionsError(
+            f"cachelens: option `verify_show_values` must be True or False; got {show(verify_show_values)}",
+            option="verify_show_values",
+        )
+    if verify is None or verify_show_values is None:
+        env_share, env_show = verify_from_environment()
+        if verify is None:
+            verify = env_share
+        if verify_show_values is None:
+            verify_show_values = env_show
     return MemoOptions(
         id=function_id,
         backend=backend,  # type: ignore[arg-type]
         ttl=(ttl is not None, ttl_ms),
         max=(max is not None, None if max_entries is None else (math.inf if math.isinf(max_entries) else max_entries)),
         clock=clock if clock is not None else monotonic_ms,  # type: ignore[arg-type]
+        verify=float(verify),  # type: ignore[arg-type]
+        verify_show_values=bool(verify_show_values),
     )
 
 
@@ -207,6 +232,8 @@ def memoize(
     max: float | None = None,
     id: str | None = None,
     clock: Callable[[], float] | None = None,
+    verify: float | None = None,
+    verify_show_values: bool | None = None,
 ) -> Callable[[F], F]: ...
 
 
@@ -218,6 +245,8 @@ def memoize(
     max: float | None = None,
     id: str | None = None,
     clock: Callable[[], float] | None = None,
+    verify: float | None = None,
+    verify_show_values: bool | None = None,
     **unknown: Any,
 ) -> Any:
     """Caches the results of `fn`, by its arguments. Use as `@memoize` or `@memoize(...)`.
@@ -236,6 +265,16 @@ def memoize(
       code points. Default `<path relative to the app root>#<qualified name>`.
     - `clock`: a function returning milliseconds (a float), used for TTLs and to time
       computations (tests pass a fake clock). Default: the monotonic clock.
+    - `verify`: the share of hits (0 to 1) for which the function is **run again, side effects
+      included**, after the hit has returned its cached value, and the result compared with the
+      cached value by structure: for development and staging, not production. `0`: off (even
+      when `CACHELENS_VERIFY` is set); `1`: every hit. What it finds is in
+      `cache_of(f).stats()["verify"]` and the panel's "Is it still right?". Default: the
+      `CACHELENS_VERIFY` environment variable (a share), else 0. A verified function's hits take
+      the general path (not the direct or C one); a function without it pays nothing.
+    - `verify_show_values`: show the values in the diff of a check that differed, not only the
+      paths and types (they are sent to the editor's panel: leave it off for personal data or
+      secrets). Default: `CACHELENS_VERIFY_SHOW_VALUES=1`, else False.
 
     Works on `def` and `async def` functions and methods (per instance, held weakly), with
     `staticmethod`/`classmethod` on either side. Bad options raise `OptionsError` here; problems
@@ -272,7 +311,7 @@ def memoize(
                 "(or a tuple) of the items instead",
                 option="fn",
             )
-        options = _check_options(target, backend, ttl, max, id, clock)
+        options = _check_options(target, backend, ttl, max, id, clock, verify, verify_show_values)
         _register_fork_hook()
         if not plain and _in_class_body(target):
             return _MethodSlot(target, options)
@@ -303,11 +342,18 @@ class CacheHandle:
         `explicit`), `entries` and `bytes` held now, `compute_ms`, `computed`, `saved_ms`
         (milliseconds), `backend_errors`, `health` (`"ok"` or `"degraded"`), and, on the in-process
         stores, `miss_causes`: misses by cause (`cold`, `expired`, `evicted`, `invalidated`,
-        `notCacheable`; the protocol's other causes stay 0), absent before the first miss."""
+        `notCacheable`; the protocol's other causes stay 0), absent before the first miss, and,
+        with the `verify` option, `verify`: `checked` (hits run again and compared), `differed`
+        (results that were not the cached value), `failed` (re-runs that raised), `mutated`
+        (checks that found the cached value changed since it was cached) and, once one differed,
+        `diff`: `{"paths": [{"path", "cached", "fresh"}], "values": bool}`, the first differing
+        pair (at most 5 paths, types only unless `verify_show_values`)."""
         s = self._memo.snapshot()
         causes = s.get("missCauses")
+        verified = s.get("verify")
         return {
             **({"miss_causes": {k: v for k, v in causes.items() if k != "ttlMs"}} if causes is not None else {}),
+            **({"verify": verified} if verified is not None else {}),
             "hits": s["hits"],
             "misses": s["misses"],
             "errors": s["errors"],

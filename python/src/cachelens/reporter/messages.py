@@ -14,6 +14,7 @@ import math
 from typing import Any, Mapping
 
 from ..miss_causes import CAUSES
+from ..verify import MAX_DIFF_PATHS
 
 __all__ = [
     "MAX_STRING_CODE_POINTS",
@@ -158,6 +159,13 @@ def stats_entry(source: Any) -> tuple[str, str] | None:
                 entry["missCauses"] = {k: v for k, v in causes.items() if k in _CAUSE_FIELDS}
             else:
                 log.debug("snapshot of %s: missCauses is %r; sent without it", fid, causes)
+        verified = raw.get("verify")
+        if verified is not None:
+            fitted = _fit_verify(verified)
+            if fitted is not None:
+                entry["verify"] = fitted
+            else:
+                log.debug("snapshot of %s: verify is %r; sent without it", fid, verified)
         return fid, to_json(entry)
     except Exception as error:
         log.debug("snapshot of a reported cache failed: %r", error)
@@ -175,6 +183,33 @@ def _valid_causes(causes: Any) -> bool:
         and all(_is_count(causes.get(k)) for k in CAUSES)
         and ("ttlMs" not in causes or _is_count(causes["ttlMs"]))
     )
+
+
+_VERIFY_COUNTS = ("checked", "differed", "failed", "mutated")
+
+
+def _fit_verify(verified: Any) -> dict[str, Any] | None:
+    """The protocol's `verify` object from a snapshot's (the four counts, an optional `diff` of at
+    most `MAX_DIFF_PATHS` paths of three strings and a `values` flag), strings cut to the limit;
+    None when it breaks a rule (then the entry is sent without it)."""
+    if not isinstance(verified, Mapping) or not all(_is_count(verified.get(k)) for k in _VERIFY_COUNTS):
+        return None
+    out: dict[str, Any] = {k: verified[k] for k in _VERIFY_COUNTS}
+    diff = verified.get("diff")
+    if diff is None:
+        return out
+    if not isinstance(diff, Mapping) or not isinstance(diff.get("values"), bool):
+        return None
+    paths = diff.get("paths")
+    if not isinstance(paths, (list, tuple)) or len(paths) > MAX_DIFF_PATHS:
+        return None
+    fitted = []
+    for p in paths:
+        if not isinstance(p, Mapping) or not all(isinstance(p.get(k), str) for k in ("path", "cached", "fresh")):
+            return None
+        fitted.append({k: fit_string(p[k]) for k in ("path", "cached", "fresh")})
+    out["diff"] = {"paths": fitted, "values": diff["values"]}
+    return out
 
 
 def result_message(request_id: str, ok: bool, error: str | None = None) -> str:
