@@ -29,6 +29,13 @@ export const MAX_ENTRIES_PER_MESSAGE = 500;
  */
 export const MAX_TRACE_ENTRIES = 131_072;
 
+/**
+ * Most access times one `trace` message carries (its optional `times`): those of the most recent
+ * lookups. 48 Ki times are 256 KiB of base64, so with 128 Ki hashes the message stays under
+ * `MAX_MESSAGE_BYTES`.
+ */
+export const MAX_TRACE_TIMES = 49_152;
+
 /** Option values as the runtime reports them (the memoize options, flattened to JSON scalars). */
 export type OptionValue = string | number | boolean | null;
 
@@ -185,6 +192,14 @@ export interface TraceMessage {
   count: number;
   /** `count` 32-bit key hashes, oldest first, as big-endian int32s, base64 (standard alphabet, padded). */
   hashes: string;
+  /**
+   * Optional (senders that do not record times leave it out): when the last
+   * `min(count, MAX_TRACE_TIMES)` lookups happened, in ms since the first of them, as big-endian
+   * uint32s, base64 like `hashes`. For the TTL what-if.
+   */
+  times?: string;
+  /** Optional: the function's TTL in ms (> 0), when it has one. */
+  ttlMs?: number;
 }
 
 export type RuntimeToExtension = HelloMessage | FunctionsMessage | StatsMessage | ResultMessage | TraceMessage;
@@ -348,6 +363,13 @@ const traceMessage: Checker = (v) => {
   if (m.seen < m.count) return 'seen: at least count';
   if (!m.recording && m.count !== 0) return 'count: 0 when not recording';
   if (m.hashes.length !== 4 * Math.ceil((4 * m.count) / 3)) return `hashes: the base64 of ${m.count} 4-byte hashes (${4 * Math.ceil((4 * m.count) / 3)} characters)`;
+  if (m.times !== undefined) {
+    const n = Math.min(m.count, MAX_TRACE_TIMES);
+    if (typeof m.times !== 'string' || !BASE64.test(m.times) || m.times.length !== 4 * Math.ceil((4 * n) / 3)) {
+      return `times: the base64 of ${n} 4-byte times, one per lookup of the last min(count, ${MAX_TRACE_TIMES}) (${4 * Math.ceil((4 * n) / 3)} characters)`;
+    }
+  }
+  if (m.ttlMs !== undefined && !(typeof m.ttlMs === 'number' && Number.isFinite(m.ttlMs) && m.ttlMs > 0)) return 'ttlMs: a number of ms > 0';
   return undefined;
 };
 
@@ -419,6 +441,22 @@ export function decodeHashes(base64: string): Int32Array {
     keys[i] = (binary.charCodeAt(o) << 24) | (binary.charCodeAt(o + 1) << 16) | (binary.charCodeAt(o + 2) << 8) | binary.charCodeAt(o + 3);
   }
   return keys;
+}
+
+/** Access times (ms) as a `trace` message's `times` carries them: big-endian uint32 offsets from the first, base64. */
+export function encodeTimes(times: ArrayLike<number>): string {
+  const origin = times.length > 0 ? times[0]! : 0;
+  const offsets = new Int32Array(times.length);
+  for (let i = 0; i < times.length; i++) offsets[i] = Math.min(0xffffffff, Math.max(0, Math.round(times[i]! - origin))) | 0;
+  return encodeHashes(offsets);
+}
+
+/** The inverse of `encodeTimes` (ms since the first time), for a message that passed validation. */
+export function decodeTimes(base64: string): Float64Array {
+  const raw = decodeHashes(base64);
+  const times = new Float64Array(raw.length);
+  for (let i = 0; i < raw.length; i++) times[i] = raw[i]! >>> 0;
+  return times;
 }
 
 /** The name of the environment variable that carries the endpoint (`ws://127.0.0.1:PORT/?token=...`). */

@@ -12,6 +12,8 @@ import {
   MAX_MESSAGE_BYTES,
   MAX_STRING_CODE_POINTS,
   MAX_TRACE_ENTRIES,
+  MAX_TRACE_TIMES,
+  encodeTimes,
   parseExtensionMessage,
   type ExtensionToRuntime,
   type FunctionDescriptor,
@@ -430,16 +432,23 @@ export class Reporter {
 /** The `trace` answer for `fn`: its most recent recorded lookups, at most `MAX_TRACE_ENTRIES`. */
 function traceReply(requestId: string, fn: ReportedFunction): TraceMessage {
   const max = typeof fn.options.max === 'number' && Number.isSafeInteger(fn.options.max) && fn.options.max >= 1 ? fn.options.max : null;
+  // The `ttl` option is in seconds (`ReportedFunction.options`).
+  const ttlMs = typeof fn.options.ttl === 'number' && Number.isFinite(fn.options.ttl) && fn.options.ttl > 0 ? fn.options.ttl * 1000 : undefined;
   const trace = fn.trace;
   if (trace === undefined) {
-    return { v: 1, type: 'trace', requestId, id: fn.id, recording: false, sampleRate: 1, seen: 0, maxEntries: 0, max, count: 0, hashes: '' };
+    return { v: 1, type: 'trace', requestId, id: fn.id, recording: false, sampleRate: 1, seen: 0, maxEntries: 0, max, count: 0, hashes: '', ...(ttlMs !== undefined ? { ttlMs } : {}) };
   }
   let keys = trace.snapshot();
   if (keys.length > MAX_TRACE_ENTRIES) keys = keys.subarray(keys.length - MAX_TRACE_ENTRIES);
-  return {
+  const message: TraceMessage = {
     v: 1, type: 'trace', requestId, id: fn.id, recording: true, sampleRate: trace.sampleRate, seen: Math.max(trace.seen, keys.length),
     maxEntries: trace.maxEntries, max, count: keys.length, hashes: encodeHashes(keys),
   };
+  const times = trace.times?.();
+  // Times only when they line up with the hashes (one per recorded lookup): the last MAX_TRACE_TIMES of them.
+  if (times !== undefined && times.length >= keys.length) message.times = encodeTimes(times.subarray(times.length - Math.min(keys.length, MAX_TRACE_TIMES)));
+  if (ttlMs !== undefined) message.ttlMs = ttlMs;
+  return message;
 }
 
 function positive(value: number | undefined, fallback: number, name: string): number {

@@ -35,6 +35,8 @@ export interface ReportedTrace {
   readonly seen: number;
   /** The recorded key hashes, oldest first. */
   snapshot(): Int32Array;
+  /** Optional: when each recorded lookup happened (ms, same order as `snapshot()`). */
+  times?(): Float64Array;
 }
 
 /** The registry as the reporter uses it. */

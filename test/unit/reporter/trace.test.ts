@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { memoize, registry } from '../../../runtime/src/index.js';
 import {
-  decodeHashes, encodeHashes, MAX_MESSAGE_BYTES, MAX_TRACE_ENTRIES, parseExtensionMessage, parseRuntimeMessage, type TraceMessage,
+  decodeHashes, decodeTimes, encodeHashes, encodeTimes, MAX_MESSAGE_BYTES, MAX_TRACE_ENTRIES, MAX_TRACE_TIMES, parseExtensionMessage, parseRuntimeMessage, type TraceMessage,
 } from '../../../runtime/src/protocol.js';
 import { Reporter } from '../../../runtime/src/reporter/index.js';
 import { TraceRecorder } from '../../../runtime/src/simulate/recorder.js';
@@ -38,6 +38,12 @@ describe('trace messages: validation', () => {
     ['more than the protocol allows', { ...goodTrace(0), count: MAX_TRACE_ENTRIES + 1, maxEntries: MAX_TRACE_ENTRIES + 5, seen: MAX_TRACE_ENTRIES + 5 }, /count: at most 131072/],
     ['no requestId', { ...goodTrace(), requestId: undefined }, /requestId/],
     ['negative count', { ...goodTrace(0), count: -1 }, /count: an integer >= 0/],
+    ['times for fewer lookups than count', { ...goodTrace(3), times: encodeTimes([0, 5]) }, /times: the base64 of 3 4-byte times/],
+    ['times not base64', { ...goodTrace(3), times: 'AAAA!AAAAAAAAAAA' }, /times: the base64 of 3/],
+    ['times not a string', { ...goodTrace(3), times: [0, 1, 2] }, /times: the base64 of 3/],
+    ['times while not recording', { ...goodTrace(0), recording: false, maxEntries: 0, seen: 0, sampleRate: 1, times: encodeTimes([0]) }, /times: the base64 of 0/],
+    ['ttlMs 0', { ...goodTrace(), ttlMs: 0 }, /ttlMs: a number of ms > 0/],
+    ['ttlMs a string', { ...goodTrace(), ttlMs: '30s' }, /ttlMs: a number of ms > 0/],
   ];
   for (const [what, message, detail] of bad) {
     test(`dropped: ${what}`, () => {
@@ -49,6 +55,19 @@ describe('trace messages: validation', () => {
       }
     });
   }
+
+  test('times and a TTL are optional: a trace without them (an older runtime\'s) passes, one with them too', () => {
+    const old = goodTrace(3);
+    assert.equal('times' in old || 'ttlMs' in old, false);
+    assert.equal(parseRuntimeMessage(JSON.stringify(old)).ok, true);
+    assert.equal(parseRuntimeMessage({ ...goodTrace(3), times: encodeTimes([0, 5, 7]), ttlMs: 30_000 }).ok, true);
+    assert.equal(parseRuntimeMessage({ ...goodTrace(0), recording: false, maxEntries: 0, seen: 0, sampleRate: 1, times: '' }).ok, true);
+  });
+
+  test('times survive the base64 round trip as offsets from the first, up to the uint32 range', () => {
+    assert.deepEqual([...decodeTimes(encodeTimes([1000, 1000, 1250.4, 1000 + 0xfffffffe]))], [0, 0, 250, 0xfffffffe]);
+    assert.equal(encodeTimes([]), '');
+  });
 
   test('a trace-request without an id, or with an empty requestId, is dropped', () => {
     assert.equal(parseExtensionMessage({ v: 1, type: 'trace-request', requestId: 'r1' }).ok, false);
@@ -99,6 +118,20 @@ describe('trace requests: the reporter answers from the real registry', () => {
     assert.deepEqual([...decodeHashes(trace.hashes)], [...registry.get('trace.unit#f')!.trace!.snapshot()]);
   });
 
+  test('a traced function with a TTL: its times (offsets from its first lookup, from the function clock) and ttlMs', () => {
+    let t = 5_000;
+    const f = memoize((x: number) => x + 1, { id: 'trace.unit#timed', ttl: '30s', trace: {}, clock: () => t });
+    for (const [x, at] of [[1, 5_000], [2, 6_000], [1, 40_000]] as const) {
+      t = at;
+      f(x);
+    }
+    const answer = ask(connected(), 'trace.unit#timed') as unknown as TraceMessage;
+    assert.equal(parseRuntimeMessage(JSON.stringify(answer)).ok, true);
+    assert.equal(answer.ttlMs, 30_000);
+    assert.equal(answer.count, 3);
+    assert.deepEqual([...decodeTimes(answer.times!)], [0, 1_000, 35_000]);
+  });
+
   test('a function without tracing: recording false, and how to turn it on is the extension\'s to say', () => {
     const g = memoize((x: number) => x, { id: 'trace.unit#g', trace: false });
     g(1);
@@ -132,6 +165,7 @@ describe('trace requests: the reporter answers from the real registry', () => {
     const keys = decodeHashes(answer.hashes);
     assert.equal(keys[0], 1000, 'the oldest 1000 lookups are left out');
     assert.equal(keys[keys.length - 1], MAX_TRACE_ENTRIES + 999);
+    assert.equal(decodeTimes(answer.times!).length, MAX_TRACE_TIMES, 'times of the most recent MAX_TRACE_TIMES lookups');
     assert.ok(JSON.stringify(answer).length < MAX_MESSAGE_BYTES);
     assert.equal(parseRuntimeMessage(JSON.stringify(answer)).ok, true);
   });
