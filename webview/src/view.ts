@@ -110,6 +110,9 @@ ${CANDIDATES_SKELETON}
     <div class="whatif-head"><h2 id="whatif-title">What if?</h2><button type="button" class="icon" data-action="close-whatif" aria-label="Close the what-if view" title="Close"><span class="codicon codicon-close"></span></button></div>
     <p id="whatif-sentence" role="status" aria-live="polite"></p>
     <div id="whatif-chart" role="img" aria-label="Hit ratio over cache sizes, default policy and LRU, with the current max marked"></div>
+    <p id="whatif-ttl" hidden></p>
+    <table id="whatif-ttl-table" class="whatif-ttl" hidden><caption>Replayed with a longer TTL</caption>
+      <thead><tr><th scope="col">TTL</th><th scope="col" class="num">hits gained</th><th scope="col" class="num">hits lost</th></tr></thead><tbody></tbody></table>
     <p id="whatif-text" class="hint"></p>
   </section>
   ${VERIFY_SECTION}
@@ -420,7 +423,34 @@ export function renderWhatIf(state: ViewState): WhatIfCurve | undefined {
     byId('whatif-chart').setAttribute('aria-label', `Hit ratio over cache sizes from ${curve.sizes[0]} to ${curve.sizes[curve.sizes.length - 1]} entries` +
       (at >= 0 ? `; at the current max of ${curve.max}: ${curve.series.map((s) => `${s.label} ${Math.round(s.hitRatios[at]! * 100)}%`).join(', ')}` : ''));
   }
+  renderTtlWhatIf(curve);
   return curve;
+}
+
+/** The TTL what-if under the curve: its sentence, and a row per longer TTL (hidden without a ready curve that has one). */
+function renderTtlWhatIf(curve: WhatIfCurve | undefined): void {
+  const ttl = curve?.ttl;
+  const sentence = byId('whatif-ttl');
+  sentence.hidden = !ttl;
+  if (sentence.textContent !== (ttl?.sentence ?? '')) sentence.textContent = ttl?.sentence ?? '';
+  const table = byId('whatif-ttl-table');
+  table.hidden = !ttl || ttl.rows.length === 0;
+  const body = table.querySelector('tbody')!;
+  const rows = ttl?.rows ?? [];
+  const cells = rows.map((r) => [formatDuration(r.ttlMs), `+${exact(r.gained)}`, `-${exact(r.lost)}`]);
+  if (body.dataset.rows === JSON.stringify(cells)) return;
+  body.dataset.rows = JSON.stringify(cells);
+  body.replaceChildren(...cells.map((texts) => {
+    const tr = document.createElement('tr');
+    texts.forEach((text, i) => {
+      const td = document.createElement(i === 0 ? 'th' : 'td');
+      if (i === 0) td.setAttribute('scope', 'row');
+      else td.className = 'num';
+      td.textContent = text;
+      tr.append(td);
+    });
+    return tr;
+  }));
 }
 
 function renderSort(column: SortColumn, descending: boolean): void {

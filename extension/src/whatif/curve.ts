@@ -3,8 +3,10 @@
  * runtime's simulator, the same one `cachelens simulate` runs) and the one sentence that says
  * what the curve means. Pure and synchronous: the worker runs it, off the extension host's thread.
  */
-import { MAX_WHATIF_SIZES, type WhatIfCurve } from '../../../protocol/panel.js';
-import { decodeHashes } from '../../../runtime/src/protocol.js';
+import { formatDuration } from '../../../protocol/format.js';
+import { MAX_WHATIF_SIZES, TTL_WHATIF_FACTORS, type WhatIfCurve, type WhatIfTtl } from '../../../protocol/panel.js';
+import { decodeHashes, decodeTimes } from '../../../runtime/src/protocol.js';
+import { ttlWhatIfTrace } from '../../../runtime/src/simulate/ttl-whatif.js';
 import { whatIfKeys } from '../../../runtime/src/simulate/whatif.js';
 
 /** What a curve is computed from: the fields of a `trace` message. */
@@ -15,6 +17,10 @@ export interface CurveJob {
   seen: number;
   /** The function's current capacity in entries; null when unbounded or unknown. */
   max: number | null;
+  /** Optional: the `trace` message's `times` (the last lookups' times, base64 uint32 ms). */
+  times?: string;
+  /** Optional: the function's TTL in ms. */
+  ttlMs?: number;
 }
 
 /** The policies of every curve, in legend order. */
@@ -49,7 +55,42 @@ export function computeCurve(job: CurveJob): WhatIfCurve {
   const series = CURVE_POLICIES.map(({ policy, label }) => ({
     policy, label, hitRatios: sizes.map((size) => points.find((p) => p.policy === policy && p.size === size)!.hitRatio),
   }));
-  return { sizes, series, max: job.max, sentence: sentence(sizes, series[0]!.hitRatios, job.max, distinct), accesses: keys.length, seen: job.seen, sampleRate: job.sampleRate };
+  return {
+    sizes, series, max: job.max, sentence: sentence(sizes, series[0]!.hitRatios, job.max, distinct), accesses: keys.length, seen: job.seen, sampleRate: job.sampleRate,
+    ttl: ttlRows(keys, job.times, job.ttlMs),
+  };
+}
+
+/**
+ * The TTL what-if of a recording: the timed lookups (the last `times.length` of `keys`) replayed at
+ * `ttlMs` and at each of `TTL_WHATIF_FACTORS` times it (capacity left out: see `ttl-whatif.ts`).
+ */
+export function ttlRows(keys: Int32Array, times: string | undefined, ttlMs: number | undefined): WhatIfTtl {
+  const decoded = times === undefined ? undefined : decodeTimes(times);
+  if (ttlMs === undefined || !(ttlMs > 0)) {
+    return { ttlMs: null, accesses: decoded?.length ?? 0, medianReuseMs: null, rows: [], sentence: 'No TTL what-if: this function has no TTL.' };
+  }
+  if (decoded === undefined || decoded.length === 0) {
+    return { ttlMs, accesses: 0, medianReuseMs: null, rows: [], sentence: 'No TTL what-if: this recording has no times (the process\'s runtime does not send them).' };
+  }
+  const timed = keys.subarray(keys.length - decoded.length);
+  const replays = TTL_WHATIF_FACTORS.map((factor) => ttlWhatIfTrace(timed, decoded, ttlMs, factor * ttlMs));
+  const rows = replays.map((r) => ({ ttlMs: r.candidateTtlMs, gained: r.turnedIntoHits, lost: r.lostHits }));
+  const median = replays[0]!.medianReuseMs ?? null;
+  return { ttlMs, accesses: decoded.length, medianReuseMs: median, rows, sentence: ttlSentence(ttlMs, decoded.length, median, rows) };
+}
+
+/**
+ * What the TTL rows say, in one sentence: the shortest candidate within 90% of the best net gain
+ * (hits gained minus hits lost), or that no longer TTL would add hits.
+ */
+export function ttlSentence(ttlMs: number, accesses: number, medianReuseMs: number | null, rows: readonly { ttlMs: number; gained: number; lost: number }[]): string {
+  const of = `from this recording of ${entries(accesses)} calls`;
+  const reuse = medianReuseMs === null ? 'no lookup found its entry expired' : `median reuse ${formatDuration(medianReuseMs)}`;
+  const best = Math.max(0, ...rows.map((r) => r.gained - r.lost));
+  if (best === 0) return `A longer TTL than ${formatDuration(ttlMs)} would not add hits, ${of}; ${reuse}.`;
+  const pick = rows.find((r) => r.gained - r.lost >= 0.9 * best)!;
+  return `With a TTL of ${formatDuration(pick.ttlMs)} instead of ${formatDuration(ttlMs)}: +${entries(pick.gained)} hits (-${entries(pick.lost)} lost), ${of}; ${reuse}.`;
 }
 
 /** What the default policy's curve says about `max`, in one sentence. */

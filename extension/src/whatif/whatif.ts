@@ -23,7 +23,7 @@ export async function whatIfView(server: LiveServer, worker: CurveWorker, id: st
   if (!answer.recording) return { state: 'off', text: howToTrace(id) };
   if (answer.count === 0) return { state: 'off', text: `${id} records its lookups, but none yet: call it for a while, then click What if? again.` };
   try {
-    const curve = await worker.compute({ hashes: answer.hashes, sampleRate: answer.sampleRate, seen: answer.seen, max: answer.max });
+    const curve = await worker.compute({ hashes: answer.hashes, sampleRate: answer.sampleRate, seen: answer.seen, max: answer.max, ...(answer.times !== undefined ? { times: answer.times } : {}), ...(answer.ttlMs !== undefined ? { ttlMs: answer.ttlMs } : {}) });
     const sampled = answer.sampleRate < 1 ? `, keys sampled at ${Math.round(answer.sampleRate * 1000) / 10}%` : '';
     const others = rows.length > 1 ? ` (the busiest of ${rows.length} processes)` : '';
     return {

@@ -182,4 +182,40 @@ describe('the panel in a browser', () => {
     assert.equal(await p.textContent('#whatif-text'), 'second answer');
     await p.close();
   });
+
+  test('what if?: the TTL what-if under the curve, its sentence and one row per longer TTL; one line without times', async () => {
+    saved = null;
+    const p = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    await p.goto(base);
+    await p.waitForFunction(() => (globalThis as unknown as PageGlobals).__posted.some((m) => m.type === 'ready'));
+    await send(p, { v: 1, type: 'update', state: snapshot(1000) });
+    const ask = async (): Promise<number> => {
+      await p.click('tr[data-id="src/app.ts#prices"] button[data-action="whatif"]');
+      const questions = ((await posted(p)) as { type: string; requestId?: number }[]).filter((m) => m.type === 'whatif');
+      return questions[questions.length - 1]!.requestId!;
+    };
+    const curve = {
+      sizes: [1, 10, 100], series: [{ policy: 'default', label: 'default (adaptive)', hitRatios: [0, 0.5, 0.9] }], max: 10, sentence: 'Doubling max', accesses: 8, seen: 8, sampleRate: 1,
+      ttl: {
+        ttlMs: 30_000, accesses: 8, medianReuseMs: 52_500,
+        rows: [{ ttlMs: 60_000, gained: 3, lost: 1 }, { ttlMs: 120_000, gained: 3, lost: 0 }, { ttlMs: 240_000, gained: 1204, lost: 0 }, { ttlMs: 480_000, gained: 1204, lost: 0 }],
+        sentence: 'With a TTL of 4 min instead of 30 s: +1,204 hits (-0 lost), from this recording of 8 calls; median reuse 52.5 s.',
+      },
+    };
+    let requestId = await ask();
+    await send(p, { v: 1, type: 'whatif', id: 'src/app.ts#prices', requestId, view: { state: 'ready', text: 'replayed', curve } });
+    await p.waitForSelector('#whatif[data-state="ready"]');
+    assert.equal(await p.textContent('#whatif-ttl'), curve.ttl.sentence);
+    const rows = await p.$$eval('#whatif-ttl-table tbody tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+    assert.deepEqual(rows, [['1 min', '+3', '-1'], ['2 min', '+3', '-0'], ['4 min', '+1,204', '-0'], ['8 min', '+1,204', '-0']]);
+    assert.equal(await p.isVisible('#whatif-ttl-table'), true);
+
+    requestId = await ask();
+    const none = { ...curve.ttl, rows: [], medianReuseMs: null, sentence: 'No TTL what-if: this recording has no times.' };
+    await send(p, { v: 1, type: 'whatif', id: 'src/app.ts#prices', requestId, view: { state: 'ready', text: 'replayed again', curve: { ...curve, ttl: none } } });
+    await p.waitForSelector('#whatif-text:has-text("replayed again")');
+    assert.equal(await p.textContent('#whatif-ttl'), none.sentence);
+    assert.equal(await p.isVisible('#whatif-ttl-table'), false);
+    await p.close();
+  });
 });

@@ -95,6 +95,9 @@ describe('what if?, from a real app to the curve', () => {
     const at = (size: number) => curve.series[0]!.hitRatios[curve.sizes.indexOf(size)]!;
     assert.ok(at(128) > at(64));
     assert.equal(curve.sentence, `Doubling max (64 → 128) would raise hits from ${Math.round(at(64) * 100)}% to ${Math.round(at(128) * 100)}%.`);
+    // The times crossed the wire (20,000 timed lookups); the function has no TTL, which the view says in one line.
+    assert.deepEqual({ ...curve.ttl, sentence: undefined }, { ttlMs: null, accesses: 20_000, medianReuseMs: null, rows: [], sentence: undefined });
+    assert.equal(curve.ttl?.sentence, 'No TTL what-if: this function has no TTL.');
     assert.match(view.text, /^Replayed 20,000 recorded lookups of .* \(pid \d+\) through the simulator\.$/);
     console.log(`[whatif] ${curve.sentence} (LRU at 64: ${(curve.series[1]!.hitRatios[curve.sizes.indexOf(64)]! * 100).toFixed(1)}%)`);
 

@@ -2,10 +2,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseHostToPanel, parsePanelToHost, type WhatIfCurve } from '../../../protocol/panel.js';
-import { encodeHashes } from '../../../runtime/src/protocol.js';
+import { encodeHashes, encodeTimes } from '../../../runtime/src/protocol.js';
 import { TraceRecorder } from '../../../runtime/src/simulate/recorder.js';
 import { whatIf } from '../../../runtime/src/simulate/whatif.js';
-import { computeCurve, curveSizes, sentence } from '../../../extension/src/whatif/curve.js';
+import { computeCurve, curveSizes, sentence, ttlRows } from '../../../extension/src/whatif/curve.js';
 import { initialState, reduce } from '../../../webview/src/state.js';
 
 describe('what-if curve', () => {
@@ -44,6 +44,51 @@ describe('what-if curve', () => {
   });
 });
 
+describe('what-if curve: the TTL question', () => {
+  const s = 1000;
+  // Keys A = 1 and B = 2, TTL 30 s (the trace of test/unit/simulate/ttl-whatif.test.ts). By hand:
+  //   A@0, B@5 cold; A@10 a hit under every TTL.
+  //   A@40 (40 s after its write), B@50 (45 s), A@100 (60 s after the rewrite at 40), B@200 (150 s): expired at 30 s.
+  //   2x (60 s): A@40, B@50, A@100 kept (+3); A@65 is 65 s after A's first write: lost (-1); B@200 expired.
+  //   4x (120 s): A@40, B@50, A@100 kept (+3), nothing lost; B@200 195 s after B's write: expired.
+  //   8x and 16x: all four kept (+4), nothing lost. Median reuse of the four misses at 30 s: (45 + 60) / 2 = 52.5 s.
+  const HASHES = Int32Array.from([1, 2, 1, 1, 2, 1, 1, 2]);
+  const TIMES = [0, 5, 10, 40, 50, 65, 100, 200].map((t) => t * s);
+  const job = { hashes: encodeHashes(HASHES), sampleRate: 1, seen: 8, max: 100 };
+
+  test('a hand-made trace with times, at the TTL and at 2x, 4x, 8x, 16x: rows, median reuse, the sentence', () => {
+    const curve = computeCurve({ ...job, times: encodeTimes(TIMES), ttlMs: 30 * s });
+    assert.deepEqual(curve.ttl, {
+      ttlMs: 30 * s, accesses: 8, medianReuseMs: 52.5 * s,
+      rows: [{ ttlMs: 60 * s, gained: 3, lost: 1 }, { ttlMs: 120 * s, gained: 3, lost: 0 }, { ttlMs: 240 * s, gained: 4, lost: 0 }, { ttlMs: 480 * s, gained: 4, lost: 0 }],
+      sentence: 'With a TTL of 4 min instead of 30 s: +4 hits (-0 lost), from this recording of 8 calls; median reuse 52.5 s.',
+    });
+    // The times travel as offsets from the first one: a recording that started late replays the same.
+    assert.deepEqual(computeCurve({ ...job, times: encodeTimes(TIMES.map((t) => t + 1_700_000_000_000)), ttlMs: 30 * s }).ttl, curve.ttl);
+    assert.ok(parseHostToPanel({ v: 1, type: 'whatif', id: 'x', requestId: 1, view: { state: 'ready', text: 't', curve } }), 'the panel accepts it');
+  });
+
+  test('times for the most recent lookups only: the older hashes are left out of the TTL replay', () => {
+    const older = Int32Array.from([9, 9, 9, ...HASHES]);
+    assert.equal(ttlRows(older, encodeTimes(TIMES), 30 * s).accesses, 8);
+    assert.deepEqual(ttlRows(older, encodeTimes(TIMES), 30 * s).rows, ttlRows(HASHES, encodeTimes(TIMES), 30 * s).rows);
+  });
+
+  test('a TTL long enough already: the sentence says a longer one would not add hits', () => {
+    assert.equal(ttlRows(HASHES, encodeTimes(TIMES), 1000 * s).sentence, 'A longer TTL than 16.7 min would not add hits, from this recording of 8 calls; no lookup found its entry expired.');
+  });
+
+  test('without times or without a TTL: no rows, one line that says so', () => {
+    const noTimes = computeCurve({ ...job, ttlMs: 30 * s }).ttl!;
+    assert.deepEqual(noTimes.rows, []);
+    assert.match(noTimes.sentence, /^No TTL what-if: this recording has no times/);
+    const noTtl = computeCurve({ ...job, times: encodeTimes(TIMES) }).ttl!;
+    assert.deepEqual(noTtl.rows, []);
+    assert.equal(noTtl.ttlMs, null);
+    assert.equal(noTtl.sentence, 'No TTL what-if: this function has no TTL.');
+  });
+});
+
 describe('what-if messages between host and panel', () => {
   const curve: WhatIfCurve = {
     sizes: [1, 10, 100], series: [{ policy: 'default', label: 'default (adaptive)', hitRatios: [0, 0.5, 0.9] }],
@@ -73,6 +118,9 @@ describe('what-if messages between host and panel', () => {
       { state: 'ready', text: 't', curve: { ...curve, sizes: Array.from({ length: 65 }, (_, i) => i + 1) } },
       { state: 'done', text: 't' },
       { state: 'off' },
+      { state: 'ready', text: 't', curve: { ...curve, ttl: { ttlMs: 0, accesses: 1, medianReuseMs: null, rows: [], sentence: 's' } } },
+      { state: 'ready', text: 't', curve: { ...curve, ttl: { ttlMs: 1, accesses: 1, medianReuseMs: null, rows: [{ ttlMs: 2, gained: -1, lost: 0 }], sentence: 's' } } },
+      { state: 'ready', text: 't', curve: { ...curve, ttl: { ttlMs: 1, accesses: 1, medianReuseMs: null, rows: [] } } },
     ];
     for (const view of bad) assert.equal(parseHostToPanel({ v: 1, type: 'whatif', id: 'x', requestId: 1, view }), undefined, JSON.stringify(view));
   });
