@@ -17,6 +17,7 @@ const APP = path.join(__dirname, 'whatif-app.ts');
 const WORKER = path.join(__dirname, 'whatif-worker.cjs');
 const TRACED = 'whatif-app#price';
 const UNTRACED = 'whatif-app#label';
+const WITH_TTL = 'whatif-app#stock';
 
 class App {
   readonly child: ChildProcessWithoutNullStreams;
@@ -67,7 +68,7 @@ async function started(env: Record<string, string>): Promise<{ server: LiveServe
   await app.ask({ cmd: 'hammer', calls: 20_000 });
   await until('the app to report both functions', () => {
     const rows = server.aggregator.functions();
-    return [TRACED, UNTRACED].every((id) => rows.some((r) => r.id === id && r.hits + r.misses === 20_000));
+    return [TRACED, UNTRACED, WITH_TTL].every((id) => rows.some((r) => r.id === id && r.hits + r.misses === 20_000));
   });
   return { server, app };
 }
@@ -100,6 +101,19 @@ describe('what if?, from a real app to the curve', () => {
     assert.equal(curve.ttl?.sentence, 'No TTL what-if: this function has no TTL.');
     assert.match(view.text, /^Replayed 20,000 recorded lookups of .* \(pid \d+\) through the simulator\.$/);
     console.log(`[whatif] ${curve.sentence} (LRU at 64: ${(curve.series[1]!.hitRatios[curve.sizes.indexOf(64)]! * 100).toFixed(1)}%)`);
+
+    // A traced function with a TTL of 30 s: replayed at 1, 2, 4 and 8 min. How many lookups found an
+    // entry expired depends on how fast the app ran, so only the shape is checked.
+    const timed = await whatIfView(server, worker, WITH_TTL);
+    assert.equal(timed.state, 'ready');
+    if (timed.state === 'ready') {
+      const ttl = timed.curve.ttl!;
+      assert.equal(ttl.ttlMs, 30_000);
+      assert.equal(ttl.accesses, 20_000);
+      assert.deepEqual(ttl.rows.map((r) => r.ttlMs), [60_000, 120_000, 240_000, 480_000]);
+      assert.match(ttl.sentence, /(^With a TTL of .* instead of 30 s: \+[\d,]+ hits \(-[\d,]+ lost\)|^A longer TTL than 30 s would not add hits), from this recording of 20,000 calls; /);
+      console.log(`[whatif] ${ttl.sentence}`);
+    }
 
     const off = await whatIfView(server, worker, UNTRACED);
     assert.equal(off.state, 'off');
