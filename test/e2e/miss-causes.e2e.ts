@@ -23,8 +23,12 @@ describe('why did it miss, in a real VS Code', { timeout: 600_000 }, () => {
     await contextMenuToQuickPick(page, 'const rows = salesRows().filter', 'Cache this function', 'memory');
     await pickQuickItem(page, 'memory');
     await pickQuickItem(page, 'Custom');
+    // The same widget turns from the list into the input box: type only once the box's prompt shows
+    // (typed earlier, the text went to the closing list and the box never got it).
+    await page.locator('.quick-input-widget', { hasText: 'Time to live, e.g. 90s' }).waitFor({ timeout: 30_000 });
     const input = page.locator('.quick-input-widget input');
     await input.fill('100ms');
+    await until(() => input.inputValue(), (v) => v === '100ms', 'the TTL typed into the input box', 10_000);
     await input.press('Enter');
     await pickQuickItem(page, '1000');
     await page.waitForSelector('.monaco-editor .view-lines:has-text("pricesByRegion = memoize(function pricesByRegion")', { timeout: 30_000 });
