@@ -6,18 +6,9 @@ import { isDeepStrictEqual } from 'node:util';
 import v8 from 'node:v8';
 import { NOT_PLAIN, readPlain } from '../../../runtime/src/stores/remote/plain-read.js';
 import { createCodec, decodeValue } from '../../../runtime/src/stores/serialize.js';
+// A small deterministic generator (mulberry32), so a failure names a reproducible seed.
+import { random as rng } from '../policy/random.js';
 
-/** A small deterministic generator (mulberry32), so a failure names a reproducible seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const NUMBERS = [0, -0, 1, -1, 63, 64, -64, -65, 127, 128, 2 ** 31 - 1, -(2 ** 31), 2 ** 31, 2 ** 32 - 1, 2 ** 32, 1.5, -1e-300, 1e300, NaN, Infinity, -Infinity, Number.MAX_SAFE_INTEGER, Number.MIN_VALUE];
 const STRINGS = ['', 'a', 'id', 'x'.repeat(200), 'é', 'naïve', '€uro', '日本語', '😀', '\ud800', 'a\u0000b', 'ÿ', '__proto__', 'constructor', '0', '1', '42', '4294967295', '-1', '1.5'];
