@@ -94,3 +94,12 @@ export class TestRegistry implements ReporterSource {
     return this.fns.get(id);
   }
 }
+
+/** A reporter's `socketFactory` that makes a `FakeSocket` per connection and keeps them in `sockets` (oldest first). */
+export function fakeSockets(sockets: FakeSocket[]): (url: string) => FakeSocket {
+  return (url) => {
+    const s = new FakeSocket(url);
+    sockets.push(s);
+    return s;
+  };
+}

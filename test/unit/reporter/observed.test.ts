@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseRuntimeMessage, type ObservedStats } from '../../../runtime/src/protocol.js';
 import { Reporter } from '../../../runtime/src/reporter/index.js';
-import { FakeClock, FakeSocket, TestRegistry } from './fakes.js';
+import { FakeClock, FakeSocket, TestRegistry, fakeSockets } from './fakes.js';
 
 const identity = { instance: 'inst-1', pid: 7, app: 'shop', runtime: 'cachelens-js', runtimeVersion: '0.1.0', hostname: 'box', startedAt: 5 };
 
@@ -15,11 +15,7 @@ test('observed figures go out in stats messages with an empty stats list, change
   const sockets: FakeSocket[] = [];
   const reporter = new Reporter({
     endpoint: 'ws://127.0.0.1:1/?token=t', source, identity, clock, random: () => 0.5,
-    socketFactory: (url) => {
-      const s = new FakeSocket(url);
-      sockets.push(s);
-      return s;
-    },
+    socketFactory: fakeSockets(sockets),
   });
   reporter.start();
   sockets[0]!.open();

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { beforeEach, describe, test } from 'node:test';
 import { CacheLensError, OptionsError } from '../../../runtime/src/errors.js';
 import { Reporter } from '../../../runtime/src/reporter/index.js';
-import { FakeClock, FakeSocket, TestRegistry } from './fakes.js';
+import { FakeClock, FakeSocket, TestRegistry, fakeSockets } from './fakes.js';
 
 const identity = { instance: 'inst-1', pid: 7, app: 'shop', runtime: 'cachelens-js', runtimeVersion: '0.1.0', hostname: 'box', startedAt: 5 };
 
@@ -19,11 +19,7 @@ beforeEach(() => {
   sockets = [];
   reporter = new Reporter({
     endpoint: 'ws://127.0.0.1:1/?token=t', source: registry, identity, clock, random: () => 0.5,
-    socketFactory: (url) => {
-      const s = new FakeSocket(url);
-      sockets.push(s);
-      return s;
-    },
+    socketFactory: fakeSockets(sockets),
   });
 });
 

@@ -7,7 +7,7 @@ import {
 } from '../../../runtime/src/protocol.js';
 import { Reporter } from '../../../runtime/src/reporter/index.js';
 import { TraceRecorder } from '../../../runtime/src/simulate/recorder.js';
-import { FakeClock, FakeSocket } from './fakes.js';
+import { FakeClock, FakeSocket, fakeSockets } from './fakes.js';
 
 const identity = { instance: 'inst-t', pid: 9, app: 'shop', runtime: 'cachelens-js', runtimeVersion: '0.1.0', hostname: 'box', startedAt: 5 };
 
@@ -86,11 +86,7 @@ describe('trace requests: the reporter answers from the real registry', () => {
     const sockets: FakeSocket[] = [];
     const reporter = new Reporter({
       endpoint: 'ws://127.0.0.1:1/?token=t', source: registry, identity, clock: new FakeClock(),
-      socketFactory: (url) => {
-        const s = new FakeSocket(url);
-        sockets.push(s);
-        return s;
-      },
+      socketFactory: fakeSockets(sockets),
     });
     reporter.start();
     sockets[0]!.open();
