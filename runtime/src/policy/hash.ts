@@ -29,8 +29,23 @@ export function hashKey(key: unknown): number {
   return hashString(String(key));
 }
 
+/**
+ * The last string hashed and its hash: a miss hashes its key twice in a row (the miss-cause log,
+ * then the store's policy on the write), and a long key costs a pass over every character.
+ */
+let lastString = '';
+let lastHash = hashChars('');
+
 /** FNV-1a over UTF-16 code units, then mixed. */
 export function hashString(s: string): number {
+  if (s === lastString) return lastHash;
+  const h = hashChars(s);
+  lastString = s;
+  lastHash = h;
+  return h;
+}
+
+function hashChars(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
   return mix32(h) & HASH_MASK;
