@@ -1,0 +1,130 @@
+/**
+ * The exact regime built on demand: most memoized functions never fill their cache, and until a
+ * cache is that full the six simulations cannot disagree, so they are not built until they can.
+ *
+ * While at most `capacity` keys have been offered (misses), every candidate holds every key it
+ * saw: none of them evicts or refuses before its pool is full, and a shadow never sees deletes.
+ * So every shadow hits on the same accesses, no candidate can lead another, the leader stays the
+ * first one, and the cache's slots come from its free-slot list alone (a miss takes the next free
+ * slot, a delete frees one). That is all the policy has to answer until then; meanwhile it records
+ * what the exact regime would have been told (misses, hits and deletes, 4 bytes each) and, before
+ * the call that would take the record past `capacity` entries, builds the exact regime and replays
+ * the record into it. The exact regime then holds the very state it would have had if built at
+ * the start (the same calls in the same order), and every later answer is its own.
+ */
+import type { CandidateName } from './adaptive-candidates.js';
+import { ExactAdaptivePolicy } from './adaptive-exact.js';
+import { FreeSlots } from './lists.js';
+import type { SlotPolicy } from './slot-policy.js';
+
+/** Record entries of a hit: the slot with this bit set (hashes, the misses, are below 2^30). */
+const HIT = 0x40000000;
+/** Record entries the record starts with; it doubles, up to `capacity`. */
+const INITIAL_RECORD = 16;
+
+/** The exact regime of the adaptive policy, built at the first call that could tell candidates apart. */
+export class LazyExactPolicy implements SlotPolicy {
+  readonly capacity: number;
+  /** As the exact regime's: every hit runs six simulations once they exist. */
+  readonly deferHits = true;
+  readonly #candidates: readonly CandidateName[];
+  readonly #initial: CandidateName;
+  #exact: ExactAdaptivePolicy | undefined;
+  /** Until built: misses (the hash), hits (slot | HIT) and deletes (~slot), in order. */
+  #record: Int32Array | undefined;
+  #recorded = 0;
+  /** Until built: the exact regime's free slots, taken and freed as it would. */
+  #free: FreeSlots | undefined;
+
+  constructor(capacity: number, candidates: readonly CandidateName[], initial: CandidateName) {
+    this.capacity = capacity;
+    this.#candidates = candidates;
+    this.#initial = initial;
+    this.#record = new Int32Array(Math.min(capacity, INITIAL_RECORD));
+    this.#free = new FreeSlots(capacity);
+  }
+
+  /** The candidate leading now: until built, the first leader (nothing could have displaced it). */
+  get active(): CandidateName {
+    return this.#exact?.active ?? this.#candidates[Math.max(0, this.#candidates.indexOf(this.#initial))]!;
+  }
+
+  /** How many times the leader changed (none before the simulations exist). */
+  get switches(): number {
+    return this.#exact?.switches ?? 0;
+  }
+
+  /** Whether the simulations exist yet (for tests and measurements). */
+  get built(): boolean {
+    return this.#exact !== undefined;
+  }
+
+  hit(slot: number): void {
+    const exact = this.#exact ?? this.#room();
+    if (exact !== undefined) exact.hit(slot);
+    else this.#record![this.#recorded++] = slot | HIT;
+  }
+
+  miss(hash: number): number {
+    const exact = this.#exact ?? this.#room();
+    if (exact !== undefined) return exact.miss(hash);
+    this.#record![this.#recorded++] = hash;
+    return this.#free!.take();
+  }
+
+  remove(slot: number): void {
+    const exact = this.#exact ?? this.#room();
+    if (exact !== undefined) return exact.remove(slot);
+    this.#record![this.#recorded++] = ~slot;
+    this.#free!.free(slot);
+  }
+
+  clear(): void {
+    // Cleared, the exact regime would be as new (its leader is still the first one): nothing to record.
+    if (this.#exact !== undefined) return this.#exact.clear();
+    this.#recorded = 0;
+    this.#free!.reset();
+  }
+
+  rank(out: Int32Array): number {
+    return this.#build().rank(out);
+  }
+
+  load(slots: Int32Array, hashes: Int32Array, count: number, keep: number): void {
+    this.#build().load(slots, hashes, count, keep);
+  }
+
+  /**
+   * Room for one more record entry (undefined: record it), or, when the record holds `capacity`
+   * entries (so up to `capacity` misses: the next could be the first a candidate evicts for),
+   * the exact regime, built.
+   */
+  #room(): ExactAdaptivePolicy | undefined {
+    const record = this.#record!;
+    if (this.#recorded < record.length) return undefined;
+    if (record.length < this.capacity) {
+      const grown = new Int32Array(Math.min(this.capacity, 2 * record.length));
+      grown.set(record);
+      this.#record = grown;
+      return undefined;
+    }
+    return this.#build();
+  }
+
+  /** Builds the exact regime and replays the record into it (once). */
+  #build(): ExactAdaptivePolicy {
+    if (this.#exact !== undefined) return this.#exact;
+    const exact = new ExactAdaptivePolicy(this.capacity, this.#candidates, this.#initial);
+    const record = this.#record!;
+    for (let i = 0; i < this.#recorded; i++) {
+      const entry = record[i]!;
+      if (entry < 0) exact.remove(~entry);
+      else if (entry >= HIT) exact.hit(entry ^ HIT);
+      else exact.miss(entry);
+    }
+    this.#exact = exact;
+    this.#record = undefined;
+    this.#free = undefined;
+    return exact;
+  }
+}

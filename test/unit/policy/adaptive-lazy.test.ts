@@ -1,0 +1,129 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { CANDIDATES, SlotCache, type SlotPolicy } from '../../../runtime/src/policy/index.js';
+import { ExactAdaptivePolicy } from '../../../runtime/src/policy/adaptive-exact.js';
+import { LazyExactPolicy } from '../../../runtime/src/policy/adaptive-lazy.js';
+import { random, zipf } from './random.js';
+
+/** Wraps a policy and records every slot it hands out (the whole of what storage learns from it). */
+class Recorded implements SlotPolicy {
+  readonly slots: number[] = [];
+  constructor(readonly inner: LazyExactPolicy | ExactAdaptivePolicy) {}
+  get capacity(): number { return this.inner.capacity; }
+  hit(slot: number): void { this.inner.hit(slot); }
+  miss(hash: number): number {
+    const slot = this.inner.miss(hash);
+    this.slots.push(slot);
+    return slot;
+  }
+  remove(slot: number): void { this.inner.remove(slot); }
+  clear(): void { this.inner.clear(); }
+  rank(out: Int32Array): number { return this.inner.rank(out); }
+  load(slots: Int32Array, hashes: Int32Array, count: number, keep: number): void { this.inner.load(slots, hashes, count, keep); }
+}
+
+/**
+ * A seeded operation stream for a cache of `max` entries: a warm-up on fewer keys than the cache
+ * holds (the lazy phase), then phases that fill it and make candidates disagree (a loop longer
+ * than the cache, Zipf over four times its size, a scan over a hot set), with deletes and,
+ * rarely, a clear; numbers and strings as keys.
+ */
+function operations(seed: number, max: number, length: number): { op: 'get' | 'delete' | 'clear'; key: number | string }[] {
+  const next = random(seed);
+  const hot = zipf(4 * max + 4, 0.9, next);
+  const ops: { op: 'get' | 'delete' | 'clear'; key: number | string }[] = [];
+  const warm = Math.max(1, Math.floor(max / 2));
+  for (let i = 0; i < length; i++) {
+    const phase = i < length / 8 ? -1 : Math.floor((i * 4) / length) % 4;
+    let k: number;
+    if (phase === -1) k = Math.floor(next() * warm);
+    else if (phase === 0 || phase === 3) k = hot();
+    else if (phase === 1) k = 10_000_000 + (i % (Math.ceil(1.3 * max) + 1));
+    else k = next() < 0.5 ? hot() : 20_000_000 + i;
+    const key = next() < 0.5 ? k : `k${k}`;
+    const x = next();
+    ops.push({ op: x < 0.02 ? 'delete' : x < 0.02 + 2 / length ? 'clear' : 'get', key });
+  }
+  return ops;
+}
+
+/** Runs `ops` through a cache over each policy, asserting the same hits, slots and leaders after every operation. */
+function compare(max: number, ops: ReturnType<typeof operations>): { switches: number; built: boolean } {
+  const lazy = new Recorded(new LazyExactPolicy(max, CANDIDATES, 'lirs'));
+  const eager = new Recorded(new ExactAdaptivePolicy(max, CANDIDATES, 'lirs'));
+  const a = new SlotCache<number | string, number>(lazy);
+  const b = new SlotCache<number | string, number>(eager);
+  for (let i = 0; i < ops.length; i++) {
+    const { op, key } = ops[i]!;
+    if (op === 'clear') {
+      a.clear();
+      b.clear();
+    } else if (op === 'delete') {
+      assert.equal(a.delete(key), b.delete(key), `capacity ${max}, op ${i}: delete`);
+    } else {
+      const hit = a.get(key);
+      assert.equal(hit, b.get(key), `capacity ${max}, op ${i}: hit or miss`);
+      if (hit === undefined) {
+        a.set(key, i);
+        b.set(key, i);
+      }
+    }
+    assert.equal(lazy.inner.active, eager.inner.active, `capacity ${max}, op ${i}: leader`);
+    assert.equal(lazy.inner.switches, eager.inner.switches, `capacity ${max}, op ${i}: changes of leader`);
+    assert.equal(a.size, b.size, `capacity ${max}, op ${i}: size`);
+  }
+  assert.deepEqual(lazy.slots, eager.slots, `capacity ${max}: the slots handed out`);
+  assert.deepEqual([...a.keys()].sort(), [...b.keys()].sort(), `capacity ${max}: the keys held`);
+  return { switches: eager.inner.switches, built: (lazy.inner as LazyExactPolicy).built };
+}
+
+test('the lazily built exact regime hands out the same slots, hits and leaders as the one built up front', () => {
+  let switches = 0;
+  for (const [max, length] of [[1, 3000], [2, 3000], [3, 3000], [64, 20_000], [1000, 60_000], [5000, 60_000]] as const) {
+    for (const seed of max <= 64 ? [1, 2, 3] : [7]) {
+      const run = compare(max, operations(seed * 1000 + max, max, length));
+      assert.ok(run.built, `capacity ${max}: the stream fills the cache, so the simulations were built`);
+      switches += run.switches;
+    }
+  }
+  assert.ok(switches > 0, 'the leader changed in some run (the comparison covers hand-overs)');
+});
+
+test('a clear, deletes and re-inserts before the cache fills leave nothing that tells the lazy build apart', () => {
+  for (const max of [2, 64, 1000]) {
+    const ops: ReturnType<typeof operations> = [];
+    // Before the clear, fewer record entries than the capacity (so the clear comes before the build).
+    const half = Math.max(1, max >> 1);
+    const quarter = Math.max(1, max >> 2);
+    for (let i = 0; i < quarter; i++) ops.push({ op: 'get', key: i }, { op: 'get', key: i % 2 });
+    for (let i = 0; i < quarter; i += 3) ops.push({ op: 'delete', key: i });
+    ops.push({ op: 'clear', key: 0 });
+    for (let i = 0; i < half; i++) ops.push({ op: 'get', key: `s${i}` });
+    for (let i = 0; i < half; i += 2) ops.push({ op: 'delete', key: `s${i}` }, { op: 'get', key: `s${i}` });
+    // A loop longer than the cache: the simulations fill, evict, and would show any key the clear should have dropped.
+    const loop = Math.ceil(1.4 * max) + 1;
+    for (let i = 0; i < 10 * loop; i++) ops.push({ op: 'get', key: 1_000_000 + (i % loop) });
+    ops.push(...operations(max, max, 20 * max + 200).filter((o) => o.op !== 'clear'));
+    const lazy = new LazyExactPolicy(max, CANDIDATES, 'lirs');
+    const probe = new SlotCache<number | string, number>(lazy);
+    probe.set(0, 0);
+    probe.clear();
+    assert.equal(lazy.built, false, 'a clear before the cache fills builds nothing');
+    compare(max, ops);
+  }
+});
+
+test('a cache that never fills never builds its simulations, and the first leader stays', () => {
+  const policy = new LazyExactPolicy(1000, CANDIDATES, 'lirs');
+  const cache = new SlotCache<number, number>(policy);
+  for (let i = 0; i < 600; i++) cache.set(i, i);
+  for (let i = 0; i < 300; i++) cache.get(i);
+  cache.delete(5);
+  assert.equal(policy.built, false);
+  assert.equal(policy.active, 'lirs');
+  assert.equal(policy.switches, 0);
+  // The record is full at `capacity` entries: the next access builds them.
+  for (let i = 0; i < 100; i++) cache.get(i + 10);
+  assert.equal(policy.built, true);
+  assert.equal(policy.active, 'lirs');
+});
