@@ -169,6 +169,18 @@ export class FailOpenGuard {
       this.#ticketTimer = undefined;
       this.#tickets = [];
       this.#ticketHead = 0;
+    } else {
+      // Answers come mostly in order (one connection, FIFO): drop the answered ones at the head, so
+      // that under a load that never drains the queue holds what is in flight, not every ticket
+      // (and the value its `expire` reaches) of the last `timeoutMs`.
+      const tickets = this.#tickets;
+      let head = this.#ticketHead;
+      while (head < tickets.length && (tickets[head] as GuardTicket).done) head++;
+      if (head > 1024 && head * 2 > tickets.length) {
+        this.#tickets = tickets.slice(head);
+        head = 0;
+      }
+      this.#ticketHead = head;
     }
     return true;
   }
@@ -253,6 +265,14 @@ export class FailOpenGuard {
       this.#openedAt = this.#clock();
       this.#scheduleRecovery();
     }
+  }
+
+  /**
+   * `promise` under the guard's own bound (if any) for a background operation: rejects with a
+   * timeout error once it runs out, reports nothing, and its timer never keeps the process alive.
+   */
+  bounded<T>(op: string, promise: Promise<T>): Promise<T> {
+    return this.#timeoutMs === undefined ? promise : this.#bounded(op, promise, this.#timeoutMs, true);
   }
 
   /** `promise`, or a timeout error after `ms`; `background`: the timer never keeps the process alive. */
