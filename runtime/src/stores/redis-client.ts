@@ -1,9 +1,8 @@
 /**
  * From a Redis backend config to an ioredis client: which of `url`, `cluster`, `sentinel` is
  * given, the multi-host URLs the WHATWG parser rejects (`redis-cluster://h:p,h:p`,
- * `redis-sentinel://h:p,h:p/name`), and CacheLens's defaults (no offline queue, auto-pipelining).
- * Commands are bounded by the connection's fail-open guard (one timer for all the commands in
- * flight), not by ioredis's `commandTimeout` (one timer per command). Apart from the connection, which only needs a client, and from the store.
+ * `redis-sentinel://h:p,h:p/name`), and CacheLens's defaults (bounded commands, no offline
+ * queue). Apart from the connection, which only needs a client, and from the store.
  */
 import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import { BackendConfigError, BackendDependencyMissingError } from './remote/errors.js';
@@ -49,13 +48,11 @@ export function parseMultiHostUrl(url: string): { nodes: { host: string; port: n
   return { nodes: hosts.split(',').map((h) => parseNode(h, 'url')), password, username, path };
 }
 
-/**
- * A new ioredis client (Redis, Cluster or Sentinel) for `config`, with CacheLens's defaults. No
- * `commandTimeout` (unless `config.options` sets one): the caller bounds each operation itself.
- */
-export function createRedisClient(config: RedisBackendConfig, connectTimeout: number): Client {
+/** A new ioredis client (Redis, Cluster or Sentinel) for `config`, with CacheLens's bounded defaults. */
+export function createRedisClient(config: RedisBackendConfig, commandTimeout: number, connectTimeout: number): Client {
   const { Redis, Cluster } = loadIoredis();
   const base: RedisOptions = {
+    commandTimeout,
     connectTimeout,
     enableOfflineQueue: false,
     enableAutoPipelining: true,

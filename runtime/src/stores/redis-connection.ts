@@ -43,10 +43,7 @@ export class RedisConnection {
   readonly pendings = new Map<string, PendingInvalidations>();
   /** Namespaces whose deletes are announced over pub/sub (a two-tier store uses them). */
   readonly announcing = new Set<string>();
-  /**
-   * Bound on one operation, in ms: on a client made here the guard enforces it (one timer for all
-   * the operations in flight); on a passed-in client, the client's own `commandTimeout` does.
-   */
+  /** Bound on one command, in ms (ioredis enforces it on the clients made here). */
   readonly commandTimeoutMs: number;
   readonly #listeners = new Map<string, Set<(message: InvalidationMessage) => void>>();
   readonly #ownsClient: boolean;
@@ -65,12 +62,10 @@ export class RedisConnection {
     this.prefix = config.keyPrefix ?? 'cachelens:';
     if (typeof this.prefix !== 'string') throw new BackendConfigError('redis', 'keyPrefix', 'must be a string such as "myapp:".');
     this.channel = this.prefix + '__cachelens__:invalidate';
+    // The guard adds no timer of its own: ioredis enforces commandTimeout.
+    this.guard = new FailOpenGuard('redis', config.breaker);
     this.#ownsClient = config.client === undefined;
-    // A client made here has no commandTimeout (a timer per command, most of the cost of a GET
-    // next to the socket's): the guard bounds every operation with one timer for all those in
-    // flight. A passed-in client keeps its own bound (its docs ask for commandTimeout).
-    this.guard = new FailOpenGuard('redis', config.breaker, this.#ownsClient ? commandTimeout : undefined);
-    this.client = config.client ?? createRedisClient(config, connectTimeout);
+    this.client = config.client ?? createRedisClient(config, commandTimeout, connectTimeout);
     this.#connectTimeout = connectTimeout;
     if (this.client.status === 'ready') this.#everReady = true;
     this.client.on('ready', () => {
@@ -154,7 +149,7 @@ export class RedisConnection {
    */
   run<T>(events: StoreEvents, op: string, operation: () => Promise<T>, fallback: T, retry: boolean): Promise<T> {
     if (!retry) return this.guard.run(events, op, operation, fallback);
-    return this.guard.bounded(op, operation()).then((value) => { this.guard.noteRecovered(); return value; }, () => fallback);
+    return operation().then((value) => { this.guard.noteRecovered(); return value; }, () => fallback);
   }
 
   /** Resolves once the first connection is up or `connectTimeoutMs` passed (one wait per connection); undefined when there is nothing to wait for. */
@@ -192,8 +187,8 @@ function isCluster(client: Client): client is Cluster {
 }
 
 /**
- * Sockets and reconnection timers must not keep the app alive (a pending operation still does,
- * for at most commandTimeoutMs, through the guard's timer). ioredis sets its reconnect timer just before the
+ * Sockets and reconnection timers must not keep the app alive (a pending command still does,
+ * through its commandTimeout timer). ioredis sets its reconnect timer just before the
  * 'reconnecting' event is emitted (next tick), so the handler finds it.
  */
 function unrefSockets(client: Client): void {

@@ -172,31 +172,20 @@ export class RedisStore<V = unknown> implements AsyncStore<V> {
   }
 
   /**
-   * The hot path, with the generation known and the breaker closed: one GET under the guard's
-   * bound (a ticket, served by the guard's one timer for all GETs in flight: past the bound the
-   * call answers a miss, as `guard.run` would); on a passed-in client (its own bound), one GET and
-   * one `then` (the reply handlers are made once per store). Otherwise `#getGuarded`, the same
-   * steps awaited.
+   * The hot path: with the generation known and the breaker closed, one GET and one `then` (the
+   * reply handlers are made once per store); otherwise `#getGuarded`, the same steps awaited.
    */
   get(key: string): Promise<V | Miss> {
     if (this.#pending.blocks(key)) return Promise.resolve(MISS);
     const gen = this.#gen.current();
-    const guard = this.connection.guard;
-    if (typeof gen !== 'string' || !guard.closed) return this.#getGuarded(key, gen);
+    if (typeof gen !== 'string' || !this.connection.guard.direct) return this.#getGuarded(key, gen);
     let reply: Promise<Buffer | null>;
     try {
       reply = this.connection.client.getBuffer(this.keys.data(gen, key));
     } catch (error) {
       return Promise.resolve(this.#onGetError(error));
     }
-    if (guard.direct) return reply.then(this.#onGetReply, this.#onGetError);
-    return new Promise<V | Miss>((resolve) => {
-      const ticket = guard.track(this.#events, 'GET', () => resolve(MISS));
-      reply.then(
-        (bytes) => { if (guard.settle(ticket)) resolve(this.#onGetReply(bytes)); },
-        (error: unknown) => { if (guard.settle(ticket)) resolve(this.#onGetError(error)); },
-      );
-    });
+    return reply.then(this.#onGetReply, this.#onGetError);
   }
 
   readonly #onGetReply = (bytes: Buffer | null): V | Miss => {

@@ -267,14 +267,6 @@ export class FailOpenGuard {
     }
   }
 
-  /**
-   * `promise` under the guard's own bound (if any) for a background operation: rejects with a
-   * timeout error once it runs out, reports nothing, and its timer never keeps the process alive.
-   */
-  bounded<T>(op: string, promise: Promise<T>): Promise<T> {
-    return this.#timeoutMs === undefined ? promise : this.#bounded(op, promise, this.#timeoutMs, true);
-  }
-
   /** `promise`, or a timeout error after `ms`; `background`: the timer never keeps the process alive. */
   #bounded<T>(op: string, promise: Promise<T>, ms: number, background = false): Promise<T> {
     return new Promise<T>((resolve, reject) => {
