@@ -4,7 +4,8 @@
 // backend, the staleness window, the disk engine vs a hand-rolled file-per-key store, and the
 // value codec. Writes docs/benchmarks-backends.md (folded into docs/benchmarks.md by bench/run.mjs).
 // Run: node --import tsx bench/backends.bench.ts   (or npm run bench -- backends; --l1-only prints just the L1-hit
-// table, --remote-only just the remote-store tables; --no-pin leaves the processes where the scheduler puts them)
+// table, --remote-only just the remote-store tables, with
+// --redis-only for the Redis table alone and --rounds N for fewer rounds; --no-pin leaves the processes where the scheduler puts them)
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -53,7 +54,11 @@ async function main(): Promise<void> {
     // Just the remote-store tables, printed (nothing written): for quick comparisons.
     const [redis, memcached] = await Promise.all([startRedis(), startMemcached()]);
     try {
-      for (const line of await remoteTables(remoteServers(redis, memcached, pin(redis, memcached)))) console.log(line);
+      const at = process.argv.indexOf('--rounds');
+      const rounds = at < 0 ? undefined : Number(process.argv[at + 1]);
+      if (rounds !== undefined && !(Number.isInteger(rounds) && rounds >= 1)) throw new Error(`--rounds needs a whole number >= 1, got "${process.argv[at + 1] ?? ''}".`);
+      const only = process.argv.includes('--redis-only') ? 'redis' as const : undefined;
+      for (const line of await remoteTables(remoteServers(redis, memcached, pin(redis, memcached)), { only, rounds })) console.log(line);
     } finally {
       await redis.stop();
       await memcached.stop();

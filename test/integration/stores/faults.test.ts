@@ -138,3 +138,61 @@ describe('fault: server killed and restarted mid-load', () => {
     assert.ok(waited < 10_000, `${waited.toFixed(0)} ms`);
   });
 });
+
+/**
+ * The server is frozen (SIGSTOP): the connection stays up and nothing answers, so only the
+ * bound (commandTimeoutMs) ends the calls: ioredis's commandTimeout for Redis, memjs's own timeout
+ * for Memcached (just under the guard's). Every concurrent get answers a miss and the failure is
+ * reported; resumed, the server answers again and the store hits.
+ */
+describe('fault: server frozen mid-load (SIGSTOP)', () => {
+  async function frozenGets(pid: number, makeStore: (errors: Error[]) => AsyncStore): Promise<void> {
+    const errors: Error[] = [];
+    const store = makeStore(errors);
+    try {
+      await store.set('k', 42, {});
+      assert.equal(await store.get('k'), 42);
+      process.kill(pid, 'SIGSTOP');
+      let answers: unknown[];
+      try {
+        // A watchdog far above the bound (200 ms): a get that never answers fails the test instead of hanging it.
+        let watchdog: ReturnType<typeof setTimeout> | undefined;
+        const hung = new Promise<never>((_, reject) => { watchdog = setTimeout(() => reject(new Error('a get hung on the frozen server')), BOUND_MS); });
+        answers = await Promise.race([Promise.all(Array.from({ length: 50 }, () => store.get('k'))), hung]);
+        clearTimeout(watchdog);
+      } finally {
+        process.kill(pid, 'SIGCONT');
+      }
+      assert.deepEqual(answers, Array.from({ length: 50 }, () => MISS), 'every get answered a miss');
+      // Past the bound the client's timeout error is reported as the server being unavailable.
+      assert.ok(errors.some((e) => (e as { code?: string }).code === 'CACHELENS_BACKEND_UNAVAILABLE' && /time/i.test(String((e as { cause?: unknown }).cause ?? e.message))),
+        `a timeout was reported (got ${errors.map((e) => `${(e as { code?: string }).code}: ${e.message}`).slice(0, 3).join('; ')})`);
+      let value: unknown = MISS;
+      for (let i = 0; i < 200 && value !== 42; i++) {
+        value = await store.get('k');
+        if (value !== 42) await new Promise((r) => setTimeout(r, 25));
+      }
+      assert.equal(value, 42, 'the resumed server answers hits again');
+    } finally {
+      await store.close();
+    }
+  }
+
+  it('redis', async () => {
+    const server = await startRedis();
+    try {
+      await frozenGets(server.process.pid as number, (errors) => createRedisStore({ type: 'redis', url: server.url, commandTimeoutMs: 200, breaker: { failureThreshold: 3, openMs: 200 } }, context(errors)) as AsyncStore);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('memcached', async () => {
+    const server = await startMemcached();
+    try {
+      await frozenGets(server.process.pid as number, (errors) => createMemcachedStore({ type: 'memcached', servers: server.address, commandTimeoutMs: 200, breaker: { failureThreshold: 3, openMs: 200 } }, context(errors)) as AsyncStore);
+    } finally {
+      await server.stop();
+    }
+  });
+});

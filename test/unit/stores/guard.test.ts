@@ -1,7 +1,7 @@
 // The fail-open guard's circuit breaker, on an injected clock.
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { FailOpenGuard } from '../../../runtime/src/stores/remote/guard.js';
+import { FailOpenGuard, type GuardTicket } from '../../../runtime/src/stores/remote/guard.js';
 import type { StoreEvents } from '../../../runtime/src/stores/types.js';
 
 function setup() {
@@ -157,4 +157,26 @@ it('tracked operations expire in order, an answered one in between never', async
   guard.settle(second);
   for (let i = 0; i < 200 && expired.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
   assert.deepEqual(expired, [1, 3]);
+});
+
+it('tracked operations under a load that never drains: answered ones never expire, the unanswered ones all do, once each', async () => {
+  const guard = new FailOpenGuard('test', { failureThreshold: 1_000_000, openMs: 1000 }, 20);
+  const events: StoreEvents = { evicted: () => undefined };
+  const expired: number[] = [];
+  const tickets: GuardTicket[] = [];
+  const N = 5000;
+  // Each operation j is answered once, a little out of order (odd j after j + 1), except every 7th,
+  // which never is: the queue never empties while its head moves on.
+  const answer = (j: number) => { if (j >= 0 && j % 7 !== 0) assert.equal(guard.settle(tickets[j]!), true, `answer ${j}`); };
+  for (let i = 0; i < N; i++) {
+    tickets.push(guard.track(events, 'get', () => expired.push(i)));
+    answer(i % 2 === 0 ? i - 3 : i - 1);
+  }
+  answer(N - 3);
+  answer(N - 1);
+  const unanswered = tickets.flatMap((t, j) => (t.done ? [] : [j]));
+  assert.deepEqual(unanswered, Array.from({ length: Math.ceil(N / 7) }, (_, k) => k * 7), 'only the never-answered ones are in flight');
+  for (let i = 0; i < 300 && expired.length < unanswered.length; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.deepEqual(expired, unanswered);
+  assert.equal(guard.settle(tickets[0]!), false, 'an answer after the bound is dropped');
 });

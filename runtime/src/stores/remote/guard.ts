@@ -169,6 +169,18 @@ export class FailOpenGuard {
       this.#ticketTimer = undefined;
       this.#tickets = [];
       this.#ticketHead = 0;
+    } else {
+      // Answers come mostly in order (one connection, FIFO): drop the answered ones at the head, so
+      // that under a load that never drains the queue holds what is in flight, not every ticket
+      // (and the value its `expire` reaches) of the last `timeoutMs`.
+      const tickets = this.#tickets;
+      let head = this.#ticketHead;
+      while (head < tickets.length && (tickets[head] as GuardTicket).done) head++;
+      if (head > 1024 && head * 2 > tickets.length) {
+        this.#tickets = tickets.slice(head);
+        head = 0;
+      }
+      this.#ticketHead = head;
     }
     return true;
   }
