@@ -147,8 +147,6 @@ interface Measurement {
   bytesPerEntry: number;
   /** Heap held per entry by an instance with capacity 100,000 holding 100,000 entries. */
   bytesPerEntryFull: number;
-  /** Heap the process keeps once the instance run over the stream is dropped (compiled code, type feedback): once per process. */
-  oneTimeKiB: number;
   size: number;
 }
 
@@ -175,11 +173,10 @@ function drop(held: Held): void {
 /**
  * Heap held by one instance: the heap with it, less the heap once it is dropped (both after
  * forced GCs). Code compiled and type feedback gathered while it ran stay in both, so they are
- * not counted here; `oneTime` is what stays once it is dropped (against `start`).
+ * not counted (they stay once it is dropped: once per process, not per entry).
  */
-async function heldBy(c: Case, max: number | undefined, fill: (subject: Subject) => void, gc: () => void): Promise<{ bytes: number; oneTime: number; size: number }> {
+async function heldBy(c: Case, max: number | undefined, fill: (subject: Subject) => void, gc: () => void): Promise<{ bytes: number; size: number }> {
   const settle = (): number => { gc(); gc(); return heapBytes(); };
-  const start = settle();
   const held: Held = {};
   const size = await build(c, max, fill, held);
   const withIt = settle();
@@ -187,7 +184,7 @@ async function heldBy(c: Case, max: number | undefined, fill: (subject: Subject)
   // A macrotask: lru-cache's ttlResolution timer (1 ms) holds its instance until it fires.
   await new Promise((resolve) => setTimeout(resolve, 20));
   const without = settle();
-  return { bytes: withIt - without, oneTime: without - start, size };
+  return { bytes: withIt - without, size };
 }
 
 /** Child mode: one case, one measurement. */
@@ -212,7 +209,7 @@ async function measure(name: string): Promise<Measurement> {
   let hits = 0;
   const seconds = cpuSeconds(() => { hits = replay(cache, stream); });
   const steady = cpuSeconds(() => { replay(cache, stream); });
-  return { opsPerSec: OPS / seconds, steadyOpsPerSec: OPS / steady, hitRatio: hits / OPS, bytesPerEntry, bytesPerEntryFull, oneTimeKiB: afterStream.oneTime / 1024, size: cache.size };
+  return { opsPerSec: OPS / seconds, steadyOpsPerSec: OPS / steady, hitRatio: hits / OPS, bytesPerEntry, bytesPerEntryFull, size: cache.size };
 }
 
 /** Heap in use, typed arrays' backing stores included (V8 keeps those outside `heapUsed`). */
@@ -310,16 +307,16 @@ async function main(): Promise<void> {
     '"× Map" is the median of the per-round ratios to the plain Map (fresh); "× lru-cache" compares with lru-cache in the same TTL mode and the same pass.',
     `TTL cases use ${TTL_MS / 1000} s (nothing expires during the run: this measures the bookkeeping). Memory per entry: the heap an instance holds (after forced GCs, the heap with it less the heap once it is dropped) divided by the entries held (keys are shared strings, values small integers),`,
     `after the stream ("bytes/entry"), and for an instance of capacity ${FULL.toLocaleString('en-US')} holding ${FULL.toLocaleString('en-US')} entries ("at ${FULL / 1000}k"),`,
-    'what the process still holds once the instance run over the stream is dropped (compiled code, type feedback: paid once per process, not per entry) is "first run, KiB".', '',
-    '| case | TTL | ops/s fresh (median) | × Map | × lru-cache | ops/s steady | × lru-cache | hit ratio | bytes/entry | at 100k | first run, KiB | entries held |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    'code compiled and type feedback gathered during the run are not counted (paid once per process, not per entry: they stay once the instance is dropped).', '',
+    '| case | TTL | ops/s fresh (median) | × Map | × lru-cache | ops/s steady | × lru-cache | hit ratio | bytes/entry | at 100k | entries held |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const c of SELECTED) {
     const ms = results.get(c.name)!;
     const ops = median(ms.map((m) => m.opsPerSec));
     const steady = median(ms.map((m) => m.steadyOpsPerSec));
     const vsLru = (value: number, field: 'opsPerSec' | 'steadyOpsPerSec'): string => (c.name === 'map' ? '—' : (value / lruCache(c.ttl, field)).toFixed(2));
-    lines.push(`| ${c.library} | ${c.ttl ? `${TTL_MS / 1000} s` : 'no'} | ${(ops / 1e6).toFixed(2)} M | ${median(ratios.get(c.name)!).toFixed(2)} | ${vsLru(ops, 'opsPerSec')} | ${(steady / 1e6).toFixed(2)} M | ${vsLru(steady, 'steadyOpsPerSec')} | ${(median(ms.map((m) => m.hitRatio)) * 100).toFixed(1)}% | ${median(ms.map((m) => m.bytesPerEntry)).toFixed(0)} | ${median(ms.map((m) => m.bytesPerEntryFull)).toFixed(0)} | ${median(ms.map((m) => m.oneTimeKiB)).toFixed(0)} | ${ms[0]!.size.toLocaleString('en-US')} |`);
+    lines.push(`| ${c.library} | ${c.ttl ? `${TTL_MS / 1000} s` : 'no'} | ${(ops / 1e6).toFixed(2)} M | ${median(ratios.get(c.name)!).toFixed(2)} | ${vsLru(ops, 'opsPerSec')} | ${(steady / 1e6).toFixed(2)} M | ${vsLru(steady, 'steadyOpsPerSec')} | ${(median(ms.map((m) => m.hitRatio)) * 100).toFixed(1)}% | ${median(ms.map((m) => m.bytesPerEntry)).toFixed(0)} | ${median(ms.map((m) => m.bytesPerEntryFull)).toFixed(0)} | ${ms[0]!.size.toLocaleString('en-US')} |`);
   }
   lines.push('', `Up-front memory (heap held after the first call, average of ${UPFRONT_COUNT}, median of ${ROUNDS} runs): one memoized function at default options (\`memoize(fn)\`, one call) ${median(upfronts.map((u) => u.memoizeKiB)).toFixed(1)} KiB; one lru-cache with max 1000 after one \`set\` ${median(upfronts.map((u) => u.lruCacheKiB)).toFixed(1)} KiB.`);
   lines.push('', `Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.`);
