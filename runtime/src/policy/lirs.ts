@@ -25,7 +25,7 @@ export class LirsPolicy implements SlotPolicy {
   readonly #freeNodes: FreeSlots;
   /** Node of each slot; grows (doubling) as higher slots are handed out. */
   #slotNode: Int32Array;
-  /** The node pool starts with room for the resident entries and grows (doubling) with the non-resident ones, up to `#nodeMax`. */
+  /** The node pool starts with room for the resident entries and grows (by half) with the non-resident ones, up to `#nodeMax`. */
   readonly #nodeMax: number;
   #nodeSlot: Int32Array;
   #hash: Int32Array;
@@ -111,10 +111,14 @@ export class LirsPolicy implements SlotPolicy {
     return slot;
   }
 
-  /** Doubles the node pool (up to `#nodeMax`) and returns a free node. */
+  /**
+   * Grows the node pool by half (up to `#nodeMax`) and returns a free node. By half rather than
+   * doubling: under churn the pool fills with non-resident history, and a doubled pool was up to
+   * half unused (at 1,000 entries on a Zipf stream, 8,192 nodes for ~4,100-5,100 in use).
+   */
   #growNodes(): number {
     const old = this.#stack.nodes;
-    const nodes = Math.min(this.#nodeMax, 2 * old);
+    const nodes = Math.min(this.#nodeMax, old + Math.max(1, old >> 1));
     this.#stack.grow(nodes);
     this.#queues.grow(nodes);
     this.#freeNodes.grow(nodes);
