@@ -13,7 +13,7 @@ import { AdaptivePolicy as AdaptiveLeader, COST_ORDER } from './adaptive-leader.
 import { SampledAdaptivePolicy } from './adaptive-sampled.js';
 
 export { CANDIDATES, createCandidate, type CandidateName } from './adaptive-candidates.js';
-export { nextLeader } from './adaptive-leader.js';
+export { costRank, nextLeader } from './adaptive-leader.js';
 
 /**
  * Capacities up to this many entries run in the exact regime: every candidate simulated at full
