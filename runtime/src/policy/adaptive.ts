@@ -15,7 +15,7 @@ import { SampledAdaptivePolicy } from './adaptive-sampled.js';
 import type { SlotPolicy } from './slot-policy.js';
 
 export { CANDIDATES, createCandidate, type CandidateName } from './adaptive-candidates.js';
-export { nextLeader } from './adaptive-leader.js';
+export { costRank, nextLeader } from './adaptive-leader.js';
 
 /**
  * Capacities up to this many entries run in the exact regime: every candidate simulated at full

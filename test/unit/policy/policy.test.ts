@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AdaptivePolicy, createBoundedCache, POLICY_NAMES, SlotCache } from '../../../runtime/src/policy/index.js';
 import type { BoundedCache, PolicyName } from '../../../runtime/src/policy/index.js';
-import { nextLeader } from '../../../runtime/src/policy/adaptive.js';
+import { CANDIDATES, costRank as costRankOf, nextLeader } from '../../../runtime/src/policy/adaptive.js';
 import { random, zipf } from './random.js';
 
 /** A skewed key stream: mostly a hot set, with scans and a loop mixed in (exercises every policy path). */
@@ -227,6 +227,16 @@ describe('adaptive policy: changes of leader', () => {
     assert.equal(nextLeader(scores({ [LIRS]: 11 }), SIEVE, 10, costRank), LIRS);
     // Two cheaper candidates past half the margin: the better-scoring one.
     assert.equal(nextLeader(scores({ [SIEVE]: 6, 0: 8 }), LIRS, 10, costRank), 0);
+  });
+
+  it('lets neither LIRS nor W-TinyLFU take over from the other on half the margin (one cost class)', () => {
+    const ranks = Int8Array.from(CANDIDATES, costRankOf);
+    const WTINYLFU = CANDIDATES.indexOf('wtinylfu');
+    assert.equal(ranks[LIRS], ranks[WTINYLFU]);
+    assert.equal(nextLeader(scores({ [LIRS]: 6 }), WTINYLFU, 10, ranks), WTINYLFU, 'LIRS needs the full margin too');
+    assert.equal(nextLeader(scores({ [WTINYLFU]: 6 }), LIRS, 10, ranks), LIRS);
+    assert.equal(nextLeader(scores({ [LIRS]: 11 }), WTINYLFU, 10, ranks), LIRS);
+    assert.equal(nextLeader(scores({ [SIEVE]: 6 }), WTINYLFU, 10, ranks), SIEVE, 'cheaper classes keep their half margin');
   });
 
   it('starts the sampled regime with the cheapest candidate, the exact regime with LIRS', () => {
