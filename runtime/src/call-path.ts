@@ -65,6 +65,13 @@ return function memoized(a, b, c) {
   return compute(this, key, n, a, b);
 };`;
 
+/**
+ * `SOURCE` without its line breaks and indentation: the engine keeps each function's source text
+ * (one copy per memoized function), and a third of `SOURCE` is layout. Every statement ends with
+ * `;` or `}`, so the lines join as they are.
+ */
+const COMPACT_SOURCE = SOURCE.replace(/\n\s*/g, '');
+
 let compiled = 0;
 let codegenAllowed = true;
 
@@ -104,7 +111,7 @@ export function buildCallPath<K>(parts: CallPathParts<K>): CallPath {
     try {
       // The numbered comment makes each source unique, so V8's compilation cache cannot share it.
       const factory = new Function('store', 'stats', 'plain', 'miss', 'lookup', 'ownKey', 'pairKey', 'lookupObject', 'lookupThree', 'unwrap', 'compute',
-        `// cachelens call path ${++compiled}\n${SOURCE}`) as (...deps: unknown[]) => CallPath;
+        `// cachelens call path ${++compiled}\n${COMPACT_SOURCE}`) as (...deps: unknown[]) => CallPath;
       return factory(parts.store, parts.stats, parts.plain, parts.miss, parts.lookup, isOwnKey, parts.pairKey, parts.lookupObject, parts.lookupThree, parts.unwrap, parts.compute);
     } catch {
       codegenAllowed = false; // EvalError: code generation from strings is disallowed in this process

@@ -36,7 +36,19 @@ const WRITTEN = 255;
 
 const FACTORS = LONGER_TTL_FACTORS.length;
 const BUCKETS = REUSE_BUCKET_BOUNDS_MS.length + 1;
-const FIRST_SLOTS = 64;
+/**
+ * Slots of the first table: small, since most functions never see more than a few keys (the table
+ * doubles as keys come). Up to `EXACT_SLOTS` the doubling keeps, in each pair, the key written
+ * first in its own slot, so the table is then laid out exactly as one made with `EXACT_SLOTS`
+ * slots from the start would be (which slot of a pair a key sits in decides ties on eviction).
+ */
+const FIRST_SLOTS = 4;
+/** The smallest bound of the table, and the size up to which doubling keeps the insertion layout. */
+const EXACT_SLOTS = 64;
+/** Shared by every table not yet grown (never written: a write needs a slot, which growth makes). */
+const NO_HASHES = new Int32Array(0);
+const NO_TIMES = new Float64Array(0);
+const NO_BYTES = new Uint8Array(0);
 
 /** The key's hash in the table: 30 bits, never 0 (an empty slot), the cell's salt mixed in. */
 function hashOf(key: unknown, salt: number): number {
@@ -90,13 +102,16 @@ export class MissCauses {
   /** Slots of the table at most: a power of two, twice the keys remembered. */
   readonly #maxSlots: number;
   /** Per slot, the key's `hashOf` (0: empty). */
-  #hashes = new Int32Array(0);
-  #written = new Float64Array(0);
-  #state = new Uint8Array(0);
-  /** Per slot, `FACTORS` virtual write times: when the entry would have been written with each longer TTL. */
-  #virtual = new Float64Array(0);
-  /** Per slot, the longer TTLs under which the last expiration miss would have been a hit (bit i: factor i). */
-  #alive = new Uint8Array(0);
+  #hashes = NO_HASHES;
+  #written = NO_TIMES;
+  #state = NO_BYTES;
+  /**
+   * Per slot, `FACTORS` virtual write times: when the entry would have been written with each
+   * longer TTL. Only with a TTL (the TTL what-if): without one they stay empty.
+   */
+  #virtual = NO_TIMES;
+  /** Per slot, the longer TTLs under which the last expiration miss would have been a hit (bit i: factor i). With a TTL only. */
+  #alive = NO_BYTES;
   #cells = 0;
   /** The key of the last miss classified by the log, its cell's salt and its hash (reused by its write). */
   #lastKey: unknown = undefined;
@@ -110,7 +125,7 @@ export class MissCauses {
     this.#storeTtl = options.storeTtlMs ?? 0;
     this.#ttl = options.storeTtlMs === undefined ? undefined : Math.max(0, options.storeTtlMs - (options.ttlSlackMs ?? 0));
     const capacity = Math.max(1, Math.min(options.capacity ?? MAX_LOGGED_KEYS, MAX_LOGGED_KEYS));
-    this.#maxSlots = Math.max(FIRST_SLOTS, 2 ** Math.ceil(Math.log2(2 * capacity)));
+    this.#maxSlots = Math.max(EXACT_SLOTS, 2 ** Math.ceil(Math.log2(2 * capacity)));
   }
 
   /** Total misses classified. */
@@ -177,10 +192,11 @@ export class MissCauses {
     let slot = this.#find(hash);
     if (slot < 0) {
       slot = this.#take(hash);
-      this.#alive[slot] = 0;
+      if (this.#ttl !== undefined) this.#alive[slot] = 0;
     }
     this.#state[slot] = WRITTEN;
     this.#written[slot] = now;
+    if (this.#ttl === undefined) return;
     // With a longer TTL, an entry that would still have been alive keeps its older write time.
     const alive = this.#alive[slot]!;
     for (let i = 0, o = slot * FACTORS; i < FACTORS; i++) if ((alive & (1 << i)) === 0) this.#virtual[o + i] = now;
@@ -197,7 +213,7 @@ export class MissCauses {
     if (slot < 0) {
       if (cause === INVALIDATED) return; // never written here: its next miss is a first use
       slot = this.#take(hash);
-      this.#alive[slot] = 0;
+      if (this.#ttl !== undefined) this.#alive[slot] = 0;
     }
     this.#state[slot] = cause;
   }
@@ -207,13 +223,7 @@ export class MissCauses {
    * method's instances on in-process stores), times read from `now`.
    */
   forCell(now: () => number): CellCauses {
-    const salt = Math.imul(this.#cells++, 0x9e3779b1) & 0x3fffffff;
-    return {
-      miss: (key, cause) => this.miss(key, now(), cause, salt),
-      wrote: (key) => this.wrote(key, now(), salt),
-      lost: (key, cause) => this.lost(key, cause, salt),
-      cleared: () => this.cleared(),
-    };
+    return new SaltedCauses(this, now, Math.imul(this.#cells++, 0x9e3779b1) & 0x3fffffff);
   }
 
   /** Every entry was dropped (`clear`, the panel's Clear): every key written counts as invalidated. */
@@ -254,18 +264,32 @@ export class MissCauses {
     }
   }
 
-  /** Doubles the table and puts every key back (a key whose two slots are taken is forgotten). */
+  /**
+   * Doubles the table and puts every key back (a key whose two slots are taken is forgotten).
+   * Up to `EXACT_SLOTS` slots, the key in its own slot (`hash & mask`) of each pair moves first: of
+   * two keys that share their slot, it is the one written first, and it keeps the shared slot (as
+   * in a table made that large from the start). Past it, keys move in slot order.
+   */
   #grow(size: number): void {
     const { hashes, written, state, alive, virtual } = {
       hashes: this.#hashes, written: this.#written, state: this.#state, alive: this.#alive, virtual: this.#virtual,
     };
+    const timed = this.#ttl !== undefined;
     this.#hashes = new Int32Array(size);
     this.#written = new Float64Array(size);
     this.#state = new Uint8Array(size);
-    this.#alive = new Uint8Array(size);
-    this.#virtual = new Float64Array(size * FACTORS);
+    if (timed) {
+      this.#alive = new Uint8Array(size);
+      this.#virtual = new Float64Array(size * FACTORS);
+    }
+    const oldMask = hashes.length - 1;
     const mask = size - 1;
-    for (let from = 0; from < hashes.length; from++) {
+    // Growing to at most EXACT_SLOTS: the two slots of a pair swap their order when the even one
+    // holds a key out of its own slot (both keys then want the odd one, which holds the first).
+    const pairFirst = size <= EXACT_SLOTS;
+    for (let next = 0; next < hashes.length; next++) {
+      const pair = next & ~1;
+      const from = pairFirst && hashes[pair] !== 0 && (hashes[pair]! & oldMask) !== pair ? next ^ 1 : next;
       const hash = hashes[from]!;
       if (hash === 0) continue;
       const i = hash & mask;
@@ -274,8 +298,10 @@ export class MissCauses {
       this.#hashes[to] = hash;
       this.#written[to] = written[from]!;
       this.#state[to] = state[from]!;
-      this.#alive[to] = alive[from]!;
-      this.#virtual.set(virtual.subarray(from * FACTORS, from * FACTORS + FACTORS), to * FACTORS);
+      if (timed) {
+        this.#alive[to] = alive[from]!;
+        this.#virtual.set(virtual.subarray(from * FACTORS, from * FACTORS + FACTORS), to * FACTORS);
+      }
     }
   }
 
@@ -287,5 +313,34 @@ export class MissCauses {
     if (this.#reuse !== undefined) out.reuse = Array.from(this.#reuse);
     if (this.#longer !== undefined) out.longerTtl = Array.from(this.#longer);
     return out;
+  }
+}
+
+/** `MissCauses.forCell`: one object per cell, its methods shared (no closures per cell). */
+class SaltedCauses implements CellCauses {
+  readonly #causes: MissCauses;
+  readonly #now: () => number;
+  readonly #salt: number;
+
+  constructor(causes: MissCauses, now: () => number, salt: number) {
+    this.#causes = causes;
+    this.#now = now;
+    this.#salt = salt;
+  }
+
+  miss(key: unknown, cause?: number): void {
+    this.#causes.miss(key, this.#now(), cause, this.#salt);
+  }
+
+  wrote(key: unknown): void {
+    this.#causes.wrote(key, this.#now(), this.#salt);
+  }
+
+  lost(key: unknown, cause: number): void {
+    this.#causes.lost(key, cause, this.#salt);
+  }
+
+  cleared(): void {
+    this.#causes.cleared();
   }
 }

@@ -19,11 +19,14 @@ import type { StatsSnapshot } from '../stats.js';
 import { UNCONFIRMED, type Cell, type DeleteResult, type Fn, type InvalidationResult } from './cell.js';
 import { Memo } from './memo.js';
 import { decorator, isStandardContext, type MemoizeDecorator } from './methods.js';
-import { copyShape, infoKeepAlive, owners } from './owners.js';
+import { copyShape, owners } from './owners.js';
 
 export { memoryKey } from './memory-key.js';
 export type { MemoizeDecorator } from './methods.js';
 export type { DeleteResult, InvalidationResult } from './cell.js';
+
+/** A function's `defaultThis` (one for all functions). */
+const noThis = (): undefined => undefined;
 
 function memoizeFunction<F extends AnyFunction>(fn: F, options: MemoizeOptions<F>, location: { file: string; line: number } | undefined): F {
   if (typeof fn !== 'function') throw new OptionsError('fn', `must be a function, got ${typeof fn}`);
@@ -36,9 +39,9 @@ function memoizeFunction<F extends AnyFunction>(fn: F, options: MemoizeOptions<F
   memo.cells = () => [cell];
   const call = cell.call;
   copyShape(call, fn as unknown as Fn);
-  owners.set(call, { memo, cellFor: () => cell, defaultThis: () => undefined, isMethod: false });
-  // Keep the registry entry alive exactly as long as the memoized function.
-  infoKeepAlive.set(call, memo.info);
+  // The owner entry also keeps the registry entry (`memo.info`) alive exactly as long as the
+  // memoized function (an `infoKeepAlive` entry would hold it a second time).
+  owners.set(call, { memo, cellFor: () => cell, defaultThis: noThis, isMethod: false });
   return call as unknown as F;
 }
 

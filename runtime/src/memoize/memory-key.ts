@@ -79,10 +79,11 @@ const PAIR_KEYS_MAX = 4096;
  * on every call. Bounded: the memory is dropped and rebuilt past PAIR_KEYS_MAX pairs.
  */
 export function rememberPairs<K>(join: (a: string, b: string) => K): (a: string, b: string) => K {
-  let pairs = new Map<string, Map<string, K>>();
+  // Made by the first pair: most functions never see one.
+  let pairs: Map<string, Map<string, K>> | undefined;
   let pairCount = 0;
   return (a, b) => {
-    let inner = pairs.get(a);
+    let inner = (pairs ??= new Map()).get(a);
     if (inner !== undefined) {
       const known = inner.get(b);
       if (known !== undefined) return known;

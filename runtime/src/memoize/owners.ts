@@ -24,4 +24,5 @@ export function copyShape(target: Fn, source: Fn): void {
   Object.defineProperty(target, 'length', { value: source.length, configurable: true });
 }
 
+/** For decorated methods (a memoized function's `owners` entry already holds its memo, and so its info). */
 export const infoKeepAlive = new WeakMap<object, MemoizedInfo>();

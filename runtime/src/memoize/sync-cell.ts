@@ -7,9 +7,10 @@
 import { buildCallPath } from '../call-path.js';
 import type { ResolvedOptions } from '../options.js';
 import { MISS, type SyncStore } from '../stores/types.js';
-import { accepts, cellSettings, CONFIRMED, isThenable, userKeyToKey, valueBytes, type Cell, type Fn, type Key } from './cell.js';
+import { accepts, cellSettings, CONFIRMED, isThenable, userKeyToKey, valueBytes, type Cell, type DeleteResult, type Fn, type InvalidationResult, type Key } from './cell.js';
 import { Thrown, Timed } from './envelopes.js';
-import { BYPASSED, EXPIRED, INVALIDATED, NOT_CACHEABLE } from '../stats-causes.js';
+import { BYPASSED, EXPIRED, INVALIDATED, NOT_CACHEABLE, type CellCauses } from '../stats-causes.js';
+import type { Stats } from '../stats.js';
 import type { Memo } from './memo.js';
 import { memoryKey, objectKey, rememberPairs, threeKey } from './memory-key.js';
 
@@ -19,7 +20,8 @@ export function syncCell(memo: Memo, r: ResolvedOptions, store: SyncStore, raw: 
   const verifier = memo.verifier;
   /** Hits can return what the store holds as is (no Thrown/Timed wrappers to look at, no hit to verify). */
   const plain = !cacheErrors && staleMs === undefined && verifier === undefined;
-  const refreshing = new Set<Key>();
+  /** Keys being revalidated in the background (`staleWhileRevalidate`); made by the first one. */
+  let refreshing: Set<Key> | undefined;
 
   const keyOf = (self: unknown, args: ArrayLike<unknown>): Key =>
     userKey !== undefined
@@ -28,25 +30,15 @@ export function syncCell(memo: Memo, r: ResolvedOptions, store: SyncStore, raw: 
 
   const wrap = (value: unknown): unknown => (staleMs !== undefined ? new Timed(value, now() + ttlMs!) : value);
 
-  const isCurrent = (key: Key, promise: unknown): boolean => {
-    const held = raw.has(key) ? raw.get(key) : MISS;
-    return held === promise || (held instanceof Timed && held.value === promise);
-  };
-
-  // Removing an entry that never became a value (a rejected or refused promise) is not an eviction.
-  const withdraw = (key: Key): void => {
-    if (store.delete(key)) stats.evictedExplicit--;
-  };
-
   const track = (key: Key, promise: PromiseLike<unknown>, t0: number | undefined, inFlightStored: boolean): PromiseLike<unknown> => {
     if (inFlightStored) store.set(key, wrap(promise), { ttlMs: storeTtl, bytes: 64 });
     promise.then((value) => {
       timer.stop(t0);
-      const current = !inFlightStored || isCurrent(key, promise);
+      const current = !inFlightStored || isCurrent(raw, key, promise);
       if (!current) return;
       if (cacheIf !== undefined && !accepts(memo, cacheIf, value)) {
         causes.lost(key, BYPASSED);
-        return withdraw(key);
+        return withdraw(store, stats, key);
       }
       const bytes = valueBytes(value);
       if (bytes !== undefined) {
@@ -55,14 +47,14 @@ export function syncCell(memo: Memo, r: ResolvedOptions, store: SyncStore, raw: 
         return store.set(key, wrap(promise), { ttlMs: storeTtl, bytes });
       }
       causes.lost(key, NOT_CACHEABLE);
-      withdraw(key);
+      withdraw(store, stats, key);
       memo.uncacheable();
     }, () => {
       stats.errors++;
       timer.stop(t0);
       if (cacheErrors) causes.wrote(key);
       else causes.lost(key, NOT_CACHEABLE);
-      if (inFlightStored && !cacheErrors && isCurrent(key, promise)) withdraw(key);
+      if (inFlightStored && !cacheErrors && isCurrent(raw, key, promise)) withdraw(store, stats, key);
       else if (!inFlightStored && cacheErrors) store.set(key, wrap(promise), { ttlMs: storeTtl, bytes: 64 });
     });
     return promise;
@@ -125,10 +117,13 @@ export function syncCell(memo: Memo, r: ResolvedOptions, store: SyncStore, raw: 
     return settle(key, result, t0, false);
   };
 
-  const revalidate = (self: unknown, key: Key, args: ArrayLike<unknown>): void => {
-    if (refreshing.has(key)) return;
-    refreshing.add(key);
-    const done = (): void => { refreshing.delete(key); };
+  // Made only where they can run (a stale window, a verifier, a hit that is not plain): one
+  // closure fewer each for a function at default options.
+  const revalidate = staleMs === undefined ? undefined : (self: unknown, key: Key, args: ArrayLike<unknown>): void => {
+    const busy = (refreshing ??= new Set());
+    if (busy.has(key)) return;
+    busy.add(key);
+    const done = (): void => { busy.delete(key); };
     setImmediate(() => {
       try {
         const r = compute(self, key, args, true, EXPIRED);
@@ -141,21 +136,21 @@ export function syncCell(memo: Memo, r: ResolvedOptions, store: SyncStore, raw: 
   };
 
   /** Whether a verify check of `key` must wait: the key is being refreshed, or `value` is no longer its value. */
-  const verifyBusy = (key: Key, value: unknown): boolean => {
-    if (refreshing.has(key) || !raw.has(key)) return true;
+  const verifyBusy = verifier === undefined ? undefined : (key: Key, value: unknown): boolean => {
+    if (refreshing?.has(key) === true || !raw.has(key)) return true;
     const held = raw.get(key);
     return (held instanceof Timed ? held.value : held) !== value;
   };
 
   /** A hit that is not plain: a wrapped value (cacheErrors / staleWhileRevalidate), or one to verify. */
-  const unwrap = (self: unknown, key: Key, held: unknown, args: ArrayLike<unknown>): unknown => {
+  const unwrap = plain ? notPlain : (self: unknown, key: Key, held: unknown, args: ArrayLike<unknown>): unknown => {
     stats.hits++;
-    if (verifier !== undefined && !(held instanceof Thrown)) verifier.hit(self, key, held instanceof Timed ? held.value : held, args, verifyBusy);
+    if (verifier !== undefined && !(held instanceof Thrown)) verifier.hit(self, key, held instanceof Timed ? held.value : held, args, verifyBusy!);
     if (held instanceof Thrown) throw held.error;
     if (held instanceof Timed) {
       if (held.staleAt <= now()) {
         stats.staleServed++;
-        revalidate(self, key, args);
+        revalidate!(self, key, args);
       }
       return held.value;
     }
@@ -212,20 +207,59 @@ export function syncCell(memo: Memo, r: ResolvedOptions, store: SyncStore, raw: 
     call = buildCallPath<Key>({ store, stats, plain, miss: MISS, lookup, pairKey, lookupObject, lookupThree, unwrap, compute: computeFew });
   }
 
-  return {
-    call,
-    store,
-    keyOf,
-    has: async (key) => store.has(key),
-    delete: async (key) => {
-      causes.lost(key, INVALIDATED);
-      return { removed: store.delete(key), confirmed: true };
-    },
-    refresh: (self, key, args) => compute(self, key, args, false, BYPASSED),
-    clear: async () => {
-      causes.cleared();
-      store.clear();
-      return CONFIRMED;
-    },
-  };
+  return new SyncCell(call, store, keyOf, compute, causes);
+}
+
+/** Whether `promise` is still what `raw` holds for `key` (as is, or in a `Timed`). */
+function isCurrent(raw: SyncStore, key: Key, promise: unknown): boolean {
+  const held = raw.has(key) ? raw.get(key) : MISS;
+  return held === promise || (held instanceof Timed && held.value === promise);
+}
+
+/** Removes an entry that never became a value (a rejected or refused promise): not an eviction. */
+function withdraw(store: SyncStore, stats: Stats, key: Key): void {
+  if (store.delete(key)) stats.evictedExplicit--;
+}
+
+/** `unwrap` of a cell whose hits are plain: the call paths return those hits themselves. */
+function notPlain(): never {
+  throw new Error('cachelens: internal error: a plain hit was unwrapped');
+}
+
+type Compute = (self: unknown, key: Key, args: ArrayLike<unknown>, background?: boolean, cause?: number) => unknown;
+
+/** The synchronous cell as `Memo`, `cacheOf` and the methods see it (its methods shared, not closures per cell). */
+class SyncCell implements Cell {
+  readonly call: Fn;
+  readonly store: SyncStore;
+  readonly keyOf: (self: unknown, args: ArrayLike<unknown>) => Key;
+  readonly #compute: Compute;
+  readonly #causes: CellCauses;
+
+  constructor(call: Fn, store: SyncStore, keyOf: (self: unknown, args: ArrayLike<unknown>) => Key, compute: Compute, causes: CellCauses) {
+    this.call = call;
+    this.store = store;
+    this.keyOf = keyOf;
+    this.#compute = compute;
+    this.#causes = causes;
+  }
+
+  async has(key: Key): Promise<boolean> {
+    return this.store.has(key);
+  }
+
+  async delete(key: Key): Promise<DeleteResult> {
+    this.#causes.lost(key, INVALIDATED);
+    return { removed: this.store.delete(key), confirmed: true };
+  }
+
+  refresh(self: unknown, key: Key, args: ArrayLike<unknown>): unknown {
+    return this.#compute(self, key, args, false, BYPASSED);
+  }
+
+  async clear(): Promise<InvalidationResult> {
+    this.#causes.cleared();
+    this.store.clear();
+    return CONFIRMED;
+  }
 }

@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import { cacheOf, memoize, registry } from '../../../runtime/src/index.js';
 import { LONGER_TTL_FACTORS, MISS_CAUSES, type MissCauseCounts } from '../../../runtime/src/protocol.js';
 import { MissCauses, MAX_LOGGED_KEYS } from '../../../runtime/src/stats-causes.js';
+import { hashKey } from '../../../runtime/src/policy/index.js';
 
 function causesOf(f: (...args: never[]) => unknown): MissCauseCounts {
   const s = cacheOf(f).stats();
@@ -134,6 +135,100 @@ describe('the log of writes', () => {
     for (let i = 0; i < 100; i++) small.miss(i, 200);
     assert.ok(small.counts[2]! >= 90, `of 100 keys within the capacity, ${small.counts[2]} remembered`);
     assert.ok(MAX_LOGGED_KEYS >= 65_536);
+  });
+
+  it('a table that starts small and doubles counts exactly as one that starts at 64 slots (a model of it), ties in time included', () => {
+    // The model: the table as it was made before it started small (64 slots at once, doubled in
+    // slot order), exact and without a TTL. Which slot of a pair a key sits in decides which of two
+    // keys written in the same millisecond is forgotten, so the layouts must agree, not just the keys.
+    class Model {
+      hashes = new Int32Array(64);
+      written = new Float64Array(64);
+      state = new Uint8Array(64);
+      counts = [0, 0, 0, 0, 0, 0, 0, 0];
+      constructor(readonly maxSlots: number) {}
+      find(h: number): number {
+        const i = h & (this.hashes.length - 1);
+        return this.hashes[i] === h ? i : this.hashes[i ^ 1] === h ? i ^ 1 : -1;
+      }
+      take(h: number): number {
+        for (;;) {
+          const i = h & (this.hashes.length - 1);
+          const j = i ^ 1;
+          const free = this.hashes[i] === 0 ? i : this.hashes[j] === 0 ? j : -1;
+          const slot = free >= 0 ? free : this.hashes.length < this.maxSlots ? -1 : this.written[i]! <= this.written[j]! ? i : j;
+          if (slot >= 0) {
+            this.hashes[slot] = h;
+            return slot;
+          }
+          const { hashes, written, state } = this;
+          this.hashes = new Int32Array(hashes.length * 2);
+          this.written = new Float64Array(hashes.length * 2);
+          this.state = new Uint8Array(hashes.length * 2);
+          for (let from = 0; from < hashes.length; from++) {
+            if (hashes[from] === 0) continue;
+            const k = hashes[from]! & (this.hashes.length - 1);
+            const to = this.hashes[k] === 0 ? k : this.hashes[k ^ 1] === 0 ? k ^ 1 : -1;
+            if (to < 0) continue;
+            this.hashes[to] = hashes[from]!;
+            this.written[to] = written[from]!;
+            this.state[to] = state[from]!;
+          }
+        }
+      }
+      miss(key: unknown): void {
+        const slot = this.find(hashOf(key));
+        this.counts[slot < 0 ? 0 : this.state[slot] === 255 ? 2 : this.state[slot]!]!++;
+      }
+      wrote(key: unknown, now: number): void {
+        const h = hashOf(key);
+        let slot = this.find(h);
+        if (slot < 0) slot = this.take(h);
+        this.state[slot] = 255;
+        this.written[slot] = now;
+      }
+      lost(key: unknown, cause: number): void {
+        const h = hashOf(key);
+        let slot = this.find(h);
+        if (slot < 0) {
+          if (cause === 3) return;
+          slot = this.take(h);
+        }
+        this.state[slot] = cause;
+      }
+    }
+    const hashOf = (key: unknown): number => (hashKey(key) & 0x3fffffff) | 0x40000000;
+    let seed = 7;
+    const random = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    for (const capacity of [1, 16, 40, 100, 700]) {
+      for (let round = 0; round < 30; round++) {
+        const causes = new MissCauses({ exact: true, storeTtlMs: undefined, capacity });
+        const model = new Model(Math.max(64, 2 ** Math.ceil(Math.log2(2 * capacity))));
+        const keys = 2 + Math.floor(random() * 3000);
+        let now = 0;
+        for (let i = 0; i < 3000; i++) {
+          if (random() < 0.05) now++; // most operations share their millisecond with others
+          const key = random() < 0.5 ? Math.floor(random() * keys) : `k${Math.floor(random() * keys)}`;
+          const r = random();
+          if (r < 0.8) {
+            causes.miss(key, now);
+            model.miss(key);
+            if (r < 0.6) {
+              causes.wrote(key, now);
+              model.wrote(key, now);
+            }
+          } else if (r < 0.9) {
+            const cause = 3 + Math.floor(random() * 3); // invalidated, bypassed, not cacheable
+            causes.lost(key, cause);
+            model.lost(key, cause);
+          } else {
+            causes.wrote(key, now);
+            model.wrote(key, now);
+          }
+        }
+        assert.deepEqual(Array.from(causes.counts), model.counts, `capacity ${capacity}, round ${round}`);
+      }
+    }
   });
 
   it('longer TTL factors are 2, 4, 8 and 16', () => {
