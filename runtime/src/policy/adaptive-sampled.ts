@@ -13,12 +13,14 @@ import type { SlotPolicy } from './slot-policy.js';
 /**
  * Above `EXACT_MAX`, the candidates are simulated at this many entries on a matching hash-sampled
  * fraction of the keys (spatial sampling, as in SHARDS, Waldspurger et al. FAST'15): at 10,000
- * entries that is 1.3% of the keys, so the simulations cost a few nanoseconds per access. 128
- * rather than 256: the simulations were still 16-19% of a bounded store's time at 256; at 128 the
- * default policy's hit ratios on the sampled points of both benchmark sets were as close to the
- * best or closer (7 of 9 points), and no worse than 1.6 points below it.
+ * entries that is 1.9% of the keys, so the simulations cost a few nanoseconds per access. 192:
+ * on the tuning half of the workload family (bench/hitratio-family.ts, odd seeds) it gave the
+ * smallest worst case of 128, 192, 256 and capacity/32 (-1.52 points, against -1.95 at 128): at
+ * 128 a lead of W-TinyLFU over LIRS on noisy loops was below the sample's noise. Hit ratio comes
+ * first: on the throughput stream (Zipf 0.99, 10,000 entries) 192 hands the cache from SIEVE to
+ * S3-FIFO (+0.09 points), which costs more per access (docs/architecture.md has the figures).
  */
-const SAMPLED_ENTRIES = 128;
+const SAMPLED_ENTRIES = 192;
 /** Sampling resolution: a key is sampled when 16 bits of its (re-mixed) hash fall below a threshold. */
 const SAMPLE_SCALE = 65536;
 /**
