@@ -221,17 +221,15 @@ class Verifier:
 
     def _after(self, cached: Any, expected: str, fresh: Any) -> None:
         same = value_hash(fresh) == expected
+        # The diff is made before the counts move, so that no snapshot shows a difference without it.
+        diff = None if same or self._diff is not None else self._diff_of(cached, fresh)
         with self._lock:
             self.checked += 1
             if same:
                 return
             self.differed += 1
-            record = self._diff is None
-        if record:
-            diff = self._diff_of(cached, fresh)
-            with self._lock:
-                if self._diff is None:
-                    self._diff = diff
+            if self._diff is None and diff is not None:
+                self._diff = diff
 
     def check(self, slot: Hashable, value: Any, rerun: Callable[[], Any], busy: Callable[[], bool]) -> None:
         """Runs one check of the cached `value` of `slot` (on the worker thread): `rerun()` calls
