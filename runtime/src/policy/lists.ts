@@ -116,6 +116,9 @@ export class Lists {
   }
 }
 
+/** The stack of every `FreeSlots` that has not freed a slot yet (shared, never written: `free` grows it first). */
+const NO_SLOTS = new Int32Array(0);
+
 /**
  * The free slots of a pool: those freed since (a stack, taken first, the last freed on top), then
  * the never-used ones, lowest first. The stack grows with what is freed, so a pool that is only
@@ -130,7 +133,7 @@ export class FreeSlots {
 
   constructor(capacity: number) {
     this.#capacity = capacity;
-    this.#stack = new Int32Array(Math.min(capacity, 16));
+    this.#stack = NO_SLOTS;
   }
 
   get count(): number {

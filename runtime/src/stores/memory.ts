@@ -47,20 +47,25 @@ const DIRECT = 8;
 const IDLE = OCCUPIED | TOUCHED;
 /** A hit only tells the policy: the second check. */
 const DIRECT_IDLE = OCCUPIED | DIRECT;
-/** Slots allocated up front; the arrays double as the store fills (up to `max`). */
-const INITIAL_SLOTS = 64;
+/**
+ * Slots allocated up front; the arrays double as the store fills (up to `max`). Small: most
+ * memoized functions hold a few entries, and every slot costs ~21 bytes before it is used.
+ */
+const INITIAL_SLOTS = 8;
 /**
  * The expiry and size arrays until an entry needs them: most stores never see a TTL or a size,
  * and the two would cost 16 bytes per slot (a fifth of an entry at 100,000 entries).
  */
 const EMPTY_TIMES = new Float64Array(0);
+/** The integer index until the first small integer key (shared, never written: a write grows it first). */
+const NO_INTS = new Int32Array(0);
 
 export class MemoryStore<V = unknown> implements SyncStore<V> {
   readonly sync = true;
   readonly kind: string;
   readonly #slots = new Map<Key, number>();
   /** slot + 1 of integer keys in [0, INT_INDEX_LIMIT); 0 = absent. */
-  #ints = new Int32Array(0);
+  #ints = NO_INTS;
   #keys: Key[];
   #values: (V | undefined)[];
   #state: Uint8Array;
@@ -215,7 +220,7 @@ export class MemoryStore<V = unknown> implements SyncStore<V> {
     const count = this.#slots.size;
     const bytes = this.#bytes;
     this.#slots.clear();
-    this.#ints = new Int32Array(0);
+    this.#ints = NO_INTS;
     this.#keys.fill(undefined as unknown as Key);
     this.#values.fill(undefined);
     this.#state.fill(0);
