@@ -6,7 +6,7 @@
  * how the real cache follows the leader.
  */
 import { createCandidate, type CandidateName } from './adaptive-candidates.js';
-import { Shadow } from './adaptive-shadow.js';
+import { Shadow, ShadowIndex } from './adaptive-shadow.js';
 import type { SlotPolicy } from './slot-policy.js';
 
 /**
@@ -133,6 +133,8 @@ export abstract class AdaptivePolicy implements SlotPolicy {
   readonly capacity: number;
   protected readonly names: readonly CandidateName[];
   protected readonly shadows: Shadow[];
+  /** The records of the hashes the shadows hold or have yet to see (one lookup per access for all of them). */
+  readonly #index = new ShadowIndex();
   protected leader: number;
   protected observed = 0;
   /** Accesses per decision period: one shadow capacity, at least 64. */
@@ -192,7 +194,10 @@ export abstract class AdaptivePolicy implements SlotPolicy {
   protected realAccesses = 0;
   /** Sampled accesses since the last change of leader, or since the start (not decayed; for the grace period). */
   #sinceSwitchCount = 0;
-  /** Exact regime: accesses the leader's shadow has seen and the others not yet (see `observe`). */
+  /**
+   * Exact regime: the records of the accesses the leader's shadow has seen and the others not yet
+   * (see `observe`); the sampled regime's batch, while it is replayed (`observeMany`).
+   */
   readonly #lagged = new Int32Array(LAGGED_BATCH);
   #laggedCount = 0;
 
@@ -208,7 +213,7 @@ export abstract class AdaptivePolicy implements SlotPolicy {
     this.#effective = new Float64Array(n);
     this.names = candidates;
     this.leader = Math.max(0, candidates.indexOf(initial));
-    this.shadows = candidates.map((name) => new Shadow(createCandidate(name, shadowCapacity)));
+    this.shadows = candidates.map((name) => new Shadow(createCandidate(name, shadowCapacity), this.#index));
     this.#periodHits = new Int32Array(candidates.length);
     this.#scores = new Float64Array(candidates.length);
     this.#period = Math.max(64, shadowCapacity);
@@ -235,10 +240,11 @@ export abstract class AdaptivePolicy implements SlotPolicy {
    * simulations at full size do not fit in the first-level cache together).
    */
   protected observe(hash: number): number {
+    const record = this.#index.enter(hash);
     const leader = this.shadows[this.leader]!;
-    const s = leader.access(hash);
+    const s = leader.access(record);
     if (leader.lastHit) this.#periodHits[this.leader]!++;
-    this.#lagged[this.#laggedCount++] = hash;
+    this.#lagged[this.#laggedCount++] = record;
     if (this.#laggedCount === LAGGED_BATCH) this.#catchUp();
     this.observed++;
     return s;
@@ -252,6 +258,7 @@ export abstract class AdaptivePolicy implements SlotPolicy {
     for (let i = 0; i < shadows.length; i++) {
       if (i !== this.leader) this.#periodHits[i]! += popcount(shadows[i]!.replay(this.#lagged, count));
     }
+    this.#index.leave(this.#lagged, count);
     this.#laggedCount = 0;
   }
 
@@ -264,11 +271,14 @@ export abstract class AdaptivePolicy implements SlotPolicy {
     const shadows = this.shadows;
     const n = shadows.length;
     const masks = this.#batchHits;
+    const records = this.#lagged;
+    for (let j = 0; j < count; j++) records[j] = this.#index.enter(hashes[j]!);
     for (let i = 0; i < n; i++) {
-      const mask = shadows[i]!.replay(hashes, count);
+      const mask = shadows[i]!.replay(records, count);
       masks[i] = mask;
       this.#periodHits[i]! += popcount(mask);
     }
+    this.#index.leave(records, count);
     for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) this.#discordant[i * n + j]! += popcount(masks[i]! ^ masks[j]!);
     if (this.realAccesses > 0) {
       const gap = popcount(masks[this.leader]!) / count - this.realHits / this.realAccesses;
@@ -371,6 +381,7 @@ export abstract class AdaptivePolicy implements SlotPolicy {
   protected resetEvidence(): void {
     this.#laggedCount = 0;
     for (const shadow of this.shadows) shadow.clear();
+    this.#index.clear();
     this.#scores.fill(0);
     this.#periodHits.fill(0);
     this.#discordant.fill(0);

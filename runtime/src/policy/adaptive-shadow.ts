@@ -1,42 +1,132 @@
 /**
- * A shadow: one candidate policy simulated on key hashes alone (which keys it would hold, not
+ * Shadows: the candidate policies simulated on key hashes alone (which keys each would hold, not
  * their values), replayed access by access or in batches. The adaptive policy runs one per
  * candidate and compares their hits; the exact regime also mirrors its leader's shadow.
+ *
+ * The shadows of one adaptive policy share one index (`ShadowIndex`): a hash is looked up once
+ * per access, not once per shadow, and gives a record number; each shadow then finds the key in
+ * an array indexed by record. A record lives while some shadow holds its key or some access
+ * still to be replayed names it (its references).
  */
 import { IntMap } from './int-map.js';
-import { grown } from './lists.js';
+import { FreeSlots, grown } from './lists.js';
 import type { SlotPolicy } from './slot-policy.js';
 
 /** Slots a shadow's own arrays start with; they double as its policy hands out higher ones. */
 const INITIAL_SLOTS = 64;
+/** Most entries a shadow can hold (its slots are kept in 16 bits). */
+const MAX_SHADOW = 0x7fff;
+/** Records the index starts with; it doubles as more keys are held or pending. */
+const INITIAL_RECORDS = 64;
+
+/** The hashes the shadows of one adaptive policy hold or have yet to see, numbered (records). */
+export class ShadowIndex {
+  readonly #records = new IntMap();
+  readonly #free = new FreeSlots(INITIAL_RECORDS);
+  #hashOf = new Int32Array(INITIAL_RECORDS);
+  /**
+   * Per record: the shadows holding its key, plus the accesses naming it not yet replayed
+   * everywhere. A byte: six shadows and at most one batch of 32 accesses.
+   */
+  #refs = new Uint8Array(INITIAL_RECORDS);
+
+  /** Hashes with a record now: those some shadow holds, and those named by accesses not yet replayed everywhere. */
+  get size(): number {
+    return this.#records.size;
+  }
+
+  /** Records allocated so far (every record number is below it). */
+  get capacity(): number {
+    return this.#hashOf.length;
+  }
+
+  /** The record of `hash` (made when new), with one more reference: an access to replay, until `leave`. */
+  enter(hash: number): number {
+    let record = this.#records.get(hash);
+    if (record < 0) {
+      record = this.#free.take();
+      if (record < 0) {
+        // Every record is in use: double them (the shadows grow their arrays when they first see a new one).
+        const length = 2 * this.#hashOf.length;
+        this.#hashOf = grown(this.#hashOf, new Int32Array(length));
+        this.#refs = grown(this.#refs, new Uint8Array(length));
+        this.#free.grow(length);
+        record = this.#free.take();
+      }
+      this.#hashOf[record] = hash;
+      this.#records.set(hash, record);
+    }
+    this.#refs[record]!++;
+    return record;
+  }
+
+  /** Drops the references `enter` gave `count` accesses, once every shadow has replayed them. */
+  leave(records: Int32Array, count: number): void {
+    for (let i = 0; i < count; i++) this.release(records[i]!);
+  }
+
+  /** The record of `hash`, or -1 when no shadow holds it and no access names it. */
+  recordOf(hash: number): number {
+    return this.#records.get(hash);
+  }
+
+  hashOf(record: number): number {
+    return this.#hashOf[record]!;
+  }
+
+  retain(record: number): void {
+    this.#refs[record]!++;
+  }
+
+  release(record: number): void {
+    if (--this.#refs[record]! === 0) {
+      this.#records.delete(this.#hashOf[record]!);
+      this.#free.free(record);
+    }
+  }
+
+  clear(): void {
+    this.#records.clear();
+    this.#free.reset();
+    this.#refs.fill(0);
+  }
+}
 
 /**
- * A policy simulated on key hashes alone: which keys it would hold, not their values. `link`
- * ties a shadow slot to the real cache's slot holding the same key (kept for the leader only).
+ * One candidate simulated on the records of a `ShadowIndex`. `link` ties a shadow slot to the
+ * real cache's slot holding the same key (kept for the leader only).
  */
 export class Shadow {
   readonly policy: SlotPolicy;
-  /** Grows (with `#hashOf` and `#used`) as the policy hands out higher slots: most caches never fill. */
+  /** Grows (with `#recordIn`) as the policy hands out higher slots: most caches never fill. */
   link: Int32Array;
   /** After `access`: whether it was a hit, and the real slot linked to the entry it evicted (or -1). */
   lastHit = false;
   evictedLink = -1;
-  readonly #slots: IntMap;
-  #hashOf: Int32Array;
-  #used: Uint8Array;
+  readonly #index: ShadowIndex;
+  /**
+   * Per record: the shadow slot holding its key, or -1 (grows with the index). 16 bits: shadows
+   * hold at most 4,096 entries (the exact regime's bound; sampled ones about 192), and this array
+   * is the one that grows with every key any shadow holds.
+   */
+  #slotOf: Int16Array;
+  /** Per shadow slot: the record of the key it holds, or -1. */
+  #recordIn: Int32Array;
 
-  constructor(policy: SlotPolicy) {
+  constructor(policy: SlotPolicy, index: ShadowIndex) {
+    if (policy.capacity > MAX_SHADOW) throw new RangeError(`a shadow holds at most ${MAX_SHADOW} entries, got ${policy.capacity}`);
     this.policy = policy;
+    this.#index = index;
     const slots = Math.min(policy.capacity, INITIAL_SLOTS);
     this.link = new Int32Array(slots).fill(-1);
-    this.#hashOf = new Int32Array(slots);
-    this.#used = new Uint8Array(slots);
-    this.#slots = new IntMap(); // grows with the entries: most caches stay far below capacity
+    this.#recordIn = new Int32Array(slots).fill(-1);
+    this.#slotOf = new Int16Array(index.capacity).fill(-1);
   }
 
-  /** Replays one access; returns the shadow slot now holding `hash`, or -1 when refused. */
-  access(hash: number): number {
-    let slot = this.#slots.get(hash);
+  /** Replays one access (its record, from `ShadowIndex.enter`); returns the shadow slot now holding the key, or -1 when refused. */
+  access(record: number): number {
+    const slotOf = this.#slotOf;
+    let slot = record < slotOf.length ? slotOf[record]! : -1;
     this.evictedLink = -1;
     if (slot >= 0) {
       this.policy.hit(slot);
@@ -44,58 +134,58 @@ export class Shadow {
       return slot;
     }
     this.lastHit = false;
-    slot = this.policy.miss(hash);
-    if (slot >= 0) this.evictedLink = this.#fill(hash, slot);
+    slot = this.policy.miss(this.#index.hashOf(record));
+    if (slot >= 0) this.evictedLink = this.#fill(record, slot);
     return slot;
   }
 
-  /**
-   * Replays up to 32 accesses (the sampled regime, which keeps no links); bit j of the result is
-   * set when access j hit.
-   */
-  replay(hashes: Int32Array, count: number): number {
-    const slots = this.#slots;
+  /** Replays up to 32 accesses (their records); bit j of the result is set when access j hit. */
+  replay(records: Int32Array, count: number): number {
     const policy = this.policy;
     let mask = 0;
     for (let j = 0; j < count; j++) {
-      const hash = hashes[j]!;
-      const slot = slots.get(hash);
+      const record = records[j]!;
+      const slot = record < this.#slotOf.length ? this.#slotOf[record]! : -1;
       if (slot >= 0) {
         policy.hit(slot);
         mask |= 1 << j;
       } else {
-        const fresh = policy.miss(hash);
-        if (fresh >= 0) this.#fill(hash, fresh);
+        const fresh = policy.miss(this.#index.hashOf(record));
+        if (fresh >= 0) this.#fill(record, fresh);
       }
     }
     return mask;
   }
 
-  /** Records `hash` in `slot` (the policy's answer to a miss); returns the real slot linked to the entry it replaced, or -1. */
-  #fill(hash: number, slot: number): number {
-    if (slot >= this.#used.length) this.#grow(slot);
+  /** Records `record` in `slot` (the policy's answer to a miss); returns the real slot linked to the entry it replaced, or -1. */
+  #fill(record: number, slot: number): number {
+    if (slot >= this.#recordIn.length) this.#grow(slot);
+    if (record >= this.#slotOf.length) this.#slotOf = grown(this.#slotOf, new Int16Array(this.#index.capacity).fill(-1));
     let evicted = -1;
-    if (this.#used[slot] !== 0) {
-      this.#slots.delete(this.#hashOf[slot]!);
+    const old = this.#recordIn[slot]!;
+    if (old >= 0) {
+      this.#slotOf[old] = -1;
+      this.#index.release(old);
       evicted = this.link[slot]!;
     }
-    this.#used[slot] = 1;
-    this.#hashOf[slot] = hash;
+    this.#recordIn[slot] = record;
+    this.#slotOf[record] = slot;
+    this.#index.retain(record);
     this.link[slot] = -1;
-    this.#slots.set(hash, slot);
     return evicted;
   }
 
   /** Makes room for `slot` (doubling, up to the policy's capacity). */
   #grow(slot: number): void {
-    const length = Math.min(this.policy.capacity, Math.max(slot + 1, 2 * this.#used.length));
+    const length = Math.min(this.policy.capacity, Math.max(slot + 1, 2 * this.#recordIn.length));
     this.link = grown(this.link, new Int32Array(length).fill(-1));
-    this.#hashOf = grown(this.#hashOf, new Int32Array(length));
-    this.#used = grown(this.#used, new Uint8Array(length));
+    this.#recordIn = grown(this.#recordIn, new Int32Array(length).fill(-1));
   }
 
+  /** The shadow slot holding `hash`, or -1. */
   slotOf(hash: number): number {
-    return this.#slots.get(hash);
+    const record = this.#index.recordOf(hash);
+    return record >= 0 && record < this.#slotOf.length ? this.#slotOf[record]! : -1;
   }
 
   /** Rank (0 = most valuable) of every hash the shadow holds. */
@@ -103,14 +193,15 @@ export class Shadow {
     const slots = new Int32Array(this.policy.capacity);
     const count = this.policy.rank(slots);
     const ranks = new Map<number, number>();
-    for (let i = 0; i < count; i++) ranks.set(this.#hashOf[slots[i]!]!, i);
+    for (let i = 0; i < count; i++) ranks.set(this.#index.hashOf(this.#recordIn[slots[i]!]!), i);
     return ranks;
   }
 
+  /** Forgets everything (the index is cleared with every shadow, by its owner). */
   clear(): void {
     this.policy.clear();
-    this.#slots.clear();
-    this.#used.fill(0);
+    this.#slotOf.fill(-1);
+    this.#recordIn.fill(-1);
     this.link.fill(-1);
   }
 }

@@ -2,7 +2,7 @@
  * The adaptive policy (the default of bounded in-memory caches): it simulates every candidate
  * policy and lets the one with the most recent hits lead. Its parts, one idea per file:
  * - `adaptive-candidates.ts`: the candidates and how each is made;
- * - `adaptive-shadow.ts`: a candidate simulated on key hashes (a shadow);
+ * - `adaptive-shadow.ts`: a candidate simulated on key hashes (a shadow), and the index the shadows share;
  * - `adaptive-leader.ts`: the evidence and the rules for changing leader (the base class);
  * - `adaptive-exact.ts` / `adaptive-sampled.ts`: the two regimes, by capacity;
  * - `adaptive-lazy.ts`: the exact regime built only once the candidates could disagree.

@@ -188,7 +188,7 @@ export function nextPool(nodes: number, capacity: number): number {
 }
 
 /** `to` (a larger, initialised array) with `from` copied to its start: how the pools' arrays grow. */
-export function grown<T extends Int32Array | Uint8Array>(from: T, to: T): T {
+export function grown<T extends Int32Array | Int16Array | Uint8Array>(from: T, to: T): T {
   to.set(from);
   return to;
 }
