@@ -7,6 +7,7 @@
 import { createCandidate, type CandidateName } from './adaptive-candidates.js';
 import { AdaptivePolicy } from './adaptive-leader.js';
 import { IntMap } from './int-map.js';
+import { grown } from './lists.js';
 import { mix32 } from './slot-policy.js';
 import type { SlotPolicy } from './slot-policy.js';
 
@@ -30,11 +31,17 @@ const SAMPLE_SCALE = 65536;
  * and pushed them out). Decisions, including the check for a decisive lead, happen after each batch.
  */
 const SAMPLE_BATCH = 32;
+/** Per-slot arrays start with this many slots (most caches never fill). */
+const INITIAL_SLOTS = 64;
 
 /** Sampled regime: one real policy, candidates simulated on sampled keys (see `AdaptivePolicy`). */
 export class SampledAdaptivePolicy extends AdaptivePolicy {
   #current: SlotPolicy;
-  readonly #sampled: Uint8Array;
+  /**
+   * 1 for a slot whose key is sampled. Grows (doubling, up to `capacity`) with the slots handed
+   * out, like the store's own arrays: a cache of a million entries holding ten pays for ten.
+   */
+  #sampled: Uint8Array;
   /** Hash of the key in each sampled slot (a hit on one is replayed into the simulations). */
   readonly #sampledHash = new IntMap();
   /**
@@ -43,7 +50,8 @@ export class SampledAdaptivePolicy extends AdaptivePolicy {
    * for that purpose (4 bytes per slot; the memory store and the bounded cache spare them).
    */
   readonly #hashOf: (slot: number) => number;
-  readonly #slotHash: Int32Array | undefined;
+  /** Grows with `#sampled`. */
+  #slotHash: Int32Array | undefined;
   /**
    * The slot handed out by the running `miss` and its key's hash: a change of leader decided
    * within that call comes before the storage has put the key in the slot.
@@ -60,11 +68,11 @@ export class SampledAdaptivePolicy extends AdaptivePolicy {
     const shadowCapacity = Math.max(1, Math.round((capacity * threshold) / SAMPLE_SCALE));
     super(capacity, candidates, initial, shadowCapacity, true);
     this.#threshold = threshold;
-    this.#sampled = new Uint8Array(capacity);
+    const slots = Math.min(capacity, INITIAL_SLOTS);
+    this.#sampled = new Uint8Array(slots);
     if (hashOf === undefined) {
-      const slotHash = new Int32Array(capacity);
-      this.#slotHash = slotHash;
-      this.#hashOf = (slot) => slotHash[slot]!;
+      this.#slotHash = new Int32Array(slots);
+      this.#hashOf = (slot) => this.#slotHash![slot]!;
     } else {
       this.#slotHash = undefined;
       this.#hashOf = hashOf;
@@ -80,7 +88,7 @@ export class SampledAdaptivePolicy extends AdaptivePolicy {
     this.#current.hit(slot);
     this.realHits++;
     this.realAccesses++;
-    if (this.#sampled[slot] !== 0) this.#sample(this.#sampledHash.get(slot));
+    if (this.#sampled[slot] === 1) this.#sample(this.#sampledHash.get(slot));
   }
 
   miss(hash: number): number {
@@ -100,10 +108,18 @@ export class SampledAdaptivePolicy extends AdaptivePolicy {
 
   /** Records the hash of the key now in `slot` (replacing what the slot held). */
   #track(slot: number, hash: number, sampled: number): void {
+    if (slot >= this.#sampled.length) this.#grow(slot);
     if (this.#slotHash !== undefined) this.#slotHash[slot] = hash;
     if (this.#sampled[slot] !== 0) this.#sampledHash.delete(slot);
     this.#sampled[slot] = sampled;
     if (sampled !== 0) this.#sampledHash.set(slot, hash);
+  }
+
+  /** Makes room for `slot` in the per-slot arrays (doubling, up to `capacity`). */
+  #grow(slot: number): void {
+    const length = Math.min(this.capacity, Math.max(slot + 1, 2 * this.#sampled.length));
+    this.#sampled = grown(this.#sampled, new Uint8Array(length));
+    if (this.#slotHash !== undefined) this.#slotHash = grown(this.#slotHash, new Int32Array(length));
   }
 
   #sample(hash: number): void {
@@ -131,7 +147,7 @@ export class SampledAdaptivePolicy extends AdaptivePolicy {
     const unwanted: number[] = [];
     for (let i = 0; i < count; i++) {
       const slot = ranked[i]!;
-      if (this.#sampled[slot] === 0) unknown.push(slot);
+      if (this.#sampled[slot] !== 1) unknown.push(slot);
       else if (ranks.has(this.#sampledHash.get(slot))) known.push(slot);
       else unwanted.push(slot);
     }

@@ -292,3 +292,18 @@ describe('adaptive policy: changes of leader', () => {
     assert.ok(ratio > 0.8, `adaptive on the loop: ${ratio}`);
   });
 });
+
+describe('adaptive policy: memory before use', () => {
+  it('the sampled regime allocates per slot as slots are handed out, not for its whole capacity', () => {
+    // A memoized function with a large `max` that holds a few entries pays for those entries:
+    // before, the sampled flags alone were 1 byte per slot of capacity up front (16 MB here).
+    const before = process.memoryUsage().arrayBuffers;
+    const policy = AdaptivePolicy.create(16_000_000);
+    for (let hash = 1; hash <= 100; hash++) assert.ok(policy.miss(hash) >= 0);
+    const grown = process.memoryUsage().arrayBuffers - before;
+    assert.ok(grown < 1_000_000, `${grown} bytes of typed arrays for 100 entries`);
+    // And it still works across the growth: a slot handed out past the first arrays is tracked.
+    for (let hash = 101; hash <= 5_000; hash++) policy.hit(policy.miss(hash));
+    assert.equal(policy.active, 'sieve');
+  });
+});
