@@ -5,7 +5,7 @@
  */
 import type { CandidateName } from './adaptive-candidates.js';
 import { AdaptivePolicy } from './adaptive-leader.js';
-import { FreeSlots, grown } from './lists.js';
+import { doubledLength, FreeSlots, grown } from './lists.js';
 
 /** Slots the per-slot arrays start with; they double as higher slots are handed out (most caches never fill). */
 const INITIAL_SLOTS = 64;
@@ -103,7 +103,7 @@ export class ExactAdaptivePolicy extends AdaptivePolicy {
 
   /** Grows the per-slot arrays to hold `slots` slots (doubling, up to `capacity`). */
   #grow(slots: number): void {
-    const length = Math.min(this.capacity, Math.max(slots, 2 * this.#occupied.length));
+    const length = doubledLength(this.#occupied.length, slots, this.capacity);
     this.#occupied = grown(this.#occupied, new Uint8Array(length));
     this.#orphan = grown(this.#orphan, new Uint8Array(length));
     this.#shadowSlot = grown(this.#shadowSlot, new Int32Array(length));

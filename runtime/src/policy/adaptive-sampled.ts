@@ -7,7 +7,7 @@
 import { createCandidate, type CandidateName } from './adaptive-candidates.js';
 import { AdaptivePolicy } from './adaptive-leader.js';
 import { IntMap } from './int-map.js';
-import { grown } from './lists.js';
+import { doubledLength, grown } from './lists.js';
 import { mix32 } from './slot-policy.js';
 import type { SlotPolicy } from './slot-policy.js';
 
@@ -117,7 +117,7 @@ export class SampledAdaptivePolicy extends AdaptivePolicy {
 
   /** Makes room for `slot` in the per-slot arrays (doubling, up to `capacity`). */
   #grow(slot: number): void {
-    const length = Math.min(this.capacity, Math.max(slot + 1, 2 * this.#sampled.length));
+    const length = doubledLength(this.#sampled.length, slot + 1, this.capacity);
     this.#sampled = grown(this.#sampled, new Uint8Array(length));
     if (this.#slotHash !== undefined) this.#slotHash = grown(this.#slotHash, new Int32Array(length));
   }

@@ -9,7 +9,7 @@
  * still to be replayed names it (its references).
  */
 import { IntMap } from './int-map.js';
-import { FreeSlots, grown } from './lists.js';
+import { doubledLength, FreeSlots, grown } from './lists.js';
 import type { SlotPolicy } from './slot-policy.js';
 
 /** Slots a shadow's own arrays start with; they double as its policy hands out higher ones. */
@@ -125,8 +125,7 @@ export class Shadow {
 
   /** Replays one access (its record, from `ShadowIndex.enter`); returns the shadow slot now holding the key, or -1 when refused. */
   access(record: number): number {
-    const slotOf = this.#slotOf;
-    let slot = record < slotOf.length ? slotOf[record]! : -1;
+    let slot = this.#slotIn(record);
     this.evictedLink = -1;
     if (slot >= 0) {
       this.policy.hit(slot);
@@ -145,7 +144,7 @@ export class Shadow {
     let mask = 0;
     for (let j = 0; j < count; j++) {
       const record = records[j]!;
-      const slot = record < this.#slotOf.length ? this.#slotOf[record]! : -1;
+      const slot = this.#slotIn(record);
       if (slot >= 0) {
         policy.hit(slot);
         mask |= 1 << j;
@@ -177,7 +176,7 @@ export class Shadow {
 
   /** Makes room for `slot` (doubling, up to the policy's capacity). */
   #grow(slot: number): void {
-    const length = Math.min(this.policy.capacity, Math.max(slot + 1, 2 * this.#recordIn.length));
+    const length = doubledLength(this.#recordIn.length, slot + 1, this.policy.capacity);
     this.link = grown(this.link, new Int32Array(length).fill(-1));
     this.#recordIn = grown(this.#recordIn, new Int32Array(length).fill(-1));
   }
@@ -185,7 +184,12 @@ export class Shadow {
   /** The shadow slot holding `hash`, or -1. */
   slotOf(hash: number): number {
     const record = this.#index.recordOf(hash);
-    return record >= 0 && record < this.#slotOf.length ? this.#slotOf[record]! : -1;
+    return record >= 0 ? this.#slotIn(record) : -1;
+  }
+
+  /** The shadow slot holding the key of `record`, or -1 (records newer than `#slotOf` are held by no shadow yet). */
+  #slotIn(record: number): number {
+    return record < this.#slotOf.length ? this.#slotOf[record]! : -1;
   }
 
   /** Rank (0 = most valuable) of every hash the shadow holds. */

@@ -187,6 +187,11 @@ export function nextPool(nodes: number, capacity: number): number {
   return Math.min(capacity, Math.max(INITIAL_POOL, 2 * nodes));
 }
 
+/** The length per-slot arrays of `length` grow to so as to hold `slots` slots: doubling, at least `slots`, at most `capacity`. */
+export function doubledLength(length: number, slots: number, capacity: number): number {
+  return Math.min(capacity, Math.max(slots, 2 * length));
+}
+
 /** `to` (a larger, initialised array) with `from` copied to its start: how the pools' arrays grow. */
 export function grown<T extends Int32Array | Int16Array | Uint8Array>(from: T, to: T): T {
   to.set(from);
