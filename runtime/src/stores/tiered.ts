@@ -28,7 +28,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { internalized } from '../call-path.js';
-import { isOwnKey } from '../memoize/memory-key.js';
+import { flat, isOwnKey } from '../memoize/memory-key.js';
 import { MemoryStore } from './memory.js';
 import { MISS } from './types.js';
 import type { AsyncStore, BackendConfig, BackendHealth, Miss, SetOptions, SettledTier, StoreContext, StoreFactory, StoreLock } from './types.js';
@@ -77,7 +77,7 @@ export function tierKey(key: string): string | number {
   } else if (c === 123) {
     return key;
   }
-  return '\u0000' + key;
+  return flat('\u0000' + key);
 }
 
 /** `s` when `key` is exactly `JSON.stringify(s)` for a string `s`, else undefined. */
