@@ -161,12 +161,12 @@ export async function remoteTables(servers: RemoteServers, options: RemoteOption
   const rawDefault = new Redis(servers.redisUrl);
   const rawPipelined = new Redis(servers.redisUrl, { enableAutoPipelining: true });
   // What the store's own client is made with (redis-client.ts): auto-pipelining, a timer per command
-  // (its CPU cost alone, without I/O: bench/remote-bound.ts).
+  // (its CPU cost alone, without I/O: bench/remote-bound.ts). The store itself sends a tick's reads as one MGET.
   const rawLikeStore = new Redis(servers.redisUrl, { enableAutoPipelining: true, commandTimeout: 500, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
   const memoRedis = memoize(body, { backend: 'benchRedis', id: 'bench-remote-redis' }) as (caller: number) => Promise<unknown>;
   for (const c of callers) await memoRedis(c);
   const redisContenders: Contender[] = [
-    { name: 'raw ioredis GET, auto-pipelined (the store\'s transport)', op: () => rawPipelined.getBuffer(key) },
+    { name: 'raw ioredis GET, auto-pipelined', op: () => rawPipelined.getBuffer(key) },
     { name: 'raw ioredis GET, default client', op: () => rawDefault.getBuffer(key) },
     { name: 'raw ioredis GET, the store\'s client options (+ commandTimeout 500)', op: () => rawLikeStore.getBuffer(key) },
     { name: '**cachelens redis store get** (decode included)', op: () => store.get('k') },
@@ -227,9 +227,9 @@ export async function remoteTables(servers: RemoteServers, options: RemoteOption
     ...table(redis, 'auto-pipelined raw GET'),
     '',
     `Server hits counted by Redis (INFO keyspace_hits): ${hitsMade.toLocaleString('en')} for ${expectedHits.toLocaleString('en')} calls` +
-      (hitsMade === expectedHits ? ': every call was one GET hit.'
+      (hitsMade === expectedHits ? ': every call was one hit on the server (a GET, or its key of an MGET).'
         // The stores re-read their function's generation counter in the background (a GET hit too).
-        : hitsMade > expectedHits && hitsMade - expectedHits <= 100 ? `: every call was one GET hit, plus ${hitsMade - expectedHits} background reads of generation counters.`
+        : hitsMade > expectedHits && hitsMade - expectedHits <= 100 ? `: every call was one hit on the server, plus ${hitsMade - expectedHits} background reads of generation counters.`
           : ' (the counts differ: see the bench).'),
     '',
     '#### Memcached',
@@ -245,15 +245,13 @@ export async function remoteTables(servers: RemoteServers, options: RemoteOption
     '',
     `Reading it. Target: each store at ≥ 90% of its raw client; here Redis ${row(redis, 3)} of the auto-pipelined raw GET ` +
       `(${row(redis, 2)} for raw ioredis with the store's own client options), Memcached ${row(mc, 1)} of raw memjs. ` +
-      'The "112%" and "78%" of earlier weeks were one method under two loads: 40,000-operation blocks always in the same order ' +
-      '(a load swing between blocks moved the ratio), the store auto-pipelined against a raw client that was not, and a shorter key for the raw client. ' +
-      'Against the raw client with the same transport, the store costs what it adds: the v8-format decode (plain data read in JS, ' +
-      '`runtime/src/stores/remote/plain-read.ts`), the key, and ioredis\'s timer per command for `commandTimeoutMs`, the fail-open bound ' +
-      '(the third row costs the raw client the same). That timer is a small part of a GET: `bench/remote-bound.ts` measures it, without I/O, ' +
-      'at 0.2-0.4 µs of CPU per GET (the client side of a GET costs about 10 µs, the CPU column), and the guard\'s single timer ' +
-      'for all operations in flight (the Memcached store\'s) saves only about a quarter of it, since a GET then needs a promise of its own ' +
-      'to answer a miss on expiry; so the Redis store keeps ioredis\'s. On this shared machine the spread of the rounds is wider than ' +
-      'what the store adds: read the middle half, not the median alone. The Memcached store is ahead of raw memjs because it corks the socket for the ' +
+      'The store sends the reads that its callers ask for within one tick as one MGET (`runtime/src/stores/redis-reads.ts`): one command, ' +
+      'one promise and one `commandTimeoutMs` timer per tick instead of a command object, two promises, a callback and a timer per GET, ' +
+      'and the server parses one command instead of 50; hence its lower client CPU per read. Each read is still answered as its own GET ' +
+      'would be (a missing key is a miss) and bounded as before. A raw ioredis client gets the same only by batching its reads by hand. ' +
+      'Against the raw client with the store\'s options (third row), the difference is ioredis\'s timer per command, the fail-open bound ' +
+      '(`bench/remote-bound.ts`: 0.2-0.4 µs of CPU per GET without I/O). On this shared machine the spread of the rounds is wide: read the ' +
+      'middle half, not the median alone. The Memcached store is ahead of raw memjs because it corks the socket for the ' +
       'requests of one tick (one write for the 50 callers; memjs writes each request at once), as auto-pipelining does for Redis. ' +
       'The memoize rows add memoize\'s own call path (keys, statistics, single-flight) to the store\'s get.',
   );

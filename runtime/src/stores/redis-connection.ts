@@ -16,6 +16,7 @@ import { FailOpenGuard } from './remote/guard.js';
 import { keyPart } from './remote/keys.js';
 import { SharedConnections } from './remote/shared.js';
 import { createRedisClient, type Client } from './redis-client.js';
+import { ReadBatcher } from './redis-reads.js';
 import type { RedisBackendConfig } from './redis.js';
 
 /** An invalidation broadcast to every process sharing the server (and prefix). */
@@ -45,6 +46,8 @@ export class RedisConnection {
   readonly announcing = new Set<string>();
   /** Bound on one command, in ms (ioredis enforces it on the clients made here). */
   readonly commandTimeoutMs: number;
+  /** The GETs of one tick as one MGET (`redis-reads.ts`); undefined for a Cluster, where every read is its own GET. */
+  readonly reads: ReadBatcher | undefined;
   readonly #listeners = new Map<string, Set<(message: InvalidationMessage) => void>>();
   readonly #ownsClient: boolean;
   #subscriber: Client | undefined;
@@ -66,6 +69,7 @@ export class RedisConnection {
     this.guard = new FailOpenGuard('redis', config.breaker);
     this.#ownsClient = config.client === undefined;
     this.client = config.client ?? createRedisClient(config, commandTimeout, connectTimeout);
+    this.reads = isCluster(this.client) ? undefined : new ReadBatcher(this.client);
     this.#connectTimeout = connectTimeout;
     if (this.client.status === 'ready') this.#everReady = true;
     this.client.on('ready', () => {

@@ -12,7 +12,8 @@
  * - Fail open: `commandTimeoutMs` bounds every command, no offline queue (a command while
  *   disconnected fails at once), and a circuit breaker skips the server after repeated failures.
  *   Every failure is reported through `events.backendError` and answered as a miss / dropped write.
- * - Auto-pipelining: concurrent commands of one tick go out in one write.
+ * - Auto-pipelining: concurrent commands of one tick go out in one write, and the reads of one tick
+ *   (every function's, on one connection) in one MGET (`redis-reads.ts`; not on a Cluster).
  * - Cross-process stampede protection: `lock(key, ttlMs)` (SET NX PX + compare-and-delete).
  * - Tags: `set(..., { tags })` indexes the entry under each tag; `invalidateTags` removes them all.
  *
@@ -32,6 +33,7 @@ import { initialGeneration, KeyScheme } from './remote/keys.js';
 import { retryInBackground } from './remote/stampede.js';
 import type { ConnectionLease } from './remote/shared.js';
 import { RedisConnection, redisConnections } from './redis-connection.js';
+import type { ReadTarget } from './redis-reads.js';
 
 /** A Redis node address: `"host:port"` or `{ host, port }`. */
 export type RedisNode = string | { host: string; port: number };
@@ -172,13 +174,16 @@ export class RedisStore<V = unknown> implements AsyncStore<V> {
   }
 
   /**
-   * The hot path: with the generation known and the breaker closed, one GET and one `then` (the
-   * reply handlers are made once per store); otherwise `#getGuarded`, the same steps awaited.
+   * The hot path: with the generation known and the breaker closed, the read joins the other reads
+   * of this tick in one MGET (`redis-reads.ts`; the reply handlers are made once per store), or on
+   * a Cluster is one GET and one `then`; otherwise `#getGuarded`, the same steps awaited.
    */
   get(key: string): Promise<V | Miss> {
     if (this.#pending.blocks(key)) return Promise.resolve(MISS);
     const gen = this.#gen.current();
     if (typeof gen !== 'string' || !this.connection.guard.direct) return this.#getGuarded(key, gen);
+    const reads = this.connection.reads;
+    if (reads !== undefined) return reads.read(this.keys.data(gen, key), this.#reader) as Promise<V | Miss>;
     let reply: Promise<Buffer | null>;
     try {
       reply = this.connection.client.getBuffer(this.keys.data(gen, key));
@@ -197,6 +202,9 @@ export class RedisStore<V = unknown> implements AsyncStore<V> {
     this.connection.guard.failed(this.#events, 'GET', error);
     return MISS;
   };
+
+  /** The reply handlers as the connection's read batcher takes them. */
+  readonly #reader: ReadTarget = { onReply: this.#onGetReply, onError: this.#onGetError };
 
   /** `get` awaiting the generation (`gen`, as `current()` gave it) and through `guard.run`. */
   async #getGuarded(key: string, gen: string | undefined | Promise<string | undefined>): Promise<V | Miss> {

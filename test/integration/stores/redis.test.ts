@@ -88,6 +88,49 @@ describe('redis: keys, TTL, generations', () => {
     assert.equal(await client.ping(), 'PONG');
     await client.quit();
   });
+
+  it('sends the reads of one tick as one MGET, every function\'s, each answered as its own GET would be', async () => {
+    const config: RedisBackendConfig = { ...standaloneConfig, keyPrefix: 'batch:' };
+    const errors: Error[] = [];
+    const a = createRedisStore(config, ctx('batch-a', errors)) as AsyncStore;
+    const b = createRedisStore(config, ctx('batch-b', errors)) as AsyncStore;
+    try {
+      await a.set('n', 1, {});
+      await a.set('o', { x: [1, 2] }, {});
+      await b.set('n', 'from b', {});
+      await a.set('listy', 'replaced below', {});
+      await a.set('garbled', 'replaced below', {});
+      // A data key holding a list (GET would fail with WRONGTYPE; MGET answers nil) and one holding bytes no codec wrote.
+      const dataKey = async (key: string) => (await raw.keys(`batch:batch-a:*:${key}`))[0] as string;
+      const listKey = await dataKey('listy');
+      await raw.del(listKey);
+      await raw.rpush(listKey, 'x');
+      await raw.set(await dataKey('garbled'), 'not a value cachelens wrote');
+      const calls = async () => {
+        const info = await raw.info('commandstats');
+        const count = (cmd: string) => Number(new RegExp(`^cmdstat_${cmd}:calls=(\\d+)`, 'm').exec(info)?.[1] ?? 0);
+        return { get: count('get'), mget: count('mget') };
+      };
+
+      const before = await calls();
+      const answers = await Promise.all([a.get('n'), a.get('o'), a.get('absent'), b.get('n'), a.get('listy'), a.get('garbled'), b.get('o')]);
+      const after = await calls();
+      assert.deepEqual(answers, [1, { x: [1, 2] }, MISS, 'from b', MISS, MISS, MISS]);
+      assert.deepEqual({ get: after.get - before.get, mget: after.mget - before.mget }, { get: 0, mget: 1 }, 'seven reads of two functions, one MGET');
+      assert.deepEqual(errors.map((e) => (e as Error & { code: string }).code), ['CACHELENS_VALUE_UNREADABLE'], 'the unreadable value is reported; the list is a plain miss');
+
+      // One read alone is a GET; past 256 reads in a tick, the next MGET starts.
+      const single = await calls();
+      assert.equal(await a.get('n'), 1);
+      const many = await Promise.all(Array.from({ length: 600 }, (_, i) => (i % 3 === 0 ? b : a).get(i % 2 === 0 ? 'n' : 'absent')));
+      const end = await calls();
+      assert.deepEqual(many, Array.from({ length: 600 }, (_, i) => (i % 2 === 0 ? (i % 3 === 0 ? 'from b' : 1) : MISS)));
+      assert.deepEqual({ get: end.get - single.get, mget: end.mget - single.mget }, { get: 1, mget: 3 }, 'one GET, then 600 reads in MGETs of 256, 256 and 88');
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
 });
 
 describe('redis cluster (3 masters)', () => {
