@@ -14,7 +14,9 @@
  * own error handler (each counts for the breaker, as separate GETs would). A read goes out on the
  * next tick, after any command issued in the same tick after it: a read may see a later write or
  * delete of the same tick, never miss an earlier one. Not for Redis Cluster, where one MGET must
- * name keys of one hash slot: there every read is its own GET (`RedisStore.get`).
+ * name keys of one hash slot: there every read is its own GET (`RedisStore.get`). A server that
+ * refuses MGET itself (an ACL user without it, a proxy that lacks it) makes every later read of the
+ * connection its own GET, starting with the reads of the refused batch: nothing is lost to it.
  */
 import type { Redis } from 'ioredis';
 import { MISS } from './types.js';
@@ -40,6 +42,8 @@ export class ReadBatcher {
   #resolvers: ((value: unknown) => void)[] = [];
   /** A tick is scheduled to send what has gathered. */
   #scheduled = false;
+  /** The server refused an MGET (see `refusesBatch`): every read is its own GET. */
+  #single = false;
   /** The one executor of every read's promise (no closure per read). */
   readonly #capture = (resolve: (value: unknown) => void): void => {
     this.#resolvers.push(resolve);
@@ -51,6 +55,7 @@ export class ReadBatcher {
 
   /** Reads `key` with the other reads of this tick; resolves with what `target` answers (never rejects). */
   read(key: string, target: ReadTarget): Promise<unknown> {
+    if (this.#single) return new Promise((resolve) => this.#sendOne(key, target, resolve));
     if (this.#keys.length === BATCH_MAX) this.#send();
     const answer = new Promise<unknown>(this.#capture);
     this.#keys.push(key);
@@ -89,8 +94,37 @@ export class ReadBatcher {
         const bytes = list[i];
         settle(resolvers[i]!, targets[i]!, Buffer.isBuffer(bytes) ? bytes : null);
       }
-    }, (error: unknown) => failAll(targets, resolvers, error));
+    }, (error: unknown) => {
+      if (keys.length > 1 && refusesBatch(error)) {
+        this.#single = true;
+        for (let i = 0; i < keys.length; i++) this.#sendOne(keys[i]!, targets[i]!, resolvers[i]!);
+      } else {
+        failAll(targets, resolvers, error);
+      }
+    });
   }
+
+  /** One read as its own GET. */
+  #sendOne(key: string, target: ReadTarget, resolve: (value: unknown) => void): void {
+    let reply: Promise<Buffer | null>;
+    try {
+      reply = this.#client.getBuffer(key);
+    } catch (error) {
+      resolve(failed(target, error));
+      return;
+    }
+    reply.then((bytes) => settle(resolve, target, Buffer.isBuffer(bytes) ? bytes : null), (error: unknown) => resolve(failed(target, error)));
+  }
+}
+
+/**
+ * True when the server refused the MGET command itself rather than failed to run it: no permission
+ * (an ACL), an unknown command (a proxy), keys of several slots. Not a timeout, a dropped
+ * connection or a server that is loading or busy (those fail a GET as well).
+ */
+function refusesBatch(error: unknown): boolean {
+  const { name, message } = error as { name?: unknown; message?: unknown };
+  return name === 'ReplyError' && typeof message === 'string' && /^(NOPERM|ERR unknown command|CROSSSLOT)/i.test(message);
 }
 
 /** Resolves one read with its target's answer; a target that throws answers as for an error, and a miss at worst. */

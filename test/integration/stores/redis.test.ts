@@ -131,6 +131,26 @@ describe('redis: keys, TTL, generations', () => {
       await b.close();
     }
   });
+
+  it('reads key by key, losing no read, for a user whose ACL refuses MGET', async () => {
+    await raw.call('ACL', 'SETUSER', 'no-mget', 'on', '>secret', '~*', '&*', '+@all', '-mget');
+    const url = new URL(standalone.url);
+    url.username = 'no-mget';
+    url.password = 'secret';
+    const errors: Error[] = [];
+    const store = createRedisStore({ ...standaloneConfig, url: url.toString(), keyPrefix: 'acl:' }, ctx('acl-fn', errors)) as AsyncStore;
+    try {
+      await store.set('a', 'A', {});
+      await store.set('b', { b: 1 }, {});
+      assert.deepEqual(await Promise.all([store.get('a'), store.get('b'), store.get('none')]), ['A', { b: 1 }, MISS], 'the refused batch is read again, key by key');
+      assert.deepEqual(await Promise.all([store.get('b'), store.get('a')]), [{ b: 1 }, 'A'], 'and so are later reads');
+      assert.deepEqual(errors, [], 'nothing failed that a caller would see');
+      assert.equal(store.health, 'ok');
+    } finally {
+      await store.close();
+      await raw.call('ACL', 'DELUSER', 'no-mget');
+    }
+  });
 });
 
 describe('redis cluster (3 masters)', () => {
