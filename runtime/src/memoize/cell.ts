@@ -5,6 +5,7 @@
  * could not be resolved. Kept apart so the two cells depend on this, not on each other.
  */
 import { canonicalValue } from '../keys.js';
+import { flat } from './memory-key.js';
 import { approxBytes } from '../units.js';
 import type { ResolvedOptions } from '../options.js';
 import { MISS, type Store, type SyncStore } from '../stores/types.js';
@@ -84,10 +85,11 @@ export function accepts(memo: Memo, predicate: (result: never) => boolean, value
   }
 }
 
+/** The store key of what a user's `key` option returned; in memory a joined string is made flat (see `flat`). */
 export function userKeyToKey(id: string, value: unknown, inMemory: boolean): Key {
-  if (typeof value === 'string') return value;
   if (typeof value === 'number') return inMemory ? value : String(value);
-  return canonicalValue(id, value);
+  const text = typeof value === 'string' ? value : canonicalValue(id, value);
+  return inMemory ? flat(text) : text;
 }
 
 /** What both kinds of cell read from their memo, as locals (the call paths close over them). */
