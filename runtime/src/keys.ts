@@ -115,18 +115,23 @@ function quoted(s: string): string {
   return ESCAPED.test(s) ? JSON.stringify(s) : '"' + s + '"';
 }
 
-/** How many property names `quotedName` remembers (names beyond are quoted on every use). */
+/** How many property names `namePrefix` remembers (names beyond are quoted on every use). */
 const QUOTED_NAMES_MAX = 1024;
-const quotedNames = new Map<string, string>();
+/** Per property name: its text as the first member of an object (`{"name":`) and as a later one (`,"name":`). */
+const quotedNames = new Map<string, { first: string; next: string }>();
 
-/** `JSON.stringify(name) + ':'`, remembered: property names repeat, and quoting them is much of a small object's text. */
-function quotedName(name: string): string {
+/**
+ * `{"name":` or `,"name":` (`first`: the object's first member), remembered: property names
+ * repeat, and quoting them (and joining the separator) is much of a small object's text.
+ */
+function namePrefix(name: string, first: boolean): string {
   let q = quotedNames.get(name);
   if (q === undefined) {
-    q = quoted(name) + ':';
+    const text = quoted(name) + ':';
+    q = { first: '{' + text, next: ',' + text };
     if (quotedNames.size < QUOTED_NAMES_MAX) quotedNames.set(name, q);
   }
-  return q;
+  return first ? q.first : q.next;
 }
 
 /**
@@ -162,7 +167,7 @@ export function plainAsJson(o: Record<string, unknown>): string | undefined {
           break;
         default: return undefined;
       }
-      out += (out === '' ? '{' : ',') + quotedName(k) + text;
+      out += namePrefix(k, out === '') + text;
     }
   } catch {
     return undefined; // a getter or Proxy trap threw: the canonical path names it in a CacheKeyError

@@ -17,7 +17,8 @@ const lastRead = { char: 0 };
  * faster than a rope: on the three-argument hit (a number, a string, a small object) a lookup
  * with the flattened key took 0.82x the time (median of 20 interleaved rounds), and a key stored
  * flat keeps every later comparison with it cheap. Keys short enough to be joined flat already
- * (under 13 chars) pay one char read. Used by every key joined here, and by the two-tier L1's `tierKey`.
+ * (under 13 chars) pay one char read. Used by every key joined here, for what a `key` option returns
+ * (`userKeyToKey`), and by the two-tier L1's `tierKey`.
  */
 export function flat(s: string): string {
   lastRead.char = s.charCodeAt(0);
