@@ -12,10 +12,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import memjs from 'memjs';
-import { reloadConfig } from '../runtime/src/config.js';
-import { memoize } from '../runtime/src/memoize/index.js';
-import { createMemcachedStore } from '../runtime/src/stores/memcached.js';
-import { createRedisStore } from '../runtime/src/stores/redis.js';
+import { createMemcachedStore, createRedisStore, memoize, reloadConfig } from './runtime-dist.js';
 import type { AsyncStore, StoreContext } from '../runtime/src/stores/types.js';
 
 /** Callers, operations per burst, rounds. */

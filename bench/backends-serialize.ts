@@ -3,7 +3,7 @@
 // Used by bench/backends.bench.ts (section "Serialization").
 import v8 from 'node:v8';
 import { Packr } from 'msgpackr';
-import { createCodec } from '../runtime/src/stores/serialize.js';
+import { createCodec } from './runtime-dist.js';
 const codec = createCodec();
 
 function sample(n: number): unknown {
