@@ -11,11 +11,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { cacheOf, createDiskStore, createMemcachedStore, createRedisStore, createTieredStore, memoize, MemoryStore, MISS, reloadConfig } from './runtime-dist.js';
+import { cacheOf, createCodec, createDiskStore, createMemcachedStore, createRedisStore, createTieredStore, memoize, MemoryStore, MISS, reloadConfig } from './runtime-dist.js';
 import type { AsyncStore, StoreContext } from '../runtime/src/stores/types.js';
 import { startMemcached, startRedis } from '../test/harness/servers.js';
 import { serializationTables } from './backends-serialize.js';
-import { createCodec } from './runtime-dist.js';
 import { remoteTables, type RemoteServers } from './backends-remote.js';
 import type { MemcachedServer, RedisServer } from '../test/harness/servers.js';
 
