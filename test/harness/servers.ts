@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { Redis } from 'ioredis';
 
 const REDIS_SERVER = '/usr/bin/redis-server';
 const REDIS_CLI = '/usr/bin/redis-cli';
@@ -123,6 +124,20 @@ export async function startRedis(extra: string[] = []): Promise<RedisServer> {
   const proc = new ServerProcess('redis', port, dir, REDIS_SERVER, redisArgs(port, dir, extra), redisPing(port));
   await proc.start();
   return { port, url: `redis://127.0.0.1:${port}`, process: proc, stop: async () => { await proc.stop(); fs.rmSync(dir, { recursive: true, force: true }); } };
+}
+
+/** Calls of each command the Redis server at `url` has executed (INFO commandstats), by lower-case name. */
+export async function redisCommandCalls(url: string): Promise<Record<string, number>> {
+  const client = new Redis(url);
+  try {
+    const info = await client.info('commandstats');
+    const calls: Record<string, number> = {};
+    // Both groups are required by the pattern, so every match has them.
+    for (const m of info.matchAll(/^cmdstat_(\w+):calls=(\d+)/gm)) calls[m[1]!] = Number(m[2]!);
+    return calls;
+  } finally {
+    client.disconnect();
+  }
 }
 
 export interface MemcachedServer {

@@ -46,8 +46,8 @@ export class RedisConnection {
   readonly announcing = new Set<string>();
   /** Bound on one command, in ms (ioredis enforces it on the clients made here). */
   readonly commandTimeoutMs: number;
-  /** The GETs of one tick as one MGET (`redis-reads.ts`); undefined for a Cluster, where every read is its own GET. */
-  readonly reads: ReadBatcher | undefined;
+  /** The reads of the stores on this connection: a tick's as one MGET (`redis-reads.ts`), one GET each on a Cluster. */
+  readonly reads: ReadBatcher;
   readonly #listeners = new Map<string, Set<(message: InvalidationMessage) => void>>();
   readonly #ownsClient: boolean;
   #subscriber: Client | undefined;
@@ -69,7 +69,7 @@ export class RedisConnection {
     this.guard = new FailOpenGuard('redis', config.breaker);
     this.#ownsClient = config.client === undefined;
     this.client = config.client ?? createRedisClient(config, commandTimeout, connectTimeout);
-    this.reads = isCluster(this.client) ? undefined : new ReadBatcher(this.client);
+    this.reads = new ReadBatcher(this.client, !isCluster(this.client));
     this.#connectTimeout = connectTimeout;
     if (this.client.status === 'ready') this.#everReady = true;
     this.client.on('ready', () => {

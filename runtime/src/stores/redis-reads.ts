@@ -13,12 +13,12 @@
  * it waits at most that long, as before, and a failure or timeout settles each read through its
  * own error handler (each counts for the breaker, as separate GETs would). A read goes out on the
  * next tick, after any command issued in the same tick after it: a read may see a later write or
- * delete of the same tick, never miss an earlier one. Not for Redis Cluster, where one MGET must
- * name keys of one hash slot: there every read is its own GET (`RedisStore.get`). A server that
- * refuses MGET itself (an ACL user without it, a proxy that lacks it) makes every later read of the
+ * delete of the same tick, never miss an earlier one. On a Redis Cluster, where one MGET must
+ * name keys of one hash slot, every read is its own GET (`batch: false`). A server that refuses
+ * MGET itself (an ACL user without it, a proxy that lacks it) makes every later read of the
  * connection its own GET, starting with the reads of the refused batch: nothing is lost to it.
  */
-import type { Redis } from 'ioredis';
+import type { Client } from './redis-client.js';
 import { MISS } from './types.js';
 
 /** Where a read's answer goes: called once, with the reply's bytes (null: no such key) or the error. */
@@ -36,26 +36,28 @@ export interface ReadTarget {
 const BATCH_MAX = 256;
 
 export class ReadBatcher {
-  readonly #client: Redis;
+  readonly #client: Client;
   #keys: string[] = [];
   #targets: ReadTarget[] = [];
   #resolvers: ((value: unknown) => void)[] = [];
   /** A tick is scheduled to send what has gathered. */
   #scheduled = false;
-  /** The server refused an MGET (see `refusesBatch`): every read is its own GET. */
-  #single = false;
+  /** Every read is its own GET: on a Cluster, or once the server refused an MGET (see `refusesBatch`). */
+  #single: boolean;
   /** The one executor of every read's promise (no closure per read). */
   readonly #capture = (resolve: (value: unknown) => void): void => {
     this.#resolvers.push(resolve);
   };
 
-  constructor(client: Redis) {
+  /** `batch`: false where one MGET cannot name any keys (a Cluster): every read is then its own GET. */
+  constructor(client: Client, batch: boolean) {
     this.#client = client;
+    this.#single = !batch;
   }
 
   /** Reads `key` with the other reads of this tick; resolves with what `target` answers (never rejects). */
   read(key: string, target: ReadTarget): Promise<unknown> {
-    if (this.#single) return new Promise((resolve) => this.#sendOne(key, target, resolve));
+    if (this.#single) return this.#readOne(key, target);
     if (this.#keys.length === BATCH_MAX) this.#send();
     const answer = new Promise<unknown>(this.#capture);
     this.#keys.push(key);
@@ -92,28 +94,27 @@ export class ReadBatcher {
       const list = Array.isArray(values) ? values as unknown[] : [values];
       for (let i = 0; i < targets.length; i++) {
         const bytes = list[i];
-        settle(resolvers[i]!, targets[i]!, Buffer.isBuffer(bytes) ? bytes : null);
+        resolvers[i]!(answer(targets[i]!, Buffer.isBuffer(bytes) ? bytes : null));
       }
     }, (error: unknown) => {
       if (keys.length > 1 && refusesBatch(error)) {
         this.#single = true;
-        for (let i = 0; i < keys.length; i++) this.#sendOne(keys[i]!, targets[i]!, resolvers[i]!);
+        for (let i = 0; i < keys.length; i++) void this.#readOne(keys[i]!, targets[i]!).then(resolvers[i]!);
       } else {
         failAll(targets, resolvers, error);
       }
     });
   }
 
-  /** One read as its own GET. */
-  #sendOne(key: string, target: ReadTarget, resolve: (value: unknown) => void): void {
+  /** One read as its own GET; resolves with what `target` answers (never rejects). */
+  #readOne(key: string, target: ReadTarget): Promise<unknown> {
     let reply: Promise<Buffer | null>;
     try {
       reply = this.#client.getBuffer(key);
     } catch (error) {
-      resolve(failed(target, error));
-      return;
+      return Promise.resolve(failed(target, error));
     }
-    reply.then((bytes) => settle(resolve, target, Buffer.isBuffer(bytes) ? bytes : null), (error: unknown) => resolve(failed(target, error)));
+    return reply.then((bytes) => answer(target, Buffer.isBuffer(bytes) ? bytes : null), (error: unknown) => failed(target, error));
   }
 }
 
@@ -127,15 +128,13 @@ function refusesBatch(error: unknown): boolean {
   return name === 'ReplyError' && typeof message === 'string' && /^(NOPERM|ERR unknown command|CROSSSLOT)/i.test(message);
 }
 
-/** Resolves one read with its target's answer; a target that throws answers as for an error, and a miss at worst. */
-function settle(resolve: (value: unknown) => void, target: ReadTarget, bytes: Buffer | null): void {
-  let answer: unknown;
+/** What `target` answers to `bytes`; a target that throws answers as for an error, and a miss at worst. */
+function answer(target: ReadTarget, bytes: Buffer | null): unknown {
   try {
-    answer = target.onReply(bytes);
+    return target.onReply(bytes);
   } catch (error) {
-    answer = failed(target, error);
+    return failed(target, error);
   }
-  resolve(answer);
 }
 
 function failAll(targets: ReadTarget[], resolvers: ((value: unknown) => void)[], error: unknown): void {

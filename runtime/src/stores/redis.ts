@@ -174,23 +174,15 @@ export class RedisStore<V = unknown> implements AsyncStore<V> {
   }
 
   /**
-   * The hot path: with the generation known and the breaker closed, the read joins the other reads
-   * of this tick in one MGET (`redis-reads.ts`; the reply handlers are made once per store), or on
-   * a Cluster is one GET and one `then`; otherwise `#getGuarded`, the same steps awaited.
+   * The hot path: with the generation known and the breaker closed, the connection's reads
+   * (`redis-reads.ts`: the reads of this tick in one MGET, one GET each on a Cluster; the reply
+   * handlers are made once per store); otherwise `#getGuarded`, the same steps awaited.
    */
   get(key: string): Promise<V | Miss> {
     if (this.#pending.blocks(key)) return Promise.resolve(MISS);
     const gen = this.#gen.current();
     if (typeof gen !== 'string' || !this.connection.guard.direct) return this.#getGuarded(key, gen);
-    const reads = this.connection.reads;
-    if (reads !== undefined) return reads.read(this.keys.data(gen, key), this.#reader) as Promise<V | Miss>;
-    let reply: Promise<Buffer | null>;
-    try {
-      reply = this.connection.client.getBuffer(this.keys.data(gen, key));
-    } catch (error) {
-      return Promise.resolve(this.#onGetError(error));
-    }
-    return reply.then(this.#onGetReply, this.#onGetError);
+    return this.connection.reads.read(this.keys.data(gen, key), this.#reader) as Promise<V | Miss>;
   }
 
   readonly #onGetReply = (bytes: Buffer | null): V | Miss => {

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { createRedisStore, type RedisBackendConfig } from '../../../runtime/src/stores/redis.js';
 import { MISS, type AsyncStore, type StoreContext } from '../../../runtime/src/stores/types.js';
-import { startRedis, startRedisCluster, startRedisSentinel, type RedisServer } from '../../harness/servers.js';
+import { redisCommandCalls, startRedis, startRedisCluster, startRedisSentinel, type RedisServer } from '../../harness/servers.js';
 import { storeContract } from '../../harness/store-contract.js';
 
 const quiet: StoreContext['events'] = { evicted: () => undefined, backendError: () => undefined };
@@ -108,9 +108,8 @@ describe('redis: keys, TTL, generations', () => {
       await raw.rpush(listKey, 'x');
       await raw.set(await dataKey('garbled'), 'not a value cachelens wrote');
       const calls = async () => {
-        const info = await raw.info('commandstats');
-        const count = (cmd: string) => Number(new RegExp(`^cmdstat_${cmd}:calls=(\\d+)`, 'm').exec(info)?.[1] ?? 0);
-        return { get: count('get'), mget: count('mget') };
+        const done = await redisCommandCalls(standalone.url);
+        return { get: done.get ?? 0, mget: done.mget ?? 0 };
       };
 
       const before = await calls();

@@ -5,12 +5,11 @@
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { after, before, describe, it } from 'node:test';
-import { Redis } from 'ioredis';
 import { createMemcachedStore, type MemcachedBackendConfig } from '../../../runtime/src/stores/memcached.js';
 import { createRedisStore, type RedisBackendConfig } from '../../../runtime/src/stores/redis.js';
 import { PENDING_KEYS_MAX } from '../../../runtime/src/stores/remote/pending.js';
 import { MISS, type AsyncStore, type StoreContext } from '../../../runtime/src/stores/types.js';
-import { startMemcached, startRedis, type MemcachedServer, type RedisServer } from '../../harness/servers.js';
+import { redisCommandCalls, startMemcached, startRedis, type MemcachedServer, type RedisServer } from '../../harness/servers.js';
 
 /** How long the server is hung. */
 const HANG_MS = 1500;
@@ -114,18 +113,7 @@ for (const backend of backends) {
 }
 
 /** Calls of each command Redis has executed (INFO commandstats). */
-async function commandCalls(): Promise<Record<string, number>> {
-  const client = new Redis(redis.url);
-  try {
-    const info = await client.info('commandstats');
-    const calls: Record<string, number> = {};
-    // Both groups are required by the pattern, so every match has them.
-    for (const m of info.matchAll(/^cmdstat_(\w+):calls=(\d+)/gm)) calls[m[1]!] = Number(m[2]!);
-    return calls;
-  } finally {
-    client.disconnect();
-  }
-}
+const commandCalls = (): Promise<Record<string, number>> => redisCommandCalls(redis.url);
 
 describe('redis: pending invalidations are coalesced and bounded', () => {
   it(`clears while one is pending are one retry; more than ${PENDING_KEYS_MAX} pending deletes become one clear`, async (t) => {
