@@ -86,14 +86,20 @@ export class RedisConnection {
   #subscribe(): void {
     const sub = isCluster(this.client)
       ? this.client.duplicate(undefined, { enableOfflineQueue: true, enableAutoPipelining: false })
-      : this.client.duplicate({ enableOfflineQueue: true, enableAutoPipelining: false, lazyConnect: false });
+      // ioredis's own resubscription after a reconnect sends a SUBSCRIBE whose promise no one
+      // handles: closed before the reply, it was an unhandled rejection (which ends a Node process
+      // by default). This connection resubscribes itself, on 'ready', and handles the answer.
+      : this.client.duplicate({ enableOfflineQueue: true, enableAutoPipelining: false, lazyConnect: false, autoResubscribe: false });
     this.#subscriber = sub;
     sub.on('error', () => undefined);
     unrefSockets(sub);
     let connectedBefore = false;
     sub.on('ready', () => {
-      // Messages sent while the subscriber was away are lost: re-read every generation soon.
-      if (connectedBefore) for (const gen of this.generations.values()) gen.stale();
+      if (connectedBefore) {
+        if (!isCluster(sub)) sub.subscribe(this.channel).catch(() => undefined);
+        // Messages sent while the subscriber was away are lost: re-read every generation soon.
+        for (const gen of this.generations.values()) gen.stale();
+      }
       connectedBefore = true;
       for (const listeners of this.#listeners.values()) for (const l of listeners) l({ o: '', ns: '' });
     });

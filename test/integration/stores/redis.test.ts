@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { createRedisStore, type RedisBackendConfig } from '../../../runtime/src/stores/redis.js';
+import { createRedisStore, type RedisBackendConfig, type RedisStore } from '../../../runtime/src/stores/redis.js';
 import { MISS, type AsyncStore, type StoreContext } from '../../../runtime/src/stores/types.js';
 import { redisCommandCalls, startRedis, startRedisCluster, startRedisSentinel, type RedisServer } from '../../harness/servers.js';
 import { storeContract } from '../../harness/store-contract.js';
@@ -149,6 +149,36 @@ describe('redis: keys, TTL, generations', () => {
     } finally {
       await store.close();
       await raw.call('ACL', 'DELUSER', 'no-mget');
+    }
+  });
+});
+
+describe('redis: the subscriber after a restart', () => {
+  it('subscribes again once the server is back, so a clear made after the restart reaches the other process', async () => {
+    const server = await startRedis();
+    // Two config objects: two connections (and subscribers), as in two processes. No background re-read of generations.
+    const config = (): RedisBackendConfig => ({ type: 'redis', url: server.url, commandTimeoutMs: 200, generationRefreshMs: 600_000, breaker: { failureThreshold: 3, openMs: 100 } });
+    const a = createRedisStore(config(), { ...ctx('resub-fn'), events: quiet }) as RedisStore;
+    const b = createRedisStore(config(), { ...ctx('resub-fn'), events: quiet }) as RedisStore;
+    const until = async (what: string, check: () => Promise<boolean> | boolean, ms = 5000) => {
+      const deadline = Date.now() + ms;
+      while (!(await check())) {
+        assert.ok(Date.now() < deadline, `${what} within ${ms} ms`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    try {
+      await until('both subscribed', () => a.connection.listening && b.connection.listening);
+      await server.process.kill('SIGKILL');
+      await server.process.start();
+      await until('both subscribers back', () => a.connection.listening && b.connection.listening);
+      await until('a writes again', async () => { await a.set('k', 'v', {}); return (await b.get('k')) === 'v'; });
+      await a.clear();
+      await until('b sees the clear by pub/sub (its generation is not re-read for 600 s)', async () => (await b.get('k')) === MISS, 2000);
+    } finally {
+      await a.close();
+      await b.close();
+      await server.stop();
     }
   });
 });
