@@ -16,6 +16,26 @@ import { isOwnKey } from './memoize/memory-key.js';
 
 export type CallPath = (this: unknown, ...args: unknown[]) => unknown;
 
+/**
+ * Where the call path goes when a call is not a plain hit on one number, one string or two
+ * strings: methods of one object (the synchronous cell itself), so a memoized function costs one
+ * object here, not one closure per path.
+ */
+export interface CallPathTargets<K> {
+  /** The general path: any arguments, as an array-like. */
+  lookup(self: unknown, args: ArrayLike<unknown>): unknown;
+  /** The key of two string arguments (equal to `memoryKey`'s). */
+  pairKey(a: string, b: string): K;
+  /** The general path for exactly one non-null object argument. */
+  lookupObject(self: unknown, a: object): unknown;
+  /** The general path for exactly three arguments, passed as themselves. */
+  lookupThree(self: unknown, a: unknown, b: unknown, c: unknown): unknown;
+  /** A hit that is not plain (never called when `plain`). */
+  unwrap(self: unknown, key: K, held: unknown, args: ArrayLike<unknown>): unknown;
+  /** A miss on one or two arguments (`n`), passed as themselves. */
+  computeFew(self: unknown, key: K, n: number, a: unknown, b: unknown): unknown;
+}
+
 /** What the call path closes over; all fixed when the memoized function is created. */
 export interface CallPathParts<K> {
   store: { get(key: K): unknown };
@@ -23,36 +43,27 @@ export interface CallPathParts<K> {
   /** True when hits can return what the store holds as is (no cacheErrors / staleWhileRevalidate wrappers). */
   plain: boolean;
   miss: symbol;
-  lookup: (self: unknown, args: ArrayLike<unknown>) => unknown;
-  /** The key of two string arguments (equal to `memoryKey`'s). */
-  pairKey: (a: string, b: string) => K;
-  /** The general path for exactly one non-null object argument. */
-  lookupObject: (self: unknown, a: object) => unknown;
-  /** The general path for exactly three arguments, passed as themselves. */
-  lookupThree: (self: unknown, a: unknown, b: unknown, c: unknown) => unknown;
-  unwrap: (self: unknown, key: K, held: unknown, args: ArrayLike<unknown>) => unknown;
-  /** A miss on one or two arguments (`n`), passed as themselves. */
-  compute: (self: unknown, key: K, n: number, a: unknown, b: unknown) => unknown;
+  targets: CallPathTargets<K>;
 }
 
 // The same logic as `closurePath` below. Which one string is its own key is decided by `ownKey`,
 // which is `isOwnKey` (memoize/memory-key.ts): the one definition, shared with `memoryKey` and
 // `tierKey`, passed in rather than written out here.
 const SOURCE = `"use strict";
-return function memoized(a, b, c) {
+return function HEAD {
   var n = arguments.length;
   var key;
   if (n === 1) {
     if (typeof a === 'number') key = a;
     else if (typeof a === 'string' && ownKey(a)) key = a;
-    else if (typeof a === 'object' && a !== null) return lookupObject(this, a);
-    else return lookup(this, arguments);
+    else if (typeof a === 'object' && a !== null) return targets.lookupObject(this, a);
+    else return targets.lookup(this, arguments);
   } else if (n === 2 && typeof a === 'string' && typeof b === 'string') {
-    key = pairKey(a, b);
+    key = targets.pairKey(a, b);
   } else if (n === 3) {
-    return lookupThree(this, a, b, c);
+    return targets.lookupThree(this, a, b, c);
   } else {
-    return lookup(this, arguments);
+    return targets.lookup(this, arguments);
   }
   var held = store.get(key);
   if (held !== miss) {
@@ -60,38 +71,80 @@ return function memoized(a, b, c) {
       stats.hits++;
       return held;
     }
-    return unwrap(this, key, held, n === 1 ? [a] : [a, b]);
+    return targets.unwrap(this, key, held, n === 1 ? [a] : [a, b]);
   }
-  return compute(this, key, n, a, b);
+  return targets.computeFew(this, key, n, a, b);
 };`;
 
+/** The factory's parameters (what `buildCallPath` passes, in this order), each with its short name in `COMPACT_SOURCE`. */
+const NAMES: readonly (readonly [string, string])[] = [
+  ['store', 's'], ['stats', 't'], ['plain', 'p'], ['miss', 'm'], ['ownKey', 'o'], ['targets', 'g'], ['key', 'k'], ['held', 'h'],
+];
+const PARAMS = NAMES.slice(0, 6).map(([, short]) => short);
+
 /**
- * `SOURCE` without its line breaks and indentation: the engine keeps each function's source text
- * (one copy per memoized function), and a third of `SOURCE` is layout. Every statement ends with
- * `;` or `}`, so the lines join as they are.
+ * `SOURCE` as the engine keeps it: the engine keeps each function's source text (one copy per
+ * memoized function, in one-byte characters), so the layout and the long names go: line breaks
+ * and indentation (every statement ends with `;` or `}`), spaces not between two words, and each
+ * parameter and local renamed (`NAMES`: whole words, none of them a property name or inside a
+ * string literal). 816 -> ~560 bytes per function.
  */
-const COMPACT_SOURCE = SOURCE.replace(/\n\s*/g, '');
+const COMPACT_SOURCE = NAMES.reduce((text, [long, short]) => text.replace(new RegExp(`\\b${long}\\b`, 'g'), short),
+  SOURCE.replace(/\n\s*/g, '').replace(/ (?=[^\w$])|(?<=[^\w$]) /g, ''));
+
+/**
+ * The memoized function's name and length, when the compiled call path can carry them itself: a
+ * `name` that is a plain identifier (or empty) and a `length` of at most 8. Setting either on a
+ * function afterwards (`Object.defineProperty`) moves its properties to a dictionary, ~430 bytes
+ * per function.
+ */
+export interface CallPathShape {
+  readonly name: string;
+  readonly length: number;
+}
+
+/** Names a function expression here cannot take: reserved words, and the names the call path uses. */
+const TAKEN = new Set(['arguments', 'await', 'break', 'case', 'catch', 'class', 'const', 'continue', 'debugger', 'default',
+  'delete', 'do', 'else', 'enum', 'eval', 'export', 'extends', 'false', 'finally', 'for', 'function', 'if', 'implements',
+  'import', 'in', 'instanceof', 'interface', 'let', 'new', 'null', 'package', 'private', 'protected', 'public', 'return',
+  'static', 'super', 'switch', 'this', 'throw', 'true', 'try', 'typeof', 'undefined', 'var', 'void', 'while', 'with', 'yield',
+  ...NAMES.map(([, short]) => short), 'a', 'b', 'c', 'n']);
+
+/**
+ * The compiled function's head (`name(a,b,c)`) for `shape`, or undefined when the shape cannot be
+ * compiled in. Parameters with a default do not count in `length`: the first `length` of a, b, c
+ * are plain, the rest default to undefined (a call passes them as given either way).
+ */
+function head(shape: CallPathShape | undefined): string | undefined {
+  if (shape === undefined) return 'memoized(a,b,c)';
+  const { name, length } = shape;
+  if (!(name === '' || (/^[A-Za-z_$][\w$]*$/.test(name) && !TAKEN.has(name)))) return undefined;
+  if (!(Number.isInteger(length) && length >= 0 && length <= 8)) return undefined;
+  const params = ['a', 'b', 'c'].map((p, i) => (i < length ? p : `${p}=void 0`));
+  for (let i = 3; i < length; i++) params.push(`_${i}`);
+  return `${name}(${params.join(',')})`;
+}
 
 let compiled = 0;
 let codegenAllowed = true;
 
-function closurePath<K>({ store, stats, plain, miss, lookup, pairKey, lookupObject, lookupThree, unwrap, compute }: CallPathParts<K>): CallPath {
+function closurePath<K>({ store, stats, plain, miss, targets }: CallPathParts<K>): CallPath {
   return function memoized(this: unknown, a?: unknown, b?: unknown, c?: unknown) {
     const n = arguments.length;
     let key: unknown;
     if (n === 1) {
       if (typeof a === 'number') key = a;
       else if (typeof a === 'string' && isOwnKey(a)) key = a;
-      else if (typeof a === 'object' && a !== null) return lookupObject(this, a);
+      else if (typeof a === 'object' && a !== null) return targets.lookupObject(this, a);
       // eslint-disable-next-line prefer-rest-params
-      else return lookup(this, arguments);
+      else return targets.lookup(this, arguments);
     } else if (n === 2 && typeof a === 'string' && typeof b === 'string') {
-      key = pairKey(a, b);
+      key = targets.pairKey(a, b);
     } else if (n === 3) {
-      return lookupThree(this, a, b, c);
+      return targets.lookupThree(this, a, b, c);
     } else {
       // eslint-disable-next-line prefer-rest-params
-      return lookup(this, arguments);
+      return targets.lookup(this, arguments);
     }
     const held = store.get(key as K);
     if (held !== miss) {
@@ -99,22 +152,26 @@ function closurePath<K>({ store, stats, plain, miss, lookup, pairKey, lookupObje
         stats.hits++;
         return held;
       }
-      return unwrap(this, key as K, held, n === 1 ? [a] : [a, b]);
+      return targets.unwrap(this, key as K, held, n === 1 ? [a] : [a, b]);
     }
-    return compute(this, key as K, n, a, b);
+    return targets.computeFew(this, key as K, n, a, b);
   } as CallPath;
 }
 
-/** A call path of its own for one memoized function. */
-export function buildCallPath<K>(parts: CallPathParts<K>): CallPath {
-  if (codegenAllowed) {
+/**
+ * A call path of its own for one memoized function; with `shape`, named and sized as that (when
+ * `shape` cannot be compiled in, the result has another name or length: see `CallPathShape`).
+ */
+export function buildCallPath<K>(parts: CallPathParts<K>, shape?: CallPathShape): CallPath {
+  const signature = codegenAllowed ? head(shape) : undefined;
+  if (signature !== undefined) {
     try {
       // The numbered comment makes each source unique, so V8's compilation cache cannot share it.
-      const factory = new Function('store', 'stats', 'plain', 'miss', 'lookup', 'ownKey', 'pairKey', 'lookupObject', 'lookupThree', 'unwrap', 'compute',
-        `// cachelens call path ${++compiled}\n${COMPACT_SOURCE}`) as (...deps: unknown[]) => CallPath;
-      return factory(parts.store, parts.stats, parts.plain, parts.miss, parts.lookup, isOwnKey, parts.pairKey, parts.lookupObject, parts.lookupThree, parts.unwrap, parts.compute);
-    } catch {
-      codegenAllowed = false; // EvalError: code generation from strings is disallowed in this process
+      const factory = new Function(...PARAMS, `// cachelens call path ${++compiled}\n${COMPACT_SOURCE.replace('HEAD', () => signature)}`) as (...deps: unknown[]) => CallPath;
+      return factory(parts.store, parts.stats, parts.plain, parts.miss, isOwnKey, parts.targets);
+    } catch (error) {
+      // EvalError: code generation from strings is disallowed in this process.
+      if (error instanceof EvalError) codegenAllowed = false;
     }
   }
   return closurePath(parts);

@@ -50,6 +50,18 @@ const NO_HASHES = new Int32Array(0);
 const NO_TIMES = new Float64Array(0);
 const NO_BYTES = new Uint8Array(0);
 
+/**
+ * A column of the table: a typed array, or (up to `EXACT_SLOTS` slots) an array of numbers. A
+ * typed array costs ~230 bytes before its first element (the view, its buffer, the buffer's
+ * record), three times what a small array of numbers costs, and most functions never need more.
+ */
+type Column = Int32Array | Float64Array | Uint8Array | number[];
+
+/** A column of `size` zeros: an array of numbers while small, else `typed`. */
+function column(size: number, typed: (size: number) => Column): Column {
+  return size <= EXACT_SLOTS ? new Array<number>(size).fill(0) : typed(size);
+}
+
 /** The key's hash in the table: 30 bits, never 0 (an empty slot), the cell's salt mixed in. */
 function hashOf(key: unknown, salt: number): number {
   return ((hashKey(key) ^ salt) & 0x3fffffff) | 0x40000000;
@@ -93,7 +105,8 @@ export interface CellCauses {
 }
 
 export class MissCauses {
-  readonly counts = new Float64Array(MISS_CAUSES.length);
+  /** Misses per cause, in `MISS_CAUSES` order. */
+  readonly counts: number[] = MISS_CAUSES.map(() => 0);
   readonly #exact: boolean;
   /** After how long (ms) a key written here may have expired: the store's TTL less its slack. */
   readonly #ttl: number | undefined;
@@ -102,9 +115,11 @@ export class MissCauses {
   /** Slots of the table at most: a power of two, twice the keys remembered. */
   readonly #maxSlots: number;
   /** Per slot, the key's `hashOf` (0: empty). */
-  #hashes = NO_HASHES;
-  #written = NO_TIMES;
-  #state = NO_BYTES;
+  #hashes: Column = NO_HASHES;
+  /** Per slot, when the key was last written (ms). */
+  #written: Column = NO_TIMES;
+  /** Per slot, `WRITTEN` or the cause its next miss is counted as. */
+  #state: Column = NO_BYTES;
   /**
    * Per slot, `FACTORS` virtual write times: when the entry would have been written with each
    * longer TTL. Only with a TTL (the TTL what-if): without one they stay empty.
@@ -275,9 +290,9 @@ export class MissCauses {
       hashes: this.#hashes, written: this.#written, state: this.#state, alive: this.#alive, virtual: this.#virtual,
     };
     const timed = this.#ttl !== undefined;
-    this.#hashes = new Int32Array(size);
-    this.#written = new Float64Array(size);
-    this.#state = new Uint8Array(size);
+    this.#hashes = column(size, (n) => new Int32Array(n));
+    this.#written = column(size, (n) => new Float64Array(n));
+    this.#state = column(size, (n) => new Uint8Array(n));
     if (timed) {
       this.#alive = new Uint8Array(size);
       this.#virtual = new Float64Array(size * FACTORS);

@@ -14,7 +14,7 @@ import { approxBytes } from '../units.js';
 import { accepts, cellSettings, invalidationOf, isThenable, userKeyToKey, type Cell, type Fn } from './cell.js';
 import { ERROR_FIELD, errorEnvelope, VALUE_FIELD, type ErrorEnvelope, type ValueEnvelope } from './envelopes.js';
 import type { Memo } from './memo.js';
-import { prototypeOf, rememberPairs } from './memory-key.js';
+import { PairKeys, prototypeOf } from './memory-key.js';
 import { warnOnce } from './warnings.js';
 import { BYPASSED, EXPIRED, INVALIDATED, isValueProblem, NOT_CACHEABLE, UNAVAILABLE } from '../stats-causes.js';
 
@@ -241,17 +241,24 @@ export function asyncCell(memo: Memo, r: ResolvedOptions, store: AsyncStore): Ce
       return byKey(self, plainKey ?? canonicalArgs(id, [a], 1), [a]);
     };
     const miss = (self: unknown, _key: unknown, args: ArrayLike<unknown>): unknown => join(self, keyOf(self, args), args);
+    const pairs = new PairKeys<string | number>();
     return buildCallPath<string | number>({
-      store: tier, stats, plain: true, miss: MISS, lookup, lookupObject,
-      lookupThree: (self, a, b, c) => lookup(self, [a, b, c]),
-      compute: (self, key, n, a, b) => miss(self, key, n === 1 ? [a] : [a, b]),
-      // Remembered, so made the engine's unique copy (as the tier stores it): found by identity.
-      pairKey: rememberPairs((a, b) => {
-        const key = tierKeyOf(canonicalArgs(id, [a, b], 2));
-        return typeof key === 'string' ? internalized(key) : key;
-      }),
-      unwrap: (self, key, _held, args) => miss(self, key, args), // not called: plain hits are returned as held
-    }) as Fn;
+      store: tier, stats, plain: true, miss: MISS,
+      targets: {
+        lookup,
+        lookupObject,
+        lookupThree: (self, a, b, c) => lookup(self, [a, b, c]),
+        computeFew: (self, key, n, a, b) => miss(self, key, n === 1 ? [a] : [a, b]),
+        // Remembered, so made the engine's unique copy (as the tier stores it): found by identity.
+        pairKey: (a, b) => {
+          const known = pairs.find(a, b);
+          if (known !== undefined) return known;
+          const key = tierKeyOf(canonicalArgs(id, [a, b], 2));
+          return pairs.remember(a, b, typeof key === 'string' ? internalized(key) : key);
+        },
+        unwrap: (self, key, _held, args) => miss(self, key, args), // not called: plain hits are returned as held
+      },
+    }, fn) as Fn;
   };
 
   // Verified hits take the general path (its `hit` is where they are checked).

@@ -91,31 +91,34 @@ export function threeKey(id: string, a: unknown, b: unknown, c: unknown): Key {
 const PAIR_KEYS_MAX = 4096;
 
 /**
- * `join` for (string, string) argument pairs, remembered per (a, b): a repeated pair costs two
- * lookups of strings whose hashes V8 has already cached, instead of hashing a new concatenation
- * on every call. Bounded: the memory is dropped and rebuilt past PAIR_KEYS_MAX pairs.
+ * The joined keys of (string, string) argument pairs, remembered per (a, b): a repeated pair costs
+ * two lookups of strings whose hashes V8 has already cached, instead of hashing a new
+ * concatenation on every call. Bounded: the memory is dropped and rebuilt past PAIR_KEYS_MAX pairs.
+ * An object with methods (no closures): every memoized function has one.
  */
-export function rememberPairs<K>(join: (a: string, b: string) => K): (a: string, b: string) => K {
-  // Made by the first pair: most functions never see one.
-  let pairs: Map<string, Map<string, K>> | undefined;
-  let pairCount = 0;
-  return (a, b) => {
-    let inner = (pairs ??= new Map()).get(a);
-    if (inner !== undefined) {
-      const known = inner.get(b);
-      if (known !== undefined) return known;
+export class PairKeys<K> {
+  /** Made by the first pair: most functions never see one. */
+  #pairs: Map<string, Map<string, K>> | undefined;
+  #count = 0;
+
+  /** The key remembered for (a, b), or undefined. */
+  find(a: string, b: string): K | undefined {
+    return this.#pairs?.get(a)?.get(b);
+  }
+
+  /** Remembers `key` for (a, b) and returns it. */
+  remember(a: string, b: string, key: K): K {
+    let pairs = this.#pairs;
+    if (pairs === undefined || this.#count >= PAIR_KEYS_MAX) {
+      pairs = this.#pairs = new Map();
+      this.#count = 0;
     }
-    const key = join(a, b);
-    if (pairCount >= PAIR_KEYS_MAX) {
-      pairs = new Map();
-      pairCount = 0;
-      inner = undefined;
-    }
+    let inner = pairs.get(a);
     if (inner === undefined) pairs.set(a, (inner = new Map()));
     inner.set(b, key);
-    pairCount++;
+    this.#count++;
     return key;
-  };
+  }
 }
 
 /** The in-memory key of one object argument (see `memoryKey`). */

@@ -19,9 +19,14 @@ export interface Owner {
 
 export const owners = new WeakMap<object, Owner>();
 
+/**
+ * Gives `target` the `name` and `length` of `source`, where it does not have them already (a
+ * compiled call path is made with them: redefining either turns the function's properties into a
+ * dictionary, ~430 bytes).
+ */
 export function copyShape(target: Fn, source: Fn): void {
-  Object.defineProperty(target, 'name', { value: source.name, configurable: true });
-  Object.defineProperty(target, 'length', { value: source.length, configurable: true });
+  if (target.name !== source.name) Object.defineProperty(target, 'name', { value: source.name, configurable: true });
+  if (target.length !== source.length) Object.defineProperty(target, 'length', { value: source.length, configurable: true });
 }
 
 /** For decorated methods (a memoized function's `owners` entry already holds its memo, and so its info). */

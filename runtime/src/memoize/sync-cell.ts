@@ -1,10 +1,12 @@
 /**
  * The synchronous cell: a cache over an in-process store (memory), where a hit is answered in
- * the same tick. Its call path is a closure built once, with every option decided (see
- * `call-path.ts`); sync functions stay sync, promises are cached as promises (single flight), and
- * `cacheErrors`/`staleWhileRevalidate` wrap values in `Thrown`/`Timed`.
+ * the same tick. Its call path is compiled once, with every option decided (see `call-path.ts`),
+ * and goes to the cell's methods for everything but a plain hit; sync functions stay sync,
+ * promises are cached as promises (single flight), and `cacheErrors`/`staleWhileRevalidate` wrap
+ * values in `Thrown`/`Timed`. One object per cell, its methods shared: a memoized function holds
+ * no closure per path (each would cost ~60 bytes and a share of a context).
  */
-import { buildCallPath } from '../call-path.js';
+import { buildCallPath, type CallPathTargets } from '../call-path.js';
 import type { ResolvedOptions } from '../options.js';
 import { MISS, type SyncStore } from '../stores/types.js';
 import { accepts, cellSettings, CONFIRMED, isThenable, userKeyToKey, valueBytes, type Cell, type DeleteResult, type Fn, type InvalidationResult, type Key } from './cell.js';
@@ -12,202 +14,12 @@ import { Thrown, Timed } from './envelopes.js';
 import { BYPASSED, EXPIRED, INVALIDATED, NOT_CACHEABLE, type CellCauses } from '../stats-causes.js';
 import type { Stats } from '../stats.js';
 import type { Memo } from './memo.js';
-import { memoryKey, objectKey, rememberPairs, threeKey } from './memory-key.js';
+import { memoryKey, objectKey, PairKeys, threeKey } from './memory-key.js';
+import type { Verifier, VerifyBusy } from './verify.js';
 
 /** `raw`: the store without the tracing wrapper, for the cell's own checks (not lookups, not recorded). */
 export function syncCell(memo: Memo, r: ResolvedOptions, store: SyncStore, raw: SyncStore = store): Cell {
-  const { stats, timer, fn, id, now, ttlMs, staleMs, storeTtl, cacheErrors, cacheIf, userKey, causes } = cellSettings(memo, r);
-  const verifier = memo.verifier;
-  /** Hits can return what the store holds as is (no Thrown/Timed wrappers to look at, no hit to verify). */
-  const plain = !cacheErrors && staleMs === undefined && verifier === undefined;
-  /** Keys being revalidated in the background (`staleWhileRevalidate`); made by the first one. */
-  let refreshing: Set<Key> | undefined;
-
-  const keyOf = (self: unknown, args: ArrayLike<unknown>): Key =>
-    userKey !== undefined
-      ? userKeyToKey(id, userKey.apply(self, Array.prototype.slice.call(args)), true)
-      : memoryKey(id, args, args.length);
-
-  const wrap = (value: unknown): unknown => (staleMs !== undefined ? new Timed(value, now() + ttlMs!) : value);
-
-  const track = (key: Key, promise: PromiseLike<unknown>, t0: number | undefined, inFlightStored: boolean): PromiseLike<unknown> => {
-    if (inFlightStored) store.set(key, wrap(promise), { ttlMs: storeTtl, bytes: 64 });
-    promise.then((value) => {
-      timer.stop(t0);
-      const current = !inFlightStored || isCurrent(raw, key, promise);
-      if (!current) return;
-      if (cacheIf !== undefined && !accepts(memo, cacheIf, value)) {
-        causes.lost(key, BYPASSED);
-        return withdraw(store, stats, key);
-      }
-      const bytes = valueBytes(value);
-      if (bytes !== undefined) {
-        causes.wrote(key);
-        verifier?.cached(promise, value);
-        return store.set(key, wrap(promise), { ttlMs: storeTtl, bytes });
-      }
-      causes.lost(key, NOT_CACHEABLE);
-      withdraw(store, stats, key);
-      memo.uncacheable();
-    }, () => {
-      stats.errors++;
-      timer.stop(t0);
-      if (cacheErrors) causes.wrote(key);
-      else causes.lost(key, NOT_CACHEABLE);
-      if (inFlightStored && !cacheErrors && isCurrent(raw, key, promise)) withdraw(store, stats, key);
-      else if (!inFlightStored && cacheErrors) store.set(key, wrap(promise), { ttlMs: storeTtl, bytes: 64 });
-    });
-    return promise;
-  };
-
-  /** A computation that threw: counted, kept as `Thrown` with cacheErrors, and rethrown. */
-  const failed = (key: Key, error: unknown, t0: number | undefined): never => {
-    stats.errors++;
-    timer.stop(t0);
-    if (cacheErrors) {
-      causes.wrote(key);
-      store.set(key, new Thrown(error), { ttlMs: storeTtl, bytes: 64 });
-    } else causes.lost(key, NOT_CACHEABLE);
-    throw error;
-  };
-
-  /** What a computation returned: stored (or, for a promise, tracked until it settles: single flight). */
-  const settle = (key: Key, result: unknown, t0: number | undefined, background: boolean): unknown => {
-    if (isThenable(result)) return track(key, result, t0, !background);
-    timer.stop(t0);
-    if (cacheIf === undefined || accepts(memo, cacheIf, result)) {
-      const bytes = valueBytes(result);
-      if (bytes !== undefined) {
-        causes.wrote(key);
-        verifier?.cached(result, result);
-        store.set(key, wrap(result), { ttlMs: storeTtl, bytes });
-      } else {
-        causes.lost(key, NOT_CACHEABLE);
-        memo.uncacheable();
-      }
-    } else causes.lost(key, BYPASSED);
-    return result;
-  };
-
-  /** A miss: call the function, store what it returns (or the promise it returns, for single-flight). */
-  const compute = (self: unknown, key: Key, args: ArrayLike<unknown>, background = false, cause?: number): unknown => {
-    stats.misses++;
-    causes.miss(key, cause);
-    const t0 = timer.start();
-    let result: unknown;
-    try {
-      result = fn.apply(self, args as unknown[]);
-    } catch (error) {
-      return failed(key, error, t0);
-    }
-    return settle(key, result, t0, background);
-  };
-
-  /** `compute` for the call path's one, two or three arguments, passed as themselves (no arguments array per miss). */
-  const computeFew = (self: unknown, key: Key, n: number, a: unknown, b: unknown, c?: unknown): unknown => {
-    stats.misses++;
-    causes.miss(key, undefined);
-    const t0 = timer.start();
-    let result: unknown;
-    try {
-      result = n === 1 ? fn.call(self, a) : n === 2 ? fn.call(self, a, b) : fn.call(self, a, b, c);
-    } catch (error) {
-      return failed(key, error, t0);
-    }
-    return settle(key, result, t0, false);
-  };
-
-  // Made only where they can run (a stale window, a verifier, a hit that is not plain): one
-  // closure fewer each for a function at default options.
-  const revalidate = staleMs === undefined ? undefined : (self: unknown, key: Key, args: ArrayLike<unknown>): void => {
-    const busy = (refreshing ??= new Set());
-    if (busy.has(key)) return;
-    busy.add(key);
-    const done = (): void => { busy.delete(key); };
-    setImmediate(() => {
-      try {
-        const r = compute(self, key, args, true, EXPIRED);
-        if (isThenable(r)) r.then(done, done);
-        else done();
-      } catch {
-        done(); // the stale value stays until it expires; the next stale hit tries again
-      }
-    });
-  };
-
-  /** Whether a verify check of `key` must wait: the key is being refreshed, or `value` is no longer its value. */
-  const verifyBusy = verifier === undefined ? undefined : (key: Key, value: unknown): boolean => {
-    if (refreshing?.has(key) === true || !raw.has(key)) return true;
-    const held = raw.get(key);
-    return (held instanceof Timed ? held.value : held) !== value;
-  };
-
-  /** A hit that is not plain: a wrapped value (cacheErrors / staleWhileRevalidate), or one to verify. */
-  const unwrap = plain ? notPlain : (self: unknown, key: Key, held: unknown, args: ArrayLike<unknown>): unknown => {
-    stats.hits++;
-    if (verifier !== undefined && !(held instanceof Thrown)) verifier.hit(self, key, held instanceof Timed ? held.value : held, args, verifyBusy!);
-    if (held instanceof Thrown) throw held.error;
-    if (held instanceof Timed) {
-      if (held.staleAt <= now()) {
-        stats.staleServed++;
-        revalidate!(self, key, args);
-      }
-      return held.value;
-    }
-    return held;
-  };
-
-  const lookup = (self: unknown, args: ArrayLike<unknown>): unknown => {
-    const key = keyOf(self, args);
-    const held = store.get(key);
-    if (held !== MISS) {
-      if (plain) {
-        stats.hits++;
-        return held;
-      }
-      return unwrap(self, key, held, args);
-    }
-    return compute(self, key, args);
-  };
-
-  let call: Fn;
-  if (userKey !== undefined) {
-    call = function memoized(this: unknown) {
-      // eslint-disable-next-line prefer-rest-params
-      return lookup(this, arguments);
-    };
-  } else {
-    /** One object argument, passed as itself (no arguments object): the by-value case. */
-    const lookupObject = (self: unknown, a: object): unknown => {
-      const key = objectKey(id, a);
-      const held = store.get(key);
-      if (held !== MISS) {
-        if (plain) {
-          stats.hits++;
-          return held;
-        }
-        return unwrap(self, key, held, [a]);
-      }
-      return computeFew(self, key, 1, a, undefined);
-    };
-    /** Three arguments, passed as themselves: keyed without an array, computed without one. */
-    const lookupThree = (self: unknown, a: unknown, b: unknown, c: unknown): unknown => {
-      const key = threeKey(id, a, b, c);
-      const held = store.get(key);
-      if (held !== MISS) {
-        if (plain) {
-          stats.hits++;
-          return held;
-        }
-        return unwrap(self, key, held, [a, b, c]);
-      }
-      return computeFew(self, key, 3, a, b, c);
-    };
-    const pairKey = rememberPairs((a, b) => memoryKey(id, [a, b], 2));
-    call = buildCallPath<Key>({ store, stats, plain, miss: MISS, lookup, pairKey, lookupObject, lookupThree, unwrap, compute: computeFew });
-  }
-
-  return new SyncCell(call, store, keyOf, compute, causes);
+  return new SyncCell(memo, r, store, raw);
 }
 
 /** Whether `promise` is still what `raw` holds for `key` (as is, or in a `Timed`). */
@@ -221,27 +33,255 @@ function withdraw(store: SyncStore, stats: Stats, key: Key): void {
   if (store.delete(key)) stats.evictedExplicit--;
 }
 
-/** `unwrap` of a cell whose hits are plain: the call paths return those hits themselves. */
-function notPlain(): never {
-  throw new Error('cachelens: internal error: a plain hit was unwrapped');
+/** A call path that keys every call through the general path (a `key` option decides the key). */
+function generalCall(cell: CallPathTargets<Key>): Fn {
+  return function memoized(this: unknown) {
+    // eslint-disable-next-line prefer-rest-params
+    return cell.lookup(this, arguments);
+  };
 }
 
-type Compute = (self: unknown, key: Key, args: ArrayLike<unknown>, background?: boolean, cause?: number) => unknown;
-
-/** The synchronous cell as `Memo`, `cacheOf` and the methods see it (its methods shared, not closures per cell). */
-class SyncCell implements Cell {
+/** The synchronous cell (see the top of the file). */
+class SyncCell implements Cell, CallPathTargets<Key> {
   readonly call: Fn;
   readonly store: SyncStore;
-  readonly keyOf: (self: unknown, args: ArrayLike<unknown>) => Key;
-  readonly #compute: Compute;
+  readonly #memo: Memo;
+  /** The store without the tracing wrapper (see `syncCell`). */
+  readonly #raw: SyncStore;
+  readonly #stats: Stats;
+  readonly #timer: Memo['timer'];
+  readonly #fn: Fn;
+  readonly #id: string;
+  readonly #now: () => number;
+  readonly #ttlMs: number | undefined;
+  readonly #staleMs: number | undefined;
+  readonly #storeTtl: number | undefined;
+  readonly #cacheErrors: boolean;
+  readonly #cacheIf: ((result: never) => boolean) | undefined;
+  readonly #userKey: ((this: unknown, ...args: unknown[]) => unknown) | undefined;
   readonly #causes: CellCauses;
+  readonly #verifier: Verifier | undefined;
+  /** Hits can return what the store holds as is (no Thrown/Timed wrappers to look at, no hit to verify). */
+  readonly #plain: boolean;
+  /** The joined keys of two-string calls. */
+  readonly #pairs = new PairKeys<Key>();
+  /** Keys being revalidated in the background (`staleWhileRevalidate`); made by the first one. */
+  #refreshing: Set<Key> | undefined;
+  /** `#verifyBusy` as the verifier takes it; made by the first verified hit. */
+  #busy: VerifyBusy | undefined;
 
-  constructor(call: Fn, store: SyncStore, keyOf: (self: unknown, args: ArrayLike<unknown>) => Key, compute: Compute, causes: CellCauses) {
-    this.call = call;
+  constructor(memo: Memo, r: ResolvedOptions, store: SyncStore, raw: SyncStore) {
+    const settings = cellSettings(memo, r);
     this.store = store;
-    this.keyOf = keyOf;
-    this.#compute = compute;
-    this.#causes = causes;
+    this.#memo = memo;
+    this.#raw = raw;
+    this.#stats = settings.stats;
+    this.#timer = settings.timer;
+    this.#fn = settings.fn;
+    this.#id = settings.id;
+    this.#now = settings.now;
+    this.#ttlMs = settings.ttlMs;
+    this.#staleMs = settings.staleMs;
+    this.#storeTtl = settings.storeTtl;
+    this.#cacheErrors = settings.cacheErrors;
+    this.#cacheIf = settings.cacheIf;
+    this.#userKey = settings.userKey;
+    this.#causes = settings.causes;
+    this.#verifier = memo.verifier;
+    this.#plain = !settings.cacheErrors && settings.staleMs === undefined && memo.verifier === undefined;
+    this.call = settings.userKey !== undefined ? generalCall(this)
+      : buildCallPath<Key>({ store, stats: settings.stats, plain: this.#plain, miss: MISS, targets: this }, settings.fn);
+  }
+
+  keyOf(self: unknown, args: ArrayLike<unknown>): Key {
+    const userKey = this.#userKey;
+    return userKey !== undefined
+      ? userKeyToKey(this.#id, userKey.apply(self, Array.prototype.slice.call(args)), true)
+      : memoryKey(this.#id, args, args.length);
+  }
+
+  #wrap(value: unknown): unknown {
+    return this.#staleMs !== undefined ? new Timed(value, this.#now() + this.#ttlMs!) : value;
+  }
+
+  #track(key: Key, promise: PromiseLike<unknown>, t0: number | undefined, inFlightStored: boolean): PromiseLike<unknown> {
+    const { store } = this;
+    if (inFlightStored) store.set(key, this.#wrap(promise), { ttlMs: this.#storeTtl, bytes: 64 });
+    promise.then((value) => {
+      this.#timer.stop(t0);
+      const current = !inFlightStored || isCurrent(this.#raw, key, promise);
+      if (!current) return;
+      if (this.#cacheIf !== undefined && !accepts(this.#memo, this.#cacheIf, value)) {
+        this.#causes.lost(key, BYPASSED);
+        return withdraw(store, this.#stats, key);
+      }
+      const bytes = valueBytes(value);
+      if (bytes !== undefined) {
+        this.#causes.wrote(key);
+        this.#verifier?.cached(promise, value);
+        return store.set(key, this.#wrap(promise), { ttlMs: this.#storeTtl, bytes });
+      }
+      this.#causes.lost(key, NOT_CACHEABLE);
+      withdraw(store, this.#stats, key);
+      this.#memo.uncacheable();
+    }, () => {
+      this.#stats.errors++;
+      this.#timer.stop(t0);
+      if (this.#cacheErrors) this.#causes.wrote(key);
+      else this.#causes.lost(key, NOT_CACHEABLE);
+      if (inFlightStored && !this.#cacheErrors && isCurrent(this.#raw, key, promise)) withdraw(store, this.#stats, key);
+      else if (!inFlightStored && this.#cacheErrors) store.set(key, this.#wrap(promise), { ttlMs: this.#storeTtl, bytes: 64 });
+    });
+    return promise;
+  }
+
+  /** A computation that threw: counted, kept as `Thrown` with cacheErrors, and rethrown. */
+  #failed(key: Key, error: unknown, t0: number | undefined): never {
+    this.#stats.errors++;
+    this.#timer.stop(t0);
+    if (this.#cacheErrors) {
+      this.#causes.wrote(key);
+      this.store.set(key, new Thrown(error), { ttlMs: this.#storeTtl, bytes: 64 });
+    } else this.#causes.lost(key, NOT_CACHEABLE);
+    throw error;
+  }
+
+  /** What a computation returned: stored (or, for a promise, tracked until it settles: single flight). */
+  #settle(key: Key, result: unknown, t0: number | undefined, background: boolean): unknown {
+    if (isThenable(result)) return this.#track(key, result, t0, !background);
+    this.#timer.stop(t0);
+    if (this.#cacheIf === undefined || accepts(this.#memo, this.#cacheIf, result)) {
+      const bytes = valueBytes(result);
+      if (bytes !== undefined) {
+        this.#causes.wrote(key);
+        this.#verifier?.cached(result, result);
+        this.store.set(key, this.#wrap(result), { ttlMs: this.#storeTtl, bytes });
+      } else {
+        this.#causes.lost(key, NOT_CACHEABLE);
+        this.#memo.uncacheable();
+      }
+    } else this.#causes.lost(key, BYPASSED);
+    return result;
+  }
+
+  /** A miss: call the function, store what it returns (or the promise it returns, for single-flight). */
+  #compute(self: unknown, key: Key, args: ArrayLike<unknown>, background = false, cause?: number): unknown {
+    this.#stats.misses++;
+    this.#causes.miss(key, cause);
+    const t0 = this.#timer.start();
+    let result: unknown;
+    try {
+      result = this.#fn.apply(self, args as unknown[]);
+    } catch (error) {
+      return this.#failed(key, error, t0);
+    }
+    return this.#settle(key, result, t0, background);
+  }
+
+  /** `#compute` for the call path's one, two or three arguments, passed as themselves (no arguments array per miss). */
+  computeFew(self: unknown, key: Key, n: number, a: unknown, b: unknown, c?: unknown): unknown {
+    this.#stats.misses++;
+    this.#causes.miss(key, undefined);
+    const t0 = this.#timer.start();
+    const fn = this.#fn;
+    let result: unknown;
+    try {
+      result = n === 1 ? fn.call(self, a) : n === 2 ? fn.call(self, a, b) : fn.call(self, a, b, c);
+    } catch (error) {
+      return this.#failed(key, error, t0);
+    }
+    return this.#settle(key, result, t0, false);
+  }
+
+  /** A stale hit (`staleWhileRevalidate`): the value is computed again in the background, once per key at a time. */
+  #revalidate(self: unknown, key: Key, args: ArrayLike<unknown>): void {
+    const busy = (this.#refreshing ??= new Set());
+    if (busy.has(key)) return;
+    busy.add(key);
+    const done = (): void => { busy.delete(key); };
+    setImmediate(() => {
+      try {
+        const r = this.#compute(self, key, args, true, EXPIRED);
+        if (isThenable(r)) r.then(done, done);
+        else done();
+      } catch {
+        done(); // the stale value stays until it expires; the next stale hit tries again
+      }
+    });
+  }
+
+  /** Whether a verify check of `key` must wait: the key is being refreshed, or `value` is no longer its value. */
+  #verifyBusy(key: Key, value: unknown): boolean {
+    if (this.#refreshing?.has(key) === true || !this.#raw.has(key)) return true;
+    const held = this.#raw.get(key);
+    return (held instanceof Timed ? held.value : held) !== value;
+  }
+
+  /** A hit that is not plain: a wrapped value (cacheErrors / staleWhileRevalidate), or one to verify. */
+  unwrap(self: unknown, key: Key, held: unknown, args: ArrayLike<unknown>): unknown {
+    this.#stats.hits++;
+    const verifier = this.#verifier;
+    if (verifier !== undefined && !(held instanceof Thrown)) {
+      verifier.hit(self, key, held instanceof Timed ? held.value : held, args, (this.#busy ??= (k, v) => this.#verifyBusy(k as Key, v)));
+    }
+    if (held instanceof Thrown) throw held.error;
+    if (held instanceof Timed) {
+      if (held.staleAt <= this.#now()) {
+        this.#stats.staleServed++;
+        this.#revalidate(self, key, args);
+      }
+      return held.value;
+    }
+    return held;
+  }
+
+  /** A looked-up key: a hit (plain or not), else a miss computed with `args`. */
+  #byKey(self: unknown, key: Key, args: ArrayLike<unknown>): unknown {
+    const held = this.store.get(key);
+    if (held !== MISS) {
+      if (this.#plain) {
+        this.#stats.hits++;
+        return held;
+      }
+      return this.unwrap(self, key, held, args);
+    }
+    return this.#compute(self, key, args);
+  }
+
+  lookup(self: unknown, args: ArrayLike<unknown>): unknown {
+    return this.#byKey(self, this.keyOf(self, args), args);
+  }
+
+  /** One object argument, passed as itself (no arguments object): the by-value case. */
+  lookupObject(self: unknown, a: object): unknown {
+    const key = objectKey(this.#id, a);
+    const held = this.store.get(key);
+    if (held !== MISS) {
+      if (this.#plain) {
+        this.#stats.hits++;
+        return held;
+      }
+      return this.unwrap(self, key, held, [a]);
+    }
+    return this.computeFew(self, key, 1, a, undefined);
+  }
+
+  /** Three arguments, passed as themselves: keyed without an array, computed without one. */
+  lookupThree(self: unknown, a: unknown, b: unknown, c: unknown): unknown {
+    const key = threeKey(this.#id, a, b, c);
+    const held = this.store.get(key);
+    if (held !== MISS) {
+      if (this.#plain) {
+        this.#stats.hits++;
+        return held;
+      }
+      return this.unwrap(self, key, held, [a, b, c]);
+    }
+    return this.computeFew(self, key, 3, a, b, c);
+  }
+
+  pairKey(a: string, b: string): Key {
+    return this.#pairs.find(a, b) ?? this.#pairs.remember(a, b, memoryKey(this.#id, [a, b], 2));
   }
 
   async has(key: Key): Promise<boolean> {

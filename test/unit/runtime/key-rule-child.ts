@@ -120,9 +120,9 @@ function tierAgrees(args: unknown[]): boolean {
 }
 
 export async function observe(): Promise<Observation> {
-  // The generated source declares `var key;` (the closure, compiled from TypeScript, does not).
+  // The generated source is compacted and declares `var n=` (the closure, compiled from TypeScript, does not).
   const probe = memoize((x: unknown) => x, { id: 'key-rule probe' });
-  const path = /\bvar key;/.test(String(probe)) ? 'compiled' : 'closure';
+  const path = /\bvar n=/.test(String(probe)) ? 'compiled' : 'closure';
   const shapes: Observation['shapes'] = [];
   for (const [label, make] of SHAPES) {
     const f = memoize((...args: unknown[]) => args.length, { id: `key-rule ${label}` });

@@ -26,6 +26,38 @@ test('caches by arguments and keeps the function type (parameters, return, this)
   assert.equal(m.length, 2);
 });
 
+test('the memoized function has the name and length of fn, whatever they are, and passes every argument as given', () => {
+  // Names and lengths the compiled call path takes itself, and ones it cannot (set afterwards):
+  // names of the call path's own parameters and locals, reserved words, non-identifiers, long lists.
+  const fns: ((...args: never[]) => unknown)[] = [
+    function s(x: number) { return x + 1; },
+    function n(x: number, y: number) { return x + y; },
+    function k() { return 'k'; },
+    function $$(a: number, b: number, c: number, d: number, e: number) { return a + b + c + d + e; },
+    function many(a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number) { return a + i; },
+    Object.getOwnPropertyDescriptor({ 'get x'(x: number) { return x; } }, 'get x')!.value as (x: number) => number,
+    Object.defineProperty((x: number) => x * 3, 'name', { value: 'undefined' }),
+    Object.defineProperty((x: number) => x * 5, 'name', { value: 'arguments' }),
+    (x: number) => x * 7,
+    function (x?: number) { return x ?? 'none'; },
+  ];
+  for (const fn of fns) {
+    const m = memoize(fn as (...args: unknown[]) => unknown) as (...args: unknown[]) => unknown;
+    assert.equal(m.name, fn.name, `name of ${JSON.stringify(fn.name)}`);
+    assert.equal(m.length, fn.length, `length of ${JSON.stringify(fn.name)}`);
+    const args = Array.from({ length: Math.max(1, fn.length) }, (_, i) => i + 1);
+    assert.deepEqual(m(...args), fn(...(args as never[])), `result of ${JSON.stringify(fn.name)}`);
+    assert.deepEqual(m(...args), fn(...(args as never[])), `hit of ${JSON.stringify(fn.name)}`);
+    assert.equal(cacheOf(m).stats().hits, 1, `hits of ${JSON.stringify(fn.name)}`);
+  }
+  // Fewer arguments than parameters are passed as given (no undefined filled in), more are all passed.
+  const seen: number[] = [];
+  const two = memoize(function two(a?: unknown, b?: unknown, ...rest: unknown[]) { seen.push(arguments.length); return [a, b, rest.length]; });
+  assert.equal(two.length, 2);
+  assert.deepEqual([two(), two(1), two(1, 2), two(1, 2, 3), two(1, 2, 3, 4)], [[undefined, undefined, 0], [1, undefined, 0], [1, 2, 0], [1, 2, 1], [1, 2, 2]]);
+  assert.deepEqual(seen, [0, 1, 2, 3, 4]);
+});
+
 test('synchronous functions stay synchronous; undefined and null results are cached', () => {
   let calls = 0;
   const f = memoize((x: string) => { calls++; return x === 'u' ? undefined : null; });
