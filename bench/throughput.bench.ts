@@ -255,24 +255,36 @@ const UPFRONT_COUNT = 200;
  */
 const UPFRONT_WARMUP = 20;
 
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+/** Batches of UPFRONT_COUNT measured per child (each held while the next is made): the median is reported. */
+const UPFRONT_BATCHES = 5;
+
 /**
  * Child mode `--upfront`: the heap held by one memoized function at default options after its
- * first call, and by one lru-cache with max 1000 after its first set (each the average of
- * UPFRONT_COUNT, after UPFRONT_WARMUP made beforehand so module-level state is not counted).
+ * first call, and by one lru-cache with max 1000 after its first set (each the median of
+ * UPFRONT_BATCHES averages of UPFRONT_COUNT, after UPFRONT_WARMUP made beforehand so module-level
+ * state is not counted: a single batch moved by up to 1 KiB from run to run).
  */
 function upfront(gc: () => void): { memoizeKiB: number; lruCacheKiB: number } {
   const measure = (make: (i: number) => unknown): number => {
-    for (let i = 1; i <= UPFRONT_WARMUP; i++) make(-i);
-    gc();
-    gc();
-    const before = dataBytes();
+    for (let i = 1; i <= UPFRONT_WARMUP; i++) make(i % 50);
     const held: unknown[] = [];
-    for (let i = 0; i < UPFRONT_COUNT; i++) held.push(make(i));
-    gc();
-    gc();
-    const kib = (dataBytes() - before) / UPFRONT_COUNT / 1024;
-    if (held.length !== UPFRONT_COUNT) throw new Error('unreachable');
-    return kib;
+    const batches: number[] = [];
+    for (let b = 0; b < UPFRONT_BATCHES; b++) {
+      gc();
+      gc();
+      const before = dataBytes();
+      for (let i = 0; i < UPFRONT_COUNT; i++) held.push(make(i));
+      gc();
+      gc();
+      batches.push((dataBytes() - before) / UPFRONT_COUNT / 1024);
+    }
+    if (held.length !== UPFRONT_COUNT * UPFRONT_BATCHES) throw new Error('unreachable');
+    return median(batches);
   };
   const memoizeKiB = measure((i) => {
     const f = memoize((x: number) => x * 2);
@@ -287,10 +299,6 @@ function upfront(gc: () => void): { memoizeKiB: number; lruCacheKiB: number } {
   return { memoizeKiB, lruCacheKiB };
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 async function main(): Promise<void> {
   if (process.argv.includes('--upfront')) {

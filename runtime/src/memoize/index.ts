@@ -19,14 +19,11 @@ import type { StatsSnapshot } from '../stats.js';
 import { UNCONFIRMED, type Cell, type DeleteResult, type Fn, type InvalidationResult } from './cell.js';
 import { Memo } from './memo.js';
 import { decorator, isStandardContext, type MemoizeDecorator } from './methods.js';
-import { copyShape, owners } from './owners.js';
+import { copyShape, owners, type Owner } from './owners.js';
 
 export { memoryKey } from './memory-key.js';
 export type { MemoizeDecorator } from './methods.js';
 export type { DeleteResult, InvalidationResult } from './cell.js';
-
-/** A function's `defaultThis` (one for all functions). */
-const noThis = (): undefined => undefined;
 
 function memoizeFunction<F extends AnyFunction>(fn: F, options: MemoizeOptions<F>, location: { file: string; line: number } | undefined): F {
   if (typeof fn !== 'function') throw new OptionsError('fn', `must be a function, got ${typeof fn}`);
@@ -36,13 +33,33 @@ function memoizeFunction<F extends AnyFunction>(fn: F, options: MemoizeOptions<F
   const baseId = options.id ?? (location !== undefined ? `${location.file}#${name}` : name);
   const memo = new Memo(fn as unknown as Fn, options as MemoizeOptions, baseId, location);
   const cell = memo.newCell();
-  memo.cells = () => [cell];
+  memo.only = cell;
   const call = cell.call;
   copyShape(call, fn as unknown as Fn);
   // The owner entry also keeps the registry entry (`memo.info`) alive exactly as long as the
   // memoized function (an `infoKeepAlive` entry would hold it a second time).
-  owners.set(call, { memo, cellFor: () => cell, defaultThis: noThis, isMethod: false });
+  owners.set(call, new FunctionOwner(memo, cell));
   return call as unknown as F;
+}
+
+/** The owner entry of a memoized function (not a method): one cell, no `this` of its own. */
+class FunctionOwner implements Owner {
+  readonly memo: Memo;
+  readonly isMethod = false;
+  readonly #cell: Cell;
+
+  constructor(memo: Memo, cell: Cell) {
+    this.memo = memo;
+    this.#cell = cell;
+  }
+
+  cellFor(): Cell {
+    return this.#cell;
+  }
+
+  defaultThis(): undefined {
+    return undefined;
+  }
 }
 
 /**

@@ -46,8 +46,10 @@ export class Memo {
   readonly trace: TraceRecorder | undefined;
   /** Checks a share of hits by running the function again (`verify` option); undefined when off. */
   readonly verifier: Verifier | undefined;
-  /** Set once the function or method knows how to list its cells. */
-  cells: () => Iterable<Cell> = () => [];
+  /** The function's only cell (a memoized function, a method on a shared store); else see `listCells`. */
+  only: Cell | undefined;
+  /** Lists the cells of a method's instances (set by the method); with neither, no cell yet. */
+  listCells: (() => Iterable<Cell>) | undefined;
   /** Why misses missed (`stats-causes.ts`); made with the first store, which says whether they are exact. */
   causes: MissCauses | undefined;
   #warnedUncacheable = false;
@@ -88,6 +90,19 @@ export class Memo {
     if (resolved !== undefined && !BUILTIN_TYPES.includes(resolved.backendType)) warnIfNamespaceShared(this, resolved.backendName);
   }
 
+  /** The cells of this function or method. */
+  cells(): Iterable<Cell> {
+    if (this.only !== undefined) return [this.only];
+    return this.listCells?.() ?? [];
+  }
+
+  /** Whether a remote store of the function is degraded (or it could not be resolved). */
+  health(): 'ok' | 'degraded' {
+    if (this.failure !== undefined) return 'degraded';
+    for (const cell of this.cells()) if (!cell.store.sync && cell.store.health === 'degraded') return 'degraded';
+    return 'ok';
+  }
+
   #makeInfo(location: { file: string; line: number } | undefined): MemoizedInfo {
     const r = this.resolved;
     const o = this.options;
@@ -102,21 +117,7 @@ export class Memo {
       cacheIf: o.cacheIf !== undefined,
       ...(r !== undefined && r.verify > 0 ? { verify: r.verify } : {}),
     };
-    return {
-      id: this.id,
-      backend: r?.backendName ?? o.backend ?? 'memory',
-      backendType: r?.backendType ?? 'unknown',
-      options: Object.freeze(summary),
-      ...(location !== undefined ? { location } : {}),
-      stats: () => this.snapshot(),
-      health: () => {
-        if (this.failure !== undefined) return 'degraded';
-        for (const cell of this.cells()) if (!cell.store.sync && cell.store.health === 'degraded') return 'degraded';
-        return 'ok';
-      },
-      clear: async () => { await this.clear(); },
-      ...(this.trace !== undefined ? { trace: this.trace } : {}),
-    };
+    return new Info(this, r?.backendName ?? o.backend ?? 'memory', r?.backendType ?? 'unknown', Object.freeze(summary), location);
   }
 
   /**
@@ -184,6 +185,40 @@ export class Memo {
     // Tracing wraps the store in a recorder of lookups; without it the store is used as is (no cost).
     const traced = this.trace !== undefined ? recordingStore(store, this.trace) : store;
     return traced.sync ? syncCell(this, r, traced, store as SyncStore) : asyncCell(this, r, traced);
+  }
+}
+
+/** A memo's registry entry: its methods shared, not closures per function. */
+class Info implements MemoizedInfo {
+  readonly id: string;
+  readonly backend: string;
+  readonly backendType: string;
+  readonly options: Readonly<Record<string, string | number | boolean | null>>;
+  readonly location?: { file: string; line: number };
+  readonly trace?: TraceRecorder;
+  readonly #memo: Memo;
+
+  constructor(memo: Memo, backend: string, backendType: string, options: Readonly<Record<string, string | number | boolean | null>>,
+    location: { file: string; line: number } | undefined) {
+    this.#memo = memo;
+    this.id = memo.id;
+    this.backend = backend;
+    this.backendType = backendType;
+    this.options = options;
+    if (location !== undefined) this.location = location;
+    if (memo.trace !== undefined) this.trace = memo.trace;
+  }
+
+  stats(): StatsSnapshot {
+    return this.#memo.snapshot();
+  }
+
+  health(): 'ok' | 'degraded' {
+    return this.#memo.health();
+  }
+
+  async clear(): Promise<void> {
+    await this.#memo.clear();
   }
 }
 

@@ -28,7 +28,7 @@ export function memoizeMethod(method: Fn, name: string, className: string | unde
   let cellFor: (self: unknown) => Cell;
   if (!first.store.sync || memo.resolved === undefined) {
     // Remote stores are shared by every instance (and every process): the key is the arguments.
-    memo.cells = () => [first];
+    memo.only = first;
     cellFor = () => first;
     fn = first.call;
   } else {
@@ -49,7 +49,7 @@ export function memoizeMethod(method: Fn, name: string, className: string | unde
       }
       return cell;
     };
-    memo.cells = function* cells() {
+    memo.listCells = function* cells() {
       if (unbound !== undefined) yield unbound;
       for (const ref of live) {
         const cell = ref.deref();

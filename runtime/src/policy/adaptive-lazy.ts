@@ -17,10 +17,13 @@ import { ExactAdaptivePolicy } from './adaptive-exact.js';
 import { FreeSlots } from './lists.js';
 import type { SlotPolicy } from './slot-policy.js';
 
-/** Record entries of a hit: the slot with this bit set (hashes, the misses, are below 2^30). */
-const HIT = 0x40000000;
-/** Record entries the record starts with; it doubles, up to `capacity`. */
-const INITIAL_RECORD = 16;
+/**
+ * Record entries of a hit: `~slot - HITS`, below every delete (`~slot`, from -1 down to -capacity)
+ * and above -2^30, so that every entry (a miss's hash is in [0, 2^30)) is a small integer to the
+ * engine: the record is an array of numbers at 4 bytes each, without the ~230 bytes a typed array
+ * costs before its first element.
+ */
+const HITS = 0x20000000;
 
 /** The exact regime of the adaptive policy, built at the first call that could tell candidates apart. */
 export class LazyExactPolicy implements SlotPolicy {
@@ -30,8 +33,8 @@ export class LazyExactPolicy implements SlotPolicy {
   readonly #candidates: readonly CandidateName[];
   readonly #initial: CandidateName;
   #exact: ExactAdaptivePolicy | undefined;
-  /** Until built: misses (the hash), hits (slot | HIT) and deletes (~slot), in order. */
-  #record: Int32Array | undefined;
+  /** Until built: misses (the hash), hits (~slot - HITS) and deletes (~slot), in order. */
+  #record: number[] | undefined;
   #recorded = 0;
   /** Until built: the exact regime's free slots, taken and freed as it would. */
   #free: FreeSlots | undefined;
@@ -40,7 +43,7 @@ export class LazyExactPolicy implements SlotPolicy {
     this.capacity = capacity;
     this.#candidates = candidates;
     this.#initial = initial;
-    this.#record = new Int32Array(Math.min(capacity, INITIAL_RECORD));
+    this.#record = [];
     this.#free = new FreeSlots(capacity);
   }
 
@@ -62,7 +65,7 @@ export class LazyExactPolicy implements SlotPolicy {
   hit(slot: number): void {
     const exact = this.#exact ?? this.#room();
     if (exact !== undefined) exact.hit(slot);
-    else this.#record![this.#recorded++] = slot | HIT;
+    else this.#record![this.#recorded++] = ~slot - HITS;
   }
 
   miss(hash: number): number {
@@ -100,15 +103,7 @@ export class LazyExactPolicy implements SlotPolicy {
    * the exact regime, built.
    */
   #room(): ExactAdaptivePolicy | undefined {
-    const record = this.#record!;
-    if (this.#recorded < record.length) return undefined;
-    if (record.length < this.capacity) {
-      const grown = new Int32Array(Math.min(this.capacity, 2 * record.length));
-      grown.set(record);
-      this.#record = grown;
-      return undefined;
-    }
-    return this.#build();
+    return this.#recorded < this.capacity ? undefined : this.#build();
   }
 
   /** Builds the exact regime and replays the record into it (once). */
@@ -118,9 +113,9 @@ export class LazyExactPolicy implements SlotPolicy {
     const record = this.#record!;
     for (let i = 0; i < this.#recorded; i++) {
       const entry = record[i]!;
-      if (entry < 0) exact.remove(~entry);
-      else if (entry >= HIT) exact.hit(entry ^ HIT);
-      else exact.miss(entry);
+      if (entry >= 0) exact.miss(entry);
+      else if (entry < -HITS) exact.hit(~(entry + HITS));
+      else exact.remove(~entry);
     }
     this.#exact = exact;
     this.#record = undefined;
