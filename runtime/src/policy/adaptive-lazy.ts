@@ -7,10 +7,11 @@
  * So every shadow hits on the same accesses, no candidate can lead another, the leader stays the
  * first one, and the cache's slots come from its free-slot list alone (a miss takes the next free
  * slot, a delete frees one). That is all the policy has to answer until then; meanwhile it records
- * what the exact regime would have been told (misses, hits and deletes, 4 bytes each) and, before
- * the call that would take the record past `capacity` entries, builds the exact regime and replays
- * the record into it. The exact regime then holds the very state it would have had if built at
- * the start (the same calls in the same order), and every later answer is its own.
+ * what the exact regime would have been told (misses, hits and deletes; 8 bytes each for the first
+ * 64, then 4) and, before the call that would take the record past `capacity` entries, builds the
+ * exact regime and replays the record into it. The exact regime then holds the very state it would
+ * have had if built at the start (the same calls in the same order), and every later answer is its
+ * own.
  */
 import type { CandidateName } from './adaptive-candidates.js';
 import { ExactAdaptivePolicy } from './adaptive-exact.js';
@@ -20,10 +21,14 @@ import type { SlotPolicy } from './slot-policy.js';
 /**
  * Record entries of a hit: `~slot - HITS`, below every delete (`~slot`, from -1 down to -capacity)
  * and above -2^30, so that every entry (a miss's hash is in [0, 2^30)) is a small integer to the
- * engine: the record is an array of numbers at 4 bytes each, without the ~230 bytes a typed array
- * costs before its first element.
+ * engine, and fits an Int32Array.
  */
 const HITS = 0x20000000;
+/**
+ * Entries the record holds as an array of numbers (8 bytes each); past them it is an Int32Array (4
+ * bytes each, doubling up to `capacity`, but ~230 bytes before its first element).
+ */
+const ARRAY_RECORD = 64;
 
 /** The exact regime of the adaptive policy, built at the first call that could tell candidates apart. */
 export class LazyExactPolicy implements SlotPolicy {
@@ -34,7 +39,7 @@ export class LazyExactPolicy implements SlotPolicy {
   readonly #initial: CandidateName;
   #exact: ExactAdaptivePolicy | undefined;
   /** Until built: misses (the hash), hits (~slot - HITS) and deletes (~slot), in order. */
-  #record: number[] | undefined;
+  #record: number[] | Int32Array | undefined;
   #recorded = 0;
   /** Until built: the exact regime's free slots, taken and freed as it would. */
   #free: FreeSlots | undefined;
@@ -103,7 +108,15 @@ export class LazyExactPolicy implements SlotPolicy {
    * the exact regime, built.
    */
   #room(): ExactAdaptivePolicy | undefined {
-    return this.#recorded < this.capacity ? undefined : this.#build();
+    const record = this.#record!;
+    const recorded = this.#recorded;
+    if (recorded < record.length) return undefined;
+    if (recorded >= this.capacity) return this.#build();
+    if (Array.isArray(record) && recorded < ARRAY_RECORD) return undefined; // it grows as it is written
+    const grown = new Int32Array(Math.min(this.capacity, 2 * Math.max(recorded, ARRAY_RECORD)));
+    for (let i = 0; i < recorded; i++) grown[i] = record[i]!;
+    this.#record = grown;
+    return undefined;
   }
 
   /** Builds the exact regime and replays the record into it (once). */

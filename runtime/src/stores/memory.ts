@@ -57,17 +57,19 @@ const INITIAL_SLOTS = 8;
  * bytes per slot (an eighth of an entry at 100,000 entries). Sizes likewise wait for a size.
  */
 const EMPTY_TIMES = new Float64Array(0);
+/** The integer index until the first small integer key (shared, never written: a write grows it first). */
+const NO_INTS = new Int32Array(0);
+/** The sizes until the first entry with a size (shared, never written: `#account` replaces it first). */
+const NO_SIZES: readonly number[] = [];
 /**
- * The integer index until the first small integer key (shared, never written: a write grows it
- * first). The index and the sizes are arrays of small integers (4 bytes each, as in an
- * `Int32Array`; half a `Float64Array`'s for sizes): a typed array costs ~230 bytes more before its
- * first element, and most stores hold a few entries. (The hit queue stays typed: written on hits,
- * it was ~5% slower as an array, fresh, in the throughput bench.)
+ * `length` zeros, then `old`'s numbers over them: an array of exactly `length` numbers. The sizes
+ * are such an array rather than a `Float64Array`: 8 bytes per slot either way (a small integer
+ * takes a word), without the ~230 bytes a typed array costs before its first element.
  */
-const NO_INTS: readonly number[] = [];
-/** `array` padded with zeros to `length` (in place). */
-function padTo(array: number[], length: number): void {
-  while (array.length < length) array.push(0);
+function zerosWith(old: readonly number[], length: number): number[] {
+  const out = new Array<number>(length).fill(0);
+  for (let i = 0; i < old.length; i++) out[i] = old[i]!;
+  return out;
 }
 
 export class MemoryStore<V = unknown> implements SyncStore<V> {
@@ -75,14 +77,14 @@ export class MemoryStore<V = unknown> implements SyncStore<V> {
   readonly kind: string;
   readonly #slots = new Map<Key, number>();
   /** slot + 1 of integer keys in [0, INT_INDEX_LIMIT); 0 = absent. */
-  #ints = NO_INTS as number[];
+  #ints = NO_INTS;
   #keys: Key[];
   #values: (V | undefined)[];
   #state: Uint8Array;
   /** Expiry time (clock ms) of TIMED slots; empty until the first entry with an expiry time. */
   #expires = EMPTY_TIMES;
   /** Size (bytes) of each slot's entry; empty until the first entry with a size (`#sized`). */
-  #sizes: number[] = [];
+  #sizes = NO_SIZES as number[];
   /** Slots hit since the last insertion, not yet replayed into the policy (only when hits are deferred). */
   #touched: Int32Array;
   #touchedCount = 0;
@@ -207,7 +209,7 @@ export class MemoryStore<V = unknown> implements SyncStore<V> {
   }
 
   #account(slot: number, bytes: number): void {
-    if (!this.#sized) padTo(this.#sizes, this.#state.length);
+    if (!this.#sized) this.#sizes = zerosWith(this.#sizes, this.#state.length);
     this.#sized = true;
     this.#sizes[slot] = bytes;
     this.#bytes += bytes;
@@ -230,7 +232,7 @@ export class MemoryStore<V = unknown> implements SyncStore<V> {
     const count = this.#slots.size;
     const bytes = this.#bytes;
     this.#slots.clear();
-    this.#ints = NO_INTS as number[];
+    this.#ints = NO_INTS;
     this.#keys.fill(undefined as unknown as Key);
     this.#values.fill(undefined);
     this.#state.fill(0);
@@ -260,8 +262,9 @@ export class MemoryStore<V = unknown> implements SyncStore<V> {
   #indexInt(key: number, value: number): void {
     if (key >= this.#ints.length) {
       if (value === 0) return;
-      if (this.#ints === NO_INTS) this.#ints = [];
-      padTo(this.#ints, Math.min(INT_INDEX_LIMIT, Math.max(16, key + 1, this.#ints.length * 2)));
+      const grown = new Int32Array(Math.min(INT_INDEX_LIMIT, Math.max(16, key + 1, this.#ints.length * 2)));
+      grown.set(this.#ints);
+      this.#ints = grown;
     }
     this.#ints[key] = value;
   }
@@ -278,7 +281,7 @@ export class MemoryStore<V = unknown> implements SyncStore<V> {
     this.#state = widen(this.#state, (n) => new Uint8Array(n));
     // The optional arrays stay empty until used.
     if (this.#expires.length > 0) this.#expires = widen(this.#expires, (n) => new Float64Array(n));
-    if (this.#sized) padTo(this.#sizes, capacity);
+    if (this.#sized) this.#sizes = zerosWith(this.#sizes, capacity);
     if (this.#touched.length > 0) this.#touched = widen(this.#touched, (n) => new Int32Array(n));
     this.#keys.length = capacity;
     this.#values.length = capacity;
