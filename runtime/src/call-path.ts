@@ -1,8 +1,9 @@
 /**
  * The hot call path of a memoized function on an in-process store: key one number or one string
- * as itself (the string when `isOwnKey` says so), two strings through `pairKey`, one object
- * through `lookupObject` and three arguments through `lookupThree` (no arguments object), look
- * it up, count the hit. Anything else goes to `lookup` (the general path).
+ * as itself (the string when `isOwnKey` says so) and two strings through `pairKey`, look it up,
+ * count the hit. One object goes to `lookupObject`, three arguments to `lookupThree` (no arguments
+ * object for either), anything else to `lookup` (the general path) through a shared function
+ * (`other`).
  *
  * Every memoized function gets its own compiled copy of this small function. Closures created
  * from one function literal share their type feedback and optimized code in V8, so with a single
@@ -49,45 +50,57 @@ export interface CallPathParts<K> {
 // The same logic as `closurePath` below. Which one string is its own key is decided by `ownKey`,
 // which is `isOwnKey` (memoize/memory-key.ts): the one definition, shared with `memoryKey` and
 // `tierKey`, passed in rather than written out here.
+// Everything but the keying of the fast shapes and the plain hit is in shared functions (`other`,
+// `unwrapFew`): each memoized function keeps its own copy of this source and its bytecode.
 const SOURCE = `"use strict";
 return function HEAD {
   var n = arguments.length;
   var key;
   if (n === 1) {
-    if (typeof a === 'number') key = a;
-    else if (typeof a === 'string' && ownKey(a)) key = a;
+    if (typeof a === 'number' || (typeof a === 'string' && ownKey(a))) key = a;
     else if (typeof a === 'object' && a !== null) return targets.lookupObject(this, a);
-    else return targets.lookup(this, arguments);
-  } else if (n === 2 && typeof a === 'string' && typeof b === 'string') {
-    key = targets.pairKey(a, b);
-  } else if (n === 3) {
-    return targets.lookupThree(this, a, b, c);
-  } else {
-    return targets.lookup(this, arguments);
-  }
+    else return other(targets, this, 1, a, b, void 0);
+  } else if (n === 2 && typeof a === 'string' && typeof b === 'string') key = targets.pairKey(a, b);
+  else if (n === 3) return targets.lookupThree(this, a, b, c);
+  else return other(targets, this, n, a, b, n > 3 ? arguments : void 0);
   var held = store.get(key);
   if (held !== miss) {
     if (plain) {
       stats.hits++;
       return held;
     }
-    return targets.unwrap(this, key, held, n === 1 ? [a] : [a, b]);
+    return unwrapFew(targets, this, key, held, n, a, b);
   }
   return targets.computeFew(this, key, n, a, b);
 };`;
 
+/**
+ * The calls the call path neither keys itself nor sends to `lookupObject` or `lookupThree`, to the
+ * general path (`args`: the arguments object when there are more than three; the others are
+ * rebuilt from `a`, `b`).
+ */
+function other<K>(targets: CallPathTargets<K>, self: unknown, n: number, a: unknown, b: unknown, args: ArrayLike<unknown> | undefined): unknown {
+  return targets.lookup(self, args ?? (n === 0 ? [] : n === 1 ? [a] : [a, b]));
+}
+
+/** A hit of the call path's own keys (one or two arguments, `n`) that is not plain. */
+function unwrapFew<K>(targets: CallPathTargets<K>, self: unknown, key: K, held: unknown, n: number, a: unknown, b: unknown): unknown {
+  return targets.unwrap(self, key, held, n === 1 ? [a] : [a, b]);
+}
+
 /** The factory's parameters (what `buildCallPath` passes, in this order), each with its short name in `COMPACT_SOURCE`. */
 const NAMES: readonly (readonly [string, string])[] = [
-  ['store', 's'], ['stats', 't'], ['plain', 'p'], ['miss', 'm'], ['ownKey', 'o'], ['targets', 'g'], ['key', 'k'], ['held', 'h'],
+  ['store', 's'], ['stats', 't'], ['plain', 'p'], ['miss', 'm'], ['ownKey', 'o'], ['targets', 'g'], ['other', 'x'], ['unwrapFew', 'y'],
+  ['key', 'k'], ['held', 'h'],
 ];
-const PARAMS = NAMES.slice(0, 6).map(([, short]) => short);
+const PARAMS = NAMES.slice(0, 8).map(([, short]) => short);
 
 /**
  * `SOURCE` as the engine keeps it: the engine keeps each function's source text (one copy per
  * memoized function, in one-byte characters), so the layout and the long names go: line breaks
  * and indentation (every statement ends with `;` or `}`), spaces not between two words, and each
  * parameter and local renamed (`NAMES`: whole words, none of them a property name or inside a
- * string literal). 816 -> ~560 bytes per function.
+ * string literal). 816 -> ~500 bytes per function.
  */
 const COMPACT_SOURCE = NAMES.reduce((text, [long, short]) => text.replace(new RegExp(`\\b${long}\\b`, 'g'), short),
   SOURCE.replace(/\n\s*/g, '').replace(/ (?=[^\w$])|(?<=[^\w$]) /g, ''));
@@ -133,26 +146,20 @@ function closurePath<K>({ store, stats, plain, miss, targets }: CallPathParts<K>
     const n = arguments.length;
     let key: unknown;
     if (n === 1) {
-      if (typeof a === 'number') key = a;
-      else if (typeof a === 'string' && isOwnKey(a)) key = a;
+      if (typeof a === 'number' || (typeof a === 'string' && isOwnKey(a))) key = a;
       else if (typeof a === 'object' && a !== null) return targets.lookupObject(this, a);
-      // eslint-disable-next-line prefer-rest-params
-      else return targets.lookup(this, arguments);
-    } else if (n === 2 && typeof a === 'string' && typeof b === 'string') {
-      key = targets.pairKey(a, b);
-    } else if (n === 3) {
-      return targets.lookupThree(this, a, b, c);
-    } else {
-      // eslint-disable-next-line prefer-rest-params
-      return targets.lookup(this, arguments);
-    }
+      else return other(targets, this, 1, a, b, undefined);
+    } else if (n === 2 && typeof a === 'string' && typeof b === 'string') key = targets.pairKey(a, b);
+    else if (n === 3) return targets.lookupThree(this, a, b, c);
+    // eslint-disable-next-line prefer-rest-params
+    else return other(targets, this, n, a, b, n > 3 ? arguments : undefined);
     const held = store.get(key as K);
     if (held !== miss) {
       if (plain) {
         stats.hits++;
         return held;
       }
-      return targets.unwrap(this, key as K, held, n === 1 ? [a] : [a, b]);
+      return unwrapFew(targets, this, key as K, held, n, a, b);
     }
     return targets.computeFew(this, key as K, n, a, b);
   } as CallPath;
@@ -168,7 +175,7 @@ export function buildCallPath<K>(parts: CallPathParts<K>, shape?: CallPathShape)
     try {
       // The numbered comment makes each source unique, so V8's compilation cache cannot share it.
       const factory = new Function(...PARAMS, `// cachelens call path ${++compiled}\n${COMPACT_SOURCE.replace('HEAD', () => signature)}`) as (...deps: unknown[]) => CallPath;
-      return factory(parts.store, parts.stats, parts.plain, parts.miss, isOwnKey, parts.targets);
+      return factory(parts.store, parts.stats, parts.plain, parts.miss, isOwnKey, parts.targets, other, unwrapFew);
     } catch (error) {
       // EvalError: code generation from strings is disallowed in this process.
       if (error instanceof EvalError) codegenAllowed = false;
