@@ -25,6 +25,9 @@ export { memoryKey } from './memory-key.js';
 export type { MemoizeDecorator } from './methods.js';
 export type { DeleteResult, InvalidationResult } from './cell.js';
 
+/** The options of a function memoized without any (one object for all, never written). */
+const NO_OPTIONS: MemoizeOptions = Object.freeze({});
+
 function memoizeFunction<F extends AnyFunction>(fn: F, options: MemoizeOptions<F>, location: { file: string; line: number } | undefined): F {
   if (typeof fn !== 'function') throw new OptionsError('fn', `must be a function, got ${typeof fn}`);
   validateOptions(options);
@@ -86,7 +89,7 @@ export function memoize(fnOrOptions?: unknown, options?: unknown): unknown {
     if (isStandardContext(options)) {
       throw new OptionsError('@memoize', 'must be called: write @memoize() (or @memoize({ ttl: "5m" })), not @memoize.');
     }
-    return memoizeFunction(fnOrOptions as AnyFunction, (options ?? {}) as MemoizeOptions, location);
+    return memoizeFunction(fnOrOptions as AnyFunction, (options ?? NO_OPTIONS) as MemoizeOptions, location);
   }
   if (fnOrOptions !== undefined && (typeof fnOrOptions !== 'object' || fnOrOptions === null)) {
     throw new OptionsError('fn', `must be a function (memoize(fn, options)) or an options object (@memoize(options)), got ${fnOrOptions === null ? 'null' : typeof fnOrOptions}`);
@@ -95,7 +98,7 @@ export function memoize(fnOrOptions?: unknown, options?: unknown): unknown {
     // Legacy `@memoize` without parentheses calls memoize(prototype, key, descriptor).
     throw new OptionsError('@memoize', 'must be called: write @memoize() (or @memoize({ ttl: "5m" })), not @memoize.');
   }
-  return decorator((fnOrOptions ?? {}) as MemoizeOptions, location);
+  return decorator((fnOrOptions ?? NO_OPTIONS) as MemoizeOptions, location);
 }
 
 /** The control surface of one memoized function. Operations never throw because of the store. */

@@ -10,6 +10,7 @@ export { AdaptivePolicy, CANDIDATES } from './adaptive.js';
 export type { CandidateName } from './adaptive.js';
 export { SlotCache } from './slot-cache.js';
 export { hashKey } from './hash.js';
+export { mix32 } from './slot-policy.js';
 
 /** Every accepted policy name, `adaptive` (the default) first. */
 export const POLICY_NAMES: readonly PolicyName[] = ['adaptive', 'lru', 'arc', 'lirs', 'sieve', 's3fifo', 'wtinylfu'];

@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { cacheOf, memoize, registry } from '../../../runtime/src/index.js';
 import { LONGER_TTL_FACTORS, MISS_CAUSES, type MissCauseCounts } from '../../../runtime/src/protocol.js';
 import { MissCauses, MAX_LOGGED_KEYS } from '../../../runtime/src/stats-causes.js';
-import { hashKey } from '../../../runtime/src/policy/index.js';
+import { hashKey, mix32 } from '../../../runtime/src/policy/index.js';
 
 function causesOf(f: (...args: never[]) => unknown): MissCauseCounts {
   const s = cacheOf(f).stats();
@@ -197,7 +197,7 @@ describe('the log of writes', () => {
         this.state[slot] = cause;
       }
     }
-    const hashOf = (key: unknown): number => (hashKey(key) & 0x3fffffff) | 0x40000000;
+    const hashOf = (key: unknown): number => (mix32(hashKey(key) ^ 0x2545f491) & 0x3fffffff) | 0x40000000;
     let seed = 7;
     const random = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
     for (const capacity of [1, 16, 40, 100, 700]) {
