@@ -269,7 +269,23 @@ const UPFRONT_BATCHES = 5;
  * UPFRONT_BATCHES averages of UPFRONT_COUNT, after UPFRONT_WARMUP made beforehand so module-level
  * state is not counted: a single batch moved by up to 1 KiB from run to run).
  */
-function upfront(gc: () => void): { memoizeKiB: number; lruCacheKiB: number } {
+/** What the up-front child reports (KiB per function or cache). */
+interface Upfront {
+  /** `memoize(fn)` after one call. */
+  memoizeKiB: number;
+  /** lru-cache (max 1000) after one `set`. */
+  lruCacheKiB: number;
+  /** `memoize(fn)` after USED_CALLS calls on USED_KEYS small integers (a function in use whose cache never fills). */
+  memoizeUsedKiB: number;
+  /** A memo over lru-cache (max 1000) after the same calls. */
+  lruCacheUsedKiB: number;
+}
+
+/** The calls and distinct keys of the "in use" measure. */
+const USED_CALLS = 1000;
+const USED_KEYS = 10;
+
+function upfront(gc: () => void): Upfront {
   const measure = (make: (i: number) => unknown): number => {
     for (let i = 1; i <= UPFRONT_WARMUP; i++) make(i % 50);
     const held: unknown[] = [];
@@ -296,7 +312,20 @@ function upfront(gc: () => void): { memoizeKiB: number; lruCacheKiB: number } {
     cache.set(i % 50, i * 2);
     return cache;
   });
-  return { memoizeKiB, lruCacheKiB };
+  const memoizeUsedKiB = measure((i) => {
+    const f = memoize((x: number) => x * 2);
+    for (let c = 0; c < USED_CALLS; c++) f((c * 7 + i) % USED_KEYS);
+    return f;
+  });
+  const lruCacheUsedKiB = measure((i) => {
+    const cache = new LRUCache<number, number>({ max: 1000 });
+    for (let c = 0; c < USED_CALLS; c++) {
+      const key = (c * 7 + i) % USED_KEYS;
+      if (cache.get(key) === undefined) cache.set(key, key * 2);
+    }
+    return cache;
+  });
+  return { memoizeKiB, lruCacheKiB, memoizeUsedKiB, lruCacheUsedKiB };
 }
 
 
@@ -315,10 +344,10 @@ async function main(): Promise<void> {
   const run = promisify(execFile);
   const results = new Map<string, Measurement[]>();
   const ratios = new Map<string, number[]>();
-  const upfronts: { memoizeKiB: number; lruCacheKiB: number }[] = [];
+  const upfronts: Upfront[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     const { stdout: up } = await run(process.execPath, ['--expose-gc', '--import', 'tsx', __filename, '--upfront'], { maxBuffer: 1 << 20 });
-    upfronts.push(JSON.parse(up) as { memoizeKiB: number; lruCacheKiB: number });
+    upfronts.push(JSON.parse(up) as Upfront);
     const roundResults = new Map<string, Measurement>();
     for (const c of SELECTED) {
       const { stdout } = await run(process.execPath, ['--expose-gc', '--import', 'tsx', __filename, '--case', c.name, '--ops', String(OPS)], { maxBuffer: 1 << 20 });
@@ -350,7 +379,7 @@ async function main(): Promise<void> {
     const vsLru = (value: number, field: 'opsPerSec' | 'steadyOpsPerSec'): string => (c.name === 'map' ? '—' : (value / lruCache(c.ttl, field)).toFixed(2));
     lines.push(`| ${c.library} | ${c.ttl ? `${TTL_MS / 1000} s` : 'no'} | ${(ops / 1e6).toFixed(2)} M | ${median(ratios.get(c.name)!).toFixed(2)} | ${vsLru(ops, 'opsPerSec')} | ${(steady / 1e6).toFixed(2)} M | ${vsLru(steady, 'steadyOpsPerSec')} | ${(median(ms.map((m) => m.hitRatio)) * 100).toFixed(1)}% | ${median(ms.map((m) => m.bytesPerEntry)).toFixed(0)} | ${median(ms.map((m) => m.bytesPerEntryFull)).toFixed(0)} | ${ms[0]!.size.toLocaleString('en-US')} |`);
   }
-  lines.push('', `Up-front memory (heap held after the first call, average of ${UPFRONT_COUNT} made after ${UPFRONT_WARMUP} others, median of ${ROUNDS} runs): one memoized function at default options (\`memoize(fn)\`, one call) ${median(upfronts.map((u) => u.memoizeKiB)).toFixed(1)} KiB; one lru-cache with max 1000 after one \`set\` ${median(upfronts.map((u) => u.lruCacheKiB)).toFixed(1)} KiB.`);
+  lines.push('', `Up-front memory (heap held after the first call, average of ${UPFRONT_COUNT} made after ${UPFRONT_WARMUP} others, median of ${ROUNDS} runs): one memoized function at default options (\`memoize(fn)\`, one call) ${median(upfronts.map((u) => u.memoizeKiB)).toFixed(1)} KiB; one lru-cache with max 1000 after one \`set\` ${median(upfronts.map((u) => u.lruCacheKiB)).toFixed(1)} KiB. In use (${USED_CALLS} calls on ${USED_KEYS} small integers, the cache never full): the memoized function ${median(upfronts.map((u) => u.memoizeUsedKiB)).toFixed(1)} KiB, a memo over lru-cache (max 1000) ${median(upfronts.map((u) => u.lruCacheUsedKiB)).toFixed(1)} KiB.`);
   lines.push('', `Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.`);
   const report = lines.join('\n');
   process.stdout.write(`${report}\n`);
