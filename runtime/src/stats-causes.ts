@@ -6,8 +6,9 @@
  * Nothing here runs on a hit: the log is touched on a miss (one lookup) and on the write that
  * follows it (one update). On an in-process store (`exact`) the only way for a key this process
  * wrote, that is not expired nor invalidated, to be gone is eviction, so the causes are exact
- * (while the log remembers the key: a table of twice `capacity` slots in typed arrays, 2-way set
- * associative, where a new key takes the place of the older of its two). On a shared store
+ * (while the log remembers the key: a table of up to twice `capacity` slots, 4-way set associative,
+ * that forgets nothing until it is that large, where a new key then takes the place of the oldest
+ * write of its four). On a shared store
  * (Redis, Memcached, disk, two tiers) a nil looks the same whatever happened: what our own writes
  * explain (expired, invalidated...) is counted as such, a key we never wrote as `cold` (first use
  * by this process), and the rest as `unknown`.
@@ -36,22 +37,26 @@ const WRITTEN = 255;
 
 const FACTORS = LONGER_TTL_FACTORS.length;
 const BUCKETS = REUSE_BUCKET_BOUNDS_MS.length + 1;
+/** Slots a key may take: the four of its bucket (`hash & mask`, its two low bits cleared). */
+const WAYS = 4;
 /**
- * Slots of the first table: small, since most functions never see more than a few keys (the table
- * doubles as keys come). Up to `EXACT_SLOTS` the doubling keeps, in each pair, the key written
- * first in its own slot, so the table is then laid out exactly as one made with `EXACT_SLOTS`
- * slots from the start would be (which slot of a pair a key sits in decides ties on eviction).
+ * Slots of the first table (one bucket): small, since most functions never see more than a few
+ * keys. The table doubles as keys come: when a new key finds its bucket full, until the table has
+ * `#maxSlots`. Doubling splits each bucket in two (one more bit of the hash), so every key it held
+ * fits: the table forgets nothing until it has all its slots, and keeps in each bucket the keys in
+ * the order they came. So it is, at every size, laid out as a table made at that size from the
+ * start would be, and counts as one made with all its slots.
  */
-const FIRST_SLOTS = 4;
-/** The smallest bound of the table, and the size up to which doubling keeps the insertion layout. */
-const EXACT_SLOTS = 64;
+const FIRST_SLOTS = WAYS;
+/** The smallest bound of the table, and the size up to which its columns are arrays of numbers. */
+const SMALL_SLOTS = 64;
 /** Shared by every table not yet grown (never written: a write needs a slot, which growth makes). */
 const NO_HASHES = new Int32Array(0);
 const NO_TIMES = new Float64Array(0);
 const NO_BYTES = new Uint8Array(0);
 
 /**
- * A column of the table: a typed array, or (up to `EXACT_SLOTS` slots) an array of numbers. A
+ * A column of the table: a typed array, or (up to `SMALL_SLOTS` slots) an array of numbers. A
  * typed array costs ~230 bytes before its first element (the view, its buffer, the buffer's
  * record), three times what a small array of numbers costs, and most functions never need more.
  */
@@ -59,14 +64,13 @@ type Column = Int32Array | Float64Array | Uint8Array | number[];
 
 /** A column of `size` zeros: an array of numbers while small, else `typed`. */
 function column(size: number, typed: (size: number) => Column): Column {
-  return size <= EXACT_SLOTS ? new Array<number>(size).fill(0) : typed(size);
+  return size <= SMALL_SLOTS ? new Array<number>(size).fill(0) : typed(size);
 }
 
 /**
  * The key's hash in the table: 30 bits, never 0 (an empty slot), the cell's salt mixed in, and
- * mixed again: the store's hash of 0 is 0 and that of 1 ends in six zero bits, so the commonest
- * keys, 0, 1 and 2, took one pair of slots at every size up to 64 and grew a table for three keys
- * to 128 slots (~1.7 KB).
+ * mixed again: the store's hash of 0 is 0, that of 1 ends in 000000 and that of 2 in 000001, so
+ * the commonest keys, 0, 1 and 2, fell in one bucket at every size up to 64.
  */
 function hashOf(key: unknown, salt: number): number {
   return (mix32(hashKey(key) ^ salt ^ 0x2545f491) & 0x3fffffff) | 0x40000000;
@@ -145,7 +149,7 @@ export class MissCauses {
     this.#storeTtl = options.storeTtlMs ?? 0;
     this.#ttl = options.storeTtlMs === undefined ? undefined : Math.max(0, options.storeTtlMs - (options.ttlSlackMs ?? 0));
     const capacity = Math.max(1, Math.min(options.capacity ?? MAX_LOGGED_KEYS, MAX_LOGGED_KEYS));
-    this.#maxSlots = Math.max(EXACT_SLOTS, 2 ** Math.ceil(Math.log2(2 * capacity)));
+    this.#maxSlots = Math.max(SMALL_SLOTS, 2 ** Math.ceil(Math.log2(2 * capacity)));
   }
 
   /** Total misses classified. */
@@ -253,31 +257,42 @@ export class MissCauses {
   }
 
   /**
-   * The table is 2-way set associative over typed arrays (no Map, nothing allocated per miss): a
-   * key lives in slot `hash & mask` or its neighbour `^ 1`. -1 when it is not there.
+   * The table is 4-way set associative over columns of numbers (no Map, nothing allocated per
+   * miss): a key lives in one of the four slots of its bucket. -1 when it is not there.
    */
   #find(hash: number): number {
     const hashes = this.#hashes;
     const mask = hashes.length - 1;
     if (mask < 0) return -1;
-    const i = hash & mask;
-    if (hashes[i] === hash) return i;
-    return hashes[i ^ 1] === hash ? i ^ 1 : -1;
+    const b = hash & mask & ~(WAYS - 1);
+    if (hashes[b] === hash) return b;
+    if (hashes[b + 1] === hash) return b + 1;
+    if (hashes[b + 2] === hash) return b + 2;
+    return hashes[b + 3] === hash ? b + 3 : -1;
   }
 
-  /** A slot for a new key: a free one of its two, else (the table doubled up to its bound) the one written longer ago. */
+  /**
+   * A slot for a new key: the first free one of its bucket, else (the table doubled up to its
+   * bound) the one written longest ago (the first of them on a tie).
+   */
   #take(hash: number): number {
     for (;;) {
       const hashes = this.#hashes;
       const mask = hashes.length - 1;
       if (mask > 0) {
-        const i = hash & mask;
-        const j = i ^ 1;
-        const free = hashes[i] === 0 ? i : hashes[j] === 0 ? j : -1;
-        const slot = free >= 0 ? free : hashes.length < this.#maxSlots ? -1 : this.#written[i]! <= this.#written[j]! ? i : j;
-        if (slot >= 0) {
-          hashes[slot] = hash;
-          return slot;
+        const b = hash & mask & ~(WAYS - 1);
+        for (let i = b; i < b + WAYS; i++) {
+          if (hashes[i] === 0) {
+            hashes[i] = hash;
+            return i;
+          }
+        }
+        if (hashes.length >= this.#maxSlots) {
+          const written = this.#written;
+          let oldest = b;
+          for (let i = b + 1; i < b + WAYS; i++) if (written[i]! < written[oldest]!) oldest = i;
+          hashes[oldest] = hash;
+          return oldest;
         }
       }
       this.#grow(Math.max(FIRST_SLOTS, hashes.length * 2));
@@ -285,10 +300,9 @@ export class MissCauses {
   }
 
   /**
-   * Doubles the table and puts every key back (a key whose two slots are taken is forgotten).
-   * Up to `EXACT_SLOTS` slots, the key in its own slot (`hash & mask`) of each pair moves first: of
-   * two keys that share their slot, it is the one written first, and it keeps the shared slot (as
-   * in a table made that large from the start). Past it, keys move in slot order.
+   * Doubles the table: each key moves, in slot order, to the first free slot of its bucket in the
+   * new table. A bucket's keys go to two buckets there (the hash's next bit), so all of them fit,
+   * in the order they were.
    */
   #grow(size: number): void {
     const { hashes, written, state, alive, virtual } = {
@@ -302,19 +316,14 @@ export class MissCauses {
       this.#alive = new Uint8Array(size);
       this.#virtual = new Float64Array(size * FACTORS);
     }
-    const oldMask = hashes.length - 1;
     const mask = size - 1;
-    // Growing to at most EXACT_SLOTS: the two slots of a pair swap their order when the even one
-    // holds a key out of its own slot (both keys then want the odd one, which holds the first).
-    const pairFirst = size <= EXACT_SLOTS;
-    for (let next = 0; next < hashes.length; next++) {
-      const pair = next & ~1;
-      const from = pairFirst && hashes[pair] !== 0 && (hashes[pair]! & oldMask) !== pair ? next ^ 1 : next;
+    for (let from = 0; from < hashes.length; from++) {
       const hash = hashes[from]!;
       if (hash === 0) continue;
-      const i = hash & mask;
-      const to = this.#hashes[i] === 0 ? i : this.#hashes[i ^ 1] === 0 ? i ^ 1 : -1;
-      if (to < 0) continue;
+      const bucket = hash & mask & ~(WAYS - 1);
+      let to = bucket;
+      while (to < bucket + WAYS && this.#hashes[to] !== 0) to++;
+      if (to === bucket + WAYS) continue; // cannot happen (see above); forgotten rather than misplaced
       this.#hashes[to] = hash;
       this.#written[to] = written[from]!;
       this.#state[to] = state[from]!;

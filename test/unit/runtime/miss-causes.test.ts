@@ -137,44 +137,39 @@ describe('the log of writes', () => {
     assert.ok(MAX_LOGGED_KEYS >= 65_536);
   });
 
-  it('a table that starts small and doubles counts exactly as one that starts at 64 slots (a model of it), ties in time included', () => {
-    // The model: the table as it was made before it started small (64 slots at once, doubled in
-    // slot order), exact and without a TTL. Which slot of a pair a key sits in decides which of two
-    // keys written in the same millisecond is forgotten, so the layouts must agree, not just the keys.
+  it('a table that starts small and doubles counts exactly as one made with all its slots (a model of it), ties in time included', () => {
+    // The model: a 4-way set-associative table made at its bound from the start, exact and without
+    // a TTL; a new key takes the first free slot of its bucket, else the one written longest ago
+    // (the first on a tie). Which slot a key sits in decides which of two keys written in the same
+    // millisecond is forgotten, so the layouts must agree, not just the keys.
     class Model {
-      hashes = new Int32Array(64);
-      written = new Float64Array(64);
-      state = new Uint8Array(64);
+      readonly hashes: Int32Array;
+      readonly written: Float64Array;
+      readonly state: Uint8Array;
       counts = [0, 0, 0, 0, 0, 0, 0, 0];
-      constructor(readonly maxSlots: number) {}
+      constructor(slots: number) {
+        this.hashes = new Int32Array(slots);
+        this.written = new Float64Array(slots);
+        this.state = new Uint8Array(slots);
+      }
+      bucket(h: number): number {
+        return h & (this.hashes.length - 1) & ~3;
+      }
       find(h: number): number {
-        const i = h & (this.hashes.length - 1);
-        return this.hashes[i] === h ? i : this.hashes[i ^ 1] === h ? i ^ 1 : -1;
+        const b = this.bucket(h);
+        for (let i = b; i < b + 4; i++) if (this.hashes[i] === h) return i;
+        return -1;
       }
       take(h: number): number {
-        for (;;) {
-          const i = h & (this.hashes.length - 1);
-          const j = i ^ 1;
-          const free = this.hashes[i] === 0 ? i : this.hashes[j] === 0 ? j : -1;
-          const slot = free >= 0 ? free : this.hashes.length < this.maxSlots ? -1 : this.written[i]! <= this.written[j]! ? i : j;
-          if (slot >= 0) {
-            this.hashes[slot] = h;
-            return slot;
-          }
-          const { hashes, written, state } = this;
-          this.hashes = new Int32Array(hashes.length * 2);
-          this.written = new Float64Array(hashes.length * 2);
-          this.state = new Uint8Array(hashes.length * 2);
-          for (let from = 0; from < hashes.length; from++) {
-            if (hashes[from] === 0) continue;
-            const k = hashes[from]! & (this.hashes.length - 1);
-            const to = this.hashes[k] === 0 ? k : this.hashes[k ^ 1] === 0 ? k ^ 1 : -1;
-            if (to < 0) continue;
-            this.hashes[to] = hashes[from]!;
-            this.written[to] = written[from]!;
-            this.state[to] = state[from]!;
-          }
+        const b = this.bucket(h);
+        let slot = -1;
+        for (let i = b; i < b + 4 && slot < 0; i++) if (this.hashes[i] === 0) slot = i;
+        if (slot < 0) {
+          slot = b;
+          for (let i = b + 1; i < b + 4; i++) if (this.written[i]! < this.written[slot]!) slot = i;
         }
+        this.hashes[slot] = h;
+        return slot;
       }
       miss(key: unknown): void {
         const slot = this.find(hashOf(key));
@@ -200,7 +195,7 @@ describe('the log of writes', () => {
     const hashOf = (key: unknown): number => (mix32(hashKey(key) ^ 0x2545f491) & 0x3fffffff) | 0x40000000;
     let seed = 7;
     const random = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
-    for (const capacity of [1, 16, 40, 100, 700]) {
+    for (const capacity of [1, 16, 40, 100, 700, 65_536]) {
       for (let round = 0; round < 30; round++) {
         const causes = new MissCauses({ exact: true, storeTtlMs: undefined, capacity });
         const model = new Model(Math.max(64, 2 ** Math.ceil(Math.log2(2 * capacity))));
