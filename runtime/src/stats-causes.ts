@@ -281,18 +281,20 @@ export class MissCauses {
       const mask = hashes.length - 1;
       if (mask > 0) {
         const b = hash & mask & ~(WAYS - 1);
+        const written = this.#written;
+        let slot = -1;
+        let oldest = b;
         for (let i = b; i < b + WAYS; i++) {
           if (hashes[i] === 0) {
-            hashes[i] = hash;
-            return i;
+            slot = i;
+            break;
           }
+          if (written[i]! < written[oldest]!) oldest = i;
         }
-        if (hashes.length >= this.#maxSlots) {
-          const written = this.#written;
-          let oldest = b;
-          for (let i = b + 1; i < b + WAYS; i++) if (written[i]! < written[oldest]!) oldest = i;
-          hashes[oldest] = hash;
-          return oldest;
+        if (slot < 0 && hashes.length >= this.#maxSlots) slot = oldest;
+        if (slot >= 0) {
+          hashes[slot] = hash;
+          return slot;
         }
       }
       this.#grow(Math.max(FIRST_SLOTS, hashes.length * 2));
