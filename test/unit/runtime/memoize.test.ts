@@ -40,11 +40,15 @@ test('the memoized function has the name and length of fn, whatever they are, an
     Object.defineProperty((x: number) => x * 5, 'name', { value: 'arguments' }),
     (x: number) => x * 7,
     function (x?: number) { return x ?? 'none'; },
+    function bound(x: number) { return x + 11; }.bind(null),
   ];
   for (const fn of fns) {
     const m = memoize(fn as (...args: unknown[]) => unknown) as (...args: unknown[]) => unknown;
     assert.equal(m.name, fn.name, `name of ${JSON.stringify(fn.name)}`);
     assert.equal(m.length, fn.length, `length of ${JSON.stringify(fn.name)}`);
+    // Compiled either way (the compacted source declares `var n=`): a shape that cannot be compiled
+    // in is set afterwards, it does not send the function to the shared closure path.
+    assert.match(String(m), /\bvar n=/, `compiled call path of ${JSON.stringify(fn.name)}`);
     const args = Array.from({ length: Math.max(1, fn.length) }, (_, i) => i + 1);
     assert.deepEqual(m(...args), fn(...(args as never[])), `result of ${JSON.stringify(fn.name)}`);
     assert.deepEqual(m(...args), fn(...(args as never[])), `hit of ${JSON.stringify(fn.name)}`);
