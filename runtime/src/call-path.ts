@@ -131,7 +131,7 @@ const TAKEN = new Set(['arguments', 'await', 'break', 'case', 'catch', 'class', 
 function head(shape: CallPathShape | undefined): string | undefined {
   if (shape === undefined) return 'memoized(a,b,c)';
   const { name, length } = shape;
-  if (!(name === '' || (/^[A-Za-z_$][\w$]*$/.test(name) && !TAKEN.has(name)))) return undefined;
+  if (typeof name !== 'string' || !(name === '' || (/^[A-Za-z_$][\w$]*$/.test(name) && !TAKEN.has(name)))) return undefined;
   if (!(Number.isInteger(length) && length >= 0 && length <= 8)) return undefined;
   const params = ['a', 'b', 'c'].map((p, i) => (i < length ? p : `${p}=void 0`));
   for (let i = 3; i < length; i++) params.push(`_${i}`);
@@ -171,14 +171,16 @@ function closurePath<K>({ store, stats, plain, miss, targets }: CallPathParts<K>
  * the caller sets the name and length).
  */
 export function buildCallPath<K>(parts: CallPathParts<K>, shape?: CallPathShape): CallPath {
-  if (codegenAllowed) {
-    const signature = head(shape) ?? head(undefined)!;
+  const shaped = head(shape);
+  for (const signature of shaped !== undefined && shape !== undefined ? [shaped, head(undefined)!] : [head(undefined)!]) {
+    if (!codegenAllowed) break;
     try {
       // The numbered comment makes each source unique, so V8's compilation cache cannot share it.
       const factory = new Function(...PARAMS, `// cachelens call path ${++compiled}\n${COMPACT_SOURCE.replace('HEAD', () => signature)}`) as (...deps: unknown[]) => CallPath;
       return factory(parts.store, parts.stats, parts.plain, parts.miss, isOwnKey, parts.targets, other, unwrapFew);
     } catch (error) {
-      // EvalError: code generation from strings is disallowed in this process.
+      // EvalError: code generation from strings is disallowed in this process. Anything else (a
+      // name the engine refused after all): the plain head next.
       if (error instanceof EvalError) codegenAllowed = false;
     }
   }

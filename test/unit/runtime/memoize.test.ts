@@ -41,6 +41,8 @@ test('the memoized function has the name and length of fn, whatever they are, an
     (x: number) => x * 7,
     function (x?: number) { return x ?? 'none'; },
     function bound(x: number) { return x + 11; }.bind(null),
+    Object.defineProperty((x: number) => x * 13, 'name', { value: null }),
+    Object.defineProperty((x: number) => x * 17, 'name', { value: 42 }),
   ];
   for (const fn of fns) {
     const m = memoize(fn as (...args: unknown[]) => unknown) as (...args: unknown[]) => unknown;
