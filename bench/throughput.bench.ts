@@ -263,12 +263,6 @@ const median = (xs: number[]): number => {
 /** Batches of UPFRONT_COUNT measured per child (each held while the next is made): the median is reported. */
 const UPFRONT_BATCHES = 5;
 
-/**
- * Child mode `--upfront`: the heap held by one memoized function at default options after its
- * first call, and by one lru-cache with max 1000 after its first set (each the median of
- * UPFRONT_BATCHES averages of UPFRONT_COUNT, after UPFRONT_WARMUP made beforehand so module-level
- * state is not counted: a single batch moved by up to 1 KiB from run to run).
- */
 /** What the up-front child reports (KiB per function or cache). */
 interface Upfront {
   /** `memoize(fn)` after one call. */
@@ -285,6 +279,12 @@ interface Upfront {
 const USED_CALLS = 1000;
 const USED_KEYS = 10;
 
+/**
+ * Child mode `--upfront`: the heap held by one memoized function at default options after its
+ * first call, and by one lru-cache with max 1000 after its first set, and both in use (each the median of
+ * UPFRONT_BATCHES averages of UPFRONT_COUNT, after UPFRONT_WARMUP made beforehand so module-level
+ * state is not counted: a single batch moved by up to 1 KiB from run to run).
+ */
 function upfront(gc: () => void): Upfront {
   const measure = (make: (i: number) => unknown): number => {
     for (let i = 1; i <= UPFRONT_WARMUP; i++) make(i % 50);
@@ -327,7 +327,6 @@ function upfront(gc: () => void): Upfront {
   });
   return { memoizeKiB, lruCacheKiB, memoizeUsedKiB, lruCacheUsedKiB };
 }
-
 
 async function main(): Promise<void> {
   if (process.argv.includes('--upfront')) {

@@ -171,8 +171,9 @@ function closurePath<K>({ store, stats, plain, miss, targets }: CallPathParts<K>
  * the caller sets the name and length).
  */
 export function buildCallPath<K>(parts: CallPathParts<K>, shape?: CallPathShape): CallPath {
+  const plainHead = head(undefined)!;
   const shaped = head(shape);
-  for (const signature of shaped !== undefined && shape !== undefined ? [shaped, head(undefined)!] : [head(undefined)!]) {
+  for (const signature of shaped === undefined || shaped === plainHead ? [plainHead] : [shaped, plainHead]) {
     if (!codegenAllowed) break;
     try {
       // The numbered comment makes each source unique, so V8's compilation cache cannot share it.

@@ -19,9 +19,8 @@ import { warnOnce } from './warnings.js';
 import { BYPASSED, EXPIRED, INVALIDATED, isValueProblem, NOT_CACHEABLE, UNAVAILABLE } from '../stats-causes.js';
 
 export function asyncCell(memo: Memo, r: ResolvedOptions, store: AsyncStore): Cell {
-  const { stats, elapsed, fn, id, now, ttlMs, staleMs, storeTtl, cacheErrors, cacheIf, userKey, causes } = cellSettings(memo, r);
+  const { stats, elapsed, fn, id, now, ttlMs, staleMs, storeTtl, cacheErrors, cacheIf, userKey, causes, verifier } = cellSettings(memo, r);
   const enveloped = cacheErrors || staleMs !== undefined;
-  const verifier = memo.verifier;
   let warnedSync = false;
 
   interface Flight { promise: Promise<unknown>; expires: number; settled?: Promise<unknown> }

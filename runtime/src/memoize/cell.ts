@@ -92,6 +92,9 @@ export function userKeyToKey(id: string, value: unknown, inMemory: boolean): Key
   return inMemory ? flat(text) : text;
 }
 
+/** What both kinds of cell read from their memo: the asynchronous cell as locals, the synchronous one as a field. */
+export type CellSettings = ReturnType<typeof cellSettings>;
+
 /** What both kinds of cell read from their memo, as locals (the call paths close over them). */
 export function cellSettings(memo: Memo, r: ResolvedOptions) {
   const { ttlMs, staleMs } = r;
@@ -110,5 +113,6 @@ export function cellSettings(memo: Memo, r: ResolvedOptions) {
     cacheIf: memo.options.cacheIf as ((result: never) => boolean) | undefined,
     userKey: memo.options.key as ((this: unknown, ...args: unknown[]) => unknown) | undefined,
     causes: memo.causes!.forCell(memo.now),
+    verifier: memo.verifier,
   };
 }

@@ -9,13 +9,13 @@
 import { buildCallPath, type CallPathTargets } from '../call-path.js';
 import type { ResolvedOptions } from '../options.js';
 import { MISS, type SyncStore } from '../stores/types.js';
-import { accepts, cellSettings, CONFIRMED, isThenable, userKeyToKey, valueBytes, type Cell, type DeleteResult, type Fn, type InvalidationResult, type Key } from './cell.js';
+import { accepts, cellSettings, CONFIRMED, type CellSettings, isThenable, userKeyToKey, valueBytes, type Cell, type DeleteResult, type Fn, type InvalidationResult, type Key } from './cell.js';
 import { Thrown, Timed } from './envelopes.js';
-import { BYPASSED, EXPIRED, INVALIDATED, NOT_CACHEABLE, type CellCauses } from '../stats-causes.js';
+import { BYPASSED, EXPIRED, INVALIDATED, NOT_CACHEABLE } from '../stats-causes.js';
 import type { Stats } from '../stats.js';
 import type { Memo } from './memo.js';
 import { memoryKey, objectKey, PairKeys, threeKey } from './memory-key.js';
-import type { Verifier, VerifyBusy } from './verify.js';
+import type { VerifyBusy } from './verify.js';
 
 /** `raw`: the store without the tracing wrapper, for the cell's own checks (not lookups, not recorded). */
 export function syncCell(memo: Memo, r: ResolvedOptions, store: SyncStore, raw: SyncStore = store): Cell {
@@ -48,19 +48,11 @@ class SyncCell implements Cell, CallPathTargets<Key> {
   readonly #memo: Memo;
   /** The store without the tracing wrapper (see `syncCell`). */
   readonly #raw: SyncStore;
+  /** What the cell reads from its memo and options (`cellSettings`), as they were when it was made. */
+  readonly #s: CellSettings;
+  /** `#s.stats` and `#s.id`, read on the one-object and three-argument hits: a load fewer there. */
   readonly #stats: Stats;
-  readonly #timer: Memo['timer'];
-  readonly #fn: Fn;
   readonly #id: string;
-  readonly #now: () => number;
-  readonly #ttlMs: number | undefined;
-  readonly #staleMs: number | undefined;
-  readonly #storeTtl: number | undefined;
-  readonly #cacheErrors: boolean;
-  readonly #cacheIf: ((result: never) => boolean) | undefined;
-  readonly #userKey: ((this: unknown, ...args: unknown[]) => unknown) | undefined;
-  readonly #causes: CellCauses;
-  readonly #verifier: Verifier | undefined;
   /** Hits can return what the store holds as is (no Thrown/Timed wrappers to look at, no hit to verify). */
   readonly #plain: boolean;
   /** The joined keys of two-string calls. */
@@ -75,62 +67,52 @@ class SyncCell implements Cell, CallPathTargets<Key> {
     this.store = store;
     this.#memo = memo;
     this.#raw = raw;
+    this.#s = settings;
     this.#stats = settings.stats;
-    this.#timer = settings.timer;
-    this.#fn = settings.fn;
     this.#id = settings.id;
-    this.#now = settings.now;
-    this.#ttlMs = settings.ttlMs;
-    this.#staleMs = settings.staleMs;
-    this.#storeTtl = settings.storeTtl;
-    this.#cacheErrors = settings.cacheErrors;
-    this.#cacheIf = settings.cacheIf;
-    this.#userKey = settings.userKey;
-    this.#causes = settings.causes;
-    this.#verifier = memo.verifier;
-    this.#plain = !settings.cacheErrors && settings.staleMs === undefined && memo.verifier === undefined;
+    this.#plain = !settings.cacheErrors && settings.staleMs === undefined && settings.verifier === undefined;
     this.call = settings.userKey !== undefined ? generalCall(this)
       : buildCallPath<Key>({ store, stats: settings.stats, plain: this.#plain, miss: MISS, targets: this }, settings.fn);
   }
 
   keyOf(self: unknown, args: ArrayLike<unknown>): Key {
-    const userKey = this.#userKey;
+    const userKey = this.#s.userKey;
     return userKey !== undefined
       ? userKeyToKey(this.#id, userKey.apply(self, Array.prototype.slice.call(args)), true)
       : memoryKey(this.#id, args, args.length);
   }
 
   #wrap(value: unknown): unknown {
-    return this.#staleMs !== undefined ? new Timed(value, this.#now() + this.#ttlMs!) : value;
+    return this.#s.staleMs !== undefined ? new Timed(value, this.#s.now() + this.#s.ttlMs!) : value;
   }
 
   #track(key: Key, promise: PromiseLike<unknown>, t0: number | undefined, inFlightStored: boolean): PromiseLike<unknown> {
     const { store } = this;
-    if (inFlightStored) store.set(key, this.#wrap(promise), { ttlMs: this.#storeTtl, bytes: 64 });
+    if (inFlightStored) store.set(key, this.#wrap(promise), { ttlMs: this.#s.storeTtl, bytes: 64 });
     promise.then((value) => {
-      this.#timer.stop(t0);
+      this.#s.timer.stop(t0);
       const current = !inFlightStored || isCurrent(this.#raw, key, promise);
       if (!current) return;
-      if (this.#cacheIf !== undefined && !accepts(this.#memo, this.#cacheIf, value)) {
-        this.#causes.lost(key, BYPASSED);
+      if (this.#s.cacheIf !== undefined && !accepts(this.#memo, this.#s.cacheIf, value)) {
+        this.#s.causes.lost(key, BYPASSED);
         return withdraw(store, this.#stats, key);
       }
       const bytes = valueBytes(value);
       if (bytes !== undefined) {
-        this.#causes.wrote(key);
-        this.#verifier?.cached(promise, value);
-        return store.set(key, this.#wrap(promise), { ttlMs: this.#storeTtl, bytes });
+        this.#s.causes.wrote(key);
+        this.#s.verifier?.cached(promise, value);
+        return store.set(key, this.#wrap(promise), { ttlMs: this.#s.storeTtl, bytes });
       }
-      this.#causes.lost(key, NOT_CACHEABLE);
+      this.#s.causes.lost(key, NOT_CACHEABLE);
       withdraw(store, this.#stats, key);
       this.#memo.uncacheable();
     }, () => {
       this.#stats.errors++;
-      this.#timer.stop(t0);
-      if (this.#cacheErrors) this.#causes.wrote(key);
-      else this.#causes.lost(key, NOT_CACHEABLE);
-      if (inFlightStored && !this.#cacheErrors && isCurrent(this.#raw, key, promise)) withdraw(store, this.#stats, key);
-      else if (!inFlightStored && this.#cacheErrors) store.set(key, this.#wrap(promise), { ttlMs: this.#storeTtl, bytes: 64 });
+      this.#s.timer.stop(t0);
+      if (this.#s.cacheErrors) this.#s.causes.wrote(key);
+      else this.#s.causes.lost(key, NOT_CACHEABLE);
+      if (inFlightStored && !this.#s.cacheErrors && isCurrent(this.#raw, key, promise)) withdraw(store, this.#stats, key);
+      else if (!inFlightStored && this.#s.cacheErrors) store.set(key, this.#wrap(promise), { ttlMs: this.#s.storeTtl, bytes: 64 });
     });
     return promise;
   }
@@ -138,40 +120,40 @@ class SyncCell implements Cell, CallPathTargets<Key> {
   /** A computation that threw: counted, kept as `Thrown` with cacheErrors, and rethrown. */
   #failed(key: Key, error: unknown, t0: number | undefined): never {
     this.#stats.errors++;
-    this.#timer.stop(t0);
-    if (this.#cacheErrors) {
-      this.#causes.wrote(key);
-      this.store.set(key, new Thrown(error), { ttlMs: this.#storeTtl, bytes: 64 });
-    } else this.#causes.lost(key, NOT_CACHEABLE);
+    this.#s.timer.stop(t0);
+    if (this.#s.cacheErrors) {
+      this.#s.causes.wrote(key);
+      this.store.set(key, new Thrown(error), { ttlMs: this.#s.storeTtl, bytes: 64 });
+    } else this.#s.causes.lost(key, NOT_CACHEABLE);
     throw error;
   }
 
   /** What a computation returned: stored (or, for a promise, tracked until it settles: single flight). */
   #settle(key: Key, result: unknown, t0: number | undefined, background: boolean): unknown {
     if (isThenable(result)) return this.#track(key, result, t0, !background);
-    this.#timer.stop(t0);
-    if (this.#cacheIf === undefined || accepts(this.#memo, this.#cacheIf, result)) {
+    this.#s.timer.stop(t0);
+    if (this.#s.cacheIf === undefined || accepts(this.#memo, this.#s.cacheIf, result)) {
       const bytes = valueBytes(result);
       if (bytes !== undefined) {
-        this.#causes.wrote(key);
-        this.#verifier?.cached(result, result);
-        this.store.set(key, this.#wrap(result), { ttlMs: this.#storeTtl, bytes });
+        this.#s.causes.wrote(key);
+        this.#s.verifier?.cached(result, result);
+        this.store.set(key, this.#wrap(result), { ttlMs: this.#s.storeTtl, bytes });
       } else {
-        this.#causes.lost(key, NOT_CACHEABLE);
+        this.#s.causes.lost(key, NOT_CACHEABLE);
         this.#memo.uncacheable();
       }
-    } else this.#causes.lost(key, BYPASSED);
+    } else this.#s.causes.lost(key, BYPASSED);
     return result;
   }
 
   /** A miss: call the function, store what it returns (or the promise it returns, for single-flight). */
   #compute(self: unknown, key: Key, args: ArrayLike<unknown>, background = false, cause?: number): unknown {
     this.#stats.misses++;
-    this.#causes.miss(key, cause);
-    const t0 = this.#timer.start();
+    this.#s.causes.miss(key, cause);
+    const t0 = this.#s.timer.start();
     let result: unknown;
     try {
-      result = this.#fn.apply(self, args as unknown[]);
+      result = this.#s.fn.apply(self, args as unknown[]);
     } catch (error) {
       return this.#failed(key, error, t0);
     }
@@ -181,9 +163,9 @@ class SyncCell implements Cell, CallPathTargets<Key> {
   /** `#compute` for the call path's one, two or three arguments, passed as themselves (no arguments array per miss). */
   computeFew(self: unknown, key: Key, n: number, a: unknown, b: unknown, c?: unknown): unknown {
     this.#stats.misses++;
-    this.#causes.miss(key, undefined);
-    const t0 = this.#timer.start();
-    const fn = this.#fn;
+    this.#s.causes.miss(key, undefined);
+    const t0 = this.#s.timer.start();
+    const fn = this.#s.fn;
     let result: unknown;
     try {
       result = n === 1 ? fn.call(self, a) : n === 2 ? fn.call(self, a, b) : fn.call(self, a, b, c);
@@ -220,13 +202,13 @@ class SyncCell implements Cell, CallPathTargets<Key> {
   /** A hit that is not plain: a wrapped value (cacheErrors / staleWhileRevalidate), or one to verify. */
   unwrap(self: unknown, key: Key, held: unknown, args: ArrayLike<unknown>): unknown {
     this.#stats.hits++;
-    const verifier = this.#verifier;
+    const verifier = this.#s.verifier;
     if (verifier !== undefined && !(held instanceof Thrown)) {
       verifier.hit(self, key, held instanceof Timed ? held.value : held, args, (this.#busy ??= (k, v) => this.#verifyBusy(k as Key, v)));
     }
     if (held instanceof Thrown) throw held.error;
     if (held instanceof Timed) {
-      if (held.staleAt <= this.#now()) {
+      if (held.staleAt <= this.#s.now()) {
         this.#stats.staleServed++;
         this.#revalidate(self, key, args);
       }
@@ -289,7 +271,7 @@ class SyncCell implements Cell, CallPathTargets<Key> {
   }
 
   async delete(key: Key): Promise<DeleteResult> {
-    this.#causes.lost(key, INVALIDATED);
+    this.#s.causes.lost(key, INVALIDATED);
     return { removed: this.store.delete(key), confirmed: true };
   }
 
@@ -298,7 +280,7 @@ class SyncCell implements Cell, CallPathTargets<Key> {
   }
 
   async clear(): Promise<InvalidationResult> {
-    this.#causes.cleared();
+    this.#s.causes.cleared();
     this.store.clear();
     return CONFIRMED;
   }
