@@ -7,9 +7,11 @@
 
 /**
  * Most entries an in-memory cache (`max`, `l1.max`) or a trace (`trace.maxEntries`) may be bounded
- * to: 16,777,216 (2^24). The in-memory stores set aside their policy's arrays for `max` up front
- * (about 20 bytes an entry); larger bounds ran out of memory or threw `RangeError: Invalid typed
- * array length` on every call. For no bound, `Infinity` (the `memory` backend).
+ * to: 16,777,216 (2^24). The stores' and policies' per-slot arrays grow with the entries held, but
+ * a change of the adaptive policy's leader ranks every slot in arrays of `max` entries, and its
+ * sampled simulations grow with `max` beyond 12.5 M (when they hand out 256 entries each); larger
+ * bounds once ran out of memory or threw `RangeError: Invalid typed array length`. For no bound,
+ * `Infinity` (the `memory` backend).
  */
 export const MAX_ENTRIES = 2 ** 24;
 

@@ -6,12 +6,13 @@
 import type { CandidateName } from './adaptive-candidates.js';
 import { AdaptivePolicy } from './adaptive-leader.js';
 import { doubledLength, FreeSlots, grown } from './lists.js';
+import type { SlotPolicy } from './slot-policy.js';
 
 /** Slots the per-slot arrays start with; they double as higher slots are handed out (most caches never fill). */
 const INITIAL_SLOTS = 64;
 
 /** Exact regime: the cache mirrors the leader's full-size simulation (see `AdaptivePolicy`). */
-export class ExactAdaptivePolicy extends AdaptivePolicy {
+export class ExactAdaptivePolicy extends AdaptivePolicy implements SlotPolicy {
   /** Every hit runs six simulations: storage should deduplicate them. */
   readonly deferHits = true;
   readonly #free: FreeSlots;

@@ -7,7 +7,6 @@
  */
 import { createCandidate, type CandidateName } from './adaptive-candidates.js';
 import { Shadow, ShadowIndex } from './adaptive-shadow.js';
-import type { SlotPolicy } from './slot-policy.js';
 
 /**
  * Weight kept by past evidence at each decision (one decision per shadow capacity of samples,
@@ -129,7 +128,7 @@ function popcount(x: number): number {
  *   after the current batch rather than at the end of the period (a leader that collapses, as
  *   SIEVE does when a loop follows a skewed phase, is replaced sooner).
  */
-export abstract class AdaptivePolicy implements SlotPolicy {
+export abstract class AdaptivePolicy {
   readonly capacity: number;
   protected readonly names: readonly CandidateName[];
   protected readonly shadows: Shadow[];
@@ -390,11 +389,4 @@ export abstract class AdaptivePolicy implements SlotPolicy {
     this.observed = 0;
     this.#weight = 0;
   }
-
-  abstract hit(slot: number): void;
-  abstract miss(hash: number): number;
-  abstract remove(slot: number): void;
-  abstract clear(): void;
-  abstract rank(out: Int32Array): number;
-  abstract load(slots: Int32Array, hashes: Int32Array, count: number, keep: number): void;
 }

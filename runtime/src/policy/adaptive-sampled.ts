@@ -3,9 +3,18 @@
  * over the slots, the candidates are simulated on a hash-sampled fraction of the keys at a
  * proportionally smaller size, and a change of leader hands the entries to the new policy, ranked
  * as its simulation ranks them. Bounded cost per access at any capacity.
+ *
+ * The simulations (~16 KB: six candidates and their evidence) are built at the first batch of
+ * sampled accesses that could tell candidates apart, as the exact regime's are (`adaptive-lazy.ts`):
+ * while the sampled accesses number at most the simulations' capacity, every candidate holds every
+ * key it was offered, they all hit on the same accesses, and no decision can change the leader
+ * (equal scores; the check of the real cache against its leader starts only after two periods).
+ * Until then the batches are recorded (their hashes, and the real cache's hits and accesses at
+ * each), and replayed in order when the simulations are built: the same decisions, in the same
+ * order, with the same figures. A function with a large `max` that is rarely called never pays for them.
  */
 import { createCandidate, type CandidateName } from './adaptive-candidates.js';
-import { AdaptivePolicy } from './adaptive-leader.js';
+import { AdaptivePolicy as Evidence } from './adaptive-leader.js';
 import { IntMap } from './int-map.js';
 import { doubledLength, grown } from './lists.js';
 import { mix32 } from './slot-policy.js';
@@ -35,7 +44,19 @@ const SAMPLE_BATCH = 32;
 const INITIAL_SLOTS = 64;
 
 /** Sampled regime: one real policy, candidates simulated on sampled keys (see `AdaptivePolicy`). */
-export class SampledAdaptivePolicy extends AdaptivePolicy {
+export class SampledAdaptivePolicy implements SlotPolicy {
+  readonly capacity: number;
+  readonly #candidates: readonly CandidateName[];
+  readonly #initial: CandidateName;
+  /** Entries each simulation holds (about `SAMPLED_ENTRIES`). */
+  readonly #shadowCapacity: number;
+  /** The simulations and the leader rules over them; undefined until a batch could tell candidates apart. */
+  #evidence: SampledEvidence | undefined;
+  /** Until `#evidence` is built: the hashes of the batches so far, in order (at most `#shadowCapacity`). */
+  #record: Int32Array | undefined;
+  #recorded = 0;
+  /** Until `#evidence` is built: per recorded batch, the real cache's hits and accesses since the batch before. */
+  #recordReal: number[] | undefined;
   #current: SlotPolicy;
   /**
    * 1 for a slot whose key is sampled. Grows (doubling, up to `capacity`) with the slots handed
@@ -62,11 +83,17 @@ export class SampledAdaptivePolicy extends AdaptivePolicy {
   /** Sampled accesses not yet replayed into the shadows. */
   readonly #pending = new Int32Array(SAMPLE_BATCH);
   #pendingCount = 0;
+  /** Real hits and accesses since the last batch (the leader rules compare them with the leader's simulation). */
+  #realHits = 0;
+  #realAccesses = 0;
 
-  constructor(capacity: number, candidates: readonly CandidateName[], initial: CandidateName, hashOf?: (slot: number) => number) {
+  /** `lazy` false builds the simulations at once (for tests: the lazy build must not be told apart). */
+  constructor(capacity: number, candidates: readonly CandidateName[], initial: CandidateName, hashOf?: (slot: number) => number, lazy = true) {
+    this.capacity = capacity;
+    this.#candidates = candidates;
+    this.#initial = candidates.includes(initial) ? initial : candidates[0]!;
     const threshold = Math.ceil((SAMPLE_SCALE * SAMPLED_ENTRIES) / capacity);
-    const shadowCapacity = Math.max(1, Math.round((capacity * threshold) / SAMPLE_SCALE));
-    super(capacity, candidates, initial, shadowCapacity, true);
+    this.#shadowCapacity = Math.max(1, Math.round((capacity * threshold) / SAMPLE_SCALE));
     this.#threshold = threshold;
     const slots = Math.min(capacity, INITIAL_SLOTS);
     this.#sampled = new Uint8Array(slots);
@@ -77,7 +104,23 @@ export class SampledAdaptivePolicy extends AdaptivePolicy {
       this.#slotHash = undefined;
       this.#hashOf = hashOf;
     }
-    this.#current = createCandidate(this.names[this.leader]!, capacity);
+    this.#current = createCandidate(this.#initial, capacity);
+    if (!lazy) this.#build();
+  }
+
+  /** The candidate leading now: until the simulations exist, the first one (nothing could have displaced it). */
+  get active(): CandidateName {
+    return this.#evidence?.active ?? this.#initial;
+  }
+
+  /** How many times the leader changed (none before the simulations exist). */
+  get switches(): number {
+    return this.#evidence?.switches ?? 0;
+  }
+
+  /** Whether the simulations exist yet (for tests and measurements). */
+  get built(): boolean {
+    return this.#evidence !== undefined;
   }
 
   #isSampled(hash: number): number {
@@ -86,14 +129,14 @@ export class SampledAdaptivePolicy extends AdaptivePolicy {
 
   hit(slot: number): void {
     this.#current.hit(slot);
-    this.realHits++;
-    this.realAccesses++;
+    this.#realHits++;
+    this.#realAccesses++;
     if (this.#sampled[slot] === 1) this.#sample(this.#sampledHash.get(slot));
   }
 
   miss(hash: number): number {
     const sampled = this.#isSampled(hash);
-    this.realAccesses++;
+    this.#realAccesses++;
     const slot = this.#current.miss(hash);
     if (slot >= 0) this.#track(slot, hash, sampled);
     // After the slot bookkeeping: a decision may hand every entry to another policy.
@@ -124,24 +167,51 @@ export class SampledAdaptivePolicy extends AdaptivePolicy {
 
   #sample(hash: number): void {
     this.#pending[this.#pendingCount++] = hash;
-    if (this.#pendingCount === SAMPLE_BATCH) {
-      this.observeMany(this.#pending, SAMPLE_BATCH);
-      this.#pendingCount = 0;
-      this.maybeDecide();
+    if (this.#pendingCount < SAMPLE_BATCH) return;
+    const hits = this.#realHits;
+    const accesses = this.#realAccesses;
+    this.#realHits = 0;
+    this.#realAccesses = 0;
+    this.#pendingCount = 0;
+    const evidence = this.#evidence;
+    if (evidence !== undefined) evidence.batch(this.#pending, SAMPLE_BATCH, hits, accesses);
+    else if (this.#recorded + SAMPLE_BATCH <= this.#shadowCapacity) this.#remember(hits, accesses);
+    else this.#build().batch(this.#pending, SAMPLE_BATCH, hits, accesses);
+  }
+
+  /** Appends the pending batch to the record (the simulations are not built yet). */
+  #remember(hits: number, accesses: number): void {
+    const record = (this.#record ??= new Int32Array(this.#shadowCapacity - (this.#shadowCapacity % SAMPLE_BATCH)));
+    record.set(this.#pending, this.#recorded);
+    this.#recorded += SAMPLE_BATCH;
+    (this.#recordReal ??= []).push(hits, accesses);
+  }
+
+  /** Builds the simulations and replays the recorded batches into them (once). */
+  #build(): SampledEvidence {
+    if (this.#evidence !== undefined) return this.#evidence;
+    const evidence = new SampledEvidence(this, this.#candidates, this.#initial, this.#shadowCapacity);
+    const real = this.#recordReal;
+    for (let b = 0; b * SAMPLE_BATCH < this.#recorded; b++) {
+      evidence.batch(this.#record!.subarray(b * SAMPLE_BATCH, (b + 1) * SAMPLE_BATCH), SAMPLE_BATCH, real![2 * b]!, real![2 * b + 1]!);
     }
+    this.#evidence = evidence;
+    this.#record = undefined;
+    this.#recordReal = undefined;
+    this.#recorded = 0;
+    return evidence;
   }
 
   /**
-   * Hands the entries to candidate `index`: first those its shadow holds (in the shadow's
-   * order), then those the sample says nothing about (in the outgoing policy's order), last
+   * Hands the entries to candidate `name`: first those its shadow holds (in the shadow's order,
+   * `ranks`), then those the sample says nothing about (in the outgoing policy's order), last
    * those its shadow would already have evicted. Runs rarely; allocates (the outgoing policy's
-   * arrays are released).
+   * arrays are released). Called by the evidence when it changes leader.
    */
-  protected changeLeader(index: number): void {
+  handOver(name: CandidateName, ranks: Map<number, number>): void {
     const current = this.#current;
     const ranked = new Int32Array(this.capacity);
     const count = current.rank(ranked);
-    const ranks = this.shadows[index]!.ranks();
     const known: number[] = [];
     const unknown: number[] = [];
     const unwanted: number[] = [];
@@ -154,7 +224,7 @@ export class SampledAdaptivePolicy extends AdaptivePolicy {
     known.sort((a, b) => ranks.get(this.#sampledHash.get(a))! - ranks.get(this.#sampledHash.get(b))!);
     const order = Int32Array.from([...known, ...unknown, ...unwanted]);
     const hashes = order.map((slot) => (slot === this.#placedSlot ? this.#placedHash : this.#hashOf(slot)));
-    const next = createCandidate(this.names[index]!, this.capacity);
+    const next = createCandidate(name, this.capacity);
     next.load(order, hashes, count, known.length + unknown.length);
     this.#current = next;
   }
@@ -164,7 +234,12 @@ export class SampledAdaptivePolicy extends AdaptivePolicy {
   }
 
   clear(): void {
-    this.resetEvidence();
+    // Cleared, the simulations would be as new and the leader would stay: nothing to record.
+    this.#evidence?.clear();
+    this.#recorded = 0;
+    this.#recordReal = undefined;
+    this.#realHits = 0;
+    this.#realAccesses = 0;
     this.#pendingCount = 0;
     this.#current.clear();
   }
@@ -174,9 +249,37 @@ export class SampledAdaptivePolicy extends AdaptivePolicy {
   }
 
   load(slots: Int32Array, hashes: Int32Array, count: number, keep: number): void {
+    // Loaded keys were never offered to the simulations: from here on, they must exist to count them.
+    this.#build();
     this.#current.load(slots, hashes, count, keep);
     this.#sampled.fill(0);
     this.#sampledHash.clear();
     for (let i = 0; i < count; i++) this.#track(slots[i]!, hashes[i]!, this.#isSampled(hashes[i]!));
+  }
+}
+
+/** The candidates simulated on the sampled keys, and the leader rules over them (`adaptive-leader.ts`), for one sampled regime. */
+class SampledEvidence extends Evidence {
+  readonly #owner: SampledAdaptivePolicy;
+
+  constructor(owner: SampledAdaptivePolicy, candidates: readonly CandidateName[], initial: CandidateName, shadowCapacity: number) {
+    super(owner.capacity, candidates, initial, shadowCapacity, true);
+    this.#owner = owner;
+  }
+
+  /** Replays one batch of sampled accesses, given the real cache's hits and accesses since the batch before; then, maybe, changes leader. */
+  batch(hashes: Int32Array, count: number, realHits: number, realAccesses: number): void {
+    this.realHits = realHits;
+    this.realAccesses = realAccesses;
+    this.observeMany(hashes, count);
+    this.maybeDecide();
+  }
+
+  protected changeLeader(index: number): void {
+    this.#owner.handOver(this.names[index]!, this.shadows[index]!.ranks());
+  }
+
+  clear(): void {
+    this.resetEvidence();
   }
 }

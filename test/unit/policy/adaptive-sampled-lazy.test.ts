@@ -1,0 +1,151 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { CANDIDATES, hashKey, SlotCache, type SlotPolicy } from '../../../runtime/src/policy/index.js';
+import { SampledAdaptivePolicy } from '../../../runtime/src/policy/adaptive-sampled.js';
+import { random, zipf } from './random.js';
+
+/** Wraps a policy and records every slot it hands out (the whole of what storage learns from it). */
+class Recorded implements SlotPolicy {
+  readonly slots: number[] = [];
+  constructor(readonly inner: SampledAdaptivePolicy) {}
+  get capacity(): number { return this.inner.capacity; }
+  hit(slot: number): void { this.inner.hit(slot); }
+  miss(hash: number): number {
+    const slot = this.inner.miss(hash);
+    this.slots.push(slot);
+    return slot;
+  }
+  remove(slot: number): void { this.inner.remove(slot); }
+  clear(): void { this.inner.clear(); }
+  rank(out: Int32Array): number { return this.inner.rank(out); }
+  load(slots: Int32Array, hashes: Int32Array, count: number, keep: number): void { this.inner.load(slots, hashes, count, keep); }
+}
+
+type Op = { op: 'get' | 'delete' | 'clear'; key: number | string };
+
+/**
+ * A seeded stream for a cache of `max` entries: a warm-up on few keys, called often (the record
+ * phase, with hits), then phases that make candidates disagree and change the leader (Zipf over
+ * four times the cache, a loop 1.3 times its size, a scan over a hot set), with deletes and rarely a clear.
+ */
+function operations(seed: number, max: number, length: number): Op[] {
+  const next = random(seed);
+  const hot = zipf(4 * max + 4, 0.9, next);
+  const ops: Op[] = [];
+  for (let i = 0; i < length; i++) {
+    const phase = i < length / 10 ? -1 : Math.floor((i * 4) / length) % 4;
+    let k: number;
+    if (phase === -1) k = Math.floor(next() * 300);
+    else if (phase === 0 || phase === 3) k = hot();
+    else if (phase === 1) k = 10_000_000 + (i % (Math.ceil(1.3 * max) + 1));
+    else k = next() < 0.5 ? hot() : 20_000_000 + i;
+    const key = next() < 0.5 ? k : `k${k}`;
+    const x = next();
+    ops.push({ op: x < 0.02 ? 'delete' : x < 0.02 + 2 / length ? 'clear' : 'get', key });
+  }
+  return ops;
+}
+
+/** Runs `ops` through a cache over a lazy and an eager sampled regime, asserting the same hits, slots and leaders after every operation. */
+function compare(max: number, ops: Op[]): { switches: number; built: boolean } {
+  // The storage gives the policy a slot's hash from its key, as the memory store does.
+  const caches: SlotCache<number | string, number>[] = [];
+  const hashOf = (i: number) => (slot: number): number => hashKey(caches[i]!.keyIn(slot)!);
+  const lazy = new Recorded(new SampledAdaptivePolicy(max, CANDIDATES, 'sieve', hashOf(0)));
+  const eager = new Recorded(new SampledAdaptivePolicy(max, CANDIDATES, 'sieve', hashOf(1), false));
+  const a = new SlotCache<number | string, number>(lazy);
+  const b = new SlotCache<number | string, number>(eager);
+  caches.push(a, b);
+  assert.equal(lazy.inner.built, false);
+  assert.equal(eager.inner.built, true);
+  for (let i = 0; i < ops.length; i++) {
+    const { op, key } = ops[i]!;
+    if (op === 'clear') {
+      a.clear();
+      b.clear();
+    } else if (op === 'delete') {
+      assert.equal(a.delete(key), b.delete(key), `capacity ${max}, op ${i}: delete`);
+    } else {
+      const hit = a.get(key);
+      assert.equal(hit, b.get(key), `capacity ${max}, op ${i}: hit or miss`);
+      if (hit === undefined) {
+        a.set(key, i);
+        b.set(key, i);
+      }
+    }
+    assert.equal(lazy.inner.active, eager.inner.active, `capacity ${max}, op ${i}: leader`);
+    assert.equal(lazy.inner.switches, eager.inner.switches, `capacity ${max}, op ${i}: changes of leader`);
+  }
+  assert.deepEqual(lazy.slots, eager.slots, `capacity ${max}: the slots handed out`);
+  assert.deepEqual([...a.keys()].sort(), [...b.keys()].sort(), `capacity ${max}: the keys held`);
+  const ra = new Int32Array(max);
+  const rb = new Int32Array(max);
+  assert.deepEqual(ra.subarray(0, lazy.rank(ra)), rb.subarray(0, eager.rank(rb)), `capacity ${max}: the order of the entries`);
+  return { switches: eager.inner.switches, built: lazy.inner.built };
+}
+
+test('the lazily built sampled regime hands out the same slots, hits and leaders as the one built up front', () => {
+  let switches = 0;
+  for (const [max, length, seeds] of [[4097, 120_000, [1, 2]], [6000, 150_000, [3]], [20_000, 300_000, [4]]] as const) {
+    for (const seed of seeds) {
+      const run = compare(max, operations(seed * 1000 + max, max, length));
+      assert.ok(run.built, `capacity ${max}: the stream makes candidates disagree, so the simulations were built`);
+      switches += run.switches;
+    }
+  }
+  assert.ok(switches > 0, 'the leader changed in some run (the comparison covers hand-overs)');
+});
+
+test('a sampled cache used on few keys never builds its simulations; past their capacity in sampled accesses it does', () => {
+  const caches: SlotCache<number, number>[] = [];
+  const policy = new SampledAdaptivePolicy(10_000, CANDIDATES, 'sieve', (slot) => hashKey(caches[0]!.keyIn(slot)!));
+  const a = new SlotCache<number, number>(policy);
+  caches.push(a);
+  for (let i = 0; i < 3000; i++) a.set(i, i);
+  for (let i = 0; i < 3000; i++) a.get(i);
+  // 6,000 accesses at ~1.9% sampled: ~115, under the simulations' ~192 entries.
+  assert.equal(policy.built, false);
+  assert.equal(policy.active, 'sieve');
+  assert.equal(policy.switches, 0);
+  for (let i = 3000; i < 20_000; i++) a.set(i, i);
+  assert.equal(policy.built, true);
+  assert.equal(policy.active, 'sieve');
+});
+
+test('a load (entries handed over from elsewhere) builds the simulations first', () => {
+  for (const max of [5000, 8192]) {
+    const lazy = new SampledAdaptivePolicy(max, CANDIDATES, 'sieve');
+    const eager = new SampledAdaptivePolicy(max, CANDIDATES, 'sieve', undefined, false);
+    const slots = Int32Array.from({ length: 100 }, (_, i) => i);
+    const hashes = Int32Array.from({ length: 100 }, (_, i) => hashKey(`loaded${i}`));
+    lazy.load(slots, hashes, 100, 100);
+    eager.load(slots, hashes, 100, 100);
+    assert.equal(lazy.built, true);
+    // Then the same accesses to both, storage played by hand: a hash -> slot map per policy.
+    const held = [new Map<number, number>(), new Map<number, number>()];
+    const inSlot = [new Map<number, number>(), new Map<number, number>()];
+    for (let i = 0; i < 100; i++) for (const m of [0, 1]) { held[m]!.set(hashes[i]!, i); inSlot[m]!.set(i, hashes[i]!); }
+    const next = random(max);
+    const hot = zipf(4 * max, 0.9, next);
+    for (let i = 0; i < 60_000; i++) {
+      const hash = hashKey(i % 3 === 0 ? `loaded${i % 100}` : hot());
+      const answers = [lazy, eager].map((policy, m) => {
+        const slot = held[m]!.get(hash);
+        if (slot !== undefined) {
+          policy.hit(slot);
+          return -2;
+        }
+        const fresh = policy.miss(hash);
+        if (fresh >= 0) {
+          const old = inSlot[m]!.get(fresh);
+          if (old !== undefined) held[m]!.delete(old);
+          held[m]!.set(hash, fresh);
+          inSlot[m]!.set(fresh, hash);
+        }
+        return fresh;
+      });
+      assert.equal(answers[0], answers[1], `capacity ${max}, access ${i}`);
+      assert.equal(lazy.active, eager.active, `capacity ${max}, access ${i}: leader`);
+    }
+  }
+});
