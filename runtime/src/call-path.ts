@@ -53,7 +53,7 @@ export interface CallPathParts<K> {
 // Everything but the keying of the fast shapes and the plain hit is in shared functions (`other`,
 // `unwrapFew`): each memoized function keeps its own copy of this source and its bytecode.
 const SOURCE = `"use strict";
-return function HEAD {
+return {[name]: function(PARAMS) {
   var n = arguments.length;
   var key;
   if (n === 1) {
@@ -72,7 +72,7 @@ return function HEAD {
     return unwrapFew(targets, this, key, held, n, a, b);
   }
   return targets.computeFew(this, key, n, a, b);
-};`;
+}}[name];`;
 
 /**
  * The calls the call path neither keys itself nor sends to `lookupObject` or `lookupThree`, to the
@@ -91,9 +91,9 @@ function unwrapFew<K>(targets: CallPathTargets<K>, self: unknown, key: K, held: 
 /** The factory's parameters (what `buildCallPath` passes, in this order), each with its short name in `COMPACT_SOURCE`. */
 const NAMES: readonly (readonly [string, string])[] = [
   ['store', 's'], ['stats', 't'], ['plain', 'p'], ['miss', 'm'], ['ownKey', 'o'], ['targets', 'g'], ['other', 'x'], ['unwrapFew', 'y'],
-  ['key', 'k'], ['held', 'h'],
+  ['name', 'f'], ['key', 'k'], ['held', 'h'],
 ];
-const PARAMS = NAMES.slice(0, 8).map(([, short]) => short);
+const PARAMS = NAMES.slice(0, 9).map(([, short]) => short);
 
 /**
  * `SOURCE` as the engine keeps it: the engine keeps each function's source text (one copy per
@@ -106,36 +106,35 @@ const COMPACT_SOURCE = NAMES.reduce((text, [long, short]) => text.replace(new Re
   SOURCE.replace(/\n\s*/g, '').replace(/ (?=[^\w$])|(?<=[^\w$]) /g, ''));
 
 /**
- * The memoized function's name and length, when the compiled call path can carry them itself: a
- * `name` that is a plain identifier (or empty) and a `length` of at most 8. Setting either on a
- * function afterwards (`Object.defineProperty`) moves its properties to a dictionary, ~430 bytes
- * per function.
+ * The memoized function's name and length, for the compiled call path to carry itself: setting
+ * either on a function afterwards (`Object.defineProperty`) moves its properties to a dictionary,
+ * ~300 bytes per function. The name is passed in as a value and given by the property it is made
+ * under (`{[name]: function (...) {...}}[name]`), so any string works (a minifier's one-letter
+ * names, `bound f`, non-ASCII letters) and the function body has no binding of it that could
+ * hide the call path's own names. A length above 8 (or not an integer) is set afterwards.
  */
 export interface CallPathShape {
   readonly name: string;
   readonly length: number;
 }
 
-/** Names a function expression here cannot take: reserved words, and the names the call path uses. */
-const TAKEN = new Set(['arguments', 'await', 'break', 'case', 'catch', 'class', 'const', 'continue', 'debugger', 'default',
-  'delete', 'do', 'else', 'enum', 'eval', 'export', 'extends', 'false', 'finally', 'for', 'function', 'if', 'implements',
-  'import', 'in', 'instanceof', 'interface', 'let', 'new', 'null', 'package', 'private', 'protected', 'public', 'return',
-  'static', 'super', 'switch', 'this', 'throw', 'true', 'try', 'typeof', 'undefined', 'var', 'void', 'while', 'with', 'yield',
-  ...NAMES.map(([, short]) => short), 'a', 'b', 'c', 'n']);
+/** The name the call path is made with when `shape` gives none it can carry. */
+const PLAIN_NAME = 'memoized';
+/** The parameters of a call path without a shape: a, b, c (length 3). */
+const PLAIN_PARAMS = 'a,b,c';
 
 /**
- * The compiled function's head (`name(a,b,c)`) for `shape`, or undefined when the shape cannot be
+ * The compiled function's parameters for `shape`'s length, or undefined when it cannot be
  * compiled in. Parameters with a default do not count in `length`: the first `length` of a, b, c
  * are plain, the rest default to undefined (a call passes them as given either way).
  */
-function head(shape: CallPathShape | undefined): string | undefined {
-  if (shape === undefined) return 'memoized(a,b,c)';
-  const { name, length } = shape;
-  if (typeof name !== 'string' || !(name === '' || (/^[A-Za-z_$][\w$]*$/.test(name) && !TAKEN.has(name)))) return undefined;
+function paramsFor(shape: CallPathShape | undefined): string | undefined {
+  if (shape === undefined) return PLAIN_PARAMS;
+  const { length } = shape;
   if (!(Number.isInteger(length) && length >= 0 && length <= 8)) return undefined;
   const params = ['a', 'b', 'c'].map((p, i) => (i < length ? p : `${p}=void 0`));
   for (let i = 3; i < length; i++) params.push(`_${i}`);
-  return `${name}(${params.join(',')})`;
+  return params.join(',');
 }
 
 let compiled = 0;
@@ -171,17 +170,19 @@ function closurePath<K>({ store, stats, plain, miss, targets }: CallPathParts<K>
  * the caller sets the name and length).
  */
 export function buildCallPath<K>(parts: CallPathParts<K>, shape?: CallPathShape): CallPath {
-  const plainHead = head(undefined)!;
-  const shaped = head(shape);
-  for (const signature of shaped === undefined || shaped === plainHead ? [plainHead] : [shaped, plainHead]) {
+  const shaped = paramsFor(shape);
+  const name = shape !== undefined && typeof shape.name === 'string' && shaped !== undefined ? shape.name : PLAIN_NAME;
+  const signatures: [string, string][] = shaped === undefined || (shaped === PLAIN_PARAMS && name === PLAIN_NAME)
+    ? [[PLAIN_NAME, PLAIN_PARAMS]] : [[name, shaped], [PLAIN_NAME, PLAIN_PARAMS]];
+  for (const [fnName, params] of signatures) {
     if (!codegenAllowed) break;
     try {
       // The numbered comment makes each source unique, so V8's compilation cache cannot share it.
-      const factory = new Function(...PARAMS, `// cachelens call path ${++compiled}\n${COMPACT_SOURCE.replace('HEAD', () => signature)}`) as (...deps: unknown[]) => CallPath;
-      return factory(parts.store, parts.stats, parts.plain, parts.miss, isOwnKey, parts.targets, other, unwrapFew);
+      const factory = new Function(...PARAMS, `// cachelens call path ${++compiled}\n${COMPACT_SOURCE.replace('PARAMS', () => params)}`) as (...deps: unknown[]) => CallPath;
+      return factory(parts.store, parts.stats, parts.plain, parts.miss, isOwnKey, parts.targets, other, unwrapFew, fnName);
     } catch (error) {
-      // EvalError: code generation from strings is disallowed in this process. Anything else (a
-      // name the engine refused after all): the plain head next.
+      // EvalError: code generation from strings is disallowed in this process. Anything else (the
+      // engine refused the shaped parameters after all): the plain ones next.
       if (error instanceof EvalError) codegenAllowed = false;
     }
   }

@@ -26,6 +26,18 @@ test('caches by arguments and keeps the function type (parameters, return, this)
   assert.equal(m.length, 2);
 });
 
+test('a memoized function keeps fast properties whatever its name (one letter, reserved, not an identifier) and a length up to 8', () => {
+  const child = spawnSync(process.execPath, ['--allow-natives-syntax', '--import', 'tsx', path.join(__dirname, 'shape-child.ts')], {
+    cwd: path.resolve(__dirname, '../../..'),
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  assert.equal(child.status, 0, child.stderr);
+  const fast = JSON.parse(child.stdout) as Record<string, boolean>;
+  assert.ok(Object.keys(fast).length >= 15);
+  for (const [shape, ok] of Object.entries(fast)) assert.equal(ok, true, `name/length ${shape}: the name and length are the function's own and its properties are not a dictionary`);
+});
+
 test('the memoized function has the name and length of fn, whatever they are, and passes every argument as given', () => {
   // Names and lengths the compiled call path takes itself, and ones it cannot (set afterwards):
   // names of the call path's own parameters and locals, reserved words, non-identifiers, long lists.
