@@ -62,10 +62,10 @@ export class LruStore<V = unknown> implements SyncStore<V> {
     this.#purgeExpired();
     if (options.ttlMs !== undefined && options.ttlMs > 0) this.#nextExpiry = Math.min(this.#nextExpiry, this.#now() + options.ttlMs);
     const stored = (value === undefined ? UNDEFINED : value) as NonNullable<V> | typeof UNDEFINED;
-    this.#lru.set(key, stored, {
-      ...(options.ttlMs !== undefined ? { ttl: options.ttlMs } : {}),
-      ...(this.#sized ? { size: Math.max(1, options.bytes ?? 1) } : {}),
-    });
+    const ttl = options.ttlMs;
+    // No options object for the common write (no TTL, no byte bound): one allocation fewer per miss.
+    if (ttl === undefined && !this.#sized) this.#lru.set(key, stored);
+    else this.#lru.set(key, stored, this.#sized ? { ttl, size: Math.max(1, options.bytes ?? 1) } : { ttl });
   }
 
   delete(key: Key): boolean {
@@ -89,6 +89,8 @@ export class LruStore<V = unknown> implements SyncStore<V> {
    * `explicit` or `size`, and reading the statistics changes no figure.
    */
   #purgeExpired(): void {
+    // Nothing written with a TTL since the last purge: no clock reading (25-70 ns) per write.
+    if (this.#nextExpiry === Infinity) return;
     const now = this.#now();
     if (this.#nextExpiry > now) return;
     this.#lru.purgeStale();
