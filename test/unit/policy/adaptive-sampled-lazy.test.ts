@@ -96,6 +96,20 @@ test('the lazily built sampled regime hands out the same slots, hits and leaders
   assert.ok(switches > 0, 'the leader changed in some run (the comparison covers hand-overs)');
 });
 
+test('the lazy build replays the real cache\'s hits with each recorded batch (the check of the real cache against its leader)', () => {
+  // A skewed phase, then a loop over fresh keys that fits the cache: SIEVE holds it in its
+  // scaled-down simulation but not in the real cache (0% real), and only the comparison of the
+  // real cache's hits with the simulation's, which starts from the recorded batches, moves the leader.
+  for (const max of [6000, 12_000]) {
+    const hot = zipf(20_000, 0.9, random(11));
+    const ops: Op[] = [];
+    for (let i = 0; i < 100_000; i++) ops.push({ op: 'get', key: hot() });
+    for (let i = 0; i < 60_000; i++) ops.push({ op: 'get', key: 100_000 + (i % 3000) });
+    const run = compare(max, ops);
+    assert.ok(run.switches > 0, `capacity ${max}: the leader changed`);
+  }
+});
+
 test('a sampled cache used on few keys never builds its simulations; past their capacity in sampled accesses it does', () => {
   const caches: SlotCache<number, number>[] = [];
   const policy = new SampledAdaptivePolicy(10_000, CANDIDATES, 'sieve', (slot) => hashKey(caches[0]!.keyIn(slot)!));
