@@ -1,26 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CANDIDATES, SlotCache, type SlotPolicy } from '../../../runtime/src/policy/index.js';
+import { CANDIDATES, SlotCache } from '../../../runtime/src/policy/index.js';
 import { ExactAdaptivePolicy } from '../../../runtime/src/policy/adaptive-exact.js';
 import { LazyExactPolicy } from '../../../runtime/src/policy/adaptive-lazy.js';
 import { random, zipf } from './random.js';
-
-/** Wraps a policy and records every slot it hands out (the whole of what storage learns from it). */
-class Recorded implements SlotPolicy {
-  readonly slots: number[] = [];
-  constructor(readonly inner: LazyExactPolicy | ExactAdaptivePolicy) {}
-  get capacity(): number { return this.inner.capacity; }
-  hit(slot: number): void { this.inner.hit(slot); }
-  miss(hash: number): number {
-    const slot = this.inner.miss(hash);
-    this.slots.push(slot);
-    return slot;
-  }
-  remove(slot: number): void { this.inner.remove(slot); }
-  clear(): void { this.inner.clear(); }
-  rank(out: Int32Array): number { return this.inner.rank(out); }
-  load(slots: Int32Array, hashes: Int32Array, count: number, keep: number): void { this.inner.load(slots, hashes, count, keep); }
-}
+import { Recorded, sideBySide, type Op } from './side-by-side.js';
 
 /**
  * A seeded operation stream for a cache of `max` entries: a warm-up on fewer keys than the cache
@@ -28,10 +12,10 @@ class Recorded implements SlotPolicy {
  * than the cache, Zipf over four times its size, a scan over a hot set), with deletes and,
  * rarely, a clear; numbers and strings as keys.
  */
-function operations(seed: number, max: number, length: number): { op: 'get' | 'delete' | 'clear'; key: number | string }[] {
+function operations(seed: number, max: number, length: number): Op[] {
   const next = random(seed);
   const hot = zipf(4 * max + 4, 0.9, next);
-  const ops: { op: 'get' | 'delete' | 'clear'; key: number | string }[] = [];
+  const ops: Op[] = [];
   const warm = Math.max(1, Math.floor(max / 2));
   for (let i = 0; i < length; i++) {
     const phase = i < length / 8 ? -1 : Math.floor((i * 4) / length) % 4;
@@ -48,33 +32,11 @@ function operations(seed: number, max: number, length: number): { op: 'get' | 'd
 }
 
 /** Runs `ops` through a cache over each policy, asserting the same hits, slots and leaders after every operation. */
-function compare(max: number, ops: ReturnType<typeof operations>): { switches: number; built: boolean } {
+function compare(max: number, ops: readonly Op[]): { switches: number; built: boolean } {
   const lazy = new Recorded(new LazyExactPolicy(max, CANDIDATES, 'lirs'));
   const eager = new Recorded(new ExactAdaptivePolicy(max, CANDIDATES, 'lirs'));
-  const a = new SlotCache<number | string, number>(lazy);
-  const b = new SlotCache<number | string, number>(eager);
-  for (let i = 0; i < ops.length; i++) {
-    const { op, key } = ops[i]!;
-    if (op === 'clear') {
-      a.clear();
-      b.clear();
-    } else if (op === 'delete') {
-      assert.equal(a.delete(key), b.delete(key), `capacity ${max}, op ${i}: delete`);
-    } else {
-      const hit = a.get(key);
-      assert.equal(hit, b.get(key), `capacity ${max}, op ${i}: hit or miss`);
-      if (hit === undefined) {
-        a.set(key, i);
-        b.set(key, i);
-      }
-    }
-    assert.equal(lazy.inner.active, eager.inner.active, `capacity ${max}, op ${i}: leader`);
-    assert.equal(lazy.inner.switches, eager.inner.switches, `capacity ${max}, op ${i}: changes of leader`);
-    assert.equal(a.size, b.size, `capacity ${max}, op ${i}: size`);
-  }
-  assert.deepEqual(lazy.slots, eager.slots, `capacity ${max}: the slots handed out`);
-  assert.deepEqual([...a.keys()].sort(), [...b.keys()].sort(), `capacity ${max}: the keys held`);
-  return { switches: eager.inner.switches, built: (lazy.inner as LazyExactPolicy).built };
+  sideBySide(`capacity ${max}`, new SlotCache<number | string, number>(lazy), lazy, new SlotCache<number | string, number>(eager), eager, ops);
+  return { switches: eager.inner.switches, built: lazy.inner.built };
 }
 
 test('the lazily built exact regime hands out the same slots, hits and leaders as the one built up front', () => {
@@ -91,7 +53,7 @@ test('the lazily built exact regime hands out the same slots, hits and leaders a
 
 test('a clear, deletes and re-inserts before the cache fills leave nothing that tells the lazy build apart', () => {
   for (const max of [2, 64, 1000]) {
-    const ops: ReturnType<typeof operations> = [];
+    const ops: Op[] = [];
     // Before the clear, fewer record entries than the capacity (so the clear comes before the build).
     const half = Math.max(1, max >> 1);
     const quarter = Math.max(1, max >> 2);

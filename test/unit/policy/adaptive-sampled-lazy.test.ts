@@ -1,27 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CANDIDATES, hashKey, SlotCache, type SlotPolicy } from '../../../runtime/src/policy/index.js';
+import { CANDIDATES, hashKey, SlotCache } from '../../../runtime/src/policy/index.js';
 import { SampledAdaptivePolicy } from '../../../runtime/src/policy/adaptive-sampled.js';
 import { random, zipf } from './random.js';
-
-/** Wraps a policy and records every slot it hands out (the whole of what storage learns from it). */
-class Recorded implements SlotPolicy {
-  readonly slots: number[] = [];
-  constructor(readonly inner: SampledAdaptivePolicy) {}
-  get capacity(): number { return this.inner.capacity; }
-  hit(slot: number): void { this.inner.hit(slot); }
-  miss(hash: number): number {
-    const slot = this.inner.miss(hash);
-    this.slots.push(slot);
-    return slot;
-  }
-  remove(slot: number): void { this.inner.remove(slot); }
-  clear(): void { this.inner.clear(); }
-  rank(out: Int32Array): number { return this.inner.rank(out); }
-  load(slots: Int32Array, hashes: Int32Array, count: number, keep: number): void { this.inner.load(slots, hashes, count, keep); }
-}
-
-type Op = { op: 'get' | 'delete' | 'clear'; key: number | string };
+import { Recorded, sideBySide, type Op } from './side-by-side.js';
 
 /**
  * A seeded stream for a cache of `max` entries: a warm-up on few keys, called often (the record
@@ -58,26 +40,7 @@ function compare(max: number, ops: Op[]): { switches: number; built: boolean } {
   caches.push(a, b);
   assert.equal(lazy.inner.built, false);
   assert.equal(eager.inner.built, true);
-  for (let i = 0; i < ops.length; i++) {
-    const { op, key } = ops[i]!;
-    if (op === 'clear') {
-      a.clear();
-      b.clear();
-    } else if (op === 'delete') {
-      assert.equal(a.delete(key), b.delete(key), `capacity ${max}, op ${i}: delete`);
-    } else {
-      const hit = a.get(key);
-      assert.equal(hit, b.get(key), `capacity ${max}, op ${i}: hit or miss`);
-      if (hit === undefined) {
-        a.set(key, i);
-        b.set(key, i);
-      }
-    }
-    assert.equal(lazy.inner.active, eager.inner.active, `capacity ${max}, op ${i}: leader`);
-    assert.equal(lazy.inner.switches, eager.inner.switches, `capacity ${max}, op ${i}: changes of leader`);
-  }
-  assert.deepEqual(lazy.slots, eager.slots, `capacity ${max}: the slots handed out`);
-  assert.deepEqual([...a.keys()].sort(), [...b.keys()].sort(), `capacity ${max}: the keys held`);
+  sideBySide(`capacity ${max}`, a, lazy, b, eager, ops);
   const ra = new Int32Array(max);
   const rb = new Int32Array(max);
   assert.deepEqual(ra.subarray(0, lazy.rank(ra)), rb.subarray(0, eager.rank(rb)), `capacity ${max}: the order of the entries`);
