@@ -3,32 +3,11 @@ import { test } from 'node:test';
 import { CANDIDATES, SlotCache } from '../../../runtime/src/policy/index.js';
 import { ExactAdaptivePolicy } from '../../../runtime/src/policy/adaptive-exact.js';
 import { LazyExactPolicy } from '../../../runtime/src/policy/adaptive-lazy.js';
-import { random, zipf } from './random.js';
-import { Recorded, sideBySide, type Op } from './side-by-side.js';
+import { phasedStream, Recorded, sideBySide, type Op } from './side-by-side.js';
 
-/**
- * A seeded operation stream for a cache of `max` entries: a warm-up on fewer keys than the cache
- * holds (the lazy phase), then phases that fill it and make candidates disagree (a loop longer
- * than the cache, Zipf over four times its size, a scan over a hot set), with deletes and,
- * rarely, a clear; numbers and strings as keys.
- */
+/** The stream of `phasedStream`, its first eighth on half as many keys as the cache holds (the lazy phase). */
 function operations(seed: number, max: number, length: number): Op[] {
-  const next = random(seed);
-  const hot = zipf(4 * max + 4, 0.9, next);
-  const ops: Op[] = [];
-  const warm = Math.max(1, Math.floor(max / 2));
-  for (let i = 0; i < length; i++) {
-    const phase = i < length / 8 ? -1 : Math.floor((i * 4) / length) % 4;
-    let k: number;
-    if (phase === -1) k = Math.floor(next() * warm);
-    else if (phase === 0 || phase === 3) k = hot();
-    else if (phase === 1) k = 10_000_000 + (i % (Math.ceil(1.3 * max) + 1));
-    else k = next() < 0.5 ? hot() : 20_000_000 + i;
-    const key = next() < 0.5 ? k : `k${k}`;
-    const x = next();
-    ops.push({ op: x < 0.02 ? 'delete' : x < 0.02 + 2 / length ? 'clear' : 'get', key });
-  }
-  return ops;
+  return phasedStream(seed, max, length, { share: 1 / 8, keys: Math.max(1, Math.floor(max / 2)) });
 }
 
 /** Runs `ops` through a cache over each policy, asserting the same hits, slots and leaders after every operation. */

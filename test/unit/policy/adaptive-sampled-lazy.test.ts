@@ -3,29 +3,14 @@ import { test } from 'node:test';
 import { CANDIDATES, hashKey, SlotCache } from '../../../runtime/src/policy/index.js';
 import { SampledAdaptivePolicy } from '../../../runtime/src/policy/adaptive-sampled.js';
 import { random, zipf } from './random.js';
-import { Recorded, sideBySide, type Op } from './side-by-side.js';
+import { phasedStream, Recorded, sideBySide, type Op } from './side-by-side.js';
 
 /**
- * A seeded stream for a cache of `max` entries: a warm-up on few keys, called often (the record
- * phase, with hits), then phases that make candidates disagree and change the leader (Zipf over
- * four times the cache, a loop 1.3 times its size, a scan over a hot set), with deletes and rarely a clear.
+ * The stream of `phasedStream`, its first tenth on 300 keys called often: the record phase of a
+ * large cache, with hits.
  */
 function operations(seed: number, max: number, length: number): Op[] {
-  const next = random(seed);
-  const hot = zipf(4 * max + 4, 0.9, next);
-  const ops: Op[] = [];
-  for (let i = 0; i < length; i++) {
-    const phase = i < length / 10 ? -1 : Math.floor((i * 4) / length) % 4;
-    let k: number;
-    if (phase === -1) k = Math.floor(next() * 300);
-    else if (phase === 0 || phase === 3) k = hot();
-    else if (phase === 1) k = 10_000_000 + (i % (Math.ceil(1.3 * max) + 1));
-    else k = next() < 0.5 ? hot() : 20_000_000 + i;
-    const key = next() < 0.5 ? k : `k${k}`;
-    const x = next();
-    ops.push({ op: x < 0.02 ? 'delete' : x < 0.02 + 2 / length ? 'clear' : 'get', key });
-  }
-  return ops;
+  return phasedStream(seed, max, length, { share: 1 / 10, keys: 300 });
 }
 
 /** Runs `ops` through a cache over a lazy and an eager sampled regime, asserting the same hits, slots and leaders after every operation. */

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { SlotCache, type SlotPolicy } from '../../../runtime/src/policy/index.js';
+import { random, zipf } from './random.js';
 
 /** An adaptive policy as the side-by-side comparison reads it. */
 export interface Led extends SlotPolicy {
@@ -56,4 +57,28 @@ export function sideBySide<P extends Led, Q extends Led>(
   }
   assert.deepEqual(lazy.slots, eager.slots, `${label}: the slots handed out`);
   assert.deepEqual([...a.keys()].sort(), [...b.keys()].sort(), `${label}: the keys held`);
+}
+
+/**
+ * A seeded operation stream for a cache of `max` entries: a warm-up (the first `warm.share` of the
+ * stream, on `warm.keys` keys: the lazy phase), then phases that fill the cache and make candidates
+ * disagree (a loop longer than the cache, Zipf over four times its size, a scan over a hot set),
+ * with deletes and, rarely, a clear; numbers and strings as keys.
+ */
+export function phasedStream(seed: number, max: number, length: number, warm: { share: number; keys: number }): Op[] {
+  const next = random(seed);
+  const hot = zipf(4 * max + 4, 0.9, next);
+  const ops: Op[] = [];
+  for (let i = 0; i < length; i++) {
+    const phase = i < length * warm.share ? -1 : Math.floor((i * 4) / length) % 4;
+    let k: number;
+    if (phase === -1) k = Math.floor(next() * warm.keys);
+    else if (phase === 0 || phase === 3) k = hot();
+    else if (phase === 1) k = 10_000_000 + (i % (Math.ceil(1.3 * max) + 1));
+    else k = next() < 0.5 ? hot() : 20_000_000 + i;
+    const key = next() < 0.5 ? k : `k${k}`;
+    const x = next();
+    ops.push({ op: x < 0.02 ? 'delete' : x < 0.02 + 2 / length ? 'clear' : 'get', key });
+  }
+  return ops;
 }
