@@ -108,7 +108,7 @@ const COMPACT_SOURCE = NAMES.reduce((text, [long, short]) => text.replace(new Re
 /**
  * The memoized function's name and length, for the compiled call path to carry itself: setting
  * either on a function afterwards (`Object.defineProperty`) moves its properties to a dictionary,
- * ~300 bytes per function. The name is passed in as a value and given by the property it is made
+ * ~250-430 bytes per function. The name is passed in as a value and given by the property it is made
  * under (`{[name]: function (...) {...}}[name]`), so any string works (a minifier's one-letter
  * names, `bound f`, non-ASCII letters) and the function body has no binding of it that could
  * hide the call path's own names. A length above 8 (or not an integer) is set afterwards.
@@ -171,7 +171,7 @@ function closurePath<K>({ store, stats, plain, miss, targets }: CallPathParts<K>
  */
 export function buildCallPath<K>(parts: CallPathParts<K>, shape?: CallPathShape): CallPath {
   const shaped = paramsFor(shape);
-  const name = shape !== undefined && typeof shape.name === 'string' && shaped !== undefined ? shape.name : PLAIN_NAME;
+  const name = typeof shape?.name === 'string' ? shape.name : PLAIN_NAME;
   const signatures: [string, string][] = shaped === undefined || (shaped === PLAIN_PARAMS && name === PLAIN_NAME)
     ? [[PLAIN_NAME, PLAIN_PARAMS]] : [[name, shaped], [PLAIN_NAME, PLAIN_PARAMS]];
   for (const [fnName, params] of signatures) {
