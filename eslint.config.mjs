@@ -1,10 +1,12 @@
 // Lint for every part, plus the architecture's import boundaries (eslint-rules/part-boundaries.mjs;
 // the per-part tsconfig references enforce the same direction at compile time), and the extension's
-// settings read in one module (eslint-rules/settings-only.mjs).
+// settings read in one module (eslint-rules/settings-only.mjs); inside the runtime, values imported
+// from the module that defines them, not through a re-export (eslint-rules/direct-imports.mjs).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import partBoundaries from './eslint-rules/part-boundaries.mjs';
 import settingsOnly from './eslint-rules/settings-only.mjs';
+import directImports from './eslint-rules/direct-imports.mjs';
 
 export default tseslint.config(
   {
@@ -29,6 +31,12 @@ export default tseslint.config(
     files: ['runtime/**/*.ts', 'runtime/shared/**/*.js', 'protocol/**/*.ts', 'extension/**/*.ts', 'webview/**/*.ts'],
     plugins: { cachelens: { rules: { 'part-boundaries': partBoundaries, 'settings-only': settingsOnly } } },
     rules: { 'cachelens/part-boundaries': 'error' },
+  },
+  {
+    // Inside the runtime, values are imported from where they are defined (eslint-rules/direct-imports.mjs).
+    files: ['runtime/src/**/*.ts'],
+    plugins: { runtime: { rules: { 'direct-imports': directImports } } },
+    rules: { 'runtime/direct-imports': 'error' },
   },
   {
     // The orders example is written as a CommonJS service (require() of a module using exports.x = function).

@@ -19,7 +19,7 @@
  * observed), so it counts the expiration misses a longer TTL would have served; the exact replay
  * of a recorded trace, hits included, is `simulate/ttl-whatif.ts`.
  */
-import { hashKey, mix32 } from './policy/index.js';
+import { hashKey, mix32 } from './key-hash.js';
 import { LONGER_TTL_FACTORS, MISS_CAUSES, REUSE_BUCKET_BOUNDS_MS, type MissCauseCounts } from './protocol.js';
 
 /** Indexes into `MISS_CAUSES`: what the cells pass for a cause they know at the miss. */

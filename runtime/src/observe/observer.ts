@@ -12,8 +12,7 @@
  */
 import type { ObservedStats } from '../protocol.js';
 import { canonicalArgs } from '../keys.js';
-import { hashKey, hashString } from '../policy/hash.js';
-import { HASH_MASK } from '../policy/slot-policy.js';
+import { HASH_MASK, hashKey, hashString } from '../key-hash.js';
 
 /** Distinct argument hashes kept per function (8192 slots of 4 bytes: 32 KiB per function at most). */
 export const MAX_HASHES = 4096;

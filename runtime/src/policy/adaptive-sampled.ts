@@ -17,7 +17,7 @@ import { createCandidate, type CandidateName } from './adaptive-candidates.js';
 import { AdaptivePolicy as Evidence } from './adaptive-leader.js';
 import { IntMap } from './int-map.js';
 import { doubledLength, grown } from './lists.js';
-import { mix32 } from './slot-policy.js';
+import { mix32 } from '../key-hash.js';
 import type { SlotPolicy } from './slot-policy.js';
 
 /**

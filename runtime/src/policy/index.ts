@@ -1,5 +1,6 @@
-import { AdaptivePolicy, createCandidate } from './adaptive.js';
-import { hashKey } from './hash.js';
+import { AdaptivePolicy } from './adaptive.js';
+import { createCandidate } from './adaptive-candidates.js';
+import { hashKey } from '../key-hash.js';
 import { SlotCache } from './slot-cache.js';
 import type { SlotPolicy } from './slot-policy.js';
 import type { BoundedCache, BoundedCacheOptions, PolicyName } from './types.js';
@@ -9,8 +10,6 @@ export type { SlotPolicy } from './slot-policy.js';
 export { AdaptivePolicy, CANDIDATES } from './adaptive.js';
 export type { CandidateName } from './adaptive.js';
 export { SlotCache } from './slot-cache.js';
-export { hashKey } from './hash.js';
-export { mix32 } from './slot-policy.js';
 
 /** Every accepted policy name, `adaptive` (the default) first. */
 export const POLICY_NAMES: readonly PolicyName[] = ['adaptive', 'lru', 'arc', 'lirs', 'sieve', 's3fifo', 'wtinylfu'];

@@ -1,4 +1,4 @@
-import { mix32 } from './slot-policy.js';
+import { mix32 } from '../key-hash.js';
 
 /**
  * A count-min sketch of 4-bit-capped counters (4 rows) estimating how often a hash was seen

@@ -1,4 +1,4 @@
-import { hashKey } from './hash.js';
+import { hashKey } from '../key-hash.js';
 import type { SlotPolicy } from './slot-policy.js';
 import type { BoundedCache } from './types.js';
 

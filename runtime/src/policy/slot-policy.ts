@@ -37,13 +37,3 @@ export interface SlotPolicy {
    */
   load(slots: Int32Array, hashes: Int32Array, count: number, keep: number): void;
 }
-
-/** The hash every policy receives: 30 bits, so it stays a small integer in a Map key. */
-export const HASH_MASK = 0x3fffffff;
-
-/** Mixes a 32-bit integer (a finalizer in the style of murmur3's) and keeps 30 bits. */
-export function mix32(x: number): number {
-  x = Math.imul(x ^ (x >>> 16), 0x7feb352d);
-  x = Math.imul(x ^ (x >>> 15), 0x846ca68b);
-  return (x ^ (x >>> 16)) & HASH_MASK;
-}

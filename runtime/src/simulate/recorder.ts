@@ -17,8 +17,7 @@
  */
 import { CacheLensError } from '../errors.js';
 import { MAX_ENTRIES } from '../limits.js';
-import { hashKey } from '../policy/index.js';
-import { mix32 } from '../policy/slot-policy.js';
+import { hashKey, mix32 } from '../key-hash.js';
 import { type AsyncStore, type SetOptions, type Store, type SyncStore } from '../stores/types.js';
 
 /** The environment variable that turns recording on for every memoized function. */

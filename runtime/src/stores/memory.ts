@@ -12,7 +12,8 @@
  * sees, per interval between two insertions, which entries were used (not how often, nor in
  * which final order): the same kind of lossy read recording Caffeine does with its read buffers.
  */
-import { createSlotPolicy, hashKey, isPolicyName, POLICY_NAMES, type PolicyName, type SlotPolicy } from '../policy/index.js';
+import { hashKey } from '../key-hash.js';
+import { createSlotPolicy, isPolicyName, POLICY_NAMES, type PolicyName, type SlotPolicy } from '../policy/index.js';
 import { OptionsError } from '../errors.js';
 import { MISS, type Miss, type SetOptions, type StoreContext, type StoreEvents, type SyncStore } from './types.js';
 

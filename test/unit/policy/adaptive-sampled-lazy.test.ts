@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CANDIDATES, hashKey, SlotCache } from '../../../runtime/src/policy/index.js';
+import { hashKey } from '../../../runtime/src/key-hash.js';
+import { CANDIDATES, SlotCache } from '../../../runtime/src/policy/index.js';
 import { SampledAdaptivePolicy } from '../../../runtime/src/policy/adaptive-sampled.js';
 import { random, zipf } from './random.js';
 import { phasedStream, Recorded, sideBySide, type Op } from './side-by-side.js';

@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { cacheOf, memoize, registry } from '../../../runtime/src/index.js';
 import { LONGER_TTL_FACTORS, MISS_CAUSES, type MissCauseCounts } from '../../../runtime/src/protocol.js';
 import { MissCauses, MAX_LOGGED_KEYS } from '../../../runtime/src/stats-causes.js';
-import { hashKey, mix32 } from '../../../runtime/src/policy/index.js';
+import { hashKey, mix32 } from '../../../runtime/src/key-hash.js';
 
 function causesOf(f: (...args: never[]) => unknown): MissCauseCounts {
   const s = cacheOf(f).stats();

@@ -11,7 +11,7 @@ import Ajv from 'ajv';
 import {
   CONFIG_FILE_NAME, ConfigError, loadConfigFile, memoize, registerBackendType, registry, reloadConfig, MISS, type AsyncStore, type SyncStore,
 } from '../../../runtime/src/index.js';
-import { hashKey } from '../../../runtime/src/policy/index.js';
+import { hashKey } from '../../../runtime/src/key-hash.js';
 import { recordingStore, traceOptionsFromEnvironment, TraceRecorder } from '../../../runtime/src/simulate/recorder.js';
 import { rereadTraceEnvironment } from '../../../runtime/src/internal.js';
 

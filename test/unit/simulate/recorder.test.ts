@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { hashKey } from '../../../runtime/src/policy/index.js';
+import { hashKey } from '../../../runtime/src/key-hash.js';
 import { TraceRecorder, TraceRecorderOptionError, traceOptionsFromEnv } from '../../../runtime/src/simulate/recorder.js';
 import { whatIf } from '../../../runtime/src/simulate/whatif.js';
 
