@@ -22,15 +22,20 @@
 import { hashKey, mix32 } from './key-hash.js';
 import { LONGER_TTL_FACTORS, MISS_CAUSES, REUSE_BUCKET_BOUNDS_MS, type MissCauseCounts } from './protocol.js';
 
-/** Indexes into `MISS_CAUSES`: what the cells pass for a cause they know at the miss. */
-export const COLD = 0;
-export const EXPIRED = 1;
-export const EVICTED = 2;
-export const INVALIDATED = 3;
-export const BYPASSED = 4;
-export const NOT_CACHEABLE = 5;
-export const UNAVAILABLE = 6;
-export const UNKNOWN = 7;
+/**
+ * Indexes into `MISS_CAUSES`: what the cells pass for a cause they know at the miss. Local
+ * constants exported by name: compiled CommonJS reads an exported `const` off `exports` at every
+ * use, and the log uses them on every miss.
+ */
+const COLD = 0;
+const EXPIRED = 1;
+const EVICTED = 2;
+const INVALIDATED = 3;
+const BYPASSED = 4;
+const NOT_CACHEABLE = 5;
+const UNAVAILABLE = 6;
+const UNKNOWN = 7;
+export { BYPASSED, COLD, EVICTED, EXPIRED, INVALIDATED, NOT_CACHEABLE, UNAVAILABLE, UNKNOWN };
 
 /** What the log says happened to a key after this process last wrote or tried to write it. */
 const WRITTEN = 255;
@@ -75,6 +80,8 @@ function column(size: number, typed: (size: number) => Column): Column {
 function hashOf(key: unknown, salt: number): number {
   return (mix32(hashKey(key) ^ salt ^ 0x2545f491) & 0x3fffffff) | 0x40000000;
 }
+/** `MissCauses.#lastSlot` when the slot of the last miss's key must be looked up again. */
+const UNKNOWN_SLOT = -2;
 /** Most keys remembered per function. */
 export const MAX_LOGGED_KEYS = 65_536;
 
@@ -125,7 +132,7 @@ export class MissCauses {
   readonly #maxSlots: number;
   /** Per slot, the key's `hashOf` (0: empty). */
   #hashes: Column = NO_HASHES;
-  /** Per slot, when the key was last written (ms). */
+  /** Per slot, when the key was last written: ms with a TTL; without one, the number of that write. */
   #written: Column = NO_TIMES;
   /** Per slot, `WRITTEN` or the cause its next miss is counted as. */
   #state: Column = NO_BYTES;
@@ -141,6 +148,13 @@ export class MissCauses {
   #lastKey: unknown = undefined;
   #lastSalt = 0;
   #lastHash = 0;
+  /**
+   * Where that miss found its key: its slot, -1 when the table lacked it, `UNKNOWN_SLOT` once the
+   * table changed since (a key took a slot, the table grew).
+   */
+  #lastSlot = UNKNOWN_SLOT;
+  /** Writes so far: without a TTL, what orders a bucket's keys for replacement (no clock reading). */
+  #writes = 0;
   #reuse: Float64Array | undefined;
   #longer: Float64Array | undefined;
 
@@ -150,6 +164,14 @@ export class MissCauses {
     this.#ttl = options.storeTtlMs === undefined ? undefined : Math.max(0, options.storeTtlMs - (options.ttlSlackMs ?? 0));
     const capacity = Math.max(1, Math.min(options.capacity ?? MAX_LOGGED_KEYS, MAX_LOGGED_KEYS));
     this.#maxSlots = Math.max(SMALL_SLOTS, 2 ** Math.ceil(Math.log2(2 * capacity)));
+  }
+
+  /**
+   * Whether the log reads the clock: only with a TTL (expiration misses, the TTL what-if).
+   * Without one, `now` is not read and may be passed as 0.
+   */
+  get timed(): boolean {
+    return this.#ttl !== undefined;
   }
 
   /** Total misses classified. */
@@ -173,6 +195,7 @@ export class MissCauses {
     this.#lastSalt = salt;
     this.#lastHash = hash;
     const slot = this.#find(hash);
+    this.#lastSlot = slot;
     if (slot < 0) {
       this.counts[COLD]!++;
       return;
@@ -208,19 +231,24 @@ export class MissCauses {
     this.#alive[slot] = alive;
   }
 
-  /** This process wrote `key` at `now` (after a miss). */
+  /** This process wrote `key` at `now` (after a miss; ms, read only when `timed`). */
   wrote(key: unknown, now: number, salt = 0): void {
     // The write follows its miss: the key's hash is the one just computed (a string key's hash is
-    // most of what classifying a miss costs).
-    const hash = key === this.#lastKey && salt === this.#lastSalt ? this.#lastHash : hashOf(key, salt);
-    let slot = this.#find(hash);
+    // most of what classifying a miss costs), and its slot the one found then if the table has
+    // not changed since.
+    const last = key === this.#lastKey && salt === this.#lastSalt;
+    const hash = last ? this.#lastHash : hashOf(key, salt);
+    let slot = last && this.#lastSlot !== UNKNOWN_SLOT ? this.#lastSlot : this.#find(hash);
     if (slot < 0) {
       slot = this.#take(hash);
       if (this.#ttl !== undefined) this.#alive[slot] = 0;
     }
     this.#state[slot] = WRITTEN;
+    if (this.#ttl === undefined) {
+      this.#written[slot] = ++this.#writes;
+      return;
+    }
     this.#written[slot] = now;
-    if (this.#ttl === undefined) return;
     // With a longer TTL, an entry that would still have been alive keeps its older write time.
     const alive = this.#alive[slot]!;
     for (let i = 0, o = slot * FACTORS; i < FACTORS; i++) if ((alive & (1 << i)) === 0) this.#virtual[o + i] = now;
@@ -276,6 +304,7 @@ export class MissCauses {
    * bound) the one written longest ago (the first of them on a tie).
    */
   #take(hash: number): number {
+    this.#lastSlot = UNKNOWN_SLOT;
     for (;;) {
       const hashes = this.#hashes;
       const mask = hashes.length - 1;
@@ -352,19 +381,22 @@ class SaltedCauses implements CellCauses {
   readonly #causes: MissCauses;
   readonly #now: () => number;
   readonly #salt: number;
+  /** `causes.timed`: without a TTL the clock is not read (a reading costs as much as the rest of a miss's classification). */
+  readonly #timed: boolean;
 
   constructor(causes: MissCauses, now: () => number, salt: number) {
     this.#causes = causes;
     this.#now = now;
     this.#salt = salt;
+    this.#timed = causes.timed;
   }
 
   miss(key: unknown, cause?: number): void {
-    this.#causes.miss(key, this.#now(), cause, this.#salt);
+    this.#causes.miss(key, this.#timed ? this.#now() : 0, cause, this.#salt);
   }
 
   wrote(key: unknown): void {
-    this.#causes.wrote(key, this.#now(), this.#salt);
+    this.#causes.wrote(key, this.#timed ? this.#now() : 0, this.#salt);
   }
 
   lost(key: unknown, cause: number): void {

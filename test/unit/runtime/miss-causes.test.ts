@@ -137,11 +137,14 @@ describe('the log of writes', () => {
     assert.ok(MAX_LOGGED_KEYS >= 65_536);
   });
 
-  it('a table that starts small and doubles counts exactly as one made with all its slots (a model of it), ties in time included', () => {
-    // The model: a 4-way set-associative table made at its bound from the start, exact and without
-    // a TTL; a new key takes the first free slot of its bucket, else the one written longest ago
-    // (the first on a tie). Which slot a key sits in decides which of two keys written in the same
-    // millisecond is forgotten, so the layouts must agree, not just the keys.
+  it('a table that starts small and doubles counts exactly as one made with all its slots (a model of it), writes ordered by number or by time with ties', () => {
+    // The model: a 4-way set-associative table made at its bound from the start, exact; a new key
+    // takes the first free slot of its bucket, else the one written longest ago (the first on a
+    // tie). Without a TTL "longest ago" is by the number of the write (no clock is read); with one,
+    // by the time of the write, and which of two keys written in the same millisecond is
+    // forgotten depends on the slot each sits in, so the layouts must agree, not just the keys.
+    // A write may come long after its miss, other keys' misses and writes in between (an
+    // asynchronous function): the log must not reuse where it found the key when the table changed.
     class Model {
       readonly hashes: Int32Array;
       readonly written: Float64Array;
@@ -195,22 +198,33 @@ describe('the log of writes', () => {
     const hashOf = (key: unknown): number => (mix32(hashKey(key) ^ 0x2545f491) & 0x3fffffff) | 0x40000000;
     let seed = 7;
     const random = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
-    for (const capacity of [1, 16, 40, 100, 700, 65_536]) {
+    // A TTL longer than the run: writes are ordered by time, and nothing expires.
+    for (const storeTtlMs of [undefined, 1e9]) for (const capacity of [1, 16, 40, 100, 700, 65_536]) {
       for (let round = 0; round < 30; round++) {
-        const causes = new MissCauses({ exact: true, storeTtlMs: undefined, capacity });
+        const causes = new MissCauses({ exact: true, storeTtlMs, capacity });
         const model = new Model(Math.max(64, 2 ** Math.ceil(Math.log2(2 * capacity))));
         const keys = 2 + Math.floor(random() * 3000);
         let now = 0;
+        let writes = 0;
+        const stamp = (): number => (storeTtlMs === undefined ? ++writes : now);
+        const pending: (string | number)[] = [];
         for (let i = 0; i < 3000; i++) {
           if (random() < 0.05) now++; // most operations share their millisecond with others
+          if (pending.length > 0 && random() < 0.2) {
+            const key = pending.splice(Math.floor(random() * pending.length), 1)[0]!;
+            causes.wrote(key, now);
+            model.wrote(key, stamp());
+          }
           const key = random() < 0.5 ? Math.floor(random() * keys) : `k${Math.floor(random() * keys)}`;
           const r = random();
           if (r < 0.8) {
             causes.miss(key, now);
             model.miss(key);
-            if (r < 0.6) {
+            if (r < 0.45) {
               causes.wrote(key, now);
-              model.wrote(key, now);
+              model.wrote(key, stamp());
+            } else if (r < 0.6) {
+              pending.push(key); // written later
             }
           } else if (r < 0.9) {
             const cause = 3 + Math.floor(random() * 3); // invalidated, bypassed, not cacheable
@@ -218,10 +232,10 @@ describe('the log of writes', () => {
             model.lost(key, cause);
           } else {
             causes.wrote(key, now);
-            model.wrote(key, now);
+            model.wrote(key, stamp());
           }
         }
-        assert.deepEqual(Array.from(causes.counts), model.counts, `capacity ${capacity}, round ${round}`);
+        assert.deepEqual(Array.from(causes.counts), model.counts, `TTL ${storeTtlMs}, capacity ${capacity}, round ${round}`);
       }
     }
   });
