@@ -5,7 +5,7 @@
  */
 import type { CandidateName } from './adaptive-candidates.js';
 import { AdaptivePolicy } from './adaptive-leader.js';
-import { doubledLength, FreeSlots, grown } from './lists.js';
+import { doubledLength, FreeSlots, grown, slotBound } from './lists.js';
 import type { SlotPolicy } from './slot-policy.js';
 
 /** Slots the per-slot arrays start with; they double as higher slots are handed out (most caches never fill). */
@@ -187,13 +187,13 @@ export class ExactAdaptivePolicy extends AdaptivePolicy implements SlotPolicy {
   load(slots: Int32Array, hashes: Int32Array, count: number, _keep: number): void {
     // The simulations know nothing of these keys: they start as orphans, least valuable on top.
     this.clear();
-    this.#free.empty();
-    this.#grow(this.capacity);
+    const bound = slotBound(slots, count);
+    if (bound > this.#occupied.length) this.#grow(bound);
     for (let i = 0; i < count; i++) {
       this.slotHash[slots[i]!] = hashes[i]!;
       this.#occupied[slots[i]!] = 1;
     }
     for (let i = count - 1; i >= 0; i--) this.#makeOrphan(slots[i]!);
-    this.#free.freeUnused(this.#occupied);
+    this.#free.loaded(this.#occupied);
   }
 }

@@ -205,12 +205,14 @@ export class SampledAdaptivePolicy implements SlotPolicy {
   /**
    * Hands the entries to candidate `name`: first those its shadow holds (in the shadow's order,
    * `ranks`), then those the sample says nothing about (in the outgoing policy's order), last
-   * those its shadow would already have evicted. Runs rarely; allocates (the outgoing policy's
-   * arrays are released). Called by the evidence when it changes leader.
+   * those its shadow would already have evicted. Runs rarely; allocates for the slots handed out
+   * so far, not for `capacity` (the outgoing policy's arrays are released). Called by the evidence
+   * when it changes leader.
    */
   handOver(name: CandidateName, ranks: Map<number, number>): void {
     const current = this.#current;
-    const ranked = new Int32Array(this.capacity);
+    // Every slot the real policy holds was tracked, so `#sampled` reaches past it.
+    const ranked = new Int32Array(this.#sampled.length);
     const count = current.rank(ranked);
     const known: number[] = [];
     const unknown: number[] = [];

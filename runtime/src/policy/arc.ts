@@ -1,5 +1,5 @@
 import { IntMap } from './int-map.js';
-import { FreeSlots, grown, INITIAL_POOL, Lists, nextPool } from './lists.js';
+import { FreeSlots, grown, INITIAL_POOL, Lists, nextPool, slotBound } from './lists.js';
 import type { SlotPolicy } from './slot-policy.js';
 
 const T1 = 0;
@@ -164,12 +164,13 @@ export class ArcPolicy implements SlotPolicy {
   }
 
   load(slots: Int32Array, hashes: Int32Array, count: number, keep: number): void {
-    if (this.#lists.nodes < this.capacity) {
-      this.#free.grow(this.capacity);
-      this.#grow(this.capacity);
+    const bound = slotBound(slots, count);
+    if (this.#lists.nodes < bound) {
+      this.#free.grow(bound);
+      this.#grow(bound);
     }
     this.clear();
-    const used = new Uint8Array(this.capacity);
+    const used = new Uint8Array(bound);
     for (let i = 0; i < count; i++) {
       const slot = slots[i]!;
       used[slot] = 1;
@@ -180,7 +181,6 @@ export class ArcPolicy implements SlotPolicy {
       this.#size[list]!++;
       this.#lists.pushBack(list, slot);
     }
-    this.#free.empty();
-    this.#free.freeUnused(used);
+    this.#free.loaded(used);
   }
 }

@@ -1,5 +1,5 @@
 import { IntMap } from './int-map.js';
-import { FreeSlots, grown, INITIAL_POOL, Lists, nextPool } from './lists.js';
+import { FreeSlots, grown, INITIAL_POOL, Lists, nextPool, slotBound } from './lists.js';
 import type { SlotPolicy } from './slot-policy.js';
 
 const LIR = 1;
@@ -219,8 +219,9 @@ export class LirsPolicy implements SlotPolicy {
 
   load(slots: Int32Array, hashes: Int32Array, count: number, keep: number): void {
     this.clear();
-    if (this.#slotNode.length < this.capacity) this.#slotNode = grown(this.#slotNode, new Int32Array(this.capacity));
-    const used = new Uint8Array(this.capacity);
+    const bound = slotBound(slots, count);
+    if (this.#slotNode.length < bound) this.#slotNode = grown(this.#slotNode, new Int32Array(bound));
+    const used = new Uint8Array(bound);
     for (let i = 0; i < count; i++) {
       const slot = slots[i]!;
       used[slot] = 1;
@@ -239,8 +240,7 @@ export class LirsPolicy implements SlotPolicy {
         this.#queues.pushBack(Q, x);
       }
     }
-    this.#freeSlots.empty();
-    this.#freeSlots.freeUnused(used);
+    this.#freeSlots.loaded(used);
   }
 }
 

@@ -145,10 +145,15 @@ export class FreeSlots {
     this.#next = 0;
   }
 
-  /** Marks every slot used (before `load`), then `free` the ones not loaded. */
-  empty(): void {
+  /**
+   * Starts over (a policy's `load`) with the slots flagged in `used` taken and the other slots
+   * below `used.length` free, lowest taken first; the slots from `used.length` on were never handed
+   * out (the pool must hold `used.length` slots). So loading costs the slots in use, not the capacity.
+   */
+  loaded(used: Uint8Array): void {
     this.#top = 0;
-    this.#next = this.#capacity;
+    this.#next = used.length;
+    for (let i = used.length - 1; i >= 0; i--) if (used[i] === 0) this.free(i);
   }
 
   take(): number {
@@ -172,11 +177,13 @@ export class FreeSlots {
     }
     this.#stack[this.#top++] = slot;
   }
+}
 
-  /** After `empty()`: frees every slot whose `used` flag is 0. */
-  freeUnused(used: Uint8Array): void {
-    for (let i = used.length - 1; i >= 0; i--) if (used[i] === 0) this.free(i);
-  }
+/** One past the highest of `slots[0 .. count)` (0 when there are none): how far a loaded policy's per-slot arrays must reach. */
+export function slotBound(slots: Int32Array, count: number): number {
+  let bound = 0;
+  for (let i = 0; i < count; i++) if (slots[i]! >= bound) bound = slots[i]! + 1;
+  return bound;
 }
 
 /** Slots a policy's pool starts with; it doubles, up to the capacity, when a miss finds no free slot (most caches never fill). */

@@ -1,4 +1,4 @@
-import { FreeSlots, INITIAL_POOL, Lists, nextPool } from './lists.js';
+import { FreeSlots, INITIAL_POOL, Lists, nextPool, slotBound } from './lists.js';
 import type { SlotPolicy } from './slot-policy.js';
 
 /** Least recently used: one recency list; the back leaves first. */
@@ -53,15 +53,17 @@ export class LruPolicy implements SlotPolicy {
   }
 
   load(slots: Int32Array, _hashes: Int32Array, count: number, _keep: number): void {
-    if (this.#lists.nodes < this.capacity) this.#lists.grow(this.capacity);
-    this.#free.grow(this.capacity);
+    const bound = slotBound(slots, count);
+    if (this.#lists.nodes < bound) {
+      this.#lists.grow(bound);
+      this.#free.grow(bound);
+    }
     this.#lists.reset();
-    const used = new Uint8Array(this.capacity);
+    const used = new Uint8Array(bound);
     for (let i = 0; i < count; i++) {
       this.#lists.pushBack(0, slots[i]!);
       used[slots[i]!] = 1;
     }
-    this.#free.empty();
-    this.#free.freeUnused(used);
+    this.#free.loaded(used);
   }
 }

@@ -1,5 +1,5 @@
 import { GhostFifo } from './ghosts.js';
-import { FreeSlots, grown, INITIAL_POOL, Lists, nextPool } from './lists.js';
+import { FreeSlots, grown, INITIAL_POOL, Lists, nextPool, slotBound } from './lists.js';
 import type { SlotPolicy } from './slot-policy.js';
 
 const SMALL = 0;
@@ -121,9 +121,10 @@ export class S3FifoPolicy implements SlotPolicy {
   }
 
   load(slots: Int32Array, hashes: Int32Array, count: number, keep: number): void {
-    if (this.#lists.nodes < this.capacity) this.#grow(this.capacity);
+    const bound = slotBound(slots, count);
+    if (this.#lists.nodes < bound) this.#grow(bound);
     this.clear();
-    const used = new Uint8Array(this.capacity);
+    const used = new Uint8Array(bound);
     const mainMax = this.capacity - this.#smallMax;
     for (let i = 0; i < count; i++) {
       const slot = slots[i]!;
@@ -135,7 +136,6 @@ export class S3FifoPolicy implements SlotPolicy {
       this.#lists.pushBack(q, slot);
       if (q === SMALL) this.#small++;
     }
-    this.#free.empty();
-    this.#free.freeUnused(used);
+    this.#free.loaded(used);
   }
 }

@@ -1,4 +1,4 @@
-import { FreeSlots, grown, INITIAL_POOL, Lists, nextPool } from './lists.js';
+import { FreeSlots, grown, INITIAL_POOL, Lists, nextPool, slotBound } from './lists.js';
 import type { SlotPolicy } from './slot-policy.js';
 
 /**
@@ -86,18 +86,18 @@ export class SievePolicy implements SlotPolicy {
   }
 
   load(slots: Int32Array, _hashes: Int32Array, count: number, keep: number): void {
-    if (this.#lists.nodes < this.capacity) this.#grow(this.capacity);
+    const bound = slotBound(slots, count);
+    if (this.#lists.nodes < bound) this.#grow(bound);
     this.#lists.reset();
     this.#visited.fill(0);
     this.#hand = this.#lists.sentinel(0);
-    const used = new Uint8Array(this.capacity);
+    const used = new Uint8Array(bound);
     for (let i = 0; i < count; i++) {
       this.#lists.pushBack(0, slots[i]!);
       used[slots[i]!] = 1;
       // Kept entries survive the first sweep; the others are at the old end, evicted first.
       if (i < keep) this.#visited[slots[i]!] = 1;
     }
-    this.#free.empty();
-    this.#free.freeUnused(used);
+    this.#free.loaded(used);
   }
 }

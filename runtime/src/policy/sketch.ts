@@ -1,24 +1,61 @@
 import { mix32 } from '../key-hash.js';
 
 /**
+ * Entries a sketch is made for at once: 4,096 (32 KB of counters), the exact regime's bound, so
+ * every simulation of the adaptive policy and every cache up to that size counts as before. A
+ * larger one starts at this size and grows with the entries its policy holds (`fit`): sized for
+ * `capacity` up front, a W-TinyLFU of 100 million entries took 1 GB at its first insertion.
+ */
+const EAGER_ENTRIES = 4096;
+
+/** The table width (counters per row) for `entries` entries: a power of two, at least 16 and at least twice `entries`. */
+function widthFor(entries: number): number {
+  let width = 16;
+  while (width < 2 * entries) width *= 2;
+  return width;
+}
+
+/**
  * A count-min sketch of 4-bit-capped counters (4 rows) estimating how often a hash was seen
  * recently. After `10 * capacity` increments every counter is halved, so old popularity fades
  * (the aging of TinyLFU, Einziger et al. 2017).
+ *
+ * Its width follows the entries held, up to `capacity` (the 4,096 first at once): doubling the
+ * width copies each row into both halves, so every hash's estimate is what it was (counters for
+ * the hashes that share a column at the narrower width stay shared until aging halves them), and
+ * counting goes on at the new width. Caffeine's sketch likewise grows with the cache
+ * (`ensureCapacity`), but starts over empty.
  */
 export class FrequencySketch {
-  readonly #table: Uint8Array;
-  readonly #mask: number;
-  readonly #width: number;
+  #table: Uint8Array;
+  #mask: number;
+  #width: number;
+  readonly #maxWidth: number;
   readonly #period: number;
   #additions = 0;
 
   constructor(capacity: number) {
-    let width = 16;
-    while (width < 2 * capacity) width *= 2;
+    this.#maxWidth = widthFor(capacity);
+    this.#width = Math.min(this.#maxWidth, widthFor(EAGER_ENTRIES));
+    this.#mask = this.#width - 1;
+    this.#table = new Uint8Array(4 * this.#width);
+    this.#period = 10 * Math.max(1, capacity);
+  }
+
+  /** Widens the table for `entries` entries held (up to the capacity); estimates are unchanged. */
+  fit(entries: number): void {
+    const width = Math.min(this.#maxWidth, widthFor(entries));
+    if (width <= this.#width) return;
+    const old = this.#table;
+    const w = this.#width;
+    const table = new Uint8Array(4 * width);
+    for (let row = 0; row < 4; row++) {
+      const from = old.subarray(row * w, (row + 1) * w);
+      for (let at = row * width; at < (row + 1) * width; at += w) table.set(from, at);
+    }
+    this.#table = table;
     this.#width = width;
     this.#mask = width - 1;
-    this.#table = new Uint8Array(4 * width);
-    this.#period = 10 * Math.max(1, capacity);
   }
 
   increment(hash: number): void {

@@ -1,4 +1,4 @@
-import { FreeSlots, grown, INITIAL_POOL, Lists, nextPool } from './lists.js';
+import { FreeSlots, grown, INITIAL_POOL, Lists, nextPool, slotBound } from './lists.js';
 import { FrequencySketch } from './sketch.js';
 import type { SlotPolicy } from './slot-policy.js';
 
@@ -198,6 +198,7 @@ export class WTinyLfuPolicy implements SlotPolicy {
 
   /** Enlarges the pool to `nodes` slots and returns a free slot: the full-size policy would have taken the same one. */
   #grow(nodes: number): number {
+    this.#sketch.fit(nodes);
     this.#lists.grow(nodes);
     this.#free.grow(nodes);
     this.#list = grown(this.#list, new Uint8Array(nodes));
@@ -229,9 +230,10 @@ export class WTinyLfuPolicy implements SlotPolicy {
   }
 
   load(slots: Int32Array, hashes: Int32Array, count: number, keep: number): void {
-    if (this.#lists.nodes < this.capacity) this.#grow(this.capacity);
+    const bound = slotBound(slots, count);
+    if (this.#lists.nodes < bound) this.#grow(bound);
     this.clear();
-    const used = new Uint8Array(this.capacity);
+    const used = new Uint8Array(bound);
     for (let i = 0; i < count; i++) {
       const slot = slots[i]!;
       used[slot] = 1;
@@ -242,8 +244,7 @@ export class WTinyLfuPolicy implements SlotPolicy {
       this.#lists.pushBack(list, slot);
       if (i < keep) this.#sketch.increment(hashes[i]!);
     }
-    this.#free.empty();
-    this.#free.freeUnused(used);
+    this.#free.loaded(used);
   }
 }
 
