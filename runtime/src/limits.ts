@@ -7,11 +7,13 @@
 
 /**
  * Most entries an in-memory cache (`max`, `l1.max`) or a trace (`trace.maxEntries`) may be bounded
- * to: 16,777,216 (2^24). The stores' and policies' per-slot arrays grow with the entries held, but
- * a change of the adaptive policy's leader ranks every slot in arrays of `max` entries, and above
- * ~12.6 M entries its sampling is at its floor (1 key in 65,536), so its simulations grow with
- * `max` (256 entries at 2^24); larger bounds once ran out of memory or threw `RangeError: Invalid
- * typed array length`. For no bound, `Infinity` (the `memory` backend).
+ * to: 16,777,216 (2^24). The `memory` store's and its policies' per-slot arrays (a change of the
+ * adaptive policy's leader and W-TinyLFU's sketch included) grow with the entries held, but above
+ * ~12.6 M entries the adaptive policy's sampling is at its floor (1 key in 65,536), so its
+ * simulations grow with `max` (256 entries at 2^24), and lru-cache (the `lru` backend) allocates
+ * its arrays for `max` up front (about 28 bytes per entry: 470 MB at 2^24); larger bounds once ran
+ * out of memory or threw `RangeError: Invalid typed array length`. For no bound, `Infinity` (the
+ * `memory` backend).
  */
 export const MAX_ENTRIES = 2 ** 24;
 
