@@ -19,6 +19,107 @@ const MAX_SHADOW = 0x7fff;
 /** Records the index starts with; it doubles as more keys are held or pending. */
 const INITIAL_RECORDS = 64;
 
+/**
+ * Replays accesses into a shadow's policy: the only place the simulations call `policy.hit` and
+ * `policy.miss`, six times per access in the exact regime. One function replaying every candidate
+ * would see six policy classes at those calls, and V8 would dispatch each call through a generic
+ * lookup instead of inlining the policy's method; so every policy class gets its own compiled copy
+ * (`replayerFor`: about 7% of a miss at the default `max`, 1000). Where code generation from
+ * strings is disabled, all classes share `SHARED_REPLAYER`, the same code as a plain object.
+ */
+export interface Replayer {
+  /** `Shadow.replay`: up to 32 accesses; bit j of the result is set when access j hit. */
+  replay(shadow: Shadow, policy: SlotPolicy, records: Int32Array, count: number): number;
+  /** `Shadow.access`: one access; the shadow slot now holding the key, or -1. */
+  access(shadow: Shadow, policy: SlotPolicy, record: number): number;
+}
+
+/** The replayer's source, compiled once per policy class; `SHARED_REPLAYER` is the same code. */
+const REPLAYER_SOURCE = `return {
+  replay(shadow, policy, records, count) {
+    let mask = 0;
+    for (let j = 0; j < count; j++) {
+      const record = records[j];
+      const slot = shadow.slotIn(record);
+      if (slot >= 0) {
+        policy.hit(slot);
+        mask |= 1 << j;
+      } else {
+        const fresh = policy.miss(shadow.hashOfRecord(record));
+        if (fresh >= 0) shadow.fill(record, fresh);
+      }
+    }
+    return mask;
+  },
+  access(shadow, policy, record) {
+    let slot = shadow.slotIn(record);
+    shadow.evictedLink = -1;
+    if (slot >= 0) {
+      policy.hit(slot);
+      shadow.lastHit = true;
+      return slot;
+    }
+    shadow.lastHit = false;
+    slot = policy.miss(shadow.hashOfRecord(record));
+    if (slot >= 0) shadow.evictedLink = shadow.fill(record, slot);
+    return slot;
+  },
+};`;
+
+/** `REPLAYER_SOURCE` as ordinary code: where code generation is disabled, and for the tests to compare with. */
+export const SHARED_REPLAYER: Replayer = {
+  replay(shadow, policy, records, count) {
+    let mask = 0;
+    for (let j = 0; j < count; j++) {
+      const record = records[j]!;
+      const slot = shadow.slotIn(record);
+      if (slot >= 0) {
+        policy.hit(slot);
+        mask |= 1 << j;
+      } else {
+        const fresh = policy.miss(shadow.hashOfRecord(record));
+        if (fresh >= 0) shadow.fill(record, fresh);
+      }
+    }
+    return mask;
+  },
+  access(shadow, policy, record) {
+    let slot = shadow.slotIn(record);
+    shadow.evictedLink = -1;
+    if (slot >= 0) {
+      policy.hit(slot);
+      shadow.lastHit = true;
+      return slot;
+    }
+    shadow.lastHit = false;
+    slot = policy.miss(shadow.hashOfRecord(record));
+    if (slot >= 0) shadow.evictedLink = shadow.fill(record, slot);
+    return slot;
+  },
+};
+
+const replayers = new Map<unknown, Replayer>();
+let codegenAllowed = true;
+
+/** The replayer of `policy`'s class: compiled for it on first use (see `Replayer`). */
+export function replayerFor(policy: SlotPolicy): Replayer {
+  const kind = policy.constructor;
+  let replayer = replayers.get(kind);
+  if (replayer !== undefined) return replayer;
+  replayer = SHARED_REPLAYER;
+  if (codegenAllowed) {
+    try {
+      // The comment makes each class's source unique, so V8's compilation cache cannot share it.
+      replayer = new Function(`// cachelens shadow replay: ${replayers.size} ${kind.name}\n${REPLAYER_SOURCE}`)() as Replayer;
+    } catch (error) {
+      // EvalError: code generation from strings is disallowed in this process.
+      if (error instanceof EvalError) codegenAllowed = false;
+    }
+  }
+  replayers.set(kind, replayer);
+  return replayer;
+}
+
 /** The hashes the shadows of one adaptive policy hold or have yet to see, numbered (records). */
 export class ShadowIndex {
   readonly #records = new IntMap();
@@ -104,6 +205,7 @@ export class Shadow {
   lastHit = false;
   evictedLink = -1;
   readonly #index: ShadowIndex;
+  readonly #replayer: Replayer;
   /**
    * Per record: the shadow slot holding its key, or -1 (grows with the index). 16 bits: shadows
    * hold at most 4,096 entries (the exact regime's bound; sampled ones about 192), and this array
@@ -113,51 +215,41 @@ export class Shadow {
   /** Per shadow slot: the record of the key it holds, or -1. */
   #recordIn: Int32Array;
 
-  constructor(policy: SlotPolicy, index: ShadowIndex) {
+  /** `replayer`: the policy class's own (tests pass `SHARED_REPLAYER` to compare). */
+  constructor(policy: SlotPolicy, index: ShadowIndex, replayer: Replayer = replayerFor(policy)) {
     if (policy.capacity > MAX_SHADOW) throw new RangeError(`a shadow holds at most ${MAX_SHADOW} entries, got ${policy.capacity}`);
     this.policy = policy;
     this.#index = index;
+    this.#replayer = replayer;
     const slots = Math.min(policy.capacity, INITIAL_SLOTS);
     this.link = new Int32Array(slots).fill(-1);
     this.#recordIn = new Int32Array(slots).fill(-1);
     this.#slotOf = new Int16Array(index.capacity).fill(-1);
   }
 
-  /** Replays one access (its record, from `ShadowIndex.enter`); returns the shadow slot now holding the key, or -1 when refused. */
+  /**
+   * Replays one access (its record, from `ShadowIndex.enter`); returns the shadow slot now holding
+   * the key, or -1 when refused. `lastHit` and `evictedLink` tell the rest.
+   */
   access(record: number): number {
-    let slot = this.#slotIn(record);
-    this.evictedLink = -1;
-    if (slot >= 0) {
-      this.policy.hit(slot);
-      this.lastHit = true;
-      return slot;
-    }
-    this.lastHit = false;
-    slot = this.policy.miss(this.#index.hashOf(record));
-    if (slot >= 0) this.evictedLink = this.#fill(record, slot);
-    return slot;
+    return this.#replayer.access(this, this.policy, record);
   }
 
   /** Replays up to 32 accesses (their records); bit j of the result is set when access j hit. */
   replay(records: Int32Array, count: number): number {
-    const policy = this.policy;
-    let mask = 0;
-    for (let j = 0; j < count; j++) {
-      const record = records[j]!;
-      const slot = this.#slotIn(record);
-      if (slot >= 0) {
-        policy.hit(slot);
-        mask |= 1 << j;
-      } else {
-        const fresh = policy.miss(this.#index.hashOf(record));
-        if (fresh >= 0) this.#fill(record, fresh);
-      }
-    }
-    return mask;
+    return this.#replayer.replay(this, this.policy, records, count);
   }
 
-  /** Records `record` in `slot` (the policy's answer to a miss); returns the real slot linked to the entry it replaced, or -1. */
-  #fill(record: number, slot: number): number {
+  /** The hash of `record` (for the replayer). */
+  hashOfRecord(record: number): number {
+    return this.#index.hashOf(record);
+  }
+
+  /**
+   * Records `record` in `slot` (the policy's answer to a miss); returns the real slot linked to
+   * the entry it replaced, or -1. For the replayer.
+   */
+  fill(record: number, slot: number): number {
     if (slot >= this.#recordIn.length) this.#grow(slot);
     if (record >= this.#slotOf.length) this.#slotOf = grown(this.#slotOf, new Int16Array(this.#index.capacity).fill(-1));
     let evicted = -1;
@@ -184,11 +276,11 @@ export class Shadow {
   /** The shadow slot holding `hash`, or -1. */
   slotOf(hash: number): number {
     const record = this.#index.recordOf(hash);
-    return record >= 0 ? this.#slotIn(record) : -1;
+    return record >= 0 ? this.slotIn(record) : -1;
   }
 
-  /** The shadow slot holding the key of `record`, or -1 (records newer than `#slotOf` are held by no shadow yet). */
-  #slotIn(record: number): number {
+  /** The shadow slot holding the key of `record`, or -1 (records newer than `#slotOf` are held by no shadow yet). For the replayer. */
+  slotIn(record: number): number {
     return record < this.#slotOf.length ? this.#slotOf[record]! : -1;
   }
 
