@@ -13,6 +13,36 @@ describe('trace recorder', () => {
     assert.deepEqual([...recorder.snapshot()], ['c', 'd', 'e'].map(hashKey));
   });
 
+  it('grows its ring as it fills, up to maxEntries, keeping the order and the times across every growth', () => {
+    let t = 1_000;
+    // 3000 is not 1024 times a power of two: the last growth stops at maxEntries.
+    const recorder = new TraceRecorder({ maxEntries: 3_000 }, () => t);
+    const keys = Array.from({ length: 7_500 }, (_, i) => i);
+    for (const key of keys) {
+      recorder.record(key);
+      t += 2;
+      if (key === 2_000) {
+        assert.equal(recorder.size, 2_001);
+        assert.deepEqual([...recorder.snapshot()], keys.slice(0, 2_001).map(hashKey));
+      }
+    }
+    assert.equal(recorder.size, 3_000);
+    assert.deepEqual([...recorder.snapshot()], keys.slice(-3_000).map(hashKey));
+    assert.deepEqual([...recorder.times()], keys.slice(-3_000).map((i) => 1_000 + 2 * i));
+    recorder.clear();
+    for (const key of keys.slice(0, 10)) recorder.record(key);
+    assert.deepEqual([...recorder.snapshot()], keys.slice(0, 10).map(hashKey));
+  });
+
+  it('costs what it holds: a recorder of 16 million accesses starts small', () => {
+    const before = process.memoryUsage().arrayBuffers;
+    const recorders = Array.from({ length: 20 }, () => new TraceRecorder({ maxEntries: 2 ** 24 }));
+    for (const r of recorders) r.record('x');
+    const grown = process.memoryUsage().arrayBuffers - before;
+    // At maxEntries up front: 128 MB each.
+    assert.ok(grown < 1 << 20, `${grown} bytes of typed arrays for 20 recorders`);
+  });
+
   it('samples by key: a key is recorded on every access or never, at about the rate asked', () => {
     const recorder = new TraceRecorder({ sampleRate: 0.25, maxEntries: 100_000 });
     for (let round = 0; round < 3; round++) for (let key = 0; key < 4000; key++) recorder.record(`k${key}`);
