@@ -23,7 +23,7 @@ function widthFor(entries: number): number {
  * recently. After `10 * capacity` increments every counter is halved, so old popularity fades
  * (the aging of TinyLFU, Einziger et al. 2017).
  *
- * Its width follows the entries held, up to `capacity` (the 4,096 first at once): doubling the
+ * Its width follows the entries held, up to `capacity` (the first 65,536 at once): doubling the
  * width copies each row into both halves, so every hash's estimate is what it was (counters for
  * the hashes that share a column at the narrower width stay shared until aging halves them), and
  * counting goes on at the new width. Caffeine's sketch likewise grows with the cache
