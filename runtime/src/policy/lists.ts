@@ -27,7 +27,11 @@ export class Lists {
 
   /**
    * Enlarges the pool to `nodes` (more than now), keeping every list: the sentinels move to the
-   * new end, and links to them follow. New nodes are unlinked. O(nodes); callers double.
+   * new end, and links to them follow. New nodes are unlinked. Callers double. The nodes' links
+   * are copied as a block and only the two per list that name its sentinel (its first node's
+   * previous, its last node's next) are rewritten: growth happens while the code is still cold
+   * (a cache filling for the first time), where a loop over every link ran interpreted, 16 ms of
+   * the ~100 an adaptive cache of 1,000 entries took over its first 5,000 misses.
    */
   grow(nodes: number): void {
     const old = this.nodes;
@@ -35,17 +39,20 @@ export class Lists {
     const lists = (from.length >> 1) - old;
     const shift = nodes - old;
     const links = new Int32Array(2 * (nodes + lists));
-    for (let i = 0; i < 2 * old; i++) {
-      const v = from[i]!;
-      links[i] = v >= old ? v + shift : v;
-    }
+    links.set(from.subarray(0, 2 * old));
     for (let n = old; n < nodes; n++) {
       links[2 * n] = n;
       links[2 * n + 1] = n;
     }
-    for (let i = 2 * old; i < from.length; i++) {
-      const v = from[i]!;
-      links[i + 2 * shift] = v >= old ? v + shift : v;
+    for (let l = 0; l < lists; l++) {
+      const s = old + l;
+      const last = from[2 * s]!;
+      const first = from[2 * s + 1]!;
+      // An empty list's sentinel names itself; else its last node names it as next, its first as previous.
+      links[2 * (s + shift)] = last === s ? s + shift : last;
+      links[2 * (s + shift) + 1] = first === s ? s + shift : first;
+      if (first !== s) links[2 * first] = s + shift;
+      if (last !== s) links[2 * last + 1] = s + shift;
     }
     this.#links = links;
     this.nodes = nodes;

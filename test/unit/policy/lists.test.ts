@@ -24,7 +24,12 @@ test('Lists.grow and FreeSlots.grow: random pushes, moves and unlinks over a poo
   for (let i = 0; i < 20_000; i++) {
     const op = next();
     const list = Math.floor(next() * 3);
-    if (op < 0.5) {
+    if (op < 0.01 && pool < 4096) {
+      // Growth while some nodes are free (unlinked) and some lists may be empty.
+      lists.grow(2 * pool);
+      free.grow(2 * pool);
+      pool *= 2;
+    } else if (op < 0.5) {
       let n = free.take();
       if (n < 0) {
         lists.grow(2 * pool);
