@@ -333,6 +333,8 @@ async function warm(name, f) {
 
 /** A round of a slow contender (a list scanned per miss) is shortened to about this many ns. */
 const ROUND_BUDGET_NS = 400e6;
+/** CPU each contender runs for before it is measured (JIT tiers, one-time builds): ~0.2 s. */
+const WARMUP_NS = 200e6;
 
 /** Medians per contender for one case; rounds are interleaved so machine noise hits every contender alike. */
 async function measureCase(name, entries) {
@@ -341,12 +343,21 @@ async function measureCase(name, entries) {
     const f = factory();
     await warm(name, f);
     const loop = makeLoop(name, lib);
+    // Warm-up first (at least 20,000 calls and WARMUP_NS of CPU), then the estimate of a call's
+    // cost that sizes the rounds. Estimated on the first 2,000 calls, a contender whose code was
+    // still cold, or that builds something once (a cache's structures when it first fills), looked
+    // up to ten times slower than it runs and got rounds that much shorter; the default's miss
+    // rounds then held 20,000 calls, and their cost was still falling from round to round.
+    for (let warmed = 0, w0 = process.cpuUsage(); ; warmed += 10_000) {
+      const w = process.cpuUsage(w0);
+      if (warmed >= 20_000 && ((w.user + w.system) * 1000 >= WARMUP_NS || warmed >= 1_000_000)) break;
+      await loop(f, 10_000, data);
+    }
     const t0 = process.cpuUsage();
-    await loop(f, 2_000, data);
+    await loop(f, 5_000, data);
     const used = process.cpuUsage(t0);
-    const estimate = Math.max(1, (used.user + used.system) * 1000 / 2_000);
+    const estimate = Math.max(1, (used.user + used.system) * 1000 / 5_000);
     const calls = Math.max(20_000, Math.min(CALLS, Math.floor(ROUND_BUDGET_NS / estimate)));
-    await loop(f, Math.min(50_000, calls), data); // JIT warm-up
     runs.push({ lib, f, loop, calls, samples: [], computed: 0, made: 0 });
   }
   for (let r = 0; r < ROUNDS; r++) {
