@@ -4,15 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ESLint } from 'eslint';
-import { ROOT } from '../../harness/paths';
-
-const eslint = new ESLint({ cwd: ROOT });
+import { ruleMessages } from '../../harness/lint';
 
 async function importErrors(file: string, source: string): Promise<string[]> {
-  const [result] = await eslint.lintText(`${source}\nexport const used = x;\n`, { filePath: `${ROOT}/${file}` });
-  assert.ok(result, `ESLint linted ${file}`);
-  return result.messages.filter((m) => m.ruleId === 'cachelens/part-boundaries').map((m) => m.message);
+  return (await ruleMessages('cachelens/part-boundaries', file, `${source}\nexport const used = x;\n`)).map((m) => m.message);
 }
 
 const forbidden: [part: string, file: string, source: string][] = [

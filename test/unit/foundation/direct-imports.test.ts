@@ -7,27 +7,19 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { ESLint } from 'eslint';
+import { ruleMessages, sources } from '../../harness/lint';
 import { ROOT } from '../../harness/paths';
 
-const eslint = new ESLint({ cwd: ROOT });
-const RULE = 'runtime/direct-imports';
-
 async function errorsOf(file: string, source: string): Promise<string[]> {
-  const [result] = await eslint.lintText(source, { filePath: path.join(ROOT, file) });
-  assert.ok(result, `ESLint linted ${file}`);
-  return result.messages.filter((m) => m.ruleId === RULE).map((m) => `${file}:${m.line}: ${m.message}`);
+  return (await ruleMessages('runtime/direct-imports', file, source)).map((m) => `${file}:${m.line}: ${m.message}`);
 }
 
 describe('the runtime imports values from where they are defined', () => {
   test('no runtime source imports a value through a re-export', async () => {
     const errors: string[] = [];
-    const files = fs.readdirSync(path.join(ROOT, 'runtime/src'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+    const files = sources('runtime/src');
     assert.ok(files.length > 50, `found ${files.length} runtime sources`);
-    for (const f of files) {
-      const file = `runtime/src/${f.split(path.sep).join('/')}`;
-      errors.push(...(await errorsOf(file, fs.readFileSync(path.join(ROOT, file), 'utf8'))));
-    }
+    for (const file of files) errors.push(...(await errorsOf(file, fs.readFileSync(path.join(ROOT, file), 'utf8'))));
     assert.deepEqual(errors, []);
   });
 

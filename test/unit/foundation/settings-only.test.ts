@@ -7,22 +7,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { ESLint } from 'eslint';
+import { ruleMessages, sources } from '../../harness/lint';
 import { ROOT } from '../../harness/paths';
 
-const eslint = new ESLint({ cwd: ROOT });
-const RULE = 'cachelens/settings-only';
-
 async function settingsErrors(file: string, source: string): Promise<string[]> {
-  const [result] = await eslint.lintText(source, { filePath: path.join(ROOT, file) });
-  assert.ok(result, `ESLint linted ${file}`);
-  return result.messages.filter((m) => m.ruleId === RULE).map((m) => `${file}:${m.line}: ${m.message}`);
-}
-
-function sources(dir: string): string[] {
-  return fs.readdirSync(path.join(ROOT, dir), { recursive: true, encoding: 'utf8' })
-    .filter((f) => f.endsWith('.ts'))
-    .map((f) => `${dir}/${f.split(path.sep).join('/')}`);
+  return (await ruleMessages('cachelens/settings-only', file, source)).map((m) => `${file}:${m.line}: ${m.message}`);
 }
 
 describe('settings are read only through extension/src/settings.ts', () => {
