@@ -69,5 +69,5 @@ export function hashString(s: string): number {
 function hashChars(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return mix32(h) & MASK;
+  return mix32(h);
 }

@@ -160,7 +160,7 @@ export class Observer {
       e1: (k, arg) => {
         const fn = slots[k]!;
         fn.calls++;
-        if (typeof arg === 'number') fn.seen(hashKey(arg) & HASH_MASK);
+        if (typeof arg === 'number') fn.seen(hashKey(arg));
         else count(fn, [arg]);
         return start(fn);
       },
@@ -196,7 +196,7 @@ function count(fn: Observed, args: ArrayLike<unknown>): void {
   // One number or one string (the common case) is hashed as it is; the salt keeps 1 and "1" apart.
   if (args.length === 1) {
     const a = args[0];
-    if (typeof a === 'number') return fn.seen(hashKey(a) & HASH_MASK);
+    if (typeof a === 'number') return fn.seen(hashKey(a));
     if (typeof a === 'string') return fn.seen((hashString(a) ^ STRING_SALT) & HASH_MASK);
   }
   let text: string;

@@ -24,7 +24,7 @@ const INITIAL_RECORDS = 64;
  * `policy.miss`, six times per access in the exact regime. One function replaying every candidate
  * would see six policy classes at those calls, and V8 would dispatch each call through a generic
  * lookup instead of inlining the policy's method; so every policy class gets its own compiled copy
- * (`replayerFor`: about 7% of a miss at the default `max`, 1000). Where code generation from
+ * (`replayerFor`: 7-12% of a miss at the default `max`, 1000, in alternated runs). Where code generation from
  * strings is disabled, all classes share `SHARED_REPLAYER`, the same code as a plain object.
  */
 export interface Replayer {
