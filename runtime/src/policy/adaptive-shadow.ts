@@ -143,7 +143,7 @@ export class ShadowIndex {
 
   /** The record of `hash` (made when new), with one more reference: an access to replay, until `leave`. */
   enter(hash: number): number {
-    let record = this.#records.get(hash);
+    let record = this.#records.getOrReserve(hash);
     if (record < 0) {
       record = this.#free.take();
       if (record < 0) {
@@ -155,7 +155,7 @@ export class ShadowIndex {
         record = this.#free.take();
       }
       this.#hashOf[record] = hash;
-      this.#records.set(hash, record);
+      this.#records.fillReserved(record);
     }
     this.#refs[record]!++;
     return record;

@@ -15,6 +15,8 @@ export class IntMap {
   #mask: number;
   #shift: number;
   #size = 0;
+  /** Slot of the entry `getOrReserve` made last (its value written by `fillReserved`). */
+  #reserved = 0;
 
   /** `expected`: entries it should hold without growing. */
   constructor(expected = 8) {
@@ -77,6 +79,32 @@ export class IntMap {
         return;
       }
     }
+  }
+
+  /**
+   * The value of `key` when present; else -1, with an entry for `key` made (one probe where `get`
+   * then `set` take two): `fillReserved` gives it its value, before any other call changes the map.
+   */
+  getOrReserve(key: number): number {
+    // Grown first, so the reserved slot stays where it is (the table grows when the same `set` would).
+    if ((this.#size + 1) * 4 > this.#table.length) this.#grow();
+    const table = this.#table;
+    const mask = this.#mask;
+    for (let i = this.#home(key); ; i = (i + 1) & mask) {
+      const k = table[2 * i]!;
+      if (k === key) return table[2 * i + 1]!;
+      if (k === EMPTY) {
+        table[2 * i] = key;
+        this.#size++;
+        this.#reserved = i;
+        return -1;
+      }
+    }
+  }
+
+  /** Sets the value of the entry `getOrReserve` made last. */
+  fillReserved(value: number): void {
+    this.#table[2 * this.#reserved + 1] = value;
   }
 
   /** Removes `key`; true when it was present. */

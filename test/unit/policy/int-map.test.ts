@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { IntMap } from '../../../runtime/src/policy/int-map.js';
 import { random } from './random.js';
 
-test('IntMap: 200,000 random set/get/delete operations agree with a Map, through growth and backward-shift deletes', () => {
+test('IntMap: 200,000 random set/get/getOrReserve/delete operations agree with a Map, through growth and backward-shift deletes', () => {
   const next = random(7);
   const map = new IntMap(4); // grows several times
   const reference = new Map<number, number>();
@@ -16,6 +16,14 @@ test('IntMap: 200,000 random set/get/delete operations agree with a Map, through
       reference.set(key, i);
     } else if (op < 0.65) {
       assert.equal(map.delete(key), reference.delete(key));
+    } else if (op < 0.7) {
+      // Find-or-insert in one probe: the value when present, else -1 and an entry to fill.
+      const found = map.getOrReserve(key);
+      assert.equal(found, reference.get(key) ?? -1);
+      if (found < 0) {
+        map.fillReserved(i);
+        reference.set(key, i);
+      }
     } else if (op < 0.75) {
       // Conditional delete: only when the key holds this value.
       const value = next() < 0.5 ? (reference.get(key) ?? 7) : -5;
