@@ -26,7 +26,10 @@ export class WTinyLfuPolicy implements SlotPolicy {
   readonly #lists: Lists;
   readonly #free: FreeSlots;
   #list: Uint8Array;
-  #hash: Int32Array;
+  /** The sketch's four row hashes of each slot's key (`FrequencySketch.rows`), at 4 * slot. */
+  #rows: Int32Array;
+  /** The row hashes of the key a miss is placing. */
+  readonly #newRows = new Int32Array(4);
   readonly #sketch: FrequencySketch;
   /** One count per list (WINDOW, PROBATION, PROTECTED = 0..2), so `#size[list]!` is always in range. */
   readonly #size = new Int32Array(3);
@@ -46,7 +49,7 @@ export class WTinyLfuPolicy implements SlotPolicy {
     this.#lists = new Lists(pool, 3);
     this.#free = new FreeSlots(pool);
     this.#list = new Uint8Array(pool);
-    this.#hash = new Int32Array(pool);
+    this.#rows = new Int32Array(4 * pool);
     this.#sketch = new FrequencySketch(capacity);
     this.#resetSizes();
   }
@@ -65,7 +68,7 @@ export class WTinyLfuPolicy implements SlotPolicy {
   }
 
   hit(slot: number): void {
-    this.#sketch.increment(this.#hash[slot]!);
+    this.#sketch.incrementRows(this.#rows, 4 * slot);
     const lists = this.#lists;
     const list = this.#list[slot]!;
     if (list === PROBATION) {
@@ -85,7 +88,8 @@ export class WTinyLfuPolicy implements SlotPolicy {
   }
 
   miss(hash: number): number {
-    this.#sketch.increment(hash);
+    this.#sketch.rows(hash, this.#newRows, 0);
+    this.#sketch.incrementRows(this.#newRows, 0);
     if (this.#adaptive) {
       this.#misses++;
       this.#climb();
@@ -96,7 +100,7 @@ export class WTinyLfuPolicy implements SlotPolicy {
     let into = WINDOW;
     if (slot >= 0) {
       // Not full: admit, then keep the window within its target.
-      this.#place(slot, hash, WINDOW);
+      this.#place(slot, WINDOW);
       if (size[WINDOW]! > this.#windowMax) this.#move(this.#lists.last(WINDOW), PROBATION);
       return slot;
     }
@@ -104,8 +108,7 @@ export class WTinyLfuPolicy implements SlotPolicy {
       const fromWindow = size[WINDOW]! > 0;
       const candidate = fromWindow ? this.#lists.last(WINDOW) : -1;
       const victim = this.#mainVictim();
-      const candidateHash = fromWindow ? this.#hash[candidate]! : hash;
-      if (victim >= 0 && !this.#admit(candidateHash, this.#hash[victim]!)) {
+      if (victim >= 0 && !this.#admit(fromWindow ? this.#rows : this.#newRows, fromWindow ? 4 * candidate : 0, 4 * victim)) {
         if (!fromWindow) return -1;
         slot = this.#detach(candidate);
       } else if (victim < 0) {
@@ -119,7 +122,7 @@ export class WTinyLfuPolicy implements SlotPolicy {
       const victim = this.#mainVictim();
       slot = this.#detach(victim >= 0 ? victim : this.#lists.last(WINDOW));
     }
-    this.#place(slot, hash, into);
+    this.#place(slot, into);
     return slot;
   }
 
@@ -130,9 +133,10 @@ export class WTinyLfuPolicy implements SlotPolicy {
     return -1;
   }
 
-  #admit(candidate: number, victim: number): boolean {
-    const c = this.#sketch.frequency(candidate);
-    const v = this.#sketch.frequency(victim);
+  /** Whether the candidate (row hashes at `rows[at]`) may replace the main region's victim (at `4 * victim` of `#rows`). */
+  #admit(rows: Int32Array, at: number, victim: number): boolean {
+    const c = this.#sketch.frequencyRows(rows, at);
+    const v = this.#sketch.frequencyRows(this.#rows, victim);
     if (c > v) return true;
     if (c < RANDOM_ADMIT_FREQUENCY) return false;
     // xorshift32: deterministic, so simulations repeat exactly.
@@ -144,8 +148,9 @@ export class WTinyLfuPolicy implements SlotPolicy {
     return (r & 127) === 0;
   }
 
-  #place(slot: number, hash: number, list: number): void {
-    this.#hash[slot] = hash;
+  /** Puts the key of the running miss (its row hashes in `#newRows`) in `slot`, at the front of `list`. */
+  #place(slot: number, list: number): void {
+    this.#rows.set(this.#newRows, 4 * slot);
     this.#list[slot] = list;
     this.#size[list]!++;
     this.#lists.pushFront(list, slot);
@@ -202,7 +207,7 @@ export class WTinyLfuPolicy implements SlotPolicy {
     this.#lists.grow(nodes);
     this.#free.grow(nodes);
     this.#list = grown(this.#list, new Uint8Array(nodes));
-    this.#hash = grown(this.#hash, new Int32Array(nodes));
+    this.#rows = grown(this.#rows, new Int32Array(4 * nodes));
     return this.#free.take();
   }
 
@@ -238,11 +243,11 @@ export class WTinyLfuPolicy implements SlotPolicy {
       const slot = slots[i]!;
       used[slot] = 1;
       const list = i < this.#protectedMax && i < keep ? PROTECTED : PROBATION;
-      this.#hash[slot] = hashes[i]!;
+      this.#sketch.rows(hashes[i]!, this.#rows, 4 * slot);
       this.#list[slot] = list;
       this.#size[list]!++;
       this.#lists.pushBack(list, slot);
-      if (i < keep) this.#sketch.increment(hashes[i]!);
+      if (i < keep) this.#sketch.incrementRows(this.#rows, 4 * slot);
     }
     this.#free.loaded(used);
   }
