@@ -150,7 +150,13 @@ export class WTinyLfuPolicy implements SlotPolicy {
 
   /** Puts the key of the running miss (its row hashes in `#newRows`) in `slot`, at the front of `list`. */
   #place(slot: number, list: number): void {
-    this.#rows.set(this.#newRows, 4 * slot);
+    const rows = this.#rows;
+    const from = this.#newRows;
+    const at = 4 * slot;
+    rows[at] = from[0]!;
+    rows[at + 1] = from[1]!;
+    rows[at + 2] = from[2]!;
+    rows[at + 3] = from[3]!;
     this.#list[slot] = list;
     this.#size[list]!++;
     this.#lists.pushFront(list, slot);
