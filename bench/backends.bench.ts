@@ -6,7 +6,6 @@
 // Run: node --import tsx bench/backends.bench.ts   (or npm run bench -- backends; --l1-only prints just the L1-hit
 // table, --remote-only just the remote-store tables, with
 // --redis-only for the Redis table alone and --rounds N for fewer rounds; --no-pin leaves the processes where the scheduler puts them)
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +15,7 @@ import type { AsyncStore, StoreContext } from '../runtime/src/stores/types.js';
 import { startMemcached, startRedis } from '../test/harness/servers.js';
 import { serializationTables } from './backends-serialize.js';
 import { remoteTables, type RemoteServers } from './backends-remote.js';
+import { canPin, lastCpu, pin } from './pin-cpu.mjs';
 import type { MemcachedServer, RedisServer } from '../test/harness/servers.js';
 
 const out: string[] = [];
@@ -29,12 +29,11 @@ const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(
  * this process (all its threads) to the first, so that client and server do not take each other's
  * core; other users of the machine still share both. Returns the sentence that says so.
  */
-function pin(redis: RedisServer, memcached: MemcachedServer): string {
-  const cpus = os.cpus().length;
-  if (process.argv.includes('--no-pin') || cpus < 2 || !fs.existsSync('/usr/bin/taskset')) return 'Processes not pinned to CPUs (the scheduler places client and servers).';
-  const last = String(cpus - 1);
-  for (const pid of [redis.process.pid, memcached.process.pid]) execFileSync('/usr/bin/taskset', ['-a', '-p', '-c', last, String(pid)], { stdio: 'ignore' });
-  execFileSync('/usr/bin/taskset', ['-a', '-p', '-c', String(0), String(process.pid)], { stdio: 'ignore' });
+function pinServers(redis: RedisServer, memcached: MemcachedServer): string {
+  if (!canPin()) return 'Processes not pinned to CPUs (the scheduler places client and servers).';
+  const last = lastCpu();
+  for (const pid of [redis.process.pid, memcached.process.pid]) if (pid !== undefined) pin(pid, last);
+  pin(process.pid, 0);
   return `Pinned with taskset: redis-server and memcached on CPU ${last}, this process (all its threads) on CPU 0, so that client and server do not take each other's core (other users of the machine still share both).`;
 }
 
@@ -51,7 +50,7 @@ async function main(): Promise<void> {
       const rounds = at < 0 ? undefined : Number(process.argv[at + 1]);
       if (rounds !== undefined && !(Number.isInteger(rounds) && rounds >= 1)) throw new Error(`--rounds needs a whole number >= 1, got "${process.argv[at + 1] ?? ''}".`);
       const only = process.argv.includes('--redis-only') ? 'redis' as const : undefined;
-      for (const line of await remoteTables(remoteServers(redis, memcached, pin(redis, memcached)), { only, rounds })) console.log(line);
+      for (const line of await remoteTables(remoteServers(redis, memcached, pinServers(redis, memcached)), { only, rounds })) console.log(line);
     } finally {
       await redis.stop();
       await memcached.stop();
@@ -69,7 +68,7 @@ async function main(): Promise<void> {
     return;
   }
   const [redis, memcached] = await Promise.all([startRedis(), startMemcached()]);
-  const placement = pin(redis, memcached);
+  const placement = pinServers(redis, memcached);
   const value = { id: 1, name: 'x'.repeat(60) }; // ~100 bytes stored
   try {
     log('## Backends beyond one process');

@@ -6,13 +6,14 @@
 // - misses: 90% of calls miss (capacity 1000, keys drawn over 100,000); the floor is a
 //   hand-written memo over lru-cache (max 1000), and every library is bounded where it can be.
 //
-// Usage: npm run build -w cachelens && node bench/memoize.bench.mjs [--rounds 9] [--calls 1000000] [--no-write]
+// Usage: npm run build -w cachelens && node bench/memoize.bench.mjs [--rounds 9] [--calls 1000000] [--no-write] [--no-pin]
 // Writes docs/benchmarks-memoize.md (unless --no-write) and prints the same table.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { pinToOneCpu } from './pin-cpu.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const require = createRequire(import.meta.url);
@@ -379,6 +380,7 @@ async function measureCase(name, entries) {
   }
 }
 
+const placement = pinToOneCpu();
 const loadBefore = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const results = {};
 for (const table of tables) {
@@ -491,7 +493,7 @@ ${missVerdicts.join('\n')}
 ${shortened.length > 0 ? `\nLibraries slower than ${ROUND_BUDGET_NS / 1e6} ms a round ran shorter rounds (calls per round): ${shortened.join(', ')}.\n` : ''}
 Command: \`npm run build -w cachelens && node bench/memoize.bench.mjs --rounds ${ROUNDS} --calls ${CALLS}\`
 Machine: ${cpu}, ${os.cpus().length} CPUs, Node ${process.version}, ${os.platform()} ${os.arch()}; load average
-(1, 5, 15 min) ${loadBefore} at the start, ${loadAfter} at the end.
+(1, 5, 15 min) ${loadBefore} at the start, ${loadAfter} at the end. ${placement}
 Benchmarks on shared machines vary by ±10% between runs; compare ratios within one run.
 `;
 

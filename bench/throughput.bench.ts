@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { getHeapSpaceStatistics } from 'node:v8';
 import { rng, zipf } from './hitratio-synthetic.js';
 import { writeSection } from './policy-doc.js';
+import { pinToOneCpu } from './pin-cpu.mjs';
 
 /** The built runtime (bench/run.mjs builds it first). */
 const dist = join(__dirname, '..', 'runtime', 'dist', 'cjs');
@@ -340,6 +341,8 @@ async function main(): Promise<void> {
     process.stdout.write(JSON.stringify(await measure(process.argv[child + 1]!)));
     return;
   }
+  // Every case's process is started from this one and inherits its CPU.
+  const placement = pinToOneCpu();
   const run = promisify(execFile);
   const results = new Map<string, Measurement[]>();
   const ratios = new Map<string, number[]>();
@@ -379,7 +382,7 @@ async function main(): Promise<void> {
     lines.push(`| ${c.library} | ${c.ttl ? `${TTL_MS / 1000} s` : 'no'} | ${(ops / 1e6).toFixed(2)} M | ${median(ratios.get(c.name)!).toFixed(2)} | ${vsLru(ops, 'opsPerSec')} | ${(steady / 1e6).toFixed(2)} M | ${vsLru(steady, 'steadyOpsPerSec')} | ${(median(ms.map((m) => m.hitRatio)) * 100).toFixed(1)}% | ${median(ms.map((m) => m.bytesPerEntry)).toFixed(0)} | ${median(ms.map((m) => m.bytesPerEntryFull)).toFixed(0)} | ${ms[0]!.size.toLocaleString('en-US')} |`);
   }
   lines.push('', `Up-front memory (heap held after the first call, average of ${UPFRONT_COUNT} made after ${UPFRONT_WARMUP} others, median of ${ROUNDS} runs): one memoized function at default options (\`memoize(fn)\`, one call) ${median(upfronts.map((u) => u.memoizeKiB)).toFixed(1)} KiB; one lru-cache with max 1000 after one \`set\` ${median(upfronts.map((u) => u.lruCacheKiB)).toFixed(1)} KiB. In use (${USED_CALLS} calls on ${USED_KEYS} small integers, the cache never full): the memoized function ${median(upfronts.map((u) => u.memoizeUsedKiB)).toFixed(1)} KiB, a memo over lru-cache (max 1000) ${median(upfronts.map((u) => u.lruCacheUsedKiB)).toFixed(1)} KiB.`);
-  lines.push('', `Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.`);
+  lines.push('', `Node ${process.version}, ${new Date().toISOString().slice(0, 10)}. ${placement}`);
   const report = lines.join('\n');
   process.stdout.write(`${report}\n`);
   if (ONLY === undefined) writeSection('throughput', report);
