@@ -33,11 +33,7 @@ let nextObjectId = 1;
  */
 export function hashKey(key: unknown): number {
   if (typeof key === 'string') return hashString(key);
-  if (typeof key === 'number') {
-    if ((key | 0) === key) return mix32(key);
-    float[0] = key === 0 ? 0 : key; // -0 and 0 are one Map key
-    return mix32(floatWords[0]! ^ mix32(floatWords[1]!));
-  }
+  if (typeof key === 'number') return hashNumber(key);
   if (typeof key === 'bigint') return hashString(key.toString());
   if ((typeof key === 'object' && key !== null) || typeof key === 'function') {
     let id = objectIds.get(key);
@@ -48,6 +44,13 @@ export function hashKey(key: unknown): number {
     return mix32(id);
   }
   return hashString(String(key));
+}
+
+/** `hashKey` of a number: integers in the int32 range mixed as they are, others by their bits (-0 as 0). */
+export function hashNumber(key: number): number {
+  if ((key | 0) === key) return mix32(key);
+  float[0] = key === 0 ? 0 : key; // -0 and 0 are one Map key
+  return mix32(floatWords[0]! ^ mix32(floatWords[1]!));
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
- * The `memory` backend: one `Map` from key to slot, and the entries in arrays indexed by slot
- * (keys, values, expiry times, sizes, a state byte), with a slot policy (`policy/`) deciding which
+ * The `memory` backend: an index from key to slot (a `Map`; for number keys, unless `maxBytes` is
+ * set, `NumberSlots`: see there why), and the entries in arrays indexed by slot (keys, values,
+ * expiry times, sizes, a state byte), with a slot policy (`policy/`) deciding which
  * slot a new key takes and so which entry leaves when the store is full. No object per entry.
  *
  * A hit costs one `Map` lookup, a state byte and the policy's own `hit` (a bit set for SIEVE, a
@@ -13,6 +14,7 @@
  * which final order): the same kind of lossy read recording Caffeine does with its read buffers.
  */
 import { hashKey } from '../key-hash.js';
+import { NumberSlots } from './number-slots.js';
 import { createSlotPolicy, isPolicyName, POLICY_NAMES, type PolicyName, type SlotPolicy } from '../policy/index.js';
 import { OptionsError } from '../errors.js';
 import { MISS, type Miss, type SetOptions, type StoreContext, type StoreEvents, type SyncStore } from './types.js';
@@ -77,6 +79,12 @@ export class MemoryStore<V = unknown> implements SyncStore<V> {
   readonly sync = true;
   readonly kind: string;
   readonly #slots = new Map<Key, number>();
+  /**
+   * The slots of number keys (NaN aside) when `#byNumber`; made at the first. A sized store
+   * (`maxBytes`) keeps every key in `#slots`, whose insertion order is the order `#shrinkToBytes` evicts in.
+   */
+  #numbers: NumberSlots | undefined;
+  readonly #byNumber: boolean;
   /** slot + 1 of integer keys in [0, INT_INDEX_LIMIT); 0 = absent. */
   #ints = NO_INTS;
   #keys: Key[];
@@ -111,6 +119,7 @@ export class MemoryStore<V = unknown> implements SyncStore<V> {
     this.#events = context.events;
     this.#now = context.now;
     this.#maxBytes = options.maxBytes ?? Infinity;
+    this.#byNumber = this.#maxBytes === Infinity;
     const max = options.max;
     if (max !== Infinity && !(Number.isInteger(max) && max >= 1)) {
       throw new OptionsError('max', `of the memory store must be an integer >= 1 (entries) or Infinity, got ${String(max)}.`);
@@ -129,7 +138,7 @@ export class MemoryStore<V = unknown> implements SyncStore<V> {
   }
 
   get(key: Key): V | Miss {
-    const slot = typeof key === 'number' && key >>> 0 === key && key < INT_INDEX_LIMIT ? this.#intSlot(key) : this.#slots.get(key);
+    const slot = typeof key === 'number' ? this.#numberSlot(key) : this.#slots.get(key);
     if (slot === undefined) return miss;
     const state = this.#state[slot];
     if (state === IDLE) return this.#values[slot] as V;
@@ -138,6 +147,31 @@ export class MemoryStore<V = unknown> implements SyncStore<V> {
       return this.#values[slot] as V;
     }
     return this.#busyHit(slot);
+  }
+
+  /** The slot of number key `key`, or undefined. */
+  #numberSlot(key: number): number | undefined {
+    if (key >>> 0 === key && key < INT_INDEX_LIMIT) return this.#intSlot(key);
+    const numbers = this.#numbers;
+    if (numbers === undefined || key !== key) return this.#slots.get(key);
+    const slot = numbers.get(key);
+    return slot < 0 ? undefined : slot;
+  }
+
+  /** The slot of `key`, or undefined. */
+  #slotOf(key: Key): number | undefined {
+    return typeof key === 'number' ? this.#numberSlot(key) : this.#slots.get(key);
+  }
+
+  /** Indexes `key` (not held) at `slot`. */
+  #index(key: Key, slot: number): void {
+    if (typeof key !== 'number') {
+      this.#slots.set(key, slot);
+      return;
+    }
+    if (this.#byNumber && key === key) (this.#numbers ??= new NumberSlots()).set(key, slot);
+    else this.#slots.set(key, slot);
+    if (key >>> 0 === key && key < INT_INDEX_LIMIT) this.#indexInt(key, slot + 1);
   }
 
   #intSlot(key: number): number | undefined {
@@ -165,7 +199,7 @@ export class MemoryStore<V = unknown> implements SyncStore<V> {
   }
 
   has(key: Key): boolean {
-    const slot = this.#slots.get(key);
+    const slot = this.#slotOf(key);
     return slot !== undefined && ((this.#state[slot]! & TIMED) === 0 || this.#expires[slot]! > this.#now());
   }
 
@@ -178,7 +212,7 @@ export class MemoryStore<V = unknown> implements SyncStore<V> {
     const ttl = options.ttlMs;
     const expires = ttl !== undefined && ttl > 0 && ttl !== Infinity ? this.#now() + ttl : 0;
     const bytes = options.bytes ?? 0;
-    let slot = this.#slots.get(key);
+    let slot = this.#slotOf(key);
     if (slot !== undefined) {
       // A new value for a held key: in place, and an access for the policy.
       this.#bytes -= this.#sizeOf(slot);
@@ -194,8 +228,7 @@ export class MemoryStore<V = unknown> implements SyncStore<V> {
       if (slot >= this.#state.length) this.#grow(slot);
       else if (this.#state[slot] !== 0) this.#evictSlot(slot);
       this.#keys[slot] = key;
-      this.#slots.set(key, slot);
-      if (typeof key === 'number' && key >>> 0 === key && key < INT_INDEX_LIMIT) this.#indexInt(key, slot + 1);
+      this.#index(key, slot);
     }
     this.#values[slot] = value;
     this.#state[slot] = this.#fresh | (expires !== 0 ? TIMED : 0);
@@ -218,7 +251,7 @@ export class MemoryStore<V = unknown> implements SyncStore<V> {
   }
 
   delete(key: Key): boolean {
-    const slot = this.#slots.get(key);
+    const slot = this.#slotOf(key);
     if (slot === undefined) return false;
     const bytes = this.#sizeOf(slot);
     const expired = (this.#state[slot]! & TIMED) !== 0 && this.#expires[slot]! <= this.#now();
@@ -230,9 +263,10 @@ export class MemoryStore<V = unknown> implements SyncStore<V> {
 
   clear(): void {
     if (this.#timed > 0) this.#purgeExpired();
-    const count = this.#slots.size;
+    const count = this.#slots.size + (this.#numbers?.size ?? 0);
     const bytes = this.#bytes;
     this.#slots.clear();
+    this.#numbers?.clear();
     this.#ints = NO_INTS;
     this.#keys.fill(undefined as unknown as Key);
     this.#values.fill(undefined);
@@ -253,7 +287,7 @@ export class MemoryStore<V = unknown> implements SyncStore<V> {
    */
   get size(): number {
     if (this.#timed > 0 && this.#nextExpiry <= this.#now()) this.#purgeExpired();
-    return this.#slots.size;
+    return this.#slots.size + (this.#numbers?.size ?? 0);
   }
 
   get bytes(): number {
@@ -296,8 +330,11 @@ export class MemoryStore<V = unknown> implements SyncStore<V> {
   /** Forgets the entry in `slot` (index, counters); the policy and the slot's owner are handled by the caller. */
   #unlink(slot: number): void {
     const key = this.#keys[slot]!;
-    this.#slots.delete(key);
-    if (typeof key === 'number' && key >>> 0 === key && key < INT_INDEX_LIMIT) this.#indexInt(key, 0);
+    if (typeof key !== 'number') this.#slots.delete(key);
+    else {
+      if (this.#numbers === undefined || key !== key || !this.#numbers.delete(key)) this.#slots.delete(key);
+      if (key >>> 0 === key && key < INT_INDEX_LIMIT) this.#indexInt(key, 0);
+    }
     this.#keys[slot] = undefined as unknown as Key;
     this.#values[slot] = undefined;
     if (this.#sized) this.#bytes -= this.#sizes[slot]!;
@@ -337,7 +374,7 @@ export class MemoryStore<V = unknown> implements SyncStore<V> {
   #shrinkToBytes(): void {
     let count = 0;
     let bytes = 0;
-    // Map order is insertion order: oldest-inserted first.
+    // Map order is insertion order: oldest-inserted first (a sized store keeps number keys there too).
     for (const slot of this.#slots.values()) {
       if (this.#bytes <= this.#maxBytes) break;
       bytes += this.#sizeOf(slot);
@@ -352,8 +389,8 @@ export class MemoryStore<V = unknown> implements SyncStore<V> {
     let count = 0;
     let bytes = 0;
     let next = Infinity;
-    for (const slot of this.#slots.values()) {
-      if ((this.#state[slot]! & TIMED) === 0) continue;
+    const visit = (slot: number): void => {
+      if ((this.#state[slot]! & TIMED) === 0) return;
       const expires = this.#expires[slot]!;
       if (expires <= now) {
         bytes += this.#sizeOf(slot);
@@ -362,7 +399,9 @@ export class MemoryStore<V = unknown> implements SyncStore<V> {
       } else if (expires < next) {
         next = expires;
       }
-    }
+    };
+    for (const slot of this.#slots.values()) visit(slot);
+    if (this.#numbers !== undefined) for (const slot of this.#numbers.storeSlots()) visit(slot);
     this.#nextExpiry = next;
     if (count > 0) this.#events.evicted('expired', count, bytes);
   }
