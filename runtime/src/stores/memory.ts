@@ -4,7 +4,7 @@
  * expiry times, sizes, a state byte), with a slot policy (`policy/`) deciding which
  * slot a new key takes and so which entry leaves when the store is full. No object per entry.
  *
- * A hit costs one `Map` lookup, a state byte and the policy's own `hit` (a bit set for SIEVE, a
+ * A hit costs one index lookup, a state byte and the policy's own `hit` (a bit set for SIEVE, a
  * list move for LRU). When the policy's hits are costly (`deferHits`: the adaptive policy's exact
  * regime, up to 4096 entries, simulates six policies per access), they are not handed over one by
  * one: the first hit on an entry since the last insertion marks it and queues its slot, and the
