@@ -6,7 +6,7 @@
  * `Map<number, number>` costs a heap-allocated hash table with boxed entries, this costs one
  * cache line in the common case (a key and its value sit side by side).
  * Grows (doubling) when more than a quarter full (up to 8,192 slots) or half full (larger:
- * `SPARSE_SLOTS`); never shrinks.
+ * `limitFor`); never shrinks.
  */
 const EMPTY = -1;
 
@@ -21,8 +21,11 @@ const EMPTY = -1;
  */
 const SPARSE_SLOTS = 8192;
 
-/** Entries a table of `slots` slots holds before it doubles. */
-function limitFor(slots: number): number {
+/**
+ * Entries an open-addressing table of `slots` slots holds before it doubles: this one's, and the
+ * memory store's index of number keys (`stores/number-slots.ts`), for the same reason.
+ */
+export function limitFor(slots: number): number {
   return slots <= SPARSE_SLOTS ? slots >>> 2 : slots >>> 1;
 }
 

@@ -45,8 +45,6 @@ export class FrequencySketch {
   readonly #maxWidth: number;
   readonly #period: number;
   #additions = 0;
-  /** Row hashes for `increment` and `frequency`. */
-  readonly #scratch = new Int32Array(4);
 
   constructor(capacity: number) {
     this.#maxWidth = widthFor(capacity);
@@ -110,16 +108,6 @@ export class FrequencySketch {
       if (v < f) f = v;
     }
     return f;
-  }
-
-  increment(hash: number): void {
-    this.rows(hash, this.#scratch, 0);
-    this.incrementRows(this.#scratch, 0);
-  }
-
-  frequency(hash: number): number {
-    this.rows(hash, this.#scratch, 0);
-    return this.frequencyRows(this.#scratch, 0);
   }
 
   #age(): void {

@@ -80,11 +80,10 @@ export class MemoryStore<V = unknown> implements SyncStore<V> {
   readonly kind: string;
   readonly #slots = new Map<Key, number>();
   /**
-   * The slots of number keys (NaN aside) when `#byNumber`; made at the first. A sized store
-   * (`maxBytes`) keeps every key in `#slots`, whose insertion order is the order `#shrinkToBytes` evicts in.
+   * The slots of number keys (NaN aside), made at the first; never made for a sized store
+   * (`maxBytes`), which keeps every key in `#slots`, whose insertion order is the order `#shrinkToBytes` evicts in.
    */
   #numbers: NumberSlots | undefined;
-  readonly #byNumber: boolean;
   /** slot + 1 of integer keys in [0, INT_INDEX_LIMIT); 0 = absent. */
   #ints = NO_INTS;
   #keys: Key[];
@@ -119,7 +118,6 @@ export class MemoryStore<V = unknown> implements SyncStore<V> {
     this.#events = context.events;
     this.#now = context.now;
     this.#maxBytes = options.maxBytes ?? Infinity;
-    this.#byNumber = this.#maxBytes === Infinity;
     const max = options.max;
     if (max !== Infinity && !(Number.isInteger(max) && max >= 1)) {
       throw new OptionsError('max', `of the memory store must be an integer >= 1 (entries) or Infinity, got ${String(max)}.`);
@@ -169,7 +167,7 @@ export class MemoryStore<V = unknown> implements SyncStore<V> {
       this.#slots.set(key, slot);
       return;
     }
-    if (this.#byNumber && key === key) (this.#numbers ??= new NumberSlots()).set(key, slot);
+    if (key === key && this.#maxBytes === Infinity) (this.#numbers ??= new NumberSlots()).set(key, slot);
     else this.#slots.set(key, slot);
     if (key >>> 0 === key && key < INT_INDEX_LIMIT) this.#indexInt(key, slot + 1);
   }
@@ -332,7 +330,8 @@ export class MemoryStore<V = unknown> implements SyncStore<V> {
     const key = this.#keys[slot]!;
     if (typeof key !== 'number') this.#slots.delete(key);
     else {
-      if (this.#numbers === undefined || key !== key || !this.#numbers.delete(key)) this.#slots.delete(key);
+      if (this.#numbers !== undefined && key === key) this.#numbers.delete(key);
+      else this.#slots.delete(key);
       if (key >>> 0 === key && key < INT_INDEX_LIMIT) this.#indexInt(key, 0);
     }
     this.#keys[slot] = undefined as unknown as Key;

@@ -11,15 +11,13 @@
  * arrays are allocated only when the table grows, and their memory is outside the heap.
  *
  * Keys: any number but NaN (the store keeps NaN in its `Map`); 0 and -0 are one key, as in a
- * `Map` (`===`, and `hashNumber` hashes -0 as 0). Kept at most a quarter full up to 8,192 slots,
- * at most half above (as `policy/int-map.ts`, for the same reason: probe loops of varying length).
+ * `Map` (`===`, and `hashNumber` hashes -0 as 0). Grows as `policy/int-map.ts` does (`limitFor`).
  */
 import { hashNumber } from '../key-hash.js';
+import { limitFor } from '../policy/int-map.js';
 
 /** Slots of the first table (made at the first key). */
 const FIRST_SLOTS = 16;
-/** Tables up to this many slots are kept at most a quarter full, larger ones at most half. */
-const SPARSE_SLOTS = 8192;
 const NO_KEYS = new Float64Array(0);
 const NO_SLOTS = new Int32Array(0);
 
@@ -115,7 +113,7 @@ export class NumberSlots {
     this.#keys = new Float64Array(length);
     this.#slots = new Int32Array(length);
     this.#mask = length - 1;
-    this.#limit = length <= SPARSE_SLOTS ? length >>> 2 : length >>> 1;
+    this.#limit = limitFor(length);
     this.#size = 0;
     for (let i = 0; i < oldSlots.length; i++) if (oldSlots[i] !== 0) this.set(oldKeys[i]!, oldSlots[i]! - 1);
   }

@@ -96,7 +96,14 @@ test('loading a few entries into a policy of ten million costs what the entries 
 });
 
 test('the sketch of a large policy widens with its entries: every estimate is what it was', () => {
-  const sketch = new FrequencySketch(10_000_000);
+  const table = new FrequencySketch(10_000_000);
+  // A hash's counts, as W-TinyLFU reads and writes them (through its row hashes).
+  const rows = new Int32Array(4);
+  const sketch = {
+    increment: (h: number): void => { table.rows(h, rows, 0); table.incrementRows(rows, 0); },
+    frequency: (h: number): number => { table.rows(h, rows, 0); return table.frequencyRows(rows, 0); },
+    fit: (entries: number): void => table.fit(entries),
+  };
   const next = random(5);
   const hashes = Array.from({ length: 3_000 }, () => mix32(Math.floor(next() * 1e9)));
   for (let i = 0; i < 40_000; i++) sketch.increment(hashes[Math.floor(next() ** 2 * hashes.length)]!);
