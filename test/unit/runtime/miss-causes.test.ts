@@ -137,23 +137,24 @@ describe('the log of writes', () => {
     assert.ok(MAX_LOGGED_KEYS >= 65_536);
   });
 
-  it('a table that starts small and doubles counts exactly as one made with all its slots (a model of it), writes ordered by number or by time with ties', () => {
+  it('a table that starts small and doubles counts exactly as one made with all its slots (a model of it), with and without a TTL', () => {
     // The model: a 4-way set-associative table made at its bound from the start, exact; a new key
-    // takes the first free slot of its bucket, else the one written longest ago (the first on a
-    // tie). Without a TTL "longest ago" is by the number of the write (no clock is read); with one,
-    // by the time of the write, and which of two keys written in the same millisecond is
-    // forgotten depends on the slot each sits in, so the layouts must agree, not just the keys.
-    // A write may come long after its miss, other keys' misses and writes in between (an
-    // asynchronous function): the log must not reuse where it found the key when the table changed.
+    // takes the first free slot of its bucket, else the slot whose key came to the bucket longest
+    // ago (the bucket's slots in turn). Which key is forgotten depends on the slot each sits in,
+    // so the layouts must agree, not just the keys. A write may come long after its miss, other
+    // keys' misses and writes in between (an asynchronous function): the log must not reuse where
+    // it found the key when the table changed.
     class Model {
       readonly hashes: Int32Array;
-      readonly written: Float64Array;
       readonly state: Uint8Array;
+      readonly written: Float64Array;
+      readonly next: Uint8Array;
       counts = [0, 0, 0, 0, 0, 0, 0, 0];
-      constructor(slots: number) {
+      constructor(slots: number, readonly ttl: number | undefined) {
         this.hashes = new Int32Array(slots);
-        this.written = new Float64Array(slots);
         this.state = new Uint8Array(slots);
+        this.written = new Float64Array(slots);
+        this.next = new Uint8Array(slots / 4);
       }
       bucket(h: number): number {
         return h & (this.hashes.length - 1) & ~3;
@@ -168,15 +169,16 @@ describe('the log of writes', () => {
         let slot = -1;
         for (let i = b; i < b + 4 && slot < 0; i++) if (this.hashes[i] === 0) slot = i;
         if (slot < 0) {
-          slot = b;
-          for (let i = b + 1; i < b + 4; i++) if (this.written[i]! < this.written[slot]!) slot = i;
+          slot = b + this.next[b / 4]!;
+          this.next[b / 4] = (this.next[b / 4]! + 1) % 4;
         }
         this.hashes[slot] = h;
         return slot;
       }
-      miss(key: unknown): void {
+      miss(key: unknown, now: number): void {
         const slot = this.find(hashOf(key));
-        this.counts[slot < 0 ? 0 : this.state[slot] === 255 ? 2 : this.state[slot]!]!++;
+        const expired = slot >= 0 && this.ttl !== undefined && now - this.written[slot]! >= this.ttl;
+        this.counts[slot < 0 ? 0 : this.state[slot] !== 255 ? this.state[slot]! : expired ? 1 : 2]!++;
       }
       wrote(key: unknown, now: number): void {
         const h = hashOf(key);
@@ -198,31 +200,30 @@ describe('the log of writes', () => {
     const hashOf = (key: unknown): number => (mix32(hashKey(key) ^ 0x2545f491) & 0x3fffffff) | 0x40000000;
     let seed = 7;
     const random = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
-    // A TTL longer than the run: writes are ordered by time, and nothing expires.
-    for (const storeTtlMs of [undefined, 1e9]) for (const capacity of [1, 16, 40, 100, 700, 65_536]) {
+    // With a TTL the write times move with the keys when the table grows: a short one expires
+    // keys during the run (the clock moves every ~20 operations), a long one never.
+    for (const storeTtlMs of [undefined, 40, 1e9]) for (const capacity of [1, 16, 40, 100, 700, 65_536]) {
       for (let round = 0; round < 30; round++) {
         const causes = new MissCauses({ exact: true, storeTtlMs, capacity });
-        const model = new Model(Math.max(64, 2 ** Math.ceil(Math.log2(2 * capacity))));
+        const model = new Model(Math.max(64, 2 ** Math.ceil(Math.log2(2 * capacity))), storeTtlMs);
         const keys = 2 + Math.floor(random() * 3000);
         let now = 0;
-        let writes = 0;
-        const stamp = (): number => (storeTtlMs === undefined ? ++writes : now);
         const pending: (string | number)[] = [];
         for (let i = 0; i < 3000; i++) {
           if (random() < 0.05) now++; // most operations share their millisecond with others
           if (pending.length > 0 && random() < 0.2) {
             const key = pending.splice(Math.floor(random() * pending.length), 1)[0]!;
             causes.wrote(key, now);
-            model.wrote(key, stamp());
+            model.wrote(key, now);
           }
           const key = random() < 0.5 ? Math.floor(random() * keys) : `k${Math.floor(random() * keys)}`;
           const r = random();
           if (r < 0.8) {
             causes.miss(key, now);
-            model.miss(key);
+            model.miss(key, now);
             if (r < 0.45) {
               causes.wrote(key, now);
-              model.wrote(key, stamp());
+              model.wrote(key, now);
             } else if (r < 0.6) {
               pending.push(key); // written later
             }
@@ -232,7 +233,7 @@ describe('the log of writes', () => {
             model.lost(key, cause);
           } else {
             causes.wrote(key, now);
-            model.wrote(key, stamp());
+            model.wrote(key, now);
           }
         }
         assert.deepEqual(Array.from(causes.counts), model.counts, `TTL ${storeTtlMs}, capacity ${capacity}, round ${round}`);
