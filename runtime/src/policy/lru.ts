@@ -4,6 +4,7 @@ import type { SlotPolicy } from './slot-policy.js';
 /** Least recently used: one recency list; the back leaves first. */
 export class LruPolicy implements SlotPolicy {
   readonly capacity: number;
+  readonly needsHash = false;
   readonly #lists: Lists;
   readonly #free: FreeSlots;
 

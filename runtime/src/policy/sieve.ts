@@ -8,6 +8,7 @@ import type { SlotPolicy } from './slot-policy.js';
  */
 export class SievePolicy implements SlotPolicy {
   readonly capacity: number;
+  readonly needsHash = false;
   readonly #lists: Lists;
   readonly #free: FreeSlots;
   #visited: Uint8Array;

@@ -13,6 +13,10 @@ export class SlotCache<K extends NonNullable<unknown>, V extends NonNullable<unk
   readonly #keys: (K | undefined)[];
   readonly #values: (V | undefined)[];
   readonly #onEvict: ((key: K, value: V) => void) | undefined;
+  /** The policy reads the key hashes it is given (`SlotPolicy.needsHash`). */
+  readonly #hashed: boolean;
+  /** The key of the last `get` that found nothing, until the next `set` (which then need not look it up). */
+  #absent: K | undefined;
 
   constructor(policy: SlotPolicy, onEvict?: (key: K, value: V) => void) {
     this.max = policy.capacity;
@@ -20,6 +24,7 @@ export class SlotCache<K extends NonNullable<unknown>, V extends NonNullable<unk
     this.#keys = new Array<K | undefined>(this.max).fill(undefined);
     this.#values = new Array<V | undefined>(this.max).fill(undefined);
     this.#onEvict = onEvict;
+    this.#hashed = policy.needsHash !== false;
   }
 
   get size(): number {
@@ -28,7 +33,10 @@ export class SlotCache<K extends NonNullable<unknown>, V extends NonNullable<unk
 
   get(key: K): V | undefined {
     const slot = this.#slots.get(key);
-    if (slot === undefined) return undefined;
+    if (slot === undefined) {
+      this.#absent = key;
+      return undefined;
+    }
     this.#policy.hit(slot);
     return this.#values[slot];
   }
@@ -48,13 +56,14 @@ export class SlotCache<K extends NonNullable<unknown>, V extends NonNullable<unk
   }
 
   set(key: K, value: V): void {
-    let slot = this.#slots.get(key);
+    let slot = key === this.#absent ? undefined : this.#slots.get(key);
+    this.#absent = undefined;
     if (slot !== undefined) {
       this.#values[slot] = value;
       this.#policy.hit(slot);
       return;
     }
-    slot = this.#policy.miss(hashKey(key));
+    slot = this.#policy.miss(this.#hashed ? hashKey(key) : 0);
     if (slot < 0) {
       this.#onEvict?.(key, value);
       return;

@@ -13,6 +13,11 @@ export interface SlotPolicy {
    * only the first hit on each entry between two insertions. Default false: every hit is passed on.
    */
   readonly deferHits?: boolean;
+  /**
+   * False when `miss` never reads its hash (LRU, SIEVE): storage then passes 0 instead of hashing
+   * the key (a string key's hash is a pass over its characters). Default true.
+   */
+  readonly needsHash?: boolean;
   /** Records an access to the entry held in `slot`. */
   hit(slot: number): void;
   /**

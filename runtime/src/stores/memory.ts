@@ -99,6 +99,13 @@ export class MemoryStore<V = unknown> implements SyncStore<V> {
   readonly #policy: SlotPolicy | undefined;
   /** State of a newly stored entry: IDLE without a policy, DIRECT_IDLE or OCCUPIED (hits deferred) with one. */
   readonly #fresh: number;
+  /** The policy reads the key hashes it is given (`SlotPolicy.needsHash`). */
+  readonly #hashed: boolean;
+  /**
+   * The key of the last `get` that found nothing, until the next `set`: only a `set` adds a key, so
+   * a `set` of that key (a miss's write, the common case) need not look it up again.
+   */
+  #absent: Key | undefined;
   /** Without a policy (unbounded): slots freed by deletes, and the next never-used slot. */
   readonly #free: number[] = [];
   #nextSlot = 0;
@@ -128,6 +135,7 @@ export class MemoryStore<V = unknown> implements SyncStore<V> {
     }
     this.#policy = max === Infinity ? undefined : createSlotPolicy(policy, max, (slot) => hashKey(this.#keys[slot]));
     this.#fresh = this.#policy === undefined ? IDLE : this.#policy.deferHits === true ? OCCUPIED : DIRECT_IDLE;
+    this.#hashed = this.#policy?.needsHash !== false;
     const slots = Math.min(INITIAL_SLOTS, max);
     this.#keys = new Array<Key>(slots);
     this.#values = new Array<V | undefined>(slots);
@@ -137,7 +145,10 @@ export class MemoryStore<V = unknown> implements SyncStore<V> {
 
   get(key: Key): V | Miss {
     const slot = typeof key === 'number' ? this.#numberSlot(key) : this.#slots.get(key);
-    if (slot === undefined) return miss;
+    if (slot === undefined) {
+      this.#absent = key;
+      return miss;
+    }
     const state = this.#state[slot];
     if (state === IDLE) return this.#values[slot] as V;
     if (state === DIRECT_IDLE) {
@@ -210,14 +221,15 @@ export class MemoryStore<V = unknown> implements SyncStore<V> {
     const ttl = options.ttlMs;
     const expires = ttl !== undefined && ttl > 0 && ttl !== Infinity ? this.#now() + ttl : 0;
     const bytes = options.bytes ?? 0;
-    let slot = this.#slotOf(key);
+    let slot = key === this.#absent ? undefined : this.#slotOf(key);
+    this.#absent = undefined;
     if (slot !== undefined) {
       // A new value for a held key: in place, and an access for the policy.
       this.#bytes -= this.#sizeOf(slot);
       if ((this.#state[slot]! & TIMED) !== 0) this.#timed--;
       policy?.hit(slot);
     } else {
-      slot = policy !== undefined ? policy.miss(hashKey(key)) : (this.#free.pop() ?? this.#nextSlot++);
+      slot = policy !== undefined ? policy.miss(this.#hashed ? hashKey(key) : 0) : (this.#free.pop() ?? this.#nextSlot++);
       if (slot < 0) {
         // The policy refused the new entry: as if it was stored and evicted at once.
         this.#events.evicted('size', 1, bytes);
