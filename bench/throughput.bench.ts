@@ -33,6 +33,7 @@ const { createBoundedCache } = load(join(dist, 'policy', 'index.js')) as typeof 
 const { MISS } = load(join(dist, 'stores', 'types.js')) as typeof import('../runtime/src/stores/types.js');
 const { MemoryStore } = load(join(dist, 'stores', 'memory.js')) as typeof import('../runtime/src/stores/memory.js');
 const { tickNow } = load(join(dist, 'clock.js')) as typeof import('../runtime/src/clock.js');
+type PolicyName = import('../runtime/src/policy/index.js').PolicyName;
 const { memoize } = load(join(dist, 'index.js')) as typeof import('../runtime/src/index.js');
 
 const KEYS = 100_000;
@@ -70,8 +71,8 @@ interface Case {
 const ignore = { evicted() {} };
 
 /** The runtime's memory store as memoize uses it (the runtime's default clock), looped over directly. */
-function storeSubject(options: { ttlMs?: number }, max = CAPACITY): Subject {
-  const store = new MemoryStore<number>({ max }, { namespace: 'bench', events: ignore, now: tickNow });
+function storeSubject(options: { ttlMs?: number }, max = CAPACITY, policy: PolicyName = 'adaptive'): Subject {
+  const store = new MemoryStore<number>({ max, policy }, { namespace: 'bench', events: ignore, now: tickNow });
   const miss = MISS;
   return {
     get: (k) => { const v = store.get(k); return v === miss ? undefined : v; },
@@ -109,6 +110,7 @@ const CASES: Case[] = [
   { name: 'cachelens', library: 'cachelens BoundedCache, adaptive (default)', ttl: false, async make(max = CAPACITY) { return createBoundedCache<string, number>('adaptive', { max }); } },
   { name: 'cachelens-lru', library: 'cachelens BoundedCache, lru', ttl: false, async make(max = CAPACITY) { return createBoundedCache<string, number>('lru', { max }); } },
   { name: 'cachelens-store', library: 'cachelens memory store, adaptive', ttl: false, async make(max = CAPACITY) { return storeSubject({}, max); } },
+  { name: 'cachelens-store-sieve', library: 'cachelens memory store, sieve', ttl: false, async make(max = CAPACITY) { return storeSubject({}, max, 'sieve'); } },
   { name: 'cachelens-store-ttl', library: 'cachelens memory store, adaptive', ttl: true, async make(max = CAPACITY) { return storeSubject({ ttlMs: TTL_MS }, max); } },
   { name: 'lru-cache', library: 'lru-cache', ttl: false, async make(max = CAPACITY) { return new LRUCache<string, number>({ max }); } },
   { name: 'lru-cache-ttl', library: 'lru-cache', ttl: true, async make(max = CAPACITY) { return new LRUCache<string, number>({ max, ttl: TTL_MS }); } },
