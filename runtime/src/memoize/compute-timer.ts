@@ -25,6 +25,10 @@ export class ComputeTimer {
   #timedMs = 0;
   #timed = 0;
   #untimed = 0;
+  /** `#timedMs / #timed`: what an untimed computation counts as (kept, not divided per miss). */
+  #mean = 0;
+  /** Fast computations are sampled: not exact, `WARMUP` timed, and their mean under `FAST_MS`. */
+  #sampling = false;
 
   constructor(stats: Stats, elapsed: () => number, exact: boolean) {
     this.#stats = stats;
@@ -34,21 +38,20 @@ export class ComputeTimer {
 
   /** The clock at the start of a computation, or undefined when this one is not timed. */
   start(): number | undefined {
-    if (this.#exact || this.#timed < WARMUP || this.#timedMs >= FAST_MS * this.#timed || (++this.#untimed & (SAMPLE - 1)) === 0) {
-      return this.#elapsed();
-    }
-    return undefined;
+    return !this.#sampling || (++this.#untimed & (SAMPLE - 1)) === 0 ? this.#elapsed() : undefined;
   }
 
   /** Records one completed computation (returned, threw, settled) that `start` answered `t0` for. */
   stop(t0: number | undefined): void {
     if (t0 === undefined) {
-      this.#stats.recordCompute(this.#timedMs / this.#timed);
+      this.#stats.recordCompute(this.#mean);
       return;
     }
     const ms = this.#elapsed() - t0;
-    this.#timedMs += ms;
-    this.#timed++;
+    const timedMs = (this.#timedMs += ms);
+    const timed = ++this.#timed;
+    this.#mean = timedMs / timed;
+    this.#sampling = !this.#exact && timed >= WARMUP && timedMs < FAST_MS * timed;
     this.#stats.recordCompute(ms);
   }
 }
