@@ -33,7 +33,7 @@ if (!fs.existsSync(dist)) {
   console.error('runtime/dist is missing: run `npm run build -w cachelens` first.');
   process.exit(1);
 }
-// A backend named \`sieve\`: the \`memory\` store with plain SIEVE instead of the adaptive policy, for the rows that
+// A backend named `sieve`: the `memory` store with plain SIEVE instead of the adaptive policy, for the rows that
 // separate the policy's cost from the rest of a miss. The config is read at the first memoized call.
 const configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cachelens-bench-'));
 fs.writeFileSync(path.join(configDir, 'cachelens.config.json'), JSON.stringify({ backends: { sieve: { type: 'memory', policy: 'sieve' } } }));

@@ -367,7 +367,6 @@ export class MissCauses {
     }
   }
 
-
   /** The counters as the live protocol carries them; undefined before the first miss. */
   snapshot(ttlMs: number | undefined): MissCauseCounts | undefined {
     if (this.total === 0) return undefined;
