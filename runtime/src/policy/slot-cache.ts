@@ -15,7 +15,10 @@ export class SlotCache<K extends NonNullable<unknown>, V extends NonNullable<unk
   readonly #onEvict: ((key: K, value: V) => void) | undefined;
   /** The policy reads the key hashes it is given (`SlotPolicy.needsHash`). */
   readonly #hashed: boolean;
-  /** The key of the last `get` that found nothing, until the next `set` (which then need not look it up). */
+  /**
+   * The key of the last `get` that found nothing, until the next `set` (which then need not look it
+   * up). Primitive keys only: a cache should not keep an object alive that it was only asked about.
+   */
   #absent: K | undefined;
 
   constructor(policy: SlotPolicy, onEvict?: (key: K, value: V) => void) {
@@ -34,7 +37,7 @@ export class SlotCache<K extends NonNullable<unknown>, V extends NonNullable<unk
   get(key: K): V | undefined {
     const slot = this.#slots.get(key);
     if (slot === undefined) {
-      this.#absent = key;
+      if (typeof key !== 'object' && typeof key !== 'function') this.#absent = key;
       return undefined;
     }
     this.#policy.hit(slot);

@@ -85,7 +85,7 @@ test('memory store: the write that follows a miss takes one slot, whatever the p
   }
 });
 
-test('bounded cache: the write that follows a miss takes one slot, whatever the policy, and nothing is evicted', () => {
+test('bounded cache: the write that follows a miss takes one slot, whatever the policy and the kind of key, and nothing is evicted', () => {
   for (const policy of POLICY_NAMES) {
     let evicted = 0;
     const cache = createBoundedCache<string | number, number>(policy, { max: KEYS, onEvict: () => { evicted++; } });
@@ -96,5 +96,16 @@ test('bounded cache: the write that follows a miss takes one slot, whatever the 
       size: () => cache.size,
     }, policy);
     assert.equal(evicted, 0, `${policy}: entries evicted with room for every key`);
+    // Object keys (by identity), which the cache does not remember after a miss: looked up again.
+    const objects = new Map<string | number, object>();
+    const objectFor = (key: string | number): object => objects.get(key) ?? objects.set(key, { key }).get(key)!;
+    const byObject = createBoundedCache<object, number>(policy, { max: KEYS, onEvict: () => { evicted++; } });
+    run(random(13), {
+      get: (key) => byObject.get(objectFor(key)),
+      set: (key, value) => byObject.set(objectFor(key), value),
+      delete: (key) => { byObject.delete(objectFor(key)); },
+      size: () => byObject.size,
+    }, `${policy}, object keys`);
+    assert.equal(evicted, 0, `${policy}, object keys: entries evicted with room for every key`);
   }
 });
