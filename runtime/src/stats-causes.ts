@@ -43,7 +43,8 @@ const WRITTEN = 255;
 const FACTORS = LONGER_TTL_FACTORS.length;
 const BUCKETS = REUSE_BUCKET_BOUNDS_MS.length + 1;
 /** Slots a key may take: the four of its bucket (`hash & mask`, its two low bits cleared). */
-const WAYS = 4;
+const WAYS_LOG2 = 2;
+const WAYS = 1 << WAYS_LOG2;
 /**
  * Slots of the first table (one bucket): small, since most functions never see more than a few
  * keys. The table doubles as keys come: when a new key finds its bucket full, until the table has
@@ -320,7 +321,7 @@ export class MissCauses {
         }
         if (slots >= this.#maxSlots) {
           if (this.#next.length === 0) this.#next = new Uint8Array(slots / WAYS);
-          const bucket = b >>> 2;
+          const bucket = b >>> WAYS_LOG2;
           const turn = this.#next[bucket]!;
           this.#next[bucket] = (turn + 1) & (WAYS - 1);
           keys[(b + turn) * STRIDE + HASH] = hash;
@@ -343,13 +344,12 @@ export class MissCauses {
     const virtual = this.#virtual;
     const timed = this.#ttl !== undefined;
     const keys = (this.#keys = new Int32Array(size * STRIDE));
-    this.#mask = size - 1;
+    const mask = (this.#mask = size - 1);
     if (timed) {
       this.#times = new Float64Array(size);
       this.#alive = new Uint8Array(size);
       this.#virtual = new Float64Array(size * FACTORS);
     }
-    const mask = size - 1;
     for (let slot = 0; slot * STRIDE < from.length; slot++) {
       const hash = from[slot * STRIDE + HASH]!;
       if (hash === 0) continue;
