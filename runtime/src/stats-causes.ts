@@ -38,7 +38,7 @@ const UNKNOWN = 7;
 export { BYPASSED, COLD, EVICTED, EXPIRED, INVALIDATED, NOT_CACHEABLE, UNAVAILABLE, UNKNOWN };
 
 /** What the log says happened to a key after this process last wrote or tried to write it. */
-const WRITTEN = 255;
+const WRITTEN = 15;
 
 const FACTORS = LONGER_TTL_FACTORS.length;
 const BUCKETS = REUSE_BUCKET_BOUNDS_MS.length + 1;
@@ -57,28 +57,32 @@ const FIRST_SLOTS = WAYS;
 /** The smallest bound of the table, in slots. */
 const MIN_MAX_SLOTS = 64;
 /**
- * A slot is two int32s of `#keys`: the key's `hashOf` (0 when empty) and `WRITTEN` or the cause
- * its next miss is counted as; with a TTL, also one number of `#times` (when it was last written,
- * ms). Typed arrays at every size: columns that were arrays of numbers while small and typed
- * arrays once large made every access site polymorphic in a process with both (44 -> 29 ns per
- * miss and write measured); a lookup reads `#keys` only (16 KB at the default 1000 entries, which
- * stays in the first-level cache).
+ * A slot is one int32 of `#keys`: the key's `hashOf` above `STATE_BITS` bits of state (`WRITTEN`
+ * or the cause its next miss is counted as, never 0 once the key is written or lost; the word is 0
+ * when the slot is empty); with a TTL, also one number of `#times` (when it was last written, ms).
+ * One word, not a hash and a state side by side: at the default 1000 entries the log remembers
+ * 4,000 keys in 8,192 slots, 32 KB instead of 64, which is about the first-level cache (the miss
+ * that reads it from the second-level cache paid ~8 ns more, measured with a smaller table).
+ * Typed arrays at every size: columns that were arrays of numbers while small and typed arrays
+ * once large made every access site polymorphic in a process with both (44 -> 29 ns per miss and
+ * write measured).
  */
-const STRIDE = 2;
-const HASH = 0;
-const STATE = 1;
+const STATE_BITS = 4;
+const STATE_MASK = (1 << STATE_BITS) - 1;
+/** The hash bits of a slot's word. */
+const TAG_MASK = ~STATE_MASK;
 /** Shared by every table not yet grown (never written: a write needs a slot, which growth makes). */
 const NO_KEYS = new Int32Array(0);
 const NO_BYTES = new Uint8Array(0);
 const NO_TIMES = new Float64Array(0);
 
 /**
- * The key's hash in the table: 30 bits, never 0 (an empty slot), the cell's salt mixed in, and
- * mixed again: the store's hash of 0 is 0, that of 1 ends in 000000 and that of 2 in 000001, so
- * the commonest keys, 0, 1 and 2, fell in one bucket at every size up to 64.
+ * The key's hash in the table: 28 bits (what a slot's word holds above its state), never 0, the
+ * cell's salt mixed in, and mixed again: the store's hash of 0 is 0, that of 1 ends in 000000 and
+ * that of 2 in 000001, so the commonest keys, 0, 1 and 2, fell in one bucket at every size up to 64.
  */
 function hashOf(key: unknown, salt: number): number {
-  return (mix32(hashKey(key) ^ salt ^ 0x2545f491) & 0x3fffffff) | 0x40000000;
+  return (mix32(hashKey(key) ^ salt ^ 0x2545f491) & (TAG_MASK >>> STATE_BITS)) || 1;
 }
 /** `MissCauses.#lastSlot` when the slot of the last miss's key must be looked up again. */
 const UNKNOWN_SLOT = -2;
@@ -130,7 +134,7 @@ export class MissCauses {
   readonly #storeTtl: number;
   /** Slots of the table at most: a power of two, twice the keys remembered. */
   readonly #maxSlots: number;
-  /** Per slot, the key's hash and its state (see `STRIDE`). */
+  /** Per slot, the key's hash and its state in one word (see `STATE_BITS`). */
   #keys = NO_KEYS;
   /** Per slot, when its key was last written (ms). With a TTL only. */
   #times = NO_TIMES;
@@ -141,7 +145,7 @@ export class MissCauses {
    * per new key (~12 ns of a ~30 ns miss and write), and no key's place depended on the clock.
    */
   #next = NO_BYTES;
-  /** The table's slots less one (-1: no table yet), kept beside it (`length / STRIDE` is a division). */
+  /** The table's slots less one (-1: no table yet). */
   #mask = -1;
   /**
    * Per slot, `FACTORS` virtual write times: when the entry would have been written with each
@@ -205,7 +209,7 @@ export class MissCauses {
       this.counts[COLD]!++;
       return;
     }
-    const state = this.#keys[slot * STRIDE + STATE]!;
+    const state = this.#keys[slot]! & STATE_MASK;
     if (state !== WRITTEN) {
       this.counts[state]!++;
       return;
@@ -248,7 +252,7 @@ export class MissCauses {
       slot = this.#take(hash);
       if (this.#ttl !== undefined) this.#alive[slot] = 0;
     }
-    this.#keys[slot * STRIDE + STATE] = WRITTEN;
+    this.#keys[slot] = (this.#keys[slot]! & TAG_MASK) | WRITTEN;
     if (this.#ttl === undefined) return;
     this.#times[slot] = now;
     // With a longer TTL, an entry that would still have been alive keeps its older write time.
@@ -269,7 +273,7 @@ export class MissCauses {
       slot = this.#take(hash);
       if (this.#ttl !== undefined) this.#alive[slot] = 0;
     }
-    this.#keys[slot * STRIDE + STATE] = cause;
+    this.#keys[slot] = (this.#keys[slot]! & TAG_MASK) | cause;
   }
 
   /**
@@ -283,7 +287,7 @@ export class MissCauses {
   /** Every entry was dropped (`clear`, the panel's Clear): every key written counts as invalidated. */
   cleared(): void {
     const keys = this.#keys;
-    for (let i = STATE; i < keys.length; i += STRIDE) if (keys[i] === WRITTEN) keys[i] = INVALIDATED;
+    for (let i = 0; i < keys.length; i++) if ((keys[i]! & STATE_MASK) === WRITTEN) keys[i] = (keys[i]! & TAG_MASK) | INVALIDATED;
   }
 
   /**
@@ -294,12 +298,12 @@ export class MissCauses {
     const mask = this.#mask;
     if (mask < 0) return -1;
     const keys = this.#keys;
+    const tag = hash << STATE_BITS;
     const b = hash & mask & ~(WAYS - 1);
-    const o = b * STRIDE + HASH;
-    if (keys[o] === hash) return b;
-    if (keys[o + STRIDE] === hash) return b + 1;
-    if (keys[o + 2 * STRIDE] === hash) return b + 2;
-    return keys[o + 3 * STRIDE] === hash ? b + 3 : -1;
+    if ((keys[b]! & TAG_MASK) === tag) return b;
+    if ((keys[b + 1]! & TAG_MASK) === tag) return b + 1;
+    if ((keys[b + 2]! & TAG_MASK) === tag) return b + 2;
+    return (keys[b + 3]! & TAG_MASK) === tag ? b + 3 : -1;
   }
 
   /**
@@ -314,8 +318,8 @@ export class MissCauses {
       if (slots > 0) {
         const b = hash & (slots - 1) & ~(WAYS - 1);
         for (let i = b; i < b + WAYS; i++) {
-          if (keys[i * STRIDE + HASH] === 0) {
-            keys[i * STRIDE + HASH] = hash;
+          if (keys[i] === 0) {
+            keys[i] = hash << STATE_BITS;
             return i;
           }
         }
@@ -324,7 +328,7 @@ export class MissCauses {
           const bucket = b >>> WAYS_LOG2;
           const turn = this.#next[bucket]!;
           this.#next[bucket] = (turn + 1) & (WAYS - 1);
-          keys[(b + turn) * STRIDE + HASH] = hash;
+          keys[b + turn] = hash << STATE_BITS;
           return b + turn;
         }
       }
@@ -343,22 +347,21 @@ export class MissCauses {
     const alive = this.#alive;
     const virtual = this.#virtual;
     const timed = this.#ttl !== undefined;
-    const keys = (this.#keys = new Int32Array(size * STRIDE));
+    const keys = (this.#keys = new Int32Array(size));
     const mask = (this.#mask = size - 1);
     if (timed) {
       this.#times = new Float64Array(size);
       this.#alive = new Uint8Array(size);
       this.#virtual = new Float64Array(size * FACTORS);
     }
-    for (let slot = 0; slot * STRIDE < from.length; slot++) {
-      const hash = from[slot * STRIDE + HASH]!;
-      if (hash === 0) continue;
-      const bucket = hash & mask & ~(WAYS - 1);
+    for (let slot = 0; slot < from.length; slot++) {
+      const word = from[slot]!;
+      if (word === 0) continue;
+      const bucket = (word >>> STATE_BITS) & mask & ~(WAYS - 1);
       let to = bucket;
-      while (to < bucket + WAYS && keys[to * STRIDE + HASH] !== 0) to++;
+      while (to < bucket + WAYS && keys[to] !== 0) to++;
       if (to === bucket + WAYS) continue; // cannot happen (see above); forgotten rather than misplaced
-      keys[to * STRIDE + HASH] = hash;
-      keys[to * STRIDE + STATE] = from[slot * STRIDE + STATE]!;
+      keys[to] = word;
       if (timed) {
         this.#times[to] = fromTimes[slot]!;
         this.#alive[to] = alive[slot]!;
