@@ -494,7 +494,8 @@ diagnostic rows give memoize's own part, below each table's verdict). The six si
 five of them replay insertions in batches, each policy class through its own compiled replay loop (docs/architecture.md):
 about 0.6 µs per insertion at 1000 entries, warm (the first few thousand after the cache first fills run cold code); the policy
 also keeps a better hit ratio here (the share of calls that missed is the lowest of all rows), and hit ratio comes first: the
-default policy is not changed to meet a speed line. \`backend: 'lru'\` gives the same strict LRU as the floor, at a cost
+default policy is not changed to meet a speed line (what a cheaper one would lose is measured in "What the default policy
+costs" below). \`backend: 'lru'\` gives the same strict LRU as the floor, at a cost
 closer to the floor's; the \`memory\` store with \`"policy": "sieve"\` (a config entry) is the default without the
 adaptive policy: the same store, key and statistics, one cheap policy.
 
