@@ -111,6 +111,79 @@ def test_unhashable_objects_without_a_value_rule_are_refused_everywhere() -> Non
             build([Bag()])
 
 
+class _Boom(Exception):
+    """What a hostile argument raises while it is read."""
+
+
+class _HashBoom:
+    def __hash__(self) -> int:
+        raise _Boom("hash")
+
+
+class _ReprBoom:
+    def __hash__(self) -> int:
+        return 1
+
+    def __eq__(self, other: object) -> bool:
+        return other is self
+
+    def __repr__(self) -> str:
+        raise _Boom("repr")
+
+
+class _IterBoom(list):  # type: ignore[type-arg]
+    def __iter__(self) -> Any:
+        raise _Boom("iter")
+
+
+class _ClassBoom:
+    def __getattribute__(self, name: str) -> Any:
+        raise _Boom("getattribute")
+
+
+@dataclass
+class _FieldBoom:
+    x: int
+
+    def __getattribute__(self, name: str) -> Any:
+        if name == "x":
+            raise _Boom("field")
+        return object.__getattribute__(self, name)
+
+
+class _StrHashBoom(str):
+    def __hash__(self) -> int:
+        raise _Boom("str hash")
+
+
+class _OffsetBoom(dt.tzinfo):
+    def utcoffset(self, when: Any) -> Any:
+        raise _Boom("utcoffset")
+
+
+def test_an_argument_whose_own_code_raises_while_read_is_refused_with_its_path() -> None:
+    # Each value runs user code (a dunder, a property, a tzinfo) that raises while the key is
+    # read: the error is a CacheKeyError naming the parameter and the path, chained to the cause.
+    # (A dict key keyed by identity is refused by shared keys before its repr is read.)
+    cases: list[tuple[Any, str, tuple[Any, ...]]] = [
+        ({"k": _HashBoom()}, "['k']", (mk, sk)),
+        ([1, _IterBoom([2])], "[1]", (mk, sk)),
+        ({_ReprBoom(): 1}, "", (mk,)),
+        ((_ClassBoom(),), "[0]", (mk, sk)),
+        ({"p": _FieldBoom(1)}, "['p']", (mk, sk)),
+        (dt.datetime(2020, 1, 1, tzinfo=_OffsetBoom()), "", (mk, sk)),
+        ([_StrHashBoom("a")], "[0]", (mk,)),
+    ]
+    for value, path, builds in cases:
+        for build in builds:
+            with pytest.raises(CacheKeyError) as info:
+                build("eu", value)
+            assert info.value.parameter == "p1", (value, build)
+            assert info.value.path == path, (value, build, info.value.path)
+            assert "raised _Boom" in str(info.value)
+            assert isinstance(info.value.__cause__, _Boom)
+
+
 def test_deep_nesting_and_cycles_are_refused() -> None:
     deep: list[Any] = []
     node = deep

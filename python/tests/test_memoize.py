@@ -3,6 +3,7 @@ fake clock, exceptions not cached, options checked at once."""
 
 from __future__ import annotations
 
+import datetime
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,6 +77,33 @@ def test_an_argument_that_cannot_be_keyed_raises_before_the_function_runs() -> N
     assert ran == []
     assert "payload" in str(info.value) and "Opaque" in str(info.value)
     assert info.value.parameter == "payload"
+    assert cache_of(f).stats()["misses"] == 0
+
+
+def test_an_argument_whose_own_hash_raises_is_refused_before_the_function_runs() -> None:
+    # Its `__hash__` (or a datetime's tzinfo) raises something other than TypeError: the call
+    # path's lookup and the key builder both meet it; the caller gets a CacheKeyError naming the
+    # parameter, not the raw error.
+    ran: list[int] = []
+
+    class Hostile:
+        def __hash__(self) -> int:
+            raise RuntimeError("hash boom")
+
+    @memoize
+    def f(region: str, who: Any) -> int:
+        ran.append(1)
+        return 1
+
+    class Zone(datetime.tzinfo):
+        def utcoffset(self, when: Any) -> Any:
+            raise RuntimeError("hash boom")  # a datetime's hash reads its offset
+
+    for who in (Hostile(), Hostile(), datetime.datetime(2020, 1, 1, tzinfo=Zone())):
+        with pytest.raises(CacheKeyError) as info:
+            f("eu", who)
+        assert info.value.parameter == "who" and "RuntimeError: hash boom" in str(info.value)
+    assert ran == []
     assert cache_of(f).stats()["misses"] == 0
 
 

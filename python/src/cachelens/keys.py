@@ -16,7 +16,8 @@ Then each parameter's value becomes part of the key:
   (`Store.shared`) raises `CacheKeyError` for them. Unhashable objects that are none of the above
   raise `CacheKeyError` on every backend.
 - Nesting deeper than `MAX_DEPTH` levels (a cycle, for instance) or more than `MAX_NODES` values
-  in one call raise `CacheKeyError`.
+  in one call raise `CacheKeyError`. So does an argument whose own code (a `__hash__`,
+  `__iter__`, property or `tzinfo`) raises while it is read: the error is its cause.
 
 Every `CacheKeyError` names the parameter, the path inside it and the type, and is raised before
 the function runs.
@@ -126,6 +127,11 @@ class _Walk:
             path=path,
         )
 
+    def unreadable(self, path: str, error: Exception) -> CacheKeyError:
+        """The argument's own code (`__hash__`, `__iter__`, a property, `__repr__` of a dict key...)
+        raised while the key was read from it."""
+        return self.fail(path, f"reading it raised {type(error).__name__}: {error}")
+
     def count(self, path: str) -> None:
         self.nodes += 1
         if self.nodes > MAX_NODES:
@@ -140,52 +146,61 @@ def _memory(value: Any, walk: _Walk, path: str, depth: int) -> Hashable:
     t = type(value)
     if t is str or t is int or value is None or t is bool or t is bytes:
         return value  # type: ignore[no-any-return]
-    walk.count(path)
-    if depth > MAX_DEPTH:
-        raise walk.fail(path, f"it is nested deeper than {MAX_DEPTH} levels (or holds itself)")
-    if t is float:
-        return _NAN if math.isnan(value) else value
-    if t is tuple or isinstance(value, tuple):  # a named tuple equals the tuple of its values
-        return tuple(_memory(x, walk, f"{path}[{i}]", depth + 1) for i, x in enumerate(value))
-    if t is list or isinstance(value, list):
-        return (_LIST, *(_memory(x, walk, f"{path}[{i}]", depth + 1) for i, x in enumerate(value)))
-    if t is dict or isinstance(value, dict):
-        return (
-            _DICT,
-            frozenset(
-                (_memory(k, walk, f"{path}.<key>", depth + 1), _memory(v, walk, f"{path}[{k!r}]", depth + 1))
-                for k, v in value.items()
-            ),
-        )
-    if isinstance(value, (set, frozenset)):
-        return (_SET, frozenset(_memory(x, walk, f"{path}.<item>", depth + 1) for x in value))
-    if isinstance(value, (str, bytes)):
-        return value  # type: ignore[no-any-return]
-    if isinstance(value, bytearray):
-        return bytes(value)
-    if isinstance(value, float):
-        return _NAN if math.isnan(value) else value
-    if isinstance(value, (int, enum.Enum, type) + _VALUE_SCALARS):
-        if isinstance(value, Decimal) and value.is_nan():
-            return _NAN
-        if isinstance(value, complex) and (math.isnan(value.real) or math.isnan(value.imag)):
-            return (_NAN, repr(value))
-        return value  # type: ignore[no-any-return]
-    if _is_dataclass_instance(value):
-        return (
-            _DATACLASS,
-            type(value),
-            tuple(
-                _memory(getattr(value, f.name), walk, f"{path}.{f.name}", depth + 1)
-                for f in dataclasses.fields(value)
-                if f.compare
-            ),
-        )
     try:
-        hash(value)
-    except TypeError:
-        raise walk.fail(path, f"{_type_name(value)} is not hashable and has no value rule") from None
-    return _Identity(value)
+        walk.count(path)
+        if depth > MAX_DEPTH:
+            raise walk.fail(path, f"it is nested deeper than {MAX_DEPTH} levels (or holds itself)")
+        if t is float:
+            return _NAN if math.isnan(value) else value
+        if t is tuple or isinstance(value, tuple):  # a named tuple equals the tuple of its values
+            return tuple(_memory(x, walk, f"{path}[{i}]", depth + 1) for i, x in enumerate(value))
+        if t is list or isinstance(value, list):
+            return (_LIST, *(_memory(x, walk, f"{path}[{i}]", depth + 1) for i, x in enumerate(value)))
+        if t is dict or isinstance(value, dict):
+            return (
+                _DICT,
+                frozenset(
+                    (_memory(k, walk, f"{path}.<key>", depth + 1), _memory(v, walk, f"{path}[{k!r}]", depth + 1))
+                    for k, v in value.items()
+                ),
+            )
+        if isinstance(value, (set, frozenset)):
+            return (_SET, frozenset(_memory(x, walk, f"{path}.<item>", depth + 1) for x in value))
+        if isinstance(value, (str, bytes)):
+            hash(value)  # a subclass's own __hash__ runs here, not in the store's lookup
+            return value  # type: ignore[no-any-return]
+        if isinstance(value, bytearray):
+            return bytes(value)
+        if isinstance(value, float):
+            return _NAN if math.isnan(value) else value
+        if isinstance(value, (int, enum.Enum, type) + _VALUE_SCALARS):
+            if isinstance(value, Decimal) and value.is_nan():
+                return _NAN
+            if isinstance(value, complex) and (math.isnan(value.real) or math.isnan(value.imag)):
+                return (_NAN, repr(value))
+            # Kept as itself, so hashed by the store's lookup: hashed here first, where its own code
+            # (an Enum's or int subclass's __hash__, a datetime's tzinfo) is caught and named.
+            hash(value)
+            return value  # type: ignore[no-any-return]
+        if _is_dataclass_instance(value):
+            return (
+                _DATACLASS,
+                type(value),
+                tuple(
+                    _memory(getattr(value, f.name), walk, f"{path}.{f.name}", depth + 1)
+                    for f in dataclasses.fields(value)
+                    if f.compare
+                ),
+            )
+        try:
+            hash(value)
+        except TypeError:
+            raise walk.fail(path, f"{_type_name(value)} is not hashable and has no value rule") from None
+        return _Identity(value)
+    except CacheKeyError:
+        raise
+    except Exception as error:  # noqa: BLE001 - the argument's own code raised while being read
+        raise walk.unreadable(path, error) from error
 
 
 def memory_value_key(value: Any, parameter: str = "arg", function: str = "") -> Hashable:
@@ -241,70 +256,75 @@ def _decimal_text(value: Decimal) -> str:
 
 
 def _shared(value: Any, walk: _Walk, path: str, depth: int) -> str:
-    walk.count(path)
-    if depth > MAX_DEPTH:
-        raise walk.fail(path, f"it is nested deeper than {MAX_DEPTH} levels (or holds itself)")
-    if value is None:
-        return "null"
-    if isinstance(value, str):
-        return json.dumps(str.__str__(value))
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, (int, float)):
-        return _number_text(value)
-    if isinstance(value, Decimal):
-        return _decimal_text(value)
-    if isinstance(value, complex):
-        return _number_text(value.real) if value.imag == 0 else f"cpx:{value!r}"
-    if isinstance(value, (bytes, bytearray)):
-        return "b:" + base64.b64encode(bytes(value)).decode("ascii")
-    if isinstance(value, tuple):
-        return "(" + ",".join(_shared(x, walk, f"{path}[{i}]", depth + 1) for i, x in enumerate(value)) + ")"
-    if isinstance(value, list):
-        return "[" + ",".join(_shared(x, walk, f"{path}[{i}]", depth + 1) for i, x in enumerate(value)) + "]"
-    if isinstance(value, dict):
-        pairs = sorted(
-            _shared(k, walk, f"{path}.<key>", depth + 1) + ":" + _shared(v, walk, f"{path}[{k!r}]", depth + 1)
-            for k, v in value.items()
-        )
-        return "{" + ",".join(pairs) + "}"
-    if isinstance(value, (set, frozenset)):
-        return "set{" + ",".join(sorted(_shared(x, walk, f"{path}.<item>", depth + 1) for x in value)) + "}"
-    if isinstance(value, _dt.datetime):
-        if value.tzinfo is not None and value.utcoffset() is not None:
-            utc = value.astimezone(_dt.timezone.utc).replace(tzinfo=None)
-            return f"dt:{utc.isoformat()}Z"
-        return f"dt:{value.isoformat()}"
-    if isinstance(value, _dt.date):
-        return f"date:{value.isoformat()}"
-    if isinstance(value, _dt.time):
-        return f"time:{value.isoformat()}"
-    if isinstance(value, _dt.timedelta):
-        return f"td:{value.days},{value.seconds},{value.microseconds}"
-    if isinstance(value, uuid.UUID):
-        return f"uuid:{value}"
-    if isinstance(value, enum.Enum):
-        t = type(value)
-        return f"enum:{t.__module__}.{t.__qualname__}.{value.name}"
-    if isinstance(value, type):
-        return f"type:{value.__module__}.{value.__qualname__}"
-    if _is_dataclass_instance(value):
-        t = type(value)
-        fields = ",".join(
-            f"{f.name}={_shared(getattr(value, f.name), walk, f'{path}.{f.name}', depth + 1)}"
-            for f in dataclasses.fields(value)
-            if f.compare
-        )
-        return f"dc:{t.__module__}.{t.__qualname__}({fields})"
     try:
-        hash(value)
-    except TypeError:
-        raise walk.fail(path, f"{_type_name(value)} is not hashable and has no value rule") from None
-    raise walk.fail(
-        path,
-        f"{_type_name(value)} is keyed by identity, which means nothing to another process; "
-        "a shared backend needs arguments keyed by value",
-    )
+        walk.count(path)
+        if depth > MAX_DEPTH:
+            raise walk.fail(path, f"it is nested deeper than {MAX_DEPTH} levels (or holds itself)")
+        if value is None:
+            return "null"
+        if isinstance(value, str):
+            return json.dumps(str.__str__(value))
+        if isinstance(value, bool):
+            return "1" if value else "0"
+        if isinstance(value, (int, float)):
+            return _number_text(value)
+        if isinstance(value, Decimal):
+            return _decimal_text(value)
+        if isinstance(value, complex):
+            return _number_text(value.real) if value.imag == 0 else f"cpx:{value!r}"
+        if isinstance(value, (bytes, bytearray)):
+            return "b:" + base64.b64encode(bytes(value)).decode("ascii")
+        if isinstance(value, tuple):
+            return "(" + ",".join(_shared(x, walk, f"{path}[{i}]", depth + 1) for i, x in enumerate(value)) + ")"
+        if isinstance(value, list):
+            return "[" + ",".join(_shared(x, walk, f"{path}[{i}]", depth + 1) for i, x in enumerate(value)) + "]"
+        if isinstance(value, dict):
+            pairs = sorted(
+                _shared(k, walk, f"{path}.<key>", depth + 1) + ":" + _shared(v, walk, f"{path}[{k!r}]", depth + 1)
+                for k, v in value.items()
+            )
+            return "{" + ",".join(pairs) + "}"
+        if isinstance(value, (set, frozenset)):
+            return "set{" + ",".join(sorted(_shared(x, walk, f"{path}.<item>", depth + 1) for x in value)) + "}"
+        if isinstance(value, _dt.datetime):
+            if value.tzinfo is not None and value.utcoffset() is not None:
+                utc = value.astimezone(_dt.timezone.utc).replace(tzinfo=None)
+                return f"dt:{utc.isoformat()}Z"
+            return f"dt:{value.isoformat()}"
+        if isinstance(value, _dt.date):
+            return f"date:{value.isoformat()}"
+        if isinstance(value, _dt.time):
+            return f"time:{value.isoformat()}"
+        if isinstance(value, _dt.timedelta):
+            return f"td:{value.days},{value.seconds},{value.microseconds}"
+        if isinstance(value, uuid.UUID):
+            return f"uuid:{value}"
+        if isinstance(value, enum.Enum):
+            t = type(value)
+            return f"enum:{t.__module__}.{t.__qualname__}.{value.name}"
+        if isinstance(value, type):
+            return f"type:{value.__module__}.{value.__qualname__}"
+        if _is_dataclass_instance(value):
+            t = type(value)
+            fields = ",".join(
+                f"{f.name}={_shared(getattr(value, f.name), walk, f'{path}.{f.name}', depth + 1)}"
+                for f in dataclasses.fields(value)
+                if f.compare
+            )
+            return f"dc:{t.__module__}.{t.__qualname__}({fields})"
+        try:
+            hash(value)
+        except TypeError:
+            raise walk.fail(path, f"{_type_name(value)} is not hashable and has no value rule") from None
+        raise walk.fail(
+            path,
+            f"{_type_name(value)} is keyed by identity, which means nothing to another process; "
+            "a shared backend needs arguments keyed by value",
+        )
+    except CacheKeyError:
+        raise
+    except Exception as error:  # noqa: BLE001 - the argument's own code raised while being read
+        raise walk.unreadable(path, error) from error
 
 
 def shared_value_text(value: Any, parameter: str = "arg", function: str = "") -> str:
