@@ -467,13 +467,13 @@ def test_only_a_verified_function_leaves_the_direct_hit_path(monkeypatch: pytest
     seen: list[str] = []
     for f, name in ((plain, "plain"), (checked, "checked")):
         memo = cache_of(f)._memo  # noqa: SLF001
-        real = memo._lookup  # noqa: SLF001
+        real = memo._begin  # noqa: SLF001
 
         def spy(*args: Any, _real: Any = real, _name: str = name) -> Any:
             seen.append(_name)
             return _real(*args)
 
-        monkeypatch.setattr(memo, "_lookup", spy)
+        monkeypatch.setattr(memo, "_begin", spy)
     assert plain(1) == 1 and checked(1) == 1
     assert seen == ["checked"]  # the plain function's hit never left the direct (or C) path
     settled(checked, 1)

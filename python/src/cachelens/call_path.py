@@ -11,7 +11,8 @@ only when the function has a TTL (two variants of the code, one swapped in at th
 marks the entry used and counts the hit in a closure cell: no call into the store, no lock.
 Everything else (a miss; an argument that is not its own key, such as a list, which fails or
 misses there; an expired entry; a non-memory store; a method's per-instance store) goes to the
-memo's `miss` function, which builds the real key.
+memo's `miss` function, which builds the real key and answers, or (a `def` whose call must compute)
+says so: the wrapper then calls the function itself, so a recursion costs two frames a level.
 
 Where the optional C module `cachelens._speedups` is built, a plain call of a function of one or
 two positional parameters is answered by its `HitPath` first, in C, with the same rule (a
@@ -73,11 +74,20 @@ def build_call_path(
     miss: Callable[..., Any],
     memory_key: Callable[[tuple[Any, ...]], Hashable],
     instances: dict[int, tuple[Any, Any, Any]] | None = None,
+    lead: type | None = None,
+    finish: Callable[[Any, Any], Any] | None = None,
+    fail: Callable[[Any, BaseException], None] | None = None,
 ) -> CallPath:
     """Generates the wrapper of `fn`.
 
     `miss(values)` (methods: `miss(instance, values)`) answers every call the hit path does not,
     with the bound values (the instance left out); for `async` functions it returns an awaitable.
+    For a plain function it returns the value, or an instance of `lead` when this call must
+    compute it: the wrapper then calls `fn` itself and hands `finish(lead, result)` what it
+    returned (whose result the call returns) or `fail(lead, error)` what it raised. So a memoized
+    function that calls itself costs two frames a level, `fn`'s and the wrapper's, as with
+    `functools.lru_cache` (through `miss` and a compute callback it cost six: a recursion of 164
+    levels overflowed where the plain function went to 997).
     `memory_key(values)` builds the in-process key of the calls the hit path cannot look up as
     they are (it raises `CacheKeyError`). `instances` (methods): the memo's map of
     id(instance) -> (weak reference, store, the store's entries or None), read by the hit path."""
@@ -98,9 +108,15 @@ def build_call_path(
         f"{P}now": None,
         f"{P}inst": instances if instances is not None else {},
     }
+    inline = not is_async
+    if inline:
+        if lead is None or finish is None or fail is None:
+            raise TypeError("build_call_path: a synchronous function needs lead, finish and fail")
+        env.update({f"{P}Lead": lead, f"{P}finish": finish, f"{P}fail": fail, f"{P}type": type})
 
     sig: list[str] = []
     call: list[str] = []
+    direct: list[str] = []  # the call of `fn` with the wrapper's own parameters
     values: list[str] = []
     seen_positional_only = False
     star_written = False
@@ -128,6 +144,14 @@ def build_call_path(
                 sig.append(f"{p.name}{default}")
             else:
                 sig.append(f"**{p.name}")
+        if p.kind is inspect.Parameter.VAR_POSITIONAL:
+            direct.append(f"*{p.name}")
+        elif p.kind is inspect.Parameter.VAR_KEYWORD:
+            direct.append(f"**{p.name}")
+        elif p.kind is inspect.Parameter.KEYWORD_ONLY:
+            direct.append(f"{p.name}={p.name}")
+        else:
+            direct.append(p.name)
         if method and i == 0:
             continue
         j = len(values)
@@ -175,6 +199,22 @@ def build_call_path(
     # TTL) and entries with one. `use_ttl` swaps the wrapper's code once the TTL is known (at the
     # first call), so neither path tests which one it is. A method reads the entries of its
     # instance's store: `instances` maps id(instance) to (weak reference, store, entries or None).
+    def miss_block(args: str) -> list[str]:
+        """What every variant does when the hit path did not answer (at the wrapper's indent)."""
+        if not inline:
+            return [f"return {aw}{P}miss({args})"]
+        return [
+            f"{P}t = {P}miss({args})",
+            f"if {P}type({P}t) is not {P}Lead:",
+            f"    return {P}t",
+            "try:",
+            f"    {P}r = {P}fn({', '.join(direct)})",
+            f"except BaseException as {P}x:",
+            f"    {P}fail({P}t, {P}x)",
+            "    raise",
+            f"return {P}finish({P}t, {P}r)",
+        ]
+
     def variant(fname: str, ttl: bool) -> list[str]:
         check = [f"if {P}now() < {P}e[1]:"] if ttl else ["if True:"]
         tail = [] if ttl else [f"        {P}now  # unreachable: keeps the same free variables as the TTL path"]
@@ -193,7 +233,7 @@ def build_call_path(
                 *(f"            {line}" for line in body),
                 "        except Exception:",
                 "            pass",
-                f"        return {aw}{P}miss({instance}, {values_expr})",
+                *(f"        {line}" for line in miss_block(f"{instance}, {values_expr}")),
                 *tail,
             ]
         return [
@@ -202,9 +242,10 @@ def build_call_path(
             "        try:",
             f"            {P}e = {P}data[{key_expr}]",
             "        except Exception:",
-            f"            return {aw}{P}miss({values_expr})",
-            *(f"        {line}" for line in [*check, *hit]),
-            f"        return {aw}{P}miss({values_expr})",
+            "            pass",
+            "        else:",
+            *(f"            {line}" for line in [*check, *hit]),
+            *(f"        {line}" for line in miss_block(values_expr)),
             *tail,
         ]
 

@@ -66,6 +66,23 @@ class _Flight:
         self.error: BaseException | None = None
 
 
+class _Lead:
+    """A miss this call computes, as the single-flight leader: what `Memo.finish` and `Memo.fail`
+    need once the call path has called the function (it calls it itself: see `build_call_path`)."""
+
+    __slots__ = ("store", "flight_key", "skey", "flight", "generation", "started")
+
+    def __init__(
+        self, store: Store, flight_key: Hashable, skey: Hashable, flight: _Flight, generation: int, started: float
+    ) -> None:
+        self.store = store
+        self.flight_key = flight_key
+        self.skey = skey
+        self.flight = flight
+        self.generation = generation
+        self.started = started
+
+
 class _AsyncFlight:
     """One coroutine computation in progress, which tasks of the same event loop join."""
 
@@ -151,6 +168,9 @@ class Memo:
             miss=miss,
             memory_key=self.key_of,
             instances=self._instances,
+            lead=_Lead,
+            finish=self._finish,
+            fail=self._fail,
         )
         self.names = self.path.names
 
@@ -228,7 +248,7 @@ class Memo:
                     state.shared = bool(getattr(store, "shared", False))
                     self._count_causes(resolved, state.shared)
                     direct = getattr(store, "direct", None)
-                    # a verified function's hits go through `_lookup`, where the verifier sees them
+                    # a verified function's hits go through `_begin`, where the verifier sees them
                     if direct is not None and not self.method and not state.shared and self._verifier is None:
                         data, now = direct()
                         self.path.use_ttl(resolved.ttl_ms is not None)
@@ -368,22 +388,26 @@ class Memo:
     # --- the miss path (sync) ----------------------------------------------------------------
 
     def _miss(self, values: tuple[Any, ...]) -> Any:
+        """The value of a call the hit path did not answer, or a `_Lead` when this call computes it."""
         key = self.key_of(values)
         state = self._state or self._resolve()
         store = state.store
         assert store is not None
-        return self._lookup(state, store, key, self._store_key(state, key, values), lambda: self.path.invoke(values))
+        return self._begin(state, store, key, self._store_key(state, key, values), lambda: self.path.invoke(values))
 
     def _method_miss(self, instance: Any, values: tuple[Any, ...]) -> Any:
         key = self.key_of(values)
         state = self._state or self._resolve()
         store = self._instance_store(state, instance)
         flight_key = key if state.store is not None else (id(instance), key)
-        return self._lookup(
+        return self._begin(
             state, store, flight_key, self._store_key(state, key, values), lambda: self.path.invoke(instance, values)
         )
 
-    def _lookup(self, state: _State, store: Store, flight_key: Hashable, skey: Hashable, compute: Callable[[], Any]) -> Any:
+    def _begin(self, state: _State, store: Store, flight_key: Hashable, skey: Hashable, compute: Callable[[], Any]) -> Any:
+        """The miss path up to the computation: the value (found in the store now, or computed by
+        the flight this call joined), or a `_Lead` when this call computes it (`compute` is only
+        for a verify check of a hit; the call path calls the function itself)."""
         value = self._get(store, skey)
         if value is not MISS:
             self.path.add_hits(1)
@@ -400,22 +424,24 @@ class Memo:
             if found.error is not None:
                 raise found.error
             return found.value
-        leader: _Flight = found
-        clock = self.options.clock
-        started = clock()
-        try:
-            value = compute()
-        except BaseException as exc:
-            self._completed(clock() - started, True)
-            self._cause("lost", store, skey, "notCacheable")
-            leader.error = exc
-            self._end_flight(flight_key, leader)
-            raise
-        self._completed(clock() - started, False)
-        self._set(store, skey, value, generation)
-        leader.value = value
-        self._end_flight(flight_key, leader)
+        return _Lead(store, flight_key, skey, found, generation, self.options.clock())
+
+    def _finish(self, lead: _Lead, value: Any) -> Any:
+        """The computation `lead` stood for returned `value`: stored, handed to the calls that
+        joined, and returned."""
+        self._completed(self.options.clock() - lead.started, False)
+        self._set(lead.store, lead.skey, value, lead.generation)
+        lead.flight.value = value
+        self._end_flight(lead.flight_key, lead.flight)
         return value
+
+    def _fail(self, lead: _Lead, error: BaseException) -> None:
+        """The computation `lead` stood for raised `error` (the call path raises it on): nothing
+        stored; the calls that joined raise it too."""
+        self._completed(self.options.clock() - lead.started, True)
+        self._cause("lost", lead.store, lead.skey, "notCacheable")
+        lead.flight.error = error
+        self._end_flight(lead.flight_key, lead.flight)
 
     def _claim(
         self,
