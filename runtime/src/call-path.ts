@@ -33,8 +33,17 @@ export interface CallPathTargets<K> {
   lookupThree(self: unknown, a: unknown, b: unknown, c: unknown): unknown;
   /** A hit that is not plain (never called when `plain`). */
   unwrap(self: unknown, key: K, held: unknown, args: ArrayLike<unknown>): unknown;
-  /** A miss on one or two arguments (`n`), passed as themselves. */
-  computeFew(self: unknown, key: K, n: number, a: unknown, b: unknown): unknown;
+  /** A miss on one or two arguments (`n`), passed as themselves: for a call path without an `fn` of its own to call. */
+  computeFew?(self: unknown, key: K, n: number, a: unknown, b: unknown): unknown;
+  /**
+   * With `fn`: a miss the call path computes itself. Counts and classifies it; what `settle` and
+   * `failed` are given back (the compute timer's start, or undefined when not timed).
+   */
+  beginMiss?(key: K): number | undefined;
+  /** With `fn`: `fn` returned `result` for `key`; stores it (or tracks the promise) and returns what the call returns. */
+  settle?(key: K, result: unknown, started: number | undefined): unknown;
+  /** With `fn`: `fn` threw `error` for `key`; counts it and throws it on. */
+  failed?(key: K, error: unknown, started: number | undefined): never;
 }
 
 /** What the call path closes over; all fixed when the memoized function is created. */
@@ -45,6 +54,15 @@ export interface CallPathParts<K> {
   plain: boolean;
   miss: symbol;
   targets: CallPathTargets<K>;
+  /**
+   * The memoized function, for a synchronous cell: on a miss of its own keys the call path then
+   * calls it itself, between `targets.beginMiss` and `settle` or `failed`, so a function that calls
+   * itself costs two frames a level, the call path's and its own (through `computeFew`, three:
+   * a cold recursion of one number overflowed at 1,891 levels, 2,859 now, 8,202 unmemoized).
+   * The targets' general paths compute in their own frames for the same reason. Without it (the
+   * asynchronous two-tier path), `targets.computeFew`.
+   */
+  fn?: (...args: unknown[]) => unknown;
 }
 
 // The same logic as `closurePath` below. Which one string is its own key is decided by `ownKey`,
@@ -71,7 +89,14 @@ return {[name]: function(PARAMS) {
     }
     return unwrapFew(targets, this, key, held, n, a, b);
   }
-  return targets.computeFew(this, key, n, a, b);
+  if (fn === void 0) return targets.computeFew(this, key, n, a, b);
+  var started = targets.beginMiss(key), result;
+  try {
+    result = n === 1 ? fn.call(this, a) : fn.call(this, a, b);
+  } catch (error) {
+    targets.failed(key, error, started);
+  }
+  return targets.settle(key, result, started);
 }}[name];`;
 
 /**
@@ -91,9 +116,9 @@ function unwrapFew<K>(targets: CallPathTargets<K>, self: unknown, key: K, held: 
 /** The factory's parameters (what `buildCallPath` passes, in this order), each with its short name in `COMPACT_SOURCE`. */
 const NAMES: readonly (readonly [string, string])[] = [
   ['store', 's'], ['stats', 't'], ['plain', 'p'], ['miss', 'm'], ['ownKey', 'o'], ['targets', 'g'], ['other', 'x'], ['unwrapFew', 'y'],
-  ['name', 'f'], ['key', 'k'], ['held', 'h'],
+  ['name', 'f'], ['fn', 'u'], ['key', 'k'], ['held', 'h'], ['started', 'z'], ['result', 'r'], ['error', 'e'],
 ];
-const PARAMS = NAMES.slice(0, 9).map(([, short]) => short);
+const PARAMS = NAMES.slice(0, 10).map(([, short]) => short);
 
 /**
  * `SOURCE` as the engine keeps it: the engine keeps each function's source text (one copy per
@@ -140,7 +165,7 @@ function paramsFor(shape: CallPathShape | undefined): string | undefined {
 let compiled = 0;
 let codegenAllowed = true;
 
-function closurePath<K>({ store, stats, plain, miss, targets }: CallPathParts<K>): CallPath {
+function closurePath<K>({ store, stats, plain, miss, targets, fn }: CallPathParts<K>): CallPath {
   return function memoized(this: unknown, a?: unknown, b?: unknown, c?: unknown) {
     const n = arguments.length;
     let key: unknown;
@@ -160,7 +185,15 @@ function closurePath<K>({ store, stats, plain, miss, targets }: CallPathParts<K>
       }
       return unwrapFew(targets, this, key as K, held, n, a, b);
     }
-    return targets.computeFew(this, key as K, n, a, b);
+    if (fn === undefined) return targets.computeFew!(this, key as K, n, a, b);
+    const started = targets.beginMiss!(key as K);
+    let result: unknown;
+    try {
+      result = n === 1 ? fn.call(this, a) : fn.call(this, a, b);
+    } catch (error) {
+      targets.failed!(key as K, error, started);
+    }
+    return targets.settle!(key as K, result, started);
   } as CallPath;
 }
 
@@ -179,7 +212,7 @@ export function buildCallPath<K>(parts: CallPathParts<K>, shape?: CallPathShape)
     try {
       // The numbered comment makes each source unique, so V8's compilation cache cannot share it.
       const factory = new Function(...PARAMS, `// cachelens call path ${++compiled}\n${COMPACT_SOURCE.replace('PARAMS', () => params)}`) as (...deps: unknown[]) => CallPath;
-      return factory(parts.store, parts.stats, parts.plain, parts.miss, isOwnKey, parts.targets, other, unwrapFew, fnName);
+      return factory(parts.store, parts.stats, parts.plain, parts.miss, isOwnKey, parts.targets, other, unwrapFew, fnName, parts.fn);
     } catch (error) {
       // EvalError: code generation from strings is disallowed in this process. Anything else (the
       // engine refused the shaped parameters after all): the plain ones next.

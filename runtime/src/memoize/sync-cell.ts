@@ -72,7 +72,7 @@ class SyncCell implements Cell, CallPathTargets<Key> {
     this.#id = settings.id;
     this.#plain = !settings.cacheErrors && settings.staleMs === undefined && settings.verifier === undefined;
     this.call = settings.userKey !== undefined ? generalCall(this)
-      : buildCallPath<Key>({ store, stats: settings.stats, plain: this.#plain, miss: MISS, targets: this }, settings.fn);
+      : buildCallPath<Key>({ store, stats: settings.stats, plain: this.#plain, miss: MISS, targets: this, fn: settings.fn }, settings.fn);
   }
 
   keyOf(self: unknown, args: ArrayLike<unknown>): Key {
@@ -160,19 +160,21 @@ class SyncCell implements Cell, CallPathTargets<Key> {
     return this.#settle(key, result, t0, background);
   }
 
-  /** `#compute` for the call path's one, two or three arguments, passed as themselves (no arguments array per miss). */
-  computeFew(self: unknown, key: Key, n: number, a: unknown, b: unknown, c?: unknown): unknown {
+  /** A miss the call path computes itself (`CallPathTargets.beginMiss`): counted, classified, its timer started. */
+  beginMiss(key: Key): number | undefined {
     this.#stats.misses++;
     this.#s.causes.miss(key, undefined);
-    const t0 = this.#s.timer.start();
-    const fn = this.#s.fn;
-    let result: unknown;
-    try {
-      result = n === 1 ? fn.call(self, a) : n === 2 ? fn.call(self, a, b) : fn.call(self, a, b, c);
-    } catch (error) {
-      return this.#failed(key, error, t0);
-    }
-    return this.#settle(key, result, t0, false);
+    return this.#s.timer.start();
+  }
+
+  /** What the call path's own computation returned (`CallPathTargets.settle`). */
+  settle(key: Key, result: unknown, started: number | undefined): unknown {
+    return this.#settle(key, result, started, false);
+  }
+
+  /** What the call path's own computation threw (`CallPathTargets.failed`): counted, thrown on. */
+  failed(key: Key, error: unknown, started: number | undefined): never {
+    return this.#failed(key, error, started);
   }
 
   /** A stale hit (`staleWhileRevalidate`): the value is computed again in the background, once per key at a time. */
@@ -217,8 +219,13 @@ class SyncCell implements Cell, CallPathTargets<Key> {
     return held;
   }
 
-  /** A looked-up key: a hit (plain or not), else a miss computed with `args`. */
-  #byKey(self: unknown, key: Key, args: ArrayLike<unknown>): unknown {
+  /**
+   * The general path. A miss is computed here, in this frame, as in `lookupObject` and
+   * `lookupThree`: a method of its own for it would be one more stack frame in every level of a
+   * memoized function that calls itself (`CallPathParts.fn`).
+   */
+  lookup(self: unknown, args: ArrayLike<unknown>): unknown {
+    const key = this.keyOf(self, args);
     const held = this.store.get(key);
     if (held !== MISS) {
       if (this.#plain) {
@@ -227,11 +234,14 @@ class SyncCell implements Cell, CallPathTargets<Key> {
       }
       return this.unwrap(self, key, held, args);
     }
-    return this.#compute(self, key, args);
-  }
-
-  lookup(self: unknown, args: ArrayLike<unknown>): unknown {
-    return this.#byKey(self, this.keyOf(self, args), args);
+    const started = this.beginMiss(key);
+    let result: unknown;
+    try {
+      result = this.#s.fn.apply(self, args as unknown[]);
+    } catch (error) {
+      return this.#failed(key, error, started);
+    }
+    return this.#settle(key, result, started, false);
   }
 
   /** One object argument, passed as itself (no arguments object): the by-value case. */
@@ -245,7 +255,14 @@ class SyncCell implements Cell, CallPathTargets<Key> {
       }
       return this.unwrap(self, key, held, [a]);
     }
-    return this.computeFew(self, key, 1, a, undefined);
+    const started = this.beginMiss(key);
+    let result: unknown;
+    try {
+      result = this.#s.fn.call(self, a);
+    } catch (error) {
+      return this.#failed(key, error, started);
+    }
+    return this.#settle(key, result, started, false);
   }
 
   /** Three arguments, passed as themselves: keyed without an array, computed without one. */
@@ -259,7 +276,14 @@ class SyncCell implements Cell, CallPathTargets<Key> {
       }
       return this.unwrap(self, key, held, [a, b, c]);
     }
-    return this.computeFew(self, key, 3, a, b, c);
+    const started = this.beginMiss(key);
+    let result: unknown;
+    try {
+      result = this.#s.fn.call(self, a, b, c);
+    } catch (error) {
+      return this.#failed(key, error, started);
+    }
+    return this.#settle(key, result, started, false);
   }
 
   pairKey(a: string, b: string): Key {
