@@ -58,7 +58,7 @@ export interface CallPathParts<K> {
    * The memoized function, for a synchronous cell: on a miss of its own keys the call path then
    * calls it itself, between `targets.beginMiss` and `settle` or `failed`, so a function that calls
    * itself costs two frames a level, the call path's and its own (through `computeFew`, three:
-   * a cold recursion of one number overflowed at 1,891 levels, 2,859 now, 8,202 unmemoized).
+   * a cold recursion of one number overflowed at 1,891 levels, 2,873 now, 8,242 unmemoized).
    * The targets' general paths compute in their own frames for the same reason. Without it (the
    * asynchronous two-tier path), `targets.computeFew`.
    */
@@ -125,7 +125,8 @@ const PARAMS = NAMES.slice(0, 10).map(([, short]) => short);
  * memoized function, in one-byte characters), so the layout and the long names go: line breaks
  * and indentation (every statement ends with `;` or `}`), spaces not between two words, and each
  * parameter and local renamed (`NAMES`: whole words, none of them a property name or inside a
- * string literal). 816 -> 624 bytes per function (the text the engine keeps, the factory's head included).
+ * string literal). 816 -> 624 bytes per function (the text the engine keeps, the factory's head included),
+ * 757 since the call path computes its own keys' misses itself (`CallPathParts.fn`).
  */
 const COMPACT_SOURCE = NAMES.reduce((text, [long, short]) => text.replace(new RegExp(`\\b${long}\\b`, 'g'), short),
   SOURCE.replace(/\n\s*/g, '').replace(/ (?=[^\w$])|(?<=[^\w$]) /g, ''));
