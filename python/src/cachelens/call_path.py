@@ -57,6 +57,17 @@ class CallPath:
     """The names of the keyed parameters, in order (without the instance of a method)."""
 
 
+def _argument(p: inspect.Parameter, expr: str) -> str:
+    """How a call passes `expr` as the value of parameter `p` (positionally, unpacked, by keyword)."""
+    if p.kind is inspect.Parameter.VAR_POSITIONAL:
+        return f"*{expr}"
+    if p.kind is inspect.Parameter.VAR_KEYWORD:
+        return f"**{expr}"
+    if p.kind is inspect.Parameter.KEYWORD_ONLY:
+        return f"{p.name}={expr}"
+    return expr
+
+
 def _prefix(names: list[str]) -> str:
     prefix = "_cl_"
     n = 0
@@ -144,26 +155,11 @@ def build_call_path(
                 sig.append(f"{p.name}{default}")
             else:
                 sig.append(f"**{p.name}")
-        if p.kind is inspect.Parameter.VAR_POSITIONAL:
-            direct.append(f"*{p.name}")
-        elif p.kind is inspect.Parameter.VAR_KEYWORD:
-            direct.append(f"**{p.name}")
-        elif p.kind is inspect.Parameter.KEYWORD_ONLY:
-            direct.append(f"{p.name}={p.name}")
-        else:
-            direct.append(p.name)
+        direct.append(_argument(p, p.name))
         if method and i == 0:
             continue
-        j = len(values)
+        call.append(_argument(p, f"{P}v[{len(values)}]"))
         values.append(p.name)
-        if p.kind in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD):
-            call.append(f"{P}v[{j}]")
-        elif p.kind is inspect.Parameter.VAR_POSITIONAL:
-            call.append(f"*{P}v[{j}]")
-        elif p.kind is inspect.Parameter.KEYWORD_ONLY:
-            call.append(f"{p.name}={P}v[{j}]")
-        else:
-            call.append(f"**{P}v[{j}]")
     if seen_positional_only:
         sig.append("/")
     if method and not params:
