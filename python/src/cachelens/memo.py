@@ -67,7 +67,7 @@ class _Flight:
 
 
 class _Lead:
-    """A miss this call computes, as the single-flight leader: what `Memo.finish` and `Memo.fail`
+    """A miss this call computes, as the single-flight leader: what `Memo._finish` and `Memo._fail`
     need once the call path has called the function (it calls it itself: see `build_call_path`)."""
 
     __slots__ = ("store", "flight_key", "skey", "flight", "generation", "started")
